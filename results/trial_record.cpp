@@ -1,0 +1,272 @@
+#include "results/trial_record.h"
+
+#include <cmath>
+#include <limits>
+
+#include "nn/input_error.h"
+
+namespace results {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kLeadingColumns = {"trial_index", "trial_id", "repeat",
+                                                             "seed"};
+
+// One metric of one stage of the training, e.g. final_test_loss.
+struct StageMetric {
+  std::string name;
+  nn::EpochMetrics TrialRecord::*stage;
+  double nn::EpochMetrics::*value;
+};
+
+const std::vector<StageMetric>& stage_metrics() {
+  static const std::vector<StageMetric> metrics = [] {
+    const std::pair<std::string_view, nn::EpochMetrics TrialRecord::*> stages[] = {
+        {"initial", &TrialRecord::initial},
+        {"final", &TrialRecord::final},
+        {"best", &TrialRecord::best}};
+    const std::pair<std::string_view, double nn::EpochMetrics::*> values[] = {
+        {"train_loss", &nn::EpochMetrics::train_loss},
+        {"val_loss", &nn::EpochMetrics::val_loss},
+        {"test_loss", &nn::EpochMetrics::test_loss},
+        {"train_accuracy", &nn::EpochMetrics::train_accuracy},
+        {"val_accuracy", &nn::EpochMetrics::val_accuracy},
+        {"test_accuracy", &nn::EpochMetrics::test_accuracy}};
+    std::vector<StageMetric> list;
+    for (auto [stage_name, stage] : stages)
+      for (auto [value_name, value] : values)
+        list.push_back({std::string(stage_name) + "_" + std::string(value_name), stage, value});
+    return list;
+  }();
+  return metrics;
+}
+
+// Columns after the hyperparameters, in order.
+const std::vector<std::string>& trailing_columns() {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> list = {"status", "epochs_to_converge", "epochs_run", "best_epoch"};
+    for (const auto& metric : stage_metrics()) list.push_back(metric.name);
+    list.push_back("wall_seconds");
+    list.push_back("error");
+    return list;
+  }();
+  return columns;
+}
+
+bool same(double a, double b) {
+  return (std::isnan(a) && std::isnan(b)) || a == b;
+}
+
+bool same(const nn::EpochMetrics& a, const nn::EpochMetrics& b) {
+  return a.epoch == b.epoch && same(a.train_loss, b.train_loss) && same(a.val_loss, b.val_loss) &&
+         same(a.test_loss, b.test_loss) && same(a.train_accuracy, b.train_accuracy) &&
+         same(a.val_accuracy, b.val_accuracy) && same(a.test_accuracy, b.test_accuracy);
+}
+
+bool is_status(std::string_view status) {
+  for (auto name : kTrialStatuses)
+    if (name == status) return true;
+  return false;
+}
+
+int int_field(const CsvField& field, const std::string& file) {
+  std::int64_t value = integer_field(field, file);
+  if (value < 0 || value > std::numeric_limits<int>::max())
+    throw nn::InputError(file, field.line, field.column, "'" + field.text + "' is out of range");
+  return static_cast<int>(value);
+}
+
+}  // namespace
+
+void StatusCounts::add(std::string_view status) {
+  if (status == "converged") ++converged;
+  if (status == "not_converged") ++not_converged;
+  if (status == "diverged") ++diverged;
+  if (status == "error") ++error;
+}
+
+bool TrialRecord::operator==(const TrialRecord& o) const {
+  return index == o.index && id == o.id && repeat == o.repeat && seed == o.seed &&
+         params == o.params && status == o.status && epochs_to_converge == o.epochs_to_converge &&
+         epochs_run == o.epochs_run && same(initial, o.initial) && same(final, o.final) &&
+         same(best, o.best) && same(wall_seconds, o.wall_seconds) && error == o.error;
+}
+
+TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
+                        Params params, const nn::TrainResult& result, double wall_seconds) {
+  TrialRecord record;
+  record.index = index;
+  record.id = std::move(id);
+  record.repeat = repeat;
+  record.seed = seed;
+  record.params = std::move(params);
+  record.status = std::string(nn::to_string(result.status));
+  record.epochs_to_converge = result.epochs_to_converge;
+  record.epochs_run = result.epochs_run;
+  record.initial = result.initial;
+  record.final = result.final;
+  record.best = result.best;
+  record.wall_seconds = wall_seconds;
+  return record;
+}
+
+TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
+                              Params params, std::string message, double wall_seconds) {
+  TrialRecord record;
+  record.index = index;
+  record.id = std::move(id);
+  record.repeat = repeat;
+  record.seed = seed;
+  record.params = std::move(params);
+  record.status = "error";
+  record.wall_seconds = wall_seconds;
+  record.error = std::move(message);
+  return record;
+}
+
+const std::vector<std::string>& trial_metric_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list = {"epochs_to_converge", "epochs_run", "best_epoch"};
+    for (const auto& metric : stage_metrics()) list.push_back(metric.name);
+    list.push_back("wall_seconds");
+    return list;
+  }();
+  return names;
+}
+
+std::optional<double> trial_metric(const TrialRecord& record, std::string_view name) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (name == "epochs_to_converge")
+    return record.epochs_to_converge ? *record.epochs_to_converge : kNaN;
+  if (name == "epochs_run") return record.epochs_run;
+  if (name == "best_epoch") return record.status == "error" ? kNaN : record.best.epoch;
+  if (name == "wall_seconds") return record.wall_seconds;
+  for (const auto& metric : stage_metrics())
+    if (metric.name == name) return (record.*metric.stage).*metric.value;
+  return std::nullopt;
+}
+
+std::vector<std::string> trials_header(std::span<const std::string> param_keys) {
+  std::vector<std::string> header(kLeadingColumns.begin(), kLeadingColumns.end());
+  header.insert(header.end(), param_keys.begin(), param_keys.end());
+  header.insert(header.end(), trailing_columns().begin(), trailing_columns().end());
+  return header;
+}
+
+std::string format_trials_header(std::span<const std::string> param_keys) {
+  return format_row(trials_header(param_keys));
+}
+
+std::string format_trial_row(const TrialRecord& r) {
+  std::string out;
+  append_unsigned(out, r.index);
+  out += ',';
+  append_field(out, r.id);
+  out += ',';
+  append_integer(out, r.repeat);
+  out += ',';
+  append_unsigned(out, r.seed);
+  for (const auto& [key, value] : r.params) {
+    out += ',';
+    append_field(out, value);
+  }
+  out += ',';
+  append_field(out, r.status);
+  out += ',';
+  if (r.epochs_to_converge) append_integer(out, *r.epochs_to_converge);
+  out += ',';
+  append_integer(out, r.epochs_run);
+  out += ',';
+  if (r.status != "error") append_integer(out, r.best.epoch);
+  for (const auto& metric : stage_metrics()) {
+    out += ',';
+    append_number(out, (r.*metric.stage).*metric.value);
+  }
+  out += ',';
+  append_number(out, r.wall_seconds);
+  out += ',';
+  append_field(out, r.error);
+  out += '\n';
+  return out;
+}
+
+std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file) {
+  auto mismatch = [&](std::size_t i, std::string_view expected) -> nn::InputError {
+    const CsvField& at = header.fields[std::min(i, header.size() - 1)];
+    return nn::InputError(file, at.line, at.column,
+                          "not a trials.csv header: expected column '" + std::string(expected) +
+                              "'" + (i < header.size() ? ", found '" + header[i] + "'" : ""));
+  };
+  for (std::size_t i = 0; i < kLeadingColumns.size(); ++i)
+    if (i >= header.size() || header[i] != kLeadingColumns[i])
+      throw mismatch(i, kLeadingColumns[i]);
+  std::size_t i = kLeadingColumns.size();
+  std::vector<std::string> keys;
+  while (i < header.size() && header[i] != trailing_columns().front()) keys.push_back(header[i++]);
+  for (const auto& column : trailing_columns()) {
+    if (i >= header.size() || header[i] != column) throw mismatch(i, column);
+    ++i;
+  }
+  if (i != header.size()) throw mismatch(i, "(end of header)");
+  return keys;
+}
+
+TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> param_keys,
+                            const std::string& file) {
+  const std::size_t expected =
+      kLeadingColumns.size() + param_keys.size() + trailing_columns().size();
+  if (row.size() != expected) {
+    const CsvField& at = row.fields.back();
+    throw nn::InputError(
+        file, at.line, at.column,
+        "expected " + std::to_string(expected) + " fields, found " + std::to_string(row.size()));
+  }
+  TrialRecord r;
+  std::size_t i = 0;
+  r.index = unsigned_field(row.fields[i++], file);
+  r.id = row[i++];
+  r.repeat = int_field(row.fields[i++], file);
+  r.seed = unsigned_field(row.fields[i++], file);
+  for (const auto& key : param_keys) r.params.emplace_back(key, row[i++]);
+  const CsvField& status = row.fields[i++];
+  if (!is_status(status.text))
+    throw nn::InputError(file, status.line, status.column,
+                         "unknown status '" + status.text +
+                             "' (expected converged, not_converged, diverged or error)");
+  r.status = status.text;
+  if (const CsvField& f = row.fields[i++]; !f.text.empty())
+    r.epochs_to_converge = int_field(f, file);
+  r.epochs_run = int_field(row.fields[i++], file);
+  if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.best.epoch = int_field(f, file);
+  r.final.epoch = r.epochs_run;
+  for (const auto& metric : stage_metrics())
+    (r.*metric.stage).*metric.value = number_field(row.fields[i++], file);
+  r.wall_seconds = number_field(row.fields[i++], file);
+  r.error = row[i++];
+  return r;
+}
+
+TrialsFileInfo read_trials(std::istream& in, const std::string& file,
+                           const std::function<void(TrialRecord&&)>& row) {
+  TrialsFileInfo info;
+  CsvReader reader(in, file);
+  CsvRecord record;
+  bool have_header = false;
+  while (reader.next(record)) {
+    if (record.torn) {
+      info.torn_tail = true;
+      break;
+    }
+    if (!have_header) {
+      info.param_keys = parse_trials_header(record, file);
+      have_header = true;
+      continue;
+    }
+    row(parse_trial_row(record, info.param_keys, file));
+    ++info.rows;
+  }
+  info.complete_bytes = reader.complete_bytes();
+  return info;
+}
+
+}  // namespace results

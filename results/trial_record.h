@@ -1,0 +1,96 @@
+// One trial's row of trials.csv: identity, hyperparameters, status and metrics. The schema is
+// fixed except for the hyperparameter columns, which sit between `seed` and `status` in the
+// sweep's own key order; formatting then parsing a row gives back an equal record, NaN and
+// infinities included. Hyperparameter keys are dotted (`train.learning_rate`), so they never
+// clash with the fixed column names.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "nn/train.h"
+#include "results/csv.h"
+
+namespace results {
+
+// (dotted key, canonical value) pairs, in the sweep's fixed column order.
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// nn::Status plus `error`: the trial threw (a real failure, not a divergence).
+inline constexpr std::array<std::string_view, 4> kTrialStatuses = {"converged", "not_converged",
+                                                                   "diverged", "error"};
+
+struct StatusCounts {
+  std::uint64_t converged = 0;
+  std::uint64_t not_converged = 0;
+  std::uint64_t diverged = 0;
+  std::uint64_t error = 0;
+
+  void add(std::string_view status);  // REQUIRES status is one of kTrialStatuses
+  std::uint64_t total() const { return converged + not_converged + diverged + error; }
+  bool operator==(const StatusCounts&) const = default;
+};
+
+struct TrialRecord {
+  std::uint64_t index = 0;
+  std::string id;
+  int repeat = 0;
+  std::uint64_t seed = 0;
+  Params params;
+  std::string status;  // one of kTrialStatuses
+  std::optional<int> epochs_to_converge;
+  int epochs_run = 0;
+  nn::EpochMetrics initial, final, best;  // best = epoch of lowest selection loss
+  double wall_seconds = 0;
+  std::string error;  // the message when status is `error`
+
+  bool operator==(const TrialRecord& other) const;  // NaN equals NaN here
+};
+
+TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
+                        Params params, const nn::TrainResult& result, double wall_seconds);
+// A trial whose training threw: status `error`, no metrics.
+TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
+                              Params params, std::string message, double wall_seconds);
+
+// The numeric metric columns of trials.csv, in order: epochs_to_converge, epochs_run,
+// best_epoch, {initial,final,best}_{train,val,test}_{loss,accuracy}, wall_seconds.
+const std::vector<std::string>& trial_metric_names();
+// The value of metric column `name` (see trial_metric_names); NaN when it does not apply.
+// Nothing when `name` is not a metric column.
+std::optional<double> trial_metric(const TrialRecord& record, std::string_view name);
+
+// trials.csv columns: trial_index, trial_id, repeat, seed, <param keys>, status, the metric
+// columns, error.
+std::vector<std::string> trials_header(std::span<const std::string> param_keys);
+std::string format_trials_header(std::span<const std::string> param_keys);
+// One row ending in LF. REQUIRES record.params in the order of the header's keys.
+std::string format_trial_row(const TrialRecord& record);
+
+// The hyperparameter keys a trials.csv header names; throws nn::InputError at the first
+// column that does not fit the schema.
+std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file);
+// A row back as a record; throws nn::InputError naming the offending field.
+TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> param_keys,
+                            const std::string& file);
+
+struct TrialsFileInfo {
+  std::vector<std::string> param_keys;
+  std::uint64_t rows = 0;            // complete rows passed on
+  bool torn_tail = false;            // the file ended in a torn line, which was skipped
+  std::uint64_t complete_bytes = 0;  // truncate the file to this before appending to it
+};
+// Streams trials.csv to `row`, one record per complete row, in file order. An empty input has
+// no header and no rows. Throws nn::InputError for anything malformed other than a torn tail.
+TrialsFileInfo read_trials(std::istream& in, const std::string& file,
+                           const std::function<void(TrialRecord&&)>& row);
+
+}  // namespace results

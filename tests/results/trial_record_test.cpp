@@ -1,0 +1,189 @@
+#include "results/trial_record.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "nn/input_error.h"
+
+namespace results {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const std::vector<std::string> kKeys = {"train.learning_rate", "model.activation", "data.csv_note"};
+
+nn::EpochMetrics metrics(int epoch, double loss) {
+  nn::EpochMetrics m;
+  m.epoch = epoch;
+  m.train_loss = loss;
+  m.test_loss = loss * 1.25;
+  m.train_accuracy = 0.5 + 0.01 * epoch;
+  m.test_accuracy = 0.1 + 0.2;  // not exactly 0.3: must survive the round trip
+  return m;
+}
+
+TrialRecord converged_record() {
+  nn::TrainResult result;
+  result.status = nn::Status::converged;
+  result.epochs_to_converge = 42;
+  result.epochs_run = 200;
+  result.initial = metrics(0, 0.6931471805599453);
+  result.final = metrics(200, 1.0 / 3.0);
+  result.best = metrics(180, 0.3);
+  return make_record(7, "00ff00ff00ff00ff", 1, 18446744073709551615ull,
+                     {{kKeys[0], "0.03"}, {kKeys[1], "tanh"}, {kKeys[2], "a,b \"quoted\""}}, result,
+                     0.125);
+}
+
+TrialRecord diverged_record() {
+  nn::TrainResult result;
+  result.status = nn::Status::diverged;
+  result.epochs_run = 3;
+  result.initial = metrics(0, 0.7);
+  result.final = metrics(3, kInf);
+  result.final.test_loss = kNaN;
+  result.final.train_accuracy = -kInf;
+  result.best = metrics(1, 0.69);
+  return make_record(8, "0123456789abcdef", 0, 5,
+                     {{kKeys[0], "3"}, {kKeys[1], "relu"}, {kKeys[2], ""}}, result, 1e-3);
+}
+
+TrialRecord error_record() {
+  return make_error_record(9, "fedcba9876543210", 2, 6,
+                           {{kKeys[0], "1"}, {kKeys[1], "linear"}, {kKeys[2], "x"}},
+                           "cannot open data.csv,\nline \"2\"", 0.5);
+}
+
+std::vector<TrialRecord> read_back(const std::string& text, TrialsFileInfo* info = nullptr) {
+  std::istringstream in(text);
+  std::vector<TrialRecord> records;
+  auto result = read_trials(in, "trials.csv",
+                            [&](TrialRecord&& record) { records.push_back(std::move(record)); });
+  if (info) *info = result;
+  return records;
+}
+
+TEST(TrialRecord, MakeRecordCopiesTheResult) {
+  TrialRecord record = converged_record();
+  EXPECT_EQ(record.status, "converged");
+  EXPECT_EQ(record.epochs_to_converge, 42);
+  EXPECT_EQ(record.best.epoch, 180);
+  EXPECT_EQ(record.final.train_loss, 1.0 / 3.0);
+}
+
+TEST(TrialRecord, HeaderPutsParamsBetweenSeedAndStatus) {
+  const auto header = trials_header(kKeys);
+  ASSERT_GT(header.size(), 8u);
+  EXPECT_EQ(header[3], "seed");
+  EXPECT_EQ(header[4], "train.learning_rate");
+  EXPECT_EQ(header[6], "data.csv_note");
+  EXPECT_EQ(header[7], "status");
+  EXPECT_EQ(header.back(), "error");
+  EXPECT_EQ(header.size(), 4 + kKeys.size() + 4 + 18 + 2);
+}
+
+TEST(TrialRecord, RowsRoundTripThroughTheFile) {
+  const std::vector<TrialRecord> records = {converged_record(), diverged_record(), error_record()};
+  std::string text = format_trials_header(kKeys);
+  for (const auto& record : records) text += format_trial_row(record);
+
+  TrialsFileInfo info;
+  const auto back = read_back(text, &info);
+  EXPECT_EQ(info.param_keys, kKeys);
+  EXPECT_EQ(info.rows, 3u);
+  EXPECT_FALSE(info.torn_tail);
+  EXPECT_EQ(info.complete_bytes, text.size());
+  ASSERT_EQ(back.size(), records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(back[i], records[i]) << i;
+
+  // And the text itself is reproduced byte for byte.
+  std::string again = format_trials_header(info.param_keys);
+  for (const auto& record : back) again += format_trial_row(record);
+  EXPECT_EQ(again, text);
+}
+
+TEST(TrialRecord, NotApplicableIsEmptyAndInfinityIsInf) {
+  const std::string row = format_trial_row(diverged_record());
+  EXPECT_NE(row.find(",inf,"), std::string::npos);
+  EXPECT_NE(row.find(",-inf,"), std::string::npos);
+  EXPECT_NE(row.find(",,"), std::string::npos);
+}
+
+TEST(TrialRecord, ErrorRowsHaveNoEpochs) {
+  const TrialRecord record = error_record();
+  EXPECT_TRUE(std::isnan(*trial_metric(record, "best_epoch")));
+  EXPECT_TRUE(std::isnan(*trial_metric(record, "epochs_to_converge")));
+  EXPECT_TRUE(std::isnan(*trial_metric(record, "final_train_loss")));
+}
+
+TEST(TrialRecord, MetricsAreReachableByColumnName) {
+  const TrialRecord record = converged_record();
+  EXPECT_EQ(*trial_metric(record, "epochs_to_converge"), 42);
+  EXPECT_EQ(*trial_metric(record, "best_epoch"), 180);
+  EXPECT_EQ(*trial_metric(record, "final_test_loss"), 1.0 / 3.0 * 1.25);
+  EXPECT_EQ(*trial_metric(record, "best_train_loss"), 0.3);
+  EXPECT_FALSE(trial_metric(record, "learning_rate"));
+  for (const auto& name : trial_metric_names()) EXPECT_TRUE(trial_metric(record, name)) << name;
+}
+
+TEST(TrialRecord, TornLastRowIsDroppedAndReported) {
+  std::string text = format_trials_header(kKeys) + format_trial_row(converged_record());
+  const std::size_t complete = text.size();
+  const std::string second = format_trial_row(diverged_record());
+  text += second.substr(0, second.size() / 2);
+  TrialsFileInfo info;
+  const auto back = read_back(text, &info);
+  EXPECT_EQ(back.size(), 1u);
+  EXPECT_TRUE(info.torn_tail);
+  EXPECT_EQ(info.complete_bytes, complete);
+}
+
+TEST(TrialRecord, TornHeaderLeavesAnEmptyFile) {
+  TrialsFileInfo info;
+  EXPECT_TRUE(read_back("trial_index,tri", &info).empty());
+  EXPECT_TRUE(info.torn_tail);
+  EXPECT_EQ(info.complete_bytes, 0u);
+  EXPECT_TRUE(read_back("", &info).empty());
+  EXPECT_FALSE(info.torn_tail);
+}
+
+TEST(TrialRecord, UnknownStatusNamesItsPosition) {
+  std::string row = format_trial_row(converged_record());
+  row.replace(row.find("converged"), 9, "exploded");
+  try {
+    read_back(format_trials_header(kKeys) + row);
+    FAIL();
+  } catch (const nn::InputError& e) {
+    EXPECT_EQ(e.line(), 2);
+    EXPECT_NE(std::string(e.what()).find("unknown status 'exploded'"), std::string::npos);
+  }
+}
+
+TEST(TrialRecord, WrongFieldCountIsAnError) {
+  EXPECT_THROW(read_back(format_trials_header(kKeys) + "1,2,3\n"), nn::InputError);
+}
+
+TEST(TrialRecord, ForeignHeaderIsAnError) {
+  try {
+    read_back("trial_index,trial_id,repeat,seed,lr,result\n");
+    FAIL();
+  } catch (const nn::InputError& e) {
+    EXPECT_EQ(e.describe(),
+              "trials.csv:1:37: error: not a trials.csv header: expected column 'status'");
+  }
+}
+
+TEST(StatusCounts, CountsEachStatus) {
+  StatusCounts counts;
+  for (auto status : {"converged", "diverged", "converged", "error", "not_converged"})
+    counts.add(status);
+  EXPECT_EQ(counts, (StatusCounts{2, 1, 1, 1}));
+  EXPECT_EQ(counts.total(), 5u);
+}
+
+}  // namespace
+}  // namespace results
