@@ -1,0 +1,65 @@
+// summary.csv: one row per configuration (the hyperparameter values; repeats differ only in
+// repeat and seed) with the number of trials, the count per status, the success rate and, for
+// each metric of kSummaryMetrics, n / mean / std / min / max over the trials where the metric is
+// finite (NaN and infinities are skipped; n says how many entered). Streaming: add() trials one
+// at a time; memory grows with configurations, not trials. Rows come out in the order of each
+// configuration's first trial index. Byte-identical output REQUIRES adding in the same order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "results/trial_record.h"
+
+namespace results {
+
+// The summarised metrics (columns of trials.csv). epochs_to_converge only has a value for
+// converged trials, so its statistics are over converged repeats only.
+inline constexpr std::string_view kSummaryMetrics[] = {
+    "epochs_to_converge",  "epochs_run",         "final_train_loss", "final_val_loss",
+    "final_test_loss",     "best_val_loss",      "best_test_loss",   "final_train_accuracy",
+    "final_test_accuracy", "best_test_accuracy", "wall_seconds"};
+
+// Running mean and variance of a stream of values (Welford's update, numerically stable).
+struct RunningStats {
+  std::uint64_t n = 0;
+  double mean = 0;
+  double m2 = 0;  // sum of squared deviations from the mean
+  double min = 0;
+  double max = 0;
+
+  void add(double x);         // REQUIRES x finite
+  double sample_std() const;  // NaN when n < 2
+};
+
+class Summary {
+ public:
+  struct Row {
+    std::uint64_t first_index = 0;    // smallest trial index of the configuration
+    std::vector<std::string> values;  // the hyperparameter values, in key order
+    StatusCounts counts;
+    std::vector<RunningStats> metrics;  // parallel to kSummaryMetrics
+    std::uint64_t n() const { return counts.total(); }
+    double success_rate() const;
+  };
+
+  explicit Summary(std::vector<std::string> param_keys);
+
+  // REQUIRES record.params has the keys given to the constructor, in order.
+  void add(const TrialRecord& record);
+
+  // Rows sorted by first trial index.
+  std::vector<const Row*> rows() const;
+  std::vector<std::string> header() const;
+  void write_csv(std::ostream& out) const;
+
+ private:
+  std::vector<std::string> param_keys_;
+  std::map<std::vector<std::string>, Row> rows_;
+};
+
+}  // namespace results
