@@ -1,0 +1,120 @@
+// Plain configuration structs for one training: data, model, optimisation and convergence.
+// Every field has a default (TensorFlow Playground's where it has one), so a default-constructed
+// TrialConfig is a valid training. Nothing here parses text: sweeps/ fills these structs, nn/
+// consumes them. The name tables below are the single source of the spellings users write.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nn {
+
+enum class DatasetKind { circle, xor_, gauss, spiral, plane, multi_gauss, csv };
+enum class Feature { x1, x2, x1_squared, x2_squared, x1_times_x2, sin_x1, sin_x2 };
+enum class Activation { relu, tanh, sigmoid, linear, leaky_relu, elu, softplus };
+enum class Init { automatic, glorot, he, playground };
+enum class Optimizer { sgd, momentum, adam };
+enum class Regularization { none, l1, l2 };
+enum class Monitor { automatic, train_loss, val_loss };
+
+// The spelling of each enumerator as users write it, indexed by the enumerator's value.
+inline constexpr std::array<std::string_view, 7> kDatasetNames = {
+    "circle", "xor", "gauss", "spiral", "plane", "multi_gauss", "csv"};
+inline constexpr std::array<std::string_view, 7> kFeatureNames = {
+    "x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"};
+inline constexpr std::array<std::string_view, 7> kActivationNames = {
+    "relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "softplus"};
+inline constexpr std::array<std::string_view, 4> kInitNames = {"auto", "glorot", "he",
+                                                               "playground"};
+inline constexpr std::array<std::string_view, 3> kOptimizerNames = {"sgd", "momentum", "adam"};
+inline constexpr std::array<std::string_view, 3> kRegularizationNames = {"none", "l1", "l2"};
+inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train_loss", "val_loss"};
+
+template <typename Enum, std::size_t N>
+constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
+  return names[static_cast<std::size_t>(value)];
+}
+// The enumerator spelled `name`, or nothing when no enumerator is spelled so.
+template <typename Enum, std::size_t N>
+constexpr std::optional<Enum> parse_name(std::string_view name,
+                                         const std::array<std::string_view, N>& names) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (names[i] == name) return static_cast<Enum>(i);
+  return std::nullopt;
+}
+
+inline std::string_view to_string(DatasetKind v) {
+  return name_of(v, kDatasetNames);
+}
+inline std::string_view to_string(Feature v) {
+  return name_of(v, kFeatureNames);
+}
+inline std::string_view to_string(Activation v) {
+  return name_of(v, kActivationNames);
+}
+inline std::string_view to_string(Init v) {
+  return name_of(v, kInitNames);
+}
+inline std::string_view to_string(Optimizer v) {
+  return name_of(v, kOptimizerNames);
+}
+inline std::string_view to_string(Regularization v) {
+  return name_of(v, kRegularizationNames);
+}
+inline std::string_view to_string(Monitor v) {
+  return name_of(v, kMonitorNames);
+}
+
+// Where the samples come from and how they are split.
+struct DataConfig {
+  DatasetKind dataset = DatasetKind::circle;
+  int points = 500;                // generated samples (built-in datasets only)
+  double noise = 0.0;              // 0..1; Playground's slider shows it as 0..50%
+  double train_fraction = 0.5;     // share of samples used for training, in (0, 1)
+  double validation_fraction = 0;  // share of the training part held out for validation, [0, 1)
+  std::vector<Feature> features = {Feature::x1, Feature::x2};  // built-in datasets only
+  std::string path;                                            // csv: the file
+  std::string target;                                          // csv: name of the target column
+  std::vector<std::string> columns;  // csv: feature columns; empty = every other column
+};
+
+struct ModelConfig {
+  std::vector<int> hidden = {4, 2};          // widths of the hidden layers; empty = no hidden layer
+  Activation activation = Activation::tanh;  // hidden layers; the output follows the task
+  Init init = Init::automatic;               // glorot for tanh/sigmoid/linear, he for relu-like
+  double leaky_relu_slope = 0.01;            // slope of leaky_relu for negative inputs
+};
+
+struct TrainConfig {
+  Optimizer optimizer = Optimizer::sgd;
+  double learning_rate = 0.03;
+  int batch_size = 10;
+  int epochs = 200;
+  double momentum = 0.9;  // momentum: velocity decay
+  double beta1 = 0.9;     // adam: first-moment decay
+  double beta2 = 0.999;   // adam: second-moment decay
+  double epsilon = 1e-8;  // adam: denominator guard
+  Regularization regularization = Regularization::none;
+  double regularization_rate = 0.0;  // weights only; biases are never regularised
+};
+
+struct ConvergenceConfig {
+  Monitor monitor = Monitor::automatic;  // automatic: val_loss when a validation split exists
+  double tolerance = 0.01;               // settling band, relative to the loss improvement
+  double divergence_factor = 10.0;       // loss above factor x initial loss = diverged
+  double window = 0.1;                   // share of the final epochs the loss must stay settled for
+};
+
+// Everything one training needs.
+struct TrialConfig {
+  DataConfig data;
+  ModelConfig model;
+  TrainConfig train;
+  ConvergenceConfig convergence;
+};
+
+}  // namespace nn

@@ -1,0 +1,69 @@
+// Datasets: the six TensorFlow Playground generators and the user's own CSV files, split into
+// train / validation / test, as column-major matrices (one column per sample) ready for batched
+// products. Same config and seed give the same data bit for bit on every machine.
+// CSV problems throw nn::InputError naming the file, row and column.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nn/config.h"
+#include "nn/random.h"
+
+namespace nn {
+
+enum class Task { regression, binary, multiclass };
+inline constexpr std::array<std::string_view, 3> kTaskNames = {"regression", "binary",
+                                                               "multiclass"};
+inline std::string_view to_string(Task v) {
+  return name_of(v, kTaskNames);
+}
+
+// One split: inputs (features x samples) and targets (outputs x samples). Targets are the value
+// for regression, 0/1 for two classes, and one-hot columns for more classes.
+struct Split {
+  Eigen::MatrixXd x;
+  Eigen::MatrixXd y;
+  Eigen::Index size() const { return x.cols(); }
+};
+
+struct Dataset {
+  Task task = Task::binary;
+  Split train, validation, test;  // validation is empty when validation_fraction is 0
+  std::vector<std::string> feature_names;
+  std::vector<std::string> class_names;  // classification only, in label order
+  int outputs() const { return static_cast<int>(train.y.rows()); }
+  int inputs() const { return static_cast<int>(train.x.rows()); }
+};
+
+// Builds the dataset `config` describes. For csv, `config.path` is opened as given (callers
+// resolve relative paths). REQUIRES a validated config (see sweeps/); throws InputError for
+// files it cannot use.
+Dataset make_dataset(const DataConfig& config, std::uint64_t seed);
+
+// The raw 2-D points of a built-in generator before features and splits: x (2 x n) and target
+// (1 x n: 0/1 labels for classification, values for regression), in generation order.
+struct Points {
+  Eigen::MatrixXd xy;
+  Eigen::RowVectorXd target;
+};
+Points generate_points(DatasetKind kind, int points, double noise, std::uint64_t seed);
+
+// How many of n samples go to each split: floor(n * train_fraction) samples train (as
+// Playground), of which floor(that * validation_fraction) are held out for validation; the
+// rest test.
+struct SplitSizes {
+  Eigen::Index train, validation, test;
+};
+SplitSizes split_sizes(Eigen::Index n, double train_fraction, double validation_fraction);
+
+// Shuffles the samples (columns of x and y) with rng and cuts them into the three splits.
+Dataset split_dataset(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, const DataConfig& config,
+                      Rng& rng);
+
+// True for the built-in generators that make regression targets (plane, multi_gauss).
+bool is_regression(DatasetKind kind);
+
+}  // namespace nn

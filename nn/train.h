@@ -1,0 +1,71 @@
+// Training one network: mini-batch gradient descent with per-epoch metrics, and the
+// classification of the resulting loss curve (converged / not_converged / diverged).
+// train() is deterministic in (config, data, seed) and single-threaded: callers parallelise
+// across trainings, never inside one. A diverging network is a result, never an exception.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "nn/config.h"
+#include "nn/dataset.h"
+
+namespace nn {
+
+enum class Status { converged, not_converged, diverged };
+inline constexpr std::array<std::string_view, 3> kStatusNames = {"converged", "not_converged",
+                                                                 "diverged"};
+inline std::string_view to_string(Status v) {
+  return name_of(v, kStatusNames);
+}
+
+inline constexpr double kNotApplicable = std::numeric_limits<double>::quiet_NaN();
+
+// Metrics after `epoch` epochs (0 = before training). Losses are data losses (the penalty of
+// regularisation is not included); NaN marks what does not apply (no validation split, no
+// accuracy for regression).
+struct EpochMetrics {
+  int epoch = 0;
+  double train_loss = kNotApplicable;
+  double val_loss = kNotApplicable;
+  double test_loss = kNotApplicable;
+  double train_accuracy = kNotApplicable;
+  double val_accuracy = kNotApplicable;
+  double test_accuracy = kNotApplicable;
+};
+
+struct TrainResult {
+  Status status = Status::not_converged;
+  std::optional<int> epochs_to_converge;  // set when converged
+  int epochs_run = 0;                     // fewer than asked when diverged or stopped
+  bool stopped = false;                   // the observer asked to stop
+  EpochMetrics initial;                   // epoch 0
+  EpochMetrics final;                     // the last epoch run
+  EpochMetrics best;  // the epoch with the lowest selection loss (val when present, else train)
+  std::vector<EpochMetrics> curve;  // epochs 0..epochs_run
+  std::vector<double> parameters;   // the trained flat parameter vector (see nn/mlp.h)
+};
+
+// Called after every epoch (and once for epoch 0); returning false stops the training, which
+// then ends with the epochs run so far (result.stopped = true).
+using EpochObserver = std::function<bool(const EpochMetrics&)>;
+
+TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t seed,
+                  const EpochObserver& observer = {});
+
+// The loss the convergence rules watch: val_loss when `monitor` says so or (automatic) when the
+// data has a validation split; train_loss otherwise.
+Monitor resolve_monitor(Monitor monitor, bool has_validation);
+
+// Classifies the curve's first `curve.size()` entries as if training had been asked for
+// exactly that many epochs; the curve of a longer training gives the result of every shorter
+// one. Sets status, epochs_to_converge, epochs_run, initial, final and best.
+TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
+                      bool has_validation);
+
+}  // namespace nn

@@ -1,0 +1,13 @@
+#include <string>
+
+#include "runner/commands.h"
+
+namespace runner {
+
+std::string version_string() {
+  std::string v = "nnsweep " NNSWEEP_VERSION;
+  if (std::string_view(NNSWEEP_GIT_REVISION).size() > 0) v += " (" NNSWEEP_GIT_REVISION ")";
+  return v;
+}
+
+}  // namespace runner

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole set-up in one command: installs the Debian packages nnsweep needs (only those
+# missing; safe to run again), builds, then either runs the bundled lesson sweep or the tests.
+#
+#   bash scripts/setup.sh example   # build, run sweeps/examples/lesson.yaml, print its table
+#   bash scripts/setup.sh test      # build, run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-example}
+build_dir=${NNSWEEP_BUILD_DIR:-build}
+packages=(cmake make g++ pkg-config libeigen3-dev libtbb-dev libyaml-cpp-dev
+          libboost-program-options-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
+
+case "$mode" in
+  example)
+    out="runs/lesson-$(date +%Y%m%d-%H%M%S)"
+    "$build_dir/runner/nnsweep" run sweeps/examples/lesson.yaml --out "$out"
+    ;;
+  test)
+    ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"
+    ;;
+  *)
+    echo "usage: bash scripts/setup.sh example|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,118 @@
+// A validated sweep: the base configuration, the axes of its grid, include/exclude, random
+// samples and repeats, and the lazy enumeration of its trials by index. Loading checks every
+// key, type and value and throws nn::InputError with FILE:LINE:COL; a Sweep that exists is
+// valid. Enumeration never materialises the trial list: trial(i) is computed from i alone
+// (mixed radix over the axes), so it is the same trial on every machine and in every shard.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nn/config.h"
+
+namespace sweeps {
+
+// What the convergence table pivots on and what fills its cells.
+struct ReportSpec {
+  std::string rows = "train.learning_rate";
+  std::string cols = "model.activation";
+  std::string cell = "epochs_to_converge";
+};
+// The metrics a report cell can show (`report: {cell: ...}`).
+inline constexpr std::array<std::string_view, 9> kReportCells = {
+    "epochs_to_converge", "success_rate",     "final_train_loss",
+    "final_val_loss",     "final_test_loss",  "best_val_loss",
+    "final_train_accuracy", "final_test_accuracy", "wall_seconds"};
+
+// How much of each loss curve goes into curves.csv.
+struct CurvesSpec {
+  bool enabled = true;
+  int every = 1;  // keep epochs 0, every, 2*every, ... and always the last one
+};
+
+// One resolved hyperparameter as a (dotted key, canonical text) pair, e.g.
+// {"train.learning_rate", "0.03"}, {"model.hidden", "8-8"}.
+struct Param {
+  std::string key;
+  std::string value;
+};
+
+struct Trial {
+  std::uint64_t index = 0;     // position in the sweep, 0 .. size()-1
+  int repeat = 0;              // 0 .. repeats-1
+  std::string id;              // 16 hex digits, content-addressed (see README "Trial ids")
+  std::uint64_t seed = 0;      // initialisation and shuffling
+  std::uint64_t data_seed = 0;  // the dataset: equal for equal data configs
+  nn::TrialConfig config;      // fully resolved; csv paths absolute
+};
+
+struct LoadOptions {
+  // Larger sweeps are refused with their size. A `max_trials` key in the sweep file replaces
+  // the default, but a value set here that differs from the default wins over the file.
+  static constexpr std::uint64_t kDefaultMaxTrials = 1'000'000;
+  std::uint64_t max_trials = kDefaultMaxTrials;
+};
+
+class Sweep {
+ public:
+  const std::string& name() const;
+  std::uint64_t seed() const;
+  int repeats() const;
+  std::uint64_t size() const;  // trials, after include/exclude, random samples and repeats
+  Trial trial(std::uint64_t index) const;
+
+  // Column names and values of every hyperparameter, in one fixed order for the whole sweep.
+  const std::vector<std::string>& param_keys() const;
+  std::vector<Param> params(const nn::TrialConfig& config) const;
+
+  const ReportSpec& report() const;
+  const CurvesSpec& curves() const;
+  std::string hash() const;            // 16 hex digits of the canonical resolved spec
+  std::string canonical_yaml() const;  // the spec as resolved (defaults filled in), for manifests
+  const std::filesystem::path& file() const;
+
+  // For `nnsweep plan`: the axes with their canonical values, in enumeration order.
+  struct Axis {
+    std::string key;
+    std::vector<std::string> values;
+  };
+  const std::vector<Axis>& axes() const;
+
+  // How size() comes about, for `nnsweep plan`: configurations = (grid_points - excluded +
+  // included) x samples, and size() = configurations x repeats.
+  struct Counts {
+    std::uint64_t grid_points = 1;  // product of the axis sizes (1 without axes)
+    std::uint64_t excluded = 0;     // grid points removed by exclude
+    std::uint64_t included = 0;     // combinations added by include
+    std::uint64_t samples = 1;      // random samples (1 without random)
+    std::uint64_t configurations = 1;
+  };
+  const Counts& counts() const;
+  // The random parameters as {key, "log_uniform [0.0001, 1]"}, in drawing order.
+  const std::vector<Param>& random_params() const;
+
+  struct Impl;
+  explicit Sweep(std::shared_ptr<const Impl> impl);
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Reads and validates a sweep file. Throws nn::InputError naming FILE:LINE:COL.
+Sweep load_sweep(const std::filesystem::path& file, const LoadOptions& options = {});
+// The same from text; `file` names it in errors, relative csv paths resolve against `base_dir`.
+Sweep parse_sweep(std::string_view text, const std::string& file,
+                  const std::filesystem::path& base_dir, const LoadOptions& options = {});
+
+// Canonical text of a configuration: every setting, fixed order, shortest round-trip numbers.
+// Equal configurations give equal text whatever the sweep file's order or spelling.
+std::string canonical(const nn::TrialConfig& config);
+// A 64-bit hash of text that is the same on every platform and library version.
+std::uint64_t stable_hash(std::string_view text);
+
+}  // namespace sweeps
