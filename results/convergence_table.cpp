@@ -1,0 +1,266 @@
+#include "results/convergence_table.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace results {
+
+namespace {
+
+constexpr std::string_view kSuccessRate = "success_rate";
+
+bool is_epoch_count(std::string_view metric) {
+  return metric == "epochs_to_converge" || metric == "epochs_run" || metric == "best_epoch";
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+// Percentages for people: never 0% or 100% unless it is exactly so.
+std::string percent(std::uint64_t part, std::uint64_t whole) {
+  auto rounded = static_cast<long>(
+      std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole)));
+  if (part > 0 && part < whole) rounded = std::clamp(rounded, 1L, 99L);
+  return fmt::format("{}%", rounded);
+}
+
+std::vector<std::string> display_order(const std::vector<std::string>& seen) {
+  std::vector<std::pair<double, std::string>> numeric;
+  for (const auto& value : seen) {
+    auto number = parse_number(value);
+    if (value.empty() || !number) return seen;
+    numeric.emplace_back(*number, value);
+  }
+  std::stable_sort(numeric.begin(), numeric.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> order;
+  for (auto& [number, value] : numeric) order.push_back(std::move(value));
+  return order;
+}
+
+std::size_t key_position(const std::vector<std::string>& keys, const std::string& key,
+                         std::string_view role) {
+  auto it = std::find(keys.begin(), keys.end(), key);
+  if (it == keys.end())
+    throw std::invalid_argument("report " + std::string(role) + ": '" + key +
+                                "' is not a hyperparameter of this sweep");
+  return static_cast<std::size_t>(it - keys.begin());
+}
+
+std::string escape_markdown(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_cell_metric(std::string_view name) {
+  if (name == kSuccessRate) return true;
+  const auto& metrics = trial_metric_names();
+  return std::find(metrics.begin(), metrics.end(), name) != metrics.end();
+}
+
+double ConvergenceTable::Cell::value(std::string_view metric) const {
+  if (metric == kSuccessRate)
+    return static_cast<double>(counts.converged) / static_cast<double>(counts.total());
+  return median(values);
+}
+
+ConvergenceTable::ConvergenceTable(PivotSpec spec, const std::vector<std::string>& param_keys)
+    : spec_(std::move(spec)) {
+  row_param_ = key_position(param_keys, spec_.rows, "rows");
+  col_param_ = key_position(param_keys, spec_.cols, "cols");
+  if (!is_cell_metric(spec_.cell))
+    throw std::invalid_argument("report cell: unknown metric '" + spec_.cell + "'");
+}
+
+void ConvergenceTable::add(const TrialRecord& record) {
+  const std::string& row = record.params[row_param_].second;
+  const std::string& col = record.params[col_param_].second;
+  auto [it, inserted] = cells_.try_emplace({row, col});
+  if (inserted) {
+    // Linear scans: an axis has few values compared with the cells' work.
+    if (std::find(rows_seen_.begin(), rows_seen_.end(), row) == rows_seen_.end())
+      rows_seen_.push_back(row);
+    if (std::find(cols_seen_.begin(), cols_seen_.end(), col) == cols_seen_.end())
+      cols_seen_.push_back(col);
+  }
+  Cell& cell = it->second;
+  cell.counts.add(record.status);
+  if (spec_.cell != kSuccessRate) {
+    const double value = *trial_metric(record, spec_.cell);
+    if (std::isfinite(value)) cell.values.push_back(value);
+  }
+}
+
+std::vector<std::string> ConvergenceTable::row_values() const {
+  return display_order(rows_seen_);
+}
+std::vector<std::string> ConvergenceTable::col_values() const {
+  return display_order(cols_seen_);
+}
+
+const ConvergenceTable::Cell* ConvergenceTable::cell(const std::string& row,
+                                                     const std::string& col) const {
+  auto it = cells_.find({row, col});
+  return it == cells_.end() ? nullptr : &it->second;
+}
+
+std::string ConvergenceTable::csv() const {
+  const auto cols = col_values();
+  std::vector<std::string> header = {spec_.rows};
+  header.insert(header.end(), cols.begin(), cols.end());
+  std::string out = format_row(header);
+  for (const auto& row : row_values()) {
+    append_field(out, row);
+    for (const auto& col : cols) {
+      out += ',';
+      if (const Cell* c = cell(row, col)) append_number(out, c->value(spec_.cell));
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string ConvergenceTable::cells_csv() const {
+  std::vector<std::string> header = {spec_.rows,      spec_.cols, "n",     "converged",
+                                     "not_converged", "diverged", "error", "success_rate"};
+  const bool median_column = spec_.cell != kSuccessRate;
+  if (median_column) header.push_back(spec_.cell + "_median");
+  std::string out = format_row(header);
+  const auto cols = col_values();
+  for (const auto& row : row_values()) {
+    for (const auto& col : cols) {
+      const Cell* c = cell(row, col);
+      if (!c) continue;
+      append_field(out, row);
+      out += ',';
+      append_field(out, col);
+      for (std::uint64_t count : {c->counts.total(), c->counts.converged, c->counts.not_converged,
+                                  c->counts.diverged, c->counts.error}) {
+        out += ',';
+        append_unsigned(out, count);
+      }
+      out += ',';
+      append_number(out, c->value(kSuccessRate));
+      if (median_column) {
+        out += ',';
+        append_number(out, c->value(spec_.cell));
+      }
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+std::string ConvergenceTable::display(const Cell* cell) const {
+  if (!cell) return "";
+  const StatusCounts& k = cell->counts;
+  const std::string share = percent(k.converged, k.total());
+  if (spec_.cell == kSuccessRate) return share;
+  if (k.converged == 0 && k.not_converged == 0) return k.diverged > 0 ? "diverged" : "error";
+  if (k.converged == 0 && spec_.cell == "epochs_to_converge") return "not converged";
+  const double value = cell->value(spec_.cell);
+  if (std::isnan(value)) return fmt::format("n/a ({})", share);
+  const std::string number =
+      is_epoch_count(spec_.cell) ? fmt::format("{:g}", value) : fmt::format("{:.4g}", value);
+  return fmt::format("{} ({})", number, share);
+}
+
+std::vector<std::vector<std::string>> ConvergenceTable::display_grid() const {
+  const auto cols = col_values();
+  std::vector<std::vector<std::string>> grid;
+  grid.emplace_back();
+  grid[0].push_back(spec_.rows + " \\ " + spec_.cols);
+  grid[0].insert(grid[0].end(), cols.begin(), cols.end());
+  for (const auto& row : row_values()) {
+    std::vector<std::string> line = {row};
+    for (const auto& col : cols) line.push_back(display(cell(row, col)));
+    grid.push_back(std::move(line));
+  }
+  return grid;
+}
+
+namespace {
+
+std::string caption(const PivotSpec& spec) {
+  if (spec.cell == kSuccessRate) return "Cells: share of trials that converged.";
+  if (spec.cell == "epochs_to_converge")
+    return "Cells: median epochs_to_converge over the converged trials (share of trials that "
+           "converged).";
+  return "Cells: median " + spec.cell +
+         " over the trials where it is finite (share of trials that converged).";
+}
+
+}  // namespace
+
+std::string ConvergenceTable::markdown() const {
+  const auto grid = display_grid();
+  std::string out;
+  for (std::size_t r = 0; r < grid.size(); ++r) {
+    out += '|';
+    for (const auto& text : grid[r]) {
+      out += ' ';
+      out += escape_markdown(text);
+      out += " |";
+    }
+    out += '\n';
+    if (r == 0) {
+      out += "|---|";
+      for (std::size_t c = 1; c < grid[0].size(); ++c) out += "--:|";
+      out += '\n';
+    }
+  }
+  out += '\n';
+  out += caption(spec_);
+  out += '\n';
+  return out;
+}
+
+std::string ConvergenceTable::text(bool colour) const {
+  const auto grid = display_grid();
+  std::vector<std::size_t> widths(grid[0].size(), 0);
+  for (const auto& line : grid)
+    for (std::size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], line[c].size());
+
+  const auto rows = row_values();
+  const auto cols = col_values();
+  std::string out;
+  for (std::size_t r = 0; r < grid.size(); ++r) {
+    for (std::size_t c = 0; c < grid[r].size(); ++c) {
+      const std::string& text = grid[r][c];
+      if (c > 0) out += "  ";
+      // Pad first, then colour, so escape codes never count towards the width.
+      std::string padded =
+          c == 0 ? fmt::format("{:<{}}", text, widths[c]) : fmt::format("{:>{}}", text, widths[c]);
+      const Cell* at = r > 0 && c > 0 ? cell(rows[r - 1], cols[c - 1]) : nullptr;
+      if (colour && at) {
+        const StatusCounts& k = at->counts;
+        const char* code = 2 * k.converged >= k.total()  ? "\033[32m"
+                           : 2 * k.diverged >= k.total() ? "\033[31m"
+                                                         : "\033[33m";
+        padded = code + padded + "\033[0m";
+      }
+      out += padded;
+    }
+    // No trailing spaces from the left-aligned first column of an empty line.
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+  }
+  out += caption(spec_) + "\n";
+  return out;
+}
+
+}  // namespace results
