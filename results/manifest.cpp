@@ -1,0 +1,80 @@
+#include "results/manifest.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "nn/input_error.h"
+
+namespace results {
+
+std::string format_utc(std::chrono::system_clock::time_point time) {
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(time);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)));
+}
+
+std::string format_manifest(const Manifest& m) {
+  YAML::Emitter out;
+  // Hashes and revisions can be all digits; quoting keeps them strings for every YAML reader.
+  auto quoted = [&](const std::string& text) -> YAML::Emitter& {
+    return out << YAML::DoubleQuoted << text;
+  };
+  out << YAML::BeginMap;
+  out << YAML::Key << "nnsweep_version" << YAML::Value;
+  quoted(m.version);
+  out << YAML::Key << "git_revision" << YAML::Value;
+  if (m.git_revision.empty())
+    out << YAML::Null;
+  else
+    quoted(m.git_revision);
+  out << YAML::Key << "compiler" << YAML::Value << m.compiler;
+  out << YAML::Key << "compiler_flags" << YAML::Value;
+  quoted(m.compiler_flags);
+  out << YAML::Key << "host" << YAML::Value << m.host;
+  out << YAML::Key << "threads" << YAML::Value << m.threads;
+  out << YAML::Key << "started" << YAML::Value << format_utc(m.started);
+  out << YAML::Key << "finished" << YAML::Value;
+  if (m.finished)
+    out << format_utc(*m.finished);
+  else
+    out << YAML::Null;
+  out << YAML::Key << "trials" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "total" << YAML::Value << m.trials_total;
+  out << YAML::Key << "done" << YAML::Value << m.counts.total();
+  out << YAML::Key << "converged" << YAML::Value << m.counts.converged;
+  out << YAML::Key << "not_converged" << YAML::Value << m.counts.not_converged;
+  out << YAML::Key << "diverged" << YAML::Value << m.counts.diverged;
+  out << YAML::Key << "error" << YAML::Value << m.counts.error;
+  out << YAML::EndMap;
+  out << YAML::Key << "spec_hash" << YAML::Value;
+  quoted(m.spec_hash);
+  out << YAML::Key << "spec" << YAML::Value;
+  // As a node the spec can be queried (`yq .spec.train`); text that is not YAML stays a block.
+  YAML::Node spec;
+  try {
+    spec = YAML::Load(m.spec_yaml);
+  } catch (const YAML::Exception&) {
+  }
+  if (spec.IsMap())
+    out << spec;
+  else
+    out << YAML::Literal << m.spec_yaml;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string read_spec_hash(const std::string& manifest_text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(manifest_text);
+  } catch (const YAML::ParserException& e) {
+    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+  const YAML::Node hash = root.IsMap() ? root["spec_hash"] : YAML::Node();
+  if (!hash || !hash.IsScalar() || hash.Scalar().empty())
+    throw nn::InputError(file, 0, 0, "not an nnsweep manifest: no spec_hash");
+  return hash.Scalar();
+}
+
+}  // namespace results

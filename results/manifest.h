@@ -1,0 +1,41 @@
+// manifest.yaml: what produced an output directory — the resolved spec and its hash, the
+// nnsweep version and git revision, compiler and flags, threads, host, start and end times
+// (ISO 8601, UTC) and the trial counts. A resume compares the spec hash read back here with
+// the current spec's, and refuses to mix the results of two different sweeps.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "results/trial_record.h"
+
+namespace results {
+
+struct Manifest {
+  std::string spec_yaml;       // the resolved spec; embedded as YAML when it parses
+  std::string spec_hash;       // of the resolved spec
+  std::string version;         // nnsweep version
+  std::string git_revision;    // empty when not built from a checkout
+  std::string compiler;        // e.g. "GNU 12.2.0"
+  std::string compiler_flags;  // flags of the build
+  int threads = 0;
+  std::string host;
+  std::chrono::system_clock::time_point started;
+  std::optional<std::chrono::system_clock::time_point> finished;  // unset while running
+  std::uint64_t trials_total = 0;                                 // trials this run has to do
+  StatusCounts counts;                                            // trials with a row in trials.csv
+};
+
+// `2024-05-01T12:00:00Z`: whole seconds, UTC.
+std::string format_utc(std::chrono::system_clock::time_point time);
+
+std::string format_manifest(const Manifest& manifest);
+
+// The spec hash of a manifest's text. Throws nn::InputError (naming `file`) when the text is
+// not YAML or has no spec_hash.
+std::string read_spec_hash(const std::string& manifest_text, const std::string& file);
+
+}  // namespace results

@@ -1,0 +1,84 @@
+#include "results/manifest.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "nn/input_error.h"
+
+namespace results {
+namespace {
+
+Manifest example() {
+  Manifest m;
+  m.spec_yaml = "name: lr-vs-activation\nseed: 42\ngrid:\n  train.learning_rate: [0.01, 0.1]\n";
+  m.spec_hash = "0123456789012345";  // all digits: must stay a string
+  m.version = "0.1.0";
+  m.git_revision = "abcdef012345";
+  m.compiler = "GNU 12.2.0";
+  m.compiler_flags = "-O3 -DNDEBUG";
+  m.threads = 4;
+  m.host = "lab-7";
+  m.started = std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + std::chrono::hours{12} +
+              std::chrono::seconds{3};
+  m.finished = m.started + std::chrono::minutes{2};
+  m.trials_total = 10;
+  m.counts = {6, 2, 1, 1};
+  return m;
+}
+
+TEST(Manifest, TimesAreIso8601Utc) {
+  EXPECT_EQ(format_utc(example().started), "2024-05-01T12:00:03Z");
+}
+
+TEST(Manifest, RecordsWhatProducedTheRun) {
+  const YAML::Node root = YAML::Load(format_manifest(example()));
+  EXPECT_EQ(root["nnsweep_version"].as<std::string>(), "0.1.0");
+  EXPECT_EQ(root["git_revision"].as<std::string>(), "abcdef012345");
+  EXPECT_EQ(root["threads"].as<int>(), 4);
+  EXPECT_EQ(root["host"].as<std::string>(), "lab-7");
+  EXPECT_EQ(root["started"].as<std::string>(), "2024-05-01T12:00:03Z");
+  EXPECT_EQ(root["finished"].as<std::string>(), "2024-05-01T12:02:03Z");
+  EXPECT_EQ(root["trials"]["total"].as<int>(), 10);
+  EXPECT_EQ(root["trials"]["done"].as<int>(), 10);
+  EXPECT_EQ(root["trials"]["diverged"].as<int>(), 1);
+  EXPECT_EQ(root["spec"]["seed"].as<int>(), 42);
+  EXPECT_EQ(root["spec"]["grid"]["train.learning_rate"][1].as<std::string>(), "0.1");
+}
+
+TEST(Manifest, DigitOnlyHashIsQuoted) {
+  EXPECT_NE(format_manifest(example()).find("spec_hash: \"0123456789012345\""), std::string::npos);
+}
+
+TEST(Manifest, UnfinishedRunHasNullEnd) {
+  Manifest m = example();
+  m.finished.reset();
+  m.git_revision.clear();
+  const YAML::Node root = YAML::Load(format_manifest(m));
+  EXPECT_TRUE(root["finished"].IsNull());
+  EXPECT_TRUE(root["git_revision"].IsNull());
+}
+
+TEST(Manifest, SpecThatIsNotAMappingIsKeptAsText) {
+  Manifest m = example();
+  m.spec_yaml = "just: [unbalanced";
+  const YAML::Node root = YAML::Load(format_manifest(m));
+  EXPECT_EQ(root["spec"].as<std::string>(), "just: [unbalanced\n");
+}
+
+TEST(Manifest, SpecHashReadsBack) {
+  EXPECT_EQ(read_spec_hash(format_manifest(example()), "manifest.yaml"), "0123456789012345");
+}
+
+TEST(Manifest, ReadingSomethingElseIsAnInputError) {
+  EXPECT_THROW(read_spec_hash("name: x\n", "manifest.yaml"), nn::InputError);
+  try {
+    read_spec_hash("a: [1,\n", "manifest.yaml");
+    FAIL();
+  } catch (const nn::InputError& e) {
+    EXPECT_EQ(e.file(), "manifest.yaml");
+    EXPECT_GT(e.line(), 0);
+  }
+}
+
+}  // namespace
+}  // namespace results
