@@ -1,0 +1,35 @@
+// Appending rows to a file that may be read, killed or resumed at any moment: each write()
+// hands one or more complete rows to the stream and flushes it, so a killed process leaves
+// whole rows and at most one torn last line (which CsvReader reports and a resume drops).
+// Writes go through std::ostream so tests capture them in memory. Not thread-safe: callers
+// serialise writes (one trial's rows in one call keeps them together).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <ostream>
+#include <string_view>
+
+namespace results {
+
+class RowWriter {
+ public:
+  explicit RowWriter(std::ostream& out) : out_(&out) {}
+
+  // REQUIRES rows is empty or ends in a line break. Throws std::runtime_error when the stream
+  // fails (disk full, closed pipe).
+  void write(std::string_view rows);
+
+ private:
+  std::ostream* out_;
+};
+
+// Opens `path` for appending, creating it when missing. When `keep_bytes` is given the file is
+// first cut to that size (the complete part a resume found; see CsvReader::complete_bytes).
+// Throws std::system_error naming the file.
+std::ofstream open_for_append(const std::filesystem::path& path,
+                              std::optional<std::uint64_t> keep_bytes = std::nullopt);
+
+}  // namespace results
