@@ -91,11 +91,8 @@ void ConvergenceTable::add(const TrialRecord& record) {
   const std::string& col = record.params[col_param_].second;
   auto [it, inserted] = cells_.try_emplace({row, col});
   if (inserted) {
-    // Linear scans: an axis has few values compared with the cells' work.
-    if (std::find(rows_seen_.begin(), rows_seen_.end(), row) == rows_seen_.end())
-      rows_seen_.push_back(row);
-    if (std::find(cols_seen_.begin(), cols_seen_.end(), col) == cols_seen_.end())
-      cols_seen_.push_back(col);
+    if (rows_known_.insert(row).second) rows_seen_.push_back(row);
+    if (cols_known_.insert(col).second) cols_seen_.push_back(col);
   }
   Cell& cell = it->second;
   cell.counts.add(record.status);

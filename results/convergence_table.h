@@ -1,9 +1,8 @@
-// The convergence table: a pivot of the trials by two hyperparameters (`report: {rows, cols,
-// cell}`), each cell aggregating every trial with that (row value, column value) across repeats
-// and the other axes. A cell is the median of the cell metric over the trials where it is
-// finite (for epochs_to_converge: the converged ones) plus the share that converged, or a mark
-// when no trial converged: `diverged` (all diverged), `error` (all errored), `not converged`.
-// Rendered as CSV (numbers only), long-form CSV, markdown and aligned terminal text.
+// The convergence table: trials pivoted by two hyperparameters (`report: {rows, cols, cell}`),
+// a cell aggregating every trial with that (row, column) value across repeats and other axes:
+// the median of the cell metric where finite (for epochs_to_converge: the converged trials)
+// and the share converged, or a mark when none converged (`diverged`, `error`, `not converged`).
+// Rendered as numeric CSV, long-form CSV, markdown and aligned (optionally coloured) text.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "results/trial_record.h"
@@ -71,6 +71,7 @@ class ConvergenceTable {
   std::size_t row_param_ = 0;
   std::size_t col_param_ = 0;
   std::vector<std::string> rows_seen_, cols_seen_;  // first-seen order
+  std::unordered_set<std::string> rows_known_, cols_known_;
   std::map<std::pair<std::string, std::string>, Cell> cells_;
 };
 

@@ -1,9 +1,8 @@
-// summary.csv: one row per configuration (the hyperparameter values; repeats differ only in
-// repeat and seed) with the number of trials, the count per status, the success rate and, for
-// each metric of kSummaryMetrics, n / mean / std / min / max over the trials where the metric is
-// finite (NaN and infinities are skipped; n says how many entered). Streaming: add() trials one
-// at a time; memory grows with configurations, not trials. Rows come out in the order of each
-// configuration's first trial index. Byte-identical output REQUIRES adding in the same order.
+// summary.csv: one row per configuration (its hyperparameter values; repeats differ only in
+// repeat and seed): trials, count per status, success rate, and n / mean / std / min / max of
+// each kSummaryMetrics metric over the trials where it is finite (NaN and infinities skipped).
+// Streaming: add() one trial at a time; memory grows with configurations, not trials. Rows are
+// in first-trial order; byte-identical output REQUIRES adding trials in the same order.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,9 @@
 #include "results/trial_record.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "nn/input_error.h"
 
@@ -267,6 +269,52 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
   }
   info.complete_bytes = reader.complete_bytes();
   return info;
+}
+
+std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file) {
+  struct Row {
+    std::uint64_t index, begin, end, order;
+  };
+  // Pass 1: where each row lies. Rows are checked in full so a bad file fails before `out`
+  // is touched.
+  std::vector<Row> rows;
+  std::uint64_t header_end = 0;
+  {
+    CsvReader reader(in, file);
+    CsvRecord record;
+    std::vector<std::string> keys;
+    bool have_header = false;
+    while (reader.next(record) && !record.torn) {
+      if (!have_header) {
+        keys = parse_trials_header(record, file);
+        have_header = true;
+        header_end = record.end;
+        continue;
+      }
+      const TrialRecord parsed = parse_trial_row(record, keys, file);
+      rows.push_back({parsed.index, record.begin, record.end, rows.size()});
+    }
+  }
+  // Sort by index, later rows of an index first, then keep the first of each index.
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.index != b.index ? a.index < b.index : a.order > b.order;
+  });
+  rows.erase(std::unique(rows.begin(), rows.end(),
+                         [](const Row& a, const Row& b) { return a.index == b.index; }),
+             rows.end());
+  // Pass 2: copy the header and the rows in order.
+  in.clear();
+  std::string buffer;
+  auto copy = [&](std::uint64_t begin, std::uint64_t end) {
+    buffer.resize(end - begin);
+    in.seekg(static_cast<std::streamoff>(begin));
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    if (!in) throw std::runtime_error(file + ": cannot read back trial rows");
+    out << buffer;
+  };
+  if (header_end > 0) copy(0, header_end);
+  for (const Row& row : rows) copy(row.begin, row.end);
+  return rows.size();
 }
 
 }  // namespace results

@@ -93,4 +93,9 @@ struct TrialsFileInfo {
 TrialsFileInfo read_trials(std::istream& in, const std::string& file,
                            const std::function<void(TrialRecord&&)>& row);
 
+// Copies trials.csv from `in` to `out` with its rows sorted by trial_index, byte for byte, the
+// last row kept when an index appears twice and a torn last line dropped. `in` must be seekable
+// (a file); memory grows by a few words per trial, not by rows. Returns the rows written.
+std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file);
+
 }  // namespace results

@@ -177,6 +177,21 @@ TEST(TrialRecord, ForeignHeaderIsAnError) {
   }
 }
 
+TEST(TrialRecord, SortTrialsOrdersRowsByIndexKeepingTheLast) {
+  TrialRecord a = converged_record();  // index 7
+  TrialRecord b = diverged_record();   // index 8
+  TrialRecord c = error_record();      // index 9
+  TrialRecord b_again = b;
+  b_again.wall_seconds = 2;
+  const std::string header = format_trials_header(kKeys);
+  std::stringstream in(header + format_trial_row(c) + format_trial_row(b) + format_trial_row(a) +
+                       format_trial_row(b_again) + "10,x,");
+  std::ostringstream out;
+  EXPECT_EQ(sort_trials(in, out, "trials.csv"), 3u);
+  EXPECT_EQ(out.str(),
+            header + format_trial_row(a) + format_trial_row(b_again) + format_trial_row(c));
+}
+
 TEST(StatusCounts, CountsEachStatus) {
   StatusCounts counts;
   for (auto status : {"converged", "diverged", "converged", "error", "not_converged"})
