@@ -1,0 +1,73 @@
+// `nnsweep report DIR`: rebuilds the tables of a finished or interrupted run from its
+// trials.csv and curves.csv, with the pivot its sweep file asked for unless told otherwise.
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "nn/input_error.h"
+#include "runner/commands.h"
+#include "runner/tables.h"
+
+namespace runner {
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+int report_command(const Args& args) {
+  std::string dir_arg;
+  results::PivotSpec pivot;
+  std::string rows, cols, cell;
+  po::options_description options("usage: nnsweep report DIR [options]\n\noptions");
+  options.add_options()("help,h", "show this help")(
+      "rows", po::value(&rows), "row axis of the convergence table (default: the sweep's)")(
+      "cols", po::value(&cols), "column axis (default: the sweep's)")(
+      "cell", po::value(&cell), "cell metric (default: the sweep's)");
+  po::options_description hidden;
+  hidden.add_options()("dir", po::value(&dir_arg));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  if (dir_arg.empty()) throw po::error("a results directory is required: nnsweep report DIR");
+  const fs::path dir(dir_arg);
+  if (!fs::exists(dir / "trials.csv"))
+    throw nn::InputError(dir.string(), 0, 0,
+                         "no trials.csv here: not an nnsweep results directory");
+
+  // The pivot the sweep asked for, from the resolved spec in the manifest.
+  const fs::path manifest = dir / "manifest.yaml";
+  if (fs::exists(manifest)) {
+    try {
+      const YAML::Node report = YAML::LoadFile(manifest.string())["spec"]["report"];
+      if (report["rows"]) pivot.rows = report["rows"].as<std::string>();
+      if (report["cols"]) pivot.cols = report["cols"].as<std::string>();
+      if (report["cell"]) pivot.cell = report["cell"].as<std::string>();
+    } catch (const YAML::Exception& e) {
+      throw nn::InputError(manifest.string(), e.mark.line + 1, e.mark.column + 1, e.msg);
+    }
+  }
+  if (!rows.empty()) pivot.rows = rows;
+  if (!cols.empty()) pivot.cols = cols;
+  if (!cell.empty()) pivot.cell = cell;
+
+  Tables tables;
+  try {
+    tables = write_tables(dir, pivot, isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR"));
+  } catch (const std::invalid_argument& e) {
+    throw nn::InputError(dir.string(), 0, 0, e.what());
+  }
+  std::cout << tables.convergence_text << "\n" << tables.best_text;
+  return kExitOk;
+}
+
+}  // namespace runner

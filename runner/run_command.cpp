@@ -1,0 +1,231 @@
+// `nnsweep run SPEC`: validate, prepare (or resume) the output directory, train every trial in
+// parallel while streaming rows to disk, then write the tables and print the convergence table.
+#include <tbb/info.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "nn/input_error.h"
+#include "results/atomic_file.h"
+#include "results/csv.h"
+#include "results/curves.h"
+#include "results/manifest.h"
+#include "results/row_writer.h"
+#include "runner/commands.h"
+#include "runner/progress.h"
+#include "runner/sweep_runner.h"
+#include "runner/tables.h"
+#include "sweeps/spec.h"
+
+namespace runner {
+namespace {
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+// Set by SIGINT/SIGTERM. A signal handler can only reach static storage, hence the one global.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_signal(int) {
+  g_interrupted.store(true);
+}
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+std::string host_name() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? name : "";
+}
+
+bool is_empty_dir(const fs::path& dir) {
+  return !fs::exists(dir) || (fs::is_directory(dir) && fs::is_empty(dir));
+}
+
+// What a previous run left in `dir`: the trials with a complete row, and where each file's
+// complete part ends (a kill can tear the last line).
+struct Previous {
+  std::vector<bool> done;
+  std::uint64_t done_count = 0;
+  std::optional<std::uint64_t> trials_bytes, curves_bytes;
+};
+
+Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep) {
+  Previous prev;
+  prev.done.assign(sweep.size(), false);
+  const fs::path manifest = dir / "manifest.yaml";
+  std::ifstream m(manifest, std::ios::binary);
+  if (!m)
+    throw nn::InputError(dir.string(), 0, 0,
+                         "cannot --resume: no manifest.yaml, so this is not an nnsweep output "
+                         "directory");
+  std::stringstream text;
+  text << m.rdbuf();
+  const std::string hash = results::read_spec_hash(text.str(), manifest.string());
+  if (hash != sweep.hash())
+    throw nn::InputError(sweep.file().string(), 0, 0,
+                         fmt::format("cannot --resume {}: the sweep file changed since that run "
+                                     "(spec hash {} there, {} now); run it into a new --out "
+                                     "directory",
+                                     dir.string(), hash, sweep.hash()));
+  if (std::ifstream trials{dir / "trials.csv", std::ios::binary}) {
+    const auto info =
+        results::read_trials(trials, (dir / "trials.csv").string(), [&](results::TrialRecord&& r) {
+          if (r.index < prev.done.size() && !prev.done[r.index])
+            prev.done[r.index] = true, ++prev.done_count;
+        });
+    prev.trials_bytes = info.complete_bytes;
+  }
+  if (std::ifstream curves{dir / "curves.csv", std::ios::binary}) {
+    results::CsvReader reader(curves, (dir / "curves.csv").string());
+    results::CsvRecord record;
+    while (reader.next(record) && !record.torn) {
+    }
+    prev.curves_bytes = reader.complete_bytes();
+  }
+  return prev;
+}
+
+std::ofstream open_rows_file(const fs::path& path, std::optional<std::uint64_t> keep,
+                             const std::string& header) {
+  std::ofstream out = results::open_for_append(path, keep);
+  if (!keep || *keep == 0) results::RowWriter(out).write(header);
+  return out;
+}
+
+}  // namespace
+
+int run_command(const Args& args) {
+  std::string spec_path, out_dir;
+  int threads = 0;
+  std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials;
+  po::options_description options("usage: nnsweep run SPEC.yaml [options]\n\noptions");
+  options.add_options()("help,h", "show this help")(
+      "out,o", po::value(&out_dir), "output directory (default: runs/<sweep name>)")(
+      "threads,t", po::value(&threads), "worker threads (default: all cores)")(
+      "resume", "continue the run in --out: train only the trials with no complete row")(
+      "quiet,q", "no progress and no table on the terminal")(
+      "progress", "show progress even when stderr is not a terminal")(
+      "fail-fast", "stop at the first trial that fails with an error")(
+      "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)");
+  po::options_description hidden;
+  hidden.add_options()("spec", po::value(&spec_path));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("spec", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
+  if (vm.count("threads") && threads < 1) throw po::error("--threads must be at least 1");
+  const bool quiet = vm.count("quiet") > 0, resume = vm.count("resume") > 0;
+
+  // Everything that can be wrong with the input is found before anything is written.
+  const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
+  const fs::path dir = out_dir.empty() ? fs::path("runs") / sweep.name() : fs::path(out_dir);
+  if (fs::exists(dir) && !fs::is_directory(dir))
+    throw nn::InputError(dir.string(), 0, 0, "the output path exists and is not a directory");
+  if (!is_empty_dir(dir) && !resume)
+    throw nn::InputError(dir.string(), 0, 0,
+                         "output directory is not empty; add --resume to continue that run, or "
+                         "choose another directory with --out");
+  Previous prev;
+  if (resume && !is_empty_dir(dir)) prev = read_previous(dir, sweep);
+  if (threads == 0) threads = tbb::info::default_concurrency();
+
+  fs::create_directories(dir);
+  results::Manifest manifest;
+  manifest.spec_yaml = sweep.canonical_yaml();
+  manifest.spec_hash = sweep.hash();
+  manifest.version = version_string();
+  manifest.git_revision = NNSWEEP_GIT_REVISION;
+  manifest.compiler = NNSWEEP_COMPILER;
+  manifest.compiler_flags = NNSWEEP_CXX_FLAGS;
+  manifest.threads = threads;
+  manifest.host = host_name();
+  manifest.started = std::chrono::system_clock::now();
+  manifest.trials_total = sweep.size();
+  results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
+
+  std::ofstream trials_file = open_rows_file(dir / "trials.csv", prev.trials_bytes,
+                                             results::format_trials_header(sweep.param_keys()));
+  std::ofstream curves_file =
+      open_rows_file(dir / "curves.csv", prev.curves_bytes, results::format_curves_header());
+  results::RowWriter trials(trials_file), curves(curves_file);
+
+  const bool show_progress = !quiet && (vm.count("progress") > 0 || isatty(STDERR_FILENO) == 1);
+  Progress progress(sweep.size(), prev.done_count, show_progress ? &std::cerr : nullptr);
+  install_signal_handlers();
+  RunOptions run;
+  run.threads = threads;
+  run.fail_fast = vm.count("fail-fast") > 0;
+  run.interrupt = &g_interrupted;
+  if (prev.done_count > 0) run.skip = [&](std::uint64_t i) { return prev.done[i]; };
+
+  const RunStats stats = run_trials(sweep, run, [&](FinishedTrial&& done) {
+    // Curves first: a trial's row is the mark that it is complete.
+    if (!done.curve_rows.empty()) curves.write(done.curve_rows);
+    trials.write(results::format_trial_row(done.record));
+    progress.add(done.record.status);
+  });
+  progress.finish();
+  trials_file.close();
+  curves_file.close();
+
+  const std::string resume_hint =
+      fmt::format("nnsweep run {} --out {} --resume", spec_path, dir.string());
+  if (stats.interrupted) {
+    std::cerr << fmt::format(
+        "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",
+        prev.done_count + stats.finished, sweep.size(), dir.string(), resume_hint);
+    return kExitInterrupted;
+  }
+
+  const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  const Tables tables =
+      write_tables(dir, {sweep.report().rows, sweep.report().cols, sweep.report().cell}, colour);
+  manifest.finished = std::chrono::system_clock::now();
+  manifest.counts = tables.counts;
+  results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
+
+  if (!quiet) {
+    std::cout << fmt::format("{}: {} trials ({} trainings)\n\n", sweep.name(), sweep.size(),
+                             stats.trainings)
+              << tables.convergence_text << "\n"
+              << tables.best_text << "\n"
+              << fmt::format(
+                     "results in {}/: trials.csv curves.csv summary.csv convergence.csv "
+                     "convergence.md manifest.yaml\n",
+                     dir.string());
+  }
+  if (stats.failed_fast) {
+    std::cerr << "stopped at the first failed trial (--fail-fast); to finish: " << resume_hint
+              << "\n";
+    return kExitFailure;
+  }
+  if (tables.counts.error > 0)
+    std::cerr << fmt::format(
+        "warning: {} trials failed with an error; see the error column of "
+        "trials.csv\n",
+        tables.counts.error);
+  return kExitOk;
+}
+
+}  // namespace runner

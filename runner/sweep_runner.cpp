@@ -1,0 +1,213 @@
+#include "runner/sweep_runner.h"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "nn/dataset.h"
+#include "nn/train.h"
+#include "results/curves.h"
+
+namespace runner {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Trials that share everything but train.epochs (and so their seed): one training serves all.
+struct Group {
+  std::vector<sweeps::Trial> trials;
+  std::shared_ptr<const nn::Dataset> data;
+  std::string data_error;  // building the dataset failed: every trial is an error
+  std::vector<FinishedTrial> finished;
+};
+
+// Keeps the datasets of recently seen data configurations. Trials are enumerated in index order
+// and data settings are outer axes, so a small window catches nearly every reuse.
+class DatasetCache {
+ public:
+  std::shared_ptr<const nn::Dataset> get(const sweeps::Trial& trial) {
+    std::string key = sweeps::canonical(data_only(trial.config));
+    key += '#' + std::to_string(trial.data_seed);
+    for (auto& [k, data] : recent_)
+      if (k == key) return data;
+    auto data =
+        std::make_shared<const nn::Dataset>(nn::make_dataset(trial.config.data, trial.data_seed));
+    recent_.emplace_front(std::move(key), data);
+    if (recent_.size() > kCapacity) recent_.pop_back();
+    return data;
+  }
+
+ private:
+  static nn::TrialConfig data_only(const nn::TrialConfig& c) {
+    nn::TrialConfig only;
+    only.data = c.data;
+    return only;
+  }
+  static constexpr std::size_t kCapacity = 16;
+  std::deque<std::pair<std::string, std::shared_ptr<const nn::Dataset>>> recent_;
+};
+
+// The canonical configuration without its epoch count: the identity of an epoch group.
+std::string group_key(const sweeps::Trial& trial) {
+  nn::TrialConfig c = trial.config;
+  c.train.epochs = 0;
+  return sweeps::canonical(c) + '#' + std::to_string(trial.seed);
+}
+
+// Enumerates not-skipped trials in index order, a block at a time, grouped by epoch siblings.
+class GroupSource {
+ public:
+  GroupSource(const sweeps::Sweep& sweep, const RunOptions& options)
+      : sweep_(sweep), options_(options), block_(block_size(sweep)) {}
+
+  // The next group; false when every trial has been handed out.
+  bool next(Group& group) {
+    while (pending_.empty() && next_index_ < sweep_.size()) fill();
+    if (pending_.empty()) return false;
+    group = std::move(pending_.front());
+    pending_.pop_front();
+    try {
+      group.data = datasets_.get(group.trials.front());
+    } catch (const std::exception& e) {
+      group.data_error = e.what();
+    }
+    return true;
+  }
+
+ private:
+  // A block holds whole runs of epoch siblings: they sit within epochs x repeats indices.
+  static std::uint64_t block_size(const sweeps::Sweep& sweep) {
+    std::uint64_t epochs = 1;
+    for (const auto& axis : sweep.axes())
+      if (axis.key == "train.epochs") epochs = axis.values.size();
+    const std::uint64_t unit = epochs * static_cast<std::uint64_t>(sweep.repeats());
+    return unit * std::max<std::uint64_t>(1, 64 / unit);
+  }
+
+  void fill() {
+    const std::uint64_t end = std::min(sweep_.size(), next_index_ + block_);
+    std::map<std::string, std::size_t> slot;
+    for (; next_index_ < end; ++next_index_) {
+      if (options_.skip && options_.skip(next_index_)) continue;
+      sweeps::Trial trial = sweep_.trial(next_index_);
+      const auto [it, added] = slot.emplace(group_key(trial), pending_.size());
+      if (added) pending_.emplace_back();
+      pending_[it->second].trials.push_back(std::move(trial));
+    }
+  }
+
+  const sweeps::Sweep& sweep_;
+  const RunOptions& options_;
+  const std::uint64_t block_;
+  std::uint64_t next_index_ = 0;
+  std::deque<Group> pending_;
+  DatasetCache datasets_;
+};
+
+results::Params params_of(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
+  results::Params params;
+  for (auto& p : sweep.params(trial.config))
+    params.emplace_back(std::move(p.key), std::move(p.value));
+  return params;
+}
+
+// Trains a group once to its largest epoch count and derives every member's result.
+void train_group(const sweeps::Sweep& sweep, const RunOptions& options, Group& group,
+                 std::atomic<bool>& abandon) {
+  const auto start = Clock::now();
+  const auto seconds_since_start = [&] {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  auto error_rows = [&](const std::string& message) {
+    for (const sweeps::Trial& t : group.trials)
+      group.finished.push_back(
+          {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(sweep, t), message,
+                                      seconds_since_start()),
+           {}});
+  };
+  if (!group.data_error.empty()) return error_rows(group.data_error);
+
+  const sweeps::Trial* longest = &group.trials.front();
+  for (const auto& t : group.trials)
+    if (t.config.train.epochs > longest->config.train.epochs) longest = &t;
+  std::vector<double> seconds_at_epoch;  // wall time when each epoch's metrics were ready
+  seconds_at_epoch.reserve(static_cast<std::size_t>(longest->config.train.epochs) + 1);
+  nn::TrainResult full;
+  try {
+    full = nn::train(longest->config, *group.data, longest->seed, [&](const nn::EpochMetrics&) {
+      seconds_at_epoch.push_back(seconds_since_start());
+      return !(options.interrupt && options.interrupt->load(std::memory_order_relaxed)) &&
+             !abandon.load(std::memory_order_relaxed);
+    });
+  } catch (const std::exception& e) {
+    if (options.fail_fast) abandon = true;
+    return error_rows(e.what());
+  }
+  if (full.stopped) return;  // interrupted: nothing of this group is written
+
+  const bool has_validation = group.data->validation.size() > 0;
+  const int every = sweep.curves().enabled ? sweep.curves().every : 0;
+  for (const sweeps::Trial& t : group.trials) {
+    const std::size_t epochs = std::min<std::size_t>(
+        static_cast<std::size_t>(t.config.train.epochs) + 1, full.curve.size());
+    const std::span<const nn::EpochMetrics> curve(full.curve.data(), epochs);
+    const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
+    FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(sweep, t),
+                                            result, seconds_at_epoch[epochs - 1]),
+                       {}};
+    if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
+    group.finished.push_back(std::move(done));
+  }
+}
+
+}  // namespace
+
+RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options,
+                    const std::function<void(FinishedTrial&&)>& sink) {
+  const int threads = std::max(1, options.threads);
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(threads));
+  GroupSource source(sweep, options);
+  RunStats stats;
+  std::atomic<bool> abandon{false};  // fail-fast: an error stops the sweep
+  const auto stop_requested = [&] {
+    return abandon.load() || (options.interrupt && options.interrupt->load());
+  };
+
+  tbb::parallel_pipeline(
+      static_cast<std::size_t>(threads) * 4,
+      tbb::make_filter<void, std::shared_ptr<Group>>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> std::shared_ptr<Group> {
+            auto group = std::make_shared<Group>();
+            if (stop_requested() || !source.next(*group)) {
+              fc.stop();
+              return nullptr;
+            }
+            return group;
+          }) &
+          tbb::make_filter<std::shared_ptr<Group>, std::shared_ptr<Group>>(
+              tbb::filter_mode::parallel,
+              [&](std::shared_ptr<Group> group) {
+                if (!stop_requested()) train_group(sweep, options, *group, abandon);
+                return group;
+              }) &
+          tbb::make_filter<std::shared_ptr<Group>, void>(
+              tbb::filter_mode::serial_out_of_order, [&](std::shared_ptr<Group> group) {
+                ++stats.trainings;
+                for (FinishedTrial& f : group->finished) {
+                  if (f.record.status == "error" && options.fail_fast) abandon = true;
+                  sink(std::move(f));
+                  ++stats.finished;
+                }
+              }));
+  stats.interrupted = options.interrupt && options.interrupt->load();
+  stats.failed_fast = abandon.load();
+  return stats;
+}
+
+}  // namespace runner

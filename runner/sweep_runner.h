@@ -1,0 +1,44 @@
+// Runs the trials of a sweep on a oneTBB pipeline: a serial stage enumerates trials in index
+// order and groups those that differ only in train.epochs (trained once, to the largest value,
+// each shorter trial read off the curve's prefix); a parallel stage trains each group
+// single-threaded; a serial stage hands finished rows to the sink as they come. Datasets are
+// built once per distinct data configuration and shared read-only. Memory is bounded by the
+// threads (live groups), not by the number of trials.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "results/trial_record.h"
+#include "sweeps/spec.h"
+
+namespace runner {
+
+struct RunOptions {
+  int threads = 1;
+  bool fail_fast = false;                        // stop at the first trial that throws
+  const std::atomic<bool>* interrupt = nullptr;  // set from a signal handler: stop promptly
+  std::function<bool(std::uint64_t)> skip;       // trials already done (resume)
+};
+
+// One finished trial: its row and its curves.csv rows (already formatted).
+struct FinishedTrial {
+  results::TrialRecord record;
+  std::string curve_rows;
+};
+
+struct RunStats {
+  std::uint64_t finished = 0;   // trials handed to the sink
+  std::uint64_t trainings = 0;  // trainings run (fewer than trials when epochs are shared)
+  bool interrupted = false;
+  bool failed_fast = false;
+};
+
+// Trains every trial of `sweep` not skipped; `sink` is called serially, in completion order.
+RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options,
+                    const std::function<void(FinishedTrial&&)>& sink);
+
+}  // namespace runner

@@ -1,0 +1,25 @@
+// The end of a run, and all of `nnsweep report`: puts trials.csv and curves.csv in trial order
+// (atomically replaced), then derives summary.csv, convergence.csv, convergence_cells.csv and
+// convergence.md from them. Works on a complete or a partial (interrupted) directory. Memory
+// grows with the number of trials by a few words each, never with their rows or curves.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "results/convergence_table.h"
+#include "results/trial_record.h"
+
+namespace runner {
+
+struct Tables {
+  results::StatusCounts counts;
+  std::string convergence_text;  // the pivot, for the terminal
+  std::string best_text;         // the best configurations, for the terminal
+};
+
+// Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument
+// when the pivot names a column trials.csv does not have.
+Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour);
+
+}  // namespace runner

@@ -1,0 +1,89 @@
+// Helpers for end-to-end tests: run the nnsweep binary in a scratch directory and read back
+// what it wrote.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace e2e {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// A fresh directory per test, removed afterwards.
+class Scratch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           (std::string("nnsweep_e2e_") + info->test_suite_name() + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  // Runs `nnsweep ARGS` with the scratch directory as working directory.
+  Output nnsweep(const std::string& args) {
+    const fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
+    const std::string command = "cd '" + dir_.string() + "' && '" NNSWEEP_BINARY "' " + args +
+                                " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read(out), read(err)};
+  }
+
+  static std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  fs::path dir_;
+};
+
+// The lines of a CSV file with the named columns removed (timing columns differ run to run).
+inline std::vector<std::string> csv_without(const std::string& text,
+                                            const std::vector<std::string>& drop) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  std::vector<bool> dropped;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::string field;
+    std::istringstream cells(line);
+    while (std::getline(cells, field, ',')) fields.push_back(field);
+    if (!line.empty() && line.back() == ',') fields.emplace_back();
+    if (dropped.empty())
+      for (const auto& name : fields)
+        dropped.push_back(std::find(drop.begin(), drop.end(), name) != drop.end());
+    std::string kept;
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (i >= dropped.size() || !dropped[i]) kept += fields[i] + ",";
+    lines.push_back(kept);
+  }
+  return lines;
+}
+
+}  // namespace e2e

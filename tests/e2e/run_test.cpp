@@ -1,0 +1,225 @@
+// End-to-end: `nnsweep run` on real sweep files, reading its output files back.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+// 5 learning rates x 4 activations x 3 epoch counts x 2 repeats = 120 trials.
+const char* kSweep = R"(name: e2e
+seed: 7
+repeats: 2
+data: { dataset: circle, points: 120 }
+model: { hidden: [6] }
+train: { batch_size: 10 }
+grid:
+  train.learning_rate: [0.003, 0.03, 0.3, 3, 30]
+  model.activation: [relu, tanh, sigmoid, linear]
+  train.epochs: [5, 15, 30]
+)";
+
+class Run : public Scratch {};
+
+TEST_F(Run, ResultsAreIdenticalForAnyThreadCount) {
+  write("s.yaml", kSweep);
+  for (const char* threads : {"1", "2", "4"})
+    ASSERT_EQ(
+        nnsweep(std::string("run s.yaml -q --threads ") + threads + " --out t" + threads).exit_code,
+        0);
+  const auto one = csv_without(read(dir_ / "t1/trials.csv"), {"wall_seconds"});
+  EXPECT_EQ(one.size(), 121u);
+  EXPECT_EQ(one, csv_without(read(dir_ / "t2/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(one, csv_without(read(dir_ / "t4/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t2/curves.csv"));
+  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t4/curves.csv"));
+  EXPECT_EQ(read(dir_ / "t1/convergence.csv"), read(dir_ / "t4/convergence.csv"));
+}
+
+TEST_F(Run, SharedEpochTrainingEqualsStandaloneRuns) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out all").exit_code, 0);
+  // The same sweep once per epoch count: each trial then trains alone.
+  std::vector<std::string> alone;
+  for (const char* epochs : {"5", "15", "30"}) {
+    std::string text = kSweep;
+    text.replace(text.find("[5, 15, 30]"), 11, std::string("[") + epochs + "]");
+    write(std::string("s") + epochs + ".yaml", text);
+    ASSERT_EQ(nnsweep(std::string("run s") + epochs + ".yaml -q --out e" + epochs).exit_code, 0);
+    const auto rows = csv_without(read(dir_ / ("e" + std::string(epochs)) / "trials.csv"),
+                                  {"wall_seconds", "trial_index"});
+    alone.insert(alone.end(), rows.begin() + 1, rows.end());
+  }
+  auto shared = csv_without(read(dir_ / "all/trials.csv"), {"wall_seconds", "trial_index"});
+  shared.erase(shared.begin());
+  std::sort(shared.begin(), shared.end());
+  std::sort(alone.begin(), alone.end());
+  EXPECT_EQ(shared, alone);
+}
+
+TEST_F(Run, WritesEveryOutputFileAndPrintsTheTable) {
+  write("s.yaml", kSweep);
+  const Output r = nnsweep("run s.yaml --out out");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* file : {"trials.csv", "curves.csv", "summary.csv", "convergence.csv",
+                           "convergence.md", "manifest.yaml"})
+    EXPECT_TRUE(fs::exists(dir_ / "out" / file)) << file;
+  EXPECT_NE(r.out.find("train.learning_rate \\ model.activation"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("best configurations"), std::string::npos);
+  EXPECT_EQ(r.out.find("\x1b["), std::string::npos);  // no colour into a file
+  const std::string manifest = read(dir_ / "out/manifest.yaml");
+  EXPECT_NE(manifest.find("spec_hash"), std::string::npos);
+  EXPECT_NE(manifest.find("total: 120"), std::string::npos);
+}
+
+TEST_F(Run, DefaultOutputDirectoryIsRunsSlashName) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q").exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "runs/e2e/trials.csv"));
+}
+
+TEST_F(Run, RefusesANonEmptyOutputDirectoryWithoutResume) {
+  write("s.yaml", kSweep);
+  fs::create_directories(dir_ / "out");
+  write("out/keep.txt", "precious");
+  const Output r = nnsweep("run s.yaml -q --out out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "out: error: output directory is not empty; add --resume to continue that run, or "
+            "choose another directory with --out\n");
+  EXPECT_EQ(read(dir_ / "out/keep.txt"), "precious");
+  EXPECT_FALSE(fs::exists(dir_ / "out/trials.csv"));
+}
+
+TEST_F(Run, ResumeOfACompleteRunTrainsNothingAndKeepsTheRows) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  const std::string before = read(dir_ / "out/trials.csv");
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out --resume").exit_code, 0);
+  EXPECT_EQ(read(dir_ / "out/trials.csv"), before);
+}
+
+TEST_F(Run, ResumeRefusesAChangedSweepFile) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  std::string changed = kSweep;
+  changed.replace(changed.find("seed: 7"), 7, "seed: 8");
+  write("s.yaml", changed);
+  const Output r = nnsweep("run s.yaml -q --out out --resume");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("s.yaml: error: cannot --resume out: the sweep file changed"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(Run, ResumeFinishesATruncatedRunWithIdenticalResults) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out full").exit_code, 0);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out part").exit_code, 0);
+  // Keep the header and 40 rows, then tear the next row in half, as a kill would.
+  const std::string text = read(dir_ / "part/trials.csv");
+  std::size_t cut = 0;
+  for (int line = 0; line < 41; ++line) cut = text.find('\n', cut) + 1;
+  write("part/trials.csv", text.substr(0, cut + 30));
+  const Output r = nnsweep("run s.yaml -q --out part --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(csv_without(read(dir_ / "part/trials.csv"), {"wall_seconds"}),
+            csv_without(read(dir_ / "full/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "part/curves.csv"), read(dir_ / "full/curves.csv"));
+}
+
+TEST_F(Run, KilledAtRandomMomentsThenResumedEqualsAnUninterruptedRun) {
+  std::string big = kSweep;
+  big.replace(big.find("[5, 15, 30]"), 11, "[300, 1000, 3000]");
+  write("s.yaml", big);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out full").exit_code, 0);
+  const std::string command = "cd '" + dir_.string() +
+                              "' && exec '" NNSWEEP_BINARY
+                              "' run s.yaml -q --threads 2 --out killed --resume";
+  std::uint32_t state = 12345;
+  std::vector<std::size_t> rows_seen;
+  for (int kill_round = 0; kill_round < 6; ++kill_round) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    state = state * 1664525u + 1013904223u;  // a fixed sequence of moments: reproducible
+    std::this_thread::sleep_for(std::chrono::milliseconds(30 + state % 300));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    rows_seen.push_back(csv_without(read(dir_ / "killed/trials.csv"), {}).size());
+  }
+  // The kills landed mid-run: each round found some rows and left some trials to do.
+  EXPECT_LT(rows_seen.front(), 121u);
+  EXPECT_GT(rows_seen.back(), rows_seen.front());
+  const Output r = nnsweep("run s.yaml -q --threads 2 --out killed --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(csv_without(read(dir_ / "killed/trials.csv"), {"wall_seconds"}),
+            csv_without(read(dir_ / "full/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "killed/curves.csv"), read(dir_ / "full/curves.csv"));
+}
+
+TEST_F(Run, InterruptStopsPromptlyWithCode130AndSaysHowToResume) {
+  std::string big = kSweep;
+  big.replace(big.find("[5, 15, 30]"), 11, "[3000]");
+  write("s.yaml", big);
+  const std::string command = "cd '" + dir_.string() +
+                              "' && exec '" NNSWEEP_BINARY
+                              "' run s.yaml -q --threads 2 --out out 2>err.txt";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const std::string err = read(dir_ / "err.txt");
+  EXPECT_NE(err.find("interrupted: "), std::string::npos) << err;
+  EXPECT_NE(err.find("nnsweep run s.yaml --out out --resume"), std::string::npos) << err;
+  const Output r = nnsweep("run s.yaml -q --threads 2 --out out --resume");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(csv_without(read(dir_ / "out/trials.csv"), {}).size(), 41u);
+}
+
+TEST_F(Run, ReportRebuildsTheTables) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  const std::string table = read(dir_ / "out/convergence.csv");
+  fs::remove(dir_ / "out/convergence.csv");
+  fs::remove(dir_ / "out/summary.csv");
+  const Output r = nnsweep("report out");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read(dir_ / "out/convergence.csv"), table);
+  EXPECT_TRUE(fs::exists(dir_ / "out/summary.csv"));
+  const Output pivot = nnsweep("report out --rows model.activation --cols train.epochs");
+  ASSERT_EQ(pivot.exit_code, 0) << pivot.err;
+  EXPECT_NE(pivot.out.find("model.activation \\ train.epochs"), std::string::npos) << pivot.out;
+}
+
+TEST_F(Run, BadSweepFileExitsTwoAndWritesNothing) {
+  write("bad.yaml", "name: x\ntrain: { learning_rate: -1 }\n");
+  const Output r = nnsweep("run bad.yaml --out out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("bad.yaml:2:", 0), 0u) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(Run, BadArgumentsExitTwo) {
+  EXPECT_EQ(nnsweep("run").exit_code, 2);
+  EXPECT_EQ(nnsweep("run s.yaml --threads 0").exit_code, 2);
+  EXPECT_EQ(nnsweep("frobnicate").exit_code, 2);
+  EXPECT_EQ(nnsweep("run missing.yaml").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace e2e
