@@ -25,8 +25,8 @@ struct ReportSpec {
 };
 // The metrics a report cell can show (`report: {cell: ...}`).
 inline constexpr std::array<std::string_view, 9> kReportCells = {
-    "epochs_to_converge", "success_rate",     "final_train_loss",
-    "final_val_loss",     "final_test_loss",  "best_val_loss",
+    "epochs_to_converge",   "success_rate",        "final_train_loss",
+    "final_val_loss",       "final_test_loss",     "best_val_loss",
     "final_train_accuracy", "final_test_accuracy", "wall_seconds"};
 
 // How much of each loss curve goes into curves.csv.
@@ -43,12 +43,12 @@ struct Param {
 };
 
 struct Trial {
-  std::uint64_t index = 0;     // position in the sweep, 0 .. size()-1
-  int repeat = 0;              // 0 .. repeats-1
-  std::string id;              // 16 hex digits, content-addressed (see README "Trial ids")
-  std::uint64_t seed = 0;      // initialisation and shuffling
+  std::uint64_t index = 0;      // position in the sweep, 0 .. size()-1
+  int repeat = 0;               // 0 .. repeats-1
+  std::string id;               // 16 hex digits, content-addressed (see README "Trial ids")
+  std::uint64_t seed = 0;       // initialisation and shuffling
   std::uint64_t data_seed = 0;  // the dataset: equal for equal data configs
-  nn::TrialConfig config;      // fully resolved; csv paths absolute
+  nn::TrialConfig config;       // fully resolved; csv paths absolute
 };
 
 struct LoadOptions {

@@ -1,0 +1,74 @@
+#include "sweeps/canonical.h"
+
+#include <fmt/format.h>
+#include <charconv>
+
+#include "sweeps/setting.h"
+#include "sweeps/spec.h"
+
+namespace sweeps {
+
+std::string format_number(double value) {
+  if (value == 0) value = 0;  // -0 and 0 are the same setting
+  char buffer[32];
+  // std::to_chars without a format gives the shortest text that round-trips, locale-free.
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+std::string hex16(std::uint64_t value) {
+  return fmt::format("{:016x}", value);
+}
+
+namespace {
+
+// Keeps one setting per line whatever a text value contains.
+void append_escaped(std::string& out, const std::string& text) {
+  for (char c : text) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+}
+
+}  // namespace
+
+std::string canonical(const nn::TrialConfig& config, CanonicalPart part) {
+  std::string out;
+  for (const Setting& setting : settings()) {
+    if (part == CanonicalPart::without_epochs && setting.key == "train.epochs") continue;
+    if (part == CanonicalPart::data && setting.section() != "data") continue;
+    out += setting.key;
+    out += ": ";
+    append_escaped(out, setting.text(config));
+    out += '\n';
+  }
+  return out;
+}
+
+std::string canonical(const nn::TrialConfig& config) {
+  return canonical(config, CanonicalPart::all);
+}
+
+// FNV-1a over the bytes, then the splitmix64 finaliser to spread FNV's weak low bits. Written
+// here rather than taken from boost::hash or std::hash because ids and seeds must never
+// change: std::hash is implementation-defined and boost::hash_combine changed its mixing
+// between Boost versions.
+std::uint64_t stable_hash(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV offset basis
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;  // FNV prime
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
+}  // namespace sweeps

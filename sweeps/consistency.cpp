@@ -1,0 +1,87 @@
+#include "sweeps/consistency.h"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+
+#include "sweeps/canonical.h"
+#include "sweeps/suggest.h"
+
+namespace sweeps {
+
+bool couples(const Setting& setting) {
+  return (setting.section() == "data" && setting.key != "data.noise" &&
+          setting.key != "data.features") ||
+         setting.key == "train.batch_size" || setting.key == "convergence.monitor";
+}
+
+std::optional<Problem> check_consistency(const nn::TrialConfig& config,
+                                         const std::map<std::string, CsvInfo>& csv) {
+  const nn::DataConfig& data = config.data;
+  std::int64_t n = data.points;
+  std::string source = fmt::format("{} points", data.points);
+  if (data.dataset == nn::DatasetKind::csv) {
+    if (data.path.empty())
+      return Problem{{"data.dataset"}, "data.dataset csv needs data.path, the CSV file to read"};
+    if (data.target.empty())
+      return Problem{{"data.dataset", "data.path"},
+                     "data.dataset csv needs data.target, the name of the column to predict"};
+    const CsvInfo& info = csv.at(data.path);
+    std::string columns;
+    for (const std::string& c : info.header) {
+      if (!columns.empty()) columns += ", ";
+      columns += c;
+    }
+    auto has = [&](const std::string& name) {
+      return std::find(info.header.begin(), info.header.end(), name) != info.header.end();
+    };
+    if (!has(data.target))
+      return Problem{{"data.target", "data.path"},
+                     fmt::format("data.target: {} has no column '{}'{}; columns: {}", data.path,
+                                 data.target, did_you_mean(data.target, info.header), columns)};
+    for (const std::string& column : data.columns) {
+      if (!has(column))
+        return Problem{{"data.columns", "data.path"},
+                       fmt::format("data.columns: {} has no column '{}'{}; columns: {}", data.path,
+                                   column, did_you_mean(column, info.header), columns)};
+      if (column == data.target)
+        return Problem{{"data.columns", "data.target"},
+                       fmt::format("data.columns lists the target column '{}'", column)};
+    }
+    n = static_cast<std::int64_t>(info.rows);
+    source = fmt::format("{} rows of {}", info.rows, data.path);
+  }
+
+  const auto train_and_val = static_cast<std::int64_t>(std::floor(n * data.train_fraction));
+  const auto val = static_cast<std::int64_t>(std::floor(train_and_val * data.validation_fraction));
+  const std::int64_t train = train_and_val - val;
+  const std::string split =
+      fmt::format("{} x train_fraction {}", source, format_number(data.train_fraction)) +
+      (data.validation_fraction > 0
+           ? fmt::format(" x (1 - validation_fraction {})", format_number(data.validation_fraction))
+           : "");
+  if (train_and_val < 1 || train < 1)
+    return Problem{{"data.train_fraction", "data.points", "data.validation_fraction"},
+                   "the training set is empty (" + split + ")"};
+  if (train_and_val >= n)
+    return Problem{{"data.train_fraction", "data.points"},
+                   fmt::format("no samples are left for testing ({} x train_fraction {})", source,
+                               format_number(data.train_fraction))};
+  if (data.validation_fraction > 0 && val < 1)
+    return Problem{{"data.validation_fraction", "data.points", "data.train_fraction"},
+                   fmt::format("the validation set is empty: validation_fraction {} of {} "
+                               "training samples is less than one sample",
+                               format_number(data.validation_fraction), train_and_val)};
+  if (config.train.batch_size > train)
+    return Problem{{"train.batch_size", "data.points", "data.train_fraction"},
+                   fmt::format("train.batch_size {} is larger than the training set of {} "
+                               "samples ({})",
+                               config.train.batch_size, train, split)};
+  if (config.convergence.monitor == nn::Monitor::val_loss && data.validation_fraction <= 0)
+    return Problem{{"convergence.monitor", "data.validation_fraction"},
+                   "convergence.monitor val_loss needs a validation split "
+                   "(data.validation_fraction > 0)"};
+  return std::nullopt;
+}
+
+}  // namespace sweeps

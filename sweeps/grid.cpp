@@ -1,0 +1,265 @@
+#include "sweeps/grid.h"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+
+namespace sweeps {
+namespace {
+
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a)
+    return std::numeric_limits<std::uint64_t>::max();
+  return a * b;
+}
+
+std::string values_of(const GridAxis& axis) {
+  std::string out;
+  for (const Assignment& v : axis.values) {
+    if (!out.empty()) out += ", ";
+    out += v.text;
+  }
+  return out;
+}
+
+}  // namespace
+
+Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
+           std::vector<MatrixEntry> include, const Reader& reader)
+    : axes_(std::move(axes)), include_(std::move(include)) {
+  // Epochs innermost: siblings that differ only in epochs sit next to each other, which lets
+  // the runner train them once to the largest value.
+  std::stable_partition(axes_.begin(), axes_.end(),
+                        [](const GridAxis& a) { return a.setting->key != "train.epochs"; });
+  strides_.assign(axes_.size(), 1);
+  for (std::size_t k = axes_.size(); k-- > 0;) {
+    strides_[k] = product_;
+    product_ = saturating_multiply(product_, axes_[k].values.size());
+  }
+
+  std::vector<Matcher> exclude_matchers;
+  for (const MatrixEntry& entry : exclude) {
+    Matcher m = matcher(entry);
+    if (!m.extras.empty())
+      reader.fail(m.extras.front()->mark, "exclude can only name grid axes, and '" +
+                                              m.extras.front()->setting->key + "' is not one");
+    for (const Digit& d : m.on_axes)
+      if (d.second == axes_[d.first].values.size()) {
+        const Assignment* value = nullptr;
+        for (const Assignment& a : entry.values)
+          if (a.setting == axes_[d.first].setting) value = &a;
+        reader.fail(value->mark, "exclude: " + value->text + " is not a value of axis " +
+                                     value->setting->key +
+                                     " (values: " + values_of(axes_[d.first]) + ")");
+      }
+    exclude_matchers.push_back(std::move(m));
+  }
+
+  survivors_ = axes_.empty() && !include_.empty() ? 0 : product_;
+  if (!exclude_matchers.empty() && survivors_ > 0) {
+    if (product_ > kMaxExcludeGridPoints)
+      reader.fail(exclude.front().mark, "exclude needs one bit per grid point and this grid has " +
+                                            std::to_string(product_) + " points (at most " +
+                                            std::to_string(kMaxExcludeGridPoints) +
+                                            "); split the sweep or use include");
+    excluding_ = true;
+    bits_.assign((product_ + 63) / 64, ~std::uint64_t{0});
+    if (product_ % 64) bits_.back() = (std::uint64_t{1} << (product_ % 64)) - 1;
+    // Clears only the points each entry matches: the work is the size of what is excluded.
+    for (const Matcher& m : exclude_matchers)
+      for_each_point(m.on_axes, [this](std::uint64_t point) {
+        bits_[point / 64] &= ~(std::uint64_t{1} << (point % 64));
+        return true;
+      });
+    block_rank_.reserve(bits_.size() / kBlockWords + 1);
+    std::uint64_t count = 0;
+    for (std::size_t w = 0; w < bits_.size(); ++w) {
+      if (w % kBlockWords == 0) block_rank_.push_back(count);
+      count += static_cast<std::uint64_t>(std::popcount(bits_[w]));
+    }
+    survivors_ = count;
+  }
+
+  // GitHub Actions: an include entry extends every surviving combination whose axis values it
+  // agrees with; one that agrees with none becomes a combination of its own.
+  for (std::size_t i = 0; i < include_.size(); ++i) {
+    Matcher m = matcher(include_[i]);
+    bool matches_some = false;
+    if (!m.impossible && survivors_ > 0) {
+      for_each_point(m.on_axes, [&](std::uint64_t point) {
+        matches_some = survives(point);
+        return !matches_some;
+      });
+    }
+    if (!matches_some) added_.push_back(i);
+    include_matchers_.push_back(std::move(m));
+  }
+}
+
+Grid::Matcher Grid::matcher(const MatrixEntry& entry) const {
+  Matcher m;
+  for (const Assignment& value : entry.values) {
+    auto axis = std::find_if(axes_.begin(), axes_.end(),
+                             [&](const GridAxis& a) { return a.setting == value.setting; });
+    if (axis == axes_.end()) {
+      m.extras.push_back(&value);
+      continue;
+    }
+    const auto found = std::find_if(axis->values.begin(), axis->values.end(),
+                                    [&](const Assignment& a) { return a.text == value.text; });
+    m.on_axes.emplace_back(static_cast<std::size_t>(axis - axes_.begin()),
+                           static_cast<std::size_t>(found - axis->values.begin()));
+    if (found == axis->values.end()) m.impossible = true;
+  }
+  return m;
+}
+
+bool Grid::matches(std::uint64_t point, const Matcher& m) const {
+  if (m.impossible) return false;
+  for (const Digit& d : m.on_axes)
+    if (digit(point, d.first) != d.second) return false;
+  return true;
+}
+
+void Grid::for_each_point(const std::vector<Digit>& fixed,
+                          const std::function<bool(std::uint64_t)>& fn) const {
+  std::uint64_t point = 0;
+  std::vector<std::size_t> free;  // axes not fixed, odometer-counted, last fastest
+  for (std::size_t k = 0; k < axes_.size(); ++k) {
+    auto f = std::find_if(fixed.begin(), fixed.end(), [k](const Digit& d) { return d.first == k; });
+    if (f != fixed.end())
+      point += f->second * strides_[k];
+    else
+      free.push_back(k);
+  }
+  std::vector<std::size_t> counter(free.size(), 0);
+  while (true) {
+    if (!fn(point)) return;
+    std::size_t i = free.size();
+    while (true) {
+      if (i == 0) return;  // the odometer wrapped: every point visited
+      --i;
+      const std::size_t axis = free[i];
+      if (++counter[i] < axes_[axis].values.size()) {
+        point += strides_[axis];
+        break;
+      }
+      point -= (counter[i] - 1) * strides_[axis];
+      counter[i] = 0;
+    }
+  }
+}
+
+std::uint64_t Grid::select(std::uint64_t rank) const {
+  // The last block starting at or before `rank` survivors, then word by word, then bit by bit.
+  const auto block = std::upper_bound(block_rank_.begin(), block_rank_.end(), rank) - 1;
+  std::uint64_t left = rank - *block;
+  std::size_t w = static_cast<std::size_t>(block - block_rank_.begin()) * kBlockWords;
+  while (true) {
+    const auto count = static_cast<std::uint64_t>(std::popcount(bits_[w]));
+    if (left < count) break;
+    left -= count;
+    ++w;
+  }
+  std::uint64_t word = bits_[w];
+  for (; left > 0; --left) word &= word - 1;  // drop the lowest set bits
+  return w * 64 + static_cast<std::uint64_t>(std::countr_zero(word));
+}
+
+void Grid::apply(std::uint64_t combination, nn::TrialConfig& config,
+                 std::vector<const Assignment*>* applied) const {
+  auto use = [&](const Assignment& a) {
+    a.apply(config);
+    if (applied) applied->push_back(&a);
+  };
+  if (combination >= survivors_) {
+    for (const Assignment& a : include_[added_[combination - survivors_]].values) use(a);
+    return;
+  }
+  const std::uint64_t point = excluding_ ? select(combination) : combination;
+  for (std::size_t k = 0; k < axes_.size(); ++k) use(axes_[k].values[digit(point, k)]);
+  for (std::size_t i = 0; i < include_.size(); ++i) {
+    const Matcher& m = include_matchers_[i];
+    if (matches(point, m))
+      for (const Assignment* a : m.extras) use(*a);
+  }
+}
+
+void Grid::for_each_projection(
+    const std::function<bool(const Setting&)>& relevant, const nn::TrialConfig& base,
+    const std::function<void(const nn::TrialConfig&, const std::vector<const Assignment*>&)>& visit)
+    const {
+  // The axes whose values can reach a relevant setting: relevant axes, and the axes an include
+  // entry matches on when it sets a relevant setting.
+  std::vector<bool> projected(axes_.size(), false);
+  for (std::size_t k = 0; k < axes_.size(); ++k) projected[k] = relevant(*axes_[k].setting);
+  std::vector<std::size_t> includes;  // the entries that set a relevant setting
+  for (std::size_t i = 0; i < include_.size(); ++i) {
+    const Matcher& m = include_matchers_[i];
+    if (std::none_of(m.extras.begin(), m.extras.end(),
+                     [&](const Assignment* a) { return relevant(*a->setting); }))
+      continue;
+    includes.push_back(i);
+    for (const Digit& d : m.on_axes) projected[d.first] = true;
+  }
+  std::vector<std::size_t> p_axes;
+  std::uint64_t p_size = 1;
+  for (std::size_t k = 0; k < axes_.size(); ++k)
+    if (projected[k]) {
+      p_axes.push_back(k);
+      p_size *= axes_[k].values.size();  // <= product_, which exclude bounds or size checks
+    }
+  auto project = [&](std::uint64_t point) {
+    std::uint64_t q = 0;
+    for (std::size_t k : p_axes) q = q * axes_[k].values.size() + digit(point, k);
+    return q;
+  };
+  // With exclude, only the projections of surviving points occur.
+  std::vector<bool> occurs;
+  if (excluding_) {
+    occurs.assign(p_size, false);
+    for (std::size_t w = 0; w < bits_.size(); ++w)
+      for (std::uint64_t word = bits_[w]; word; word &= word - 1)
+        occurs[project(w * 64 + static_cast<std::uint64_t>(std::countr_zero(word)))] = true;
+  }
+
+  std::vector<const Assignment*> applied;
+  nn::TrialConfig config;
+  if (survivors_ > 0) {
+    for (std::uint64_t q = 0; q < p_size; ++q) {
+      if (excluding_ && !occurs[q]) continue;
+      // A grid point with the projected digits of q (the others 0), for include matching.
+      std::uint64_t point = 0, rest = q;
+      for (std::size_t j = p_axes.size(); j-- > 0;) {
+        const std::size_t k = p_axes[j];
+        point += (rest % axes_[k].values.size()) * strides_[k];
+        rest /= axes_[k].values.size();
+      }
+      config = base;
+      applied.clear();
+      for (std::size_t k : p_axes) {
+        const Assignment& a = axes_[k].values[digit(point, k)];
+        a.apply(config);
+        applied.push_back(&a);
+      }
+      for (std::size_t i : includes)
+        if (matches(point, include_matchers_[i]))
+          for (const Assignment* a : include_matchers_[i].extras) {
+            a->apply(config);
+            applied.push_back(a);
+          }
+      visit(config, applied);
+    }
+  }
+  for (std::size_t i : added_) {
+    config = base;
+    applied.clear();
+    for (const Assignment& a : include_[i].values) {
+      a.apply(config);
+      applied.push_back(&a);
+    }
+    visit(config, applied);
+  }
+}
+
+}  // namespace sweeps

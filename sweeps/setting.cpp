@@ -1,0 +1,319 @@
+#include "sweeps/setting.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sweeps/canonical.h"
+#include "sweeps/suggest.h"
+#include "sweeps/yaml_reader.h"
+
+namespace sweeps {
+namespace {
+
+using nn::TrialConfig;
+
+// One field of a TrialConfig, reached through its section: c.*section.*member.
+template <typename Section, typename T>
+struct Field {
+  Section TrialConfig::*section;
+  T Section::*member;
+  T& operator()(TrialConfig& c) const { return c.*section.*member; }
+  const T& operator()(const TrialConfig& c) const { return c.*section.*member; }
+};
+
+template <typename Section, typename T>
+Setting common(std::string key, ValueKind kind, Field<Section, T> field) {
+  Setting s;
+  s.key = std::move(key);
+  s.kind = kind;
+  s.copy = [field](const TrialConfig& from, TrialConfig& to) { field(to) = field(from); };
+  return s;
+}
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct Bounds {
+  double lo = -kInf, hi = kInf;
+  bool lo_open = false, hi_open = false;
+  bool contains(double v) const {
+    return (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
+  }
+  std::string describe() const {
+    if (hi == kInf) return (lo_open ? "> " : ">= ") + format_number(lo);
+    return std::string("in ") + (lo_open ? "(" : "[") + format_number(lo) + ", " +
+           format_number(hi) + (hi_open ? ")" : "]");
+  }
+};
+
+template <typename Section>
+Setting number(std::string key, Field<Section, double> field, Bounds bounds) {
+  Setting s = common(key, ValueKind::number, field);
+  s.read = [key, field, bounds](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    const double v = r.number(node, key);
+    if (!bounds.contains(v))
+      r.fail(node, key + " must be " + bounds.describe() + ", got " + node.Scalar());
+    field(c) = v;
+  };
+  s.text = [field](const TrialConfig& c) { return format_number(field(c)); };
+  s.emit = [field](YAML::Emitter& out, const TrialConfig& c) { out << format_number(field(c)); };
+  s.set_number = [field](TrialConfig& c, double v) { field(c) = v; };
+  return s;
+}
+
+template <typename Section>
+Setting integer(std::string key, Field<Section, int> field, int min) {
+  Setting s = common(key, ValueKind::integer, field);
+  s.read = [key, field, min](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    const std::int64_t v = r.integer(node, key);
+    if (v < min || v > std::numeric_limits<int>::max())
+      r.fail(node,
+             key + " must be a whole number >= " + std::to_string(min) + ", got " + node.Scalar());
+    field(c) = static_cast<int>(v);
+  };
+  s.text = [field](const TrialConfig& c) { return std::to_string(field(c)); };
+  s.emit = [field](YAML::Emitter& out, const TrialConfig& c) { out << field(c); };
+  s.set_number = [field](TrialConfig& c, double v) { field(c) = static_cast<int>(v); };
+  return s;
+}
+
+template <std::size_t N>
+std::string join(const std::array<std::string_view, N>& names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += std::string(n);
+  }
+  return out;
+}
+
+// Parses a name from `names`, failing with the valid spellings and the nearest one.
+template <typename Enum, std::size_t N>
+Enum parse_enum(Reader& r, const YAML::Node& node, const std::string& key,
+                const std::array<std::string_view, N>& names) {
+  const std::string text = r.scalar(node, key);
+  if (auto v = nn::parse_name<Enum>(text, names)) return *v;
+  r.fail(node, "unknown " + key + " '" + text + "'" +
+                   did_you_mean(text, std::vector<std::string>(names.begin(), names.end())) +
+                   "; valid: " + join(names));
+}
+
+template <typename Section, typename Enum, std::size_t N>
+Setting name(std::string key, Field<Section, Enum> field,
+             const std::array<std::string_view, N>& names) {
+  Setting s = common(key, ValueKind::name, field);
+  s.read = [key, field, &names](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    field(c) = parse_enum<Enum>(r, node, key, names);
+  };
+  s.text = [field, &names](const TrialConfig& c) {
+    return std::string(nn::name_of(field(c), names));
+  };
+  s.emit = [field, &names](YAML::Emitter& out, const TrialConfig& c) {
+    out << std::string(nn::name_of(field(c), names));
+  };
+  return s;
+}
+
+// Hidden-layer widths: [8, 8] is written "8-8" in tables; no hidden layer is "none".
+template <typename Section>
+Setting widths(std::string key, Field<Section, std::vector<int>> field) {
+  Setting s = common(key, ValueKind::int_list, field);
+  s.read = [key, field](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    std::vector<int> widths;
+    for (const YAML::Node& item : r.sequence(node, key)) {
+      const std::int64_t w = r.integer(item, key);
+      if (w < 1 || w > 1'000'000)
+        r.fail(item, key + ": a layer width must be a whole number >= 1, got " + item.Scalar());
+      widths.push_back(static_cast<int>(w));
+    }
+    field(c) = std::move(widths);
+  };
+  s.text = [field](const TrialConfig& c) {
+    std::string out;
+    for (int w : field(c)) {
+      if (!out.empty()) out += "-";
+      out += std::to_string(w);
+    }
+    return out.empty() ? std::string("none") : out;
+  };
+  s.emit = [field](YAML::Emitter& out, const TrialConfig& c) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (int w : field(c)) out << w;
+    out << YAML::EndSeq;
+  };
+  return s;
+}
+
+template <typename Section>
+Setting features(std::string key, Field<Section, std::vector<nn::Feature>> field) {
+  Setting s = common(key, ValueKind::name_list, field);
+  s.read = [key, field](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    std::vector<nn::Feature> list;
+    for (const YAML::Node& item : r.sequence(node, key)) {
+      const auto f = parse_enum<nn::Feature>(r, item, key, nn::kFeatureNames);
+      if (std::find(list.begin(), list.end(), f) != list.end())
+        r.fail(item, key + ": feature '" + item.Scalar() + "' is listed twice");
+      list.push_back(f);
+    }
+    if (list.empty()) r.fail(node, key + " must name at least one feature");
+    field(c) = std::move(list);
+  };
+  s.text = [field](const TrialConfig& c) {
+    std::string out;
+    for (nn::Feature f : field(c)) {
+      if (!out.empty()) out += " ";
+      out += std::string(nn::to_string(f));
+    }
+    return out;
+  };
+  s.emit = [field](YAML::Emitter& out, const TrialConfig& c) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (nn::Feature f : field(c)) out << std::string(nn::to_string(f));
+    out << YAML::EndSeq;
+  };
+  return s;
+}
+
+template <typename Section>
+Setting text(std::string key, Field<Section, std::string> field) {
+  Setting s = common(key, ValueKind::text, field);
+  s.read = [key, field](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    field(c) = r.scalar(node, key);
+  };
+  s.text = [field](const TrialConfig& c) { return field(c); };
+  s.emit = [field](YAML::Emitter& out, const TrialConfig& c) {
+    out << YAML::DoubleQuoted << field(c);
+  };
+  return s;
+}
+
+// The CSV file: kept as written (normalised), so ids do not depend on where the checkout
+// lives; it must exist, relative to the sweep file's folder.
+Setting csv_path() {
+  Setting s = text("data.path", Field{&TrialConfig::data, &nn::DataConfig::path});
+  s.read = [](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    const std::string written = r.scalar(node, "data.path");
+    c.data.path = written.empty()  // no file: only a csv dataset needs one
+                      ? written
+                      : std::filesystem::path(written).lexically_normal().generic_string();
+    if (!written.empty()) r.csv(c.data.path, node);
+  };
+  return s;
+}
+
+template <typename Section>
+Setting text_list(std::string key, Field<Section, std::vector<std::string>> field) {
+  Setting s = common(key, ValueKind::text_list, field);
+  s.read = [key, field](Reader& r, const YAML::Node& node, TrialConfig& c) {
+    std::vector<std::string> list;
+    for (const YAML::Node& item : r.sequence(node, key)) {
+      std::string name = r.scalar(item, key);
+      if (std::find(list.begin(), list.end(), name) != list.end())
+        r.fail(item, key + ": '" + name + "' is listed twice");
+      list.push_back(std::move(name));
+    }
+    field(c) = std::move(list);
+  };
+  // Space-separated like features; an empty list (every other column) is written "all".
+  s.text = [field](const TrialConfig& c) {
+    std::string out;
+    for (const std::string& n : field(c)) {
+      if (!out.empty()) out += " ";
+      out += n;
+    }
+    return out.empty() ? std::string("all") : out;
+  };
+  s.emit = [field](YAML::Emitter& out, const TrialConfig& c) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& n : field(c)) out << YAML::DoubleQuoted << n;
+    out << YAML::EndSeq;
+  };
+  return s;
+}
+
+std::vector<Setting> make_settings() {
+  using nn::ConvergenceConfig;
+  using nn::DataConfig;
+  using nn::ModelConfig;
+  using nn::TrainConfig;
+  return {
+      name("data.dataset", Field{&TrialConfig::data, &DataConfig::dataset}, nn::kDatasetNames),
+      integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1),
+      number("data.noise", Field{&TrialConfig::data, &DataConfig::noise}, {0, 1}),
+      number("data.train_fraction", Field{&TrialConfig::data, &DataConfig::train_fraction},
+             {0, 1, true, true}),
+      number("data.validation_fraction",
+             Field{&TrialConfig::data, &DataConfig::validation_fraction}, {0, 1, false, true}),
+      features("data.features", Field{&TrialConfig::data, &DataConfig::features}),
+      csv_path(),
+      text("data.target", Field{&TrialConfig::data, &DataConfig::target}),
+      text_list("data.columns", Field{&TrialConfig::data, &DataConfig::columns}),
+      widths("model.hidden", Field{&TrialConfig::model, &ModelConfig::hidden}),
+      name("model.activation", Field{&TrialConfig::model, &ModelConfig::activation},
+           nn::kActivationNames),
+      name("model.init", Field{&TrialConfig::model, &ModelConfig::init}, nn::kInitNames),
+      number("model.leaky_relu_slope", Field{&TrialConfig::model, &ModelConfig::leaky_relu_slope},
+             {0, 1, false, true}),
+      name("train.optimizer", Field{&TrialConfig::train, &TrainConfig::optimizer},
+           nn::kOptimizerNames),
+      number("train.learning_rate", Field{&TrialConfig::train, &TrainConfig::learning_rate},
+             {0, kInf, true}),
+      integer("train.batch_size", Field{&TrialConfig::train, &TrainConfig::batch_size}, 1),
+      integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1),
+      number("train.momentum", Field{&TrialConfig::train, &TrainConfig::momentum},
+             {0, 1, false, true}),
+      number("train.beta1", Field{&TrialConfig::train, &TrainConfig::beta1}, {0, 1, false, true}),
+      number("train.beta2", Field{&TrialConfig::train, &TrainConfig::beta2}, {0, 1, false, true}),
+      number("train.epsilon", Field{&TrialConfig::train, &TrainConfig::epsilon}, {0, kInf, true}),
+      name("train.regularization", Field{&TrialConfig::train, &TrainConfig::regularization},
+           nn::kRegularizationNames),
+      number("train.regularization_rate",
+             Field{&TrialConfig::train, &TrainConfig::regularization_rate}, {0, kInf}),
+      name("convergence.monitor", Field{&TrialConfig::convergence, &ConvergenceConfig::monitor},
+           nn::kMonitorNames),
+      number("convergence.tolerance",
+             Field{&TrialConfig::convergence, &ConvergenceConfig::tolerance}, {0, kInf, true}),
+      number("convergence.divergence_factor",
+             Field{&TrialConfig::convergence, &ConvergenceConfig::divergence_factor},
+             {1, kInf, true}),
+      number("convergence.window", Field{&TrialConfig::convergence, &ConvergenceConfig::window},
+             {0, 1, true, false}),
+  };
+}
+
+}  // namespace
+
+Assignment read_assignment(Reader& reader, const Setting& setting, const YAML::Node& node) {
+  Assignment a;
+  a.setting = &setting;
+  setting.read(reader, node, a.value);
+  a.text = setting.text(a.value);
+  a.mark = node.Mark();
+  return a;
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = make_settings();
+  return table;
+}
+
+const Setting* find_setting(std::string_view key) {
+  for (const Setting& s : settings())
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> setting_keys() {
+  std::vector<std::string> keys;
+  for (const Setting& s : settings()) keys.push_back(s.key);
+  return keys;
+}
+
+std::vector<std::string> section_fields(std::string_view section) {
+  std::vector<std::string> fields;
+  for (const Setting& s : settings())
+    if (s.section() == section) fields.emplace_back(s.field());
+  return fields;
+}
+
+}  // namespace sweeps

@@ -1,0 +1,673 @@
+#include "sweeps/spec.h"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "nn/input_error.h"
+#include "sweeps/canonical.h"
+#include "sweeps/consistency.h"
+#include "sweeps/grid.h"
+#include "sweeps/random_search.h"
+#include "sweeps/setting.h"
+#include "sweeps/suggest.h"
+#include "sweeps/yaml_reader.h"
+
+namespace sweeps {
+
+struct Sweep::Impl {
+  std::filesystem::path file;
+  std::string name;
+  std::uint64_t seed = 42;
+  int repeats = 1;
+  nn::TrialConfig base;
+  Grid grid;
+  RandomSamples random;
+  ReportSpec report;
+  CurvesSpec curves;
+  Counts counts;
+  std::uint64_t size = 0;
+  std::vector<Axis> axes;
+  std::vector<Param> random_params;
+  std::vector<std::string> param_keys;
+  std::vector<const Setting*> param_settings;
+  std::map<std::string, std::string> absolute_paths;  // as written -> absolute
+  std::map<std::string, std::string> written_paths;   // absolute -> as written
+  std::string canonical_yaml;
+  std::string hash;
+};
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {
+    "name", "seed",    "repeats", "data",   "model",  "train",  "convergence",
+    "grid", "exclude", "include", "random", "report", "curves", "max_trials"};
+const std::vector<std::string> kSections = {"data", "model", "train", "convergence"};
+
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
+  std::string out;
+  for (const std::string& s : items) {
+    if (!out.empty()) out += std::string(sep);
+    out += s;
+  }
+  return out;
+}
+
+std::string default_name(const std::string& file) {
+  std::string name = std::filesystem::path(file).stem().string();
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '-';
+  return name.empty() ? "sweep" : name;
+}
+
+// Everything parsed from the file, before it is turned into a Grid and samples.
+struct Parsed {
+  std::map<std::string, YAML::Mark> base_marks;  // settings given in the sections
+  std::vector<GridAxis> axes;
+  std::vector<MatrixEntry> exclude, include;
+  std::vector<RandomParam> random;
+  std::uint64_t samples = 0;
+  YAML::Mark samples_mark, size_mark;
+  std::optional<std::uint64_t> max_trials;
+};
+
+class Loader {
+ public:
+  Loader(Reader& reader, Sweep::Impl& sweep) : r_(reader), s_(sweep) {}
+
+  void top_level(const YAML::Node& root) {
+    if (!root.IsMap())
+      r_.fail(root.IsNull() ? YAML::Mark() : root.Mark(),
+              "a sweep file is a map of settings (name, seed, data, model, train, grid, ...), "
+              "got " +
+                  describe_node(root));
+    std::map<std::string, Reader::Entry> by_key;
+    for (Reader::Entry& e : r_.entries(root, "the sweep file")) {
+      if (std::find(kTopKeys.begin(), kTopKeys.end(), e.key) == kTopKeys.end())
+        r_.fail(e.key_node, "unknown key '" + e.key + "'" + top_level_hint(e.key));
+      by_key.emplace(e.key, std::move(e));
+    }
+    // Fixed order: exclude and include need the axes, random needs the seed.
+    for (const std::string& key : kTopKeys) {
+      auto it = by_key.find(key);
+      if (it == by_key.end()) continue;
+      const Reader::Entry& e = it->second;
+      if (key == "name")
+        name(e.value);
+      else if (key == "seed")
+        s_.seed = r_.unsigned_integer(e.value, "seed");
+      else if (key == "repeats")
+        repeats(e.value);
+      else if (key == "grid")
+        grid(e);
+      else if (key == "exclude")
+        matrix(e, p_.exclude, true);
+      else if (key == "include")
+        matrix(e, p_.include, false);
+      else if (key == "random")
+        random(e);
+      else if (key == "report")
+        report(e.value);
+      else if (key == "curves")
+        curves(e.value);
+      else if (key == "max_trials")
+        max_trials(e.value);
+      else
+        section(e);
+    }
+    // Where a sweep that is too large is reported: its biggest factor.
+    for (const char* key : {"repeats", "random", "grid"})
+      if (by_key.count(key)) p_.size_mark = by_key.at(key).key_node.Mark();
+  }
+
+  Parsed& parsed() { return p_; }
+
+ private:
+  std::string top_level_hint(const std::string& key) const {
+    std::string hint = did_you_mean(key, kTopKeys);
+    if (!hint.empty()) return hint;
+    if (const Setting* s = find_setting(key))
+      return fmt::format(" (settings go inside their section: '{}:' then '{}:')", s->section(),
+                         s->field());
+    for (const Setting& s : settings())
+      if (s.field() == key)
+        return fmt::format(" (did you mean '{}' inside '{}:'?)", key, s.section());
+    return "; top-level keys: " + join(kTopKeys);
+  }
+
+  void name(const YAML::Node& node) {
+    const std::string text = r_.scalar(node, "name");
+    const bool ok =
+        !text.empty() && text.size() <= 100 && text.front() != '.' &&
+        std::all_of(text.begin(), text.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    if (!ok)
+      r_.fail(node, "name '" + text +
+                        "' must be 1-100 letters, digits, '-', '_' or '.' (it names "
+                        "the output folder), not starting with '.'");
+    s_.name = text;
+  }
+
+  void repeats(const YAML::Node& node) {
+    const std::int64_t n = r_.integer(node, "repeats");
+    if (n < 1 || n > 1'000'000)
+      r_.fail(node, "repeats must be a whole number from 1 to 1000000, got " + node.Scalar());
+    s_.repeats = static_cast<int>(n);
+  }
+
+  void section(const Reader::Entry& e) {
+    for (const Reader::Entry& field :
+         r_.entries(e.value, "section '" + e.key + "'", section_fields(e.key))) {
+      const Setting& setting = *find_setting(e.key + "." + field.key);
+      setting.read(r_, field.value, s_.base);
+      p_.base_marks[setting.key] = field.value.Mark();
+    }
+  }
+
+  const Setting& setting_key(const Reader::Entry& e, const std::string& where) {
+    if (const Setting* s = find_setting(e.key)) return *s;
+    if (std::find(kSections.begin(), kSections.end(), e.key) != kSections.end())
+      r_.fail(e.key_node, where + " keys are dotted settings like '" + e.key + "." +
+                              section_fields(e.key).front() + "', got '" + e.key + "'");
+    r_.fail(e.key_node,
+            "unknown setting '" + e.key + "' in " + where + did_you_mean(e.key, setting_keys()));
+  }
+
+  void grid(const Reader::Entry& top) {
+    for (const Reader::Entry& e : r_.entries(top.value, "grid")) {
+      const Setting& setting = setting_key(e, "grid");
+      if (!e.value.IsSequence())
+        r_.fail(e.value,
+                "grid axis " + e.key + " must be a list of values, got " + describe_node(e.value));
+      if (e.value.size() == 0) r_.fail(e.value, "grid axis " + e.key + " has no values");
+      GridAxis axis{&setting, {}, e.key_node.Mark()};
+      const bool list_valued = setting.kind == ValueKind::int_list ||
+                               setting.kind == ValueKind::name_list ||
+                               setting.kind == ValueKind::text_list;
+      for (const YAML::Node& item : e.value) {
+        if (list_valued && !item.IsSequence())
+          r_.fail(item,
+                  "grid axis " + e.key + " takes a list of lists, e.g. " +
+                      (setting.kind == ValueKind::int_list ? "[[8, 8], [4]]" : "[[x1, x2], [x1]]") +
+                      ", got " + describe_node(item));
+        Assignment value = read_assignment(r_, setting, item);
+        for (const Assignment& earlier : axis.values)
+          if (earlier.text == value.text)
+            r_.fail(item, "grid axis " + e.key + " lists the value " + value.text + " twice");
+        axis.values.push_back(std::move(value));
+      }
+      p_.axes.push_back(std::move(axis));
+    }
+  }
+
+  bool is_axis(const Setting& s) const {
+    return std::any_of(p_.axes.begin(), p_.axes.end(),
+                       [&](const GridAxis& a) { return a.setting == &s; });
+  }
+
+  void matrix(const Reader::Entry& top, std::vector<MatrixEntry>& out, bool exclude) {
+    if (!top.value.IsSequence())
+      r_.fail(top.value, top.key + " must be a list of maps like [{model.activation: relu}], got " +
+                             describe_node(top.value));
+    std::vector<std::string> axis_keys;
+    for (const GridAxis& a : p_.axes) axis_keys.push_back(a.setting->key);
+    for (const YAML::Node& item : top.value) {
+      MatrixEntry entry{{}, item.Mark()};
+      const auto fields = r_.entries(item, "an " + top.key + " entry");
+      if (fields.empty()) r_.fail(item, "an " + top.key + " entry must name at least one setting");
+      for (const Reader::Entry& e : fields) {
+        const Setting& setting = setting_key(e, top.key);
+        if (exclude && !is_axis(setting))
+          r_.fail(e.key_node, "exclude can only name grid axes, and '" + e.key + "' is not one" +
+                                  (axis_keys.empty() ? " (there is no grid)"
+                                                     : " (axes: " + join(axis_keys) + ")"));
+        entry.values.push_back(read_assignment(r_, setting, e.value));
+      }
+      out.push_back(std::move(entry));
+    }
+  }
+
+  void random(const Reader::Entry& top) {
+    const auto fields = r_.entries(top.value, "random", {"samples", "params"});
+    const Reader::Entry* samples = nullptr;
+    const Reader::Entry* params = nullptr;
+    for (const Reader::Entry& e : fields) (e.key == "samples" ? samples : params) = &e;
+    if (!samples) r_.fail(top.key_node, "random needs 'samples', the number of draws");
+    if (!params) r_.fail(top.key_node, "random needs 'params', the settings to draw");
+    const std::int64_t n = r_.integer(samples->value, "random.samples");
+    if (n < 1)
+      r_.fail(samples->value, "random.samples must be >= 1, got " + samples->value.Scalar());
+    p_.samples = static_cast<std::uint64_t>(n);
+    p_.samples_mark = samples->value.Mark();
+    const std::vector<std::string> names(kDistributionNames.begin(), kDistributionNames.end());
+    const auto entries = r_.entries(params->value, "random.params");
+    if (entries.empty()) r_.fail(params->value, "random.params names no setting to draw");
+    for (const Reader::Entry& e : entries) {
+      const Setting& setting = setting_key(e, "random.params");
+      if (is_axis(setting))
+        r_.fail(e.key_node, e.key + " is a grid axis; it cannot also be drawn at random");
+      for (const MatrixEntry& inc : p_.include)
+        for (const Assignment& a : inc.values)
+          if (a.setting == &setting)
+            r_.fail(e.key_node, e.key + " is set by include (line " +
+                                    std::to_string(a.mark.line + 1) +
+                                    "); it cannot also be drawn at random");
+      const auto dist = r_.entries(e.value, "random.params." + e.key, names);
+      if (dist.size() != 1)
+        r_.fail(e.value,
+                "random.params." + e.key + " needs exactly one distribution: " + join(names));
+      p_.random.push_back(distribution(setting, dist.front(), e.key_node.Mark()));
+    }
+  }
+
+  RandomParam distribution(const Setting& setting, const Reader::Entry& d, YAML::Mark mark) {
+    RandomParam p;
+    p.setting = &setting;
+    p.mark = mark;
+    p.distribution = *nn::parse_name<Distribution>(d.key, kDistributionNames);
+    const std::string what = "random.params." + setting.key + "." + d.key;
+    if (p.distribution == Distribution::choice) {
+      if (!d.value.IsSequence() || d.value.size() == 0)
+        r_.fail(d.value, what + " must be a non-empty list of values");
+      for (const YAML::Node& item : d.value) {
+        Assignment value = read_assignment(r_, setting, item);
+        for (const Assignment& earlier : p.choices)
+          if (earlier.text == value.text)
+            r_.fail(item, what + " lists the value " + value.text + " twice");
+        p.choices.push_back(std::move(value));
+      }
+      return p;
+    }
+    const bool integer = p.distribution == Distribution::int_uniform;
+    if (setting.kind != (integer ? ValueKind::integer : ValueKind::number))
+      r_.fail(d.key_node,
+              d.key + " draws " + (integer ? "whole numbers" : "real numbers") + " but " +
+                  setting.key + " takes " +
+                  (setting.kind == ValueKind::integer  ? "whole numbers (int_uniform)"
+                   : setting.kind == ValueKind::number ? "real numbers (uniform, log_uniform)"
+                                                       : "other values (use choice)"));
+    if (!d.value.IsSequence() || d.value.size() != 2)
+      r_.fail(d.value, what + " must be a range [low, high]");
+    // Each end must itself be a valid value, so every draw in between is.
+    nn::TrialConfig ends[2];
+    setting.read(r_, d.value[0], ends[0]);
+    setting.read(r_, d.value[1], ends[1]);
+    p.lo = r_.number(d.value[0], what);
+    p.hi = r_.number(d.value[1], what);
+    if (p.lo > p.hi) r_.fail(d.value, what + ": the low end is above the high end");
+    if (p.distribution == Distribution::log_uniform && p.lo <= 0)
+      r_.fail(d.value[0], what + ": the low end must be > 0");
+    return p;
+  }
+
+  void report(const YAML::Node& node) {
+    for (const Reader::Entry& e : r_.entries(node, "report", {"rows", "cols", "cell"})) {
+      const std::string value = r_.scalar(e.value, "report." + e.key);
+      if (e.key == "cell") {
+        const std::vector<std::string> cells(kReportCells.begin(), kReportCells.end());
+        if (std::find(cells.begin(), cells.end(), value) == cells.end())
+          r_.fail(e.value, "unknown report.cell '" + value + "'" + did_you_mean(value, cells) +
+                               "; valid: " + join(cells));
+        s_.report.cell = value;
+      } else {
+        if (!find_setting(value))
+          r_.fail(e.value, "report." + e.key +
+                               " must be a setting like train.learning_rate, "
+                               "got '" +
+                               value + "'" + did_you_mean(value, setting_keys()));
+        (e.key == "rows" ? s_.report.rows : s_.report.cols) = value;
+      }
+    }
+  }
+
+  void curves(const YAML::Node& node) {
+    if (node.IsScalar()) {
+      const std::string v = node.Scalar();
+      if (v == "off" || v == "false" || v == "no") return void(s_.curves.enabled = false);
+      if (v == "on" || v == "true" || v == "yes") return void(s_.curves = {});
+    }
+    if (!node.IsMap())
+      r_.fail(node, "curves must be off, on or {every: K}, got " + describe_node(node));
+    for (const Reader::Entry& e : r_.entries(node, "curves", {"every"})) {
+      const std::int64_t every = r_.integer(e.value, "curves.every");
+      if (every < 1 || every > 1'000'000'000)
+        r_.fail(e.value, "curves.every must be a whole number >= 1, got " + e.value.Scalar());
+      s_.curves = {true, static_cast<int>(every)};
+    }
+  }
+
+  void max_trials(const YAML::Node& node) {
+    const std::uint64_t n = r_.unsigned_integer(node, "max_trials");
+    if (n < 1) r_.fail(node, "max_trials must be >= 1");
+    p_.max_trials = n;
+  }
+
+  Reader& r_;
+  Sweep::Impl& s_;
+  Parsed p_;
+};
+
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a)
+    return std::numeric_limits<std::uint64_t>::max();
+  return a * b;
+}
+
+// Every configuration the sweep can produce, seen through the settings the consistency rules
+// read; the first problem throws at the value most likely at fault.
+void check_combinations(const Sweep::Impl& s, const Parsed& p, const Reader& reader) {
+  const auto& csv = reader.csv_files();
+  const bool random_couples = std::any_of(p.random.begin(), p.random.end(),
+                                          [](const RandomParam& r) { return couples(*r.setting); });
+  const std::uint64_t samples = random_couples ? s.random.size() : 1;
+  nn::TrialConfig config;
+  s.grid.for_each_projection(
+      [](const Setting& setting) { return couples(setting); }, s.base,
+      [&](const nn::TrialConfig& combination, const std::vector<const Assignment*>& applied) {
+        for (std::uint64_t sample = 0; sample < samples; ++sample) {
+          config = combination;
+          if (random_couples) s.random.apply(sample, config);
+          const std::optional<Problem> problem = check_consistency(config, csv);
+          if (!problem) continue;
+          // Blame the first culprit the file gave a value to: a random parameter, a grid or
+          // include value (the last one applied wins, as in the configuration), or the base.
+          std::vector<std::string> varied;
+          for (const Assignment* a : applied)
+            if (couples(*a->setting)) varied.push_back(a->setting->key + "=" + a->text);
+          if (random_couples)
+            for (std::size_t i = 0; i < s.random.params().size(); ++i)
+              varied.push_back(s.random.params()[i].setting->key + "=" + s.random.text(sample, i));
+          for (const std::string& key : problem->keys) {
+            for (const RandomParam& r : s.random.params())
+              if (random_couples && r.setting->key == key) reader.fail(r.mark, problem->message);
+            for (auto a = applied.rbegin(); a != applied.rend(); ++a)
+              if ((*a)->setting->key == key)
+                reader.fail((*a)->mark, problem->message + "; in the combination " + join(varied));
+            if (auto m = p.base_marks.find(key); m != p.base_marks.end())
+              reader.fail(m->second,
+                          problem->message +
+                              (varied.empty() ? "" : "; in the combination " + join(varied)));
+          }
+          reader.fail(YAML::Mark::null_mark(), problem->message);
+        }
+      });
+}
+
+// The resolved spec as YAML: defaults filled in, values canonical, axes in enumeration order.
+std::string emit_canonical(const Sweep::Impl& s, const Parsed& p) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << s.name;
+  out << YAML::Key << "seed" << YAML::Value << s.seed;
+  out << YAML::Key << "repeats" << YAML::Value << s.repeats;
+  for (const std::string& section : kSections) {
+    out << YAML::Key << section << YAML::Value << YAML::BeginMap;
+    for (const Setting& setting : settings())
+      if (setting.section() == section) {
+        out << YAML::Key << std::string(setting.field()) << YAML::Value;
+        setting.emit(out, s.base);
+      }
+    out << YAML::EndMap;
+  }
+  if (!s.grid.axes().empty()) {
+    out << YAML::Key << "grid" << YAML::Value << YAML::BeginMap;
+    for (const GridAxis& axis : s.grid.axes()) {
+      out << YAML::Key << axis.setting->key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const Assignment& a : axis.values) a.setting->emit(out, a.value);
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+  }
+  for (const auto& [key, entries] : {std::pair{"exclude", &p.exclude}, {"include", &p.include}}) {
+    if (entries->empty()) continue;
+    out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+    for (const MatrixEntry& entry : *entries) {
+      out << YAML::Flow << YAML::BeginMap;
+      for (const Assignment& a : entry.values) {
+        out << YAML::Key << a.setting->key << YAML::Value;
+        a.setting->emit(out, a.value);
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  if (!s.random.params().empty()) {
+    out << YAML::Key << "random" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "samples" << YAML::Value << s.random.size();
+    out << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
+    for (const RandomParam& r : s.random.params()) {
+      out << YAML::Key << r.setting->key << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << std::string(kDistributionNames[static_cast<std::size_t>(r.distribution)])
+          << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      if (r.distribution == Distribution::choice)
+        for (const Assignment& a : r.choices) a.setting->emit(out, a.value);
+      else
+        out << format_number(r.lo) << format_number(r.hi);
+      out << YAML::EndSeq << YAML::EndMap;
+    }
+    out << YAML::EndMap << YAML::EndMap;
+  }
+  out << YAML::Key << "report" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "rows" << YAML::Value << s.report.rows;
+  out << YAML::Key << "cols" << YAML::Value << s.report.cols;
+  out << YAML::Key << "cell" << YAML::Value << s.report.cell;
+  out << YAML::EndMap;
+  out << YAML::Key << "curves" << YAML::Value;
+  if (s.curves.enabled)
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "every" << YAML::Value << s.curves.every
+        << YAML::EndMap;
+  else
+    out << "off";
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+// Whether some configuration can have data.dataset == csv (or == a built-in generator).
+bool dataset_possible(const Sweep::Impl& s, const Parsed& p, bool csv) {
+  auto is = [csv](const nn::TrialConfig& c) {
+    return (c.data.dataset == nn::DatasetKind::csv) == csv;
+  };
+  if (is(s.base)) return true;
+  auto any = [&](const std::vector<Assignment>& values) {
+    return std::any_of(values.begin(), values.end(), [&](const Assignment& a) {
+      return a.setting->key == "data.dataset" && is(a.value);
+    });
+  };
+  for (const GridAxis& a : p.axes)
+    if (any(a.values)) return true;
+  for (const MatrixEntry& e : p.include)
+    if (any(e.values)) return true;
+  for (const RandomParam& r : p.random)
+    if (any(r.choices)) return true;
+  return false;
+}
+
+}  // namespace
+
+Sweep parse_sweep(std::string_view text, const std::string& file,
+                  const std::filesystem::path& base_dir, const LoadOptions& options) {
+  Reader reader(file, base_dir);
+  auto impl = std::make_shared<Sweep::Impl>();
+  Sweep::Impl& s = *impl;
+  s.file = file;
+  s.name = default_name(file);
+  Loader loader(reader, s);
+  loader.top_level(reader.load(text));
+  Parsed& p = loader.parsed();
+
+  const std::uint64_t limit = options.max_trials != LoadOptions::kDefaultMaxTrials
+                                  ? options.max_trials
+                                  : p.max_trials.value_or(options.max_trials);
+  // Moves copies: the Parsed entries stay for the canonical YAML below.
+  s.grid = Grid(p.axes, p.exclude, p.include, reader);
+  if (!p.random.empty())
+    s.random = RandomSamples(p.random, p.samples, s.seed, reader, p.samples_mark);
+
+  s.counts.grid_points = s.grid.product();
+  s.counts.excluded = s.grid.product() - s.grid.survivors();
+  if (s.grid.axes().empty()) s.counts.excluded = 0;
+  s.counts.included = s.grid.added();
+  s.counts.samples = s.random.size();
+  s.counts.configurations = saturating_multiply(s.grid.size(), s.random.size());
+  s.size = saturating_multiply(s.counts.configurations, static_cast<std::uint64_t>(s.repeats));
+  if (s.size == 0)
+    reader.fail(p.exclude.empty() ? YAML::Mark() : p.exclude.front().mark,
+                "the sweep has no trials: exclude removes every combination");
+  if (s.size > limit) {
+    std::vector<std::string> factors;
+    for (const GridAxis& a : s.grid.axes()) factors.push_back(std::to_string(a.values.size()));
+    std::string how = factors.empty() ? "" : "grid " + join(factors, " x ");
+    if (s.counts.excluded) how += fmt::format(" - {} excluded", s.counts.excluded);
+    if (s.counts.included) how += fmt::format(" + {} included", s.counts.included);
+    if (s.random.size() > 1)
+      how += fmt::format("{}{} random samples", how.empty() ? "" : ", x ", s.random.size());
+    how += fmt::format(", x {} repeats", s.repeats);
+    const std::string count = s.size == std::numeric_limits<std::uint64_t>::max()
+                                  ? "more than 2^64"
+                                  : std::to_string(s.size);
+    reader.fail(p.size_mark, fmt::format("the sweep has {} trials ({}), more than max_trials {}; "
+                                         "raise max_trials if you mean it",
+                                         count, how, limit));
+  }
+  // New include combinations fill the settings they do not name from the base, so two of
+  // them can resolve to the same configuration: that would give two trials one id.
+  std::map<std::string, const MatrixEntry*> added;
+  for (std::size_t k = 0; k < s.grid.added(); ++k) {
+    nn::TrialConfig config = s.base;
+    s.grid.apply(s.grid.survivors() + k, config);
+    const auto [it, fresh] = added.emplace(canonical(config), &s.grid.added_entry(k));
+    if (!fresh)
+      reader.fail(s.grid.added_entry(k).mark,
+                  fmt::format("this include entry gives the same configuration as the one at "
+                              "line {}",
+                              it->second->mark.line + 1));
+  }
+  check_combinations(s, p, reader);
+
+  for (const GridAxis& a : s.grid.axes()) {
+    Sweep::Axis axis{a.setting->key, {}};
+    for (const Assignment& v : a.values) axis.values.push_back(v.text);
+    s.axes.push_back(std::move(axis));
+  }
+  for (const RandomParam& r : s.random.params()) {
+    std::string spec(kDistributionNames[static_cast<std::size_t>(r.distribution)]);
+    std::vector<std::string> values;
+    if (r.distribution == Distribution::choice)
+      for (const Assignment& a : r.choices) values.push_back(a.text);
+    else
+      values = {format_number(r.lo), format_number(r.hi)};
+    s.random_params.push_back({r.setting->key, spec + " [" + join(values) + "]"});
+  }
+  const bool csv = dataset_possible(s, p, true), builtin = dataset_possible(s, p, false);
+  for (const Setting& setting : settings()) {
+    const bool csv_only =
+        setting.key == "data.path" || setting.key == "data.target" || setting.key == "data.columns";
+    const bool builtin_only = setting.key == "data.points" || setting.key == "data.noise" ||
+                              setting.key == "data.features";
+    if ((csv_only && !csv) || (builtin_only && !builtin)) continue;
+    s.param_keys.push_back(setting.key);
+    s.param_settings.push_back(&setting);
+  }
+  for (const auto& [written, info] : reader.csv_files()) {
+    s.absolute_paths[written] = info.absolute.string();
+    s.written_paths[info.absolute.string()] = written;
+  }
+  s.canonical_yaml = emit_canonical(s, p);
+  s.hash = hex16(stable_hash(s.canonical_yaml));
+  return Sweep(std::move(impl));
+}
+
+Sweep load_sweep(const std::filesystem::path& file, const LoadOptions& options) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw nn::InputError(file.string(), 0, 0, "cannot open the sweep file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::filesystem::path folder = file.parent_path();
+  return parse_sweep(text.str(), file.string(), folder.empty() ? "." : folder, options);
+}
+
+Sweep::Sweep(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+const std::string& Sweep::name() const {
+  return impl_->name;
+}
+std::uint64_t Sweep::seed() const {
+  return impl_->seed;
+}
+int Sweep::repeats() const {
+  return impl_->repeats;
+}
+std::uint64_t Sweep::size() const {
+  return impl_->size;
+}
+const ReportSpec& Sweep::report() const {
+  return impl_->report;
+}
+const CurvesSpec& Sweep::curves() const {
+  return impl_->curves;
+}
+std::string Sweep::hash() const {
+  return impl_->hash;
+}
+std::string Sweep::canonical_yaml() const {
+  return impl_->canonical_yaml;
+}
+const std::filesystem::path& Sweep::file() const {
+  return impl_->file;
+}
+const std::vector<Sweep::Axis>& Sweep::axes() const {
+  return impl_->axes;
+}
+const Sweep::Counts& Sweep::counts() const {
+  return impl_->counts;
+}
+const std::vector<Param>& Sweep::random_params() const {
+  return impl_->random_params;
+}
+const std::vector<std::string>& Sweep::param_keys() const {
+  return impl_->param_keys;
+}
+
+// Index order: index = configuration x repeats + repeat, and configuration = sample x
+// combinations + combination, so repeats vary fastest, then the grid's combinations (whose
+// innermost axis is train.epochs), then the random samples.
+Trial Sweep::trial(std::uint64_t index) const {
+  const Impl& s = *impl_;
+  if (index >= s.size)
+    throw std::out_of_range(fmt::format("trial {} of a sweep of {}", index, s.size));
+  Trial t;
+  t.index = index;
+  t.repeat = static_cast<int>(index % static_cast<std::uint64_t>(s.repeats));
+  const std::uint64_t configuration = index / static_cast<std::uint64_t>(s.repeats);
+  t.config = s.base;
+  s.grid.apply(configuration % s.grid.size(), t.config);
+  s.random.apply(configuration / s.grid.size(), t.config);
+  // Ids and seeds come from the configuration with csv paths as written, so they do not
+  // depend on where the sweep file lives.
+  const std::string repeat = fmt::format("repeat: {}\n", t.repeat);
+  const std::string seed = fmt::format("sweep seed: {}\n", s.seed);
+  t.id = hex16(stable_hash(canonical(t.config, CanonicalPart::all) + repeat));
+  t.seed = stable_hash(seed + canonical(t.config, CanonicalPart::without_epochs) + repeat);
+  t.data_seed = stable_hash(seed + canonical(t.config, CanonicalPart::data));
+  if (auto it = s.absolute_paths.find(t.config.data.path); it != s.absolute_paths.end())
+    t.config.data.path = it->second;
+  return t;
+}
+
+std::vector<Param> Sweep::params(const nn::TrialConfig& config) const {
+  std::vector<Param> out;
+  out.reserve(impl_->param_settings.size());
+  for (const Setting* setting : impl_->param_settings) {
+    std::string value = setting->text(config);
+    if (setting->key == "data.path")
+      if (auto it = impl_->written_paths.find(value); it != impl_->written_paths.end())
+        value = it->second;
+    out.push_back({setting->key, std::move(value)});
+  }
+  return out;
+}
+
+}  // namespace sweeps

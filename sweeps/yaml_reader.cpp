@@ -1,0 +1,161 @@
+#include "sweeps/yaml_reader.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "nn/csv_data.h"
+#include "nn/input_error.h"
+#include "sweeps/suggest.h"
+
+namespace sweeps {
+
+Reader::Reader(std::string file, std::filesystem::path base_dir)
+    : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+YAML::Node Reader::load(std::string_view text) const {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    fail(e.mark, "YAML syntax: " + e.msg);
+  }
+}
+
+void Reader::fail(const YAML::Mark& mark, const std::string& message) const {
+  if (mark.is_null()) throw nn::InputError(file_, 0, 0, message);
+  throw nn::InputError(file_, mark.line + 1, mark.column + 1, message);
+}
+
+void Reader::fail(const YAML::Node& node, const std::string& message) const {
+  fail(node.Mark(), message);
+}
+
+std::string describe_node(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "nothing";
+  }
+}
+
+std::vector<Reader::Entry> Reader::entries(const YAML::Node& map, const std::string& what) const {
+  if (!map.IsMap())
+    fail(map, what + " must be a map of 'key: value' lines, got " + describe_node(map));
+  std::vector<Entry> out;
+  // yaml-cpp keeps every pair of a map with a repeated key but lookups see only the first, so
+  // a repeated key would silently lose a value: look for repeats here.
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node key = it->first;
+    if (!key.IsScalar()) fail(key, "keys of " + what + " must be plain names");
+    Entry entry{key.Scalar(), key, it->second};
+    for (const Entry& earlier : out)
+      if (earlier.key == entry.key)
+        fail(key, "duplicate key '" + entry.key + "' in " + what + " (first given at line " +
+                      std::to_string(earlier.key_node.Mark().line + 1) + ")");
+    if (!entry.value.IsDefined() || entry.value.IsNull())
+      fail(key, "'" + entry.key + "' has no value");
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+namespace {
+
+// The nearest key, or the list of valid ones when none is near.
+std::string suggestion(const std::string& key, const std::vector<std::string>& allowed) {
+  std::string hint = did_you_mean(key, allowed);
+  if (!hint.empty()) return hint;
+  for (const std::string& a : allowed) {
+    hint += hint.empty() ? "; valid: " : ", ";
+    hint += a;
+  }
+  return hint;
+}
+
+}  // namespace
+
+std::vector<Reader::Entry> Reader::entries(const YAML::Node& map, const std::string& what,
+                                           const std::vector<std::string>& allowed) const {
+  std::vector<Entry> out = entries(map, what);
+  for (const Entry& entry : out)
+    if (std::find(allowed.begin(), allowed.end(), entry.key) == allowed.end())
+      fail(entry.key_node,
+           "unknown key '" + entry.key + "' in " + what + suggestion(entry.key, allowed));
+  return out;
+}
+
+std::string Reader::scalar(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsScalar()) fail(node, what + ": expected a single value, got " + describe_node(node));
+  return node.Scalar();
+}
+
+double Reader::number(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsScalar()) fail(node, what + ": expected a number, got " + describe_node(node));
+  std::string_view text = node.Scalar();
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == ".inf" || lower == "-.inf" || lower == ".nan" || lower == "inf" || lower == "nan")
+    fail(node, what + ": expected a finite number, got '" + node.Scalar() + "'");
+  double value = 0;
+  // std::from_chars: locale-independent, unlike yaml-cpp's stream-based as<double>().
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size())
+    fail(node, what + ": expected a number, got '" + node.Scalar() + "'");
+  if (!std::isfinite(value))
+    fail(node, what + ": expected a finite number, got '" + node.Scalar() + "'");
+  return value;
+}
+
+std::int64_t Reader::integer(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsScalar()) fail(node, what + ": expected an integer, got " + describe_node(node));
+  std::string_view text = node.Scalar();
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size())
+    fail(node, what + ": expected an integer, got '" + node.Scalar() + "'");
+  return value;
+}
+
+std::uint64_t Reader::unsigned_integer(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsScalar())
+    fail(node, what + ": expected a whole number >= 0, got " + describe_node(node));
+  std::string_view text = node.Scalar();
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size())
+    fail(node, what + ": expected a whole number >= 0, got '" + node.Scalar() + "'");
+  return value;
+}
+
+const YAML::Node& Reader::sequence(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsSequence())
+    fail(node, what + ": expected a list like [a, b], got " + describe_node(node));
+  return node;
+}
+
+const CsvInfo& Reader::csv(const std::string& written, const YAML::Node& node) {
+  if (auto it = csv_.find(written); it != csv_.end()) return it->second;
+  std::filesystem::path absolute = std::filesystem::path(written);
+  if (absolute.is_relative()) absolute = base_dir_ / absolute;
+  absolute = absolute.lexically_normal();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(absolute, ec))
+    fail(node, "data.path: no such file '" + written + "'" +
+                   (std::filesystem::path(written).is_relative()
+                        ? " (relative paths start at the sweep file's folder)"
+                        : ""));
+  if (absolute.is_relative()) absolute = std::filesystem::absolute(absolute, ec);
+  // nn's reader checks the whole table (shape, quoting) and throws at the CSV's own line.
+  const nn::CsvTable table = nn::read_csv_table(absolute.string());
+  return csv_[written] = CsvInfo{absolute, table.header, table.rows.size()};
+}
+
+}  // namespace sweeps

@@ -1,0 +1,73 @@
+// Reading a sweep file with positions: YAML text to nodes, map entries checked for duplicate
+// and unknown keys, scalars parsed as numbers, integers or names. Every failure throws
+// nn::InputError naming FILE:LINE:COL (1-based) of the node at fault. The reader also keeps
+// the CSV files the sweep names (read once, for their header and row count).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace sweeps {
+
+// What a sweep needs to know about one of its CSV files before any training.
+struct CsvInfo {
+  std::filesystem::path absolute;
+  std::vector<std::string> header;
+  std::size_t rows = 0;
+};
+
+class Reader {
+ public:
+  // `file` names the sweep in messages; relative paths in it resolve against `base_dir`.
+  Reader(std::string file, std::filesystem::path base_dir);
+
+  const std::string& file() const { return file_; }
+  const std::filesystem::path& base_dir() const { return base_dir_; }
+
+  // Parses YAML text; a syntax error throws at its position.
+  YAML::Node load(std::string_view text) const;
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const;
+
+  struct Entry {
+    std::string key;
+    YAML::Node key_node;
+    YAML::Node value;
+  };
+  // The entries of a map in file order. `what` names the map in messages ("section 'train'").
+  // Fails on a non-map, a duplicate key, a key not in `allowed` (with a suggestion) and an
+  // entry without a value.
+  std::vector<Entry> entries(const YAML::Node& map, const std::string& what,
+                             const std::vector<std::string>& allowed) const;
+  // The same without a list of allowed keys (the caller checks them).
+  std::vector<Entry> entries(const YAML::Node& map, const std::string& what) const;
+
+  // Scalars. `what` names the setting in messages ("train.learning_rate").
+  double number(const YAML::Node& node, const std::string& what) const;  // finite
+  std::int64_t integer(const YAML::Node& node, const std::string& what) const;
+  std::uint64_t unsigned_integer(const YAML::Node& node, const std::string& what) const;
+  std::string scalar(const YAML::Node& node, const std::string& what) const;
+  const YAML::Node& sequence(const YAML::Node& node, const std::string& what) const;
+
+  // The CSV file `written` (as in the sweep file, relative to base_dir); fails at `node` when
+  // it does not exist. Read once per file.
+  const CsvInfo& csv(const std::string& written, const YAML::Node& node);
+  const std::map<std::string, CsvInfo>& csv_files() const { return csv_; }
+
+ private:
+  std::string file_;
+  std::filesystem::path base_dir_;
+  std::map<std::string, CsvInfo> csv_;  // by path as written
+};
+
+// "a map", "a list", "text '...'" : what a node is, for "expected X, got Y" messages.
+std::string describe_node(const YAML::Node& node);
+
+}  // namespace sweeps

@@ -1,0 +1,69 @@
+// Rules that couple settings, checked over every combination a sweep can produce.
+#include "sweeps/consistency.h"
+
+#include <gtest/gtest.h>
+
+#include "sweep_test_util.h"
+
+namespace sweeps {
+namespace {
+
+using testing::error_of;
+
+TEST(Consistency, RefusesABatchLargerThanTheTrainingSet) {
+  EXPECT_EQ(error_of("data: {points: 100}\ntrain: {batch_size: 60}\n"),
+            "s.yaml:2:21: error: train.batch_size 60 is larger than the training set of 50 "
+            "samples (100 points x train_fraction 0.5)");
+}
+
+TEST(Consistency, NamesTheGridValueAndCombinationAtFault) {
+  EXPECT_EQ(error_of("data: {points: 100, validation_fraction: 0.2}\n"
+                     "grid:\n  train.batch_size: [10, 45]\n"),
+            "s.yaml:3:26: error: train.batch_size 45 is larger than the training set of 40 "
+            "samples (100 points x train_fraction 0.5 x (1 - validation_fraction 0.2)); in the "
+            "combination train.batch_size=45");
+}
+
+TEST(Consistency, BlamesTheGivenValueWhenTheCulpritIsADefault) {
+  EXPECT_EQ(error_of("data: {points: 10}\n"),
+            "s.yaml:1:16: error: train.batch_size 10 is larger than the training set of 5 "
+            "samples (10 points x train_fraction 0.5)");
+}
+
+TEST(Consistency, ChecksOnlyCombinationsThatSurviveExclude) {
+  EXPECT_EQ(error_of("grid:\n  data.points: [20, 500]\n  train.batch_size: [10, 100]\n"
+                     "exclude: [{data.points: 20, train.batch_size: 100}]\n"),
+            "no error");
+}
+
+TEST(Consistency, NeedsAPathAndAnExistingTargetForCsv) {
+  EXPECT_EQ(error_of("data: {dataset: csv, target: y}\n"),
+            "s.yaml:1:17: error: data.dataset csv needs data.path, the CSV file to read");
+  EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: specis}\n"),
+            "s.yaml:1:51: error: data.target: data/iris.csv has no column 'specis' (did you "
+            "mean 'species'?); columns: sepal_length, sepal_width, petal_length, petal_width, "
+            "species");
+}
+
+TEST(Consistency, SizesCsvSplitsFromTheFilesRows) {
+  EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: species}\n"
+                     "train: {batch_size: 76}\n"),
+            "s.yaml:2:21: error: train.batch_size 76 is larger than the training set of 75 "
+            "samples (150 rows of data/iris.csv x train_fraction 0.5)");
+}
+
+TEST(Consistency, MonitorsValidationLossOnlyWithAValidationSplit) {
+  EXPECT_EQ(error_of("convergence: {monitor: val_loss}\n"),
+            "s.yaml:1:24: error: convergence.monitor val_loss needs a validation split "
+            "(data.validation_fraction > 0)");
+}
+
+TEST(Consistency, ChecksRandomDrawsOfCoupledSettings) {
+  EXPECT_EQ(error_of("data: {points: 40}\n"
+                     "random: {samples: 20, params: {train.batch_size: {int_uniform: [1, 30]}}}\n"),
+            "s.yaml:2:32: error: train.batch_size 28 is larger than the training set of 20 "
+            "samples (40 points x train_fraction 0.5)");
+}
+
+}  // namespace
+}  // namespace sweeps

@@ -1,0 +1,227 @@
+#include "sweeps/spec.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <set>
+
+#include "sweep_test_util.h"
+
+namespace sweeps {
+namespace {
+
+using testing::error_of;
+using testing::parse;
+
+TEST(Spec, AThreeLineFileIsOneTrialWithDefaults) {
+  const Sweep s = parse("name: tiny\ndata: {dataset: xor}\ntrain: {epochs: 10}\n");
+  EXPECT_EQ(s.name(), "tiny");
+  EXPECT_EQ(s.size(), 1u);
+  EXPECT_EQ(s.repeats(), 1);
+  EXPECT_EQ(s.seed(), 42u);
+  const Trial t = s.trial(0);
+  EXPECT_EQ(t.config.data.dataset, nn::DatasetKind::xor_);
+  EXPECT_EQ(t.config.train.epochs, 10);
+  EXPECT_EQ(t.config.train.learning_rate, nn::TrainConfig{}.learning_rate);
+  EXPECT_EQ(t.id.size(), 16u);
+  EXPECT_TRUE(s.curves().enabled);
+  EXPECT_EQ(s.report().cell, "epochs_to_converge");
+}
+
+TEST(Spec, NamesTheSweepAfterItsFileByDefault) {
+  EXPECT_EQ(parse_sweep("seed: 1\n", "dir/my sweep.yaml", ".").name(), "my-sweep");
+}
+
+TEST(Spec, GivesTheSameIdsWhateverTheFileOrderOrSpelling) {
+  const Sweep a = parse("grid:\n  train.learning_rate: [0.1, 1]\n  model.activation: [relu]\n");
+  const Sweep b = parse(
+      "grid:\n  model.activation: [relu]\n  train.learning_rate: [1e-1, 1.0]\n"
+      "model: {activation: tanh}\n");
+  std::set<std::string> ids_a, ids_b;
+  for (std::uint64_t i = 0; i < a.size(); ++i) ids_a.insert(a.trial(i).id);
+  for (std::uint64_t i = 0; i < b.size(); ++i) ids_b.insert(b.trial(i).id);
+  EXPECT_EQ(ids_a, ids_b);
+}
+
+TEST(Spec, SharesTheSeedBetweenEpochSiblingsAndTheDataSeedBetweenRepeats) {
+  const Sweep s = parse(
+      "repeats: 2\ngrid:\n  train.learning_rate: [0.1, 1]\n"
+      "  train.epochs: [50, 200]\n");
+  const Trial t50 = s.trial(0), t50r1 = s.trial(1), t200 = s.trial(2), other_lr = s.trial(4);
+  EXPECT_EQ(t50.config.train.epochs, 50);
+  EXPECT_EQ(t200.config.train.epochs, 200);
+  EXPECT_EQ(t50.seed, t200.seed);
+  EXPECT_NE(t50.id, t200.id);
+  EXPECT_NE(t50.seed, t50r1.seed);
+  EXPECT_NE(t50.seed, other_lr.seed);
+  EXPECT_EQ(t50.data_seed, t50r1.data_seed);
+  EXPECT_EQ(t50.data_seed, other_lr.data_seed);
+  EXPECT_NE(s.trial(0).seed, parse("seed: 1\n"
+                                   "repeats: 2\ngrid:\n  train.learning_rate: "
+                                   "[0.1, 1]\n  train.epochs: [50, 200]\n")
+                                 .trial(0)
+                                 .seed);
+}
+
+TEST(Spec, ListsParamsInOneOrderWithoutCsvColumnsForBuiltInData) {
+  const Sweep s = parse("grid: {train.learning_rate: [0.1]}\n");
+  const auto& keys = s.param_keys();
+  EXPECT_EQ(keys.front(), "data.dataset");
+  EXPECT_EQ(std::count(keys.begin(), keys.end(), "data.path"), 0);
+  const auto params = s.params(s.trial(0).config);
+  ASSERT_EQ(params.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(params[i].key, keys[i]);
+}
+
+TEST(Spec, ResolvesCsvPathsButWritesThemAsGiven) {
+  const Sweep s = parse("data: {dataset: csv, path: ./data/../data/iris.csv, target: species}\n");
+  const Trial t = s.trial(0);
+  EXPECT_TRUE(std::filesystem::path(t.config.data.path).is_absolute());
+  EXPECT_TRUE(std::filesystem::exists(t.config.data.path));
+  std::string written;
+  for (const Param& p : s.params(t.config))
+    if (p.key == "data.path") written = p.value;
+  EXPECT_EQ(written, "data/iris.csv");
+  EXPECT_EQ(std::count(s.param_keys().begin(), s.param_keys().end(), "data.points"), 0);
+}
+
+TEST(Spec, HashesTheResolvedSpecNotItsSpelling) {
+  const Sweep a = parse("train: {learning_rate: 0.1, epochs: 10}\n");
+  const Sweep b = parse("train:\n  epochs: 10\n  learning_rate: 1e-1\n");
+  const Sweep c = parse("train: {learning_rate: 0.2, epochs: 10}\n");
+  EXPECT_EQ(a.hash(), b.hash());
+  EXPECT_NE(a.hash(), c.hash());
+  EXPECT_NE(a.canonical_yaml().find("  learning_rate: 0.1\n"), std::string::npos);
+}
+
+TEST(Spec, CanonicalYamlReadsBackToTheSameSweep) {
+  const Sweep a = parse(
+      "repeats: 2\ngrid: {model.hidden: [[8, 8], []], train.epochs: [5, 10]}\n"
+      "exclude: [{model.hidden: [], train.epochs: 5}]\n"
+      "include: [{model.activation: relu, model.hidden: [8, 8]}]\n"
+      "random: {samples: 2, params: {train.learning_rate: {log_uniform: [0.001, 1]}}}\n"
+      "curves: {every: 5}\n");
+  const Sweep b = parse(a.canonical_yaml());
+  EXPECT_EQ(a.hash(), b.hash());
+  ASSERT_EQ(a.size(), b.size());
+  for (std::uint64_t i = 0; i < a.size(); ++i) EXPECT_EQ(a.trial(i).id, b.trial(i).id);
+}
+
+TEST(Spec, ReadsCurvesAndReport) {
+  EXPECT_FALSE(parse("curves: off\n").curves().enabled);
+  EXPECT_EQ(parse("curves: {every: 10}\n").curves().every, 10);
+  const Sweep s =
+      parse("report: {rows: train.batch_size, cols: train.epochs, cell: success_rate}\n");
+  EXPECT_EQ(s.report().rows, "train.batch_size");
+  EXPECT_EQ(s.report().cell, "success_rate");
+}
+
+TEST(Spec, RefusesUnknownKeysWithASuggestion) {
+  EXPECT_EQ(error_of("gird:\n  train.epochs: [1]\n"),
+            "s.yaml:1:1: error: unknown key 'gird' (did you mean 'grid'?)");
+  EXPECT_EQ(error_of("learning_rate: 0.1\n"),
+            "s.yaml:1:1: error: unknown key 'learning_rate' (did you mean 'learning_rate' inside "
+            "'train:'?)");
+  EXPECT_EQ(error_of("train.learning_rate: 0.1\n"),
+            "s.yaml:1:1: error: unknown key 'train.learning_rate' (settings go inside their "
+            "section: 'train:' then 'learning_rate:')");
+  EXPECT_EQ(error_of("train:\n  learning_rat: 0.1\n"),
+            "s.yaml:2:3: error: unknown key 'learning_rat' in section 'train' (did you mean "
+            "'learning_rate'?)");
+  EXPECT_EQ(error_of("grid:\n  train.learnig_rate: [0.1]\n"),
+            "s.yaml:2:3: error: unknown setting 'train.learnig_rate' in grid (did you mean "
+            "'train.learning_rate'?)");
+  EXPECT_EQ(error_of("report: {cell: epochs}\n"),
+            "s.yaml:1:16: error: unknown report.cell 'epochs'; valid: epochs_to_converge, "
+            "success_rate, final_train_loss, final_val_loss, final_test_loss, best_val_loss, "
+            "final_train_accuracy, final_test_accuracy, wall_seconds");
+}
+
+TEST(Spec, RefusesBadGridAxes) {
+  EXPECT_EQ(error_of("grid:\n  train: {learning_rate: [0.1]}\n"),
+            "s.yaml:2:3: error: grid keys are dotted settings like 'train.optimizer', got 'train'");
+  EXPECT_EQ(error_of("grid:\n  train.learning_rate: []\n"),
+            "s.yaml:2:24: error: grid axis train.learning_rate has no values");
+  EXPECT_EQ(error_of("grid:\n  train.learning_rate: 0.1\n"),
+            "s.yaml:2:24: error: grid axis train.learning_rate must be a list of values, got "
+            "'0.1'");
+  EXPECT_EQ(error_of("grid:\n  model.hidden: [8, 8]\n"),
+            "s.yaml:2:18: error: grid axis model.hidden takes a list of lists, e.g. [[8, 8], "
+            "[4]], got '8'");
+  EXPECT_EQ(error_of("grid:\n  train.learning_rate: [0.1, 1e-1]\n"),
+            "s.yaml:2:30: error: grid axis train.learning_rate lists the value 0.1 twice");
+}
+
+TEST(Spec, RefusesExcludeOfWhatIsNotAnAxis) {
+  EXPECT_EQ(error_of("grid:\n  train.learning_rate: [0.1, 1]\nexclude:\n"
+                     "  - {model.activation: relu}\n"),
+            "s.yaml:4:6: error: exclude can only name grid axes, and 'model.activation' is not "
+            "one (axes: train.learning_rate)");
+  EXPECT_EQ(error_of("grid:\n  train.learning_rate: [0.1, 1]\nexclude:\n"
+                     "  - {train.learning_rate: 3}\n"),
+            "s.yaml:4:27: error: exclude: 3 is not a value of axis train.learning_rate (values: "
+            "0.1, 1)");
+  EXPECT_EQ(error_of("grid:\n  train.learning_rate: [0.1, 1]\nexclude:\n"
+                     "  - {train.learning_rate: 0.1}\n  - {train.learning_rate: 1}\n"),
+            "s.yaml:4:5: error: the sweep has no trials: exclude removes every combination");
+}
+
+TEST(Spec, RefusesIncludeEntriesThatGiveTheSameConfiguration) {
+  EXPECT_EQ(error_of("include: [{train.learning_rate: 0.1}, {train.learning_rate: 0.1}]\n"),
+            "s.yaml:1:39: error: this include entry gives the same configuration as the one at "
+            "line 1");
+}
+
+TEST(Spec, RefusesASweepLargerThanMaxTrialsWithItsSize) {
+  const std::string text =
+      "repeats: 10\ngrid:\n  train.learning_rate: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+      "  train.epochs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
+  EXPECT_EQ(error_of(text + "max_trials: 500\n"),
+            "s.yaml:2:1: error: the sweep has 1000 trials (grid 10 x 10, x 10 repeats), more "
+            "than max_trials 500; raise max_trials if you mean it");
+  LoadOptions options;
+  options.max_trials = 999;
+  EXPECT_EQ(error_of(text + "max_trials: 5000\n", options),
+            "s.yaml:2:1: error: the sweep has 1000 trials (grid 10 x 10, x 10 repeats), more "
+            "than max_trials 999; raise max_trials if you mean it");
+  EXPECT_EQ(error_of(text), "no error");
+}
+
+TEST(Spec, RefusesBadTopLevelValues) {
+  EXPECT_EQ(error_of("repeats: 0\n"),
+            "s.yaml:1:10: error: repeats must be a whole number from 1 to 1000000, got 0");
+  EXPECT_EQ(error_of("curves: sometimes\n"),
+            "s.yaml:1:9: error: curves must be off, on or {every: K}, got 'sometimes'");
+  EXPECT_EQ(error_of("name: my sweep\n"),
+            "s.yaml:1:7: error: name 'my sweep' must be 1-100 letters, digits, '-', '_' or '.' "
+            "(it names the output folder), not starting with '.'");
+}
+
+TEST(Spec, RefusesBadRandomSearches) {
+  EXPECT_EQ(error_of("grid: {train.learning_rate: [0.1]}\n"
+                     "random: {samples: 3, params: {train.learning_rate: {uniform: [0.1, 1]}}}\n"),
+            "s.yaml:2:31: error: train.learning_rate is a grid axis; it cannot also be drawn at "
+            "random");
+  EXPECT_EQ(error_of("random: {samples: 3, params: {train.learning_rate: {uniform: [-1, 1]}}}\n"),
+            "s.yaml:1:63: error: train.learning_rate must be > 0, got -1");
+  EXPECT_EQ(error_of("random: {samples: 3, params: {train.batch_size: {uniform: [1, 10]}}}\n"),
+            "s.yaml:1:50: error: uniform draws real numbers but train.batch_size takes whole "
+            "numbers (int_uniform)");
+  EXPECT_EQ(error_of("random: {samples: 5, params: {train.optimizer: {choice: [sgd, adam]}}}\n"),
+            "s.yaml:1:19: error: random: the distributions gave only 2 distinct samples in 1500 "
+            "draws; ask for fewer samples or widen the ranges");
+  EXPECT_EQ(error_of("random: {samples: 5, params: {train.epochs: {normal: [1, 2]}}}\n"),
+            "s.yaml:1:46: error: unknown key 'normal' in random.params.train.epochs; valid: "
+            "uniform, log_uniform, int_uniform, choice");
+}
+
+TEST(Spec, LoadsFromAFileAndResolvesPathsAgainstItsFolder) {
+  const auto file = testing::test_data_dir() / "iris.yaml";
+  const Sweep s = load_sweep(file);
+  EXPECT_EQ(s.file(), file);
+  EXPECT_EQ(std::filesystem::path(s.trial(0).config.data.path),
+            (testing::test_data_dir() / "data" / "iris.csv").lexically_normal());
+  EXPECT_THROW(load_sweep(testing::test_data_dir() / "missing.yaml"), nn::InputError);
+}
+
+}  // namespace
+}  // namespace sweeps
