@@ -107,6 +107,7 @@ struct ConvergenceConfig {
   double tolerance = 0.01;               // settling band, relative to the loss improvement
   double divergence_factor = 10.0;       // loss above factor x initial loss = diverged
   double window = 0.1;                   // share of the final epochs the loss must stay settled for
+  double smoothing = 0.05;  // width of the centred moving average the rules read, share of epochs
 };
 
 // Everything one training needs.

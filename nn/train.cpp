@@ -48,6 +48,22 @@ class Evaluator {
   Mlp::Workspace ws_;
 };
 
+// The monitored loss averaged over a centred window of `share` x epochs (truncated at the ends);
+// shorter curves than 1/share epochs are left as they are.
+std::vector<double> smoothed(std::span<const EpochMetrics> curve, Monitor monitor, double share) {
+  const std::size_t n = curve.size();
+  const auto half = static_cast<std::size_t>(share * static_cast<double>(n - 1) / 2.0);
+  std::vector<double> prefix(n + 1, 0.0);  // prefix[i] = sum of the first i losses
+  for (std::size_t t = 0; t < n; ++t) prefix[t + 1] = prefix[t] + monitored(curve[t], monitor);
+  std::vector<double> out(n);
+  for (std::size_t t = 0; t < n; ++t) {
+    const std::size_t lo = t > half ? t - half : 0, hi = std::min(n, t + half + 1);
+    out[t] = half == 0 ? monitored(curve[t], monitor)
+                       : (prefix[hi] - prefix[lo]) / static_cast<double>(hi - lo);
+  }
+  return out;
+}
+
 }  // namespace
 
 Monitor resolve_monitor(Monitor monitor, bool has_validation) {
@@ -140,15 +156,18 @@ TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConf
   // Converged: the loss settled, i.e. from some epoch on it stays within tolerance x (its total
   // improvement) of its final value, and stays there for at least the final window of epochs.
   // Measuring the band against the improvement, not the initial loss, keeps a network that
-  // learns slowly (a tiny learning rate) from counting as settled at epoch 0.
-  double lowest = initial;
-  for (std::size_t t = 0; t <= last; ++t) lowest = std::min(lowest, loss(t));
-  const double band = config.tolerance * (initial - lowest);
+  // learns slowly (a tiny learning rate) from counting as settled at epoch 0. The rule reads a
+  // centred moving average of the curve, so the epoch-to-epoch jitter of SGD on a loss that
+  // has stopped falling is not mistaken for learning.
+  const std::vector<double> smooth = smoothed(curve, monitor, config.smoothing);
+  const double start = smooth.front();
+  const double lowest = *std::min_element(smooth.begin(), smooth.end());
+  const double band = config.tolerance * (start - lowest);
   std::size_t settled = last;
-  while (settled > 0 && std::abs(loss(settled - 1) - loss(last)) <= band) --settled;
+  while (settled > 0 && std::abs(smooth[settled - 1] - smooth[last]) <= band) --settled;
   const auto window =
       static_cast<std::size_t>(std::max(1.0, std::ceil(config.window * static_cast<double>(last))));
-  if (initial > lowest && last >= window && settled <= last - window) {
+  if (start > lowest && last >= window && settled <= last - window) {
     r.status = Status::converged;
     r.epochs_to_converge = curve[settled].epoch;
   } else {

@@ -182,6 +182,21 @@ TEST(Summarize, NonFiniteOrExplodingLossIsDiverged) {
   EXPECT_NE(summarize(curve_of({1.0, 2.0, 9.5}), {}, false).status, Status::diverged);
 }
 
+TEST(Summarize, JitterOnAPlateauIsConvergedOnceSmoothed) {
+  // Falls to about 0.01 by epoch 100, then jitters between 0.001 and 0.02 (SGD on a settled
+  // loss): larger than the band (0.0069), yet the loss has stopped falling.
+  std::vector<double> losses;
+  for (int e = 0; e <= 500; ++e)
+    losses.push_back(e < 100 ? 0.7 - 0.0069 * e : (e % 7 == 0 ? 0.02 : 0.001 + 0.0001 * (e % 3)));
+  const TrainResult r = summarize(curve_of(losses), ConvergenceConfig{}, false);
+  EXPECT_EQ(r.status, Status::converged);
+  ASSERT_TRUE(r.epochs_to_converge.has_value());
+  EXPECT_NEAR(*r.epochs_to_converge, 100, 15);
+  ConvergenceConfig raw;
+  raw.smoothing = 0;
+  EXPECT_EQ(summarize(curve_of(losses), raw, false).status, Status::not_converged);
+}
+
 TEST(Summarize, NoImprovementIsNotConverged) {
   EXPECT_EQ(summarize(curve_of({1.0, 1.0, 1.0, 1.0}), {}, false).status, Status::not_converged);
 }
