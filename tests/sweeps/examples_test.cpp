@@ -23,9 +23,9 @@ TEST(Examples, EveryExampleLoadsAndValidates) {
   EXPECT_GE(count, 6);
 }
 
-TEST(Examples, LessonIsFiveRatesByFourActivationsTwice) {
+TEST(Examples, LessonIsFiveRatesByFourActivationsThreeTimes) {
   const Sweep s = load_sweep(testing::test_data_dir() / "lesson.yaml");
-  EXPECT_EQ(s.size(), 40u);
+  EXPECT_EQ(s.size(), 60u);
   ASSERT_EQ(s.axes().size(), 2u);
   EXPECT_EQ(s.axes()[0].values.size(), 5u);
   EXPECT_EQ(s.axes()[1].values.size(), 4u);

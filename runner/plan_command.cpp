@@ -1,0 +1,217 @@
+// `nnsweep plan SPEC.yaml`: validates a sweep and shows what `run` would do (the trial count
+// and how it comes about, the axes, the first trials, the work and an estimate of the time)
+// without writing anything. `--format csv` prints every trial instead, for other tools.
+#include <fmt/format.h>
+#include <tbb/info.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <unordered_map>
+
+#include "nn/dataset.h"
+#include "nn/train.h"
+#include "results/csv.h"
+#include "runner/commands.h"
+#include "sweeps/spec.h"
+
+namespace runner {
+namespace {
+
+namespace po = boost::program_options;
+
+// Above this many trials the work is summed over an even sample of them and scaled up, so
+// planning stays quick.
+constexpr std::uint64_t kWorkSample = 100'000;
+
+void print_csv(const sweeps::Sweep& sweep, std::ostream& out) {
+  std::vector<std::string> row = {"index", "id", "repeat", "seed"};
+  row.insert(row.end(), sweep.param_keys().begin(), sweep.param_keys().end());
+  out << results::format_row(row);
+  for (std::uint64_t i = 0; i < sweep.size(); ++i) {
+    const sweeps::Trial t = sweep.trial(i);
+    row = {std::to_string(t.index), t.id, std::to_string(t.repeat), std::to_string(t.seed)};
+    for (sweeps::Param& p : sweep.params(t.config)) row.push_back(std::move(p.value));
+    out << results::format_row(row);
+  }
+}
+
+std::string how_many(const sweeps::Sweep& sweep) {
+  const sweeps::Sweep::Counts& c = sweep.counts();
+  std::vector<std::string> sizes;
+  for (const auto& axis : sweep.axes()) sizes.push_back(std::to_string(axis.values.size()));
+  std::string how = sizes.empty() ? "no grid" : fmt::format("grid {}", fmt::join(sizes, " x "));
+  if (c.excluded) how += fmt::format(" - {} excluded", c.excluded);
+  if (c.included) how += fmt::format(" + {} included", c.included);
+  if (!sweep.random_params().empty()) how += fmt::format(", x {} random samples", c.samples);
+  return fmt::format("{} trials = {} configurations ({}) x {} repeats", sweep.size(),
+                     c.configurations, how, sweep.repeats());
+}
+
+// Training-set sizes by data seed (equal data seeds mean equal data configurations).
+class TrainSizes {
+ public:
+  Eigen::Index operator()(const sweeps::Trial& t) {
+    auto it = sizes_.find(t.data_seed);
+    if (it == sizes_.end())
+      it = sizes_.emplace(t.data_seed, nn::make_dataset(t.config.data, t.data_seed).train.size())
+               .first;
+    return it->second;
+  }
+
+ private:
+  std::map<std::uint64_t, Eigen::Index> sizes_;
+};
+
+struct Work {
+  double sample_epochs = 0;         // sum over trials of training samples x epochs
+  double shared_sample_epochs = 0;  // the same when epoch siblings train once
+  bool sampled = false;
+};
+
+// Epoch siblings share a seed (it leaves train.epochs out), so the trials of one seed are one
+// training to the largest epoch count.
+Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
+  Work w;
+  const std::uint64_t step = std::max<std::uint64_t>(1, sweep.size() / kWorkSample);
+  w.sampled = step > 1;
+  std::unordered_map<std::uint64_t, double> by_seed;  // at most kWorkSample entries
+  for (std::uint64_t k = 0; k * step < sweep.size(); ++k) {
+    // One trial from each stretch of `step`, at a hashed offset: a fixed stride would alias
+    // with the innermost axes (a stride of 100 over 10 epoch values always sees the first).
+    const std::uint64_t offset = step > 1 ? sweeps::stable_hash(std::to_string(k)) % step : 0;
+    const sweeps::Trial t = sweep.trial(std::min(k * step + offset, sweep.size() - 1));
+    const double work = static_cast<double>(sizes(t)) * t.config.train.epochs;
+    w.sample_epochs += work;
+    double& longest = by_seed[t.seed];
+    longest = std::max(longest, work);
+  }
+  for (const auto& [seed, work] : by_seed) w.shared_sample_epochs += work;
+  // A sample rarely holds two siblings: sharing is only counted exactly.
+  if (w.sampled) w.shared_sample_epochs = w.sample_epochs;
+  w.sample_epochs *= static_cast<double>(step);
+  w.shared_sample_epochs *= static_cast<double>(step);
+  return w;
+}
+
+// Trains the middle trial for a growing number of epochs until it has run for a tenth of a
+// second (or all its epochs), and returns seconds per training sample-epoch.
+double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& what) {
+  const sweeps::Trial t = sweep.trial(sweep.size() / 2);
+  const nn::Dataset data = nn::make_dataset(t.config.data, t.data_seed);
+  nn::TrialConfig config = t.config;
+  for (int epochs = 2;; epochs *= 4) {
+    config.train.epochs = std::min(epochs, t.config.train.epochs);
+    const auto start = std::chrono::steady_clock::now();
+    const nn::TrainResult result = nn::train(config, data, t.seed);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int run = std::max(result.epochs_run, 1);
+    if (seconds >= 0.1 || config.train.epochs == t.config.train.epochs) {
+      what = fmt::format("trial {} for {} epochs in {:.3f} s", t.index, run, seconds);
+      return seconds / (static_cast<double>(sizes(t)) * run);
+    }
+  }
+}
+
+std::string duration(double seconds) {
+  if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibration,
+                std::ostream& out) {
+  out << fmt::format("sweep {} ({}), spec hash {}\n", sweep.name(), sweep.file().string(),
+                     sweep.hash());
+  out << how_many(sweep) << "\n";
+  std::vector<std::string> varied;
+  if (!sweep.axes().empty()) out << "\naxes (the last varies fastest, then repeats):\n";
+  for (const auto& axis : sweep.axes()) {
+    out << fmt::format("  {:<28} {}\n", axis.key, fmt::join(axis.values, ", "));
+    varied.push_back(axis.key);
+  }
+  if (!sweep.random_params().empty()) out << "\nrandom:\n";
+  for (const sweeps::Param& p : sweep.random_params()) {
+    out << fmt::format("  {:<28} {}\n", p.key, p.value);
+    varied.push_back(p.key);
+  }
+
+  first = std::min(first, sweep.size());
+  out << fmt::format("\nfirst {} trials:\n  {:>7}  {:<16}  {:>6}", first, "index", "id", "repeat");
+  for (const std::string& key : varied) out << "  " << key;
+  out << "\n";
+  for (std::uint64_t i = 0; i < first; ++i) {
+    const sweeps::Trial t = sweep.trial(i);
+    std::string line = fmt::format("  {:>7}  {}  {:>6}", t.index, t.id, t.repeat);
+    const auto params = sweep.params(t.config);
+    for (const std::string& key : varied) {
+      auto p = std::find_if(params.begin(), params.end(),
+                            [&](const sweeps::Param& q) { return q.key == key; });
+      line += fmt::format("  {:<{}}", p == params.end() ? "" : p->value, key.size());
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << "\n";
+  }
+
+  TrainSizes sizes;
+  const Work work = estimate_work(sweep, sizes);
+  out << fmt::format("\nwork: {:.3g} sample-epochs (training samples x epochs, summed{})",
+                     work.sample_epochs, work.sampled ? " over a sample of trials" : "");
+  if (work.shared_sample_epochs < work.sample_epochs)
+    out << fmt::format("; {:.3g} when trials differing only in epochs train once",
+                       work.shared_sample_epochs);
+  out << "\n";
+  if (!calibration) return;
+  std::string what;
+  const double per = calibrate(sweep, sizes, what);
+  const double total = per * work.shared_sample_epochs;
+  const int cores = tbb::info::default_concurrency();
+  out << fmt::format("time: about {} on one core, {} on {} cores (calibrated on {})\n",
+                     duration(total), duration(total / cores), cores, what);
+}
+
+}  // namespace
+
+int plan_command(const Args& args) {
+  std::string spec_path, format = "text";
+  std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials, first = 10;
+  po::options_description options(
+      "usage: nnsweep plan SPEC.yaml [options]\n\n"
+      "Validates a sweep file and shows its trials and the work they take. Trains only a few\n"
+      "epochs of one trial, to estimate the time; writes nothing.\n\noptions");
+  options.add_options()("help,h", "show this help")(
+      "format", po::value(&format), "text (default) or csv: every trial's id, seed and settings")(
+      "first", po::value(&first), "how many trials to list in text format (default 10)")(
+      "no-calibration", "skip the short training that estimates the time")(
+      "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)");
+  po::options_description hidden;
+  hidden.add_options()("spec", po::value(&spec_path));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("spec", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep plan SPEC.yaml");
+  if (format != "text" && format != "csv")
+    throw po::error("--format must be text or csv, got '" + format + "'");
+
+  sweeps::LoadOptions load;
+  load.max_trials = max_trials;
+  const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, load);
+  if (format == "csv")
+    print_csv(sweep, std::cout);
+  else
+    print_text(sweep, first, vm.count("no-calibration") == 0, std::cout);
+  return kExitOk;
+}
+
+}  // namespace runner
