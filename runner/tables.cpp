@@ -40,7 +40,8 @@ std::string best_configurations(const results::Summary& summary,
     return static_cast<std::size_t>(it - std::begin(results::kSummaryMetrics));
   };
   const std::size_t val = metric("best_val_loss"), test = metric("final_test_loss"),
-                    epochs = metric("epochs_to_converge");
+                    epochs = metric("epochs_to_converge"),
+                    accuracy = metric("final_test_accuracy");
   auto rows = summary.rows();
   const bool use_val =
       std::any_of(rows.begin(), rows.end(), [&](const auto* r) { return r->metrics[val].n > 0; });
@@ -69,6 +70,8 @@ std::string best_configurations(const results::Summary& summary,
       if (varies[k]) params += fmt::format("{}={} ", keys[k], r->values[k]);
     text += fmt::format("  {}. {}loss {:.4g}, converged {}/{}", i + 1, params, score(r),
                         r->counts.converged, r->n());
+    if (r->metrics[accuracy].n > 0)
+      text += fmt::format(", test accuracy {:.3f}", r->metrics[accuracy].mean);
     if (r->metrics[epochs].n > 0) text += fmt::format(", epochs {:.0f}", r->metrics[epochs].mean);
     text += "\n";
   }

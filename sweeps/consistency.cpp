@@ -1,5 +1,7 @@
 #include "sweeps/consistency.h"
 
+#include "nn/dataset.h"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
@@ -52,9 +54,9 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     source = fmt::format("{} rows of {}", info.rows, data.path);
   }
 
-  const auto train_and_val = static_cast<std::int64_t>(std::floor(n * data.train_fraction));
-  const auto val = static_cast<std::int64_t>(std::floor(train_and_val * data.validation_fraction));
-  const std::int64_t train = train_and_val - val;
+  const nn::SplitSizes sizes = nn::split_sizes(n, data.train_fraction, data.validation_fraction);
+  const std::int64_t train = sizes.train, val = sizes.validation;
+  const std::int64_t train_and_val = train + val;
   const std::string split =
       fmt::format("{} x train_fraction {}", source, format_number(data.train_fraction)) +
       (data.validation_fraction > 0

@@ -278,6 +278,8 @@ std::vector<Setting> make_settings() {
              {1, kInf, true}),
       number("convergence.window", Field{&TrialConfig::convergence, &ConvergenceConfig::window},
              {0, 1, true, false}),
+      number("convergence.smoothing",
+             Field{&TrialConfig::convergence, &ConvergenceConfig::smoothing}, {0, 1}),
   };
 }
 

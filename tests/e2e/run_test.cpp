@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "e2e.h"
 
 namespace e2e {
@@ -45,12 +47,12 @@ TEST_F(Run, SharedEpochTrainingEqualsStandaloneRuns) {
   ASSERT_EQ(nnsweep("run s.yaml -q --out all").exit_code, 0);
   // The same sweep once per epoch count: each trial then trains alone.
   std::vector<std::string> alone;
-  for (const char* epochs : {"5", "15", "30"}) {
+  for (const std::string epochs : {"5", "15", "30"}) {
     std::string text = kSweep;
-    text.replace(text.find("[5, 15, 30]"), 11, std::string("[") + epochs + "]");
-    write(std::string("s") + epochs + ".yaml", text);
-    ASSERT_EQ(nnsweep(std::string("run s") + epochs + ".yaml -q --out e" + epochs).exit_code, 0);
-    const auto rows = csv_without(read(dir_ / ("e" + std::string(epochs)) / "trials.csv"),
+    text.replace(text.find("[5, 15, 30]"), 11, fmt::format("[{}]", epochs));
+    write(fmt::format("s{}.yaml", epochs), text);
+    ASSERT_EQ(nnsweep(fmt::format("run s{}.yaml -q --out e{}", epochs, epochs)).exit_code, 0);
+    const auto rows = csv_without(read(dir_ / fmt::format("e{}/trials.csv", epochs)),
                                   {"wall_seconds", "trial_index"});
     alone.insert(alone.end(), rows.begin() + 1, rows.end());
   }

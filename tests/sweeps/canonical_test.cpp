@@ -32,7 +32,7 @@ TEST(Canonical, ListsEverySettingInTableOrder) {
   EXPECT_NE(text.find("model.hidden: 4-2\n"), std::string::npos);
   EXPECT_NE(text.find("data.features: x1 x2\n"), std::string::npos);
   EXPECT_NE(text.find("train.epsilon: 1e-08\n"), std::string::npos);
-  EXPECT_EQ(text.substr(text.rfind("convergence.")), "convergence.window: 0.1\n");
+  EXPECT_EQ(text.substr(text.rfind("convergence.")), "convergence.smoothing: 0.05\n");
 }
 
 TEST(Canonical, LeavesOutEpochsForTheSeedAndKeepsOnlyDataForTheDataSeed) {
