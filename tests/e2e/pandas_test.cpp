@@ -1,0 +1,64 @@
+// End-to-end: every CSV file a run writes is read by pandas with no options, with numeric
+// columns as numbers and values that round-trip exactly. Needs Debian's python3-pandas
+// (scripts/setup.sh test installs it); skipped where it is missing.
+#include <cstdlib>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+constexpr const char* kPython = "/usr/bin/python3";
+
+class Pandas : public Scratch {};
+
+TEST_F(Pandas, ReadsEveryOutputFileWithNoOptions) {
+  if (std::system((std::string(kPython) + " -c 'import pandas' 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "python3-pandas is not installed";
+  write("s.yaml", R"(name: pd
+repeats: 2
+data: { dataset: circle, points: 100, validation_fraction: 0.2 }
+model: { hidden: [3] }
+train: { epochs: 20 }
+grid:
+  train.learning_rate: [0.01, 0.3, 50]
+  model.activation: [tanh, "linear"]
+)");
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  write("check.py", R"(import sys, pandas as pd
+d = sys.argv[1]
+t = pd.read_csv(d + "/trials.csv")
+assert len(t) == 12, len(t)
+for col in ["trial_index", "seed", "epochs_run", "final_train_loss", "final_val_loss",
+            "final_test_accuracy", "train.learning_rate", "wall_seconds"]:
+    assert pd.api.types.is_numeric_dtype(t[col]), (col, t[col].dtype)
+assert set(t["status"]) <= {"converged", "not_converged", "diverged"}, set(t["status"])
+assert (t["status"] == "diverged").any()
+c = pd.read_csv(d + "/curves.csv")
+assert pd.api.types.is_float_dtype(c["train_loss"])
+assert c.groupby("trial_id").size().min() >= 2
+# Exact round trip: the text in the file is the shortest form of the double pandas reads.
+raw = open(d + "/curves.csv").read().splitlines()[1].split(",")[2]
+assert repr(float(raw)) == raw or float(raw) == c["train_loss"].iloc[0], raw
+assert c["train_loss"].iloc[0] == float(raw)
+s = pd.read_csv(d + "/summary.csv")
+assert len(s) == 6 and s["n"].sum() == 12, s
+v = pd.read_csv(d + "/convergence.csv", index_col=0)
+assert list(v.index) == [0.01, 0.3, 50.0], list(v.index)
+pd.read_csv(d + "/convergence_cells.csv")
+print("ok")
+)");
+  const Output r = [&] {
+    Output o;
+    const std::string command =
+        "cd '" + dir_.string() + "' && " + kPython + " check.py out >py.out 2>&1";
+    o.exit_code = std::system(command.c_str());
+    o.out = read(dir_ / "py.out");
+    return o;
+  }();
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "ok\n");
+}
+
+}  // namespace
+}  // namespace e2e
