@@ -23,11 +23,11 @@ TEST(Examples, EveryExampleLoadsAndValidates) {
   EXPECT_GE(count, 6);
 }
 
-TEST(Examples, LessonIsFiveRatesByFourActivationsThreeTimes) {
+TEST(Examples, LessonIsSevenRatesByFourActivationsTwice) {
   const Sweep s = load_sweep(testing::test_data_dir() / "lesson.yaml");
-  EXPECT_EQ(s.size(), 60u);
+  EXPECT_EQ(s.size(), 56u);
   ASSERT_EQ(s.axes().size(), 2u);
-  EXPECT_EQ(s.axes()[0].values.size(), 5u);
+  EXPECT_EQ(s.axes()[0].values.size(), 7u);
   EXPECT_EQ(s.axes()[1].values.size(), 4u);
 }
 
