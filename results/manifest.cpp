@@ -41,6 +41,12 @@ std::string format_manifest(const Manifest& m) {
     out << YAML::Null;
   out << YAML::Key << "trials" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "total" << YAML::Value << m.trials_total;
+  out << YAML::Key << "sweep" << YAML::Value << m.sweep_trials;
+  out << YAML::Key << "shard" << YAML::Value;
+  if (m.shard.empty())
+    out << YAML::Null;
+  else
+    quoted(m.shard);
   out << YAML::Key << "done" << YAML::Value << m.counts.total();
   out << YAML::Key << "converged" << YAML::Value << m.counts.converged;
   out << YAML::Key << "not_converged" << YAML::Value << m.counts.not_converged;
@@ -64,7 +70,9 @@ std::string format_manifest(const Manifest& m) {
   return std::string(out.c_str()) + "\n";
 }
 
-std::string read_spec_hash(const std::string& manifest_text, const std::string& file) {
+namespace {
+
+YAML::Node load_manifest(const std::string& manifest_text, const std::string& file) {
   YAML::Node root;
   try {
     root = YAML::Load(manifest_text);
@@ -74,7 +82,31 @@ std::string read_spec_hash(const std::string& manifest_text, const std::string& 
   const YAML::Node hash = root.IsMap() ? root["spec_hash"] : YAML::Node();
   if (!hash || !hash.IsScalar() || hash.Scalar().empty())
     throw nn::InputError(file, 0, 0, "not an nnsweep manifest: no spec_hash");
-  return hash.Scalar();
+  return root;
+}
+
+}  // namespace
+
+std::string read_spec_hash(const std::string& manifest_text, const std::string& file) {
+  return load_manifest(manifest_text, file)["spec_hash"].Scalar();
+}
+
+ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file) {
+  const YAML::Node root = load_manifest(manifest_text, file);
+  ManifestInfo info;
+  info.spec_hash = root["spec_hash"].Scalar();
+  YAML::Emitter spec;
+  spec << root["spec"];
+  info.spec_yaml = spec.c_str();
+  try {
+    const YAML::Node trials = root["trials"];
+    if (trials && trials["sweep"]) info.sweep_trials = trials["sweep"].as<std::uint64_t>();
+    if (trials && trials["shard"] && !trials["shard"].IsNull())
+      info.shard = trials["shard"].as<std::string>();
+  } catch (const YAML::Exception& e) {
+    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, "manifest trials: " + e.msg);
+  }
+  return info;
 }
 
 }  // namespace results

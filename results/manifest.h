@@ -26,13 +26,25 @@ struct Manifest {
   std::chrono::system_clock::time_point started;
   std::optional<std::chrono::system_clock::time_point> finished;  // unset while running
   std::uint64_t trials_total = 0;                                 // trials this run has to do
-  StatusCounts counts;                                            // trials with a row in trials.csv
+  std::uint64_t sweep_trials = 0;  // trials of the whole sweep (more than total for a shard)
+  std::string shard;               // `K/N` when this run is shard K of N, else empty
+  StatusCounts counts;             // trials with a row in trials.csv
 };
 
 // `2024-05-01T12:00:00Z`: whole seconds, UTC.
 std::string format_utc(std::chrono::system_clock::time_point time);
 
 std::string format_manifest(const Manifest& manifest);
+
+// What `nnsweep merge` needs back from a manifest. Throws nn::InputError naming `file` when the
+// text is not an nnsweep manifest.
+struct ManifestInfo {
+  std::string spec_hash;
+  std::string spec_yaml;  // the resolved spec, re-emitted
+  std::uint64_t sweep_trials = 0;
+  std::string shard;
+};
+ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file);
 
 // The spec hash of a manifest's text. Throws nn::InputError (naming `file`) when the text is
 // not YAML or has no spec_hash.

@@ -18,6 +18,7 @@ using Args = std::vector<std::string>;
 int plan_command(const Args& args);
 int run_command(const Args& args);
 int report_command(const Args& args);
+int merge_command(const Args& args);
 int datasets_command(const Args& args);
 
 // The version line printed by `nnsweep --version` and written into manifests.

@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
     {"run", runner::run_command, "train every trial of a sweep file and write its results"},
     {"plan", runner::plan_command, "validate a sweep file and show its trials; trains nothing"},
     {"report", runner::report_command, "rebuild tables and report from a results directory"},
+    {"merge", runner::merge_command, "combine the output directories of a sweep's shards"},
     {"datasets", runner::datasets_command, "list the built-in datasets and their parameters"},
 };
 

@@ -21,6 +21,7 @@
 #include "results/row_writer.h"
 #include "runner/commands.h"
 #include "runner/progress.h"
+#include "runner/shard.h"
 #include "runner/sweep_runner.h"
 #include "runner/tables.h"
 #include "sweeps/spec.h"
@@ -62,7 +63,7 @@ struct Previous {
   std::optional<std::uint64_t> trials_bytes, curves_bytes;
 };
 
-Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep) {
+Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Shard& shard) {
   Previous prev;
   prev.done.assign(sweep.size(), false);
   const fs::path manifest = dir / "manifest.yaml";
@@ -73,13 +74,19 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep) {
                          "directory");
   std::stringstream text;
   text << m.rdbuf();
-  const std::string hash = results::read_spec_hash(text.str(), manifest.string());
+  const results::ManifestInfo info = results::read_manifest_info(text.str(), manifest.string());
+  const std::string& hash = info.spec_hash;
   if (hash != sweep.hash())
     throw nn::InputError(sweep.file().string(), 0, 0,
                          fmt::format("cannot --resume {}: the sweep file changed since that run "
                                      "(spec hash {} there, {} now); run it into a new --out "
                                      "directory",
                                      dir.string(), hash, sweep.hash()));
+  if (info.shard != (shard.whole() ? "" : shard.text()))
+    throw nn::InputError(dir.string(), 0, 0,
+                         fmt::format("cannot --resume: that run was {}, this one is {}",
+                                     info.shard.empty() ? "the whole sweep" : "shard " + info.shard,
+                                     shard.whole() ? "the whole sweep" : "shard " + shard.text()));
   if (std::ifstream trials{dir / "trials.csv", std::ios::binary}) {
     const auto info =
         results::read_trials(trials, (dir / "trials.csv").string(), [&](results::TrialRecord&& r) {
@@ -108,7 +115,7 @@ std::ofstream open_rows_file(const fs::path& path, std::optional<std::uint64_t> 
 }  // namespace
 
 int run_command(const Args& args) {
-  std::string spec_path, out_dir;
+  std::string spec_path, out_dir, shard_text;
   int threads = 0;
   std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials;
   po::options_description options("usage: nnsweep run SPEC.yaml [options]\n\noptions");
@@ -119,7 +126,9 @@ int run_command(const Args& args) {
       "quiet,q", "no progress and no table on the terminal")(
       "progress", "show progress even when stderr is not a terminal")(
       "fail-fast", "stop at the first trial that fails with an error")(
-      "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)");
+      "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)")(
+      "shard", po::value(&shard_text),
+      "run only shard K of N (K/N, K from 0): contiguous trial ranges, one directory each");
   po::options_description hidden;
   hidden.add_options()("spec", po::value(&spec_path));
   po::options_description all;
@@ -136,10 +145,14 @@ int run_command(const Args& args) {
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
   if (vm.count("threads") && threads < 1) throw po::error("--threads must be at least 1");
   const bool quiet = vm.count("quiet") > 0, resume = vm.count("resume") > 0;
+  const Shard shard = shard_text.empty() ? Shard{} : parse_shard(shard_text);
 
   // Everything that can be wrong with the input is found before anything is written.
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
-  const fs::path dir = out_dir.empty() ? fs::path("runs") / sweep.name() : fs::path(out_dir);
+  fs::path dir = out_dir.empty() ? fs::path("runs") / sweep.name() : fs::path(out_dir);
+  if (out_dir.empty() && !shard.whole())
+    dir /= fmt::format("shard-{}-of-{}", shard.index, shard.count);
+  const std::uint64_t first = shard.begin(sweep.size()), last = shard.end(sweep.size());
   if (fs::exists(dir) && !fs::is_directory(dir))
     throw nn::InputError(dir.string(), 0, 0, "the output path exists and is not a directory");
   if (!is_empty_dir(dir) && !resume)
@@ -147,7 +160,7 @@ int run_command(const Args& args) {
                          "output directory is not empty; add --resume to continue that run, or "
                          "choose another directory with --out");
   Previous prev;
-  if (resume && !is_empty_dir(dir)) prev = read_previous(dir, sweep);
+  if (resume && !is_empty_dir(dir)) prev = read_previous(dir, sweep, shard);
   if (threads == 0) threads = tbb::info::default_concurrency();
 
   fs::create_directories(dir);
@@ -161,7 +174,9 @@ int run_command(const Args& args) {
   manifest.threads = threads;
   manifest.host = host_name();
   manifest.started = std::chrono::system_clock::now();
-  manifest.trials_total = sweep.size();
+  manifest.trials_total = last - first;
+  manifest.sweep_trials = sweep.size();
+  if (!shard.whole()) manifest.shard = shard.text();
   results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
 
   std::ofstream trials_file = open_rows_file(dir / "trials.csv", prev.trials_bytes,
@@ -171,10 +186,12 @@ int run_command(const Args& args) {
   results::RowWriter trials(trials_file), curves(curves_file);
 
   const bool show_progress = !quiet && (vm.count("progress") > 0 || isatty(STDERR_FILENO) == 1);
-  Progress progress(sweep.size(), prev.done_count, show_progress ? &std::cerr : nullptr);
+  Progress progress(last - first, prev.done_count, show_progress ? &std::cerr : nullptr);
   install_signal_handlers();
   RunOptions run;
   run.threads = threads;
+  run.begin = first;
+  run.end = last;
   run.fail_fast = vm.count("fail-fast") > 0;
   run.interrupt = &g_interrupted;
   if (prev.done_count > 0) run.skip = [&](std::uint64_t i) { return prev.done[i]; };
@@ -190,11 +207,12 @@ int run_command(const Args& args) {
   curves_file.close();
 
   const std::string resume_hint =
-      fmt::format("nnsweep run {} --out {} --resume", spec_path, dir.string());
+      fmt::format("nnsweep run {}{} --out {} --resume", spec_path,
+                  shard.whole() ? "" : " --shard " + shard.text(), dir.string());
   if (stats.interrupted) {
     std::cerr << fmt::format(
         "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",
-        prev.done_count + stats.finished, sweep.size(), dir.string(), resume_hint);
+        prev.done_count + stats.finished, last - first, dir.string(), resume_hint);
     return kExitInterrupted;
   }
 
@@ -206,7 +224,8 @@ int run_command(const Args& args) {
   results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
 
   if (!quiet) {
-    std::cout << fmt::format("{}: {} trials ({} trainings)\n\n", sweep.name(), sweep.size(),
+    std::cout << fmt::format("{}{}: {} trials ({} trainings)\n\n", sweep.name(),
+                             shard.whole() ? "" : " shard " + shard.text(), last - first,
                              stats.trainings)
               << tables.convergence_text << "\n"
               << tables.best_text << "\n"

@@ -62,11 +62,15 @@ std::string group_key(const sweeps::Trial& trial) {
 class GroupSource {
  public:
   GroupSource(const sweeps::Sweep& sweep, const RunOptions& options)
-      : sweep_(sweep), options_(options), block_(block_size(sweep)) {}
+      : sweep_(sweep),
+        options_(options),
+        block_(block_size(sweep)),
+        next_index_(options.begin),
+        end_(std::min(options.end, sweep.size())) {}
 
   // The next group; false when every trial has been handed out.
   bool next(Group& group) {
-    while (pending_.empty() && next_index_ < sweep_.size()) fill();
+    while (pending_.empty() && next_index_ < end_) fill();
     if (pending_.empty()) return false;
     group = std::move(pending_.front());
     pending_.pop_front();
@@ -89,7 +93,7 @@ class GroupSource {
   }
 
   void fill() {
-    const std::uint64_t end = std::min(sweep_.size(), next_index_ + block_);
+    const std::uint64_t end = std::min(end_, next_index_ + block_);
     std::map<std::string, std::size_t> slot;
     for (; next_index_ < end; ++next_index_) {
       if (options_.skip && options_.skip(next_index_)) continue;
@@ -103,7 +107,8 @@ class GroupSource {
   const sweeps::Sweep& sweep_;
   const RunOptions& options_;
   const std::uint64_t block_;
-  std::uint64_t next_index_ = 0;
+  std::uint64_t next_index_;
+  const std::uint64_t end_;
   std::deque<Group> pending_;
   DatasetCache datasets_;
 };

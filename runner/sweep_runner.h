@@ -19,6 +19,8 @@ namespace runner {
 
 struct RunOptions {
   int threads = 1;
+  std::uint64_t begin = 0;                       // the trial indices to run: [begin, end)
+  std::uint64_t end = UINT64_MAX;                // clipped to the sweep's size
   bool fail_fast = false;                        // stop at the first trial that throws
   const std::atomic<bool>* interrupt = nullptr;  // set from a signal handler: stop promptly
   std::function<bool(std::uint64_t)> skip;       // trials already done (resume)

@@ -40,8 +40,7 @@ std::string best_configurations(const results::Summary& summary,
     return static_cast<std::size_t>(it - std::begin(results::kSummaryMetrics));
   };
   const std::size_t val = metric("best_val_loss"), test = metric("final_test_loss"),
-                    epochs = metric("epochs_to_converge"),
-                    accuracy = metric("final_test_accuracy");
+                    epochs = metric("epochs_to_converge"), accuracy = metric("final_test_accuracy");
   auto rows = summary.rows();
   const bool use_val =
       std::any_of(rows.begin(), rows.end(), [&](const auto* r) { return r->metrics[val].n > 0; });

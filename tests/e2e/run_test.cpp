@@ -225,3 +225,77 @@ TEST_F(Run, BadArgumentsExitTwo) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+class Shards : public Scratch {};
+
+TEST_F(Shards, FourShardsMergedEqualOneRun) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out one").exit_code, 0);
+  std::string dirs;
+  for (int k = 0; k < 4; ++k) {
+    const Output r = nnsweep(fmt::format("run s.yaml -q --shard {}/4", k));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    dirs += fmt::format(" runs/e2e/shard-{}-of-4", k);
+  }
+  EXPECT_EQ(csv_without(read(dir_ / "runs/e2e/shard-1-of-4/trials.csv"), {}).size(), 31u);
+  const Output merged = nnsweep("merge" + dirs + " --out merged");
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(csv_without(read(dir_ / "merged/trials.csv"), {"wall_seconds"}),
+            csv_without(read(dir_ / "one/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "merged/curves.csv"), read(dir_ / "one/curves.csv"));
+  EXPECT_EQ(read(dir_ / "merged/convergence.csv"), read(dir_ / "one/convergence.csv"));
+  EXPECT_NE(merged.out.find("merged 4 directories: 120 trials"), std::string::npos);
+}
+
+TEST_F(Shards, MergeRefusesAMissingShard) {
+  write("s.yaml", kSweep);
+  for (int k : {0, 1, 3})
+    ASSERT_EQ(nnsweep(fmt::format("run s.yaml -q --shard {}/4", k)).exit_code, 0);
+  const Output r = nnsweep(
+      "merge runs/e2e/shard-0-of-4 runs/e2e/shard-1-of-4 runs/e2e/shard-3-of-4 --out merged");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(
+      r.err,
+      "error: cannot merge: trials in no directory (a shard missing or unfinished?): 60-89\n");
+  EXPECT_FALSE(fs::exists(dir_ / "merged"));
+}
+
+TEST_F(Shards, MergeRefusesADoubledShardAndAnotherSweep) {
+  write("s.yaml", kSweep);
+  std::string other = kSweep;
+  other.replace(other.find("seed: 7"), 7, "seed: 8");
+  write("o.yaml", other);
+  ASSERT_EQ(nnsweep("run s.yaml -q --shard 0/2 --out a").exit_code, 0);
+  ASSERT_EQ(nnsweep("run s.yaml -q --shard 1/2 --out b").exit_code, 0);
+  ASSERT_EQ(nnsweep("run o.yaml -q --shard 1/2 --out c").exit_code, 0);
+  const Output doubled = nnsweep("merge a b b --out m1");
+  EXPECT_EQ(doubled.exit_code, 2);
+  EXPECT_EQ(doubled.err, "error: cannot merge: trials in more than one directory: 60-119\n");
+  const Output foreign = nnsweep("merge a c --out m2");
+  EXPECT_EQ(foreign.exit_code, 2);
+  EXPECT_NE(foreign.err.find("c: error: comes from a different sweep file"), std::string::npos)
+      << foreign.err;
+}
+
+TEST_F(Shards, BadShardArgumentsExitTwo) {
+  write("s.yaml", kSweep);
+  for (const char* bad : {"4/4", "1", "a/b", "1/0", "-1/3"}) {
+    const Output r = nnsweep(std::string("run s.yaml -q --shard ") + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("--shard takes K/N"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(Shards, ResumeRefusesAnotherShard) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --shard 0/2 --out a").exit_code, 0);
+  const Output r = nnsweep("run s.yaml -q --shard 1/2 --out a --resume");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "a: error: cannot --resume: that run was shard 0/2, this one is shard 1/2\n");
+}
+
+}  // namespace
+}  // namespace e2e

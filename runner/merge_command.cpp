@@ -1,0 +1,178 @@
+// `nnsweep merge DIR... --out DIR`: combines the output directories of a sweep's shards into the
+// files one run would have written, after checking that they come from the same sweep file and
+// together hold every trial exactly once.
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fmt/format.h>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "nn/input_error.h"
+#include "results/atomic_file.h"
+#include "results/csv.h"
+#include "results/curves.h"
+#include "results/manifest.h"
+#include "results/row_writer.h"
+#include "results/trial_record.h"
+#include "runner/commands.h"
+#include "runner/tables.h"
+
+namespace runner {
+namespace {
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw nn::InputError(path.string(), 0, 0, "cannot read it");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// `12, 15-19, 40` for the indices where `flags` is set, the first `most` runs of them.
+std::string ranges(const std::vector<std::uint8_t>& flags, std::uint8_t wanted, int most = 8) {
+  std::string text;
+  int runs = 0;
+  for (std::uint64_t i = 0; i < flags.size(); ++i) {
+    if (flags[i] != wanted) continue;
+    std::uint64_t j = i;
+    while (j + 1 < flags.size() && flags[j + 1] == wanted) ++j;
+    if (runs++ == most) return text + ", ...";
+    text += (text.empty() ? "" : ", ") + (i == j ? std::to_string(i) : fmt::format("{}-{}", i, j));
+    i = j;
+  }
+  return text;
+}
+
+}  // namespace
+
+int merge_command(const Args& args) {
+  std::vector<std::string> dirs;
+  std::string out_dir;
+  po::options_description options("usage: nnsweep merge DIR... --out DIR\n\noptions");
+  options.add_options()("help,h", "show this help")("out,o", po::value(&out_dir),
+                                                    "the merged output directory (required)");
+  po::options_description hidden;
+  hidden.add_options()("dirs", po::value(&dirs));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("dirs", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  if (dirs.empty()) throw po::error("name the shard directories: nnsweep merge DIR... --out DIR");
+  if (out_dir.empty()) throw po::error("--out DIR is required");
+  const fs::path out(out_dir);
+  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out)))
+    throw nn::InputError(out.string(), 0, 0, "the merged output directory must be new or empty");
+
+  // Same sweep file everywhere.
+  std::vector<results::ManifestInfo> infos;
+  for (const std::string& dir : dirs) {
+    const fs::path manifest = fs::path(dir) / "manifest.yaml";
+    if (!fs::exists(manifest))
+      throw nn::InputError(dir, 0, 0, "no manifest.yaml: not an nnsweep output directory");
+    infos.push_back(results::read_manifest_info(read_text(manifest), manifest.string()));
+    if (infos.back().spec_hash != infos.front().spec_hash)
+      throw nn::InputError(
+          dir, 0, 0,
+          fmt::format("comes from a different sweep file (spec hash {}) than {} "
+                      "(spec hash {}); shards of one sweep can be merged only",
+                      infos.back().spec_hash, dirs.front(), infos.front().spec_hash));
+  }
+  const std::uint64_t total = infos.front().sweep_trials;
+
+  // Every trial exactly once: count the complete rows per trial index.
+  std::vector<std::uint8_t> seen(total, 0);
+  std::vector<std::string> keys;
+  for (const std::string& dir : dirs) {
+    const fs::path trials = fs::path(dir) / "trials.csv";
+    std::ifstream in(trials, std::ios::binary);
+    if (!in) throw nn::InputError(trials.string(), 0, 0, "cannot read it");
+    const auto info = results::read_trials(in, trials.string(), [&](results::TrialRecord&& r) {
+      if (r.index >= total)
+        throw nn::InputError(
+            trials.string(), 0, 0,
+            fmt::format("trial {} is beyond the sweep's {} trials", r.index, total));
+      seen[r.index] = static_cast<std::uint8_t>(std::min(2, seen[r.index] + 1));
+    });
+    if (keys.empty()) keys = info.param_keys;
+  }
+  std::string problems;
+  if (const std::string doubled = ranges(seen, 2); !doubled.empty())
+    problems += "trials in more than one directory: " + doubled + "\n";
+  if (const std::string missing = ranges(seen, 0); !missing.empty())
+    problems += "trials in no directory (a shard missing or unfinished?): " + missing + "\n";
+  if (!problems.empty()) {
+    problems.pop_back();
+    throw nn::InputError("", 0, 0, "cannot merge: " + problems);
+  }
+
+  // The rows, then the tables built from them exactly as for one run.
+  fs::create_directories(out);
+  {
+    std::ofstream trials_out = results::open_for_append(out / "trials.csv");
+    std::ofstream curves_out = results::open_for_append(out / "curves.csv");
+    results::RowWriter trials(trials_out), curves(curves_out);
+    trials.write(results::format_trials_header(keys));
+    curves.write(results::format_curves_header());
+    for (const std::string& dir : dirs) {
+      const fs::path trials_path = fs::path(dir) / "trials.csv";
+      std::ifstream in(trials_path, std::ios::binary);
+      results::read_trials(in, trials_path.string(), [&](results::TrialRecord&& r) {
+        trials.write(results::format_trial_row(r));
+      });
+      const fs::path curves_path = fs::path(dir) / "curves.csv";
+      std::ifstream curves_in(curves_path, std::ios::binary);
+      results::CsvReader reader(curves_in, curves_path.string());
+      results::CsvRecord record;
+      std::string rows;
+      bool header = true;
+      while (reader.next(record) && !record.torn) {
+        if (header) {
+          results::check_curves_header(record, curves_path.string());
+          header = false;
+          continue;
+        }
+        rows.clear();
+        results::append_curve_row(rows, record[0],
+                                  results::parse_curve_row(record, curves_path.string()).metrics);
+        curves.write(rows);
+      }
+    }
+  }
+  results::PivotSpec pivot;
+  const YAML::Node report = YAML::Load(infos.front().spec_yaml)["report"];
+  if (report && report["rows"]) pivot.rows = report["rows"].as<std::string>();
+  if (report && report["cols"]) pivot.cols = report["cols"].as<std::string>();
+  if (report && report["cell"]) pivot.cell = report["cell"].as<std::string>();
+  const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  const Tables tables = write_tables(out, pivot, colour);
+
+  results::Manifest manifest;
+  manifest.spec_yaml = infos.front().spec_yaml;
+  manifest.spec_hash = infos.front().spec_hash;
+  manifest.version = version_string();
+  manifest.started = manifest.finished.emplace(std::chrono::system_clock::now());
+  manifest.trials_total = manifest.sweep_trials = total;
+  manifest.counts = tables.counts;
+  results::replace_file(out / "manifest.yaml", results::format_manifest(manifest));
+  std::cout << fmt::format("merged {} directories: {} trials\n\n", dirs.size(), total)
+            << tables.convergence_text << "\n"
+            << tables.best_text;
+  return kExitOk;
+}
+
+}  // namespace runner
