@@ -203,6 +203,8 @@ Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
       if (!(scale(f) > 0.0)) scale(f) = 1.0;  // a constant column stays centred, not scaled
     for (Split* s : {&split.train, &split.validation, &split.test})
       s->x = (s->x.colwise() - mean).array().colwise() / scale.array();
+    split.feature_mean = mean;
+    split.feature_scale = scale;
   }
   return split;
 }

@@ -94,7 +94,21 @@ void multi_gauss(Points& p, int n, double noise, Rng& rng) {
   }
 }
 
-double feature(Feature f, double x1, double x2) {
+// Copies the columns order[first, first + count) of x and y into a split.
+Split take(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
+           const std::vector<Eigen::Index>& order, std::size_t first, std::size_t count) {
+  Split s{Eigen::MatrixXd(x.rows(), static_cast<Eigen::Index>(count)),
+          Eigen::MatrixXd(y.rows(), static_cast<Eigen::Index>(count))};
+  for (std::size_t k = 0; k < count; ++k) {
+    s.x.col(static_cast<Eigen::Index>(k)) = x.col(order[first + k]);
+    s.y.col(static_cast<Eigen::Index>(k)) = y.col(order[first + k]);
+  }
+  return s;
+}
+
+}  // namespace
+
+double feature_value(Feature f, double x1, double x2) {
   switch (f) {
     case Feature::x1:
       return x1;
@@ -113,20 +127,6 @@ double feature(Feature f, double x1, double x2) {
   }
   return 0.0;
 }
-
-// Copies the columns order[first, first + count) of x and y into a split.
-Split take(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
-           const std::vector<Eigen::Index>& order, std::size_t first, std::size_t count) {
-  Split s{Eigen::MatrixXd(x.rows(), static_cast<Eigen::Index>(count)),
-          Eigen::MatrixXd(y.rows(), static_cast<Eigen::Index>(count))};
-  for (std::size_t k = 0; k < count; ++k) {
-    s.x.col(static_cast<Eigen::Index>(k)) = x.col(order[first + k]);
-    s.y.col(static_cast<Eigen::Index>(k)) = y.col(order[first + k]);
-  }
-  return s;
-}
-
-}  // namespace
 
 bool is_regression(DatasetKind kind) {
   return kind == DatasetKind::plane || kind == DatasetKind::multi_gauss;
@@ -189,7 +189,7 @@ Dataset make_dataset(const DataConfig& config, std::uint64_t seed) {
   Eigen::MatrixXd x(static_cast<Eigen::Index>(config.features.size()), n);
   for (Eigen::Index j = 0; j < n; ++j)
     for (std::size_t f = 0; f < config.features.size(); ++f)
-      x(static_cast<Eigen::Index>(f), j) = feature(config.features[f], p.xy(0, j), p.xy(1, j));
+      x(static_cast<Eigen::Index>(f), j) = feature_value(config.features[f], p.xy(0, j), p.xy(1, j));
   // The split's shuffle has its own stream, derived from the same seed: one seed fixes both.
   Rng rng(seed ^ 0x9e3779b97f4a7c15ULL);
   Dataset d = split_dataset(x, p.target, config, rng);

@@ -34,6 +34,10 @@ struct Dataset {
   Split train, validation, test;  // validation is empty when validation_fraction is 0
   std::vector<std::string> feature_names;
   std::vector<std::string> class_names;  // classification only, in label order
+  // csv only: the standardisation applied to every split, x' = (x - feature_mean) / feature_scale,
+  // from the training split's statistics; empty for built-in datasets (their features are not
+  // scaled). A saved model keeps these to treat new inputs exactly as the training data.
+  Eigen::VectorXd feature_mean, feature_scale;
   int outputs() const { return static_cast<int>(train.y.rows()); }
   int inputs() const { return static_cast<int>(train.x.rows()); }
 };
@@ -50,6 +54,9 @@ struct Points {
   Eigen::RowVectorXd target;
 };
 Points generate_points(DatasetKind kind, int points, double noise, std::uint64_t seed);
+
+// The value of feature `f` at the raw point (x1, x2), as built-in datasets compute their inputs.
+double feature_value(Feature f, double x1, double x2);
 
 // How many of n samples go to each split: floor(n * train_fraction) samples train (as
 // Playground), of which floor(that * validation_fraction) are held out for validation; the

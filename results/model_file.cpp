@@ -1,0 +1,300 @@
+#include "results/model_file.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+
+#include "nn/input_error.h"
+#include "nn/predict.h"
+#include "results/csv.h"
+
+namespace results {
+namespace {
+
+constexpr std::string_view kFormat = "nnsweep-model 1";
+
+// YAML's spellings of the non-finite numbers; finite ones as csv.h writes them (exact).
+std::string yaml_number(double value) {
+  if (std::isnan(value)) return ".nan";
+  if (std::isinf(value)) return value > 0 ? ".inf" : "-.inf";
+  return format_number(value);
+}
+
+std::optional<double> parse_yaml_number(const std::string& text) {
+  if (text == ".nan" || text == ".NaN" || text == ".NAN") return std::nan("");
+  if (text == ".inf" || text == ".Inf" || text == "+.inf") return INFINITY;
+  if (text == "-.inf" || text == "-.Inf") return -INFINITY;
+  return parse_number(text);
+}
+
+void emit_numbers(YAML::Emitter& out, const double* values, Eigen::Index count) {
+  out << YAML::Flow << YAML::BeginSeq;
+  for (Eigen::Index i = 0; i < count; ++i) out << yaml_number(values[i]);
+  out << YAML::EndSeq;
+}
+
+void emit_strings(YAML::Emitter& out, const std::vector<std::string>& values) {
+  out << YAML::Flow << YAML::BeginSeq;
+  for (const auto& v : values) out << YAML::DoubleQuoted << v;
+  out << YAML::EndSeq;
+}
+
+// Reading back: every failure names the file and, where yaml-cpp knows it, the position.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+    const YAML::Mark mark = node.Mark();
+    throw nn::InputError(file_, mark.is_null() ? 0 : mark.line + 1,
+                         mark.is_null() ? 0 : mark.column + 1, message);
+  }
+  YAML::Node get(const YAML::Node& map, const std::string& key) const {
+    const YAML::Node node = map[key];
+    if (!node) fail(map, "model file: missing '" + key + "'");
+    return node;
+  }
+  std::string text(const YAML::Node& map, const std::string& key) const {
+    const YAML::Node node = get(map, key);
+    if (!node.IsScalar()) fail(node, "model file: '" + key + "' must be a scalar");
+    return node.Scalar();
+  }
+  double number(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) fail(node, "model file: " + what + " must be a number");
+    const auto value = parse_yaml_number(node.Scalar());
+    if (!value) fail(node, "model file: " + what + ": '" + node.Scalar() + "' is not a number");
+    return *value;
+  }
+  std::uint64_t unsigned_number(const YAML::Node& map, const std::string& key) const {
+    const YAML::Node node = get(map, key);
+    const auto value = node.IsScalar() ? parse_unsigned(node.Scalar()) : std::nullopt;
+    if (!value) fail(node, "model file: '" + key + "' must be a whole number");
+    return *value;
+  }
+  std::vector<double> numbers(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsSequence()) fail(node, "model file: " + what + " must be a list of numbers");
+    std::vector<double> values;
+    for (const auto& item : node) values.push_back(number(item, what));
+    return values;
+  }
+  std::vector<std::string> strings(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsSequence()) fail(node, "model file: " + what + " must be a list");
+    std::vector<std::string> values;
+    for (const auto& item : node) {
+      if (!item.IsScalar()) fail(item, "model file: " + what + " must hold names");
+      values.push_back(item.Scalar());
+    }
+    return values;
+  }
+  template <typename Enum, std::size_t N>
+  Enum name(const YAML::Node& node, const std::array<std::string_view, N>& names,
+            const std::string& what) const {
+    const auto value = node.IsScalar() ? nn::parse_name<Enum>(node.Scalar(), names) : std::nullopt;
+    if (!value) fail(node, "model file: unknown " + what + " '" + node.Scalar() + "'");
+    return *value;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+nn::Mlp ModelFile::mlp() const {
+  return nn::Mlp(network_inputs, hidden, outputs, activation, leaky_relu_slope, task);
+}
+
+Eigen::MatrixXd ModelFile::network_input(const Eigen::MatrixXd& raw) const {
+  if (builtin) return nn::compute_features(features, raw);
+  Eigen::MatrixXd x = raw;
+  for (Eigen::Index f = 0; f < x.rows(); ++f)
+    x.row(f) = (x.row(f).array() - feature_mean[static_cast<std::size_t>(f)]) /
+               feature_scale[static_cast<std::size_t>(f)];
+  return x;
+}
+
+ModelFile make_model(std::string trial_id, std::uint64_t trial_index, std::string sweep,
+                     std::uint64_t seed, std::uint64_t data_seed, std::string status, Params config,
+                     const nn::TrialConfig& trial, const nn::Dataset& data,
+                     std::vector<double> parameters) {
+  ModelFile m;
+  m.trial_id = std::move(trial_id);
+  m.trial_index = trial_index;
+  m.sweep = std::move(sweep);
+  m.seed = seed;
+  m.data_seed = data_seed;
+  m.status = std::move(status);
+  m.config = std::move(config);
+  m.task = data.task;
+  m.builtin = trial.data.dataset != nn::DatasetKind::csv;
+  if (m.builtin) {
+    m.inputs = {"x1", "x2"};
+    m.features = trial.data.features;
+  } else {
+    m.inputs = data.feature_names;
+    m.feature_mean.assign(data.feature_mean.begin(), data.feature_mean.end());
+    m.feature_scale.assign(data.feature_scale.begin(), data.feature_scale.end());
+  }
+  m.class_names = data.class_names;
+  m.hidden = trial.model.hidden;
+  m.network_inputs = data.inputs();
+  m.outputs = data.outputs();
+  m.activation = trial.model.activation;
+  m.leaky_relu_slope = trial.model.leaky_relu_slope;
+  m.parameters = std::move(parameters);
+  return m;
+}
+
+std::string format_model(const ModelFile& m) {
+  const nn::Mlp mlp = m.mlp();
+  YAML::Emitter out;
+  out << YAML::Comment(
+      "nnsweep model: a trained network and the configuration it was trained with.\n"
+      "Predict with: nnsweep predict THIS_FILE DATA.csv (see the README, \"Saved models\")");
+  out << YAML::BeginMap;
+  out << YAML::Key << "format" << YAML::Value << std::string(kFormat);
+  out << YAML::Key << "trial_id" << YAML::Value << YAML::DoubleQuoted << m.trial_id;
+  out << YAML::Key << "trial_index" << YAML::Value << m.trial_index;
+  out << YAML::Key << "sweep" << YAML::Value << YAML::DoubleQuoted << m.sweep;
+  out << YAML::Key << "seed" << YAML::Value << m.seed;
+  out << YAML::Key << "data_seed" << YAML::Value << m.data_seed;
+  out << YAML::Key << "status" << YAML::Value << m.status;
+  out << YAML::Key << "config" << YAML::Value << YAML::BeginMap;
+  for (const auto& [key, value] : m.config)
+    out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "task" << YAML::Value << std::string(nn::to_string(m.task));
+  out << YAML::Key << "inputs" << YAML::Value;
+  emit_strings(out, m.inputs);
+  if (m.builtin) {
+    std::vector<std::string> names;
+    for (nn::Feature f : m.features) names.emplace_back(nn::to_string(f));
+    out << YAML::Key << "features" << YAML::Value;
+    emit_strings(out, names);
+  } else {
+    out << YAML::Key << "standardization" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "mean" << YAML::Value;
+    emit_numbers(out, m.feature_mean.data(), static_cast<Eigen::Index>(m.feature_mean.size()));
+    out << YAML::Key << "scale" << YAML::Value;
+    emit_numbers(out, m.feature_scale.data(), static_cast<Eigen::Index>(m.feature_scale.size()));
+    out << YAML::EndMap;
+  }
+  if (!m.class_names.empty()) {
+    out << YAML::Key << "classes" << YAML::Value;
+    emit_strings(out, m.class_names);
+  }
+  out << YAML::Key << "widths" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (int l = 0; l <= mlp.layers(); ++l) out << mlp.width(l);
+  out << YAML::EndSeq;
+  out << YAML::Key << "activation" << YAML::Value << std::string(nn::to_string(m.activation));
+  out << YAML::Key << "leaky_relu_slope" << YAML::Value << yaml_number(m.leaky_relu_slope);
+  out << YAML::EndMap;
+
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (int l = 0; l < mlp.layers(); ++l) {
+    const auto w = mlp.weights(m.parameters.data(), l);
+    const auto b = mlp.biases(m.parameters.data(), l);
+    out << YAML::BeginMap << YAML::Key << "weights" << YAML::Value << YAML::BeginSeq;
+    for (Eigen::Index i = 0; i < w.rows(); ++i) {
+      const Eigen::RowVectorXd row = w.row(i);
+      emit_numbers(out, row.data(), row.size());
+    }
+    out << YAML::EndSeq << YAML::Key << "biases" << YAML::Value;
+    emit_numbers(out, b.data(), b.size());
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+ModelFile parse_model(const std::string& text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+  const Reader read(file);
+  if (!root.IsMap() || !root["format"] || root["format"].Scalar() != kFormat)
+    throw nn::InputError(file, 0, 0,
+                         fmt::format("not an nnsweep model file (no 'format: {}')", kFormat));
+  ModelFile m;
+  m.trial_id = read.text(root, "trial_id");
+  m.trial_index = read.unsigned_number(root, "trial_index");
+  m.sweep = read.text(root, "sweep");
+  m.seed = read.unsigned_number(root, "seed");
+  m.data_seed = read.unsigned_number(root, "data_seed");
+  m.status = read.text(root, "status");
+  const YAML::Node config = read.get(root, "config");
+  if (!config.IsMap()) read.fail(config, "model file: 'config' must be a map");
+  for (const auto& item : config) m.config.emplace_back(item.first.Scalar(), item.second.Scalar());
+
+  const YAML::Node net = read.get(root, "network");
+  m.task = read.name<nn::Task>(read.get(net, "task"), nn::kTaskNames, "task");
+  m.inputs = read.strings(read.get(net, "inputs"), "network.inputs");
+  m.builtin = static_cast<bool>(net["features"]);
+  if (m.builtin) {
+    for (const auto& name : read.strings(net["features"], "network.features")) {
+      const auto feature = nn::parse_name<nn::Feature>(name, nn::kFeatureNames);
+      if (!feature) read.fail(net["features"], "model file: unknown feature '" + name + "'");
+      m.features.push_back(*feature);
+    }
+    if (m.inputs != std::vector<std::string>{"x1", "x2"})
+      read.fail(net["inputs"], "model file: a built-in dataset's inputs are [x1, x2]");
+  } else {
+    const YAML::Node s = read.get(net, "standardization");
+    m.feature_mean = read.numbers(read.get(s, "mean"), "standardization.mean");
+    m.feature_scale = read.numbers(read.get(s, "scale"), "standardization.scale");
+    if (m.feature_mean.size() != m.inputs.size() || m.feature_scale.size() != m.inputs.size())
+      read.fail(s, "model file: standardization needs one mean and scale per input");
+  }
+  if (net["classes"]) m.class_names = read.strings(net["classes"], "network.classes");
+  const std::vector<double> widths = read.numbers(read.get(net, "widths"), "network.widths");
+  if (widths.size() < 2) read.fail(net["widths"], "model file: widths needs inputs and outputs");
+  for (double w : widths)
+    if (!(w >= 1 && w == std::floor(w) && w < 1e6))
+      read.fail(net["widths"], "model file: widths must be positive whole numbers");
+  m.network_inputs = static_cast<int>(widths.front());
+  m.outputs = static_cast<int>(widths.back());
+  for (std::size_t l = 1; l + 1 < widths.size(); ++l)
+    m.hidden.push_back(static_cast<int>(widths[l]));
+  const auto expected_inputs = m.builtin ? m.features.size() : m.inputs.size();
+  if (static_cast<std::size_t>(m.network_inputs) != expected_inputs)
+    read.fail(net["widths"], "model file: the first width must equal the number of inputs");
+  m.activation =
+      read.name<nn::Activation>(read.get(net, "activation"), nn::kActivationNames, "activation");
+  m.leaky_relu_slope = read.number(read.get(net, "leaky_relu_slope"), "leaky_relu_slope");
+
+  const nn::Mlp mlp = m.mlp();
+  m.parameters.assign(static_cast<std::size_t>(mlp.parameter_count()), 0.0);
+  const YAML::Node layers = read.get(root, "layers");
+  if (!layers.IsSequence() || static_cast<int>(layers.size()) != mlp.layers())
+    read.fail(layers, fmt::format("model file: expected {} layers", mlp.layers()));
+  for (int l = 0; l < mlp.layers(); ++l) {
+    const YAML::Node layer = layers[static_cast<std::size_t>(l)];
+    auto w = mlp.weights(m.parameters.data(), l);
+    auto b = mlp.biases(m.parameters.data(), l);
+    const YAML::Node rows = read.get(layer, "weights");
+    if (!rows.IsSequence() || static_cast<Eigen::Index>(rows.size()) != w.rows())
+      read.fail(rows,
+                fmt::format("model file: layer {} needs {} rows of weights", l + 1, w.rows()));
+    for (Eigen::Index i = 0; i < w.rows(); ++i) {
+      const auto row = read.numbers(rows[static_cast<std::size_t>(i)], "weights");
+      if (static_cast<Eigen::Index>(row.size()) != w.cols())
+        read.fail(rows[static_cast<std::size_t>(i)],
+                  fmt::format("model file: layer {} needs {} weights per row", l + 1, w.cols()));
+      for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = row[static_cast<std::size_t>(j)];
+    }
+    const auto biases = read.numbers(read.get(layer, "biases"), "biases");
+    if (static_cast<Eigen::Index>(biases.size()) != b.size())
+      read.fail(layer["biases"],
+                fmt::format("model file: layer {} needs {} biases", l + 1, b.size()));
+    for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = biases[static_cast<std::size_t>(i)];
+  }
+  return m;
+}
+
+}  // namespace results

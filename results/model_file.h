@@ -1,0 +1,56 @@
+// A saved model (models/<trial_id>.yaml): one trained network's weights and biases, what its
+// inputs are (raw columns, features, the csv standardisation) and the exact configuration it was
+// trained with, as YAML a person can read. Numbers are written in their shortest round-trip
+// form, so format_model then parse_model gives back the parameters bit for bit; parse_model
+// throws nn::InputError naming the file for anything that is not such a model.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nn/config.h"
+#include "nn/dataset.h"
+#include "nn/mlp.h"
+#include "results/trial_record.h"
+
+namespace results {
+
+struct ModelFile {
+  std::string trial_id;
+  std::uint64_t trial_index = 0;
+  std::string sweep;  // the sweep's name
+  std::uint64_t seed = 0;
+  std::uint64_t data_seed = 0;
+  std::string status;  // the trial's status (converged, ...)
+  Params config;       // every resolved hyperparameter, as in trials.csv
+
+  nn::Task task = nn::Task::binary;
+  bool builtin = true;                // a built-in dataset: inputs x1, x2 become `features`
+  std::vector<std::string> inputs;    // the CSV columns predict reads, in order
+  std::vector<nn::Feature> features;  // built-in only: the network's inputs from x1, x2
+  std::vector<double> feature_mean, feature_scale;  // csv only: x' = (x - mean) / scale
+  std::vector<std::string> class_names;             // classification: in label order
+  std::vector<int> hidden;
+  int network_inputs = 0, outputs = 0;
+  nn::Activation activation = nn::Activation::tanh;
+  double leaky_relu_slope = 0.01;
+  std::vector<double> parameters;  // the flat vector of nn/mlp.h
+
+  nn::Mlp mlp() const;
+  // The network's inputs (network_inputs x n) from the `inputs` columns (inputs.size() x n).
+  Eigen::MatrixXd network_input(const Eigen::MatrixXd& raw) const;
+};
+
+// The model of a trained trial: `data` is the dataset it was trained on (for features,
+// classes and standardisation).
+ModelFile make_model(std::string trial_id, std::uint64_t trial_index, std::string sweep,
+                     std::uint64_t seed, std::uint64_t data_seed, std::string status, Params config,
+                     const nn::TrialConfig& trial, const nn::Dataset& data,
+                     std::vector<double> parameters);
+
+std::string format_model(const ModelFile& model);
+ModelFile parse_model(const std::string& text, const std::string& file);
+
+}  // namespace results
