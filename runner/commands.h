@@ -20,6 +20,7 @@ int run_command(const Args& args);
 int report_command(const Args& args);
 int merge_command(const Args& args);
 int datasets_command(const Args& args);
+int predict_command(const Args& args);
 
 // The version line printed by `nnsweep --version` and written into manifests.
 std::string version_string();

@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"report", runner::report_command, "rebuild tables and report from a results directory"},
     {"merge", runner::merge_command, "combine the output directories of a sweep's shards"},
     {"datasets", runner::datasets_command, "list the built-in datasets and their parameters"},
+    {"predict", runner::predict_command, "run a saved model on the rows of a CSV file"},
 };
 
 void print_usage(std::ostream& out) {

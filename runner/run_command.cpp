@@ -21,6 +21,7 @@
 #include "results/row_writer.h"
 #include "runner/commands.h"
 #include "runner/progress.h"
+#include "runner/saved_models.h"
 #include "runner/shard.h"
 #include "runner/sweep_runner.h"
 #include "runner/tables.h"
@@ -115,7 +116,7 @@ std::ofstream open_rows_file(const fs::path& path, std::optional<std::uint64_t> 
 }  // namespace
 
 int run_command(const Args& args) {
-  std::string spec_path, out_dir, shard_text;
+  std::string spec_path, out_dir, shard_text, save_models_text = "best";
   int threads = 0;
   std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials;
   po::options_description options("usage: nnsweep run SPEC.yaml [options]\n\noptions");
@@ -128,7 +129,10 @@ int run_command(const Args& args) {
       "fail-fast", "stop at the first trial that fails with an error")(
       "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)")(
       "shard", po::value(&shard_text),
-      "run only shard K of N (K/N, K from 0): contiguous trial ranges, one directory each");
+      "run only shard K of N (K/N, K from 0): contiguous trial ranges, one directory each")(
+      "save-models", po::value(&save_models_text),
+      "trained models to keep in <out>/models: none, best (the best trial of each dataset, "
+      "default) or all");
   po::options_description hidden;
   hidden.add_options()("spec", po::value(&spec_path));
   po::options_description all;
@@ -146,6 +150,8 @@ int run_command(const Args& args) {
   if (vm.count("threads") && threads < 1) throw po::error("--threads must be at least 1");
   const bool quiet = vm.count("quiet") > 0, resume = vm.count("resume") > 0;
   const Shard shard = shard_text.empty() ? Shard{} : parse_shard(shard_text);
+  const auto save_models = parse_save_models(save_models_text);
+  if (!save_models) throw po::error("--save-models must be none, best or all");
 
   // Everything that can be wrong with the input is found before anything is written.
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
@@ -218,7 +224,9 @@ int run_command(const Args& args) {
 
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   const Tables tables =
-      write_tables(dir, {sweep.report().rows, sweep.report().cols, sweep.report().cell}, colour);
+      write_tables(dir, {sweep.report().rows, sweep.report().cols, sweep.report().cell}, colour,
+                   {&sweep, *save_models != SaveModels::none});
+  if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
   manifest.finished = std::chrono::system_clock::now();
   manifest.counts = tables.counts;
   results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
@@ -231,8 +239,8 @@ int run_command(const Args& args) {
               << tables.best_text << "\n"
               << fmt::format(
                      "results in {}/: trials.csv curves.csv summary.csv convergence.csv "
-                     "convergence.md manifest.yaml\n",
-                     dir.string());
+                     "convergence.md report.html manifest.yaml{}\n",
+                     dir.string(), *save_models == SaveModels::none ? "" : " models/");
   }
   if (stats.failed_fast) {
     std::cerr << "stopped at the first failed trial (--fail-fast); to finish: " << resume_hint

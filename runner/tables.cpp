@@ -4,12 +4,16 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "nn/input_error.h"
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/curves.h"
+#include "results/manifest.h"
 #include "results/summary.h"
+#include "runner/report_page.h"
 
 namespace runner {
 namespace {
@@ -32,8 +36,14 @@ void sort_curves_file(const fs::path& path, const std::vector<std::string>& ids)
 
 // The configurations with the lowest selection loss: mean best validation loss when the sweep
 // has a validation split, otherwise mean final test loss; ties broken by fewer epochs to converge.
-std::string best_configurations(const results::Summary& summary,
-                                const std::vector<std::string>& keys, std::size_t count) {
+// Only configurations with a finite loss are ranked.
+struct Ranking {
+  bool use_val = false;
+  std::vector<results::BestRow> rows;
+};
+
+Ranking rank_configurations(const results::Summary& summary, const std::vector<std::string>& keys,
+                            std::size_t count) {
   const auto metric = [](std::string_view name) {
     const auto* it =
         std::find(std::begin(results::kSummaryMetrics), std::end(results::kSummaryMetrics), name);
@@ -42,9 +52,10 @@ std::string best_configurations(const results::Summary& summary,
   const std::size_t val = metric("best_val_loss"), test = metric("final_test_loss"),
                     epochs = metric("epochs_to_converge"), accuracy = metric("final_test_accuracy");
   auto rows = summary.rows();
-  const bool use_val =
+  Ranking ranking;
+  ranking.use_val =
       std::any_of(rows.begin(), rows.end(), [&](const auto* r) { return r->metrics[val].n > 0; });
-  const std::size_t by = use_val ? val : test;
+  const std::size_t by = ranking.use_val ? val : test;
   const auto score = [&](const results::Summary::Row* r) {
     return r->metrics[by].n > 0 ? r->metrics[by].mean : INFINITY;
   };
@@ -59,19 +70,36 @@ std::string best_configurations(const results::Summary& summary,
   for (const auto* r : rows)
     for (std::size_t k = 0; k < keys.size(); ++k)
       varies[k] = varies[k] || r->values[k] != rows.front()->values[k];
-  std::string text = fmt::format("best configurations (by mean {}):\n",
-                                 use_val ? "best validation loss" : "final test loss");
   for (std::size_t i = 0; i < std::min(count, rows.size()); ++i) {
     const auto* r = rows[i];
     if (!std::isfinite(score(r))) break;
-    std::string params;
+    results::BestRow row;
     for (std::size_t k = 0; k < keys.size(); ++k)
-      if (varies[k]) params += fmt::format("{}={} ", keys[k], r->values[k]);
-    text += fmt::format("  {}. {}loss {:.4g}, converged {}/{}", i + 1, params, score(r),
-                        r->counts.converged, r->n());
-    if (r->metrics[accuracy].n > 0)
-      text += fmt::format(", test accuracy {:.3f}", r->metrics[accuracy].mean);
-    if (r->metrics[epochs].n > 0) text += fmt::format(", epochs {:.0f}", r->metrics[epochs].mean);
+      if (varies[k]) row.params.emplace_back(keys[k], r->values[k]);
+    row.score = score(r);
+    row.epochs = r->metrics[epochs].n > 0 ? r->metrics[epochs].mean : NAN;
+    row.accuracy = r->metrics[accuracy].n > 0 ? r->metrics[accuracy].mean : NAN;
+    row.converged = r->counts.converged;
+    row.n = r->n();
+    ranking.rows.push_back(std::move(row));
+  }
+  return ranking;
+}
+
+std::string ranking_by(const Ranking& ranking) {
+  return ranking.use_val ? "mean best validation loss" : "mean final test loss";
+}
+
+std::string best_text(const Ranking& ranking) {
+  std::string text = fmt::format("best configurations (by {}):\n", ranking_by(ranking));
+  for (std::size_t i = 0; i < ranking.rows.size(); ++i) {
+    const results::BestRow& r = ranking.rows[i];
+    std::string params;
+    for (const auto& [key, value] : r.params) params += fmt::format("{}={} ", key, value);
+    text += fmt::format("  {}. {}loss {:.4g}, converged {}/{}", i + 1, params, r.score,
+                        r.converged, r.n);
+    if (std::isfinite(r.accuracy)) text += fmt::format(", test accuracy {:.3f}", r.accuracy);
+    if (std::isfinite(r.epochs)) text += fmt::format(", epochs {:.0f}", r.epochs);
     text += "\n";
   }
   return text;
@@ -79,7 +107,8 @@ std::string best_configurations(const results::Summary& summary,
 
 }  // namespace
 
-Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour) {
+Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
+                    const TablesOptions& options) {
   const fs::path trials_path = dir / "trials.csv";
   sort_trials_file(trials_path);
   std::vector<std::string> ids;  // in trial order, for curves.csv
@@ -88,6 +117,7 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   std::optional<results::Summary> summary;
   std::optional<results::ConvergenceTable> table;
   Tables tables;
+  ReportPage page(pivot);
   // The header arrives before the first row; build the aggregates from it lazily.
   const results::TrialsFileInfo info =
       results::read_trials(in, trials_path.string(), [&](results::TrialRecord&& r) {
@@ -99,6 +129,7 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
         ids.push_back(r.id);
         summary->add(r);
         table->add(r);
+        page.add(r);
         tables.counts.add(r.status);
       });
   if (!summary) {
@@ -112,7 +143,36 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   results::replace_file(dir / "convergence_cells.csv", table->cells_csv());
   results::replace_file(dir / "convergence.md", table->markdown());
   tables.convergence_text = table->text(colour);
-  tables.best_text = best_configurations(*summary, keys, 5);
+  const Ranking ranking = rank_configurations(*summary, keys, 5);
+  tables.best_text = best_text(ranking);
+
+  // The sweep, for the decision boundaries: the caller's, else the one the manifest records.
+  std::optional<sweeps::Sweep> recorded;
+  const sweeps::Sweep* sweep = options.sweep;
+  std::string name = sweep ? sweep->name() : dir.filename().string();
+  if (!sweep) {
+    if (std::ifstream m{dir / "manifest.yaml", std::ios::binary}) {
+      std::stringstream text;
+      text << m.rdbuf();
+      try {
+        const auto info = results::read_manifest_info(text.str(), (dir / "manifest.yaml").string());
+        recorded.emplace(sweeps::parse_sweep(info.spec_yaml, (dir / "manifest.yaml").string(), dir));
+        sweep = &*recorded;
+        name = recorded->name();
+      } catch (const std::exception&) {
+        // A manifest that no longer parses costs the boundaries, not the report.
+      }
+    }
+  }
+  ReportContext context;
+  context.sweep_name = name;
+  context.table = &*table;
+  context.counts = tables.counts;
+  context.best_by = ranking_by(ranking);
+  context.best = ranking.rows;
+  context.sweep = sweep;
+  context.save_best_models = options.save_best_models;
+  page.write(dir, context);
   return tables;
 }
 

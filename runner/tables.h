@@ -1,6 +1,6 @@
 // The end of a run, and all of `nnsweep report`: puts trials.csv and curves.csv in trial order
-// (atomically replaced), then derives summary.csv, convergence.csv, convergence_cells.csv and
-// convergence.md from them. Works on a complete or a partial (interrupted) directory. Memory
+// (atomically replaced), then derives summary.csv, convergence.csv, convergence_cells.csv,
+// convergence.md and report.html from them. Works on a complete or a partial (interrupted) directory. Memory
 // grows with the number of trials by a few words each, never with their rows or curves.
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "results/convergence_table.h"
 #include "results/trial_record.h"
+#include "sweeps/spec.h"
 
 namespace runner {
 
@@ -18,8 +19,15 @@ struct Tables {
   std::string best_text;         // the best configurations, for the terminal
 };
 
+struct TablesOptions {
+  const sweeps::Sweep* sweep = nullptr;  // the run's sweep; nullptr: read manifest.yaml's spec
+  bool save_best_models = false;         // write the models report.html draws to models/
+};
+
 // Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument
 // when the pivot names a column trials.csv does not have.
-Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour);
+
+Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
+                    const TablesOptions& options = {});
 
 }  // namespace runner

@@ -1,0 +1,125 @@
+#include "results/curve_bands.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace results {
+namespace {
+
+// splitmix64: a fixed, portable mix for the sample's replacement choice.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+}  // namespace
+
+void CurveBands::Stat::add(double value, std::uint64_t salt) {
+  if (!std::isfinite(value)) return;
+  ++count;
+  low = count == 1 ? value : std::min(low, value);
+  high = count == 1 ? value : std::max(high, value);
+  if (sample.size() < kSample) {
+    sample.push_back(value);
+    return;
+  }
+  // Reservoir sampling (algorithm R): each value seen stays with probability kSample / count.
+  const std::uint64_t slot = mix(count ^ (salt << 20)) % count;
+  if (slot < kSample) sample[slot] = value;
+}
+
+CurveBands::CurveBands(int panels, int lines, int max_epoch)
+    : panels_(panels),
+      lines_(lines),
+      step_(std::max(1, (std::max(max_epoch, 0) + kMaxPoints - 1) / kMaxPoints)),
+      // Buckets start at multiples of the step; the last epoch gets one of its own when it is
+      // not such a multiple, so the longest curves end where they end.
+      buckets_(std::max(max_epoch, 0) / step_ + 1 + (std::max(max_epoch, 0) % step_ != 0)),
+      max_epoch_(std::max(max_epoch, 0)),
+      cells_(static_cast<std::size_t>(std::max(panels * lines, 0))) {
+  for (Line& line : cells_) {
+    line.train.resize(static_cast<std::size_t>(buckets_));
+    line.test.resize(static_cast<std::size_t>(buckets_));
+    line.diverged.resize(static_cast<std::size_t>(buckets_));
+  }
+}
+
+int CurveBands::bucket_of(int epoch) const {
+  return epoch == max_epoch_ ? buckets_ - 1 : std::clamp(epoch / step_, 0, buckets_ - 1);
+}
+
+void CurveBands::add_trial(const std::string& trial_id, int panel, int line,
+                           std::optional<int> diverged_at) {
+  if (panel < 0 || panel >= panels_ || line < 0 || line >= lines_) return;
+  members_[trial_id] = {panel, line};
+  Line& cell = cells_[static_cast<std::size_t>(panel * lines_ + line)];
+  ++cell.trials;
+  if (diverged_at) ++cell.diverged[static_cast<std::size_t>(bucket_of(*diverged_at))];
+}
+
+void CurveBands::add(const CurvePoint& point) {
+  const auto it = members_.find(point.trial_id);
+  if (it == members_.end()) return;
+  if (point.trial_id != current_) current_ = point.trial_id, last_bucket_ = -1;
+  const int bucket = bucket_of(point.metrics.epoch);
+  if (bucket == last_bucket_) return;  // one row per trial per sampled epoch
+  last_bucket_ = bucket;
+  Line& cell = cells_[static_cast<std::size_t>(it->second.panel * lines_ + it->second.line)];
+  const auto b = static_cast<std::size_t>(bucket);
+  const std::uint64_t salt = b * 2 + static_cast<std::uint64_t>(it->second.line);
+  for (Stat* s : {&cell.train[b], &cell.test[b]}) {
+    s->epoch_sum += point.metrics.epoch;
+    ++s->rows;
+  }
+  cell.train[b].add(point.metrics.train_loss, salt);
+  cell.test[b].add(point.metrics.test_loss, salt + 1);
+}
+
+std::vector<CurvePanel> CurveBands::panels(const std::vector<std::string>& titles,
+                                           const std::vector<std::string>& labels) const {
+  std::vector<CurvePanel> out;
+  for (int p = 0; p < panels_; ++p) {
+    CurvePanel panel{p < static_cast<int>(titles.size()) ? titles[p] : "", {}};
+    for (int l = 0; l < lines_; ++l) {
+      const Line& cell = cells_[static_cast<std::size_t>(p * lines_ + l)];
+      CurveLine line;
+      line.label = l < static_cast<int>(labels.size()) ? labels[l] : "";
+      line.trials = cell.trials;
+      std::uint64_t diverged = 0;
+      for (int b = 0; b < buckets_; ++b) {
+        const auto i = static_cast<std::size_t>(b);
+        diverged += cell.diverged[i];
+        // A line stops once at least half its trials have diverged: past that point it would
+        // describe the few survivors, not the line. The divergence epoch itself is drawn.
+        const bool cut = diverged > 0 && 2 * diverged >= cell.trials;
+        const Stat& s = cell.train[i];
+        const Stat& t = cell.test[i];
+        if (s.count > 0 && t.count > 0) {
+          line.train.push_back(
+              {s.epoch_sum / static_cast<double>(s.rows), median_of(s.sample), s.low, s.high});
+          line.test.push_back(
+              {t.epoch_sum / static_cast<double>(t.rows), median_of(t.sample), t.low, t.high});
+        }
+        if (cut) {
+          line.cut = true;
+          break;
+        }
+      }
+      line.diverged = 0;
+      for (std::uint64_t d : cell.diverged) line.diverged += d;
+      panel.lines.push_back(std::move(line));
+    }
+    out.push_back(std::move(panel));
+  }
+  return out;
+}
+
+}  // namespace results

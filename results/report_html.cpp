@@ -1,0 +1,646 @@
+#include "results/report_html.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace results {
+namespace {
+
+// Okabe-Ito: distinguishable with every common colour-vision deficiency (its yellow is left out:
+// unreadable on white).
+constexpr std::array<const char*, 7> kLineColours = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                                     "#56B4E9", "#D55E00", "#000000"};
+constexpr const char* kGreen = "#1a9850";
+constexpr const char* kYellow = "#fee08b";
+constexpr const char* kRed = "#d73027";
+constexpr const char* kGrey = "#bdbdbd";
+
+// A coordinate or length for SVG. Callers clamp to the drawing first; a non-finite value
+// would make the browser drop the element, so it can never be written.
+std::string num(double v) {
+  if (!std::isfinite(v)) v = 0;
+  return fmt::format("{:.1f}", v);
+}
+
+struct Rgb {
+  double r, g, b;
+};
+Rgb mix(Rgb a, Rgb b, double t) {
+  return {a.r + (b.r - a.r) * t, a.g + (b.g - a.g) * t, a.b + (b.b - a.b) * t};
+}
+std::string hex(Rgb c) {
+  const auto byte = [](double v) {
+    return static_cast<int>(std::lround(std::clamp(v, 0.0, 255.0)));
+  };
+  return fmt::format("#{:02x}{:02x}{:02x}", byte(c.r), byte(c.g), byte(c.b));
+}
+// TensorFlow Playground's scale: orange (-1, class 0) through light grey (0) to blue (+1).
+Rgb playground_colour(double t) {
+  constexpr Rgb orange{245, 147, 34}, light{232, 234, 235}, blue{8, 119, 189};
+  if (!std::isfinite(t)) return light;
+  t = std::clamp(t, -1.0, 1.0);
+  return t < 0 ? mix(light, orange, -t) : mix(light, blue, t);
+}
+
+// "Nice" tick step (1, 2 or 5 x 10^k) giving at most `count` intervals over [0, span].
+double nice_step(double span, int count) {
+  if (!(span > 0)) return 1;
+  const double raw = span / count;
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * decade >= raw) return m * decade;
+  return 10 * decade;
+}
+
+// ---------------------------------------------------------------- loss curves
+
+struct Frame {  // a panel's plot area and its scales
+  double left, top, width, height;
+  double x_max;       // epochs, from 0
+  double y_lo, y_hi;  // log10 of the loss axis
+  double x(double epoch) const { return left + std::clamp(epoch / x_max, 0.0, 1.0) * width; }
+  double y(double loss) const {
+    // Losses at or below 0 (a perfect regression fit) sit on the bottom edge of a log axis.
+    const double l = loss > 0 ? std::log10(loss) : y_lo;
+    const double t = std::isfinite(l) ? (l - y_lo) / (y_hi - y_lo) : 1.0;
+    // A little room past the edges keeps clipped lines visibly leaving the plot.
+    return top + height - std::clamp(t, -0.02, 1.02) * height;
+  }
+};
+
+std::string polyline(const Frame& f, const std::vector<BandPoint>& points) {
+  std::string d;
+  for (const BandPoint& p : points) {
+    d += d.empty() ? 'M' : 'L';
+    d += num(f.x(p.epoch)) + ',' + num(f.y(p.median));
+  }
+  return d;
+}
+
+std::string band(const Frame& f, const std::vector<BandPoint>& points) {
+  if (points.size() < 2) return "";
+  std::string d;
+  for (const BandPoint& p : points) {
+    d += d.empty() ? 'M' : 'L';
+    d += num(f.x(p.epoch)) + ',' + num(f.y(p.high));
+  }
+  for (auto it = points.rbegin(); it != points.rend(); ++it)
+    d += 'L' + num(f.x(it->epoch)) + ',' + num(f.y(it->low));
+  return d + 'Z';
+}
+
+// The loss axis shared by every panel: the decades that hold the medians and bands, with the
+// top capped at 10x the largest starting loss so that a diverging run cannot flatten the rest.
+std::pair<double, double> loss_range(const std::vector<CurvePanel>& panels) {
+  double lo = INFINITY, hi = 0, start = 0;
+  for (const auto& panel : panels)
+    for (const auto& line : panel.lines)
+      for (const auto* series : {&line.train, &line.test})
+        for (std::size_t i = 0; i < series->size(); ++i) {
+          const BandPoint& p = (*series)[i];
+          for (double v : {p.low, p.median, p.high})
+            if (std::isfinite(v) && v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
+          if (i == 0 && std::isfinite(p.median)) start = std::max(start, p.median);
+        }
+  if (!(hi > 0) || !std::isfinite(lo)) return {-2, 1};
+  if (start > 0) hi = std::min(hi, 10 * start);
+  lo = std::max(lo, hi * 1e-6);
+  double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
+  if (b <= a) b = a + 1;
+  return {a, b};
+}
+
+std::string decade_label(double exponent) {
+  return fmt::format("{:g}", std::pow(10.0, exponent));
+}
+
+void curve_panel(std::string& out, const CurvePanel& panel, int index, const PivotSpec& pivot,
+                 double x_max, std::pair<double, double> range) {
+  constexpr double W = 380, H = 250;
+  const Frame f{62, 34, W - 62 - 14, H - 34 - 46, x_max, range.first, range.second};
+  out += fmt::format(
+      "<svg class=\"panel\" id=\"curves-{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
+      "role=\"img\" aria-label=\"{} = {}\">\n",
+      index, W, H, W, H, escape_html(pivot.rows), escape_html(panel.title));
+  out += fmt::format("<text class=\"ptitle\" x=\"{}\" y=\"20\">{} = {}</text>\n", num(f.left),
+                     escape_html(pivot.rows), escape_html(panel.title));
+  // Axes: decades on the loss axis (every other one when there are many), nice epochs below.
+  out += "<g class=\"axis\">\n";
+  const double decades = range.second - range.first;
+  const int every = decades > 6 ? 2 : 1;
+  for (int k = 0; k <= static_cast<int>(decades); ++k) {
+    const double e = range.first + k;
+    const double y = f.y(std::pow(10.0, e));
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>",
+                       num(f.left), num(f.left + f.width), num(y), num(y));
+    if (k % every == 0)
+      out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
+                         num(f.left - 6), num(y + 4), decade_label(e));
+  }
+  const double step = nice_step(x_max, 5);
+  for (double e = 0; e <= x_max + 1e-9; e += step) {
+    const double x = f.x(e);
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>", num(x),
+                       num(x), num(f.top), num(f.top + f.height));
+    out +=
+        fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{:g}</text>\n",
+                    num(x), num(f.top + f.height + 16), e);
+  }
+  out += fmt::format(
+      "<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n"
+      "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">epoch</text>\n"
+      "<text class=\"label\" transform=\"translate(16 {}) rotate(-90)\" "
+      "text-anchor=\"middle\">loss (log scale)</text>\n</g>\n",
+      num(f.left), num(f.top), num(f.width), num(f.height), num(f.left + f.width / 2), num(H - 8),
+      num(f.top + f.height / 2));
+  out += fmt::format(
+      "<clipPath id=\"clip-{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\n"
+      "<g class=\"lines\" clip-path=\"url(#clip-{})\">\n",
+      index, num(f.left), num(f.top), num(f.width), num(f.height), index);
+  for (std::size_t l = 0; l < panel.lines.size(); ++l) {
+    const CurveLine& line = panel.lines[l];
+    if (line.train.empty()) continue;
+    const char* colour = kLineColours[l % kLineColours.size()];
+    out += fmt::format("<g class=\"line\" data-label=\"{}\">", escape_html(line.label));
+    for (const auto* series : {&line.train, &line.test})
+      if (const std::string d = band(f, *series); !d.empty())
+        out += fmt::format("<path class=\"band\" fill=\"{}\" d=\"{}\"/>", colour, d);
+    out += fmt::format("<path class=\"train\" stroke=\"{}\" d=\"{}\"/>", colour,
+                       polyline(f, line.train));
+    out += fmt::format("<path class=\"test\" stroke=\"{}\" d=\"{}\"/>", colour,
+                       polyline(f, line.test));
+    if (line.train.size() == 1)  // a single point draws no path: show it as a dot
+      out += fmt::format("<circle class=\"dot\" fill=\"{}\" cx=\"{}\" cy=\"{}\" r=\"3\"/>", colour,
+                         num(f.x(line.train[0].epoch)), num(f.y(line.train[0].median)));
+    if (line.cut) {
+      const BandPoint& end = line.train.back();
+      const double x = f.x(end.epoch), y = f.y(end.median);
+      out += fmt::format(
+          "<g class=\"cut\"><title>{} of {} trials diverged; the line stops here</title>"
+          "<path class=\"halo\" d=\"M{},{}l10,10m0,-10l-10,10\"/><path stroke=\"{}\" "
+          "d=\"M{},{}l10,10m0,-10l-10,10\"/><text x=\"{}\" y=\"{}\" "
+          "fill=\"{}\">diverged</text></g>",
+          line.diverged, line.trials, num(x - 5), num(y - 5), colour, num(x - 5), num(y - 5),
+          num(x + 8), num(y - 7), colour);
+    }
+    out += "</g>\n";
+  }
+  out += "</g>\n</svg>\n";
+}
+
+void curves_section(std::string& out, const ReportData& data) {
+  out += "<section id=\"curves\">\n<h2>Loss curves</h2>\n";
+  if (data.panels.empty()) {
+    out +=
+        "<p class=\"empty\">No loss curves to draw (no trials, or <code>curves: "
+        "off</code>).</p>\n</section>\n";
+    return;
+  }
+  out += fmt::format(
+      "<p class=\"explain\">One panel per <b>{}</b>, one colour per <b>{}</b>. Lines are the "
+      "median "
+      "over a cell's trials (repeats and any other axes), the shaded band spans their minimum to "
+      "maximum; solid = training loss, dashed = test loss.{}</p>\n",
+      escape_html(data.pivot.rows), escape_html(data.pivot.cols),
+      data.curve_step > 1 ? fmt::format(" Sampled every {} epochs.", data.curve_step) : "");
+  // The legend is HTML: one for every panel, since colours mean the same column value in each.
+  out += "<div class=\"legend\" id=\"curves-legend\">";
+  const auto& labels = data.panels.front().lines;
+  for (std::size_t l = 0; l < labels.size(); ++l)
+    out += fmt::format(
+        "<span><svg width=\"26\" height=\"12\"><line x1=\"1\" x2=\"25\" y1=\"6\" y2=\"6\" "
+        "stroke=\"{}\" stroke-width=\"3\"/></svg>{} = {}</span>",
+        kLineColours[l % kLineColours.size()], escape_html(data.pivot.cols),
+        escape_html(labels[l].label));
+  out +=
+      "<span><svg width=\"26\" height=\"12\"><line x1=\"1\" x2=\"25\" y1=\"6\" y2=\"6\" "
+      "stroke=\"#444\" stroke-width=\"2.2\"/></svg>train</span>"
+      "<span><svg width=\"26\" height=\"12\"><line x1=\"1\" x2=\"25\" y1=\"6\" y2=\"6\" "
+      "stroke=\"#444\" stroke-width=\"1.8\" stroke-dasharray=\"5 3\"/></svg>test</span>"
+      "<span><svg width=\"26\" height=\"12\"><rect x=\"1\" y=\"1\" width=\"24\" height=\"10\" "
+      "fill=\"#444\" fill-opacity=\"0.15\"/></svg>min..max</span>"
+      "<span><svg width=\"26\" height=\"12\"><path d=\"M9,2l8,8m0,-8l-8,8\" stroke=\"#444\" "
+      "stroke-width=\"2\"/></svg>cut: most trials diverged</span></div>\n";
+  double x_max = 1;
+  for (const auto& panel : data.panels)
+    for (const auto& line : panel.lines)
+      for (const auto* series : {&line.train, &line.test})
+        for (const BandPoint& p : *series)
+          if (std::isfinite(p.epoch)) x_max = std::max(x_max, p.epoch);
+  if (!std::isfinite(x_max)) x_max = 1;
+  const auto range = loss_range(data.panels);
+  out += "<div class=\"panels\">\n";
+  for (std::size_t p = 0; p < data.panels.size(); ++p)
+    curve_panel(out, data.panels[p], static_cast<int>(p), data.pivot, x_max, range);
+  out += "</div>\n</section>\n";
+}
+
+// ---------------------------------------------------------------- heatmap
+
+enum class Verdict { none, converged, mixed, diverged, error };
+
+// The same rules as the terminal table (ConvergenceTable::text): green when at least half
+// converged, red when at least half diverged, yellow otherwise; grey when all failed.
+Verdict verdict(const ConvergenceTable::Cell* cell) {
+  if (!cell) return Verdict::none;
+  const StatusCounts& k = cell->counts;
+  if (k.error == k.total()) return Verdict::error;
+  if (2 * k.converged >= k.total()) return Verdict::converged;
+  if (2 * k.diverged >= k.total()) return Verdict::diverged;
+  return Verdict::mixed;
+}
+
+bool higher_is_better(std::string_view metric) {
+  return metric == "success_rate" || metric.find("accuracy") != std::string_view::npos;
+}
+
+// The text of a cell, as in convergence.md: `42 (83%)` or a mark.
+std::string cell_text(const PivotSpec& spec, const ConvergenceTable::Cell* cell) {
+  if (!cell) return "";
+  const StatusCounts& k = cell->counts;
+  auto share = static_cast<long>(
+      std::lround(100.0 * static_cast<double>(k.converged) / static_cast<double>(k.total())));
+  if (k.converged > 0 && k.converged < k.total()) share = std::clamp(share, 1L, 99L);
+  if (spec.cell == "success_rate") return fmt::format("{}%", share);
+  if (k.converged == 0 && k.not_converged == 0) return k.diverged > 0 ? "diverged" : "error";
+  if (k.converged == 0 && spec.cell == "epochs_to_converge") return "not converged";
+  const double value = cell->value(spec.cell);
+  if (std::isnan(value)) return fmt::format("n/a ({}%)", share);
+  const bool count = spec.cell == "epochs_to_converge" || spec.cell == "epochs_run";
+  return fmt::format("{} ({}%)", count ? fmt::format("{:g}", value) : fmt::format("{:.3g}", value),
+                     share);
+}
+
+std::string counts_text(const ConvergenceTable::Cell* cell) {
+  if (!cell) return "no trials";
+  const StatusCounts& k = cell->counts;
+  return fmt::format("{} trials: {} converged, {} not converged, {} diverged, {} error", k.total(),
+                     k.converged, k.not_converged, k.diverged, k.error);
+}
+
+void heatmap_section(std::string& out, const ReportData& data) {
+  out += "<section id=\"heatmap\">\n<h2>Convergence table</h2>\n";
+  const ConvergenceTable* table = data.table;
+  const auto rows = table ? table->row_values() : std::vector<std::string>{};
+  const auto cols = table ? table->col_values() : std::vector<std::string>{};
+  if (rows.empty() || cols.empty()) {
+    out += "<p class=\"empty\">No trials yet.</p>\n</section>\n";
+    return;
+  }
+  const PivotSpec& spec = table->spec();
+  out += fmt::format(
+      "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the median <b>{}</b>{} "
+      "and, in brackets, the share of its trials that converged.</p>\n",
+      escape_html(spec.rows), escape_html(spec.cols), escape_html(spec.cell),
+      spec.cell == "epochs_to_converge" ? " over the converged trials" : "");
+  // Shades of green rank the converged cells by their value, darker = better.
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& r : rows)
+    for (const auto& c : cols)
+      if (const auto* cell = table->cell(r, c); verdict(cell) == Verdict::converged) {
+        const double v = cell->value(spec.cell);
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      }
+  std::size_t label_chars = spec.rows.size();
+  for (const auto& r : rows) label_chars = std::max(label_chars, r.size());
+  const double cw = 128, ch = 38,
+               left = std::clamp(8.0 * static_cast<double>(label_chars) + 20, 90.0, 260.0),
+               top = 52;
+  const double W = left + cw * static_cast<double>(cols.size()) + 4,
+               H = top + ch * static_cast<double>(rows.size()) + 4;
+  out += fmt::format(
+      "<svg id=\"heatmap-svg\" class=\"heatmap\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
+      "role=\"img\" aria-label=\"convergence table\">\n",
+      num(W), num(H), num(W), num(H));
+  out += fmt::format(
+      "<text class=\"label\" x=\"{}\" y=\"16\" text-anchor=\"middle\">{}</text>\n"
+      "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{} \u2193</text>\n",
+      num(left + cw * static_cast<double>(cols.size()) / 2), escape_html(spec.cols), num(left - 8),
+      num(top - 10), escape_html(spec.rows));
+  for (std::size_t c = 0; c < cols.size(); ++c)
+    out += fmt::format("<text class=\"head\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                       num(left + cw * (static_cast<double>(c) + 0.5)), num(top - 10),
+                       escape_html(cols[c]));
+  constexpr Rgb dark{26, 152, 80}, light{199, 233, 192};
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const double y = top + ch * static_cast<double>(r);
+    out += fmt::format("<text class=\"head\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
+                       num(left - 8), num(y + ch / 2 + 5), escape_html(rows[r]));
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      const auto* cell = table->cell(rows[r], cols[c]);
+      const Verdict v = verdict(cell);
+      std::string fill = "#f4f4f4", ink = "#222", cls = "none";
+      if (v == Verdict::converged) {
+        const double value = cell->value(spec.cell);
+        double t = hi > lo && std::isfinite(value) ? (value - lo) / (hi - lo) : 0.0;
+        if (higher_is_better(spec.cell)) t = 1 - t;
+        fill = hex(mix(dark, light, t)), ink = t < 0.45 ? "#fff" : "#123", cls = "converged";
+      } else if (v == Verdict::mixed) {
+        fill = kYellow, cls = "not-converged";
+      } else if (v == Verdict::diverged) {
+        fill = kRed, ink = "#fff", cls = "diverged";
+      } else if (v == Verdict::error) {
+        fill = kGrey, cls = "error";
+      }
+      const double x = left + cw * static_cast<double>(c);
+      out += fmt::format(
+          "<g class=\"cell {}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" "
+          "height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"{}\" "
+          "text-anchor=\"middle\">{}</text></g>\n",
+          cls, counts_text(cell), num(x + 1), num(y + 1), num(cw - 2), num(ch - 2), fill,
+          num(x + cw / 2), num(y + ch / 2 + 5), ink, escape_html(cell_text(spec, cell)));
+    }
+  }
+  out += "</svg>\n";
+  out += fmt::format(
+      "<div class=\"legend\"><span><i style=\"background:{}\"></i>converged (at least half the "
+      "trials; darker = better)</span><span><i style=\"background:{}\"></i>not converged</span>"
+      "<span><i style=\"background:{}\"></i>diverged</span><span><i style=\"background:{}\"></i>"
+      "error</span><span><i style=\"background:#f4f4f4\"></i>no trials</span></div>\n</section>\n",
+      kGreen, kYellow, kRed, kGrey);
+}
+
+// ---------------------------------------------------------------- status and best
+
+void status_section(std::string& out, const ReportData& data) {
+  const StatusCounts& k = data.counts;
+  out += "<section id=\"status\">\n<h2>Trials by status</h2>\n";
+  out += fmt::format("<p class=\"counts\"><b>{}</b> trials: ", k.total());
+  const std::array<std::tuple<const char*, const char*, std::uint64_t>, 4> parts = {
+      {{"converged", kGreen, k.converged},
+       {"not converged", kYellow, k.not_converged},
+       {"diverged", kRed, k.diverged},
+       {"error", kGrey, k.error}}};
+  for (const auto& [name, colour, n] : parts)
+    out += fmt::format("<span class=\"badge\"><i style=\"background:{}\"></i>{} {}</span>", colour,
+                       n, name);
+  out += "</p>\n";
+  if (k.total() > 0) {
+    constexpr double W = 640, H = 22;
+    out += fmt::format(
+        "<svg id=\"status-bar\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
+        "aria-label=\"trials by status\">",
+        W, H, W, H);
+    double x = 0;
+    for (const auto& [name, colour, n] : parts) {
+      const double w = W * static_cast<double>(n) / static_cast<double>(k.total());
+      if (w > 0)
+        out += fmt::format(
+            "<rect x=\"{}\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} "
+            "{}</title></rect>",
+            num(x), num(w), H, colour, n, name);
+      x += w;
+    }
+    out += "</svg>\n";
+  }
+  out += "</section>\n";
+}
+
+std::string metric_text(double v, const char* format) {
+  return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : "\u2013";
+}
+
+void best_section(std::string& out, const ReportData& data) {
+  out += "<section id=\"best\">\n<h2>Best configurations</h2>\n";
+  if (data.best.empty()) {
+    out += "<p class=\"empty\">No configuration has a finite loss to rank by.</p>\n</section>\n";
+    return;
+  }
+  out += fmt::format("<p class=\"explain\">Ranked by {}; ties by fewer epochs to converge.</p>\n",
+                     escape_html(data.best_by));
+  out +=
+      "<table class=\"best\"><thead><tr><th>#</th><th>settings</th><th>loss</th><th>test "
+      "accuracy</th><th>epochs to converge</th><th>converged</th></tr></thead><tbody>\n";
+  for (std::size_t i = 0; i < data.best.size(); ++i) {
+    const BestRow& row = data.best[i];
+    std::string settings;
+    for (const auto& [key, value] : row.params)
+      settings += fmt::format("<code>{}={}</code> ", escape_html(key), escape_html(value));
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td></tr>\n", i + 1,
+        settings.empty() ? "(the only configuration)" : settings, metric_text(row.score, "{:.4g}"),
+        metric_text(row.accuracy, "{:.3f}"), metric_text(row.epochs, "{:.0f}"), row.converged,
+        row.n);
+  }
+  out += "</tbody></table>\n</section>\n";
+}
+
+// ---------------------------------------------------------------- decision boundaries
+
+// The grid as a 24-bit BMP: the one image format simple enough to write in a few lines, which
+// every browser shows from a data: URI; SVG rectangles per pixel would be ten times larger.
+std::string bmp(const Boundary& b) {
+  const int n = b.resolution;
+  const int row_bytes = (3 * n + 3) / 4 * 4;
+  const std::uint32_t size = 54 + static_cast<std::uint32_t>(row_bytes * n);
+  std::string out(size, '\0');
+  const auto put = [&](std::size_t at, std::uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+      out[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  out[0] = 'B', out[1] = 'M';
+  put(2, size, 4);
+  put(10, 54, 4);
+  put(14, 40, 4);
+  put(18, static_cast<std::uint32_t>(n), 4);
+  put(22, static_cast<std::uint32_t>(n), 4);  // positive height: rows stored bottom-up
+  put(26, 1, 2);
+  put(28, 24, 2);
+  for (int r = 0; r < n; ++r) {
+    const std::size_t row =
+        54 + static_cast<std::size_t>(row_bytes) * static_cast<std::size_t>(n - 1 - r);
+    for (int c = 0; c < n; ++c) {
+      const double v = b.values[static_cast<std::size_t>(r * n + c)];
+      const Rgb colour = playground_colour(b.regression ? v : 2 * v - 1);
+      const std::size_t at = row + static_cast<std::size_t>(3 * c);
+      put(at, static_cast<std::uint32_t>(std::lround(colour.b)), 1);
+      put(at + 1, static_cast<std::uint32_t>(std::lround(colour.g)), 1);
+      put(at + 2, static_cast<std::uint32_t>(std::lround(colour.r)), 1);
+    }
+  }
+  return out;
+}
+
+// The stack has no base64 encoder (Boost's sits in Serialization), and it is a dozen lines.
+std::string base64(const std::string& bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+  }
+  return out;
+}
+
+void boundary_panel(std::string& out, const Boundary& b, int index) {
+  constexpr double W = 420, H = 420, left = 46, top = 10, side = 360;
+  const auto px = [&](double x1) { return left + (x1 + b.extent) / (2 * b.extent) * side; };
+  const auto py = [&](double x2) { return top + (b.extent - x2) / (2 * b.extent) * side; };
+  out += fmt::format(
+      "<figure class=\"boundary\" id=\"boundary-{}\"><figcaption><b>{}</b> {}</figcaption>\n",
+      index, escape_html(b.title), escape_html(b.caption));
+  out += fmt::format(
+      "<svg viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"decision "
+      "boundary, {}\">\n",
+      W, H, W, H, escape_html(b.title));
+  const bool grid_ok =
+      b.resolution > 0 && b.values.size() == static_cast<std::size_t>(b.resolution) *
+                                                 static_cast<std::size_t>(b.resolution);
+  if (grid_ok)
+    out += fmt::format(
+        "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" "
+        "href=\"data:image/bmp;base64,{}\"/>\n",
+        num(left), num(top), num(side), num(side), base64(bmp(b)));
+  out += fmt::format(
+      "<clipPath id=\"bclip-{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>"
+      "<g class=\"points\" clip-path=\"url(#bclip-{})\">\n",
+      index, num(left), num(top), num(side), num(side), index);
+  // Training points first, test points (ringed in black, as Playground shows them) on top;
+  // points outside the square are left out rather than drawn on its edge.
+  for (const bool test : {false, true})
+    for (const auto& p : b.points) {
+      if (p.test != test || !std::isfinite(p.x1) || !std::isfinite(p.x2) ||
+          std::abs(p.x1) > b.extent || std::abs(p.x2) > b.extent)
+        continue;
+      const Rgb colour = playground_colour(b.regression ? p.value : (p.value > 0.5 ? 1.0 : -1.0));
+      out += fmt::format("<circle class=\"{}\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>",
+                         test ? "test" : "train", num(px(p.x1)), num(py(p.x2)), hex(colour));
+    }
+  out += "</g>\n<g class=\"axis\">";
+  out += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
+                     num(left), num(top), num(side), num(side));
+  const double step = nice_step(2 * b.extent, 4);
+  for (double v = -std::floor(b.extent / step) * step; v <= b.extent + 1e-9; v += step) {
+    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{:g}</text>",
+                       num(px(v)), num(top + side + 15), v);
+    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{:g}</text>",
+                       num(left - 5), num(py(v) + 4), v);
+  }
+  out += fmt::format(
+      "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">x1</text>"
+      "<text class=\"label\" transform=\"translate(14 {}) rotate(-90)\" "
+      "text-anchor=\"middle\">x2</text></g>\n</svg></figure>\n",
+      num(left + side / 2), num(H - 12), num(top + side / 2));
+}
+
+void boundaries_section(std::string& out, const ReportData& data) {
+  out += "<section id=\"boundaries\">\n<h2>Decision boundaries</h2>\n";
+  if (data.boundaries.empty()) {
+    out +=
+        "<p class=\"empty\">None: no trial of a built-in 2-D dataset has a finite "
+        "loss.</p>\n</section>\n";
+    return;
+  }
+  out += fmt::format(
+      "<p class=\"explain\">The best trial of each dataset, drawn as TensorFlow Playground draws "
+      "it: "
+      "the background is the network's output over the input square (orange = class 0 or "
+      "negative, blue = class 1 or positive, pale = undecided); dots are the data, test points "
+      "ringed in black.</p>\n<div class=\"legend\"><span><svg width=\"120\" height=\"12\">"
+      "<defs><linearGradient id=\"scale\"><stop offset=\"0\" stop-color=\"{}\"/><stop "
+      "offset=\"0.5\" stop-color=\"{}\"/><stop offset=\"1\" stop-color=\"{}\"/></linearGradient>"
+      "</defs><rect width=\"120\" height=\"12\" fill=\"url(#scale)\"/></svg>output: class 0 "
+      "\u2194 class 1 (regression: -1 \u2194 +1)</span><span><svg width=\"14\" "
+      "height=\"12\"><circle "
+      "cx=\"7\" cy=\"6\" r=\"4\" fill=\"#888\" stroke=\"#fff\"/></svg>training point</span>"
+      "<span><svg width=\"14\" height=\"12\"><circle cx=\"7\" cy=\"6\" r=\"4\" fill=\"#888\" "
+      "stroke=\"#000\" stroke-width=\"1.4\"/></svg>test point</span></div>\n<div "
+      "class=\"panels\">\n",
+      hex(playground_colour(-1)), hex(playground_colour(0)), hex(playground_colour(1)));
+  for (std::size_t i = 0; i < data.boundaries.size(); ++i)
+    boundary_panel(out, data.boundaries[i], static_cast<int>(i));
+  out += "</div>\n</section>\n";
+}
+
+constexpr const char* kStyle = R"(
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;
+ color:#222;margin:24px auto;max-width:1320px;padding:0 16px;font-size:16px;line-height:1.45}
+h1{font-size:28px;margin:0 0 4px}h2{font-size:21px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+.explain,.note,.empty{color:#555;max-width:70em}
+.panels{display:flex;flex-wrap:wrap;gap:10px 18px}
+.legend{display:flex;flex-wrap:wrap;gap:6px 18px;margin:6px 0 10px;font-size:15px}
+.legend span{display:inline-flex;align-items:center;gap:6px}
+.legend i,.badge i{display:inline-block;width:14px;height:14px;border-radius:2px;border:1px solid #0002}
+.badge{display:inline-flex;align-items:center;gap:5px;margin-right:14px}
+svg text{font-size:13px;fill:#222}svg .ptitle{font-size:15px;font-weight:600}
+svg .tick{font-size:12px;fill:#444}svg .label{font-size:13px;fill:#333}
+svg .head{font-size:14px;font-weight:600}.heatmap .cell text{font-size:14px;font-weight:600}
+svg .grid{stroke:#e6e6e6;stroke-width:1}svg .frame{fill:none;stroke:#999}
+svg .band{fill-opacity:.14;stroke:none}svg .train{fill:none;stroke-width:2.2}
+svg .test{fill:none;stroke-width:1.8;stroke-dasharray:5 3}
+svg .cut path{stroke-width:2.6;fill:none}svg .cut .halo{stroke:#fff;stroke-width:5}
+svg .cut text{font-size:12px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.points .train{stroke:#fff;stroke-width:.8}.points .test{stroke:#000;stroke-width:1.3}
+table.best{border-collapse:collapse;font-size:15px}
+table.best th,table.best td{border-bottom:1px solid #e3e3e3;padding:5px 12px;text-align:left}
+table.best td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}
+code{font-size:14px;background:#f3f3f3;padding:1px 4px;border-radius:3px}
+figure.boundary{margin:0}figure.boundary figcaption{font-size:15px;max-width:420px;margin-bottom:4px}
+)";
+
+}  // namespace
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string report_html(const ReportData& data) {
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      // Nothing may be fetched: no script, no font, no image except inline data.
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+      "style-src 'unsafe-inline'\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += fmt::format("<title>nnsweep report: {}</title>\n<style>{}</style>\n</head>\n<body>\n",
+                     escape_html(data.sweep_name), kStyle);
+  out +=
+      fmt::format("<header><h1>nnsweep report: {}</h1></header>\n", escape_html(data.sweep_name));
+  status_section(out, data);
+  curves_section(out, data);
+  heatmap_section(out, data);
+  best_section(out, data);
+  boundaries_section(out, data);
+  if (!data.notes.empty()) {
+    out += "<section id=\"notes\"><h2>Notes</h2><ul>\n";
+    for (const auto& note : data.notes) out += "<li>" + escape_html(note) + "</li>\n";
+    out += "</ul></section>\n";
+  }
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace results

@@ -1,0 +1,63 @@
+// report.html: one self-contained page (inline SVG and CSS, no script, no network request of
+// any kind; a Content-Security-Policy forbids them) with the counts by status, the loss curves
+// as small multiples, the convergence table as a heatmap, the best configurations and the
+// decision boundaries of the best trials. It draws what it is given: the caller aggregates
+// (see curve_bands.h) and computes the boundaries. Names are escaped; non-finite numbers are
+// never written into coordinates.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "results/convergence_table.h"
+#include "results/curve_bands.h"
+#include "results/trial_record.h"
+
+namespace results {
+
+struct BestRow {
+  std::vector<std::pair<std::string, std::string>> params;  // the settings that tell rows apart
+  double score = 0;                                         // the ranking loss (mean over repeats)
+  double epochs = 0;    // mean epochs to converge; NaN when none converged
+  double accuracy = 0;  // mean final test accuracy; NaN for regression
+  std::uint64_t converged = 0, n = 0;
+};
+
+// The network's output over the square [-extent, extent]^2 and the data on top of it.
+struct Boundary {
+  std::string title;    // the dataset, e.g. "spiral"
+  std::string caption;  // which trial, and how well it does
+  bool regression = false;
+  int resolution = 0;          // the grid is resolution x resolution
+  double extent = 6;           // Playground's input square
+  std::vector<double> values;  // row-major from the top row (x2 = +extent), x1 increasing;
+                               // probability of class 1, or the regression value
+  struct Point {
+    double x1 = 0, x2 = 0, value = 0;  // value: 0/1 label or the regression target
+    bool test = false;
+  };
+  std::vector<Point> points;
+};
+
+struct ReportData {
+  std::string sweep_name;
+  PivotSpec pivot;
+  StatusCounts counts;
+  std::vector<CurvePanel> panels;  // one per row value (capped), lines per column value
+  int curve_step = 1;              // epochs between sampled points
+  std::vector<std::string> notes;  // what was left out to keep the page small
+  const ConvergenceTable* table = nullptr;
+  std::string best_by;  // e.g. "mean final test loss"
+  std::vector<BestRow> best;
+  std::vector<Boundary> boundaries;
+};
+
+// `text` with & < > " ' replaced by entities: safe in element content and quoted attributes.
+std::string escape_html(std::string_view text);
+
+std::string report_html(const ReportData& data);
+
+}  // namespace results

@@ -1,0 +1,131 @@
+// `nnsweep predict MODEL.yaml DATA.csv [--out FILE]`: runs a saved model (models/<id>.yaml) on
+// the rows of a CSV file and writes the inputs with the predictions as CSV. The CSV must have
+// the model's input columns (x1, x2 for built-in datasets; the training feature columns for csv
+// ones), by name; other columns are ignored.
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "nn/csv_data.h"
+#include "nn/input_error.h"
+#include "nn/predict.h"
+#include "results/atomic_file.h"
+#include "results/csv.h"
+#include "results/model_file.h"
+#include "runner/commands.h"
+
+namespace runner {
+namespace {
+
+namespace po = boost::program_options;
+
+results::ModelFile read_model(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw nn::InputError(path, 0, 0, "cannot open the model file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return results::parse_model(text.str(), path);
+}
+
+// The header of the predictions: the inputs, then what the task predicts.
+std::vector<std::string> output_header(const results::ModelFile& model) {
+  std::vector<std::string> header = model.inputs;
+  switch (model.task) {
+    case nn::Task::regression:
+      header.emplace_back("prediction");
+      break;
+    case nn::Task::binary:
+      header.push_back("probability_" + model.class_names.at(1));
+      header.emplace_back("class");
+      break;
+    case nn::Task::multiclass:
+      for (const auto& name : model.class_names) header.push_back("probability_" + name);
+      header.emplace_back("class");
+      break;
+  }
+  return header;
+}
+
+}  // namespace
+
+int predict_command(const Args& args) {
+  std::string model_path, data_path, out_path;
+  po::options_description options(
+      "usage: nnsweep predict MODEL.yaml DATA.csv [--out FILE]\n\n"
+      "Writes the model's predictions for every row of DATA.csv as CSV (to stdout by default).\n"
+      "DATA.csv needs the model's input columns by name: x1,x2 for a built-in dataset, the\n"
+      "training feature columns for a csv one (raw values: the model standardises them).\n\n"
+      "options");
+  options.add_options()("help,h", "show this help")("out,o", po::value(&out_path),
+                                                    "write the predictions to FILE");
+  po::options_description hidden;
+  hidden.add_options()("model", po::value(&model_path))("data", po::value(&data_path));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("model", 1).add("data", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  if (model_path.empty() || data_path.empty())
+    throw po::error("a model and a CSV file are required: nnsweep predict MODEL.yaml DATA.csv");
+
+  const results::ModelFile model = read_model(model_path);
+  const nn::CsvTable table = nn::read_csv_table(data_path);
+  const auto n = static_cast<Eigen::Index>(table.rows.size());
+  Eigen::MatrixXd raw(static_cast<Eigen::Index>(model.inputs.size()), n);
+  for (std::size_t f = 0; f < model.inputs.size(); ++f) {
+    const auto it = std::find(table.header.begin(), table.header.end(), model.inputs[f]);
+    if (it == table.header.end())
+      throw nn::InputError(data_path, 1, 1,
+                           fmt::format("no column named '{}': the model's inputs are {}",
+                                       model.inputs[f], fmt::join(model.inputs, ", ")));
+    const auto column = static_cast<std::size_t>(it - table.header.begin());
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const nn::CsvTable::Field& field = table.rows[static_cast<std::size_t>(j)][column];
+      const auto value = results::parse_number(field.text);
+      if (field.text.empty() || !value || !std::isfinite(*value))
+        throw nn::InputError(
+            data_path, field.line, field.column,
+            fmt::format("column '{}': '{}' is not a finite number", model.inputs[f], field.text));
+      raw(static_cast<Eigen::Index>(f), j) = *value;
+    }
+  }
+  const Eigen::MatrixXd y = nn::predict(model.mlp(), model.parameters, model.network_input(raw));
+
+  std::string text = results::format_row(output_header(model));
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index f = 0; f < raw.rows(); ++f) {
+      if (f > 0) text += ',';
+      results::append_number(text, raw(f, j));
+    }
+    for (Eigen::Index o = 0; o < y.rows(); ++o) {
+      text += ',';
+      results::append_number(text, y(o, j));
+    }
+    if (model.task == nn::Task::binary) {
+      text += ',';
+      results::append_field(text, model.class_names.at(y(0, j) > 0.5 ? 1 : 0));
+    } else if (model.task == nn::Task::multiclass) {
+      Eigen::Index best = 0;
+      y.col(j).maxCoeff(&best);
+      text += ',';
+      results::append_field(text, model.class_names.at(static_cast<std::size_t>(best)));
+    }
+    text += '\n';
+  }
+  if (out_path.empty())
+    std::cout << text;
+  else
+    results::replace_file(out_path, text);
+  return kExitOk;
+}
+
+}  // namespace runner

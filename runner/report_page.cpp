@@ -1,0 +1,216 @@
+#include "runner/report_page.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include "nn/dataset.h"
+#include "nn/predict.h"
+#include "results/atomic_file.h"
+#include "results/csv.h"
+#include "results/curve_bands.h"
+#include "runner/saved_models.h"
+
+namespace runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kMaxPoints = 2000;  // data points drawn per boundary
+
+int position(std::vector<std::string>& seen, std::unordered_map<std::string, int>& index,
+             const std::string& value) {
+  const auto [it, added] = index.emplace(value, static_cast<int>(seen.size()));
+  if (added) seen.push_back(value);
+  return it->second;
+}
+
+double finite_or_inf(double v) {
+  return std::isfinite(v) ? v : INFINITY;
+}
+
+}  // namespace
+
+bool ReportPage::Candidate::operator<(const Candidate& other) const {
+  if (score != other.score) return score < other.score;
+  if (epochs != other.epochs) return epochs < other.epochs;
+  return index < other.index;
+}
+
+ReportPage::ReportPage(results::PivotSpec pivot) : pivot_(std::move(pivot)) {}
+
+void ReportPage::add(const results::TrialRecord& r) {
+  if (!keys_known_) {
+    keys_known_ = true;
+    for (std::size_t k = 0; k < r.params.size(); ++k) {
+      keys_.push_back(r.params[k].first);
+      first_values_.push_back(r.params[k].second);
+      if (r.params[k].first == pivot_.rows) row_key_ = k;
+      if (r.params[k].first == pivot_.cols) col_key_ = k;
+    }
+    varies_.assign(keys_.size(), false);
+  }
+  for (std::size_t k = 0; k < r.params.size() && k < keys_.size(); ++k)
+    if (r.params[k].second != first_values_[k]) varies_[k] = true;
+  if (r.status == "error") return;
+
+  Trial t;
+  t.id = r.id;
+  t.row = position(rows_seen_, row_of_, r.params[row_key_].second);
+  t.col = position(cols_seen_, col_of_, r.params[col_key_].second);
+  if (r.status == "diverged") t.diverged_at = r.epochs_run;
+  max_epoch_ = std::max(max_epoch_, r.epochs_run);
+  trials_.push_back(std::move(t));
+
+  // The best trial of each data configuration (all data.* settings), by each selection loss.
+  std::string key, dataset;
+  for (const auto& [name, value] : r.params)
+    if (name.starts_with("data.")) {
+      key += name + '=' + value + '\n';
+      if (name == "data.dataset") dataset = value;
+    }
+  auto [it, added] = groups_.try_emplace(key);
+  if (added) group_order_.push_back(key);
+  Group& g = it->second;
+  g.dataset = dataset;
+  const double epochs = r.epochs_to_converge ? *r.epochs_to_converge : INFINITY;
+  const Candidate by_test{finite_or_inf(r.final.test_loss),
+                          epochs,
+                          r.index,
+                          r.id,
+                          r.final.test_accuracy,
+                          r.final.test_loss};
+  const Candidate by_val{finite_or_inf(r.best.val_loss), epochs,           r.index, r.id,
+                         r.final.test_accuracy,          r.final.test_loss};
+  if (std::isfinite(r.best.val_loss)) has_val_ = true;
+  if (!g.by_test || by_test < *g.by_test) g.by_test = by_test;
+  if (!g.by_val || by_val < *g.by_val) g.by_val = by_val;
+}
+
+std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
+                                                      const ReportContext& context,
+                                                      std::vector<std::string>& notes) const {
+  std::vector<results::Boundary> out;
+  if (!context.sweep) return out;
+  for (const std::string& key : group_order_) {
+    const Group& g = groups_.at(key);
+    const auto& best = has_val_ ? g.by_val : g.by_test;
+    if (!best || !std::isfinite(best->score)) continue;
+    // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
+    const bool draw = g.dataset != "csv" && static_cast<int>(out.size()) < kMaxBoundaries;
+    if (!draw && !context.save_best_models) continue;
+    try {
+      const sweeps::Trial trial = context.sweep->trial(best->index);
+      if (trial.id != best->id) continue;  // the sweep file is not the one of these results
+      const results::ModelFile model =
+          trial_model(dir, *context.sweep, trial, context.save_best_models);
+      if (!draw) continue;
+      results::Boundary b;
+      b.regression = model.task == nn::Task::regression;
+      b.resolution = kResolution;
+      b.title = g.dataset;
+      std::string settings;
+      for (std::size_t k = 0; k < keys_.size(); ++k)
+        if (varies_[k] && !keys_[k].starts_with("data."))
+          for (const auto& p : context.sweep->params(trial.config))
+            if (p.key == keys_[k]) settings += fmt::format("{}={} ", p.key, p.value);
+      for (std::size_t k = 0; k < keys_.size(); ++k)
+        if (varies_[k] && keys_[k].starts_with("data.") && keys_[k] != "data.dataset")
+          for (const auto& p : context.sweep->params(trial.config))
+            if (p.key == keys_[k]) b.title += fmt::format(", {}={}", p.key.substr(5), p.value);
+      b.caption = std::isfinite(best->accuracy)
+                      ? fmt::format("{}\u2014 test accuracy {:.3f}, test loss {:.3g}", settings,
+                                    best->accuracy, best->loss)
+                      : fmt::format("{}\u2014 test loss {:.3g}", settings, best->loss);
+      // The network's output at the centre of each cell of the grid, top row first.
+      const int n = kResolution;
+      Eigen::MatrixXd xy(2, n * n);
+      for (int r = 0; r < n; ++r)
+        for (int c = 0; c < n; ++c)
+          xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
+              b.extent - (r + 0.5) * 2 * b.extent / n;
+      const Eigen::MatrixXd y = nn::predict(model.mlp(), model.parameters, model.network_input(xy));
+      b.values.assign(y.row(0).begin(), y.row(0).end());
+      // The raw points of the same splits: the split does not depend on the features.
+      nn::DataConfig raw = trial.config.data;
+      raw.features = {nn::Feature::x1, nn::Feature::x2};
+      const nn::Dataset data = nn::make_dataset(raw, trial.data_seed);
+      for (const auto* split : {&data.train, &data.validation, &data.test})
+        for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
+          b.points.push_back({split->x(0, j), split->x(1, j), split->y(0, j), split == &data.test});
+      out.push_back(std::move(b));
+    } catch (const std::exception& e) {
+      notes.push_back(fmt::format("No decision boundary for {}: {}", g.dataset, e.what()));
+    }
+  }
+  if (static_cast<std::size_t>(
+          std::count_if(group_order_.begin(), group_order_.end(), [&](const auto& k) {
+            return groups_.at(k).dataset != "csv";
+          })) > static_cast<std::size_t>(kMaxBoundaries))
+    notes.push_back(fmt::format("Decision boundaries are drawn for the first {} datasets only.",
+                                kMaxBoundaries));
+  return out;
+}
+
+void ReportPage::write(const fs::path& dir, const ReportContext& context) {
+  results::ReportData data;
+  data.sweep_name = context.sweep_name;
+  data.pivot = pivot_;
+  data.counts = context.counts;
+  data.table = context.table;
+  data.best_by = context.best_by;
+  data.best = context.best;
+
+  // Panels and lines in the table's display order, capped to keep the page small.
+  std::vector<std::string> rows = context.table ? context.table->row_values() : rows_seen_;
+  std::vector<std::string> cols = context.table ? context.table->col_values() : cols_seen_;
+  std::erase_if(rows, [&](const auto& v) { return !row_of_.contains(v); });
+  std::erase_if(cols, [&](const auto& v) { return !col_of_.contains(v); });
+  if (static_cast<int>(rows.size()) > kMaxPanels) {
+    data.notes.push_back(fmt::format("Loss curves: {} of the {} values of {} are drawn.",
+                                     kMaxPanels, rows.size(), pivot_.rows));
+    rows.resize(kMaxPanels);
+  }
+  if (static_cast<int>(cols.size()) > kMaxLines) {
+    data.notes.push_back(fmt::format("Loss curves: {} of the {} values of {} are drawn.", kMaxLines,
+                                     cols.size(), pivot_.cols));
+    cols.resize(kMaxLines);
+  }
+  std::vector<int> panel_of(rows_seen_.size(), -1), line_of(cols_seen_.size(), -1);
+  for (std::size_t p = 0; p < rows.size(); ++p)
+    panel_of[static_cast<std::size_t>(row_of_.at(rows[p]))] = static_cast<int>(p);
+  for (std::size_t l = 0; l < cols.size(); ++l)
+    line_of[static_cast<std::size_t>(col_of_.at(cols[l]))] = static_cast<int>(l);
+
+  const fs::path curves_path = dir / "curves.csv";
+  if (std::ifstream in{curves_path, std::ios::binary}; in && !rows.empty() && !cols.empty()) {
+    results::CurveBands bands(static_cast<int>(rows.size()), static_cast<int>(cols.size()),
+                              max_epoch_);
+    for (const Trial& t : trials_)
+      bands.add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
+                      line_of[static_cast<std::size_t>(t.col)],
+                      t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
+    results::CsvReader reader(in, curves_path.string());
+    results::CsvRecord record;
+    bool header = true;
+    while (reader.next(record) && !record.torn) {
+      if (header) {
+        results::check_curves_header(record, curves_path.string());
+        header = false;
+        continue;
+      }
+      bands.add(results::parse_curve_row(record, curves_path.string()));
+    }
+    if (!header) {
+      data.panels = bands.panels(rows, cols);
+      data.curve_step = bands.step();
+    }
+  }
+  data.boundaries = boundaries(dir, context, data.notes);
+  results::replace_file(dir / "report.html", results::report_html(data));
+}
+
+}  // namespace runner

@@ -1,0 +1,83 @@
+// report.html of an output directory. Fed every trials.csv record during the tables' pass,
+// it then streams curves.csv into aggregated bands (results/curve_bands.h), draws the decision
+// boundary of the best trial of each built-in dataset (the model from models/, or the trial
+// trained again) and writes the page (results/report_html.h). Memory grows by a few words per
+// trial, never with curves.csv's rows.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "results/convergence_table.h"
+#include "results/report_html.h"
+#include "results/trial_record.h"
+#include "sweeps/spec.h"
+
+namespace runner {
+
+struct ReportContext {
+  std::string sweep_name;
+  const results::ConvergenceTable* table = nullptr;
+  results::StatusCounts counts;
+  std::string best_by;
+  std::vector<results::BestRow> best;
+  const sweeps::Sweep* sweep = nullptr;  // nullptr: no decision boundaries
+  bool save_best_models = false;         // write the boundary trials' models to models/
+};
+
+class ReportPage {
+ public:
+  static constexpr int kMaxPanels = 12;     // loss-curve panels (row values) drawn
+  static constexpr int kMaxLines = 7;       // lines (column values) per panel
+  static constexpr int kMaxBoundaries = 6;  // decision-boundary plots
+  static constexpr int kResolution = 100;   // boundary grid: kResolution^2 network outputs
+
+  explicit ReportPage(results::PivotSpec pivot);
+
+  void add(const results::TrialRecord& record);
+
+  // Streams dir/curves.csv (when present), computes the boundaries and replaces
+  // dir/report.html. Throws nn::InputError for a malformed curves.csv.
+  void write(const std::filesystem::path& dir, const ReportContext& context);
+
+ private:
+  struct Trial {
+    std::string id;
+    int row = 0, col = 0;  // first-seen positions of the row and column values
+    int diverged_at = -1;  // the epoch it diverged at; -1 when it did not
+  };
+  struct Candidate {
+    double score = 0, epochs = 0;
+    std::uint64_t index = 0;
+    std::string id;
+    double accuracy = 0, loss = 0;
+    bool operator<(const Candidate& other) const;
+  };
+  struct Group {  // one data configuration: its best trial by each selection loss
+    std::optional<Candidate> by_val, by_test;
+    std::string dataset;
+  };
+
+  std::vector<results::Boundary> boundaries(const std::filesystem::path& dir,
+                                            const ReportContext& context,
+                                            std::vector<std::string>& notes) const;
+
+  results::PivotSpec pivot_;
+  bool keys_known_ = false;
+  std::size_t row_key_ = 0, col_key_ = 0;
+  std::vector<std::string> keys_, first_values_;
+  std::vector<bool> varies_;
+  std::vector<std::string> rows_seen_, cols_seen_;
+  std::unordered_map<std::string, int> row_of_, col_of_;
+  std::vector<Trial> trials_;
+  int max_epoch_ = 0;
+  bool has_val_ = false;
+  std::map<std::string, Group> groups_;  // by the data settings' values
+  std::vector<std::string> group_order_;
+};
+
+}  // namespace runner

@@ -1,0 +1,78 @@
+#include "runner/saved_models.h"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+#include "nn/dataset.h"
+#include "nn/train.h"
+#include "results/atomic_file.h"
+
+namespace runner {
+
+namespace fs = std::filesystem;
+
+std::optional<SaveModels> parse_save_models(std::string_view text) {
+  if (text == "none") return SaveModels::none;
+  if (text == "best") return SaveModels::best;
+  if (text == "all") return SaveModels::all;
+  return std::nullopt;
+}
+
+fs::path model_path(const fs::path& dir, const std::string& trial_id) {
+  return dir / "models" / (trial_id + ".yaml");
+}
+
+results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
+  const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
+  nn::TrainResult result = nn::train(trial.config, data, trial.seed);
+  results::Params params;
+  for (auto& p : sweep.params(trial.config))
+    params.emplace_back(std::move(p.key), std::move(p.value));
+  return results::make_model(trial.id, trial.index, sweep.name(), trial.seed, trial.data_seed,
+                             std::string(nn::to_string(result.status)), std::move(params),
+                             trial.config, data, std::move(result.parameters));
+}
+
+results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
+                               const sweeps::Trial& trial, bool save) {
+  const fs::path path = model_path(dir, trial.id);
+  if (std::ifstream in{path, std::ios::binary}) {
+    std::stringstream text;
+    text << in.rdbuf();
+    return results::parse_model(text.str(), path.string());
+  }
+  results::ModelFile model = train_model(sweep, trial);
+  if (save) {
+    fs::create_directories(path.parent_path());
+    results::replace_file(path, results::format_model(model));
+  }
+  return model;
+}
+
+std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, std::uint64_t begin,
+                              std::uint64_t end, int threads) {
+  end = std::min(end, sweep.size());
+  if (begin >= end) return 0;
+  fs::create_directories(dir / "models");
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(std::max(1, threads)));
+  std::atomic<std::uint64_t> written{0};
+  tbb::parallel_for(begin, end, [&](std::uint64_t i) {
+    const sweeps::Trial trial = sweep.trial(i);
+    if (fs::exists(model_path(dir, trial.id))) return;
+    try {
+      results::replace_file(model_path(dir, trial.id),
+                            results::format_model(train_model(sweep, trial)));
+      ++written;
+    } catch (const std::exception&) {
+      // The trial failed the same way in the sweep: trials.csv holds its error.
+    }
+  });
+  return written.load();
+}
+
+}  // namespace runner

@@ -1,0 +1,129 @@
+// End-to-end: report.html, saved models, `nnsweep predict` and terminal colour.
+#include <fmt/format.h>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+// 2 learning rates x 2 activations x 2 epoch counts = 8 trials.
+const char* kSweep = R"(name: pictures
+seed: 3
+data: { dataset: xor, points: 100, features: [x1, x2, x1*x2] }
+model: { hidden: [4] }
+grid:
+  train.learning_rate: [0.03, 0.3]
+  model.activation: [tanh, relu]
+  train.epochs: [10, 20]
+)";
+
+class Pictures : public Scratch {
+ protected:
+  // Runs a shell command in the scratch directory; stdout and stderr as nnsweep() gives them.
+  Output shell(const std::string& command) {
+    const fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
+    const std::string line = "cd '" + dir_.string() + "' && " + command + " >'" + out.string() +
+                             "' 2>'" + err.string() + "'";
+    const int status = std::system(line.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read(out), read(err)};
+  }
+  std::size_t count_models(const std::string& out) {
+    if (!fs::exists(dir_ / out / "models")) return 0;
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(dir_ / out / "models"), fs::directory_iterator{}));
+  }
+};
+
+TEST_F(Pictures, RunWritesTheReportAndTheBestModel) {
+  write("s.yaml", kSweep);
+  const Output run = nnsweep("run s.yaml --out out --threads 2");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = read(dir_ / "out/report.html");
+  for (const char* id : {"id=\"status-bar\"", "id=\"curves-0\"", "id=\"curves-1\"",
+                         "id=\"heatmap-svg\"", "id=\"boundary-0\"", "data:image/bmp;base64,"})
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  EXPECT_EQ(count_models("out"), 1u);
+}
+
+TEST_F(Pictures, SaveModelsNoneAndAll) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml --out none --save-models none").exit_code, 0);
+  EXPECT_EQ(count_models("none"), 0u);
+  ASSERT_EQ(nnsweep("run s.yaml --out all --save-models all").exit_code, 0);
+  EXPECT_EQ(count_models("all"), 8u);
+  EXPECT_EQ(nnsweep("run s.yaml --out bad --save-models some").exit_code, 2);
+}
+
+TEST_F(Pictures, PredictWritesTheSavedModelsPredictions) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml --out out").exit_code, 0);
+  const fs::path model = fs::directory_iterator(dir_ / "out/models")->path();
+  write("points.csv", "label,x2,x1\na,1,2\nb,-3,0.5\nc,0,0\n");
+  const Output predict =
+      nnsweep(fmt::format("predict '{}' points.csv --out predictions.csv", model.string()));
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  const std::string csv = read(dir_ / "predictions.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "x1,x2,probability_1,class");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+  EXPECT_EQ(csv.substr(csv.find('\n') + 1, 4), "2,1,");
+  // The same on stdout; a missing column is bad input.
+  EXPECT_EQ(nnsweep(fmt::format("predict '{}' points.csv", model.string())).out, csv);
+  write("bad.csv", "x1,y\n1,2\n");
+  const Output bad = nnsweep(fmt::format("predict '{}' bad.csv", model.string()));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no column named 'x2'"), std::string::npos) << bad.err;
+}
+
+TEST_F(Pictures, PredictOnACsvModelStandardisesTheRawColumns) {
+  const std::string iris = NNSWEEP_SOURCE_DIR "/sweeps/examples/data/iris.csv";
+  write("iris.yaml", fmt::format(R"(name: iris
+seed: 1
+data: {{ dataset: csv, path: {}, target: species, validation_fraction: 0.2 }}
+model: {{ hidden: [6] }}
+train: {{ epochs: 30, learning_rate: 0.1 }}
+grid: {{ model.activation: [tanh, relu] }}
+)",
+                                 iris));
+  ASSERT_EQ(nnsweep("run iris.yaml --out out").exit_code, 0);
+  const fs::path model = fs::directory_iterator(dir_ / "out/models")->path();
+  const Output predict = nnsweep(fmt::format("predict '{}' '{}'", model.string(), iris));
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  EXPECT_EQ(predict.out.substr(0, predict.out.find('\n')),
+            "sepal_length,sepal_width,petal_length,petal_width,probability_setosa,"
+            "probability_versicolor,probability_virginica,class");
+  EXPECT_EQ(std::count(predict.out.begin(), predict.out.end(), '\n'), 151);
+  // A trained iris model gets most flowers right.
+  EXPECT_GT(std::count(predict.out.begin(), predict.out.end(), 's'), 40);
+}
+
+TEST_F(Pictures, ReportCommandRebuildsTheReportWithItsBoundaries) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml --out out --save-models none").exit_code, 0);
+  fs::remove(dir_ / "out/report.html");
+  ASSERT_EQ(nnsweep("report out").exit_code, 0);
+  const std::string html = read(dir_ / "out/report.html");
+  EXPECT_NE(html.find("id=\"boundary-0\""), std::string::npos);  // the best trial, retrained
+  EXPECT_EQ(count_models("out"), 0u);                            // report writes no models
+}
+
+// A pseudo-terminal (util-linux `script`) makes stdout a tty: colour unless NO_COLOR is set.
+TEST_F(Pictures, TableIsColouredOnATerminalUnlessNoColor) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1)";
+  write("s.yaml", kSweep);
+  const Output coloured =
+      shell(fmt::format("script -qec \"'{}' run s.yaml --out a\" /dev/null", NNSWEEP_BINARY));
+  ASSERT_EQ(coloured.exit_code, 0) << coloured.err;
+  EXPECT_NE(coloured.out.find("\033[32m"), std::string::npos);  // green: converged
+  const Output plain = shell(
+      fmt::format("script -qec \"NO_COLOR=1 '{}' run s.yaml --out b\" /dev/null", NNSWEEP_BINARY));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("model.activation"), std::string::npos);
+  // Colours only: the progress line (stderr, a terminal here too) may still erase itself.
+  EXPECT_EQ(plain.out.find("\033[3"), std::string::npos);
+  EXPECT_EQ(plain.out.find("\033[0m"), std::string::npos);
+  const Output piped = nnsweep("run s.yaml --out c");
+  EXPECT_EQ(piped.out.find("\033["), std::string::npos);
+}
+
+}  // namespace
+}  // namespace e2e

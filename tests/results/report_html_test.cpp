@@ -1,0 +1,136 @@
+#include "results/report_html.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <regex>
+
+namespace results {
+namespace {
+
+TrialRecord record(const std::string& row, const std::string& col, const std::string& status) {
+  TrialRecord r;
+  r.id = "0123456789abcdef";
+  r.params = {{"train.learning_rate", row}, {"model.activation", col}};
+  r.status = status;
+  r.epochs_run = 10;
+  if (status == "converged") r.epochs_to_converge = 4;
+  return r;
+}
+
+// Any coordinate or length attribute whose value holds something that is not a number.
+bool has_non_finite_coordinate(const std::string& html) {
+  static const std::regex attribute(
+      R"re(\s(x|y|x1|x2|y1|y2|cx|cy|r|d|width|height|transform|viewBox)="[^"]*(nan|inf)[^"]*")re",
+      std::regex::icase);
+  return std::regex_search(html, attribute);
+}
+
+TEST(ReportHtml, EscapesEveryName) {
+  ReportData data;
+  data.sweep_name = "<script>alert('x')</script>";
+  data.pivot.rows = "train.learning_rate";
+  data.pivot.cols = "model.activation";
+  ConvergenceTable table(data.pivot, {"train.learning_rate", "model.activation"});
+  table.add(record("<b>0.1</b>", "a&b\"c'", "converged"));
+  data.table = &table;
+  CurvePanel panel{"<i>", {}};
+  CurveLine line;
+  line.label = "<u>";
+  line.train = line.test = {{0, 1, 0.5, 2}, {5, 0.5, 0.2, 0.9}};
+  panel.lines.push_back(line);
+  data.panels.push_back(panel);
+  data.best.push_back({{{"model.activation", "</td><td>"}}, 0.1, 4, 0.9, 1, 1});
+  data.notes.push_back("<note>");
+  Boundary b;
+  b.title = "<svg onload=x>";
+  b.caption = "&amp;";
+  data.boundaries.push_back(b);
+  const std::string html = report_html(data);
+  for (const char* raw :
+       {"<script>", "<b>0.1", "a&b", "<i>", "<u>", "<td onclick", "<note>", "<svg onload"})
+    EXPECT_EQ(html.find(raw), std::string::npos) << raw;
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)"), std::string::npos);
+  EXPECT_NE(html.find("a&amp;b&quot;c&#39;"), std::string::npos);
+  EXPECT_NE(html.find("&amp;amp;"), std::string::npos);  // escaped once, as given
+}
+
+TEST(ReportHtml, EscapeHtmlReplacesTheFiveSpecialCharacters) {
+  EXPECT_EQ(escape_html("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+  EXPECT_EQ(escape_html("plain"), "plain");
+}
+
+TEST(ReportHtml, EmptySweepGivesACompletePageThatSaysSo) {
+  const std::string html = report_html(ReportData{});
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("</html>\n"), std::string::npos);
+  EXPECT_NE(html.find("No trials yet"), std::string::npos);
+  EXPECT_NE(html.find("No loss curves"), std::string::npos);
+  EXPECT_FALSE(has_non_finite_coordinate(html));
+}
+
+TEST(ReportHtml, AllDivergedSweepMarksEveryCellAndCutsEveryLine) {
+  ReportData data;
+  ConvergenceTable table(data.pivot, {"train.learning_rate", "model.activation"});
+  for (const char* lr : {"3", "10"})
+    for (const char* act : {"relu", "tanh"}) table.add(record(lr, act, "diverged"));
+  data.table = &table;
+  data.counts.diverged = 4;
+  CurvePanel panel{"3", {}};
+  CurveLine line;
+  line.label = "relu";
+  line.train = line.test = {{0, 0.7, 0.7, 0.7}, {1, 40, 40, 40}};
+  line.cut = true;
+  line.trials = line.diverged = 1;
+  panel.lines.push_back(line);
+  data.panels.push_back(panel);
+  const std::string html = report_html(data);
+  std::size_t diverged_cells = 0;
+  for (auto at = html.find("class=\"cell diverged\""); at != std::string::npos;
+       at = html.find("class=\"cell diverged\"", at + 1))
+    ++diverged_cells;
+  EXPECT_EQ(diverged_cells, 4u);
+  EXPECT_EQ(html.find("class=\"cell converged\""), std::string::npos);
+  EXPECT_NE(html.find("class=\"cut\""), std::string::npos);
+  EXPECT_NE(html.find("No configuration has a finite loss"), std::string::npos);
+  EXPECT_FALSE(has_non_finite_coordinate(html));
+}
+
+TEST(ReportHtml, NonFiniteValuesNeverReachCoordinates) {
+  const double nan = std::nan(""), inf = INFINITY;
+  ReportData data;
+  CurvePanel panel{"0.1", {}};
+  CurveLine line;
+  line.label = "tanh";
+  line.train = {{0, nan, inf, -inf}, {inf, 1, 0, inf}, {2, 0, -1, 1e308}, {3, 1e-300, 1e-300, 1}};
+  line.test = line.train;
+  line.cut = true;
+  panel.lines.push_back(line);
+  data.panels.push_back(panel);
+  data.best.push_back({{}, inf, nan, nan, 0, 1});
+  Boundary b;
+  b.resolution = 2;
+  b.values = {nan, inf, -inf, 0.5};
+  b.points = {{nan, 0, 1, false}, {0, inf, 0, true}, {1, 1, nan, true}};
+  data.boundaries.push_back(b);
+  const std::string html = report_html(data);
+  EXPECT_FALSE(has_non_finite_coordinate(html));
+}
+
+TEST(ReportHtml, MakesNoNetworkRequest) {
+  ReportData data;
+  Boundary b;
+  b.resolution = 1;
+  b.values = {0.5};
+  data.boundaries.push_back(b);
+  const std::string html = report_html(data);
+  EXPECT_EQ(html.find("http:"), std::string::npos);
+  EXPECT_EQ(html.find("https:"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(html.find("href=\"data:image/bmp;base64,Qk"), std::string::npos);  // "BM"
+}
+
+}  // namespace
+}  // namespace results
