@@ -11,7 +11,10 @@ void activate(Activation f, double leaky_slope, MatrixRef za) {
       z = z.max(0.0);
       return;
     case Activation::tanh:
-      z = z.tanh();
+      // tanh(z) = 1 - 2 / (e^2z + 1). Eigen vectorises exp for doubles but not tanh, whose
+      // scalar libm calls took half of a tanh network's training time. Exact limits at
+      // +-infinity, NaN stays NaN, absolute error near 1e-16.
+      z = 1.0 - 2.0 / ((2.0 * z).exp() + 1.0);
       return;
     case Activation::sigmoid:
       z = 1.0 / (1.0 + (-z).exp());

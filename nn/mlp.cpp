@@ -65,11 +65,13 @@ ConstMatrixRef Mlp::forward(const double* params, const ConstMatrixRef& x, Works
   assert(b <= ws.capacity && x.rows() == widths_.front());
   for (int l = 0; l < layers(); ++l) {
     auto out = ws.out[l].leftCols(b);  // (fan_out, b)
+    // z = W x + b, the biases first: a product added to a matrix skips the zeroing pass that
+    // Eigen makes before a product assigned to one.
+    out.colwise() = biases(params, l);
     if (l == 0)
-      out.noalias() = weights(params, l) * x;
+      out.noalias() += weights(params, l) * x;
     else
-      out.noalias() = weights(params, l) * ws.out[l - 1].leftCols(b);
-    out.colwise() += biases(params, l);
+      out.noalias() += weights(params, l) * ws.out[l - 1].leftCols(b);
     if (l + 1 < layers()) activate(activation_, leaky_slope_, out);
   }
   return ws.out.back().leftCols(b);
@@ -91,8 +93,16 @@ double Mlp::loss_and_gradient(const ConstMatrixRef& y, Workspace& ws, Eigen::Ind
     case Task::binary: {
       // Binary cross-entropy on sigmoid(z), stable for any z:
       // max(z, 0) - z y + log(1 + e^-|z|); its derivative is sigmoid(z) - y.
-      const double loss = (z.max(0.0) - z * t + (-z.abs()).exp().log1p()).sum() * inv_b;
-      if (want_gradient) grad = inv_b * (1.0 / (1.0 + (-z).exp()) - t);
+      // One output row: the b logits (and targets) are contiguous, and viewed as one vector
+      // Eigen vectorises exp and log1p, which it cannot along a column of one element.
+      assert(y.rows() == 1 && y.outerStride() == 1);
+      const Eigen::Map<const Eigen::ArrayXd> zv(ws.out.back().data(), b), tv(y.data(), b);
+      // log(1 + e^-|z|) rather than log1p(): the argument is in (1, 2], where log is as exact,
+      // and Eigen vectorises log but not log1p.
+      const double loss = (zv.max(0.0) - zv * tv + (1.0 + (-zv.abs()).exp()).log()).sum() * inv_b;
+      if (want_gradient)
+        Eigen::Map<Eigen::ArrayXd>(ws.delta.back().data(), b) =
+            inv_b * (1.0 / (1.0 + (-zv).exp()) - tv);
       return loss;
     }
     case Task::multiclass: {

@@ -136,7 +136,7 @@ TEST_F(Run, ResumeFinishesATruncatedRunWithIdenticalResults) {
 
 TEST_F(Run, KilledAtRandomMomentsThenResumedEqualsAnUninterruptedRun) {
   std::string big = kSweep;
-  big.replace(big.find("[5, 15, 30]"), 11, "[300, 1000, 3000]");
+  big.replace(big.find("[5, 15, 30]"), 11, "[1000, 3000, 10000]");
   write("s.yaml", big);
   ASSERT_EQ(nnsweep("run s.yaml -q --out full").exit_code, 0);
   const std::string command = "cd '" + dir_.string() +
@@ -150,14 +150,25 @@ TEST_F(Run, KilledAtRandomMomentsThenResumedEqualsAnUninterruptedRun) {
       execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    state = state * 1664525u + 1013904223u;  // a fixed sequence of moments: reproducible
-    std::this_thread::sleep_for(std::chrono::milliseconds(30 + state % 300));
-    kill(pid, SIGKILL);
+    // Kill once this round has added a row, after a further pseudo-random delay: always mid-run
+    // and always with progress, however loaded the machine is.
+    const std::size_t before = csv_without(read(dir_ / "killed/trials.csv"), {}).size();
     int status = 0;
+    bool exited = false;
+    for (int wait = 0; wait < 2000 && !exited; ++wait) {
+      if (csv_without(read(dir_ / "killed/trials.csv"), {}).size() > before) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      exited = waitpid(pid, &status, WNOHANG) == pid;
+    }
+    if (exited) break;                       // finished before this round's kill
+    state = state * 1664525u + 1013904223u;  // a fixed sequence of delays: reproducible
+    std::this_thread::sleep_for(std::chrono::milliseconds(state % 100));
+    kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     rows_seen.push_back(csv_without(read(dir_ / "killed/trials.csv"), {}).size());
   }
   // The kills landed mid-run: each round found some rows and left some trials to do.
+  ASSERT_GE(rows_seen.size(), 3u);
   EXPECT_LT(rows_seen.front(), 121u);
   EXPECT_GT(rows_seen.back(), rows_seen.front());
   const Output r = nnsweep("run s.yaml -q --threads 2 --out killed --resume");
