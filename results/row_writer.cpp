@@ -9,7 +9,7 @@ namespace results {
 void RowWriter::write(std::string_view rows) {
   out_->write(rows.data(), static_cast<std::streamsize>(rows.size()));
   out_->flush();
-  if (!*out_) throw std::runtime_error("cannot write result rows");
+  if (!*out_) throw std::system_error(errno, std::generic_category(), "cannot write result rows");
 }
 
 std::ofstream open_for_append(const std::filesystem::path& path,

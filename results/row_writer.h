@@ -18,8 +18,8 @@ class RowWriter {
  public:
   explicit RowWriter(std::ostream& out) : out_(&out) {}
 
-  // REQUIRES rows is empty or ends in a line break. Throws std::runtime_error when the stream
-  // fails (disk full, closed pipe).
+  // REQUIRES rows is empty or ends in a line break. Throws std::system_error with the errno of
+  // the failed write when the stream fails (disk full, closed pipe).
   void write(std::string_view rows);
 
  private:

@@ -202,19 +202,27 @@ int run_command(const Args& args) {
   run.interrupt = &g_interrupted;
   if (prev.done_count > 0) run.skip = [&](std::uint64_t i) { return prev.done[i]; };
 
+  const std::string resume_hint =
+      fmt::format("nnsweep run {}{} --out {} --resume", spec_path,
+                  shard.whole() ? "" : " --shard " + shard.text(), dir.string());
   const RunStats stats = run_trials(sweep, run, [&](FinishedTrial&& done) {
     // Curves first: a trial's row is the mark that it is complete.
-    if (!done.curve_rows.empty()) curves.write(done.curve_rows);
-    trials.write(results::format_trial_row(done.record));
+    try {
+      if (!done.curve_rows.empty()) curves.write(done.curve_rows);
+      trials.write(results::format_trial_row(done.record));
+    } catch (const std::system_error& e) {
+      // A full disk or a vanished directory: say where, why, and how to go on.
+      throw std::runtime_error(fmt::format(
+          "cannot write the results in {}/: {}; the rows already written are complete: free "
+          "space, then finish the sweep with: {}",
+          dir.string(), e.code().message(), resume_hint));
+    }
     progress.add(done.record.status);
   });
   progress.finish();
   trials_file.close();
   curves_file.close();
 
-  const std::string resume_hint =
-      fmt::format("nnsweep run {}{} --out {} --resume", spec_path,
-                  shard.whole() ? "" : " --shard " + shard.text(), dir.string());
   if (stats.interrupted) {
     std::cerr << fmt::format(
         "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",

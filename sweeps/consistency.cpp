@@ -83,6 +83,19 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     return Problem{{"convergence.monitor", "data.validation_fraction"},
                    "convergence.monitor val_loss needs a validation split "
                    "(data.validation_fraction > 0)"};
+  if (data.dataset == nn::DatasetKind::csv) {
+    // The cells themselves (numbers, finite, two classes at least) are nn's to judge. Building
+    // the dataset here makes a bad cell fail the sweep at its line and column before anything
+    // is written, rather than fail every trial later.
+    const CsvInfo& info = csv.at(data.path);
+    std::string selection = data.target;
+    for (const std::string& column : data.columns) selection += "\n" + column;
+    if (info.values_checked.insert(selection).second) {
+      nn::DataConfig resolved = data;
+      resolved.path = info.absolute.string();
+      (void)nn::make_dataset(resolved, 0);
+    }
+  }
   return std::nullopt;
 }
 

@@ -503,6 +503,11 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
                                   : p.max_trials.value_or(options.max_trials);
   // Moves copies: the Parsed entries stay for the canonical YAML below.
   s.grid = Grid(p.axes, p.exclude, p.include, reader);
+  // The samples are drawn and kept up front, so a count beyond the limit must stop here.
+  if (!p.random.empty() && p.samples > limit)
+    reader.fail(p.samples_mark, fmt::format("random.samples {} is more than max_trials {}; "
+                                            "raise max_trials if you mean it",
+                                            p.samples, limit));
   if (!p.random.empty())
     s.random = RandomSamples(p.random, p.samples, s.seed, reader, p.samples_mark);
 
@@ -581,6 +586,10 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
 }
 
 Sweep load_sweep(const std::filesystem::path& file, const LoadOptions& options) {
+  // An ifstream opens a directory without complaint and reads nothing from it.
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw nn::InputError(file.string(), 0, 0, "is a directory, not a sweep file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw nn::InputError(file.string(), 0, 0, "cannot open the sweep file");
   std::ostringstream text;

@@ -1,5 +1,8 @@
 #include "sweeps/yaml_reader.h"
 
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -15,8 +18,20 @@ Reader::Reader(std::string file, std::filesystem::path base_dir)
     : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
 
 YAML::Node Reader::load(std::string_view text) const {
+  // yaml-cpp stops its messages at a NUL byte, so a binary file would get a garbled one.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    const std::string_view before = text.substr(0, nul);
+    const auto line_start = before.rfind('\n');
+    throw nn::InputError(
+        file_, static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1,
+        static_cast<int>(line_start == std::string_view::npos ? nul + 1 : nul - line_start),
+        "not a text file (it contains NUL bytes)");
+  }
   try {
     return YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own text for this is "bad file", which says nothing.
+    fail(e.mark, "YAML syntax: lists or maps nested too deeply");
   } catch (const YAML::ParserException& e) {
     fail(e.mark, "YAML syntax: " + e.msg);
   }
@@ -37,8 +52,15 @@ std::string describe_node(const YAML::Node& node) {
       return "a map";
     case YAML::NodeType::Sequence:
       return "a list";
-    case YAML::NodeType::Scalar:
-      return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Scalar: {
+      // Echoed into a message: a binary file's "scalar" must not flood or garble the terminal.
+      std::string shown;
+      for (const char c : node.Scalar().substr(0, 60))
+        shown += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                     ? fmt::format("\\x{:02x}", static_cast<unsigned char>(c))
+                     : std::string(1, c);
+      return "'" + shown + (node.Scalar().size() > 60 ? "...'" : "'");
+    }
     default:
       return "nothing";
   }
@@ -147,6 +169,8 @@ const CsvInfo& Reader::csv(const std::string& written, const YAML::Node& node) {
   if (absolute.is_relative()) absolute = base_dir_ / absolute;
   absolute = absolute.lexically_normal();
   std::error_code ec;
+  if (std::filesystem::is_directory(absolute, ec))
+    fail(node, "data.path: '" + written + "' is a directory, not a CSV file");
   if (!std::filesystem::is_regular_file(absolute, ec))
     fail(node, "data.path: no such file '" + written + "'" +
                    (std::filesystem::path(written).is_relative()
@@ -155,7 +179,7 @@ const CsvInfo& Reader::csv(const std::string& written, const YAML::Node& node) {
   if (absolute.is_relative()) absolute = std::filesystem::absolute(absolute, ec);
   // nn's reader checks the whole table (shape, quoting) and throws at the CSV's own line.
   const nn::CsvTable table = nn::read_csv_table(absolute.string());
-  return csv_[written] = CsvInfo{absolute, table.header, table.rows.size()};
+  return csv_[written] = CsvInfo{absolute, table.header, table.rows.size(), {}};
 }
 
 }  // namespace sweeps

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,9 @@ struct CsvInfo {
   std::filesystem::path absolute;
   std::vector<std::string> header;
   std::size_t rows = 0;
+  // The target/column choices whose values were already built into a dataset without error
+  // (see check_consistency): each is read once however many combinations share it.
+  mutable std::set<std::string> values_checked;
 };
 
 class Reader {
