@@ -80,6 +80,8 @@ struct DataConfig {
   std::string path;                                            // csv: the file
   std::string target;                                          // csv: name of the target column
   std::vector<std::string> columns;  // csv: feature columns; empty = every other column
+
+  bool operator==(const DataConfig&) const = default;
 };
 
 struct ModelConfig {
@@ -87,6 +89,8 @@ struct ModelConfig {
   Activation activation = Activation::tanh;  // hidden layers; the output follows the task
   Init init = Init::automatic;               // glorot for tanh/sigmoid/linear, he for relu-like
   double leaky_relu_slope = 0.01;            // slope of leaky_relu for negative inputs
+
+  bool operator==(const ModelConfig&) const = default;
 };
 
 struct TrainConfig {
@@ -100,6 +104,8 @@ struct TrainConfig {
   double epsilon = 1e-8;  // adam: denominator guard
   Regularization regularization = Regularization::none;
   double regularization_rate = 0.0;  // weights only; biases are never regularised
+
+  bool operator==(const TrainConfig&) const = default;
 };
 
 struct ConvergenceConfig {
@@ -108,6 +114,8 @@ struct ConvergenceConfig {
   double divergence_factor = 10.0;       // loss above factor x initial loss = diverged
   double window = 0.1;                   // share of the final epochs the loss must stay settled for
   double smoothing = 0.05;  // width of the centred moving average the rules read, share of epochs
+
+  bool operator==(const ConvergenceConfig&) const = default;
 };
 
 // Everything one training needs.
@@ -116,6 +124,8 @@ struct TrialConfig {
   ModelConfig model;
   TrainConfig train;
   ConvergenceConfig convergence;
+
+  bool operator==(const TrialConfig&) const = default;
 };
 
 }  // namespace nn

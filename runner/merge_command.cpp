@@ -158,15 +158,17 @@ int merge_command(const Args& args) {
   if (report && report["rows"]) pivot.rows = report["rows"].as<std::string>();
   if (report && report["cols"]) pivot.cols = report["cols"].as<std::string>();
   if (report && report["cell"]) pivot.cell = report["cell"].as<std::string>();
-  const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
-  const Tables tables = write_tables(out, pivot, colour);
-
+  // The manifest first: the report reads the spec from it (decision boundaries retrain the best
+  // trials), then again with the counts.
   results::Manifest manifest;
   manifest.spec_yaml = infos.front().spec_yaml;
   manifest.spec_hash = infos.front().spec_hash;
   manifest.version = version_string();
   manifest.started = manifest.finished.emplace(std::chrono::system_clock::now());
   manifest.trials_total = manifest.sweep_trials = total;
+  results::replace_file(out / "manifest.yaml", results::format_manifest(manifest));
+  const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  const Tables tables = write_tables(out, pivot, colour);
   manifest.counts = tables.counts;
   results::replace_file(out / "manifest.yaml", results::format_manifest(manifest));
   std::cout << fmt::format("merged {} directories: {} trials\n\n", dirs.size(), total)

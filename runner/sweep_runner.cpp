@@ -3,9 +3,9 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_pipeline.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
-#include <map>
 #include <memory>
 
 #include "nn/dataset.h"
@@ -30,32 +30,31 @@ struct Group {
 class DatasetCache {
  public:
   std::shared_ptr<const nn::Dataset> get(const sweeps::Trial& trial) {
-    std::string key = sweeps::canonical(data_only(trial.config));
-    key += '#' + std::to_string(trial.data_seed);
-    for (auto& [k, data] : recent_)
-      if (k == key) return data;
+    for (const Entry& e : recent_)
+      if (e.seed == trial.data_seed && e.config == trial.config.data) return e.data;
     auto data =
         std::make_shared<const nn::Dataset>(nn::make_dataset(trial.config.data, trial.data_seed));
-    recent_.emplace_front(std::move(key), data);
+    recent_.push_front({trial.config.data, trial.data_seed, data});
     if (recent_.size() > kCapacity) recent_.pop_back();
     return data;
   }
 
  private:
-  static nn::TrialConfig data_only(const nn::TrialConfig& c) {
-    nn::TrialConfig only;
-    only.data = c.data;
-    return only;
-  }
+  struct Entry {
+    nn::DataConfig config;
+    std::uint64_t seed;
+    std::shared_ptr<const nn::Dataset> data;
+  };
   static constexpr std::size_t kCapacity = 16;
-  std::deque<std::pair<std::string, std::shared_ptr<const nn::Dataset>>> recent_;
+  std::deque<Entry> recent_;
 };
 
-// The canonical configuration without its epoch count: the identity of an epoch group.
-std::string group_key(const sweeps::Trial& trial) {
-  nn::TrialConfig c = trial.config;
-  c.train.epochs = 0;
-  return sweeps::canonical(c) + '#' + std::to_string(trial.seed);
+// Whether two trials differ in nothing but train.epochs, and so can share one training.
+bool epoch_siblings(const sweeps::Trial& a, const sweeps::Trial& b) {
+  if (a.seed != b.seed || a.repeat != b.repeat) return false;
+  nn::TrialConfig other = b.config;
+  other.train.epochs = a.config.train.epochs;
+  return other == a.config;
 }
 
 // Enumerates not-skipped trials in index order, a block at a time, grouped by epoch siblings.
@@ -94,13 +93,17 @@ class GroupSource {
 
   void fill() {
     const std::uint64_t end = std::min(end_, next_index_ + block_);
-    std::map<std::string, std::size_t> slot;
+    const std::size_t first_new = pending_.size();
     for (; next_index_ < end; ++next_index_) {
       if (options_.skip && options_.skip(next_index_)) continue;
       sweeps::Trial trial = sweep_.trial(next_index_);
-      const auto [it, added] = slot.emplace(group_key(trial), pending_.size());
-      if (added) pending_.emplace_back();
-      pending_[it->second].trials.push_back(std::move(trial));
+      // Siblings sit within one block; a linear scan of this block's groups finds them (the
+      // block holds at most a few dozen groups).
+      auto group =
+          std::find_if(pending_.begin() + static_cast<std::ptrdiff_t>(first_new), pending_.end(),
+                       [&](const Group& g) { return epoch_siblings(g.trials.front(), trial); });
+      if (group == pending_.end()) group = pending_.emplace(pending_.end());
+      group->trials.push_back(std::move(trial));
     }
   }
 
@@ -113,13 +116,12 @@ class GroupSource {
   DatasetCache datasets_;
 };
 
-results::Params params_of(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
+results::Params params_of(const sweeps::Trial& trial) {
   results::Params params;
-  for (auto& p : sweep.params(trial.config))
-    params.emplace_back(std::move(p.key), std::move(p.value));
+  params.reserve(trial.params.size());
+  for (const auto& p : trial.params) params.emplace_back(p.key, p.value);
   return params;
 }
-
 // Trains a group once to its largest epoch count and derives every member's result.
 void train_group(const sweeps::Sweep& sweep, const RunOptions& options, Group& group,
                  std::atomic<bool>& abandon) {
@@ -130,7 +132,7 @@ void train_group(const sweeps::Sweep& sweep, const RunOptions& options, Group& g
   auto error_rows = [&](const std::string& message) {
     for (const sweeps::Trial& t : group.trials)
       group.finished.push_back(
-          {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(sweep, t), message,
+          {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t), message,
                                       seconds_since_start()),
            {}});
   };
@@ -161,8 +163,8 @@ void train_group(const sweeps::Sweep& sweep, const RunOptions& options, Group& g
         static_cast<std::size_t>(t.config.train.epochs) + 1, full.curve.size());
     const std::span<const nn::EpochMetrics> curve(full.curve.data(), epochs);
     const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
-    FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(sweep, t),
-                                            result, seconds_at_epoch[epochs - 1]),
+    FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
+                                            seconds_at_epoch[epochs - 1]),
                        {}};
     if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
     group.finished.push_back(std::move(done));

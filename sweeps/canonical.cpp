@@ -36,17 +36,33 @@ void append_escaped(std::string& out, const std::string& text) {
 
 }  // namespace
 
-std::string canonical(const nn::TrialConfig& config, CanonicalPart part) {
-  std::string out;
+CanonicalTexts canonical_texts(const nn::TrialConfig& config) {
+  CanonicalTexts texts;
+  texts.values.reserve(settings().size());
+  std::string line;
   for (const Setting& setting : settings()) {
-    if (part == CanonicalPart::without_epochs && setting.key == "train.epochs") continue;
-    if (part == CanonicalPart::data && setting.section() != "data") continue;
-    out += setting.key;
-    out += ": ";
-    append_escaped(out, setting.text(config));
-    out += '\n';
+    texts.values.push_back(setting.text(config));
+    line.assign(setting.key).append(": ");
+    append_escaped(line, texts.values.back());
+    line += '\n';
+    texts.all += line;
+    if (setting.key != "train.epochs") texts.without_epochs += line;
+    if (setting.section() == "data") texts.data += line;
   }
-  return out;
+  return texts;
+}
+
+std::string canonical(const nn::TrialConfig& config, CanonicalPart part) {
+  CanonicalTexts texts = canonical_texts(config);
+  switch (part) {
+    case CanonicalPart::without_epochs:
+      return std::move(texts.without_epochs);
+    case CanonicalPart::data:
+      return std::move(texts.data);
+    case CanonicalPart::all:
+      break;
+  }
+  return std::move(texts.all);
 }
 
 std::string canonical(const nn::TrialConfig& config) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "nn/config.h"
 
@@ -20,5 +21,13 @@ std::string hex16(std::uint64_t value);
 // a trial, so epoch siblings train identically); or the data section only (the data seed).
 enum class CanonicalPart { all, without_epochs, data };
 std::string canonical(const nn::TrialConfig& config, CanonicalPart part);
+
+// All three parts at once, each setting formatted once, with the settings' values in the order
+// of settings(): what enumerating a trial needs (formatting numbers is most of its cost).
+struct CanonicalTexts {
+  std::string all, without_epochs, data;
+  std::vector<std::string> values;
+};
+CanonicalTexts canonical_texts(const nn::TrialConfig& config);
 
 }  // namespace sweeps

@@ -658,9 +658,15 @@ Trial Sweep::trial(std::uint64_t index) const {
   // depend on where the sweep file lives.
   const std::string repeat = fmt::format("repeat: {}\n", t.repeat);
   const std::string seed = fmt::format("sweep seed: {}\n", s.seed);
-  t.id = hex16(stable_hash(canonical(t.config, CanonicalPart::all) + repeat));
-  t.seed = stable_hash(seed + canonical(t.config, CanonicalPart::without_epochs) + repeat);
-  t.data_seed = stable_hash(seed + canonical(t.config, CanonicalPart::data));
+  const CanonicalTexts texts = canonical_texts(t.config);
+  t.id = hex16(stable_hash(texts.all + repeat));
+  t.seed = stable_hash(seed + texts.without_epochs + repeat);
+  t.data_seed = stable_hash(seed + texts.data);
+  // The CSV columns, from the same texts (paths still as written in the sweep file).
+  t.params.reserve(s.param_settings.size());
+  for (const Setting* setting : s.param_settings)
+    t.params.push_back(
+        {setting->key, texts.values[static_cast<std::size_t>(setting - settings().data())]});
   if (auto it = s.absolute_paths.find(t.config.data.path); it != s.absolute_paths.end())
     t.config.data.path = it->second;
   return t;

@@ -49,6 +49,7 @@ struct Trial {
   std::uint64_t seed = 0;       // initialisation and shuffling
   std::uint64_t data_seed = 0;  // the dataset: equal for equal data configs
   nn::TrialConfig config;       // fully resolved; csv paths absolute
+  std::vector<Param> params;    // params(config): the CSV columns, paths as written
 };
 
 struct LoadOptions {
