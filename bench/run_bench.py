@@ -1,0 +1,102 @@
+"""The speed benchmark: the bench sweep at 1 and 2 threads, the machine's limits (Eigen GEMM,
+FMA peak) measured by the same build, scikit-learn on the same grid, and the runner's per-trial
+overhead. Prints medians of REPEATS runs.
+
+usage: python3 bench/run_bench.py [--build DIR] [--repeats N]
+"""
+import argparse, csv, json, os, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAYERS = [(2, 8), (8, 8), (8, 1)]  # the bench sweep's 2-8-8-1 network
+TRAIN, TEST, EPOCHS, TRAININGS = 250, 250, 200, 56
+
+
+def run_sweep(nnsweep, spec, threads, out):
+    start = time.perf_counter()
+    subprocess.run([nnsweep, "run", spec, "--quiet", "--threads", str(threads), "--out", out,
+                    "--save-models", "none"], check=True)
+    return time.perf_counter() - start
+
+
+def flops(trials_csv):
+    """Model FLOPs done: per sample 2 x fan_in x fan_out per layer forward, twice that
+    backward, over the training split each epoch, plus the forward evaluation of the train
+    and test splits after every epoch and before the first."""
+    forward = sum(2 * i * o for i, o in LAYERS)
+    total = 0
+    for row in csv.DictReader(open(trials_csv)):
+        epochs = int(row["epochs_run"])
+        total += epochs * 3 * forward * TRAIN + (epochs + 1) * forward * (TRAIN + TEST)
+    return total
+
+
+def micro(build, repeats):
+    out = subprocess.run([os.path.join(build, "bench", "nn_bench"),
+                          "--benchmark_filter=EigenGemm|FmaPeak|TrainCircle",
+                          f"--benchmark_repetitions={repeats}",
+                          "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
+                         check=True, capture_output=True, text=True).stdout
+    return {b["run_name"]: b for b in json.loads(out)["benchmarks"]
+            if b.get("aggregate_name") == "median"}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    nnsweep = os.path.join(args.build, "runner", "nnsweep")
+    spec = os.path.join(HERE, "bench_sweep.yaml")
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), "?")
+    print(f"machine: {os.cpu_count()} cores, {cpu}; median of {args.repeats} runs")
+
+    limits = micro(args.build, args.repeats)
+    gemm = float(limits["BM_EigenGemm/512"]["FLOP/s"])
+    fma = float(limits["BM_FmaPeak"]["FLOP/s"])
+    train = limits["BM_TrainCircle_2_8_8_1_Tanh"]
+    print(f"limit: Eigen GEMM 512x512, 1 core: {gemm / 1e9:.1f} GFLOP/s; FMA peak: "
+          f"{fma / 1e9:.1f} GFLOP/s")
+    print(f"one 2-8-8-1 tanh training (circle, 250 points, batch 10, 200 epochs): "
+          f"{float(train['real_time']):.1f} ms")
+
+    seconds = {}
+    with tempfile.TemporaryDirectory() as work:
+        for threads in (1, 2):
+            times = [run_sweep(nnsweep, spec, threads, os.path.join(work, f"s{threads}-{r}"))
+                     for r in range(args.repeats)]
+            seconds[threads] = statistics.median(times)
+            work_flops = flops(os.path.join(work, f"s{threads}-0", "trials.csv"))
+            rate = work_flops / seconds[threads]
+            print(f"bench sweep, {threads} thread(s): {seconds[threads]:.3f} s, "
+                  f"{TRAININGS / seconds[threads]:.1f} trainings/s, "
+                  f"{TRAININGS * EPOCHS * TRAIN / seconds[threads] / 1e6:.2f} M sample-epochs/s, "
+                  f"{rate / 1e9:.2f} GFLOP/s"
+                  + (f" ({100 * rate / gemm:.1f}% of the 1-core GEMM rate)" if threads == 1 else ""))
+        print(f"speed-up, 2 threads over 1: {seconds[1] / seconds[2]:.2f}x")
+
+        overhead = os.path.join(work, "overhead.yaml")
+        rates = ", ".join(str(round(0.001 * (i + 1), 4)) for i in range(100))
+        open(overhead, "w").write(
+            "name: overhead\nrepeats: 25\n"
+            "data: { dataset: gauss, points: 20, train_fraction: 0.5 }\n"
+            "model: { hidden: [4] }\ntrain: { epochs: 1, batch_size: 10 }\ncurves: off\n"
+            f"grid:\n  train.learning_rate: [{rates}]\n"
+            "  model.activation: [relu, tanh, sigmoid, linear]\n")
+        times = [run_sweep(nnsweep, overhead, 1, os.path.join(work, f"o{r}"))
+                 for r in range(args.repeats)]
+        print(f"runner: 10,000 one-epoch trials on 10 points in {statistics.median(times):.3f} s "
+              f"= {statistics.median(times) * 100:.1f} us per trial, end to end")
+
+    for threads in (1, 2):
+        peer = subprocess.run([sys.executable, os.path.join(HERE, "sklearn_peer.py"),
+                               str(threads)], capture_output=True, text=True).stdout.strip()
+        print(peer)
+        if "trainings_per_s=" in peer:
+            rate = float(peer.rsplit("trainings_per_s=", 1)[1])
+            print(f"nnsweep / scikit-learn at {threads} thread(s): "
+                  f"{TRAININGS / seconds[threads] / rate:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
