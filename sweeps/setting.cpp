@@ -21,6 +21,10 @@ struct Field {
   T& operator()(TrialConfig& c) const { return c.*section.*member; }
   const T& operator()(const TrialConfig& c) const { return c.*section.*member; }
 };
+// Clang before 17 cannot deduce an aggregate's template arguments (C++20's P1816), which the
+// fuzz build with Debian's clang 14 needs: spell the deduction out.
+template <typename Section, typename T>
+Field(Section TrialConfig::*, T Section::*) -> Field<Section, T>;
 
 template <typename Section, typename T>
 Setting common(std::string key, ValueKind kind, Field<Section, T> field) {
