@@ -127,4 +127,20 @@ void sort_curves(std::istream& in, std::ostream& out, std::span<const std::strin
   }
 }
 
+bool read_curves(std::istream& in, const std::string& file,
+                 const std::function<void(CurvePoint&&)>& point) {
+  CsvReader reader(in, file);
+  CsvRecord record;
+  bool header = true;
+  while (reader.next(record) && !record.torn) {
+    if (header) {
+      check_curves_header(record, file);
+      header = false;
+      continue;
+    }
+    point(parse_curve_row(record, file));
+  }
+  return !header;
+}
+
 }  // namespace results

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <span>
@@ -39,6 +40,12 @@ struct CurvePoint {
 void check_curves_header(const CsvRecord& header, const std::string& file);
 // Throws nn::InputError naming the offending field.
 CurvePoint parse_curve_row(const CsvRecord& row, const std::string& file);
+
+// Streams a curves.csv: checks its header, then hands each complete row to `point`, in file
+// order; a torn last line is dropped. False when the input is empty (no header). Throws
+// nn::InputError for a malformed file.
+bool read_curves(std::istream& in, const std::string& file,
+                 const std::function<void(CurvePoint&&)>& point);
 
 // Copies curves.csv from `in` to `out` with each trial of `trial_ids` once, in that order: the
 // last complete block of rows written for the trial (a block restarts when the epoch stops

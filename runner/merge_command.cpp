@@ -19,6 +19,7 @@
 #include "results/manifest.h"
 #include "results/row_writer.h"
 #include "results/trial_record.h"
+#include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/tables.h"
 
@@ -59,19 +60,8 @@ int merge_command(const Args& args) {
   po::options_description options("usage: nnsweep merge DIR... --out DIR\n\noptions");
   options.add_options()("help,h", "show this help")("out,o", po::value(&out_dir),
                                                     "the merged output directory (required)");
-  po::options_description hidden;
-  hidden.add_options()("dirs", po::value(&dirs));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("dirs", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return kExitOk;
-  }
+  if (!parse_command_line(args, options, {{"dirs", nullptr, &dirs}}, vm)) return kExitOk;
   if (dirs.empty()) throw po::error("name the shard directories: nnsweep merge DIR... --out DIR");
   if (out_dir.empty()) throw po::error("--out DIR is required");
   const fs::path out(out_dir);
@@ -136,21 +126,12 @@ int merge_command(const Args& args) {
       });
       const fs::path curves_path = fs::path(dir) / "curves.csv";
       std::ifstream curves_in(curves_path, std::ios::binary);
-      results::CsvReader reader(curves_in, curves_path.string());
-      results::CsvRecord record;
       std::string rows;
-      bool header = true;
-      while (reader.next(record) && !record.torn) {
-        if (header) {
-          results::check_curves_header(record, curves_path.string());
-          header = false;
-          continue;
-        }
+      results::read_curves(curves_in, curves_path.string(), [&](results::CurvePoint&& p) {
         rows.clear();
-        results::append_curve_row(rows, record[0],
-                                  results::parse_curve_row(record, curves_path.string()).metrics);
+        results::append_curve_row(rows, p.trial_id, p.metrics);
         curves.write(rows);
-      }
+      });
     }
   }
   results::PivotSpec pivot;

@@ -14,6 +14,7 @@
 #include "nn/dataset.h"
 #include "nn/train.h"
 #include "results/csv.h"
+#include "runner/cli.h"
 #include "runner/commands.h"
 #include "sweeps/spec.h"
 
@@ -187,19 +188,8 @@ int plan_command(const Args& args) {
       "first", po::value(&first), "how many trials to list in text format (default 10)")(
       "no-calibration", "skip the short training that estimates the time")(
       "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)");
-  po::options_description hidden;
-  hidden.add_options()("spec", po::value(&spec_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("spec", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return kExitOk;
-  }
+  if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep plan SPEC.yaml");
   if (format != "text" && format != "csv")
     throw po::error("--format must be text or csv, got '" + format + "'");

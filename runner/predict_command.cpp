@@ -15,6 +15,7 @@
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/model_file.h"
+#include "runner/cli.h"
 #include "runner/commands.h"
 
 namespace runner {
@@ -61,19 +62,9 @@ int predict_command(const Args& args) {
       "options");
   options.add_options()("help,h", "show this help")("out,o", po::value(&out_path),
                                                     "write the predictions to FILE");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value(&model_path))("data", po::value(&data_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("model", 1).add("data", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
+  if (!parse_command_line(args, options, {{"model", &model_path}, {"data", &data_path}}, vm))
     return kExitOk;
-  }
   if (model_path.empty() || data_path.empty())
     throw po::error("a model and a CSV file are required: nnsweep predict MODEL.yaml DATA.csv");
 

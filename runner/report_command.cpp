@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "nn/input_error.h"
+#include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/tables.h"
 
@@ -25,19 +26,8 @@ int report_command(const Args& args) {
       "rows", po::value(&rows), "row axis of the convergence table (default: the sweep's)")(
       "cols", po::value(&cols), "column axis (default: the sweep's)")(
       "cell", po::value(&cell), "cell metric (default: the sweep's)");
-  po::options_description hidden;
-  hidden.add_options()("dir", po::value(&dir_arg));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("dir", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return kExitOk;
-  }
+  if (!parse_command_line(args, options, {{"dir", &dir_arg}}, vm)) return kExitOk;
   if (dir_arg.empty()) throw po::error("a results directory is required: nnsweep report DIR");
   const fs::path dir(dir_arg);
   if (!fs::exists(dir / "trials.csv"))

@@ -193,18 +193,9 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context) {
       bands.add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
                       line_of[static_cast<std::size_t>(t.col)],
                       t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
-    results::CsvReader reader(in, curves_path.string());
-    results::CsvRecord record;
-    bool header = true;
-    while (reader.next(record) && !record.torn) {
-      if (header) {
-        results::check_curves_header(record, curves_path.string());
-        header = false;
-        continue;
-      }
-      bands.add(results::parse_curve_row(record, curves_path.string()));
-    }
-    if (!header) {
+    const bool has_header = results::read_curves(in, curves_path.string(),
+                                                 [&](results::CurvePoint&& p) { bands.add(p); });
+    if (has_header) {
       data.panels = bands.panels(rows, cols);
       data.curve_step = bands.step();
     }

@@ -19,6 +19,7 @@
 #include "results/curves.h"
 #include "results/manifest.h"
 #include "results/row_writer.h"
+#include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/progress.h"
 #include "runner/saved_models.h"
@@ -133,19 +134,8 @@ int run_command(const Args& args) {
       "save-models", po::value(&save_models_text),
       "trained models to keep in <out>/models: none, best (the best trial of each dataset, "
       "default) or all");
-  po::options_description hidden;
-  hidden.add_options()("spec", po::value(&spec_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("spec", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return kExitOk;
-  }
+  if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
   if (vm.count("threads") && threads < 1) throw po::error("--threads must be at least 1");
   const bool quiet = vm.count("quiet") > 0, resume = vm.count("resume") > 0;

@@ -96,8 +96,8 @@ std::string best_text(const Ranking& ranking) {
     const results::BestRow& r = ranking.rows[i];
     std::string params;
     for (const auto& [key, value] : r.params) params += fmt::format("{}={} ", key, value);
-    text += fmt::format("  {}. {}loss {:.4g}, converged {}/{}", i + 1, params, r.score,
-                        r.converged, r.n);
+    text += fmt::format("  {}. {}loss {:.4g}, converged {}/{}", i + 1, params, r.score, r.converged,
+                        r.n);
     if (std::isfinite(r.accuracy)) text += fmt::format(", test accuracy {:.3f}", r.accuracy);
     if (std::isfinite(r.epochs)) text += fmt::format(", epochs {:.0f}", r.epochs);
     text += "\n";
@@ -156,7 +156,8 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
       text << m.rdbuf();
       try {
         const auto info = results::read_manifest_info(text.str(), (dir / "manifest.yaml").string());
-        recorded.emplace(sweeps::parse_sweep(info.spec_yaml, (dir / "manifest.yaml").string(), dir));
+        recorded.emplace(
+            sweeps::parse_sweep(info.spec_yaml, (dir / "manifest.yaml").string(), dir));
         sweep = &*recorded;
         name = recorded->name();
       } catch (const std::exception&) {

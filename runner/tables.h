@@ -1,7 +1,8 @@
 // The end of a run, and all of `nnsweep report`: puts trials.csv and curves.csv in trial order
 // (atomically replaced), then derives summary.csv, convergence.csv, convergence_cells.csv,
-// convergence.md and report.html from them. Works on a complete or a partial (interrupted) directory. Memory
-// grows with the number of trials by a few words each, never with their rows or curves.
+// convergence.md and report.html from them. Works on a complete or a partial (interrupted)
+// directory. Memory grows with the number of trials by a few words each, never with their rows or
+// curves.
 #pragma once
 
 #include <filesystem>

@@ -1,0 +1,29 @@
+// The command-line parsing every subcommand shares: its options (shown by --help), its
+// positional arguments by name, and --help itself. Bad arguments throw
+// boost::program_options::error, which main maps to exit code 2.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+#include "runner/commands.h"
+
+namespace runner {
+
+// One positional argument: stored into `one`, or (the last one only) every remaining argument
+// into `many`.
+struct Positional {
+  const char* name;
+  std::string* one = nullptr;
+  std::vector<std::string>* many = nullptr;
+};
+
+// Fills `vm` from `args`. Returns false when --help was asked: the help is printed to stdout
+// and the command should return kExitOk.
+bool parse_command_line(const Args& args,
+                        const boost::program_options::options_description& visible,
+                        const std::vector<Positional>& positionals,
+                        boost::program_options::variables_map& vm);
+
+}  // namespace runner
