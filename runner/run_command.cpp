@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "nn/input_error.h"
@@ -21,6 +22,7 @@
 #include "results/row_writer.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/mpi_backend.h"
 #include "runner/progress.h"
 #include "runner/saved_models.h"
 #include "runner/shard.h"
@@ -133,7 +135,8 @@ int run_command(const Args& args) {
       "run only shard K of N (K/N, K from 0): contiguous trial ranges, one directory each")(
       "save-models", po::value(&save_models_text),
       "trained models to keep in <out>/models: none, best (the best trial of each dataset, "
-      "default) or all");
+      "default) or all")(
+      "mpi", "distribute the trials over MPI ranks (start with mpirun); rank 0 writes the files");
   po::variables_map vm;
   if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
@@ -143,8 +146,25 @@ int run_command(const Args& args) {
   const auto save_models = parse_save_models(save_models_text);
   if (!save_models) throw po::error("--save-models must be none, best or all");
 
+  if (vm.count("mpi") && !mpi_available())
+    throw po::error(
+        "this nnsweep was built without MPI: install Debian's libopenmpi-dev and openmpi-bin "
+        "(apt-get install libopenmpi-dev openmpi-bin), then rebuild; or run shards with --shard");
+  std::optional<MpiSession> mpi;
+  if (vm.count("mpi")) mpi.emplace();
+
   // Everything that can be wrong with the input is found before anything is written.
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
+  if (threads == 0) threads = tbb::info::default_concurrency();
+  if (mpi && mpi->rank() != 0) {  // a worker: trains what rank 0 hands out, writes nothing
+    install_signal_handlers();
+    RunOptions work;
+    work.threads = threads;
+    work.fail_fast = vm.count("fail-fast") > 0;
+    work.interrupt = &g_interrupted;
+    mpi_work(*mpi, sweep, work);
+    return kExitOk;
+  }
   fs::path dir = out_dir.empty() ? fs::path("runs") / sweep.name() : fs::path(out_dir);
   if (out_dir.empty() && !shard.whole())
     dir /= fmt::format("shard-{}-of-{}", shard.index, shard.count);
@@ -157,7 +177,6 @@ int run_command(const Args& args) {
                          "choose another directory with --out");
   Previous prev;
   if (resume && !is_empty_dir(dir)) prev = read_previous(dir, sweep, shard);
-  if (threads == 0) threads = tbb::info::default_concurrency();
 
   fs::create_directories(dir);
   results::Manifest manifest;
@@ -195,11 +214,12 @@ int run_command(const Args& args) {
   const std::string resume_hint =
       fmt::format("nnsweep run {}{} --out {} --resume", spec_path,
                   shard.whole() ? "" : " --shard " + shard.text(), dir.string());
-  const RunStats stats = run_trials(sweep, run, [&](FinishedTrial&& done) {
-    // Curves first: a trial's row is the mark that it is complete.
+  // Curves first: a trial's row is the mark that it is complete.
+  const auto write_rows = [&](std::string_view status, std::string_view trial_row,
+                              std::string_view curve_rows) {
     try {
-      if (!done.curve_rows.empty()) curves.write(done.curve_rows);
-      trials.write(results::format_trial_row(done.record));
+      if (!curve_rows.empty()) curves.write(curve_rows);
+      trials.write(trial_row);
     } catch (const std::system_error& e) {
       // A full disk or a vanished directory: say where, why, and how to go on.
       throw std::runtime_error(fmt::format(
@@ -207,8 +227,18 @@ int run_command(const Args& args) {
           "space, then finish the sweep with: {}",
           dir.string(), e.code().message(), resume_hint));
     }
-    progress.add(done.record.status);
-  });
+    progress.add(status);
+  };
+  const RunStats stats =
+      mpi && mpi->size() > 1
+          ? mpi_coordinate(*mpi, sweep, run,
+                           [&](const TrialRows& rows) {
+                             write_rows(rows.status, rows.trial_row, rows.curve_rows);
+                           })
+          : run_trials(sweep, run, [&](FinishedTrial&& done) {
+              write_rows(done.record.status, results::format_trial_row(done.record),
+                         done.curve_rows);
+            });
   progress.finish();
   trials_file.close();
   curves_file.close();
@@ -230,9 +260,10 @@ int run_command(const Args& args) {
   results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
 
   if (!quiet) {
-    std::cout << fmt::format("{}{}: {} trials ({} trainings)\n\n", sweep.name(),
+    std::cout << fmt::format("{}{}: {} trials ({} trainings{})\n\n", sweep.name(),
                              shard.whole() ? "" : " shard " + shard.text(), last - first,
-                             stats.trainings)
+                             stats.trainings,
+                             mpi ? fmt::format(" on {} MPI ranks", mpi->size() - 1) : "")
               << tables.convergence_text << "\n"
               << tables.best_text << "\n"
               << fmt::format(

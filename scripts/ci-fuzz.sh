@@ -24,7 +24,7 @@ fi
 cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DNNSWEEP_SANITIZE=address,undefined \
   -DCMAKE_CXX_FLAGS="-fno-sanitize-recover=all" -DNNSWEEP_BUILD_FUZZ=ON \
-  -DNNSWEEP_BUILD_TESTS=OFF -DNNSWEEP_BUILD_BENCH=OFF >/dev/null
+  -DNNSWEEP_BUILD_TESTS=OFF -DNNSWEEP_BUILD_BENCH=OFF -DNNSWEEP_WITH_MPI=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target sweep_fuzz csv_fuzz
 
 # The first directory collects what the run finds; the others are read-only seeds.

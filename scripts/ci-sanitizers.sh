@@ -30,7 +30,7 @@ if [ "$which" = asan ] || [ "$which" = all ]; then
   rm -rf "$reports" && mkdir -p "$reports"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DNNSWEEP_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS="-fno-sanitize-recover=all" \
-    -DNNSWEEP_BUILD_BENCH=OFF >/dev/null
+    -DNNSWEEP_BUILD_BENCH=OFF -DNNSWEEP_WITH_MPI=OFF >/dev/null
   cmake --build build-asan -j"$jobs"
   ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1" \
   UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1" \
@@ -42,7 +42,7 @@ if [ "$which" = tsan ] || [ "$which" = all ]; then
   reports=$root/build-tsan/sanitizer-reports
   tbb_prefix=$(bash scripts/ci-tbb-tsan.sh "${NNSWEEP_TSAN_TBB_DIR:-build-tsan-tbb}")
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-    -DNNSWEEP_SANITIZE=thread -DNNSWEEP_BUILD_BENCH=OFF -DTBB_DIR="$tbb_prefix/lib/cmake/TBB" \
+    -DNNSWEEP_SANITIZE=thread -DNNSWEEP_BUILD_BENCH=OFF -DNNSWEEP_WITH_MPI=OFF -DTBB_DIR="$tbb_prefix/lib/cmake/TBB" \
     >/dev/null
   # Only what runs threads: the binary and the end-to-end tests that drive it.
   cmake --build build-tsan -j"$jobs" --target nnsweep e2e_tests

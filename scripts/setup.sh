@@ -13,6 +13,8 @@ packages=(cmake make g++ pkg-config libeigen3-dev libtbb-dev libyaml-cpp-dev
           libboost-program-options-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev)
 # The tests also read the output files back with pandas, as users do.
 [ "${1:-example}" = test ] && packages+=(python3-pandas)
+# MPI is optional for nnsweep; the tests run the MPI backend, so they install it.
+[ "${1:-example}" = test ] && packages+=(libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,51 @@
+// Distributing a sweep over MPI ranks (`mpirun -np P nnsweep run SPEC --mpi`): rank 0 hands out
+// small chunks of trial indices on request and writes every finished row; the other ranks train
+// their chunks on their own oneTBB arenas and send the rows back. Dynamic hand-out, because
+// trials differ in cost by 100x. Present only when CMake found MPI; mpi_available() says so.
+// REQUIRES one MpiSession per process, alive while any of the functions below run.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "runner/sweep_runner.h"
+#include "sweeps/spec.h"
+
+namespace runner {
+
+// Whether this binary was built with MPI.
+bool mpi_available();
+
+// MPI_Init_thread on construction, MPI_Finalize on destruction; a rank that unwinds with an
+// exception aborts the job instead, so no rank waits forever for a partner that left.
+class MpiSession {
+ public:
+  MpiSession();
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+
+ private:
+  int rank_ = 0, size_ = 1;
+  int exceptions_at_start_ = 0;
+};
+
+// A finished trial as the text rank 0 writes.
+struct TrialRows {
+  std::string status;
+  std::string trial_row;
+  std::string curve_rows;
+};
+
+// Rank 0: hands out the trials of [options.begin, options.end) that options.skip does not skip,
+// calls `write` for each row that comes back, and returns when every other rank is done.
+RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
+                        const RunOptions& options,
+                        const std::function<void(const TrialRows&)>& write);
+
+// Every other rank: trains the chunks rank 0 hands out until it has no more.
+void mpi_work(const MpiSession& session, const sweeps::Sweep& sweep, const RunOptions& options);
+
+}  // namespace runner
