@@ -4,7 +4,7 @@ overhead. Prints medians of REPEATS runs.
 
 usage: python3 bench/run_bench.py [--build DIR] [--repeats N]
 """
-import argparse, csv, json, os, statistics, subprocess, sys, tempfile, time
+import argparse, csv, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAYERS = [(2, 8), (8, 8), (8, 1)]  # the bench sweep's 2-8-8-1 network
@@ -15,6 +15,15 @@ def run_sweep(nnsweep, spec, threads, out):
     start = time.perf_counter()
     subprocess.run([nnsweep, "run", spec, "--quiet", "--threads", str(threads), "--out", out,
                     "--save-models", "none"], check=True)
+    return time.perf_counter() - start
+
+
+def run_mpi(nnsweep, spec, ranks, out):
+    """One run over `ranks` training ranks of one thread each, plus rank 0 handing out trials."""
+    start = time.perf_counter()
+    subprocess.run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(ranks + 1),
+                    nnsweep, "run", spec, "--quiet", "--mpi", "--threads", "1", "--out", out,
+                    "--save-models", "none"], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -87,6 +96,24 @@ def main():
                  for r in range(args.repeats)]
         print(f"runner: 10,000 one-epoch trials on 10 points in {statistics.median(times):.3f} s "
               f"= {statistics.median(times) * 100:.1f} us per trial, end to end")
+
+        version = subprocess.run([nnsweep, "--version"], capture_output=True, text=True).stdout
+        if "with MPI" in version and shutil.which("mpirun"):
+            local = statistics.median(run_sweep(nnsweep, spec, 2, os.path.join(work, f"l{r}"))
+                                      for r in range(args.repeats))
+            ranks = statistics.median(run_mpi(nnsweep, spec, 2, os.path.join(work, f"m{r}"))
+                                      for r in range(args.repeats))
+            print(f"bench sweep: 1 process x 2 threads {local:.3f} s; 2 MPI ranks x 1 thread "
+                  f"(+ rank 0) {ranks:.3f} s")
+            local = statistics.median(run_sweep(nnsweep, overhead, 2, os.path.join(work, f"p{r}"))
+                                      for r in range(args.repeats))
+            ranks = statistics.median(run_mpi(nnsweep, overhead, 2, os.path.join(work, f"q{r}"))
+                                      for r in range(args.repeats))
+            print(f"MPI coordination: 10,000 one-epoch trials in {ranks:.3f} s over 2 ranks vs "
+                  f"{local:.3f} s in 1 process x 2 threads: {(ranks - local) * 100:.1f} us more "
+                  f"per trial ({10000 / ranks:.0f} trials/s through rank 0)")
+        else:
+            print("MPI: this build has no MPI or there is no mpirun: skipped")
 
     for threads in (1, 2):
         peer = subprocess.run([sys.executable, os.path.join(HERE, "sklearn_peer.py"),

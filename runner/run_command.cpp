@@ -152,12 +152,13 @@ int run_command(const Args& args) {
         "(apt-get install libopenmpi-dev openmpi-bin), then rebuild; or run shards with --shard");
   std::optional<MpiSession> mpi;
   if (vm.count("mpi")) mpi.emplace();
+  // From here on Ctrl-C stops the run cleanly, whenever it comes.
+  install_signal_handlers();
 
   // Everything that can be wrong with the input is found before anything is written.
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
   if (threads == 0) threads = tbb::info::default_concurrency();
   if (mpi && mpi->rank() != 0) {  // a worker: trains what rank 0 hands out, writes nothing
-    install_signal_handlers();
     RunOptions work;
     work.threads = threads;
     work.fail_fast = vm.count("fail-fast") > 0;
@@ -202,7 +203,6 @@ int run_command(const Args& args) {
 
   const bool show_progress = !quiet && (vm.count("progress") > 0 || isatty(STDERR_FILENO) == 1);
   Progress progress(last - first, prev.done_count, show_progress ? &std::cerr : nullptr);
-  install_signal_handlers();
   RunOptions run;
   run.threads = threads;
   run.begin = first;

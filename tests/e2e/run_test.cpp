@@ -190,7 +190,10 @@ TEST_F(Run, InterruptStopsPromptlyWithCode130AndSaysHowToResume) {
     execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Interrupt once the run is under way (its manifest is written), however slow the start.
+  for (int wait = 0; wait < 2000 && !fs::exists(dir_ / "out/manifest.yaml"); ++wait)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   kill(pid, SIGINT);
   int status = 0;
   waitpid(pid, &status, 0);
