@@ -67,7 +67,7 @@ TEST_F(Faults, KilledTwentyFourTimesThenResumedEqualsAnUninterruptedRun) {
   write("s.yaml", kSweep);
   const auto begin = std::chrono::steady_clock::now();
   ASSERT_EQ(nnsweep("run s.yaml -q --threads 2 --out full").exit_code, 0);
-  // The moments scale with this machine's speed: 24 kills spread over about 60% of a run.
+  // The delays scale with this machine's speed: 24 kills, each after a round's first new row.
   const auto run_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - begin)
                           .count();
@@ -79,12 +79,23 @@ TEST_F(Faults, KilledTwentyFourTimesThenResumedEqualsAnUninterruptedRun) {
   std::size_t previous_rows = 0;
   for (int round = 0; round < 24; ++round) {
     const pid_t pid = start("run s.yaml -q --threads 2 --out killed --resume");
-    state = state * 1664525u + 1013904223u;  // a fixed sequence of moments: reproducible
-    std::this_thread::sleep_for(std::chrono::milliseconds(
-        run_ms / 80 + static_cast<long>((state >> 8) % (run_ms / 40 + 1))));
-    kill(pid, SIGKILL);
+    // Kill once this round has added a row, after a pseudo-random further delay: mid-run and
+    // with progress every round, however the machine's load changes between rounds.
+    const std::size_t before = complete_rows(read(dir_ / "killed/trials.csv")).complete.size();
     int status = 0;
-    waitpid(pid, &status, 0);
+    bool exited = false;
+    for (int wait = 0; wait < 5000 && !exited; ++wait) {
+      if (complete_rows(read(dir_ / "killed/trials.csv")).complete.size() > before) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      exited = waitpid(pid, &status, WNOHANG) == pid;
+    }
+    if (!exited) {
+      state = state * 1664525u + 1013904223u;  // a fixed sequence of delays: reproducible
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(static_cast<long>((state >> 8) % (run_ms / 40 + 1))));
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
     if (WIFSIGNALED(status)) ++kills_mid_run;
     // After every kill: rows only grow, and no trial has two complete rows.
     const Rows rows = complete_rows(read(dir_ / "killed/trials.csv"));
