@@ -7,6 +7,8 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "nn/dataset.h"
 #include "nn/train.h"
@@ -185,33 +187,44 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options,
     return abandon.load() || (options.interrupt && options.interrupt->load());
   };
 
+  // The groups in flight are owned here, not by the pipeline: when it is cancelled (a sink that
+  // throws, e.g. on a full disk) oneTBB drops the items between its filters undestroyed.
+  std::mutex live_mutex;
+  std::unordered_map<Group*, std::unique_ptr<Group>> live;
+  const auto retire = [&](Group* group) {
+    const std::lock_guard lock(live_mutex);
+    live.erase(group);
+  };
+
   tbb::parallel_pipeline(
       static_cast<std::size_t>(threads) * 4,
-      tbb::make_filter<void, std::shared_ptr<Group>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<Group> {
-            auto group = std::make_shared<Group>();
-            if (stop_requested() || !source.next(*group)) {
-              fc.stop();
-              return nullptr;
+      tbb::make_filter<void, Group*>(tbb::filter_mode::serial_in_order,
+                                     [&](tbb::flow_control& fc) -> Group* {
+                                       auto owned = std::make_unique<Group>();
+                                       if (stop_requested() || !source.next(*owned)) {
+                                         fc.stop();
+                                         return nullptr;
+                                       }
+                                       Group* group = owned.get();
+                                       const std::lock_guard lock(live_mutex);
+                                       live.emplace(group, std::move(owned));
+                                       return group;
+                                     }) &
+          tbb::make_filter<Group*, Group*>(tbb::filter_mode::parallel,
+                                           [&](Group* group) {
+                                             if (!stop_requested())
+                                               train_group(sweep, options, *group, abandon);
+                                             return group;
+                                           }) &
+          tbb::make_filter<Group*, void>(tbb::filter_mode::serial_out_of_order, [&](Group* group) {
+            ++stats.trainings;
+            for (FinishedTrial& f : group->finished) {
+              if (f.record.status == "error" && options.fail_fast) abandon = true;
+              sink(std::move(f));
+              ++stats.finished;
             }
-            return group;
-          }) &
-          tbb::make_filter<std::shared_ptr<Group>, std::shared_ptr<Group>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<Group> group) {
-                if (!stop_requested()) train_group(sweep, options, *group, abandon);
-                return group;
-              }) &
-          tbb::make_filter<std::shared_ptr<Group>, void>(
-              tbb::filter_mode::serial_out_of_order, [&](std::shared_ptr<Group> group) {
-                ++stats.trainings;
-                for (FinishedTrial& f : group->finished) {
-                  if (f.record.status == "error" && options.fail_fast) abandon = true;
-                  sink(std::move(f));
-                  ++stats.finished;
-                }
-              }));
+            retire(group);
+          }));
   stats.interrupted = options.interrupt && options.interrupt->load();
   stats.failed_fast = abandon.load();
   return stats;
