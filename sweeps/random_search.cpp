@@ -7,6 +7,7 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <unordered_set>
 
@@ -16,11 +17,56 @@
 namespace sweeps {
 namespace {
 
+// std::to_chars into a stack buffer: the same correctly rounded "%.6g" as fmt, without an
+// allocation per draw (a large random search draws millions of numbers).
 double round_to_6_digits(double v) {
-  const std::string text = fmt::format("{:.6g}", v);
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, v, std::chars_format::general, 6).ptr;
   double rounded = v;
-  std::from_chars(text.data(), text.data() + text.size(), rounded);
+  std::from_chars(text, end, rounded);
   return rounded;
+}
+
+// How many numbers of at most 6 significant digits lie in [lo, hi] (an estimate within a few
+// values, which is all the early "too many samples" check needs).
+double six_digit_values(double lo, double hi) {
+  if (lo > hi) return 0;
+  if (lo < 0)
+    return (hi < 0 ? six_digit_values(-hi, -lo)
+                   : six_digit_values(0, -lo) + 1 + six_digit_values(0, hi)) -
+           (hi >= 0 ? 1 : 0);
+  double count = lo == 0 ? 1 : 0;
+  const double a = std::max(lo, std::numeric_limits<double>::min());
+  for (int e = static_cast<int>(std::floor(std::log10(a))); e <= std::floor(std::log10(hi)); ++e) {
+    // The decade's values are m x 10^(e-5) for m in [10^5, 10^6).
+    const double step = std::pow(10.0, e - 5), slack = 1e-6;
+    const double first = std::max(1e5, std::ceil(a / step - slack));
+    const double last = std::min(1e6 - 1, std::floor(hi / step + slack));
+    if (last >= first) count += last - first + 1;
+  }
+  return count;
+}
+
+// SplitMix64's finaliser. Boost 1.74's hash_combine barely mixes, and the bit patterns of
+// 6-digit doubles and choice indices differ mostly in their high bits, so the hash set's
+// buckets collided until its lookups took most of the time of drawing 10^6 samples.
+std::uint64_t mix(std::uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+  return x ^ (x >> 31);
+}
+
+double distinct_values(const RandomParam& p) {
+  switch (p.distribution) {
+    case Distribution::uniform:
+    case Distribution::log_uniform:
+      return six_digit_values(p.lo, p.hi);
+    case Distribution::int_uniform:
+      return p.hi - p.lo + 1;
+    case Distribution::choice:
+      return static_cast<double>(p.choices.size());
+  }
+  return 0;
 }
 
 }  // namespace
@@ -29,6 +75,15 @@ RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samp
                              std::uint64_t sweep_seed, const Reader& reader,
                              const YAML::Mark& samples_mark)
     : params_(std::move(params)), count_(samples) {
+  double space = 1;
+  for (const RandomParam& p : params_) space *= distinct_values(p);
+  if (static_cast<double>(count_) > space)
+    reader.fail(samples_mark,
+                fmt::format("random: the distributions hold only {:.0f} distinct samples (real "
+                            "numbers are drawn to 6 significant digits), fewer than the {} asked "
+                            "for; ask for fewer samples or widen the ranges",
+                            space, count_));
+
   std::mt19937_64 rng(stable_hash("random samples of sweep seed " + std::to_string(sweep_seed)));
   auto draw = [&rng](const RandomParam& p) -> double {
     switch (p.distribution) {
@@ -50,23 +105,38 @@ RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samp
     }
     return 0;
   };
-  values_.reserve(count_ * params_.size());
-  std::unordered_set<std::uint64_t> seen;
-  const std::uint64_t max_draws = 100 * count_ + 1000;
-  std::vector<double> sample(params_.size());
+
+  // The samples kept so far, by index into values_, compared by their exact bits.
+  const std::size_t width = params_.size();
+  auto bits = [this, width](std::uint64_t sample, std::size_t p) {
+    return std::bit_cast<std::uint64_t>(values_[sample * width + p]);
+  };
+  auto hash = [&](std::uint64_t sample) {
+    std::uint64_t h = 0;
+    for (std::size_t p = 0; p < width; ++p) h = mix(h ^ bits(sample, p));
+    return static_cast<std::size_t>(h);
+  };
+  auto equal = [&](std::uint64_t a, std::uint64_t b) {
+    for (std::size_t p = 0; p < width; ++p)
+      if (bits(a, p) != bits(b, p)) return false;
+    return true;
+  };
+  std::unordered_set<std::uint64_t, decltype(hash), decltype(equal)> kept(count_, hash, equal);
+
+  values_.reserve(count_ * width);
+  // Ten draws per sample is generous for any sensible random search, and bounds the time a
+  // too-narrow one (a log_uniform whose rare values are almost all taken) needs to fail.
+  const std::uint64_t max_draws = 10 * count_ + 1000;
   for (std::uint64_t drawn = 0, draws = 0; drawn < count_;) {
     if (++draws > max_draws)
       reader.fail(samples_mark, "random: the distributions gave only " + std::to_string(drawn) +
                                     " distinct samples in " + std::to_string(max_draws) +
                                     " draws; ask for fewer samples or widen the ranges");
-    std::uint64_t h = 0;
-    for (std::size_t p = 0; p < params_.size(); ++p) {
-      sample[p] = draw(params_[p]);
-      h = stable_hash(fmt::format("{:x} {:x}", h, std::bit_cast<std::uint64_t>(sample[p])));
-    }
-    if (!seen.insert(h).second) continue;
-    values_.insert(values_.end(), sample.begin(), sample.end());
-    ++drawn;
+    for (const RandomParam& p : params_) values_.push_back(draw(p));
+    if (kept.insert(drawn).second)
+      ++drawn;
+    else
+      values_.resize(drawn * width);
   }
 }
 

@@ -29,8 +29,9 @@ struct RandomParam {
 class RandomSamples {
  public:
   RandomSamples() = default;  // no random search: one empty sample
-  // Draws every sample now (a few doubles each). Fails at `samples_mark` when the
-  // distributions hold fewer distinct samples than asked for.
+  // Draws every sample now (a few doubles each). Fails at `samples_mark` at once when the
+  // distributions hold fewer distinct samples than asked for, and after 10 draws per sample
+  // when duplicates are so frequent that the last ones would take much longer to find.
   RandomSamples(std::vector<RandomParam> params, std::uint64_t samples, std::uint64_t sweep_seed,
                 const Reader& reader, const YAML::Mark& samples_mark);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -298,6 +299,12 @@ class Loader {
     p.lo = r_.number(d.value[0], what);
     p.hi = r_.number(d.value[1], what);
     if (p.lo > p.hi) r_.fail(d.value, what + ": the low end is above the high end");
+    if (!integer && p.lo == p.hi)
+      r_.fail(d.value, what +
+                           ": a range of real numbers needs two different ends (for a fixed "
+                           "value, set it in the base configuration)");
+    if (!std::isfinite(p.hi - p.lo))
+      r_.fail(d.value, what + ": the range is too wide to draw from");
     if (p.distribution == Distribution::log_uniform && p.lo <= 0)
       r_.fail(d.value[0], what + ": the low end must be > 0");
     return p;

@@ -66,6 +66,15 @@ TEST(RandomSearch, NeverRepeatsASample) {
   EXPECT_EQ(ids.size(), 6u);
 }
 
+TEST(RandomSearch, GivesUpWhenTheLastSamplesAreTooRareToFind) {
+  // 100000 whole numbers, all asked for: collecting the last ones takes ~12 draws a sample.
+  const std::string error = testing::error_of(
+      "random: {samples: 100000, params: {train.epochs: {int_uniform: [1, "
+      "100000]}}}\n");
+  EXPECT_NE(error.find("distinct samples in 1001000 draws; ask for fewer"), std::string::npos)
+      << error;
+}
+
 TEST(RandomSearch, MultipliesWithTheGridSampleMajor) {
   const Sweep s = parse(
       "repeats: 2\n"

@@ -207,8 +207,26 @@ TEST(Spec, RefusesBadRandomSearches) {
             "s.yaml:1:50: error: uniform draws real numbers but train.batch_size takes whole "
             "numbers (int_uniform)");
   EXPECT_EQ(error_of("random: {samples: 5, params: {train.optimizer: {choice: [sgd, adam]}}}\n"),
-            "s.yaml:1:19: error: random: the distributions gave only 2 distinct samples in 1500 "
-            "draws; ask for fewer samples or widen the ranges");
+            "s.yaml:1:19: error: random: the distributions hold only 2 distinct samples (real "
+            "numbers are drawn to 6 significant digits), fewer than the 5 asked for; ask for "
+            "fewer samples or widen the ranges");
+  // Real numbers too: [0.01, 0.1] holds 900001 numbers of 6 significant digits. Refused at
+  // once, not after drawing for a minute.
+  EXPECT_EQ(error_of("random: {samples: 1000000, params: {train.learning_rate: {uniform: [0.01, "
+                     "0.1]}}}\n"),
+            "s.yaml:1:19: error: random: the distributions hold only 900001 distinct samples "
+            "(real numbers are drawn to 6 significant digits), fewer than the 1000000 asked for; "
+            "ask for fewer samples or widen the ranges");
+  EXPECT_EQ(error_of("random: {samples: 30, params: {train.batch_size: {int_uniform: [1, 5]}, "
+                     "model.activation: {choice: [relu, tanh, sigmoid, linear]}}}\n"),
+            "s.yaml:1:19: error: random: the distributions hold only 20 distinct samples (real "
+            "numbers are drawn to 6 significant digits), fewer than the 30 asked for; ask for "
+            "fewer samples or widen the ranges");
+  EXPECT_EQ(error_of("random: {samples: 3, params: {train.regularization_rate: {uniform: [0, "
+                     "0.0]}}}\n"),
+            "s.yaml:1:68: error: random.params.train.regularization_rate.uniform: a range of real "
+            "numbers "
+            "needs two different ends (for a fixed value, set it in the base configuration)");
   EXPECT_EQ(error_of("random: {samples: 5, params: {train.epochs: {normal: [1, 2]}}}\n"),
             "s.yaml:1:46: error: unknown key 'normal' in random.params.train.epochs; valid: "
             "uniform, log_uniform, int_uniform, choice");
