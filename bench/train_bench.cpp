@@ -1,7 +1,13 @@
 // Micro benchmarks of the numerics: whole trainings and single steps.
 #include <benchmark/benchmark.h>
 
+#include <array>
+#include <vector>
+
+#include "nn/config.h"
+#include "nn/lanes.h"
 #include "nn/mlp.h"
+#include "nn/random.h"
 #include "nn/train.h"
 
 namespace {
@@ -24,31 +30,104 @@ void BM_TrainCircle_2_8_8_1_Tanh(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainCircle_2_8_8_1_Tanh)->Unit(benchmark::kMillisecond);
 
-// One training step (forward, loss, backward, update) of a 2-input network.
+// The same training for a full pack: kLanes learning rates side by side (nn::train_pack), with
+// the activation as argument (an index into nn::kActivationNames). Time per pack.
+void BM_TrainPackCircle_2_8_8_1(benchmark::State& state) {
+  std::array<nn::TrialConfig, nn::kLanes> configs;
+  std::vector<nn::TrainJob> jobs;
+  for (int l = 0; l < nn::kLanes; ++l) {
+    nn::TrialConfig& c = configs[static_cast<std::size_t>(l)];
+    c.data.dataset = nn::DatasetKind::circle;
+    c.data.points = 500;
+    c.data.train_fraction = 0.5;
+    c.model.hidden = {8, 8};
+    c.model.activation = static_cast<nn::Activation>(state.range(0));
+    c.train.batch_size = 10;
+    c.train.epochs = 200;
+    c.train.learning_rate = 0.003 * (l + 1);
+    jobs.push_back({&c, static_cast<std::uint64_t>(l + 1), {}});
+  }
+  const nn::Dataset data = nn::make_dataset(configs[0].data, 42);
+  for (auto _ : state) benchmark::DoNotOptimize(nn::train_pack(jobs, data));
+  state.counters["trainings/s"] =
+      benchmark::Counter(nn::kLanes, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_TrainPackCircle_2_8_8_1)
+    ->ArgName("activation")
+    ->DenseRange(0, 3)
+    ->Unit(benchmark::kMillisecond);
+
+// One training step (forward, loss gradient, backward, update) of a full pack: kLanes 2-input,
+// 1-output networks (binary cross-entropy) side by side, for every hidden shape x batch size x
+// activation. The shape is the first argument (an index into kShapes), so names read like
+// BM_TrainingStep/shape:1/batch:10/activation:1 (shape 8,8; tanh). Time per pack step; FLOP/s
+// counts the model FLOPs of all kLanes networks.
+const std::vector<std::vector<int>> kShapes = {{4, 2}, {8, 8}, {16, 16, 16}, {64, 64}};
+
+struct Pack {
+  Pack(const std::vector<int>& hidden, nn::Activation activation, Eigen::Index samples)
+      : net(2, hidden, 1, activation, 0.01, nn::Task::binary),
+        x(nn::broadcast(Eigen::MatrixXd::Random(2, samples))),
+        y(nn::broadcast((Eigen::MatrixXd::Random(1, samples).array() > 0).cast<double>())),
+        ws(net.make_workspace(samples)),
+        params(nn::kLanes, net.parameter_count()),
+        grad(nn::kLanes, net.parameter_count()) {
+    nn::Rng rng(1);
+    const nn::Mlp shape(2, hidden, 1, activation, 0.01, nn::Task::binary);
+    for (int l = 0; l < nn::kLanes; ++l)
+      params.row(l) = shape.initial_parameters(nn::Init::automatic, rng).transpose();
+  }
+  double forward_flops_per_sample() const {
+    double f = 0;
+    for (int l = 0; l < net.layers(); ++l) f += 2.0 * net.width(l) * net.width(l + 1);
+    return f * nn::kLanes;
+  }
+  nn::LaneNet net;
+  nn::LaneMatrix x, y;
+  nn::LaneNet::Workspace ws;
+  nn::LaneMatrix params, grad;
+};
+
 void BM_TrainingStep(benchmark::State& state) {
-  const std::vector<int> hidden(state.range(0), static_cast<int>(state.range(1)));
-  const Eigen::Index batch = state.range(2);
-  const nn::Mlp net(2, hidden, 1, nn::Activation::tanh, 0.01, nn::Task::binary);
-  nn::Rng rng(1);
-  Eigen::VectorXd params = net.initial_parameters(nn::Init::automatic, rng);
-  Eigen::VectorXd grad(params.size());
-  Eigen::MatrixXd x = Eigen::MatrixXd::Random(2, batch);
-  Eigen::MatrixXd y = (Eigen::MatrixXd::Random(1, batch).array() > 0).cast<double>();
-  nn::Mlp::Workspace ws = net.make_workspace(batch);
+  const Eigen::Index batch = state.range(1);
+  Pack p(kShapes.at(static_cast<std::size_t>(state.range(0))),
+         static_cast<nn::Activation>(state.range(2)), batch);
   for (auto _ : state) {
-    net.forward(params.data(), x, ws);
-    net.loss_and_gradient(y, ws, batch, true);
-    net.backward(params.data(), x, ws, grad.data());
-    params -= 1e-9 * grad;
+    p.net.forward(p.params, p.x, batch, p.ws);
+    p.net.loss_gradient(p.y, batch, p.ws);
+    p.net.backward(p.params, p.x, batch, p.ws, p.grad);
+    p.params -= 1e-9 * p.grad;
     benchmark::ClobberMemory();
   }
+  state.counters["FLOP/s"] =
+      benchmark::Counter(3.0 * p.forward_flops_per_sample() * static_cast<double>(batch),
+                         benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_TrainingStep)
-    ->ArgNames({"layers", "width", "batch"})
-    ->Args({2, 8, 1})
-    ->Args({2, 8, 10})
-    ->Args({2, 8, 32})
-    ->Args({2, 64, 32});
+
+void TrainingStepArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"shape", "batch", "activation"});
+  for (std::size_t shape = 0; shape < kShapes.size(); ++shape)
+    for (const int batch : {1, 10, 32})
+      for (std::size_t a = 0; a < nn::kActivationNames.size(); ++a)
+        b->Args({static_cast<std::int64_t>(shape), batch, static_cast<std::int64_t>(a)});
+}
+BENCHMARK(BM_TrainingStep)->Apply(TrainingStepArgs);
+
+// One epoch's evaluation of a pack on one split: the forward pass, loss and accuracy over 250
+// samples (a split of the bench sweep's circle data), as nn::train_pack does for each split
+// after every epoch. tanh.
+void BM_EpochEvaluation(benchmark::State& state) {
+  constexpr Eigen::Index kSamples = 250;
+  Pack p(kShapes.at(static_cast<std::size_t>(state.range(0))), nn::Activation::tanh, kSamples);
+  for (auto _ : state) {
+    p.net.forward(p.params, p.x, kSamples, p.ws);
+    benchmark::DoNotOptimize(p.net.loss(p.y, kSamples, p.ws));
+    benchmark::DoNotOptimize(p.net.accuracy(p.y, kSamples, p.ws));
+  }
+  state.counters["FLOP/s"] = benchmark::Counter(p.forward_flops_per_sample() * kSamples,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_EpochEvaluation)->ArgName("shape")->DenseRange(0, 3);
 
 // The machine's limits for the effective rates above, measured by the same binary (same
 // compiler flags): single-core double-precision GEMM through Eigen on large matrices, and the
@@ -76,8 +155,8 @@ void BM_FmaPeak(benchmark::State& state) {
     for (int i = 0; i < kSteps; ++i) acc = acc * m + c;
     benchmark::DoNotOptimize(acc.data());
   }
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * 32 * kSteps,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * 32 * kSteps, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_FmaPeak);
 

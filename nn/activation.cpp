@@ -4,8 +4,7 @@
 
 namespace nn {
 
-void activate(Activation f, double leaky_slope, MatrixRef za) {
-  auto z = za.array();
+void activate(Activation f, double leaky_slope, ArrayMap z) {
   switch (f) {
     case Activation::relu:
       z = z.max(0.0);
@@ -34,10 +33,7 @@ void activate(Activation f, double leaky_slope, MatrixRef za) {
   }
 }
 
-void multiply_by_derivative(Activation f, double leaky_slope, const ConstMatrixRef& a_ref,
-                            MatrixRef grad) {
-  const auto a = a_ref.array();
-  auto g = grad.array();
+void multiply_by_derivative(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g) {
   switch (f) {
     case Activation::relu:
       g = (a > 0.0).select(g, 0.0);

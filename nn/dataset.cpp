@@ -189,7 +189,8 @@ Dataset make_dataset(const DataConfig& config, std::uint64_t seed) {
   Eigen::MatrixXd x(static_cast<Eigen::Index>(config.features.size()), n);
   for (Eigen::Index j = 0; j < n; ++j)
     for (std::size_t f = 0; f < config.features.size(); ++f)
-      x(static_cast<Eigen::Index>(f), j) = feature_value(config.features[f], p.xy(0, j), p.xy(1, j));
+      x(static_cast<Eigen::Index>(f), j) =
+          feature_value(config.features[f], p.xy(0, j), p.xy(1, j));
   // The split's shuffle has its own stream, derived from the same seed: one seed fixes both.
   Rng rng(seed ^ 0x9e3779b97f4a7c15ULL);
   Dataset d = split_dataset(x, p.target, config, rng);

@@ -2,37 +2,45 @@
 
 namespace nn {
 
-OptimizerState::OptimizerState(const TrainConfig& config, Eigen::Index parameter_count)
-    : config_(config), size_(parameter_count) {
-  if (config.optimizer != Optimizer::sgd) first_.setZero(parameter_count);
-  if (config.optimizer == Optimizer::adam) second_.setZero(parameter_count);
+OptimizerState::OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
+                               Eigen::Index parameter_count)
+    : kind_(configs[0]->optimizer) {
+  for (int l = 0; l < kLanes; ++l) {
+    momentum_[l] = configs[l]->momentum;
+    beta1_[l] = configs[l]->beta1;
+    beta2_[l] = configs[l]->beta2;
+    epsilon_[l] = configs[l]->epsilon;
+  }
+  if (kind_ != Optimizer::sgd) first_.setZero(kLanes, parameter_count);
+  if (kind_ == Optimizer::adam) second_.setZero(kLanes, parameter_count);
 }
 
-void OptimizerState::step(double* params_ptr, const double* grad_ptr) {
-  Eigen::Map<Eigen::ArrayXd> theta(params_ptr, size_);
-  const Eigen::Map<const Eigen::ArrayXd> g(grad_ptr, size_);
-  const double lr = config_.learning_rate;
-  switch (config_.optimizer) {
+void OptimizerState::step(LaneMatrix& params, const LaneMatrix& grad, const Lanes& rate) {
+  const Eigen::Index n = params.cols();
+  switch (kind_) {
     case Optimizer::sgd:
       // theta <- theta - lr g
-      theta -= lr * g;
+      for (Eigen::Index e = 0; e < n; ++e) params.col(e) -= rate * grad.col(e);
       return;
     case Optimizer::momentum:
       // v <- mu v + g;  theta <- theta - lr v
-      first_.array() = config_.momentum * first_.array() + g;
-      theta -= lr * first_.array();
+      for (Eigen::Index e = 0; e < n; ++e) {
+        first_.col(e) = momentum_ * first_.col(e) + grad.col(e);
+        params.col(e) -= rate * first_.col(e);
+      }
       return;
     case Optimizer::adam: {
       // m <- b1 m + (1 - b1) g;  s <- b2 s + (1 - b2) g^2
       // theta <- theta - lr (m / (1 - b1^t)) / (sqrt(s / (1 - b2^t)) + eps)
-      const double b1 = config_.beta1, b2 = config_.beta2;
-      beta1_power_ *= b1;
-      beta2_power_ *= b2;
-      first_.array() = b1 * first_.array() + (1.0 - b1) * g;
-      second_.array() = b2 * second_.array() + (1.0 - b2) * g.square();
-      const double m_scale = 1.0 / (1.0 - beta1_power_), s_scale = 1.0 / (1.0 - beta2_power_);
-      theta -=
-          lr * (m_scale * first_.array()) / ((s_scale * second_.array()).sqrt() + config_.epsilon);
+      beta1_power_ *= beta1_;
+      beta2_power_ *= beta2_;
+      const Lanes m_scale = 1.0 / (1.0 - beta1_power_), s_scale = 1.0 / (1.0 - beta2_power_);
+      for (Eigen::Index e = 0; e < n; ++e) {
+        first_.col(e) = beta1_ * first_.col(e) + (1.0 - beta1_) * grad.col(e);
+        second_.col(e) = beta2_ * second_.col(e) + (1.0 - beta2_) * grad.col(e).square();
+        params.col(e) -=
+            rate * (m_scale * first_.col(e)) / ((s_scale * second_.col(e)).sqrt() + epsilon_);
+      }
       return;
     }
   }

@@ -1,26 +1,31 @@
-// Parameter updates from a gradient: plain SGD, momentum and Adam. State (velocity, moments) is
-// sized once at construction in the parameters' flat layout, so step() never allocates.
+// Parameter updates from a gradient: plain SGD, momentum and Adam, for a pack of networks
+// trained side by side (nn/lanes.h). All lanes use one kind of optimizer; its rates are per
+// lane. State (velocity, moments) is sized once at construction, so step() never allocates.
 #pragma once
 
-#include <Eigen/Core>
+#include <array>
 
 #include "nn/config.h"
+#include "nn/lanes.h"
 
 namespace nn {
 
 class OptimizerState {
  public:
-  OptimizerState(const TrainConfig& config, Eigen::Index parameter_count);
+  // configs[l]: lane l's training settings; every lane's optimizer is configs[0]'s kind.
+  OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
+                 Eigen::Index parameter_count);
 
-  // One update of `params` against the gradient `grad` (both parameter_count long).
-  void step(double* params, const double* grad);
+  // One update of every lane's parameters against its gradient, with step size `rate` per lane
+  // (a lane's learning rate, or 0 to leave it as it is).
+  void step(LaneMatrix& params, const LaneMatrix& grad, const Lanes& rate);
 
  private:
-  TrainConfig config_;
-  Eigen::Index size_;
-  Eigen::VectorXd first_;                         // momentum: velocity; adam: first moment
-  Eigen::VectorXd second_;                        // adam: second moment
-  double beta1_power_ = 1.0, beta2_power_ = 1.0;  // adam: beta^t for the bias corrections
+  Optimizer kind_;
+  Lanes momentum_, beta1_, beta2_, epsilon_;
+  LaneMatrix first_;   // momentum: velocity; adam: first moment
+  LaneMatrix second_;  // adam: second moment
+  Lanes beta1_power_ = Lanes::Ones(), beta2_power_ = Lanes::Ones();  // adam: beta^t
 };
 
 }  // namespace nn

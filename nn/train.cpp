@@ -1,9 +1,12 @@
 #include "nn/train.h"
 
 #include <algorithm>
+#include <array>
+#include <cassert>
 #include <cmath>
 #include <numeric>
 
+#include "nn/lanes.h"
 #include "nn/mlp.h"
 #include "nn/optimizer.h"
 #include "nn/random.h"
@@ -15,37 +18,47 @@ double monitored(const EpochMetrics& m, Monitor monitor) {
   return monitor == Monitor::val_loss ? m.val_loss : m.train_loss;
 }
 
-// Losses and accuracies of the current parameters on every split, each in one batched pass.
+using LaneMetrics = std::array<EpochMetrics, kLanes>;
+
+// Losses and accuracies of every lane's current parameters on every split, each split in one
+// batched pass.
 class Evaluator {
  public:
-  Evaluator(const Mlp& net, const Dataset& data)
+  Evaluator(const LaneNet& net, const Dataset& data)
       : net_(net),
-        data_(data),
+        splits_{Split(data.train), Split(data.validation), Split(data.test)},
         ws_(net.make_workspace(
             std::max({data.train.size(), data.validation.size(), data.test.size()}))) {}
 
-  EpochMetrics operator()(const double* params, int epoch) {
-    EpochMetrics m;
-    m.epoch = epoch;
-    std::tie(m.train_loss, m.train_accuracy) = on(params, data_.train);
-    std::tie(m.val_loss, m.val_accuracy) = on(params, data_.validation);
-    std::tie(m.test_loss, m.test_accuracy) = on(params, data_.test);
+  LaneMetrics operator()(const LaneMatrix& params, int epoch) {
+    LaneMetrics m;
+    const auto [train_loss, train_accuracy] = on(params, splits_[0]);
+    const auto [val_loss, val_accuracy] = on(params, splits_[1]);
+    const auto [test_loss, test_accuracy] = on(params, splits_[2]);
+    for (int l = 0; l < kLanes; ++l)
+      m[l] = {epoch,           train_loss[l],   val_loss[l], test_loss[l], train_accuracy[l],
+              val_accuracy[l], test_accuracy[l]};
     return m;
   }
 
  private:
-  std::pair<double, double> on(const double* params, const Split& split) {
-    if (split.size() == 0) return {kNotApplicable, kNotApplicable};
-    const ConstMatrixRef logits = net_.forward(params, split.x, ws_);
-    const double loss = net_.loss_and_gradient(split.y, ws_, split.size(), false);
-    const double accuracy =
-        net_.task() == Task::regression ? kNotApplicable : net_.accuracy(logits, split.y);
-    return {loss, accuracy};
+  struct Split {
+    explicit Split(const nn::Split& s) : x(broadcast(s.x)), y(broadcast(s.y)), size(s.size()) {}
+    LaneMatrix x, y;
+    Eigen::Index size;
+  };
+
+  std::pair<Lanes, Lanes> on(const LaneMatrix& params, const Split& split) {
+    const Lanes none = Lanes::Constant(kNotApplicable);
+    if (split.size == 0) return {none, none};
+    net_.forward(params, split.x, split.size, ws_);
+    const Lanes loss = net_.loss(split.y, split.size, ws_);
+    return {loss, net_.task() == Task::regression ? none : net_.accuracy(split.y, split.size, ws_)};
   }
 
-  const Mlp& net_;
-  const Dataset& data_;
-  Mlp::Workspace ws_;
+  const LaneNet& net_;
+  const std::array<Split, 3> splits_;
+  LaneNet::Workspace ws_;
 };
 
 // The monitored loss averaged over a centred window of `share` x epochs (truncated at the ends);
@@ -73,57 +86,127 @@ Monitor resolve_monitor(Monitor monitor, bool has_validation) {
 
 TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t seed,
                   const EpochObserver& observer) {
-  const TrainConfig& tc = config.train;
-  const Mlp net(data.inputs(), config.model.hidden, data.outputs(), config.model.activation,
-                config.model.leaky_relu_slope, data.task);
-  Rng rng(seed);
-  Eigen::VectorXd params = net.initial_parameters(config.model.init, rng);
-  Eigen::VectorXd grad(params.size());
-  OptimizerState optimizer(tc, params.size());
+  const TrainJob job{&config, seed, observer};
+  return std::move(train_pack(std::span(&job, 1), data).front());
+}
 
+bool can_share_pack(const TrialConfig& a, const TrialConfig& b) {
+  const bool leaky = a.model.activation == Activation::leaky_relu;
+  return a.model.hidden == b.model.hidden && a.model.activation == b.model.activation &&
+         (!leaky || a.model.leaky_relu_slope == b.model.leaky_relu_slope) &&
+         a.train.batch_size == b.train.batch_size && a.train.optimizer == b.train.optimizer &&
+         a.train.regularization == b.train.regularization;
+}
+
+std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Dataset& data) {
+  assert(!jobs.empty() && jobs.size() <= static_cast<std::size_t>(kLanes));
+  const int used = static_cast<int>(jobs.size());
+  // Lanes past the jobs repeat the last one, frozen (step size 0) and never reported.
+  std::array<const TrainJob*, kLanes> job;
+  std::array<const TrainConfig*, kLanes> train_configs;
+  for (int l = 0; l < kLanes; ++l) {
+    job[l] = &jobs[static_cast<std::size_t>(std::min(l, used - 1))];
+    train_configs[l] = &job[l]->config->train;
+  }
+  const TrialConfig& first = *job[0]->config;
+  for (int l = 1; l < used; ++l) assert(can_share_pack(first, *job[l]->config));
+  const Regularization reg = first.train.regularization;
+  const Mlp shape(data.inputs(), first.model.hidden, data.outputs(), first.model.activation,
+                  first.model.leaky_relu_slope, data.task);
+  const LaneNet& net = shape.lanes();
+
+  struct Lane {
+    Rng rng{0};
+    std::vector<Eigen::Index> order;
+    std::vector<EpochMetrics> curve;
+    std::vector<double> parameters;  // when it stopped training
+    Monitor monitor = Monitor::train_loss;
+    double initial = 0;
+    bool active = false, stopped = false;
+  };
   const Eigen::Index n = data.train.size();
-  const Eigen::Index batch = std::min<Eigen::Index>(tc.batch_size, std::max<Eigen::Index>(n, 1));
-  Mlp::Workspace ws = net.make_workspace(batch);
-  Eigen::MatrixXd batch_x(data.inputs(), batch), batch_y(data.outputs(), batch);
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  const bool has_validation = data.validation.size() > 0;
+  std::array<Lane, kLanes> lanes;
+  LaneMatrix params(kLanes, net.parameter_count()), grad(kLanes, net.parameter_count());
+  Lanes rate = Lanes::Zero(), penalty_rate = Lanes::Zero();
+  for (int l = 0; l < kLanes; ++l) {
+    const TrialConfig& c = *job[l]->config;
+    Lane& lane = lanes[l];
+    lane.rng = Rng(job[l]->seed);
+    params.row(l) = shape.initial_parameters(c.model.init, lane.rng).transpose();
+    lane.order.resize(static_cast<std::size_t>(n));
+    std::iota(lane.order.begin(), lane.order.end(), Eigen::Index{0});
+    lane.curve.reserve(static_cast<std::size_t>(c.train.epochs) + 1);
+    lane.monitor = resolve_monitor(c.convergence.monitor, has_validation);
+    penalty_rate[l] =
+        c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
+  }
+  OptimizerState optimizer(train_configs, net.parameter_count());
+
+  const Eigen::Index batch =
+      std::min<Eigen::Index>(first.train.batch_size, std::max<Eigen::Index>(n, 1));
+  LaneNet::Workspace ws = net.make_workspace(batch);
+  LaneMatrix batch_x(kLanes, data.inputs() * batch), batch_y(kLanes, data.outputs() * batch);
   Evaluator evaluate(net, data);
 
-  const bool has_validation = data.validation.size() > 0;
-  const Monitor monitor = resolve_monitor(config.convergence.monitor, has_validation);
-  std::vector<EpochMetrics> curve;
-  curve.reserve(static_cast<std::size_t>(tc.epochs) + 1);
-  curve.push_back(evaluate(params.data(), 0));
-  const double initial = monitored(curve.front(), monitor);
-  bool stopped = observer && !observer(curve.back());
+  // Records a lane's metrics after `epoch`; decides whether it trains on.
+  const auto record = [&](int l, const EpochMetrics& m, int epoch) {
+    Lane& lane = lanes[l];
+    const TrialConfig& c = *job[l]->config;
+    lane.curve.push_back(m);
+    if (job[l]->observer && !job[l]->observer(m)) lane.stopped = true;
+    const double loss = monitored(m, lane.monitor);
+    if (epoch == 0) lane.initial = loss;
+    const bool diverged =
+        !std::isfinite(loss) || loss > c.convergence.divergence_factor * lane.initial;
+    lane.active = !lane.stopped && !diverged && epoch < c.train.epochs && n > 0;
+    rate[l] = lane.active ? c.train.learning_rate : 0.0;
+    if (!lane.active) {
+      // Kept now: a frozen lane still takes steps of size 0, and 0 x an infinite gradient
+      // would turn a diverged network's last parameters into NaN.
+      lane.parameters.resize(static_cast<std::size_t>(net.parameter_count()));
+      Eigen::Map<Eigen::RowVectorXd>(lane.parameters.data(), net.parameter_count()) = params.row(l);
+    }
+  };
+  const LaneMetrics initial = evaluate(params, 0);
+  for (int l = 0; l < used; ++l) record(l, initial[l], 0);
 
-  for (int epoch = 1; epoch <= tc.epochs && !stopped && n > 0; ++epoch) {
-    if (!std::isfinite(initial)) break;
-    shuffle(std::span(order), rng);
+  for (int epoch = 1;
+       std::any_of(lanes.begin(), lanes.end(), [](const Lane& lane) { return lane.active; });
+       ++epoch) {
+    for (Lane& lane : lanes)
+      if (lane.active) shuffle(std::span(lane.order), lane.rng);
     for (Eigen::Index start = 0; start < n; start += batch) {
       const Eigen::Index b = std::min(batch, n - start);
-      for (Eigen::Index k = 0; k < b; ++k) {
-        batch_x.col(k) = data.train.x.col(order[static_cast<std::size_t>(start + k)]);
-        batch_y.col(k) = data.train.y.col(order[static_cast<std::size_t>(start + k)]);
-      }
-      const auto x = batch_x.leftCols(b);
-      net.forward(params.data(), x, ws);                        // forward
-      net.loss_and_gradient(batch_y.leftCols(b), ws, b, true);  // loss
-      net.backward(params.data(), x, ws, grad.data());          // backward
-      net.add_penalty(params.data(), tc.regularization, tc.regularization_rate, grad.data());
-      optimizer.step(params.data(), grad.data());  // update
+      for (Eigen::Index k = 0; k < b; ++k)
+        for (int l = 0; l < kLanes; ++l) {
+          const Eigen::Index row = lanes[l].order[static_cast<std::size_t>(start + k)];
+          for (Eigen::Index i = 0; i < data.inputs(); ++i)
+            batch_x(l, k * data.inputs() + i) = data.train.x(i, row);
+          for (Eigen::Index i = 0; i < data.outputs(); ++i)
+            batch_y(l, k * data.outputs() + i) = data.train.y(i, row);
+        }
+      net.forward(params, batch_x, b, ws);         // forward
+      net.loss_gradient(batch_y, b, ws);           // loss
+      net.backward(params, batch_x, b, ws, grad);  // backward
+      net.add_penalty(params, reg, penalty_rate, grad);
+      optimizer.step(params, grad, rate);  // update
     }
-    curve.push_back(evaluate(params.data(), epoch));
-    if (observer && !observer(curve.back())) stopped = true;
-    const double loss = monitored(curve.back(), monitor);
-    if (!std::isfinite(loss) || loss > config.convergence.divergence_factor * initial) break;
+    const LaneMetrics m = evaluate(params, epoch);
+    for (int l = 0; l < used; ++l)
+      if (lanes[l].active) record(l, m[l], epoch);
   }
 
-  TrainResult result = summarize(curve, config.convergence, has_validation);
-  result.stopped = stopped;
-  result.curve = std::move(curve);
-  result.parameters.assign(params.data(), params.data() + params.size());
-  return result;
+  std::vector<TrainResult> results;
+  for (int l = 0; l < used; ++l) {
+    Lane& lane = lanes[l];
+    TrainResult result = summarize(lane.curve, job[l]->config->convergence, has_validation);
+    result.stopped = lane.stopped;
+    result.curve = std::move(lane.curve);
+    result.parameters = std::move(lane.parameters);
+    results.push_back(std::move(result));
+  }
+  return results;
 }
 
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,

@@ -1,7 +1,8 @@
 // Training one network: mini-batch gradient descent with per-epoch metrics, and the
 // classification of the resulting loss curve (converged / not_converged / diverged).
 // train() is deterministic in (config, data, seed) and single-threaded: callers parallelise
-// across trainings, never inside one. A diverging network is a result, never an exception.
+// across trainings (and pack similar ones into SIMD lanes, train_pack()), never inside one. A
+// diverging network is a result, never an exception.
 #pragma once
 
 #include <cmath>
@@ -57,6 +58,21 @@ using EpochObserver = std::function<bool(const EpochMetrics&)>;
 
 TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t seed,
                   const EpochObserver& observer = {});
+
+// Up to kLanes trainings on one dataset, side by side in the SIMD lanes of one pack (see
+// nn/lanes.h); results[i] is train(*jobs[i].config, data, jobs[i].seed, jobs[i].observer),
+// bit for bit, whichever jobs share the pack. The configurations must can_share_pack().
+struct TrainJob {
+  const TrialConfig* config = nullptr;
+  std::uint64_t seed = 0;
+  EpochObserver observer;
+};
+std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Dataset& data);
+
+// Whether two trainings on one dataset can share a pack: the same network (hidden layers,
+// activation), batch size, optimizer and kind of penalty. Rates, seeds, initialisation,
+// epochs and convergence settings may differ.
+bool can_share_pack(const TrialConfig& a, const TrialConfig& b);
 
 // The loss the convergence rules watch: val_loss when `monitor` says so or (automatic) when the
 // data has a validation split; train_loss otherwise.

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "nn/dataset.h"
+#include "nn/lanes.h"
 #include "nn/train.h"
 #include "results/csv.h"
 #include "runner/cli.h"
@@ -97,22 +98,25 @@ Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
   return w;
 }
 
-// Trains the middle trial for a growing number of epochs until it has run for a tenth of a
-// second (or all its epochs), and returns seconds per training sample-epoch.
+// Trains a full pack of copies of the middle trial (nn::train_pack: kLanes trainings side by
+// side, as a sweep's similar trials are run) for a growing number of epochs until it has run for
+// a tenth of a second (or all its epochs), and returns seconds per training sample-epoch.
 double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& what) {
   const sweeps::Trial t = sweep.trial(sweep.size() / 2);
   const nn::Dataset data = nn::make_dataset(t.config.data, t.data_seed);
   nn::TrialConfig config = t.config;
   for (int epochs = 2;; epochs *= 4) {
     config.train.epochs = std::min(epochs, t.config.train.epochs);
+    const std::vector<nn::TrainJob> pack(nn::kLanes, nn::TrainJob{&config, t.seed, {}});
     const auto start = std::chrono::steady_clock::now();
-    const nn::TrainResult result = nn::train(config, data, t.seed);
+    const std::vector<nn::TrainResult> results = nn::train_pack(pack, data);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const int run = std::max(result.epochs_run, 1);
+    const int run = std::max(results.front().epochs_run, 1);
     if (seconds >= 0.1 || config.train.epochs == t.config.train.epochs) {
-      what = fmt::format("trial {} for {} epochs in {:.3f} s", t.index, run, seconds);
-      return seconds / (static_cast<double>(sizes(t)) * run);
+      what = fmt::format("a pack of {} copies of trial {} for {} epochs in {:.3f} s", nn::kLanes,
+                         t.index, run, seconds);
+      return seconds / (static_cast<double>(sizes(t)) * run * nn::kLanes);
     }
   }
 }
@@ -170,8 +174,11 @@ void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibratio
   const double per = calibrate(sweep, sizes, what);
   const double total = per * work.shared_sample_epochs;
   const int cores = tbb::info::default_concurrency();
-  out << fmt::format("time: about {} on one core, {} on {} cores (calibrated on {})\n",
-                     duration(total), duration(total / cores), cores, what);
+  out << fmt::format(
+      "time: about {} on one core, {} on {} cores (calibrated on {}; trials "
+      "that differ in network, batch size or optimizer from their neighbours "
+      "share fewer lanes, up to {}x slower)\n",
+      duration(total), duration(total / cores), cores, what, nn::kLanes);
 }
 
 }  // namespace

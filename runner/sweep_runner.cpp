@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "nn/dataset.h"
+#include "nn/lanes.h"
 #include "nn/train.h"
 #include "results/curves.h"
 
@@ -25,6 +26,12 @@ struct Group {
   std::shared_ptr<const nn::Dataset> data;
   std::string data_error;  // building the dataset failed: every trial is an error
   std::vector<FinishedTrial> finished;
+};
+
+// Up to nn::kLanes groups on one dataset whose trainings can share SIMD lanes
+// (nn::can_share_pack): trained together by one nn::train_pack().
+struct Pack {
+  std::vector<Group> groups;
 };
 
 // Keeps the datasets of recently seen data configurations. Trials are enumerated in index order
@@ -69,17 +76,35 @@ class GroupSource {
         next_index_(options.begin),
         end_(std::min(options.end, sweep.size())) {}
 
-  // The next group; false when every trial has been handed out.
-  bool next(Group& group) {
-    while (pending_.empty() && next_index_ < end_) fill();
+  // The next pack: the first group waiting, with the groups after it (within a window) that
+  // can share its lanes; false when every trial has been handed out.
+  bool next(Pack& pack) {
+    while (pending_.size() < kWindow && next_index_ < end_) fill();
     if (pending_.empty()) return false;
-    group = std::move(pending_.front());
+    pack.groups.clear();
+    pack.groups.push_back(std::move(pending_.front()));
     pending_.pop_front();
-    try {
-      group.data = datasets_.get(group.trials.front());
-    } catch (const std::exception& e) {
-      group.data_error = e.what();
+    const Group& first = pack.groups.front();
+    const sweeps::Trial& lead = first.trials.front();
+    for (std::size_t i = 0; i < std::min(kWindow, pending_.size()) &&
+                            pack.groups.size() < static_cast<std::size_t>(nn::kLanes);) {
+      const sweeps::Trial& t = pending_[i].trials.front();
+      if (t.data_seed == lead.data_seed && t.config.data == lead.config.data &&
+          nn::can_share_pack(lead.config, t.config)) {
+        pack.groups.push_back(std::move(pending_[i]));
+        pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
     }
+    std::shared_ptr<const nn::Dataset> data;
+    std::string error;
+    try {
+      data = datasets_.get(lead);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    for (Group& g : pack.groups) g.data = data, g.data_error = error;
     return true;
   }
 
@@ -109,6 +134,10 @@ class GroupSource {
     }
   }
 
+  // How many waiting groups a pack is looked for in: far enough to find lanes for sweeps
+  // whose innermost axes change the network, short enough to keep the search cheap.
+  static constexpr std::size_t kWindow = 32;
+
   const sweeps::Sweep& sweep_;
   const RunOptions& options_;
   const std::uint64_t block_;
@@ -124,52 +153,65 @@ results::Params params_of(const sweeps::Trial& trial) {
   for (const auto& p : trial.params) params.emplace_back(p.key, p.value);
   return params;
 }
-// Trains a group once to its largest epoch count and derives every member's result.
-void train_group(const sweeps::Sweep& sweep, const RunOptions& options, Group& group,
-                 std::atomic<bool>& abandon) {
+// Trains each group of a pack once, side by side, to the group's largest epoch count, and
+// derives every member's result.
+void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pack,
+                std::atomic<bool>& abandon) {
   const auto start = Clock::now();
   const auto seconds_since_start = [&] {
     return std::chrono::duration<double>(Clock::now() - start).count();
   };
   auto error_rows = [&](const std::string& message) {
-    for (const sweeps::Trial& t : group.trials)
-      group.finished.push_back(
-          {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t), message,
-                                      seconds_since_start()),
-           {}});
+    for (Group& group : pack.groups)
+      for (const sweeps::Trial& t : group.trials)
+        group.finished.push_back(
+            {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t), message,
+                                        seconds_since_start()),
+             {}});
   };
-  if (!group.data_error.empty()) return error_rows(group.data_error);
+  const Group& first = pack.groups.front();
+  if (!first.data_error.empty()) return error_rows(first.data_error);
 
-  const sweeps::Trial* longest = &group.trials.front();
-  for (const auto& t : group.trials)
-    if (t.config.train.epochs > longest->config.train.epochs) longest = &t;
-  std::vector<double> seconds_at_epoch;  // wall time when each epoch's metrics were ready
-  seconds_at_epoch.reserve(static_cast<std::size_t>(longest->config.train.epochs) + 1);
-  nn::TrainResult full;
+  // Per group: the wall time when each epoch's metrics were ready.
+  std::vector<std::vector<double>> seconds_at_epoch(pack.groups.size());
+  std::vector<nn::TrainJob> jobs;
+  for (std::size_t g = 0; g < pack.groups.size(); ++g) {
+    const Group& group = pack.groups[g];
+    const sweeps::Trial* longest = &group.trials.front();
+    for (const auto& t : group.trials)
+      if (t.config.train.epochs > longest->config.train.epochs) longest = &t;
+    seconds_at_epoch[g].reserve(static_cast<std::size_t>(longest->config.train.epochs) + 1);
+    jobs.push_back({&longest->config, longest->seed, [&, g](const nn::EpochMetrics&) {
+                      seconds_at_epoch[g].push_back(seconds_since_start());
+                      return !(options.interrupt &&
+                               options.interrupt->load(std::memory_order_relaxed)) &&
+                             !abandon.load(std::memory_order_relaxed);
+                    }});
+  }
+  std::vector<nn::TrainResult> full;
   try {
-    full = nn::train(longest->config, *group.data, longest->seed, [&](const nn::EpochMetrics&) {
-      seconds_at_epoch.push_back(seconds_since_start());
-      return !(options.interrupt && options.interrupt->load(std::memory_order_relaxed)) &&
-             !abandon.load(std::memory_order_relaxed);
-    });
+    full = nn::train_pack(jobs, *first.data);
   } catch (const std::exception& e) {
     if (options.fail_fast) abandon = true;
     return error_rows(e.what());
   }
-  if (full.stopped) return;  // interrupted: nothing of this group is written
 
-  const bool has_validation = group.data->validation.size() > 0;
+  const bool has_validation = first.data->validation.size() > 0;
   const int every = sweep.curves().enabled ? sweep.curves().every : 0;
-  for (const sweeps::Trial& t : group.trials) {
-    const std::size_t epochs = std::min<std::size_t>(
-        static_cast<std::size_t>(t.config.train.epochs) + 1, full.curve.size());
-    const std::span<const nn::EpochMetrics> curve(full.curve.data(), epochs);
-    const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
-    FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
-                                            seconds_at_epoch[epochs - 1]),
-                       {}};
-    if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
-    group.finished.push_back(std::move(done));
+  for (std::size_t g = 0; g < pack.groups.size(); ++g) {
+    if (full[g].stopped) continue;  // interrupted: nothing of this group is written
+    Group& group = pack.groups[g];
+    for (const sweeps::Trial& t : group.trials) {
+      const std::size_t epochs = std::min<std::size_t>(
+          static_cast<std::size_t>(t.config.train.epochs) + 1, full[g].curve.size());
+      const std::span<const nn::EpochMetrics> curve(full[g].curve.data(), epochs);
+      const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
+      FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
+                                              seconds_at_epoch[g][epochs - 1]),
+                         {}};
+      if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
+      group.finished.push_back(std::move(done));
+    }
   }
 }
 
@@ -187,43 +229,45 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options,
     return abandon.load() || (options.interrupt && options.interrupt->load());
   };
 
-  // The groups in flight are owned here, not by the pipeline: when it is cancelled (a sink that
+  // The packs in flight are owned here, not by the pipeline: when it is cancelled (a sink that
   // throws, e.g. on a full disk) oneTBB drops the items between its filters undestroyed.
   std::mutex live_mutex;
-  std::unordered_map<Group*, std::unique_ptr<Group>> live;
-  const auto retire = [&](Group* group) {
+  std::unordered_map<Pack*, std::unique_ptr<Pack>> live;
+  const auto retire = [&](Pack* pack) {
     const std::lock_guard lock(live_mutex);
-    live.erase(group);
+    live.erase(pack);
   };
 
   tbb::parallel_pipeline(
       static_cast<std::size_t>(threads) * 4,
-      tbb::make_filter<void, Group*>(tbb::filter_mode::serial_in_order,
-                                     [&](tbb::flow_control& fc) -> Group* {
-                                       auto owned = std::make_unique<Group>();
-                                       if (stop_requested() || !source.next(*owned)) {
-                                         fc.stop();
-                                         return nullptr;
-                                       }
-                                       Group* group = owned.get();
-                                       const std::lock_guard lock(live_mutex);
-                                       live.emplace(group, std::move(owned));
-                                       return group;
-                                     }) &
-          tbb::make_filter<Group*, Group*>(tbb::filter_mode::parallel,
-                                           [&](Group* group) {
-                                             if (!stop_requested())
-                                               train_group(sweep, options, *group, abandon);
-                                             return group;
-                                           }) &
-          tbb::make_filter<Group*, void>(tbb::filter_mode::serial_out_of_order, [&](Group* group) {
-            ++stats.trainings;
-            for (FinishedTrial& f : group->finished) {
-              if (f.record.status == "error" && options.fail_fast) abandon = true;
-              sink(std::move(f));
-              ++stats.finished;
+      tbb::make_filter<void, Pack*>(tbb::filter_mode::serial_in_order,
+                                    [&](tbb::flow_control& fc) -> Pack* {
+                                      auto owned = std::make_unique<Pack>();
+                                      if (stop_requested() || !source.next(*owned)) {
+                                        fc.stop();
+                                        return nullptr;
+                                      }
+                                      Pack* pack = owned.get();
+                                      const std::lock_guard lock(live_mutex);
+                                      live.emplace(pack, std::move(owned));
+                                      return pack;
+                                    }) &
+          tbb::make_filter<Pack*, Pack*>(tbb::filter_mode::parallel,
+                                         [&](Pack* pack) {
+                                           if (!stop_requested())
+                                             train_pack(sweep, options, *pack, abandon);
+                                           return pack;
+                                         }) &
+          tbb::make_filter<Pack*, void>(tbb::filter_mode::serial_out_of_order, [&](Pack* pack) {
+            for (Group& group : pack->groups) {
+              ++stats.trainings;
+              for (FinishedTrial& f : group.finished) {
+                if (f.record.status == "error" && options.fail_fast) abandon = true;
+                sink(std::move(f));
+                ++stats.finished;
+              }
             }
-            retire(group);
+            retire(pack);
           }));
   stats.interrupted = options.interrupt && options.interrupt->load();
   stats.failed_fast = abandon.load();

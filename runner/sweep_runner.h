@@ -1,9 +1,10 @@
 // Runs the trials of a sweep on a oneTBB pipeline: a serial stage enumerates trials in index
 // order and groups those that differ only in train.epochs (trained once, to the largest value,
-// each shorter trial read off the curve's prefix); a parallel stage trains each group
-// single-threaded; a serial stage hands finished rows to the sink as they come. Datasets are
-// built once per distinct data configuration and shared read-only. Memory is bounded by the
-// threads (live groups), not by the number of trials.
+// each shorter trial read off the curve's prefix) and packs groups that can share SIMD lanes
+// (nn::train_pack: up to nn::kLanes trainings of one network shape side by side); a parallel
+// stage trains each pack single-threaded; a serial stage hands finished rows to the sink as they
+// come. Datasets are built once per distinct data configuration and shared read-only. Memory is
+// bounded by the threads (live packs), not by the number of trials.
 #pragma once
 
 #include <atomic>

@@ -25,46 +25,57 @@ Eigen::MatrixXd targets(Task task, int outputs, int n, Rng& rng) {
   return y;
 }
 
-// Objective = mean data loss + weight penalty, as training minimises it.
-double objective(const Mlp& net, const Eigen::VectorXd& params, const Eigen::MatrixXd& x,
-                 const Eigen::MatrixXd& y, Regularization reg, double rate) {
-  Mlp::Workspace ws = net.make_workspace(x.cols());
-  net.forward(params.data(), x, ws);
-  Eigen::VectorXd scratch = Eigen::VectorXd::Zero(params.size());
-  return net.loss_and_gradient(y, ws, x.cols(), false) +
-         net.add_penalty(params.data(), reg, rate, scratch.data());
+// Objective per lane = mean data loss + weight penalty, as training minimises it.
+Lanes objective(const Mlp& net, const LaneMatrix& params, const LaneMatrix& x, const LaneMatrix& y,
+                Eigen::Index n, Regularization reg, double rate) {
+  LaneNet::Workspace ws = net.lanes().make_workspace(n);
+  net.lanes().forward(params, x, n, ws);
+  Lanes penalty = Lanes::Zero();
+  for (int l = 0; l < net.layers(); ++l)
+    for (Eigen::Index e = 0; e < Eigen::Index{net.width(l)} * net.width(l + 1); ++e) {
+      const Lanes w = params.col(net.lanes().offset(l) + e);
+      if (reg == Regularization::l1) penalty += rate * w.abs();
+      if (reg == Regularization::l2) penalty += 0.5 * rate * w.square();
+    }
+  return net.lanes().loss(y, n, ws) + penalty;
 }
 
 using GradientCase = std::tuple<Activation, Task, Regularization>;
 class GradientCheck : public ::testing::TestWithParam<GradientCase> {};
 
+// The lanes of one pack check each other too: the same network in every lane, the analytic
+// gradient must agree across lanes to the bit, and the finite differences perturb one
+// parameter up in lane 1 and down in lane 2 while lanes 0 and 3 stay put.
 TEST_P(GradientCheck, BackwardMatchesCentralFiniteDifferences) {
   const auto [activation, task, reg] = GetParam();
   const int outputs = task == Task::multiclass ? 3 : (task == Task::regression ? 2 : 1);
   const Mlp net(3, {5, 4}, outputs, activation, 0.05, task);
   Rng rng(7);
-  Eigen::VectorXd params = net.initial_parameters(Init::playground, rng);
+  const LaneMatrix params = broadcast(net.initial_parameters(Init::playground, rng));
   const int n = 6;
   Eigen::MatrixXd x(3, n);
   for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -2, 2);
-  const Eigen::MatrixXd y = targets(task, outputs, n, rng);
+  const LaneMatrix xs = broadcast(x), ys = broadcast(targets(task, outputs, n, rng));
   const double rate = reg == Regularization::none ? 0.0 : 0.03;
 
-  Mlp::Workspace ws = net.make_workspace(n);
-  Eigen::VectorXd analytic(params.size());
-  net.forward(params.data(), x, ws);
-  net.loss_and_gradient(y, ws, n, true);
-  net.backward(params.data(), x, ws, analytic.data());
-  net.add_penalty(params.data(), reg, rate, analytic.data());
+  LaneNet::Workspace ws = net.lanes().make_workspace(n);
+  LaneMatrix grad(kLanes, net.parameter_count());
+  net.lanes().forward(params, xs, n, ws);
+  net.lanes().loss_gradient(ys, n, ws);
+  net.lanes().backward(params, xs, n, ws, grad);
+  net.lanes().add_penalty(params, reg, Lanes::Constant(rate), grad);
+  for (int l = 1; l < kLanes; ++l) EXPECT_TRUE((grad.row(l) == grad.row(0)).all());
+  const Eigen::VectorXd analytic = grad.row(0).transpose().matrix();
 
-  Eigen::VectorXd numeric(params.size());
+  Eigen::VectorXd numeric(net.parameter_count());
   const double h = 1e-5;
-  for (Eigen::Index i = 0; i < params.size(); ++i) {
-    Eigen::VectorXd plus = params, minus = params;
-    plus(i) += h;
-    minus(i) -= h;
-    numeric(i) =
-        (objective(net, plus, x, y, reg, rate) - objective(net, minus, x, y, reg, rate)) / (2 * h);
+  for (Eigen::Index i = 0; i < net.parameter_count(); ++i) {
+    LaneMatrix perturbed = params;
+    perturbed(1, i) += h;
+    perturbed(2, i) -= h;
+    const Lanes o = objective(net, perturbed, xs, ys, n, reg, rate);
+    EXPECT_EQ(o[0], o[3]);
+    numeric(i) = (o[1] - o[2]) / (2 * h);
   }
   const double relative = (analytic - numeric).norm() / (analytic.norm() + numeric.norm());
   EXPECT_LT(relative, 1e-6) << "analytic " << analytic.transpose() << "\nnumeric  "
@@ -100,11 +111,26 @@ TEST(Mlp, CrossEntropyIsStableForHugeLogits) {
   Eigen::MatrixXd x(1, 1), y(3, 1);
   x << 1.0;
   y << 0, 1, 0;
-  Mlp::Workspace ws = net.make_workspace(1);
-  net.forward(p.data(), x, ws);
-  const double loss = net.loss_and_gradient(y, ws, 1, true);
-  EXPECT_NEAR(loss, 2000.0, 1e-9);
+  LaneNet::Workspace ws = net.lanes().make_workspace(1);
+  net.lanes().forward(broadcast(p), broadcast(x), 1, ws);
+  const Lanes loss = net.lanes().loss(broadcast(y), 1, ws);
+  net.lanes().loss_gradient(broadcast(y), 1, ws);
+  EXPECT_NEAR(loss[0], 2000.0, 1e-9);
   EXPECT_TRUE(ws.delta.back().allFinite());
+}
+
+TEST(Mlp, ForwardGivesTheLogitsOfALaneOfAPack) {
+  const Mlp net(2, {6, 3}, 2, Activation::tanh, 0.01, Task::multiclass);
+  Rng rng(3);
+  const Eigen::VectorXd p = net.initial_parameters(Init::glorot, rng);
+  Eigen::MatrixXd x(2, 7);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -3, 3);
+  Mlp::Workspace one = net.make_workspace(7);
+  const Eigen::MatrixXd logits = net.forward(p.data(), x, one);
+  LaneNet::Workspace pack = net.lanes().make_workspace(7);
+  net.lanes().forward(broadcast(p), broadcast(x), 7, pack);
+  for (Eigen::Index j = 0; j < 7; ++j)
+    for (Eigen::Index i = 0; i < 2; ++i) EXPECT_EQ(logits(i, j), pack.out.back()(3, j * 2 + i));
 }
 
 TEST(Mlp, InitialisationFollowsTheActivation) {

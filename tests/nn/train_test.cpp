@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <span>
 
 namespace nn {
 namespace {
@@ -142,6 +145,81 @@ TEST(Train, EveryOptimizerAndPenaltyLearns) {
 }
 
 // Helpers for the classification rules on hand-made curves.
+void expect_same_bits(const TrainResult& a, const TrainResult& b, const std::string& what) {
+  const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+  ASSERT_EQ(a.curve.size(), b.curve.size()) << what;
+  for (std::size_t t = 0; t < a.curve.size(); ++t)
+    for (auto field : {&EpochMetrics::train_loss, &EpochMetrics::val_loss, &EpochMetrics::test_loss,
+                       &EpochMetrics::train_accuracy, &EpochMetrics::test_accuracy})
+      ASSERT_EQ(bits(a.curve[t].*field), bits(b.curve[t].*field)) << what << " epoch " << t;
+  ASSERT_EQ(a.parameters.size(), b.parameters.size()) << what;
+  for (std::size_t i = 0; i < a.parameters.size(); ++i)
+    ASSERT_EQ(bits(a.parameters[i]), bits(b.parameters[i])) << what << " parameter " << i;
+  EXPECT_EQ(a.status, b.status) << what;
+  EXPECT_EQ(a.stopped, b.stopped) << what;
+}
+
+// The lanes of a pack never mix: whatever shares its pack, a training's curve and parameters
+// are those of the same training run alone, to the bit. The pack mixes learning rates, seeds,
+// initialisations, epoch counts, penalty rates, one training that diverges and one that an
+// observer stops early.
+TEST(TrainPack, EachResultIsTheTrainingAloneBitForBit) {
+  for (Optimizer optimizer : {Optimizer::sgd, Optimizer::momentum, Optimizer::adam}) {
+    std::vector<TrialConfig> configs(4, config_for(DatasetKind::spiral, {6, 5}, 0.03, 40));
+    for (TrialConfig& c : configs) {
+      c.data.validation_fraction = 0.2;
+      c.model.activation = Activation::tanh;
+      c.train.batch_size = 7;
+      c.train.optimizer = optimizer;
+      c.train.regularization = Regularization::l2;
+    }
+    configs[1].train.learning_rate = 0.003;
+    configs[1].train.epochs = 25;
+    configs[1].model.init = Init::playground;
+    configs[1].train.regularization_rate = 0.01;
+    configs[2].train.learning_rate = 1e4;  // diverges
+    configs[3].train.momentum = 0.5;
+    configs[3].train.beta1 = 0.8;
+    ASSERT_TRUE(can_share_pack(configs[0], configs[3]));
+    const Dataset data = make_dataset(configs[0].data, 5);
+    const EpochObserver stop_at_12 = [](const EpochMetrics& m) { return m.epoch < 12; };
+    std::vector<TrainJob> jobs;
+    for (std::size_t i = 0; i < configs.size(); ++i)
+      jobs.push_back({&configs[i], 100 + i, i == 3 ? stop_at_12 : EpochObserver{}});
+
+    const std::vector<TrainResult> packed = train_pack(jobs, data);
+    ASSERT_EQ(packed.size(), 4u);
+    EXPECT_EQ(packed[2].status, Status::diverged);
+    EXPECT_TRUE(packed[3].stopped);
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      expect_same_bits(packed[i], train(configs[i], data, jobs[i].seed, jobs[i].observer),
+                       std::string(to_string(optimizer)) + " job " + std::to_string(i));
+    // A pack of two gives the same as well.
+    const std::vector<TrainResult> pair = train_pack(std::span(jobs).subspan(1, 2), data);
+    expect_same_bits(pair[0], packed[1], "pair job 0");
+    expect_same_bits(pair[1], packed[2], "pair job 1");
+  }
+}
+
+TEST(TrainPack, SharesOnlyTheSameNetworkBatchAndOptimizer) {
+  TrialConfig a = config_for(DatasetKind::circle, {8, 8}, 0.03, 10), b = a;
+  b.train.learning_rate = 0.3;
+  b.train.epochs = 99;
+  b.model.init = Init::he;
+  b.convergence.tolerance = 0.5;
+  EXPECT_TRUE(can_share_pack(a, b));
+  for (auto change : std::vector<std::function<void(TrialConfig&)>>{
+           [](TrialConfig& c) { c.model.hidden = {8}; },
+           [](TrialConfig& c) { c.model.activation = Activation::relu; },
+           [](TrialConfig& c) { c.train.batch_size = 11; },
+           [](TrialConfig& c) { c.train.optimizer = Optimizer::adam; },
+           [](TrialConfig& c) { c.train.regularization = Regularization::l1; }}) {
+    TrialConfig c = a;
+    change(c);
+    EXPECT_FALSE(can_share_pack(a, c));
+  }
+}
+
 std::vector<EpochMetrics> curve_of(const std::vector<double>& losses) {
   std::vector<EpochMetrics> curve;
   for (std::size_t i = 0; i < losses.size(); ++i) {

@@ -1,0 +1,75 @@
+// Several networks of one shape trained side by side, one per SIMD lane.
+//
+// The networks of a sweep are tiny (a 2-8-8-1 layer is an 8x8 product on a batch of 10), so a
+// matrix library spends most of its time packing operands and dispatching on sizes, and the
+// vector units idle. Here every number is stored as kLanes doubles, one per network: element e
+// of a (rows x cols) matrix of every network is column e of a LaneMatrix (kLanes x rows*cols,
+// elements column-major). Every arithmetic operation then acts on all the networks at once with
+// one vector instruction, whatever the layer sizes, and nothing ever mixes lanes: a network's
+// results are the same bits whichever networks (if any) share its pack. Networks of a pack share
+// the shape, hidden activation and batch size; learning rates, seeds, initialisation and the
+// rates of the optimizer and penalty are per lane.
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "nn/config.h"
+#include "nn/dataset.h"
+
+namespace nn {
+
+inline constexpr int kLanes = 4;
+using Lanes = Eigen::Array<double, kLanes, 1>;
+using LaneMatrix = Eigen::Array<double, kLanes, Eigen::Dynamic>;
+
+class LaneNet {
+ public:
+  LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
+          double leaky_slope, Task task);
+
+  int layers() const { return static_cast<int>(widths_.size()) - 1; }
+  int width(int layer) const { return widths_[layer]; }  // 0 = inputs, layers() = outputs
+  // Parameters in nn/mlp.h's flat layout (per layer: weights column-major, then biases).
+  Eigen::Index parameter_count() const { return offsets_.back(); }
+  Eigen::Index offset(int layer) const { return offsets_[layer]; }  // of its weights
+  Task task() const { return task_; }
+  Activation activation() const { return activation_; }
+
+  struct Workspace {
+    std::vector<LaneMatrix> out;    // out[l]: output of layer l+1, (width x capacity) elements
+    std::vector<LaneMatrix> delta;  // delta[l]: dLoss/d(pre-activation) of layer l+1
+    Eigen::Index capacity = 0;
+  };
+  Workspace make_workspace(Eigen::Index capacity) const;
+
+  // Runs b samples x (inputs x b elements) through every lane's network; the logits (outputs
+  // x b elements) are left in ws.out.back().
+  void forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws) const;
+  // Mean data loss per lane over the b samples of the last forward() against targets y
+  // (outputs x b elements).
+  Lanes loss(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
+  // Its gradient dLoss/dlogits into ws, for backward().
+  void loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const;
+  // Gradient of the mean data loss of the last forward() and loss() into grad.
+  void backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws,
+                LaneMatrix& grad) const;
+  // Adds the gradient of rate * sum|w| (l1) or rate/2 * sum w^2 (l2) over the weights (never
+  // the biases) to grad.
+  void add_penalty(const LaneMatrix& params, Regularization reg, const Lanes& rate,
+                   LaneMatrix& grad) const;
+  // Share of the b samples of the last forward() whose predicted class is y's (classification).
+  Lanes accuracy(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
+
+ private:
+  std::vector<int> widths_;
+  std::vector<Eigen::Index> offsets_;
+  Activation activation_;
+  double leaky_slope_;
+  Task task_;
+};
+
+// Every lane's copy of a matrix of samples (rows x cols), for data shared by all lanes.
+LaneMatrix broadcast(const Eigen::MatrixXd& m);
+
+}  // namespace nn
