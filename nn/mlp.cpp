@@ -1,5 +1,6 @@
 #include "nn/mlp.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -44,20 +45,28 @@ Eigen::VectorXd Mlp::initial_parameters(Init init, Rng& rng) const {
 }
 
 Mlp::Workspace Mlp::make_workspace(Eigen::Index capacity) const {
-  return {lanes_.make_workspace(capacity), LaneMatrix(kLanes, parameter_count()),
-          LaneMatrix(kLanes, width(0) * capacity), Eigen::MatrixXd(width(layers()), capacity)};
+  const Eigen::Index strip = (capacity + kLanes - 1) / kLanes;
+  return {lanes_.make_workspace(strip), LaneMatrix(kLanes, parameter_count()),
+          LaneMatrix(kLanes, width(0) * strip), Eigen::MatrixXd(width(layers()), capacity)};
 }
 
 ConstMatrixRef Mlp::forward(const double* params, const ConstMatrixRef& x, Workspace& ws) const {
+  // The same network in every lane, each lane running its own strip of the samples: a
+  // sample's logits do not depend on the others in its batch, nor on its lane.
   const Eigen::Index b = x.cols(), inputs = width(0), outputs = width(layers());
-  assert(b <= ws.lanes.capacity && x.rows() == inputs);
+  const Eigen::Index strip = (b + kLanes - 1) / kLanes;
+  assert(strip <= ws.lanes.capacity && x.rows() == inputs);
   for (Eigen::Index e = 0; e < parameter_count(); ++e) ws.params.col(e).setConstant(params[e]);
-  for (Eigen::Index j = 0; j < b; ++j)
-    for (Eigen::Index i = 0; i < inputs; ++i) ws.x.col(j * inputs + i).setConstant(x(i, j));
-  lanes_.forward(ws.params, ws.x, b, ws.lanes);
+  for (int l = 0; l < kLanes; ++l)
+    for (Eigen::Index k = 0; k < strip; ++k) {
+      const Eigen::Index j = std::min(l * strip + k, b - 1);  // past the end: repeat the last
+      for (Eigen::Index i = 0; i < inputs; ++i) ws.x(l, k * inputs + i) = x(i, j);
+    }
+  lanes_.forward(ws.params, ws.x, strip, ws.lanes);
+  const LaneMatrix& logits = ws.lanes.out.back();
   for (Eigen::Index j = 0; j < b; ++j)
     for (Eigen::Index i = 0; i < outputs; ++i)
-      ws.logits(i, j) = ws.lanes.out.back()(0, j * outputs + i);
+      ws.logits(i, j) = logits(j / strip, (j % strip) * outputs + i);
   return ws.logits.leftCols(b);
 }
 

@@ -41,14 +41,14 @@ class Mlp {
 
   // Buffers for batches of up to `capacity` samples.
   struct Workspace {
-    LaneNet::Workspace lanes;
-    LaneMatrix params, x;    // the parameters and inputs, in every lane
-    Eigen::MatrixXd logits;  // (outputs x capacity)
+    LaneNet::Workspace lanes;  // for a strip of capacity / kLanes samples
+    LaneMatrix params, x;      // the parameters in every lane; each lane's strip of inputs
+    Eigen::MatrixXd logits;    // (outputs x capacity)
   };
   Workspace make_workspace(Eigen::Index capacity) const;
 
   // Runs x (inputs x b) through the network; returns the logits (outputs x b), a view into ws.
-  // The same bits as the network's lane in a training pack.
+  // The same bits as the network's lane in a training pack, a quarter of the samples per lane.
   ConstMatrixRef forward(const double* params, const ConstMatrixRef& x, Workspace& ws) const;
 
  private:

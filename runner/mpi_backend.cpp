@@ -157,10 +157,11 @@ void mpi_work(const MpiSession&, const sweeps::Sweep& sweep, const RunOptions& o
     mine.end = chunk.back() + 1;
     mine.skip = [&](std::uint64_t i) { return !std::binary_search(chunk.begin(), chunk.end(), i); };
     std::string message;
-    const RunStats stats = run_trials(sweep, mine, [&](FinishedTrial&& done) {
-      encode(
-          {done.record.status, results::format_trial_row(done.record), std::move(done.curve_rows)},
-          message);
+    const RunStats stats = run_trials(sweep, mine, [&](std::span<FinishedTrial> pack) {
+      for (FinishedTrial& done : pack)
+        encode({done.record.status, results::format_trial_row(done.record),
+                std::move(done.curve_rows)},
+               message);
     });
     if (!message.empty())
       check(MPI_Send(message.data(), static_cast<int>(message.size()), MPI_CHAR, 0, kRow,

@@ -214,12 +214,14 @@ int run_command(const Args& args) {
   const std::string resume_hint =
       fmt::format("nnsweep run {}{} --out {} --resume", spec_path,
                   shard.whole() ? "" : " --shard " + shard.text(), dir.string());
-  // Curves first: a trial's row is the mark that it is complete.
-  const auto write_rows = [&](std::string_view status, std::string_view trial_row,
-                              std::string_view curve_rows) {
+  // Curves first: a trial's row is the mark that it is complete. The trials of one pack are
+  // written together, one write (and flush) per file.
+  std::string trial_rows, curve_rows;
+  std::vector<std::string_view> statuses;
+  const auto write_rows = [&] {
     try {
       if (!curve_rows.empty()) curves.write(curve_rows);
-      trials.write(trial_row);
+      trials.write(trial_rows);
     } catch (const std::system_error& e) {
       // A full disk or a vanished directory: say where, why, and how to go on.
       throw std::runtime_error(fmt::format(
@@ -227,18 +229,25 @@ int run_command(const Args& args) {
           "space, then finish the sweep with: {}",
           dir.string(), e.code().message(), resume_hint));
     }
-    progress.add(status);
+    for (const std::string_view status : statuses) progress.add(status);
+    trial_rows.clear(), curve_rows.clear(), statuses.clear();
   };
-  const RunStats stats =
-      mpi && mpi->size() > 1
-          ? mpi_coordinate(*mpi, sweep, run,
-                           [&](const TrialRows& rows) {
-                             write_rows(rows.status, rows.trial_row, rows.curve_rows);
-                           })
-          : run_trials(sweep, run, [&](FinishedTrial&& done) {
-              write_rows(done.record.status, results::format_trial_row(done.record),
-                         done.curve_rows);
-            });
+  const RunStats stats = mpi && mpi->size() > 1
+                             ? mpi_coordinate(*mpi, sweep, run,
+                                              [&](const TrialRows& rows) {
+                                                trial_rows = rows.trial_row,
+                                                curve_rows = rows.curve_rows;
+                                                statuses = {rows.status};
+                                                write_rows();
+                                              })
+                             : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) {
+                                 for (const FinishedTrial& done : pack) {
+                                   trial_rows += results::format_trial_row(done.record);
+                                   curve_rows += done.curve_rows;
+                                   statuses.push_back(done.record.status);
+                                 }
+                                 write_rows();
+                               });
   progress.finish();
   trials_file.close();
   curves_file.close();

@@ -217,8 +217,7 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
 
 }  // namespace
 
-RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options,
-                    const std::function<void(FinishedTrial&&)>& sink) {
+RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const TrialSink& sink) {
   const int threads = std::max(1, options.threads);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(threads));
@@ -259,14 +258,16 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options,
                                            return pack;
                                          }) &
           tbb::make_filter<Pack*, void>(tbb::filter_mode::serial_out_of_order, [&](Pack* pack) {
+            std::vector<FinishedTrial> finished;
             for (Group& group : pack->groups) {
               ++stats.trainings;
               for (FinishedTrial& f : group.finished) {
                 if (f.record.status == "error" && options.fail_fast) abandon = true;
-                sink(std::move(f));
-                ++stats.finished;
+                finished.push_back(std::move(f));
               }
             }
+            if (!finished.empty()) sink(finished);
+            stats.finished += finished.size();
             retire(pack);
           }));
   stats.interrupted = options.interrupt && options.interrupt->load();

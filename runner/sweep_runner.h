@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,9 @@ struct RunStats {
   bool failed_fast = false;
 };
 
-// Trains every trial of `sweep` not skipped; `sink` is called serially, in completion order.
-RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options,
-                    const std::function<void(FinishedTrial&&)>& sink);
+// Trains every trial of `sweep` not skipped; `sink` is called serially, in completion order,
+// once per pack with the pack's finished trials (so their rows can be written at once).
+using TrialSink = std::function<void(std::span<FinishedTrial>)>;
+RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const TrialSink& sink);
 
 }  // namespace runner
