@@ -121,8 +121,8 @@ void BM_EpochEvaluation(benchmark::State& state) {
   Pack p(kShapes.at(static_cast<std::size_t>(state.range(0))), nn::Activation::tanh, kSamples);
   for (auto _ : state) {
     p.net.forward(p.params, p.x, kSamples, p.ws);
-    benchmark::DoNotOptimize(p.net.loss(p.y, kSamples, p.ws));
-    benchmark::DoNotOptimize(p.net.accuracy(p.y, kSamples, p.ws));
+    benchmark::DoNotOptimize(p.net.loss_sum(p.y, kSamples, p.ws));
+    benchmark::DoNotOptimize(p.net.correct(p.y, kSamples, p.ws));
   }
   state.counters["FLOP/s"] = benchmark::Counter(p.forward_flops_per_sample() * kSamples,
                                                 benchmark::Counter::kIsIterationInvariantRate);

@@ -127,7 +127,7 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
   }
 }
 
-Lanes LaneNet::loss(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
+Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
   const double* z = ws.out.back().data();
   const double* t = y.data();
@@ -154,7 +154,7 @@ Lanes LaneNet::loss(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) co
       }
       break;
   }
-  return sum / static_cast<double>(b);
+  return sum;
 }
 
 void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const {
@@ -223,7 +223,7 @@ void LaneNet::add_penalty(const LaneMatrix& params, Regularization reg, const La
     }
 }
 
-Lanes LaneNet::accuracy(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
+Lanes LaneNet::correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
   const double* z = ws.out.back().data();
   const double* t = y.data();
@@ -234,11 +234,11 @@ Lanes LaneNet::accuracy(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
     using Count = std::int64_t __attribute__((vector_size(kLanes * sizeof(std::int64_t))));
     Count right = {};
     for (Eigen::Index j = 0; j < b; ++j) right -= (load(z, j) > 0.0) == (load(t, j) > 0.5);
-    Lanes correct;
-    for (int l = 0; l < kLanes; ++l) correct[l] = static_cast<double>(right[l]);
-    return correct / static_cast<double>(b);
+    Lanes count;
+    for (int l = 0; l < kLanes; ++l) count[l] = static_cast<double>(right[l]);
+    return count;
   }
-  Lanes correct = zero;
+  Lanes count = zero;
   for (Eigen::Index j = 0; j < b; ++j) {
     // The first largest logit against the first largest target, as Eigen's maxCoeff picks.
     const Eigen::Index c = j * outputs;
@@ -250,9 +250,9 @@ Lanes LaneNet::accuracy(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
       actual = (ti > best_t).select(Lanes::Constant(static_cast<double>(i)), actual);
       best_t = best_t.max(ti);
     }
-    correct += (predicted == actual).select(one, zero);
+    count += (predicted == actual).select(one, zero);
   }
-  return correct / static_cast<double>(b);
+  return count;
 }
 
 }  // namespace nn

@@ -46,10 +46,10 @@ class LaneNet {
   // Runs b samples x (inputs x b elements) through every lane's network; the logits (outputs
   // x b elements) are left in ws.out.back().
   void forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws) const;
-  // Mean data loss per lane over the b samples of the last forward() against targets y
-  // (outputs x b elements).
-  Lanes loss(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
-  // Its gradient dLoss/dlogits into ws, for backward().
+  // Data loss per lane summed over the b samples of the last forward() against targets y
+  // (outputs x b elements), in sample order.
+  Lanes loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
+  // The gradient of the mean loss, dLoss/dlogits, into ws, for backward().
   void loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const;
   // Gradient of the mean data loss of the last forward() and loss() into grad.
   void backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws,
@@ -58,8 +58,8 @@ class LaneNet {
   // the biases) to grad.
   void add_penalty(const LaneMatrix& params, Regularization reg, const Lanes& rate,
                    LaneMatrix& grad) const;
-  // Share of the b samples of the last forward() whose predicted class is y's (classification).
-  Lanes accuracy(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
+  // How many of the b samples of the last forward() have y's class predicted (classification).
+  Lanes correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
 
  private:
   std::vector<int> widths_;

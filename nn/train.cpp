@@ -20,21 +20,25 @@ double monitored(const EpochMetrics& m, Monitor monitor) {
 
 using LaneMetrics = std::array<EpochMetrics, kLanes>;
 
-// Losses and accuracies of every lane's current parameters on every split, each split in one
-// batched pass.
+// Losses and accuracies of every lane's current parameters on every split. A split is run in
+// blocks of samples, each copied into every lane as it is needed: memory stays bounded for any
+// size of data (a split held in every lane at once would take kLanes times the dataset).
 class Evaluator {
  public:
+  static constexpr Eigen::Index kBlock = 512;
+
   Evaluator(const LaneNet& net, const Dataset& data)
       : net_(net),
-        splits_{Split(data.train), Split(data.validation), Split(data.test)},
-        ws_(net.make_workspace(
-            std::max({data.train.size(), data.validation.size(), data.test.size()}))) {}
+        data_(data),
+        ws_(net.make_workspace(kBlock)),
+        x_(kLanes, net.width(0) * kBlock),
+        y_(kLanes, net.width(net.layers()) * kBlock) {}
 
   LaneMetrics operator()(const LaneMatrix& params, int epoch) {
     LaneMetrics m;
-    const auto [train_loss, train_accuracy] = on(params, splits_[0]);
-    const auto [val_loss, val_accuracy] = on(params, splits_[1]);
-    const auto [test_loss, test_accuracy] = on(params, splits_[2]);
+    const auto [train_loss, train_accuracy] = on(params, data_.train);
+    const auto [val_loss, val_accuracy] = on(params, data_.validation);
+    const auto [test_loss, test_accuracy] = on(params, data_.test);
     for (int l = 0; l < kLanes; ++l)
       m[l] = {epoch,           train_loss[l],   val_loss[l], test_loss[l], train_accuracy[l],
               val_accuracy[l], test_accuracy[l]};
@@ -42,23 +46,32 @@ class Evaluator {
   }
 
  private:
-  struct Split {
-    explicit Split(const nn::Split& s) : x(broadcast(s.x)), y(broadcast(s.y)), size(s.size()) {}
-    LaneMatrix x, y;
-    Eigen::Index size;
-  };
-
   std::pair<Lanes, Lanes> on(const LaneMatrix& params, const Split& split) {
     const Lanes none = Lanes::Constant(kNotApplicable);
-    if (split.size == 0) return {none, none};
-    net_.forward(params, split.x, split.size, ws_);
-    const Lanes loss = net_.loss(split.y, split.size, ws_);
-    return {loss, net_.task() == Task::regression ? none : net_.accuracy(split.y, split.size, ws_)};
+    const Eigen::Index n = split.size();
+    if (n == 0) return {none, none};
+    Lanes loss = Lanes::Zero(), correct = Lanes::Zero();
+    for (Eigen::Index start = 0; start < n; start += kBlock) {
+      const Eigen::Index b = std::min(kBlock, n - start);
+      const Eigen::Index inputs = split.x.rows(), outputs = split.y.rows();
+      for (Eigen::Index j = 0; j < b; ++j) {
+        for (Eigen::Index i = 0; i < inputs; ++i)
+          x_.col(j * inputs + i).setConstant(split.x(i, start + j));
+        for (Eigen::Index i = 0; i < outputs; ++i)
+          y_.col(j * outputs + i).setConstant(split.y(i, start + j));
+      }
+      net_.forward(params, x_, b, ws_);
+      loss += net_.loss_sum(y_, b, ws_);
+      if (net_.task() != Task::regression) correct += net_.correct(y_, b, ws_);
+    }
+    const double inv_n = 1.0 / static_cast<double>(n);
+    return {loss * inv_n, net_.task() == Task::regression ? none : correct * inv_n};
   }
 
   const LaneNet& net_;
-  const std::array<Split, 3> splits_;
+  const Dataset& data_;
   LaneNet::Workspace ws_;
+  LaneMatrix x_, y_;  // the block being evaluated, in every lane
 };
 
 // The monitored loss averaged over a centred window of `share` x epochs (truncated at the ends);

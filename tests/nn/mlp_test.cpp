@@ -37,7 +37,7 @@ Lanes objective(const Mlp& net, const LaneMatrix& params, const LaneMatrix& x, c
       if (reg == Regularization::l1) penalty += rate * w.abs();
       if (reg == Regularization::l2) penalty += 0.5 * rate * w.square();
     }
-  return net.lanes().loss(y, n, ws) + penalty;
+  return net.lanes().loss_sum(y, n, ws) / static_cast<double>(n) + penalty;
 }
 
 using GradientCase = std::tuple<Activation, Task, Regularization>;
@@ -113,7 +113,7 @@ TEST(Mlp, CrossEntropyIsStableForHugeLogits) {
   y << 0, 1, 0;
   LaneNet::Workspace ws = net.lanes().make_workspace(1);
   net.lanes().forward(broadcast(p), broadcast(x), 1, ws);
-  const Lanes loss = net.lanes().loss(broadcast(y), 1, ws);
+  const Lanes loss = net.lanes().loss_sum(broadcast(y), 1, ws);
   net.lanes().loss_gradient(broadcast(y), 1, ws);
   EXPECT_NEAR(loss[0], 2000.0, 1e-9);
   EXPECT_TRUE(ws.delta.back().allFinite());

@@ -9,6 +9,8 @@
 #include <functional>
 #include <span>
 
+#include "nn/mlp.h"
+
 namespace nn {
 namespace {
 
@@ -199,6 +201,28 @@ TEST(TrainPack, EachResultIsTheTrainingAloneBitForBit) {
     expect_same_bits(pair[0], packed[1], "pair job 0");
     expect_same_bits(pair[1], packed[2], "pair job 1");
   }
+}
+
+// The per-epoch metrics are those of the final parameters over the whole split, also when the
+// split is larger than one evaluation block (512 samples): recomputed here sample by sample.
+TEST(TrainPack, EvaluatesLargeSplitsWhole) {
+  TrialConfig c = config_for(DatasetKind::circle, {5}, 0.1, 3);
+  c.data.points = 2500;  // 1250 training samples: three blocks, the last one partial
+  const Dataset data = make_dataset(c.data, 9);
+  const TrainResult r = train(c, data, 4);
+  const Mlp net(data.inputs(), c.model.hidden, data.outputs(), c.model.activation,
+                c.model.leaky_relu_slope, data.task);
+  Mlp::Workspace ws = net.make_workspace(data.train.size());
+  const Eigen::MatrixXd z = net.forward(r.parameters.data(), data.train.x, ws);
+  double loss = 0, correct = 0;
+  for (Eigen::Index j = 0; j < z.cols(); ++j) {
+    const double zj = z(0, j), t = data.train.y(0, j);
+    loss += std::max(zj, 0.0) - zj * t + std::log1p(std::exp(-std::abs(zj)));
+    correct += (zj > 0) == (t > 0.5);
+  }
+  const double n = static_cast<double>(z.cols());
+  EXPECT_NEAR(r.final.train_loss, loss / n, 1e-12);
+  EXPECT_DOUBLE_EQ(r.final.train_accuracy, correct / n);
 }
 
 TEST(TrainPack, SharesOnlyTheSameNetworkBatchAndOptimizer) {
