@@ -41,7 +41,7 @@ def flops(trials_csv):
 
 def micro(build, repeats):
     out = subprocess.run([os.path.join(build, "bench", "nn_bench"),
-                          "--benchmark_filter=EigenGemm|FmaPeak|TrainCircle",
+                          "--benchmark_filter=EigenGemm|FmaPeak|TrainCircle|TrainPackCircle",
                           f"--benchmark_repetitions={repeats}",
                           "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
                          check=True, capture_output=True, text=True).stdout
@@ -66,8 +66,13 @@ def main():
     train = limits["BM_TrainCircle_2_8_8_1_Tanh"]
     print(f"limit: Eigen GEMM 512x512, 1 core: {gemm / 1e9:.1f} GFLOP/s; FMA peak: "
           f"{fma / 1e9:.1f} GFLOP/s")
-    print(f"one 2-8-8-1 tanh training (circle, 250 points, batch 10, 200 epochs): "
+    print(f"one 2-8-8-1 tanh training (circle, 250 points, batch 10, 200 epochs), alone: "
           f"{float(train['real_time']):.1f} ms")
+    names = ["relu", "tanh", "sigmoid", "linear"]
+    for a, name in enumerate(names):
+        pack = limits[f"BM_TrainPackCircle_2_8_8_1/activation:{a}"]
+        print(f"  the same, {name}, in a full pack: {float(pack['real_time']):.1f} ms a pack = "
+              f"{float(pack['trainings/s']):.0f} trainings/s")
 
     seconds = {}
     with tempfile.TemporaryDirectory() as work:
