@@ -30,9 +30,11 @@ class Evaluator {
   Evaluator(const LaneNet& net, const Dataset& data)
       : net_(net),
         data_(data),
-        ws_(net.make_workspace(kBlock)),
-        x_(kLanes, net.width(0) * kBlock),
-        y_(kLanes, net.width(net.layers()) * kBlock) {}
+        block_(std::min(kBlock, std::max({data.train.size(), data.validation.size(),
+                                          data.test.size(), Eigen::Index{1}}))),
+        ws_(net.make_workspace(block_)),
+        x_(kLanes, net.width(0) * block_),
+        y_(kLanes, net.width(net.layers()) * block_) {}
 
   LaneMetrics operator()(const LaneMatrix& params, int epoch) {
     LaneMetrics m;
@@ -51,8 +53,8 @@ class Evaluator {
     const Eigen::Index n = split.size();
     if (n == 0) return {none, none};
     Lanes loss = Lanes::Zero(), correct = Lanes::Zero();
-    for (Eigen::Index start = 0; start < n; start += kBlock) {
-      const Eigen::Index b = std::min(kBlock, n - start);
+    for (Eigen::Index start = 0; start < n; start += block_) {
+      const Eigen::Index b = std::min(block_, n - start);
       const Eigen::Index inputs = split.x.rows(), outputs = split.y.rows();
       for (Eigen::Index j = 0; j < b; ++j) {
         for (Eigen::Index i = 0; i < inputs; ++i)
@@ -70,6 +72,7 @@ class Evaluator {
 
   const LaneNet& net_;
   const Dataset& data_;
+  const Eigen::Index block_;  // kBlock, or the largest split when smaller
   LaneNet::Workspace ws_;
   LaneMatrix x_, y_;  // the block being evaluated, in every lane
 };

@@ -47,15 +47,6 @@ double six_digit_values(double lo, double hi) {
   return count;
 }
 
-// SplitMix64's finaliser. Boost 1.74's hash_combine barely mixes, and the bit patterns of
-// 6-digit doubles and choice indices differ mostly in their high bits, so the hash set's
-// buckets collided until its lookups took most of the time of drawing 10^6 samples.
-std::uint64_t mix(std::uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-  return x ^ (x >> 31);
-}
-
 double distinct_values(const RandomParam& p) {
   switch (p.distribution) {
     case Distribution::uniform:
@@ -106,14 +97,16 @@ RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samp
     return 0;
   };
 
-  // The samples kept so far, by index into values_, compared by their exact bits.
+  // The samples kept so far, by index into values_, compared by their exact bits. Hashed
+  // through mix64: the bit patterns of 6-digit doubles and choice indices differ mostly in
+  // their high bits, and a weaker hash let the set's buckets collide until lookups dominated.
   const std::size_t width = params_.size();
   auto bits = [this, width](std::uint64_t sample, std::size_t p) {
     return std::bit_cast<std::uint64_t>(values_[sample * width + p]);
   };
   auto hash = [&](std::uint64_t sample) {
     std::uint64_t h = 0;
-    for (std::size_t p = 0; p < width; ++p) h = mix(h ^ bits(sample, p));
+    for (std::size_t p = 0; p < width; ++p) h = mix64(h ^ bits(sample, p));
     return static_cast<std::size_t>(h);
   };
   auto equal = [&](std::uint64_t a, std::uint64_t b) {

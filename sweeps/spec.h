@@ -115,5 +115,8 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
 std::string canonical(const nn::TrialConfig& config);
 // A 64-bit hash of text that is the same on every platform and library version.
 std::uint64_t stable_hash(std::string_view text);
+// SplitMix64's finaliser: spreads every input bit over the whole word (stable_hash ends with
+// it). Hand-written: Boost 1.74 has no such mixer (its hash_combine barely mixes).
+std::uint64_t mix64(std::uint64_t x);
 
 }  // namespace sweeps
