@@ -15,16 +15,8 @@ if [ -f "$prefix/lib/cmake/TBB/TBBConfig.cmake" ]; then
   exit 0
 fi
 
-missing=()
-for p in dpkg-dev xz-utils; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+. scripts/install-missing.sh
+install_missing dpkg-dev xz-utils
 
 mkdir -p "$work/lists/partial" "$work/src"
 . /etc/os-release

@@ -16,18 +16,8 @@ packages=(cmake make g++ pkg-config libeigen3-dev libtbb-dev libyaml-cpp-dev
 # MPI is optional for nnsweep; the tests run the MPI backend, so they install it.
 [ "${1:-example}" = test ] && packages+=(libopenmpi-dev openmpi-bin)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+. scripts/install-missing.sh
+install_missing "${packages[@]}"
 
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
