@@ -1,6 +1,5 @@
 #include "results/trial_record.h"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -271,7 +270,8 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
   return info;
 }
 
-std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file) {
+std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file,
+                          std::uint64_t hold_bytes) {
   struct Row {
     std::uint64_t index, begin, end, order;
   };
@@ -302,10 +302,25 @@ std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string
   rows.erase(std::unique(rows.begin(), rows.end(),
                          [](const Row& a, const Row& b) { return a.index == b.index; }),
              rows.end());
-  // Pass 2: copy the header and the rows in order.
+  // Pass 2: copy the header and the rows in order. A file of up to hold_bytes is read back
+  // whole and the rows copied from memory: a seek and a read per row took 20,000 system calls
+  // for 10,000 rows. A larger file is copied a row at a time, seeking, so memory stays bounded.
   in.clear();
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  const bool whole = size <= hold_bytes;
   std::string buffer;
+  if (whole) {
+    buffer.resize(size);
+    in.seekg(0);
+    in.read(buffer.data(), static_cast<std::streamsize>(size));
+    if (!in) throw std::runtime_error(file + ": cannot read back trial rows");
+  }
   auto copy = [&](std::uint64_t begin, std::uint64_t end) {
+    if (whole) {
+      out.write(buffer.data() + begin, static_cast<std::streamsize>(end - begin));
+      return;
+    }
     buffer.resize(end - begin);
     in.seekg(static_cast<std::streamoff>(begin));
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));

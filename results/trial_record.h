@@ -95,7 +95,9 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
 
 // Copies trials.csv from `in` to `out` with its rows sorted by trial_index, byte for byte, the
 // last row kept when an index appears twice and a torn last line dropped. `in` must be seekable
-// (a file); memory grows by a few words per trial, not by rows. Returns the rows written.
-std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file);
+// (a file); memory grows by a few words per trial, plus the file itself while copying when it is
+// at most `hold_bytes` (a larger one is copied row by row). Returns the rows written.
+std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file,
+                          std::uint64_t hold_bytes = std::uint64_t{64} << 20);
 
 }  // namespace results

@@ -186,10 +186,16 @@ TEST(TrialRecord, SortTrialsOrdersRowsByIndexKeepingTheLast) {
   const std::string header = format_trials_header(kKeys);
   std::stringstream in(header + format_trial_row(c) + format_trial_row(b) + format_trial_row(a) +
                        format_trial_row(b_again) + "10,x,");
+  const std::string sorted =
+      header + format_trial_row(a) + format_trial_row(b_again) + format_trial_row(c);
   std::ostringstream out;
-  EXPECT_EQ(sort_trials(in, out, "trials.csv"), 3u);
-  EXPECT_EQ(out.str(),
-            header + format_trial_row(a) + format_trial_row(b_again) + format_trial_row(c));
+  EXPECT_EQ(sort_trials(in, out, "trials.csv"), 3u);  // held whole while copying
+  EXPECT_EQ(out.str(), sorted);
+  in.clear();
+  in.seekg(0);
+  std::ostringstream by_row;
+  EXPECT_EQ(sort_trials(in, by_row, "trials.csv", 0), 3u);  // copied row by row
+  EXPECT_EQ(by_row.str(), sorted);
 }
 
 TEST(StatusCounts, CountsEachStatus) {
