@@ -66,14 +66,14 @@ const std::vector<std::vector<int>> kShapes = {{4, 2}, {8, 8}, {16, 16, 16}, {64
 
 struct Pack {
   Pack(const std::vector<int>& hidden, nn::Activation activation, Eigen::Index samples)
-      : net(2, hidden, 1, activation, 0.01, nn::Task::binary),
+      : shape(2, hidden, 1, activation, 0.01, nn::Task::binary),
+        net(shape.lanes()),
         x(nn::broadcast(Eigen::MatrixXd::Random(2, samples))),
         y(nn::broadcast((Eigen::MatrixXd::Random(1, samples).array() > 0).cast<double>())),
         ws(net.make_workspace(samples)),
         params(nn::kLanes, net.parameter_count()),
         grad(nn::kLanes, net.parameter_count()) {
     nn::Rng rng(1);
-    const nn::Mlp shape(2, hidden, 1, activation, 0.01, nn::Task::binary);
     for (int l = 0; l < nn::kLanes; ++l)
       params.row(l) = shape.initial_parameters(nn::Init::automatic, rng).transpose();
   }
@@ -82,7 +82,8 @@ struct Pack {
     for (int l = 0; l < net.layers(); ++l) f += 2.0 * net.width(l) * net.width(l + 1);
     return f * nn::kLanes;
   }
-  nn::LaneNet net;
+  nn::Mlp shape;  // the layout and initialisation; its lanes() train
+  const nn::LaneNet& net;
   nn::LaneMatrix x, y;
   nn::LaneNet::Workspace ws;
   nn::LaneMatrix params, grad;
