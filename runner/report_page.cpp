@@ -28,17 +28,7 @@ int position(std::vector<std::string>& seen, std::unordered_map<std::string, int
   return it->second;
 }
 
-double finite_or_inf(double v) {
-  return std::isfinite(v) ? v : INFINITY;
-}
-
 }  // namespace
-
-bool ReportPage::Candidate::operator<(const Candidate& other) const {
-  if (score != other.score) return score < other.score;
-  if (epochs != other.epochs) return epochs < other.epochs;
-  return index < other.index;
-}
 
 ReportPage::ReportPage(results::PivotSpec pivot) : pivot_(std::move(pivot)) {}
 
@@ -65,29 +55,7 @@ void ReportPage::add(const results::TrialRecord& r) {
   max_epoch_ = std::max(max_epoch_, r.epochs_run);
   trials_.push_back(std::move(t));
 
-  // The best trial of each data configuration (all data.* settings), by each selection loss.
-  std::string key, dataset;
-  for (const auto& [name, value] : r.params)
-    if (name.starts_with("data.")) {
-      key += name + '=' + value + '\n';
-      if (name == "data.dataset") dataset = value;
-    }
-  auto [it, added] = groups_.try_emplace(key);
-  if (added) group_order_.push_back(key);
-  Group& g = it->second;
-  g.dataset = dataset;
-  const double epochs = r.epochs_to_converge ? *r.epochs_to_converge : INFINITY;
-  const Candidate by_test{finite_or_inf(r.final.test_loss),
-                          epochs,
-                          r.index,
-                          r.id,
-                          r.final.test_accuracy,
-                          r.final.test_loss};
-  const Candidate by_val{finite_or_inf(r.best.val_loss), epochs,           r.index, r.id,
-                         r.final.test_accuracy,          r.final.test_loss};
-  if (std::isfinite(r.best.val_loss)) has_val_ = true;
-  if (!g.by_test || by_test < *g.by_test) g.by_test = by_test;
-  if (!g.by_val || by_val < *g.by_val) g.by_val = by_val;
+  best_.add(r);
 }
 
 std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
@@ -95,10 +63,10 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
                                                       std::vector<std::string>& notes) const {
   std::vector<results::Boundary> out;
   if (!context.sweep) return out;
-  for (const std::string& key : group_order_) {
-    const Group& g = groups_.at(key);
-    const auto& best = has_val_ ? g.by_val : g.by_test;
-    if (!best || !std::isfinite(best->score)) continue;
+  const std::vector<BestTrials::Best> bests = best_.best();
+  for (const BestTrials::Best& g : bests) {
+    const BestTrials::Candidate* best = g.candidate;
+    if (!best) continue;
     // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
     const bool draw = g.dataset != "csv" && static_cast<int>(out.size()) < kMaxBoundaries;
     if (!draw && !context.save_best_models) continue;
@@ -106,7 +74,7 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
       const sweeps::Trial trial = context.sweep->trial(best->index);
       if (trial.id != best->id) continue;  // the sweep file is not the one of these results
       const results::ModelFile model =
-          trial_model(dir, *context.sweep, trial, context.save_best_models);
+          trial_model(dir, *context.sweep, trial, context.save_best_models, context.trained);
       if (!draw) continue;
       results::Boundary b;
       b.regression = model.task == nn::Task::regression;
@@ -146,10 +114,9 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
       notes.push_back(fmt::format("No decision boundary for {}: {}", g.dataset, e.what()));
     }
   }
-  if (static_cast<std::size_t>(
-          std::count_if(group_order_.begin(), group_order_.end(), [&](const auto& k) {
-            return groups_.at(k).dataset != "csv";
-          })) > static_cast<std::size_t>(kMaxBoundaries))
+  if (static_cast<std::size_t>(std::count_if(bests.begin(), bests.end(), [](const auto& g) {
+        return g.dataset != "csv";
+      })) > static_cast<std::size_t>(kMaxBoundaries))
     notes.push_back(fmt::format("Decision boundaries are drawn for the first {} datasets only.",
                                 kMaxBoundaries));
   return out;

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "results/convergence_table.h"
 #include "results/report_html.h"
 #include "results/trial_record.h"
+#include "runner/best_trials.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -25,8 +25,9 @@ struct ReportContext {
   results::StatusCounts counts;
   std::string best_by;
   std::vector<results::BestRow> best;
-  const sweeps::Sweep* sweep = nullptr;  // nullptr: no decision boundaries
-  bool save_best_models = false;         // write the boundary trials' models to models/
+  const sweeps::Sweep* sweep = nullptr;    // nullptr: no decision boundaries
+  bool save_best_models = false;           // write the boundary trials' models to models/
+  const TrainedModels* trained = nullptr;  // models at hand, not to be trained again
 };
 
 class ReportPage {
@@ -50,17 +51,6 @@ class ReportPage {
     int row = 0, col = 0;  // first-seen positions of the row and column values
     int diverged_at = -1;  // the epoch it diverged at; -1 when it did not
   };
-  struct Candidate {
-    double score = 0, epochs = 0;
-    std::uint64_t index = 0;
-    std::string id;
-    double accuracy = 0, loss = 0;
-    bool operator<(const Candidate& other) const;
-  };
-  struct Group {  // one data configuration: its best trial by each selection loss
-    std::optional<Candidate> by_val, by_test;
-    std::string dataset;
-  };
 
   std::vector<results::Boundary> boundaries(const std::filesystem::path& dir,
                                             const ReportContext& context,
@@ -75,9 +65,7 @@ class ReportPage {
   std::unordered_map<std::string, int> row_of_, col_of_;
   std::vector<Trial> trials_;
   int max_epoch_ = 0;
-  bool has_val_ = false;
-  std::map<std::string, Group> groups_;  // by the data settings' values
-  std::vector<std::string> group_order_;
+  BestTrials best_;
 };
 
 }  // namespace runner

@@ -20,6 +20,7 @@
 #include "results/curves.h"
 #include "results/manifest.h"
 #include "results/row_writer.h"
+#include "runner/best_trials.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/mpi_backend.h"
@@ -218,6 +219,9 @@ int run_command(const Args& args) {
   // written together, one write (and flush) per file.
   std::string trial_rows, curve_rows;
   std::vector<std::string_view> statuses;
+  // The parameters of the best trials so far: report.html's boundaries and --save-models best
+  // need them at the end, and training them again would be serial work after the sweep.
+  BestTrials best;
   const auto write_rows = [&] {
     try {
       if (!curve_rows.empty()) curves.write(curve_rows);
@@ -241,7 +245,8 @@ int run_command(const Args& args) {
                                                 write_rows();
                                               })
                              : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) {
-                                 for (const FinishedTrial& done : pack) {
+                                 for (FinishedTrial& done : pack) {
+                                   best.add(done.record, std::move(done.parameters));
                                    trial_rows += results::format_trial_row(done.record);
                                    curve_rows += done.curve_rows;
                                    statuses.push_back(done.record.status);
@@ -260,9 +265,10 @@ int run_command(const Args& args) {
   }
 
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  const TrainedModels trained = best.models();
   const Tables tables =
       write_tables(dir, {sweep.report().rows, sweep.report().cols, sweep.report().cell}, colour,
-                   {&sweep, *save_models != SaveModels::none});
+                   {&sweep, *save_models != SaveModels::none, &trained});
   if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
   manifest.finished = std::chrono::system_clock::now();
   manifest.counts = tables.counts;

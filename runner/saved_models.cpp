@@ -26,26 +26,43 @@ fs::path model_path(const fs::path& dir, const std::string& trial_id) {
   return dir / "models" / (trial_id + ".yaml");
 }
 
-results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
-  const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
-  nn::TrainResult result = nn::train(trial.config, data, trial.seed);
+namespace {
+
+results::ModelFile model_of(const sweeps::Sweep& sweep, const sweeps::Trial& trial,
+                            const nn::Dataset& data, std::string status,
+                            std::vector<double> parameters) {
   results::Params params;
   for (auto& p : sweep.params(trial.config))
     params.emplace_back(std::move(p.key), std::move(p.value));
   return results::make_model(trial.id, trial.index, sweep.name(), trial.seed, trial.data_seed,
-                             std::string(nn::to_string(result.status)), std::move(params),
-                             trial.config, data, std::move(result.parameters));
+                             std::move(status), std::move(params), trial.config, data,
+                             std::move(parameters));
+}
+
+}  // namespace
+
+results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
+  const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
+  nn::TrainResult result = nn::train(trial.config, data, trial.seed);
+  return model_of(sweep, trial, data, std::string(nn::to_string(result.status)),
+                  std::move(result.parameters));
 }
 
 results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
-                               const sweeps::Trial& trial, bool save) {
+                               const sweeps::Trial& trial, bool save,
+                               const TrainedModels* trained) {
   const fs::path path = model_path(dir, trial.id);
   if (std::ifstream in{path, std::ios::binary}) {
     std::stringstream text;
     text << in.rdbuf();
     return results::parse_model(text.str(), path.string());
   }
-  results::ModelFile model = train_model(sweep, trial);
+  const auto at_hand = trained ? trained->find(trial.id) : TrainedModels::const_iterator{};
+  results::ModelFile model =
+      trained && at_hand != trained->end()
+          ? model_of(sweep, trial, nn::make_dataset(trial.config.data, trial.data_seed),
+                     at_hand->second.status, *at_hand->second.parameters)
+          : train_model(sweep, trial);
   if (save) {
     fs::create_directories(path.parent_path());
     results::replace_file(path, results::format_model(model));

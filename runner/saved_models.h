@@ -1,7 +1,8 @@
 // Saved models: models/<trial_id>.yaml in an output directory (format: results/model_file.h).
-// A trial's trained parameters are never kept by the sweep itself, so a model is made by
-// training that one trial again, which gives the sweep's result bit for bit (training is
-// deterministic in configuration, data and seed). Thread-safe: each call writes its own file.
+// A run hands over the parameters of the trials it still holds (the best of each dataset);
+// any other model is made by training that one trial again, which gives the sweep's result bit
+// for bit (training is deterministic in configuration, data and seed). Thread-safe: each call
+// writes its own file.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "results/model_file.h"
+#include "runner/best_trials.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -25,10 +27,11 @@ std::filesystem::path model_path(const std::filesystem::path& dir, const std::st
 // that cannot be read, ...).
 results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial);
 
-// The model of `trial`: read from `dir`/models when saved there, otherwise trained and, when
-// `save`, written there.
+// The model of `trial`: read from `dir`/models when saved there, else made from `trained` when
+// it holds the trial, else trained; when `save`, written there.
 results::ModelFile trial_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
-                               const sweeps::Trial& trial, bool save);
+                               const sweeps::Trial& trial, bool save,
+                               const TrainedModels* trained = nullptr);
 
 // Writes the model of every trial in [begin, end) that has none yet, training them on `threads`
 // workers; trials whose training fails are skipped. Returns the models written.

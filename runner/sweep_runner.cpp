@@ -167,7 +167,8 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
         group.finished.push_back(
             {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t), message,
                                         seconds_since_start()),
-             {}});
+             {},
+             nullptr});
   };
   const Group& first = pack.groups.front();
   if (!first.data_error.empty()) return error_rows(first.data_error);
@@ -201,6 +202,8 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
   for (std::size_t g = 0; g < pack.groups.size(); ++g) {
     if (full[g].stopped) continue;  // interrupted: nothing of this group is written
     Group& group = pack.groups[g];
+    const auto parameters =
+        std::make_shared<const std::vector<double>>(std::move(full[g].parameters));
     for (const sweeps::Trial& t : group.trials) {
       const std::size_t epochs = std::min<std::size_t>(
           static_cast<std::size_t>(t.config.train.epochs) + 1, full[g].curve.size());
@@ -208,7 +211,8 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
       const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
       FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
                                               seconds_at_epoch[g][epochs - 1]),
-                         {}};
+                         {},
+                         epochs == full[g].curve.size() ? parameters : nullptr};
       if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
       group.finished.push_back(std::move(done));
     }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,10 +29,13 @@ struct RunOptions {
   std::function<bool(std::uint64_t)> skip;       // trials already done (resume)
 };
 
-// One finished trial: its row and its curves.csv rows (already formatted).
+// One finished trial: its row and its curves.csv rows (already formatted), and its trained
+// parameters when the training that served it ran for this trial's epochs (not for a longer
+// epoch sibling's).
 struct FinishedTrial {
   results::TrialRecord record;
   std::string curve_rows;
+  std::shared_ptr<const std::vector<double>> parameters;
 };
 
 struct RunStats {

@@ -173,6 +173,7 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   context.best = ranking.rows;
   context.sweep = sweep;
   context.save_best_models = options.save_best_models;
+  context.trained = options.trained;
   page.write(dir, context);
   return tables;
 }

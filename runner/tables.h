@@ -10,6 +10,7 @@
 
 #include "results/convergence_table.h"
 #include "results/trial_record.h"
+#include "runner/best_trials.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -21,8 +22,9 @@ struct Tables {
 };
 
 struct TablesOptions {
-  const sweeps::Sweep* sweep = nullptr;  // the run's sweep; nullptr: read manifest.yaml's spec
-  bool save_best_models = false;         // write the models report.html draws to models/
+  const sweeps::Sweep* sweep = nullptr;    // the run's sweep; nullptr: read manifest.yaml's spec
+  bool save_best_models = false;           // write the models report.html draws to models/
+  const TrainedModels* trained = nullptr;  // models the run still holds (not trained again)
 };
 
 // Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument

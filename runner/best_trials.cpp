@@ -1,0 +1,67 @@
+#include "runner/best_trials.h"
+
+#include <cmath>
+
+namespace runner {
+namespace {
+
+double finite_or_inf(double v) {
+  return std::isfinite(v) ? v : INFINITY;
+}
+
+}  // namespace
+
+bool BestTrials::Candidate::operator<(const Candidate& other) const {
+  if (score != other.score) return score < other.score;
+  if (epochs != other.epochs) return epochs < other.epochs;
+  return index < other.index;
+}
+
+void BestTrials::add(const results::TrialRecord& r,
+                     std::shared_ptr<const std::vector<double>> parameters) {
+  if (r.status == "error") return;
+  std::string key, dataset;
+  for (const auto& [name, value] : r.params)
+    if (name.starts_with("data.")) {
+      key += name + '=' + value + '\n';
+      if (name == "data.dataset") dataset = value;
+    }
+  auto [it, added] = groups_.try_emplace(std::move(key));
+  if (added) order_.push_back(&it->first);
+  Group& g = it->second;
+  g.dataset = dataset;
+  const double epochs = r.epochs_to_converge ? *r.epochs_to_converge : INFINITY;
+  Candidate by_test{finite_or_inf(r.final.test_loss),
+                    epochs,
+                    r.index,
+                    r.id,
+                    r.final.test_accuracy,
+                    r.final.test_loss,
+                    {r.status, std::move(parameters)}};
+  Candidate by_val = by_test;
+  by_val.score = finite_or_inf(r.best.val_loss);
+  if (std::isfinite(r.best.val_loss)) has_val_ = true;
+  if (!g.by_test || by_test < *g.by_test) g.by_test = std::move(by_test);
+  if (!g.by_val || by_val < *g.by_val) g.by_val = std::move(by_val);
+}
+
+std::vector<BestTrials::Best> BestTrials::best() const {
+  std::vector<Best> out;
+  out.reserve(order_.size());
+  for (const std::string* key : order_) {
+    const Group& g = groups_.at(*key);
+    const auto& best = has_val_ ? g.by_val : g.by_test;
+    out.push_back({g.dataset, best && std::isfinite(best->score) ? &*best : nullptr});
+  }
+  return out;
+}
+
+TrainedModels BestTrials::models() const {
+  TrainedModels out;
+  for (const Best& b : best())
+    if (b.candidate && b.candidate->model.parameters)
+      out.emplace(b.candidate->id, b.candidate->model);
+  return out;
+}
+
+}  // namespace runner

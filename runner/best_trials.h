@@ -1,0 +1,64 @@
+// The best trial of each data configuration (all data.* settings), by each selection loss: the
+// trials report.html draws decision boundaries for and `--save-models best` keeps. Fed rows in
+// any order, it keeps a few words per data configuration, plus, during a run, the trained
+// parameters of the current best trials (so the end of a run need not train them again).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "results/trial_record.h"
+
+namespace runner {
+
+// A trial's trained flat parameter vector (nn/mlp.h) and its status, by trial id: models at
+// hand that need not be trained again.
+struct TrainedModel {
+  std::string status;
+  std::shared_ptr<const std::vector<double>> parameters;
+};
+using TrainedModels = std::unordered_map<std::string, TrainedModel>;
+
+class BestTrials {
+ public:
+  struct Candidate {
+    double score = 0, epochs = 0;  // selection loss (inf when not finite), epochs to converge
+    std::uint64_t index = 0;
+    std::string id;
+    double accuracy = 0, loss = 0;  // the final test accuracy and loss, for captions
+    TrainedModel model;             // its parameters when given to add()
+    // Lower loss first, then fewer epochs to converge, then the lower trial index.
+    bool operator<(const Candidate& other) const;
+  };
+  struct Best {
+    std::string dataset;
+    const Candidate* candidate = nullptr;  // nullptr: no finite selection loss in this group
+  };
+
+  // Error rows are ignored.
+  void add(const results::TrialRecord& record,
+           std::shared_ptr<const std::vector<double>> parameters = {});
+
+  // The best trial of each data configuration in first-seen order, by validation loss when any
+  // trial had one, else by test loss.
+  std::vector<Best> best() const;
+
+  // The parameters given to add() of the trials best() returns.
+  TrainedModels models() const;
+
+ private:
+  struct Group {
+    std::optional<Candidate> by_val, by_test;
+    std::string dataset;
+  };
+  bool has_val_ = false;
+  std::map<std::string, Group> groups_;  // by the data settings' values
+  std::vector<const std::string*> order_;
+};
+
+}  // namespace runner
