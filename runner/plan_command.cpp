@@ -32,10 +32,11 @@ void print_csv(const sweeps::Sweep& sweep, std::ostream& out) {
   std::vector<std::string> row = {"index", "id", "repeat", "seed"};
   row.insert(row.end(), sweep.param_keys().begin(), sweep.param_keys().end());
   out << results::format_row(row);
+  sweeps::TrialCache cache;
   for (std::uint64_t i = 0; i < sweep.size(); ++i) {
-    const sweeps::Trial t = sweep.trial(i);
+    sweeps::Trial t = sweep.trial(i, cache);
     row = {std::to_string(t.index), t.id, std::to_string(t.repeat), std::to_string(t.seed)};
-    for (sweeps::Param& p : sweep.params(t.config)) row.push_back(std::move(p.value));
+    for (sweeps::Param& p : t.params) row.push_back(std::move(p.value));
     out << results::format_row(row);
   }
 }

@@ -123,7 +123,7 @@ class GroupSource {
     const std::size_t first_new = pending_.size();
     for (; next_index_ < end; ++next_index_) {
       if (options_.skip && options_.skip(next_index_)) continue;
-      sweeps::Trial trial = sweep_.trial(next_index_);
+      sweeps::Trial trial = sweep_.trial(next_index_, trials_);
       // Siblings sit within one block; a linear scan of this block's groups finds them (the
       // block holds at most a few dozen groups).
       auto group =
@@ -145,6 +145,7 @@ class GroupSource {
   const std::uint64_t end_;
   std::deque<Group> pending_;
   DatasetCache datasets_;
+  sweeps::TrialCache trials_;
 };
 
 results::Params params_of(const sweeps::Trial& trial) {

@@ -73,13 +73,16 @@ std::string canonical(const nn::TrialConfig& config) {
 // here rather than taken from boost::hash or std::hash because ids and seeds must never
 // change: std::hash is implementation-defined and boost::hash_combine changed its mixing
 // between Boost versions.
-std::uint64_t stable_hash(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV offset basis
+std::uint64_t fnv1a(std::uint64_t state, std::string_view text) {
   for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ULL;  // FNV prime
+    state ^= c;
+    state *= 0x100000001b3ULL;  // FNV prime
   }
-  return mix64(h);
+  return state;
+}
+
+std::uint64_t stable_hash(std::string_view text) {
+  return mix64(fnv1a(kFnvBasis, text));
 }
 
 std::uint64_t mix64(std::uint64_t x) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nn/config.h"
@@ -29,5 +30,10 @@ struct CanonicalTexts {
   std::vector<std::string> values;
 };
 CanonicalTexts canonical_texts(const nn::TrialConfig& config);
+
+// stable_hash(a + b) == mix64(fnv1a(fnv1a(kFnvBasis, a), b)): a hash can be continued from the
+// state after a common prefix.
+inline constexpr std::uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+std::uint64_t fnv1a(std::uint64_t state, std::string_view text);
 
 }  // namespace sweeps

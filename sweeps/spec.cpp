@@ -651,6 +651,11 @@ const std::vector<std::string>& Sweep::param_keys() const {
 // combinations + combination, so repeats vary fastest, then the grid's combinations (whose
 // innermost axis is train.epochs), then the random samples.
 Trial Sweep::trial(std::uint64_t index) const {
+  TrialCache cache;
+  return trial(index, cache);
+}
+
+Trial Sweep::trial(std::uint64_t index, TrialCache& cache) const {
   const Impl& s = *impl_;
   if (index >= s.size)
     throw std::out_of_range(fmt::format("trial {} of a sweep of {}", index, s.size));
@@ -658,24 +663,34 @@ Trial Sweep::trial(std::uint64_t index) const {
   t.index = index;
   t.repeat = static_cast<int>(index % static_cast<std::uint64_t>(s.repeats));
   const std::uint64_t configuration = index / static_cast<std::uint64_t>(s.repeats);
-  t.config = s.base;
-  s.grid.apply(configuration % s.grid.size(), t.config);
-  s.random.apply(configuration / s.grid.size(), t.config);
-  // Ids and seeds come from the configuration with csv paths as written, so they do not
-  // depend on where the sweep file lives.
+  if (cache.configuration != configuration) {
+    cache.configuration = configuration;
+    cache.config = s.base;
+    s.grid.apply(configuration % s.grid.size(), cache.config);
+    s.random.apply(configuration / s.grid.size(), cache.config);
+    // Ids and seeds come from the configuration with csv paths as written, so they do not
+    // depend on where the sweep file lives: id = hash(all + repeat line), seed = hash(seed line
+    // + all but epochs + repeat line), data seed = hash(seed line + data settings).
+    const CanonicalTexts texts = canonical_texts(cache.config);
+    const std::uint64_t seeded = fnv1a(kFnvBasis, fmt::format("sweep seed: {}\n", s.seed));
+    cache.id_state = fnv1a(kFnvBasis, texts.all);
+    cache.seed_state = fnv1a(seeded, texts.without_epochs);
+    cache.data_seed = mix64(fnv1a(seeded, texts.data));
+    // The CSV columns, from the same texts (paths still as written in the sweep file).
+    cache.params.clear();
+    cache.params.reserve(s.param_settings.size());
+    for (const Setting* setting : s.param_settings)
+      cache.params.push_back(
+          {setting->key, texts.values[static_cast<std::size_t>(setting - settings().data())]});
+    if (auto it = s.absolute_paths.find(cache.config.data.path); it != s.absolute_paths.end())
+      cache.config.data.path = it->second;
+  }
   const std::string repeat = fmt::format("repeat: {}\n", t.repeat);
-  const std::string seed = fmt::format("sweep seed: {}\n", s.seed);
-  const CanonicalTexts texts = canonical_texts(t.config);
-  t.id = hex16(stable_hash(texts.all + repeat));
-  t.seed = stable_hash(seed + texts.without_epochs + repeat);
-  t.data_seed = stable_hash(seed + texts.data);
-  // The CSV columns, from the same texts (paths still as written in the sweep file).
-  t.params.reserve(s.param_settings.size());
-  for (const Setting* setting : s.param_settings)
-    t.params.push_back(
-        {setting->key, texts.values[static_cast<std::size_t>(setting - settings().data())]});
-  if (auto it = s.absolute_paths.find(t.config.data.path); it != s.absolute_paths.end())
-    t.config.data.path = it->second;
+  t.id = hex16(mix64(fnv1a(cache.id_state, repeat)));
+  t.seed = mix64(fnv1a(cache.seed_state, repeat));
+  t.data_seed = cache.data_seed;
+  t.config = cache.config;
+  t.params = cache.params;
   return t;
 }
 

@@ -52,6 +52,15 @@ struct Trial {
   std::vector<Param> params;    // params(config): the CSV columns, paths as written
 };
 
+// What trial(i) computes once per configuration, kept for the repeats that follow it (they
+// differ only in the repeat number). Owned by one enumerating thread.
+struct TrialCache {
+  std::uint64_t configuration = UINT64_MAX;
+  nn::TrialConfig config;
+  std::vector<Param> params;
+  std::uint64_t id_state = 0, seed_state = 0, data_seed = 0;  // hash states before the repeat
+};
+
 struct LoadOptions {
   // Larger sweeps are refused with their size. A `max_trials` key in the sweep file replaces
   // the default, but a value set here that differs from the default wins over the file.
@@ -66,6 +75,9 @@ class Sweep {
   int repeats() const;
   std::uint64_t size() const;  // trials, after include/exclude, random samples and repeats
   Trial trial(std::uint64_t index) const;
+  // The same, faster when consecutive calls ask for repeats of one configuration (an
+  // enumeration in index order with repeats > 1).
+  Trial trial(std::uint64_t index, TrialCache& cache) const;
 
   // Column names and values of every hyperparameter, in one fixed order for the whole sweep.
   const std::vector<std::string>& param_keys() const;

@@ -27,6 +27,52 @@ TEST(Spec, AThreeLineFileIsOneTrialWithDefaults) {
   EXPECT_EQ(s.report().cell, "epochs_to_converge");
 }
 
+const char* kGolden = R"(name: golden
+seed: 7
+repeats: 3
+data: { dataset: spiral, points: 200, noise: 0.1 }
+model: { hidden: [8, 4] }
+train: { epochs: 30 }
+grid:
+  train.learning_rate: [0.01, 0.3]
+  model.activation: [tanh, relu]
+  train.epochs: [10, 30]
+)";
+
+// Ids and seeds name results on disk and reproduce trainings: they must never change.
+TEST(Spec, KeepsTheIdsAndSeedsOfEveryEarlierVersion) {
+  const Sweep s = parse(kGolden);
+  ASSERT_EQ(s.size(), 24u);
+  const Trial first = s.trial(0), later = s.trial(13);
+  EXPECT_EQ(first.id, "fe79b9bd49b77da7");
+  EXPECT_EQ(first.seed, 18072420388978976534u);
+  EXPECT_EQ(first.data_seed, 11569741594724209391u);
+  EXPECT_EQ(later.id, "a3ec6f6e474e14bc");
+  EXPECT_EQ(later.seed, 9389109556853076713u);
+  EXPECT_EQ(later.data_seed, 11569741594724209391u);
+}
+
+TEST(Spec, ACachedEnumerationGivesTheSameTrialsInAnyOrder) {
+  const Sweep s = parse(kGolden);
+  TrialCache cache;
+  std::vector<std::uint64_t> order;
+  for (std::uint64_t i = 0; i < s.size(); ++i) order.push_back(i);
+  for (std::uint64_t i = s.size(); i-- > 0;) order.push_back(i);  // and backwards
+  order.insert(order.end(), {5, 0, 23, 4, 4, 12});
+  for (const std::uint64_t i : order) {
+    const Trial cached = s.trial(i, cache), plain = s.trial(i);
+    EXPECT_EQ(cached.index, plain.index);
+    EXPECT_EQ(cached.repeat, plain.repeat);
+    EXPECT_EQ(cached.id, plain.id) << i;
+    EXPECT_EQ(cached.seed, plain.seed) << i;
+    EXPECT_EQ(cached.data_seed, plain.data_seed) << i;
+    EXPECT_EQ(cached.config, plain.config) << i;
+    ASSERT_EQ(cached.params.size(), plain.params.size());
+    for (std::size_t k = 0; k < plain.params.size(); ++k)
+      EXPECT_EQ(cached.params[k].value, plain.params[k].value) << i;
+  }
+}
+
 TEST(Spec, NamesTheSweepAfterItsFileByDefault) {
   EXPECT_EQ(parse_sweep("seed: 1\n", "dir/my sweep.yaml", ".").name(), "my-sweep");
 }
