@@ -95,9 +95,12 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
 
 // Copies trials.csv from `in` to `out` with its rows sorted by trial_index, byte for byte, the
 // last row kept when an index appears twice and a torn last line dropped. `in` must be seekable
-// (a file); memory grows by a few words per trial, plus the file itself while copying when it is
-// at most `hold_bytes` (a larger one is copied row by row). Returns the rows written.
+// (a file); memory grows by a few words per trial, plus the file itself when it is at most
+// `hold_bytes` (a larger one is copied row by row). Every row is parsed and checked before
+// anything is written, unless `check_rows` is false (rows this process wrote or already read):
+// then a file held in memory is only split into rows. Returns the rows written.
 std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file,
-                          std::uint64_t hold_bytes = std::uint64_t{64} << 20);
+                          std::uint64_t hold_bytes = std::uint64_t{64} << 20,
+                          bool check_rows = true);
 
 }  // namespace results

@@ -20,11 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void sort_trials_file(const fs::path& path) {
+void sort_trials_file(const fs::path& path, bool rows_checked) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw nn::InputError(path.string(), 0, 0, "cannot open trials.csv");
-  results::replace_file(path,
-                        [&](std::ostream& out) { results::sort_trials(in, out, path.string()); });
+  results::replace_file(path, [&](std::ostream& out) {
+    results::sort_trials(in, out, path.string(), std::uint64_t{64} << 20, !rows_checked);
+  });
 }
 
 void sort_curves_file(const fs::path& path, const std::vector<std::string>& ids) {
@@ -110,7 +111,7 @@ std::string best_text(const Ranking& ranking) {
 Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
                     const TablesOptions& options) {
   const fs::path trials_path = dir / "trials.csv";
-  sort_trials_file(trials_path);
+  sort_trials_file(trials_path, options.rows_checked);
   std::vector<std::string> ids;  // in trial order, for curves.csv
   std::ifstream in(trials_path, std::ios::binary);
   std::vector<std::string> keys;

@@ -25,6 +25,7 @@ struct TablesOptions {
   const sweeps::Sweep* sweep = nullptr;    // the run's sweep; nullptr: read manifest.yaml's spec
   bool save_best_models = false;           // write the models report.html draws to models/
   const TrainedModels* trained = nullptr;  // models the run still holds (not trained again)
+  bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
 };
 
 // Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument

@@ -196,6 +196,26 @@ TEST(TrialRecord, SortTrialsOrdersRowsByIndexKeepingTheLast) {
   std::ostringstream by_row;
   EXPECT_EQ(sort_trials(in, by_row, "trials.csv", 0), 3u);  // copied row by row
   EXPECT_EQ(by_row.str(), sorted);
+  // Rows the caller vouches for are only split (the error's quoted comma and line break stay
+  // inside its row), with the same result.
+  in.clear();
+  in.seekg(0);
+  std::ostringstream unchecked;
+  EXPECT_EQ(sort_trials(in, unchecked, "trials.csv", std::uint64_t{1} << 20, false), 3u);
+  EXPECT_EQ(unchecked.str(), sorted);
+}
+
+TEST(TrialRecord, SortTrialsChecksEveryRowBeforeWritingUnlessVouchedFor) {
+  const std::string text = format_trials_header(kKeys) + format_trial_row(converged_record()) +
+                           "3,abc,0,1,1,relu,x,converged,not-a-number\n";
+  std::stringstream in(text);
+  std::ostringstream out;
+  EXPECT_THROW(sort_trials(in, out, "trials.csv"), nn::InputError);
+  EXPECT_EQ(out.str(), "");
+  in.clear();
+  in.seekg(0);
+  std::stringstream garbage("header\nno index here\n");
+  EXPECT_THROW(sort_trials(garbage, out, "trials.csv", 1024, false), nn::InputError);
 }
 
 TEST(StatusCounts, CountsEachStatus) {
