@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 namespace nn {
 namespace {
@@ -60,6 +61,64 @@ TEST(Activation, ValuesMatchTheirDefinitions) {
   a = z;
   activate(Activation::sigmoid, 0.01, ArrayMap(a.data(), a.size()));
   EXPECT_DOUBLE_EQ(a(0), 1.0 / (1.0 + std::exp(2.0)));
+}
+
+// Distance in representable doubles (same sign assumed, as here).
+double ulps(double got, double want) {
+  if (got == want) return 0;
+  const double step = std::nextafter(std::abs(want), INFINITY) - std::abs(want);
+  return std::abs(got - want) / step;
+}
+
+// tanh, sigmoid and elu have their own exp: within a few units in the last place of libm's
+// functions over magnitudes from 1e-9 to far past saturation, in any position of a block.
+TEST(Activation, TanhSigmoidAndEluAreAccurateToAFewUnitsInTheLastPlace) {
+  std::vector<double> values;
+  for (double m = 1e-9; m < 800; m *= 1.0007) values.push_back(m), values.push_back(-m);
+  const Eigen::Index n = static_cast<Eigen::Index>(values.size());  // not a multiple of four
+  const Eigen::ArrayXd z = Eigen::Map<const Eigen::ArrayXd>(values.data(), n);
+  Eigen::ArrayXd t = z, s = z, e = z;
+  activate(Activation::tanh, 0, ArrayMap(t.data(), n));
+  activate(Activation::sigmoid, 0, ArrayMap(s.data(), n));
+  activate(Activation::elu, 0, ArrayMap(e.data(), n));
+  double worst_t = 0, worst_s = 0, worst_e = 0;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    worst_t = std::max(worst_t, ulps(t(j), std::tanh(z(j))));
+    if (z(j) > -700) worst_s = std::max(worst_s, ulps(s(j), 1.0 / (1.0 + std::exp(-z(j)))));
+    worst_e = std::max(worst_e, ulps(e(j), z(j) > 0 ? z(j) : std::expm1(z(j))));
+  }
+  EXPECT_LE(worst_t, 4.0);
+  EXPECT_LE(worst_s, 4.0);
+  EXPECT_LE(worst_e, 4.0);
+  // The same numbers one position later give the same results (no dependence on alignment).
+  Eigen::ArrayXd shifted(n + 1);
+  shifted << 0.5, z;
+  activate(Activation::tanh, 0, ArrayMap(shifted.data(), n + 1));
+  EXPECT_TRUE((shifted.tail(n) == t).all());
+}
+
+TEST(Activation, TanhSigmoidAndEluKeepTheirLimitsAndNaN) {
+  Eigen::ArrayXd z(6);
+  z << -0.0, INFINITY, -INFINITY, NAN, 25.0, -1000.0;
+  Eigen::ArrayXd t = z, s = z, e = z;
+  activate(Activation::tanh, 0, ArrayMap(t.data(), 6));
+  activate(Activation::sigmoid, 0, ArrayMap(s.data(), 6));
+  activate(Activation::elu, 0, ArrayMap(e.data(), 6));
+  EXPECT_TRUE(t(0) == 0.0 && std::signbit(t(0)));
+  EXPECT_EQ(t(1), 1.0);
+  EXPECT_EQ(t(2), -1.0);
+  EXPECT_TRUE(std::isnan(t(3)));
+  EXPECT_EQ(t(4), 1.0);
+  EXPECT_EQ(t(5), -1.0);
+  EXPECT_EQ(s(0), 0.5);
+  EXPECT_EQ(s(1), 1.0);
+  EXPECT_GE(s(2), 0.0);
+  EXPECT_LT(s(2), 1e-300);
+  EXPECT_TRUE(std::isnan(s(3)));
+  EXPECT_EQ(e(1), INFINITY);
+  EXPECT_EQ(e(2), -1.0);
+  EXPECT_TRUE(std::isnan(e(3)));
+  EXPECT_EQ(e(5), -1.0);
 }
 
 }  // namespace
