@@ -211,6 +211,15 @@ int run_command(const Args& args) {
   run.fail_fast = vm.count("fail-fast") > 0;
   run.interrupt = &g_interrupted;
   if (prev.done_count > 0) run.skip = [&](std::uint64_t i) { return prev.done[i]; };
+  if (*save_models == SaveModels::all) {
+    // Saved as they are trained; what is left (epoch siblings shorter than their training) is
+    // trained again after the sweep.
+    fs::create_directories(dir / "models");
+    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data, std::string_view status,
+                      const std::vector<double>& parameters) {
+      save_model(dir, sweep, trial, data, std::string(status), parameters);
+    };
+  }
 
   const std::string resume_hint =
       fmt::format("nnsweep run {}{} --out {} --resume", spec_path,

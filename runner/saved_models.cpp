@@ -70,6 +70,13 @@ results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
   return model;
 }
 
+void save_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::Trial& trial,
+                const nn::Dataset& data, std::string status, std::vector<double> parameters) {
+  results::replace_file(model_path(dir, trial.id),
+                        results::format_model(model_of(sweep, trial, data, std::move(status),
+                                                       std::move(parameters))));
+}
+
 std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, std::uint64_t begin,
                               std::uint64_t end, int threads) {
   end = std::min(end, sweep.size());

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "nn/dataset.h"
 #include "results/model_file.h"
 #include "runner/best_trials.h"
 #include "sweeps/spec.h"
@@ -32,6 +33,12 @@ results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& 
 results::ModelFile trial_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
                                const sweeps::Trial& trial, bool save,
                                const TrainedModels* trained = nullptr);
+
+// Writes the model of `trial`, trained on `data` to `parameters`, to `dir`/models (which must
+// exist).
+void save_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
+                const sweeps::Trial& trial, const nn::Dataset& data, std::string status,
+                std::vector<double> parameters);
 
 // Writes the model of every trial in [begin, end) that has none yet, training them on `threads`
 // workers; trials whose training fails are skipped. Returns the models written.

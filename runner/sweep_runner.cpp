@@ -210,10 +210,13 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
           static_cast<std::size_t>(t.config.train.epochs) + 1, full[g].curve.size());
       const std::span<const nn::EpochMetrics> curve(full[g].curve.data(), epochs);
       const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
+      const bool own = epochs == full[g].curve.size();  // the trial this training ran for
+      if (own && options.trained)
+        options.trained(t, *first.data, nn::to_string(result.status), *parameters);
       FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
                                               seconds_at_epoch[g][epochs - 1]),
                          {},
-                         epochs == full[g].curve.size() ? parameters : nullptr};
+                         own ? parameters : nullptr};
       if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
       group.finished.push_back(std::move(done));
     }

@@ -13,8 +13,10 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "nn/dataset.h"
 #include "results/trial_record.h"
 #include "sweeps/spec.h"
 
@@ -27,6 +29,11 @@ struct RunOptions {
   bool fail_fast = false;                        // stop at the first trial that throws
   const std::atomic<bool>* interrupt = nullptr;  // set from a signal handler: stop promptly
   std::function<bool(std::uint64_t)> skip;       // trials already done (resume)
+  // Called, from any worker thread, with the trained parameters of each trial a training ran
+  // for (not the shorter epoch siblings it also served): e.g. to save every model.
+  std::function<void(const sweeps::Trial&, const nn::Dataset&, std::string_view status,
+                     const std::vector<double>& parameters)>
+      trained;
 };
 
 // One finished trial: its row and its curves.csv rows (already formatted), and its trained

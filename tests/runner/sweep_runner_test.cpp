@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 
 #include "runner/best_trials.h"
 #include "runner/saved_models.h"
@@ -29,6 +30,13 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
   std::map<std::uint64_t, FinishedTrial> finished;
   RunOptions options;
   options.threads = 2;
+  std::mutex mutex;
+  std::map<std::uint64_t, std::pair<std::string, std::vector<double>>> trained;
+  options.trained = [&](const sweeps::Trial& t, const nn::Dataset&, std::string_view status,
+                        const std::vector<double>& parameters) {
+    const std::lock_guard lock(mutex);
+    EXPECT_TRUE(trained.emplace(t.index, std::pair(std::string(status), parameters)).second);
+  };
   const RunStats stats = run_trials(sweep, options, [&](std::span<FinishedTrial> pack) {
     for (FinishedTrial& f : pack) finished.emplace(f.record.index, std::move(f));
   });
@@ -41,9 +49,16 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
     EXPECT_EQ(f.parameters != nullptr, trial.config.train.epochs == 15) << index;
     if (!f.parameters) continue;
     ++handed;
-    EXPECT_EQ(*f.parameters, train_model(sweep, trial).parameters) << index;
+    const results::ModelFile alone = train_model(sweep, trial);
+    EXPECT_EQ(*f.parameters, alone.parameters) << index;
+    // The same parameters went to options.trained, with the trial's status.
+    ASSERT_TRUE(trained.contains(index));
+    EXPECT_EQ(trained.at(index).first, f.record.status);
+    EXPECT_EQ(trained.at(index).first, alone.status);
+    EXPECT_EQ(trained.at(index).second, *f.parameters);
   }
   EXPECT_EQ(handed, 4);
+  EXPECT_EQ(trained.size(), 4u);
 }
 
 results::TrialRecord record(std::uint64_t index, const std::string& dataset, double test_loss,
