@@ -9,8 +9,8 @@ namespace {
 
 // Four doubles as one GCC/Clang vector (an AVX register), and their bits. tanh, sigmoid and elu
 // are written out here because Eigen's exp for doubles divides (a rational approximation) and
-// tanh through it divides again: these take one division or none, and are 1.3x as fast per
-// element, which is a quarter of a tanh or sigmoid network's training time.
+// tanh through it divides again: these take one division or none, and are 1.5x as fast per
+// element (they took two fifths of a tanh or sigmoid network's training time).
 using Vec = double __attribute__((vector_size(4 * sizeof(double)), aligned(8)));
 using Bits = std::int64_t __attribute__((vector_size(4 * sizeof(double)), aligned(8)));
 
@@ -30,13 +30,14 @@ constexpr Vec splat(double x) {
   Vec r = y - k * splat(0x1.62e42fefa39efp-1);
   r = r - k * splat(0x1.abc9e3b39803fp-56);
   // e^r - 1 = r + r^2 (1/2! + r/3! + ... + r^11/13!): the Taylor series, whose next term is
-  // below 2e-16 of the result on |r| <= ln2/2.
-  Vec q = splat(1.0 / 6227020800.0);
-  for (const double c :
-       {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
-        1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5})
-    q = q * r + splat(c);
-  y = (r * r) * q + r;
+  // below 2e-16 of the result on |r| <= ln2/2. Summed in Estrin's order (pairs of terms, then
+  // pairs of pairs): a shorter chain of dependent steps than Horner's, 11% faster per element.
+  const Vec r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const auto pair = [&](double lower, double higher) { return splat(higher) * r + splat(lower); };
+  const Vec p0 = pair(1.0 / 2, 1.0 / 6) + pair(1.0 / 24, 1.0 / 120) * r2;
+  const Vec p4 = pair(1.0 / 720, 1.0 / 5040) + pair(1.0 / 40320, 1.0 / 362880) * r2;
+  const Vec p8 = pair(1.0 / 3628800, 1.0 / 39916800) + pair(1.0 / 479001600, 1.0 / 6227020800) * r2;
+  y = r2 * (p0 + p4 * r4 + p8 * r8) + r;
   // 2^k from its bits: the low bits of `shifted` are k, so k + 1023 shifted into the exponent.
   scale = reinterpret_cast<Vec>((reinterpret_cast<Bits>(shifted) + 1023) << 52);
 }
