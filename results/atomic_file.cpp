@@ -27,8 +27,12 @@ void sync(const std::filesystem::path& path, int flags) {
 
 }  // namespace
 
+void sync_directory(const std::filesystem::path& dir) {
+  sync(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
+}
+
 void replace_file(const std::filesystem::path& path,
-                  const std::function<void(std::ostream&)>& write) {
+                  const std::function<void(std::ostream&)>& write, bool sync_dir) {
   std::filesystem::path temporary = path;
   temporary += ".tmp";
   try {
@@ -46,14 +50,16 @@ void replace_file(const std::filesystem::path& path,
     std::filesystem::remove(temporary, ignored);
     throw;
   }
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  sync(dir, O_RDONLY | O_DIRECTORY);
+  if (sync_dir) sync_directory(path.parent_path());
 }
 
-void replace_file(const std::filesystem::path& path, std::string_view content) {
-  replace_file(path, [&](std::ostream& out) {
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  });
+void replace_file(const std::filesystem::path& path, std::string_view content, bool sync_dir) {
+  replace_file(
+      path,
+      [&](std::ostream& out) {
+        out.write(content.data(), static_cast<std::streamsize>(content.size()));
+      },
+      sync_dir);
 }
 
 }  // namespace results

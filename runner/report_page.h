@@ -42,7 +42,8 @@ class ReportPage {
   void add(const results::TrialRecord& record);
 
   // Streams dir/curves.csv (when present), computes the boundaries and replaces
-  // dir/report.html. Throws nn::InputError for a malformed curves.csv.
+  // dir/report.html (the caller syncs the directory). Throws nn::InputError for a malformed
+  // curves.csv.
   void write(const std::filesystem::path& dir, const ReportContext& context);
 
  private:

@@ -277,7 +277,7 @@ int run_command(const Args& args) {
   const TrainedModels trained = best.models();
   const Tables tables =
       write_tables(dir, {sweep.report().rows, sweep.report().cols, sweep.report().cell}, colour,
-                   {&sweep, *save_models != SaveModels::none, &trained, true});
+                   {&sweep, *save_models != SaveModels::none, &trained, true, threads});
   if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
   manifest.finished = std::chrono::system_clock::now();
   manifest.counts = tables.counts;

@@ -72,9 +72,10 @@ results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
 
 void save_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::Trial& trial,
                 const nn::Dataset& data, std::string status, std::vector<double> parameters) {
-  results::replace_file(model_path(dir, trial.id),
-                        results::format_model(model_of(sweep, trial, data, std::move(status),
-                                                       std::move(parameters))));
+  results::replace_file(
+      model_path(dir, trial.id),
+      results::format_model(model_of(sweep, trial, data, std::move(status), std::move(parameters))),
+      false);
 }
 
 std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, std::uint64_t begin,
@@ -90,12 +91,13 @@ std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, s
     if (fs::exists(model_path(dir, trial.id))) return;
     try {
       results::replace_file(model_path(dir, trial.id),
-                            results::format_model(train_model(sweep, trial)));
+                            results::format_model(train_model(sweep, trial)), false);
       ++written;
     } catch (const std::exception&) {
       // The trial failed the same way in the sweep: trials.csv holds its error.
     }
   });
+  results::sync_directory(dir / "models");
   return written.load();
 }
 

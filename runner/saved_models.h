@@ -35,7 +35,7 @@ results::ModelFile trial_model(const std::filesystem::path& dir, const sweeps::S
                                const TrainedModels* trained = nullptr);
 
 // Writes the model of `trial`, trained on `data` to `parameters`, to `dir`/models (which must
-// exist).
+// exist), leaving the directory's sync to save_all_models.
 void save_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
                 const sweeps::Trial& trial, const nn::Dataset& data, std::string status,
                 std::vector<double> parameters);

@@ -1,6 +1,7 @@
 #include "runner/tables.h"
 
 #include <fmt/format.h>
+#include <tbb/parallel_invoke.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -23,16 +24,19 @@ namespace fs = std::filesystem;
 void sort_trials_file(const fs::path& path, bool rows_checked) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw nn::InputError(path.string(), 0, 0, "cannot open trials.csv");
-  results::replace_file(path, [&](std::ostream& out) {
-    results::sort_trials(in, out, path.string(), std::uint64_t{64} << 20, !rows_checked);
-  });
+  results::replace_file(
+      path,
+      [&](std::ostream& out) {
+        results::sort_trials(in, out, path.string(), std::uint64_t{64} << 20, !rows_checked);
+      },
+      false);
 }
 
 void sort_curves_file(const fs::path& path, const std::vector<std::string>& ids) {
   if (!fs::exists(path)) return;
   std::ifstream in(path, std::ios::binary);
   results::replace_file(
-      path, [&](std::ostream& out) { results::sort_curves(in, out, ids, path.string()); });
+      path, [&](std::ostream& out) { results::sort_curves(in, out, ids, path.string()); }, false);
 }
 
 // The configurations with the lowest selection loss: mean best validation loss when the sweep
@@ -138,11 +142,6 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
     summary.emplace(keys);
     table.emplace(pivot, keys);
   }
-  sort_curves_file(dir / "curves.csv", ids);
-  results::replace_file(dir / "summary.csv", [&](std::ostream& out) { summary->write_csv(out); });
-  results::replace_file(dir / "convergence.csv", table->csv());
-  results::replace_file(dir / "convergence_cells.csv", table->cells_csv());
-  results::replace_file(dir / "convergence.md", table->markdown());
   tables.convergence_text = table->text(colour);
   const Ranking ranking = rank_configurations(*summary, keys, 5);
   tables.best_text = best_text(ranking);
@@ -175,7 +174,28 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   context.sweep = sweep;
   context.save_best_models = options.save_best_models;
   context.trained = options.trained;
-  page.write(dir, context);
+
+  // The page (curves.csv sorted, then read back) and the tables are written side by side when
+  // the run may use two threads: both mostly wait for the disk. Every file is replaced
+  // atomically; the directory is synced once, after the last.
+  const auto write_page = [&] {
+    sort_curves_file(dir / "curves.csv", ids);
+    page.write(dir, context);
+  };
+  const auto write_table_files = [&] {
+    results::replace_file(
+        dir / "summary.csv", [&](std::ostream& out) { summary->write_csv(out); }, false);
+    results::replace_file(dir / "convergence.csv", table->csv(), false);
+    results::replace_file(dir / "convergence_cells.csv", table->cells_csv(), false);
+    results::replace_file(dir / "convergence.md", table->markdown(), false);
+  };
+  if (options.threads > 1) {
+    tbb::parallel_invoke(write_page, write_table_files);
+  } else {
+    write_page();
+    write_table_files();
+  }
+  results::sync_directory(dir);
   return tables;
 }
 

@@ -26,6 +26,7 @@ struct TablesOptions {
   bool save_best_models = false;           // write the models report.html draws to models/
   const TrainedModels* trained = nullptr;  // models the run still holds (not trained again)
   bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
+  int threads = 1;            // above 1, the page and the tables are written side by side
 };
 
 // Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument
