@@ -32,7 +32,7 @@ void sync_directory(const std::filesystem::path& dir) {
 }
 
 void replace_file(const std::filesystem::path& path,
-                  const std::function<void(std::ostream&)>& write, bool sync_dir) {
+                  const std::function<void(std::ostream&)>& write, Sync how) {
   std::filesystem::path temporary = path;
   temporary += ".tmp";
   try {
@@ -43,23 +43,23 @@ void replace_file(const std::filesystem::path& path,
       out.flush();
       if (!out) fail(temporary, "cannot write", errno);
     }
-    sync(temporary, O_RDONLY);
+    if (how != Sync::none) sync(temporary, O_RDONLY);
     std::filesystem::rename(temporary, path);
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
     throw;
   }
-  if (sync_dir) sync_directory(path.parent_path());
+  if (how == Sync::all) sync_directory(path.parent_path());
 }
 
-void replace_file(const std::filesystem::path& path, std::string_view content, bool sync_dir) {
+void replace_file(const std::filesystem::path& path, std::string_view content, Sync how) {
   replace_file(
       path,
       [&](std::ostream& out) {
         out.write(content.data(), static_cast<std::streamsize>(content.size()));
       },
-      sync_dir);
+      how);
 }
 
 }  // namespace results

@@ -168,7 +168,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context) {
     }
   }
   data.boundaries = boundaries(dir, context, data.notes);
-  results::replace_file(dir / "report.html", results::report_html(data), false);
+  results::replace_file(dir / "report.html", results::report_html(data), results::Sync::file);
 }
 
 }  // namespace runner

@@ -194,7 +194,10 @@ int run_command(const Args& args) {
   manifest.trials_total = last - first;
   manifest.sweep_trials = sweep.size();
   if (!shard.whole()) manifest.shard = shard.text();
-  results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
+  // Not synced: it only has to outlive this process (for --resume), as the rows appended during
+  // the run do; the final manifest, after the run, is synced with everything else.
+  results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest),
+                        results::Sync::none);
 
   std::ofstream trials_file = open_rows_file(dir / "trials.csv", prev.trials_bytes,
                                              results::format_trials_header(sweep.param_keys()));

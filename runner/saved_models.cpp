@@ -75,7 +75,7 @@ void save_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::T
   results::replace_file(
       model_path(dir, trial.id),
       results::format_model(model_of(sweep, trial, data, std::move(status), std::move(parameters))),
-      false);
+      results::Sync::file);
 }
 
 std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, std::uint64_t begin,
@@ -91,7 +91,7 @@ std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, s
     if (fs::exists(model_path(dir, trial.id))) return;
     try {
       results::replace_file(model_path(dir, trial.id),
-                            results::format_model(train_model(sweep, trial)), false);
+                            results::format_model(train_model(sweep, trial)), results::Sync::file);
       ++written;
     } catch (const std::exception&) {
       // The trial failed the same way in the sweep: trials.csv holds its error.

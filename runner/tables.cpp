@@ -29,14 +29,15 @@ void sort_trials_file(const fs::path& path, bool rows_checked) {
       [&](std::ostream& out) {
         results::sort_trials(in, out, path.string(), std::uint64_t{64} << 20, !rows_checked);
       },
-      false);
+      results::Sync::file);
 }
 
 void sort_curves_file(const fs::path& path, const std::vector<std::string>& ids) {
   if (!fs::exists(path)) return;
   std::ifstream in(path, std::ios::binary);
   results::replace_file(
-      path, [&](std::ostream& out) { results::sort_curves(in, out, ids, path.string()); }, false);
+      path, [&](std::ostream& out) { results::sort_curves(in, out, ids, path.string()); },
+      results::Sync::file);
 }
 
 // The configurations with the lowest selection loss: mean best validation loss when the sweep
@@ -184,10 +185,11 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   };
   const auto write_table_files = [&] {
     results::replace_file(
-        dir / "summary.csv", [&](std::ostream& out) { summary->write_csv(out); }, false);
-    results::replace_file(dir / "convergence.csv", table->csv(), false);
-    results::replace_file(dir / "convergence_cells.csv", table->cells_csv(), false);
-    results::replace_file(dir / "convergence.md", table->markdown(), false);
+        dir / "summary.csv", [&](std::ostream& out) { summary->write_csv(out); },
+        results::Sync::file);
+    results::replace_file(dir / "convergence.csv", table->csv(), results::Sync::file);
+    results::replace_file(dir / "convergence_cells.csv", table->cells_csv(), results::Sync::file);
+    results::replace_file(dir / "convergence.md", table->markdown(), results::Sync::file);
   };
   if (options.threads > 1) {
     tbb::parallel_invoke(write_page, write_table_files);
