@@ -29,5 +29,7 @@ void replace_file(const std::filesystem::path& path, std::string_view content,
 
 // fsync of a directory: the renames and creations in it so far survive a crash.
 void sync_directory(const std::filesystem::path& dir);
+// fsync of a file written some other way (e.g. appended to).
+void sync_file(const std::filesystem::path& path);
 
 }  // namespace results

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -245,6 +246,25 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const
     live.erase(pack);
   };
 
+  // Rows go to the sink in trial order: a pack's rows wait here until those of every earlier
+  // trial have gone (packs finish out of order, and the trainings of a pack need not be
+  // neighbours). Bounded by the packs in flight and the window packs are formed in.
+  std::map<std::uint64_t, FinishedTrial> held;
+  std::uint64_t next = options.begin;
+  const std::uint64_t end = std::min(options.end, sweep.size());
+  const auto release = [&](bool everything) {
+    std::vector<FinishedTrial> ready;
+    for (;;) {
+      while (next < end && options.skip && options.skip(next)) ++next;
+      if (held.empty() || (!everything && held.begin()->first != next)) break;
+      next = held.begin()->first + 1;
+      ready.push_back(std::move(held.begin()->second));
+      held.erase(held.begin());
+    }
+    if (!ready.empty()) sink(ready);
+    stats.finished += ready.size();
+  };
+
   tbb::parallel_pipeline(
       static_cast<std::size_t>(threads) * 4,
       tbb::make_filter<void, Pack*>(tbb::filter_mode::serial_in_order,
@@ -266,18 +286,19 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const
                                            return pack;
                                          }) &
           tbb::make_filter<Pack*, void>(tbb::filter_mode::serial_out_of_order, [&](Pack* pack) {
-            std::vector<FinishedTrial> finished;
             for (Group& group : pack->groups) {
               ++stats.trainings;
               for (FinishedTrial& f : group.finished) {
                 if (f.record.status == "error" && options.fail_fast) abandon = true;
-                finished.push_back(std::move(f));
+                const std::uint64_t index = f.record.index;
+                held.emplace(index, std::move(f));
               }
             }
-            if (!finished.empty()) sink(finished);
-            stats.finished += finished.size();
             retire(pack);
+            release(false);
           }));
+  // Stopped early (interrupt, fail-fast): the rows of trials after a gap, still in order.
+  release(true);
   stats.interrupted = options.interrupt && options.interrupt->load();
   stats.failed_fast = abandon.load();
   return stats;

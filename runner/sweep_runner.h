@@ -2,9 +2,10 @@
 // order and groups those that differ only in train.epochs (trained once, to the largest value,
 // each shorter trial read off the curve's prefix) and packs groups that can share SIMD lanes
 // (nn::train_pack: up to nn::kLanes trainings of one network shape side by side); a parallel
-// stage trains each pack single-threaded; a serial stage hands finished rows to the sink as they
-// come. Datasets are built once per distinct data configuration and shared read-only. Memory is
-// bounded by the threads (live packs), not by the number of trials.
+// stage trains each pack single-threaded; a serial stage hands finished rows to the sink in
+// trial order. Datasets are built once per distinct data configuration and shared read-only.
+// Memory is bounded by the threads (live packs) and the pack window, not by the number of
+// trials.
 #pragma once
 
 #include <atomic>
@@ -52,8 +53,10 @@ struct RunStats {
   bool failed_fast = false;
 };
 
-// Trains every trial of `sweep` not skipped; `sink` is called serially, in completion order,
-// once per pack with the pack's finished trials (so their rows can be written at once).
+// Trains every trial of `sweep` not skipped; `sink` is called serially with finished trials in
+// increasing trial index, each trial as soon as all trials before it have finished (so the rows
+// of a pack are usually written at once). A run that stops early (interrupt, fail-fast) hands
+// over the trials that did finish, in order, with gaps.
 using TrialSink = std::function<void(std::span<FinishedTrial>)>;
 RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const TrialSink& sink);
 

@@ -113,38 +113,35 @@ std::string best_text(const Ranking& ranking) {
 
 }  // namespace
 
-Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
-                    const TablesOptions& options) {
-  const fs::path trials_path = dir / "trials.csv";
-  sort_trials_file(trials_path, options.rows_checked);
-  std::vector<std::string> ids;  // in trial order, for curves.csv
-  std::ifstream in(trials_path, std::ios::binary);
+struct TablesBuilder::State {
+  State(const results::PivotSpec& pivot, std::vector<std::string> k)
+      : keys(std::move(k)), summary(keys), table(pivot, keys), page(pivot) {}
   std::vector<std::string> keys;
-  std::optional<results::Summary> summary;
-  std::optional<results::ConvergenceTable> table;
+  results::Summary summary;
+  results::ConvergenceTable table;
+  ReportPage page;
+  results::StatusCounts counts;
+};
+
+TablesBuilder::TablesBuilder(const results::PivotSpec& pivot, std::vector<std::string> keys)
+    : state_(std::make_unique<State>(pivot, std::move(keys))) {}
+
+TablesBuilder::~TablesBuilder() = default;
+
+void TablesBuilder::add(const results::TrialRecord& r) {
+  state_->summary.add(r);
+  state_->table.add(r);
+  state_->page.add(r);
+  state_->counts.add(r.status);
+}
+
+Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOptions& options,
+                            const std::vector<std::string>* curve_order) {
+  State& s = *state_;
   Tables tables;
-  ReportPage page(pivot);
-  // The header arrives before the first row; build the aggregates from it lazily.
-  const results::TrialsFileInfo info =
-      results::read_trials(in, trials_path.string(), [&](results::TrialRecord&& r) {
-        if (!summary) {
-          for (const auto& [key, value] : r.params) keys.push_back(key);
-          summary.emplace(keys);
-          table.emplace(pivot, keys);
-        }
-        ids.push_back(r.id);
-        summary->add(r);
-        table->add(r);
-        page.add(r);
-        tables.counts.add(r.status);
-      });
-  if (!summary) {
-    keys = info.param_keys;
-    summary.emplace(keys);
-    table.emplace(pivot, keys);
-  }
-  tables.convergence_text = table->text(colour);
-  const Ranking ranking = rank_configurations(*summary, keys, 5);
+  tables.counts = s.counts;
+  tables.convergence_text = s.table.text(colour);
+  const Ranking ranking = rank_configurations(s.summary, s.keys, 5);
   tables.best_text = best_text(ranking);
 
   // The sweep, for the decision boundaries: the caller's, else the one the manifest records.
@@ -168,7 +165,7 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   }
   ReportContext context;
   context.sweep_name = name;
-  context.table = &*table;
+  context.table = &s.table;
   context.counts = tables.counts;
   context.best_by = ranking_by(ranking);
   context.best = ranking.rows;
@@ -176,20 +173,25 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   context.save_best_models = options.save_best_models;
   context.trained = options.trained;
 
-  // The page (curves.csv sorted, then read back) and the tables are written side by side when
+  // The page (curves.csv in order, then read back) and the tables are written side by side when
   // the run may use two threads: both mostly wait for the disk. Every file is replaced
   // atomically; the directory is synced once, after the last.
   const auto write_page = [&] {
-    sort_curves_file(dir / "curves.csv", ids);
-    page.write(dir, context);
+    if (curve_order) {
+      sort_curves_file(dir / "curves.csv", *curve_order);
+    } else {
+      for (const char* appended : {"trials.csv", "curves.csv"})
+        if (fs::exists(dir / appended)) results::sync_file(dir / appended);
+    }
+    s.page.write(dir, context);
   };
   const auto write_table_files = [&] {
     results::replace_file(
-        dir / "summary.csv", [&](std::ostream& out) { summary->write_csv(out); },
+        dir / "summary.csv", [&](std::ostream& out) { s.summary.write_csv(out); },
         results::Sync::file);
-    results::replace_file(dir / "convergence.csv", table->csv(), results::Sync::file);
-    results::replace_file(dir / "convergence_cells.csv", table->cells_csv(), results::Sync::file);
-    results::replace_file(dir / "convergence.md", table->markdown(), results::Sync::file);
+    results::replace_file(dir / "convergence.csv", s.table.csv(), results::Sync::file);
+    results::replace_file(dir / "convergence_cells.csv", s.table.cells_csv(), results::Sync::file);
+    results::replace_file(dir / "convergence.md", s.table.markdown(), results::Sync::file);
   };
   if (options.threads > 1) {
     tbb::parallel_invoke(write_page, write_table_files);
@@ -199,6 +201,28 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   }
   results::sync_directory(dir);
   return tables;
+}
+
+Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
+                    const TablesOptions& options) {
+  const fs::path trials_path = dir / "trials.csv";
+  sort_trials_file(trials_path, options.rows_checked);
+  std::vector<std::string> ids;  // in trial order, for curves.csv
+  std::ifstream in(trials_path, std::ios::binary);
+  // The header arrives before the first row; the aggregates are built from it lazily.
+  std::optional<TablesBuilder> builder;
+  const results::TrialsFileInfo info =
+      results::read_trials(in, trials_path.string(), [&](results::TrialRecord&& r) {
+        if (!builder) {
+          std::vector<std::string> keys;
+          for (const auto& [key, value] : r.params) keys.push_back(key);
+          builder.emplace(pivot, std::move(keys));
+        }
+        ids.push_back(r.id);
+        builder->add(r);
+      });
+  if (!builder) builder.emplace(pivot, info.param_keys);
+  return builder->write(dir, colour, options, &ids);
 }
 
 }  // namespace runner

@@ -2,11 +2,14 @@
 // (atomically replaced), then derives summary.csv, convergence.csv, convergence_cells.csv,
 // convergence.md and report.html from them. Works on a complete or a partial (interrupted)
 // directory. Memory grows with the number of trials by a few words each, never with their rows or
-// curves.
+// curves. A run that wrote its rows in trial order into fresh files feeds a TablesBuilder as it
+// goes instead, and neither sorts nor reads the files back.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "results/convergence_table.h"
 #include "results/trial_record.h"
@@ -34,5 +37,28 @@ struct TablesOptions {
 
 Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
                     const TablesOptions& options = {});
+
+// The aggregates behind the tables and the page, fed trials.csv's records in trial order.
+class TablesBuilder {
+ public:
+  // `keys`: trials.csv's parameter columns. Throws std::invalid_argument when the pivot names a
+  // column that is not among them.
+  TablesBuilder(const results::PivotSpec& pivot, std::vector<std::string> keys);
+  ~TablesBuilder();
+  TablesBuilder(const TablesBuilder&) = delete;
+  TablesBuilder& operator=(const TablesBuilder&) = delete;
+
+  void add(const results::TrialRecord& record);
+
+  // Writes the tables and report.html into `dir`. `curve_order` (the trial ids in trial order)
+  // puts curves.csv in that order first; without it trials.csv and curves.csv are taken to be
+  // in order already and are only synced to disk.
+  Tables write(const std::filesystem::path& dir, bool colour, const TablesOptions& options,
+               const std::vector<std::string>* curve_order = nullptr);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace runner
