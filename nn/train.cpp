@@ -164,6 +164,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
   LaneNet::Workspace ws = net.make_workspace(batch);
   LaneMatrix batch_x(kLanes, data.inputs() * batch), batch_y(kLanes, data.outputs() * batch);
   Evaluator evaluate(net, data);
+  const Shuffler shuffle_order(static_cast<std::size_t>(n));
 
   // Records a lane's metrics after `epoch`; decides whether it trains on.
   const auto record = [&](int l, const EpochMetrics& m, int epoch) {
@@ -191,7 +192,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
        std::any_of(lanes.begin(), lanes.end(), [](const Lane& lane) { return lane.active; });
        ++epoch) {
     for (Lane& lane : lanes)
-      if (lane.active) shuffle(std::span(lane.order), lane.rng);
+      if (lane.active) shuffle_order(std::span(lane.order), lane.rng);
     for (Eigen::Index start = 0; start < n; start += batch) {
       const Eigen::Index b = std::min(batch, n - start);
       for (Eigen::Index k = 0; k < b; ++k)
