@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "nn/activation.h"
+#include "nn/vector_math.h"
 
 namespace nn {
 namespace {
@@ -22,6 +23,12 @@ Eigen::Map<Lanes> at(double* p, Eigen::Index e) {
 // on every step). aligned(8): loads and stores need no more than a double's alignment.
 using Vec = double __attribute__((vector_size(kLanes * sizeof(double)), aligned(8)));
 static_assert(sizeof(Vec) == sizeof(Lanes));
+
+// The four lanes of one number as the vector nn/vector_math.h computes on.
+static_assert(kLanes == 4);
+simd::Vec& as_vec(Lanes& lanes) {
+  return *reinterpret_cast<simd::Vec*>(lanes.data());
+}
 
 // Lane element e of a LaneMatrix's data, as a vector. A reference, not a value: a function
 // returning a 32-byte vector has another ABI with AVX than without, which GCC warns about.
@@ -141,7 +148,9 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
       // log of a number in (1, 2] is as exact as log1p there, and vectorised.
       for (Eigen::Index j = 0; j < b; ++j) {
         const Lanes zj = at(z, j), tj = at(t, j);
-        sum += zj.max(0.0) - zj * tj + (1.0 + (-zj.abs()).exp()).log();
+        Lanes e = -zj.abs();
+        simd::exp_in_place(as_vec(e));
+        sum += zj.max(0.0) - zj * tj + (1.0 + e).log();
       }
       break;
     case Task::multiclass:
@@ -169,8 +178,11 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
         at(grad, e) = (2.0 * inv_b) * (at(z, e) - at(t, e));
       break;
     case Task::binary:  // sigmoid(z) - y
-      for (Eigen::Index j = 0; j < b; ++j)
-        at(grad, j) = inv_b * (1.0 / (1.0 + (-at(z, j)).exp()) - at(t, j));
+      for (Eigen::Index j = 0; j < b; ++j) {
+        Lanes e = -at(z, j);
+        simd::exp_in_place(as_vec(e));
+        at(grad, j) = inv_b * (1.0 / (1.0 + e) - at(t, j));
+      }
       break;
     case Task::multiclass:  // softmax(z) - y
       for (Eigen::Index j = 0; j < b; ++j) {

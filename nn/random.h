@@ -49,7 +49,7 @@ class Shuffler {
  public:
   explicit Shuffler(std::size_t size) : bucket_(size + 1) {
     constexpr std::uint64_t kMax = ~std::uint64_t{0};  // the engine's range: [0, 2^64 - 1]
-    for (std::size_t i = 2; i <= size; ++i) {  // one outcome needs no draw
+    for (std::size_t i = 2; i <= size; ++i) {          // one outcome needs no draw
       bucket_[i] = kMax / i;
       if (kMax % i == i - 1) ++bucket_[i];
     }
