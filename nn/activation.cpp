@@ -9,22 +9,17 @@
 namespace nn {
 namespace {
 
-using simd::Bits;
-using simd::reduce_expm1;
-using simd::splat;
-using simd::Vec;
+using simd::BitsOf;
 
-// Applies `f` to z four numbers at a time, in place; a last partial group is padded, so every
-// number goes through the same instructions wherever it sits. (Vec is aligned to a double, so
-// any four consecutive numbers are one.)
-template <typename F>
-[[gnu::always_inline]] inline void each_four(ArrayMap z, F f) {
-  double* p = z.data();
-  const Eigen::Index n = z.size();
+// Applies `f` to z, a vector V of numbers at a time, in place; a last partial group is padded,
+// so every number goes through the same instructions wherever it sits.
+template <typename V, typename F>
+[[gnu::always_inline]] inline void each(double* p, Eigen::Index n, F f) {
+  constexpr auto kWidth = static_cast<Eigen::Index>(sizeof(V) / sizeof(double));
   Eigen::Index i = 0;
-  for (; i + 4 <= n; i += 4) f(*reinterpret_cast<Vec*>(p + i));
+  for (; i + kWidth <= n; i += kWidth) f(*reinterpret_cast<V*>(p + i));
   if (i < n) {
-    Vec v{};
+    V v{};
     const auto bytes = static_cast<std::size_t>(n - i) * sizeof(double);
     std::memcpy(&v, p + i, bytes);
     f(v);
@@ -34,37 +29,79 @@ template <typename F>
 
 // tanh(z) = sign(z) t / (t + 2) with t = e^(2|z|) - 1: exact at 0 and, past |z| = 20, +-1 as
 // the rounded value is. NaN stays NaN. Within 4 units in the last place of libm's tanh.
-[[gnu::always_inline]] inline void tanh_in_place(Vec& z) {
-  const Bits sign_bit = reinterpret_cast<Bits>(splat(-0.0));
+template <typename V>
+[[gnu::always_inline]] inline void tanh_in_place(V& z) {
+  using Bits = BitsOf<V>;
+  const Bits sign_bit = reinterpret_cast<Bits>(-V{});  // -0.0: the sign bit alone
   const Bits sign = reinterpret_cast<Bits>(z) & sign_bit;
-  Vec y = reinterpret_cast<Vec>(reinterpret_cast<Bits>(z) & ~sign_bit) * 2.0;
-  y = y > 40.0 ? splat(40.0) : y;
-  Vec scale;
-  reduce_expm1(y, scale);
-  const Vec t = scale * y + (scale - 1.0);
-  const Vec result = t / (t + 2.0);
-  z = reinterpret_cast<Vec>(reinterpret_cast<Bits>(result) | sign);
+  V y = reinterpret_cast<V>(reinterpret_cast<Bits>(z) & ~sign_bit) * 2.0;
+  y = y > 40.0 ? (V{} + 40.0) : y;
+  V scale;
+  simd::reduce_expm1(y, scale);
+  const V t = scale * y + (scale - 1.0);
+  const V result = t / (t + 2.0);
+  z = reinterpret_cast<V>(reinterpret_cast<Bits>(result) | sign);
 }
 
 // 1 / (1 + e^-z), with e^-z computed for -z clamped to [-700, 700]: below z = -700 the result
 // is 1e-304 rather than smaller. NaN stays NaN. Within 4 units in the last place.
-[[gnu::always_inline]] inline void sigmoid_in_place(Vec& z) {
-  Vec e = -z;
+template <typename V>
+[[gnu::always_inline]] inline void sigmoid_in_place(V& z) {
+  V e = -z;
   simd::exp_in_place(e);
   z = 1.0 / (1.0 + e);
 }
 
 // z for z > 0, else e^z - 1 (exactly -1 below z = -40, as the rounded value is).
-[[gnu::always_inline]] inline void elu_in_place(Vec& z) {
-  Vec y = z > 0.0 ? splat(0.0) : z;
-  y = y < -40.0 ? splat(-40.0) : y;
-  Vec scale;
-  reduce_expm1(y, scale);
-  const Vec negative = scale * y + (scale - 1.0);
+template <typename V>
+[[gnu::always_inline]] inline void elu_in_place(V& z) {
+  V y = z > 0.0 ? (V{} + 0.0) : z;
+  y = y < -40.0 ? (V{} + -40.0) : y;
+  V scale;
+  simd::reduce_expm1(y, scale);
+  const V negative = scale * y + (scale - 1.0);
   z = z > 0.0 ? z : negative;
 }
 
+// The functions built on exp, in vectors of V. Returns false for the others.
+template <typename V>
+[[gnu::always_inline]] inline bool activate_exp(Activation f, double* p, Eigen::Index n) {
+  switch (f) {
+    case Activation::tanh:
+      each<V>(p, n, [](V& v) { tanh_in_place(v); });
+      return true;
+    case Activation::sigmoid:
+      each<V>(p, n, [](V& v) { sigmoid_in_place(v); });
+      return true;
+    case Activation::elu:
+      each<V>(p, n, [](V& v) { elu_in_place(v); });
+      return true;
+    default:
+      return false;
+  }
+}
+
+#if defined(__x86_64__) && defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+// The same eight numbers at a time, on CPUs with AVX-512 (twice the numbers per instruction).
+// Only in a build that has FMA anyway: both widths then fuse the same multiplies and adds.
+__attribute__((target("avx512f,fma"))) bool activate_exp_avx512(Activation f, double* p,
+                                                                Eigen::Index n) {
+  return activate_exp<simd::Vec8>(f, p, n);
+}
+const bool kHasAvx512 = __builtin_cpu_supports("avx512f");
+#else
+bool activate_exp_avx512(Activation, double*, Eigen::Index) {
+  return false;
+}
+const bool kHasAvx512 = false;
+#endif
+
 }  // namespace
+
+bool activate_exp_width(Activation f, ArrayMap z, int width) {
+  if (width == 8) return kHasAvx512 && activate_exp_avx512(f, z.data(), z.size());
+  return activate_exp<simd::Vec4>(f, z.data(), z.size());
+}
 
 void activate(Activation f, double leaky_slope, ArrayMap z) {
   switch (f) {
@@ -72,18 +109,14 @@ void activate(Activation f, double leaky_slope, ArrayMap z) {
       z = z.max(0.0);
       return;
     case Activation::tanh:
-      each_four(z, [](Vec& v) { tanh_in_place(v); });
-      return;
     case Activation::sigmoid:
-      each_four(z, [](Vec& v) { sigmoid_in_place(v); });
+    case Activation::elu:
+      activate_exp_width(f, z, kHasAvx512 ? 8 : 4);
       return;
     case Activation::linear:
       return;
     case Activation::leaky_relu:
       z = (z > 0.0).select(z, leaky_slope * z);
-      return;
-    case Activation::elu:
-      each_four(z, [](Vec& v) { elu_in_place(v); });
       return;
     case Activation::softplus:
       // log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|).

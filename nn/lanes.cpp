@@ -26,8 +26,8 @@ static_assert(sizeof(Vec) == sizeof(Lanes));
 
 // The four lanes of one number as the vector nn/vector_math.h computes on.
 static_assert(kLanes == 4);
-simd::Vec& as_vec(Lanes& lanes) {
-  return *reinterpret_cast<simd::Vec*>(lanes.data());
+simd::Vec4& as_vec(Lanes& lanes) {
+  return *reinterpret_cast<simd::Vec4*>(lanes.data());
 }
 
 // Lane element e of a LaneMatrix's data, as a vector. A reference, not a value: a function
