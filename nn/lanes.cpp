@@ -24,6 +24,9 @@ Eigen::Map<Lanes> at(double* p, Eigen::Index e) {
 using Vec = double __attribute__((vector_size(kLanes * sizeof(double)), aligned(8)));
 static_assert(sizeof(Vec) == sizeof(Lanes));
 
+// Samples per step of the binary cross-entropy (see loss_sum).
+constexpr Eigen::Index kLossBlock = 32;
+
 // The four lanes of one number as the vector nn/vector_math.h computes on.
 static_assert(kLanes == 4);
 simd::Vec4& as_vec(Lanes& lanes) {
@@ -145,12 +148,22 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
       break;
     case Task::binary:
       // Binary cross-entropy on sigmoid(z), stable for any z: max(z, 0) - z y + log(1 + e^-|z|).
-      // log of a number in (1, 2] is as exact as log1p there, and vectorised.
-      for (Eigen::Index j = 0; j < b; ++j) {
-        const Lanes zj = at(z, j), tj = at(t, j);
-        Lanes e = -zj.abs();
-        simd::exp_in_place(as_vec(e));
-        sum += zj.max(0.0) - zj * tj + (1.0 + e).log();
+      // log of a number in (1, 2] is as exact as log1p there, and vectorised. A block of
+      // samples at a time, one step after the other: short loops of independent iterations,
+      // which the core overlaps (one loop doing all of it waited on each sample's exp and log).
+      for (Eigen::Index j0 = 0; j0 < b; j0 += kLossBlock) {
+        const Eigen::Index m = std::min(kLossBlock, b - j0);
+        alignas(32) double e[kLossBlock * kLanes];
+        for (Eigen::Index k = 0; k < m; ++k) {
+          at(e, k) = -at(z, j0 + k).abs();
+          simd::exp_in_place(*reinterpret_cast<simd::Vec4*>(e + kLanes * k));
+        }
+        Eigen::Map<Eigen::ArrayXd> logs(e, kLanes * m);
+        logs = (1.0 + logs).log();
+        for (Eigen::Index k = 0; k < m; ++k) {
+          const Lanes zj = at(z, j0 + k), tj = at(t, j0 + k);
+          sum += zj.max(0.0) - zj * tj + at(e, k);
+        }
       }
       break;
     case Task::multiclass:
