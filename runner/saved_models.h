@@ -1,8 +1,9 @@
 // Saved models: models/<trial_id>.yaml in an output directory (format: results/model_file.h).
-// A run hands over the parameters of the trials it still holds (the best of each dataset);
-// any other model is made by training that one trial again, which gives the sweep's result bit
-// for bit (training is deterministic in configuration, data and seed). Thread-safe: each call
-// writes its own file.
+// A run saves a model from the parameters its training produced (save_model, as trials finish
+// with --save-models all; trial_model with the best trials' parameters it kept); any other
+// model is made by training that one trial again, which gives the sweep's result bit for bit
+// (training is deterministic in configuration, data and seed). Thread-safe: each call writes
+// its own file.
 #pragma once
 
 #include <cstdint>
