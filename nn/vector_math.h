@@ -15,7 +15,6 @@ namespace nn::simd {
 // GCC/Clang vectors of doubles, aligned to a double (any consecutive doubles are one).
 using Vec4 = double __attribute__((vector_size(4 * sizeof(double)), aligned(8)));
 using Vec8 = double __attribute__((vector_size(8 * sizeof(double)), aligned(8)));
-using Vec = Vec4;
 
 // The integer vector of V's width (what comparing two V gives).
 template <typename V>

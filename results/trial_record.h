@@ -99,8 +99,8 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
 // `hold_bytes` (a larger one is copied row by row). Every row is parsed and checked before
 // anything is written, unless `check_rows` is false (rows this process wrote or already read):
 // then a file held in memory is only split into rows. Returns the rows written.
+inline constexpr std::uint64_t kSortHoldBytes = std::uint64_t{64} << 20;
 std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file,
-                          std::uint64_t hold_bytes = std::uint64_t{64} << 20,
-                          bool check_rows = true);
+                          std::uint64_t hold_bytes = kSortHoldBytes, bool check_rows = true);
 
 }  // namespace results

@@ -27,7 +27,7 @@ void sort_trials_file(const fs::path& path, bool rows_checked) {
   results::replace_file(
       path,
       [&](std::ostream& out) {
-        results::sort_trials(in, out, path.string(), std::uint64_t{64} << 20, !rows_checked);
+        results::sort_trials(in, out, path.string(), results::kSortHoldBytes, !rows_checked);
       },
       results::Sync::file);
 }
