@@ -32,7 +32,8 @@ int position(std::vector<std::string>& seen, std::unordered_map<std::string, int
 
 ReportPage::ReportPage(results::PivotSpec pivot) : pivot_(std::move(pivot)) {}
 
-void ReportPage::add(const results::TrialRecord& r) {
+void ReportPage::add(const results::TrialRecord& r,
+                     std::shared_ptr<const std::vector<double>> parameters) {
   if (!keys_known_) {
     keys_known_ = true;
     for (std::size_t k = 0; k < r.params.size(); ++k) {
@@ -55,7 +56,7 @@ void ReportPage::add(const results::TrialRecord& r) {
   max_epoch_ = std::max(max_epoch_, r.epochs_run);
   trials_.push_back(std::move(t));
 
-  best_.add(r);
+  best_.add(r, std::move(parameters));
 }
 
 std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
@@ -73,8 +74,12 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
     try {
       const sweeps::Trial trial = context.sweep->trial(best->index);
       if (trial.id != best->id) continue;  // the sweep file is not the one of these results
+      const TrainedModel* at_hand = best->model.parameters ? &best->model : nullptr;
+      if (!at_hand && context.trained)
+        if (const auto it = context.trained->find(best->id); it != context.trained->end())
+          at_hand = &it->second;
       const results::ModelFile model =
-          trial_model(dir, *context.sweep, trial, context.save_best_models, context.trained);
+          trial_model(dir, *context.sweep, trial, context.save_best_models, at_hand);
       if (!draw) continue;
       results::Boundary b;
       b.regression = model.task == nn::Task::regression;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,7 +28,7 @@ struct ReportContext {
   std::vector<results::BestRow> best;
   const sweeps::Sweep* sweep = nullptr;    // nullptr: no decision boundaries
   bool save_best_models = false;           // write the boundary trials' models to models/
-  const TrainedModels* trained = nullptr;  // models at hand, not to be trained again
+  const TrainedModels* trained = nullptr;  // more models at hand, not to be trained again
 };
 
 class ReportPage {
@@ -39,7 +40,10 @@ class ReportPage {
 
   explicit ReportPage(results::PivotSpec pivot);
 
-  void add(const results::TrialRecord& record);
+  // `parameters`: the trial's trained parameters when the caller has them (a run), kept while it
+  // is the best of its data configuration so that its boundary needs no training.
+  void add(const results::TrialRecord& record,
+           std::shared_ptr<const std::vector<double>> parameters = {});
 
   // Streams dir/curves.csv (when present), computes the boundaries and replaces
   // dir/report.html (the caller syncs the directory). Throws nn::InputError for a malformed

@@ -231,14 +231,15 @@ int run_command(const Args& args) {
   // written together, one write (and flush) per file.
   std::string trial_rows, curve_rows;
   std::vector<std::string_view> statuses;
-  // The parameters of the best trials so far: report.html's boundaries and --save-models best
-  // need them at the end, and training them again would be serial work after the sweep.
-  BestTrials best;
   // Rows come in trial order; into files this run created, they stay in order, so the tables
   // are built as they come and the files need neither sorting nor reading back at the end.
+  // The parameters of the best trials go with them (or, when the tables are read back, to
+  // `best`): report.html's boundaries and --save-models best need them at the end, and
+  // training them again would be serial work after the sweep.
+  BestTrials best;
   const results::PivotSpec pivot{sweep.report().rows, sweep.report().cols, sweep.report().cell};
   std::optional<TablesBuilder> builder;
-  if (!prev.trials_bytes && !prev.curves_bytes) builder.emplace(pivot, sweep.param_keys());
+  if (!mpi && !prev.trials_bytes && !prev.curves_bytes) builder.emplace(pivot, sweep.param_keys());
   std::optional<std::uint64_t> last_index;
   const auto write_rows = [&] {
     try {
@@ -264,11 +265,13 @@ int run_command(const Args& args) {
                                               })
                              : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) {
                                  for (FinishedTrial& done : pack) {
-                                   best.add(done.record, std::move(done.parameters));
                                    if (last_index && done.record.index <= *last_index)
                                      builder.reset();
                                    last_index = done.record.index;
-                                   if (builder) builder->add(done.record);
+                                   if (builder)
+                                     builder->add(done.record, std::move(done.parameters));
+                                   else
+                                     best.add(done.record, std::move(done.parameters));
                                    trial_rows += results::format_trial_row(done.record);
                                    curve_rows += done.curve_rows;
                                    statuses.push_back(done.record.status);
@@ -290,8 +293,8 @@ int run_command(const Args& args) {
   const TrainedModels trained = best.models();
   const TablesOptions tables_options{&sweep, *save_models != SaveModels::none, &trained, true,
                                      threads};
-  const Tables tables = builder && !mpi ? builder->write(dir, colour, tables_options)
-                                        : write_tables(dir, pivot, colour, tables_options);
+  const Tables tables = builder ? builder->write(dir, colour, tables_options)
+                                : write_tables(dir, pivot, colour, tables_options);
   if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
   manifest.finished = std::chrono::system_clock::now();
   manifest.counts = tables.counts;

@@ -49,20 +49,17 @@ results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& 
 }
 
 results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
-                               const sweeps::Trial& trial, bool save,
-                               const TrainedModels* trained) {
+                               const sweeps::Trial& trial, bool save, const TrainedModel* trained) {
   const fs::path path = model_path(dir, trial.id);
   if (std::ifstream in{path, std::ios::binary}) {
     std::stringstream text;
     text << in.rdbuf();
     return results::parse_model(text.str(), path.string());
   }
-  const auto at_hand = trained ? trained->find(trial.id) : TrainedModels::const_iterator{};
   results::ModelFile model =
-      trained && at_hand != trained->end()
-          ? model_of(sweep, trial, nn::make_dataset(trial.config.data, trial.data_seed),
-                     at_hand->second.status, *at_hand->second.parameters)
-          : train_model(sweep, trial);
+      trained ? model_of(sweep, trial, nn::make_dataset(trial.config.data, trial.data_seed),
+                         trained->status, *trained->parameters)
+              : train_model(sweep, trial);
   if (save) {
     fs::create_directories(path.parent_path());
     results::replace_file(path, results::format_model(model));

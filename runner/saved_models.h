@@ -29,11 +29,11 @@ std::filesystem::path model_path(const std::filesystem::path& dir, const std::st
 // that cannot be read, ...).
 results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial);
 
-// The model of `trial`: read from `dir`/models when saved there, else made from `trained` when
-// it holds the trial, else trained; when `save`, written there.
+// The model of `trial`: read from `dir`/models when saved there, else made from `trained` (the
+// trial's parameters, when at hand), else trained; when `save`, written there.
 results::ModelFile trial_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
                                const sweeps::Trial& trial, bool save,
-                               const TrainedModels* trained = nullptr);
+                               const TrainedModel* trained = nullptr);
 
 // Writes the model of `trial`, trained on `data` to `parameters`, to `dir`/models (which must
 // exist), leaving the directory's sync to save_all_models.

@@ -128,10 +128,11 @@ TablesBuilder::TablesBuilder(const results::PivotSpec& pivot, std::vector<std::s
 
 TablesBuilder::~TablesBuilder() = default;
 
-void TablesBuilder::add(const results::TrialRecord& r) {
+void TablesBuilder::add(const results::TrialRecord& r,
+                        std::shared_ptr<const std::vector<double>> parameters) {
   state_->summary.add(r);
   state_->table.add(r);
-  state_->page.add(r);
+  state_->page.add(r, std::move(parameters));
   state_->counts.add(r.status);
 }
 

@@ -48,7 +48,9 @@ class TablesBuilder {
   TablesBuilder(const TablesBuilder&) = delete;
   TablesBuilder& operator=(const TablesBuilder&) = delete;
 
-  void add(const results::TrialRecord& record);
+  // `parameters` as for ReportPage::add.
+  void add(const results::TrialRecord& record,
+           std::shared_ptr<const std::vector<double>> parameters = {});
 
   // Writes the tables and report.html into `dir`. `curve_order` (the trial ids in trial order)
   // puts curves.csv in that order first; without it trials.csv and curves.csv are taken to be
