@@ -81,25 +81,22 @@ template <typename V>
   }
 }
 
-#if defined(__x86_64__) && defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+#if NNSWEEP_SIMD_WIDE
 // The same eight numbers at a time, on CPUs with AVX-512 (twice the numbers per instruction).
-// Only in a build that has FMA anyway: both widths then fuse the same multiplies and adds.
 __attribute__((target("avx512f,fma"))) bool activate_exp_avx512(Activation f, double* p,
                                                                 Eigen::Index n) {
   return activate_exp<simd::Vec8>(f, p, n);
 }
-const bool kHasAvx512 = __builtin_cpu_supports("avx512f");
 #else
 bool activate_exp_avx512(Activation, double*, Eigen::Index) {
   return false;
 }
-const bool kHasAvx512 = false;
 #endif
 
 }  // namespace
 
 bool activate_exp_width(Activation f, ArrayMap z, int width) {
-  if (width == 8) return kHasAvx512 && activate_exp_avx512(f, z.data(), z.size());
+  if (width == 8) return simd::has_avx512() && activate_exp_avx512(f, z.data(), z.size());
   return activate_exp<simd::Vec4>(f, z.data(), z.size());
 }
 
@@ -111,7 +108,7 @@ void activate(Activation f, double leaky_slope, ArrayMap z) {
     case Activation::tanh:
     case Activation::sigmoid:
     case Activation::elu:
-      activate_exp_width(f, z, kHasAvx512 ? 8 : 4);
+      activate_exp_width(f, z, simd::has_avx512() ? 8 : 4);
       return;
     case Activation::linear:
       return;

@@ -1,5 +1,6 @@
 #include "nn/lanes.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
@@ -18,7 +19,7 @@ Eigen::Map<Lanes> at(double* p, Eigen::Index e) {
   return Eigen::Map<Lanes>(p + kLanes * e);
 }
 
-// One lane element as a GCC/Clang vector: the accumulators of rows_block stay in registers,
+// One lane element as a GCC/Clang vector: the accumulators of the products stay in registers,
 // which Eigen's fixed-size arrays, kept in a local array, did not (they went through the stack
 // on every step). aligned(8): loads and stores need no more than a double's alignment.
 using Vec = double __attribute__((vector_size(kLanes * sizeof(double)), aligned(8)));
@@ -39,43 +40,109 @@ const Vec& load(const double* p, Eigen::Index e) {
   return *reinterpret_cast<const Vec*>(p + kLanes * e);
 }
 
-// The one kernel of every product here, for R rows at once:
-//   out[r * out_r] = init[r * init_r] (or 0) + sum over t < n of a[r * a_r + t * a_t] * x[t * x_t]
-// with indices counted in lane elements, and x = 1 when kOnes. Summing over t in order, one
-// accumulator per row: R independent chains keep the floating-point units busy, and the order
-// of every sum is fixed by the shape alone.
-template <int R, bool kOnes>
-void rows_block(const double* a, Eigen::Index a_r, Eigen::Index a_t, const double* x,
-                Eigen::Index x_t, Eigen::Index n, const double* init, Eigen::Index init_r,
-                double* out, Eigen::Index out_r) {
-  Vec acc[R];
-  for (int r = 0; r < R; ++r) acc[r] = init ? load(init, r * init_r) : Vec{};
-  for (Eigen::Index t = 0; t < n; ++t) {
-    if constexpr (kOnes) {
-      for (int r = 0; r < R; ++r) acc[r] += load(a, r * a_r + t * a_t);
-    } else {
-      const Vec xt = load(x, t * x_t);
-      for (int r = 0; r < R; ++r) acc[r] += load(a, r * a_r + t * a_t) * xt;
-    }
-  }
-  for (int r = 0; r < R; ++r) *reinterpret_cast<Vec*>(out + kLanes * r * out_r) = acc[r];
+// Every product of a pass, with indices counted in lane elements:
+//   out[c * out_c + r] = init[r] (or 0) + sum over t < n of a[r + t * a_t] * x[c * x_c + t * x_t]
+// for r < rows and c < cols, with x = 1 when it is null. Rows are consecutive in a, init and
+// out (every product of a pass can be put so). Each element is summed over t in order in one
+// accumulator, so its bits depend on the shape alone, never on how the product is blocked.
+struct Product {
+  Eigen::Index rows, cols, n;
+  const double* a;
+  Eigen::Index a_t;
+  const double* x;
+  Eigen::Index x_c, x_t;
+  const double* init;
+  double* out;
+  Eigen::Index out_c;
+};
+
+// Loads a lane element into V: itself (Vec), or twice over (Vec8, both halves the same).
+template <typename V>
+[[gnu::always_inline]] inline void splat(const double* p, V& v) {
+  const Vec& e = *reinterpret_cast<const Vec*>(p);
+  if constexpr (sizeof(V) == sizeof(Vec))
+    v = e;
+  else
+    v = __builtin_shufflevector(e, e, 0, 1, 2, 3, 0, 1, 2, 3);
 }
 
-// rows_block over `rows` rows, eight at a time, then four, then one.
-template <bool kOnes = false>
-void rows(Eigen::Index rows, const double* a, Eigen::Index a_r, Eigen::Index a_t, const double* x,
-          Eigen::Index x_t, Eigen::Index n, const double* init, Eigen::Index init_r, double* out,
-          Eigen::Index out_r) {
-  Eigen::Index r = 0;
-  const auto block = [&]<int R>() {
-    rows_block<R, kOnes>(a + kLanes * r * a_r, a_r, a_t, x, x_t, n,
-                         init ? init + kLanes * r * init_r : nullptr, init_r,
-                         out + kLanes * r * out_r, out_r);
-    r += R;
+// A block of the product: R vectors of rows (one row each for Vec, two consecutive rows for
+// Vec8) by S columns, R x S accumulators in registers. A weight vector is loaded once for the S
+// columns and an input once for the R row vectors. `acc + a * x` is fused into one instruction
+// at either width exactly when the build fuses (-ffp-contract=fast, optimised): both widths do
+// the same operations on every element.
+template <typename V, int R, int S, bool kOnes>
+[[gnu::always_inline]] inline void block(const Product& product, Eigen::Index r0, Eigen::Index c0) {
+  const Product p = product;  // a copy, which the stores below cannot change: kept in registers
+  constexpr int kRows = sizeof(V) / sizeof(Vec);  // rows per vector
+  // A reference, not a value: see load().
+  const auto row = [&](const double* base, int r) -> const V& {
+    return *reinterpret_cast<const V*>(base + kLanes * (r0 + kRows * r));
   };
-  while (r + 8 <= rows) block.template operator()<8>();
-  while (r + 4 <= rows) block.template operator()<4>();
-  while (r < rows) block.template operator()<1>();
+  V acc[S][R];
+  for (int r = 0; r < R; ++r)
+    for (int s = 0; s < S; ++s) acc[s][r] = p.init ? row(p.init, r) : V{};
+  for (Eigen::Index t = 0; t < p.n; ++t) {
+    const double* a = p.a + kLanes * t * p.a_t;
+    if constexpr (kOnes) {
+      for (int r = 0; r < R; ++r) acc[0][r] += row(a, r);
+    } else {
+      V x[S];
+      for (int s = 0; s < S; ++s) splat(p.x + kLanes * ((c0 + s) * p.x_c + t * p.x_t), x[s]);
+      for (int r = 0; r < R; ++r) {
+        const V w = row(a, r);
+        for (int s = 0; s < S; ++s) acc[s][r] += w * x[s];
+      }
+    }
+  }
+  for (int s = 0; s < S; ++s)
+    for (int r = 0; r < R; ++r)
+      *reinterpret_cast<V*>(p.out + kLanes * ((c0 + s) * p.out_c + r0 + kRows * r)) = acc[s][r];
+}
+
+// The columns of rows [r0, r0 + R x rows per vector) in blocks of S, then one at a time.
+template <typename V, int R, int S>
+[[gnu::always_inline]] inline void columns(const Product& p, Eigen::Index r0) {
+  if (!p.x) return block<V, R, 1, true>(p, r0, 0);
+  Eigen::Index c = 0;
+  for (; c + S <= p.cols; c += S) block<V, R, S, false>(p, r0, c);
+  for (; c < p.cols; ++c) block<V, R, 1, false>(p, r0, c);
+}
+
+// The whole product. Four lanes (Vec): rows four at a time, two columns per block (eight
+// accumulators of sixteen registers). Eight lanes (Vec8, two rows each): rows eight, four, then
+// two at a time, with two, four, then eight columns per block. The last single rows as Vec,
+// four columns per block (independent sums for the core to overlap).
+template <typename V>
+[[gnu::always_inline]] inline void product(const Product& p) {
+  Eigen::Index r = 0;
+  if constexpr (sizeof(V) == sizeof(Vec)) {
+    for (; r + 4 <= p.rows; r += 4) columns<Vec, 4, 2>(p, r);
+  } else {
+    for (; r + 8 <= p.rows; r += 8) columns<V, 4, 2>(p, r);
+    for (; r + 4 <= p.rows; r += 4) columns<V, 2, 4>(p, r);
+    for (; r + 2 <= p.rows; r += 2) columns<V, 1, 8>(p, r);
+  }
+  for (; r < p.rows; ++r) columns<Vec, 1, 4>(p, r);
+}
+
+#if NNSWEEP_SIMD_WIDE
+// Two rows per instruction on CPUs with AVX-512: the same operations on every element as with
+// four lanes, so the same bits (only in builds with FMA, as for nn/vector_math.h's functions).
+__attribute__((target("avx512f,fma"))) void product_avx512(const Product& p) {
+  product<simd::Vec8>(p);
+}
+#else
+void product_avx512(const Product& p) {
+  product<Vec>(p);
+}
+#endif
+
+void multiply(const Product& p, int width) {
+  if (width == 8)
+    product_avx512(p);
+  else
+    product<Vec>(p);
 }
 
 // log sum_i e^z_i over n consecutive lane elements, shifted by their maximum.
@@ -101,7 +168,10 @@ LaneMatrix broadcast(const Eigen::MatrixXd& m) {
 
 LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
                  double leaky_slope, Task task)
-    : activation_(activation), leaky_slope_(leaky_slope), task_(task) {
+    : activation_(activation),
+      leaky_slope_(leaky_slope),
+      task_(task),
+      width_(simd::has_avx512() ? 8 : 4) {
   widths_.push_back(inputs);
   widths_.insert(widths_.end(), hidden.begin(), hidden.end());
   widths_.push_back(outputs);
@@ -113,11 +183,20 @@ LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activa
 LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
   Workspace ws;
   ws.capacity = capacity;
+  Eigen::Index largest = 0;
   for (int l = 0; l < layers(); ++l) {
     ws.out.emplace_back(kLanes, widths_[l + 1] * capacity);
     ws.delta.emplace_back(kLanes, widths_[l + 1] * capacity);
+    largest = std::max(largest, Eigen::Index{widths_[l]} * widths_[l + 1]);
   }
+  ws.transposed.resize(kLanes, largest);
   return ws;
+}
+
+bool LaneNet::use_vector_width(int width) {
+  if (width != 4 && !(width == 8 && simd::has_avx512())) return false;
+  width_ = width;
+  return true;
 }
 
 void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b,
@@ -128,11 +207,19 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
     const double* w = params.data() + kLanes * offsets_[l];
     const double* bias = w + kLanes * fan_in * fan_out;
     const double* in = l == 0 ? x.data() : ws.out[l - 1].data();
-    double* out = ws.out[l].data();
     // out(i, j) = bias(i) + sum_k W(i, k) in(k, j)
-    for (Eigen::Index j = 0; j < b; ++j)
-      rows(fan_out, w, 1, fan_out, in + kLanes * j * fan_in, 1, fan_in, bias, 1,
-           out + kLanes * j * fan_out, 1);
+    multiply({.rows = fan_out,
+              .cols = b,
+              .n = fan_in,
+              .a = w,
+              .a_t = fan_out,
+              .x = in,
+              .x_c = fan_in,
+              .x_t = 1,
+              .init = bias,
+              .out = ws.out[l].data(),
+              .out_c = fan_out},
+             width_);
     if (l + 1 < layers()) activate(activation_, leaky_slope_, flat(ws.out[l], fan_out * b));
   }
 }
@@ -217,17 +304,49 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
     double* grad_w = grad.data() + kLanes * offsets_[l];
     double* grad_b = grad_w + kLanes * fan_in * fan_out;
     // dW(i, k) = sum_j delta(i, j) in(k, j);  db(i) = sum_j delta(i, j)
-    for (Eigen::Index k = 0; k < fan_in; ++k)
-      rows(fan_out, delta, 1, fan_out, in + kLanes * k, fan_in, b, nullptr, 0,
-           grad_w + kLanes * k * fan_out, 1);
-    rows<true>(fan_out, delta, 1, fan_out, nullptr, 0, b, nullptr, 0, grad_b, 1);
+    multiply({.rows = fan_out,
+              .cols = fan_in,
+              .n = b,
+              .a = delta,
+              .a_t = fan_out,
+              .x = in,
+              .x_c = 1,
+              .x_t = fan_in,
+              .init = nullptr,
+              .out = grad_w,
+              .out_c = fan_out},
+             width_);
+    multiply({.rows = fan_out,
+              .cols = 1,
+              .n = b,
+              .a = delta,
+              .a_t = fan_out,
+              .x = nullptr,
+              .x_c = 0,
+              .x_t = 0,
+              .init = nullptr,
+              .out = grad_b,
+              .out_c = 0},
+             width_);
     if (l > 0) {
-      // below(k, j) = sum_i W(i, k) delta(i, j), times f' at the layer below's output.
+      // below(k, j) = sum_i W(i, k) delta(i, j), times f' at the layer below's output; through
+      // W's transpose, whose rows (W's columns) are consecutive as the products want them.
       const double* w = params.data() + kLanes * offsets_[l];
-      double* below = ws.delta[l - 1].data();
-      for (Eigen::Index j = 0; j < b; ++j)
-        rows(fan_in, w, fan_out, 1, delta + kLanes * j * fan_out, 1, fan_out, nullptr, 0,
-             below + kLanes * j * fan_in, 1);
+      double* wt = ws.transposed.data();
+      for (Eigen::Index k = 0; k < fan_in; ++k)
+        for (Eigen::Index i = 0; i < fan_out; ++i) at(wt, k + i * fan_in) = at(w, i + k * fan_out);
+      multiply({.rows = fan_in,
+                .cols = b,
+                .n = fan_out,
+                .a = wt,
+                .a_t = fan_in,
+                .x = delta,
+                .x_c = fan_out,
+                .x_t = 1,
+                .init = nullptr,
+                .out = ws.delta[l - 1].data(),
+                .out_c = fan_in},
+               width_);
       multiply_by_derivative(activation_, leaky_slope_,
                              ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
                              flat(ws.delta[l - 1], fan_in * b));

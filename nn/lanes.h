@@ -35,10 +35,14 @@ class LaneNet {
   Eigen::Index offset(int layer) const { return offsets_[layer]; }  // of its weights
   Task task() const { return task_; }
   Activation activation() const { return activation_; }
+  // Products run eight numbers per instruction (AVX-512, two rows of four lanes) where the CPU
+  // can, else four; the bits are the same. Forces a width; false if this CPU lacks it.
+  bool use_vector_width(int width);
 
   struct Workspace {
     std::vector<LaneMatrix> out;    // out[l]: output of layer l+1, (width x capacity) elements
     std::vector<LaneMatrix> delta;  // delta[l]: dLoss/d(pre-activation) of layer l+1
+    LaneMatrix transposed;          // a layer's weights, transposed, in backward()
     Eigen::Index capacity = 0;
   };
   Workspace make_workspace(Eigen::Index capacity) const;
@@ -67,6 +71,7 @@ class LaneNet {
   Activation activation_;
   double leaky_slope_;
   Task task_;
+  int width_;  // 4 or 8
 };
 
 // Every lane's copy of a matrix of samples (rows x cols), for data shared by all lanes.

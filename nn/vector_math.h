@@ -10,7 +10,25 @@
 
 #include <cstdint>
 
+// Eight-wide code (AVX-512, chosen at run time) exists only in x86-64 builds with FMA: both
+// widths then fuse the same multiplies and adds, so they give the same bits.
+#if defined(__x86_64__) && defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+#define NNSWEEP_SIMD_WIDE 1
+#else
+#define NNSWEEP_SIMD_WIDE 0
+#endif
+
 namespace nn::simd {
+
+// Whether the eight-wide functions run here: built in and the CPU has AVX-512.
+inline bool has_avx512() {
+#if NNSWEEP_SIMD_WIDE
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has;
+#else
+  return false;
+#endif
+}
 
 // GCC/Clang vectors of doubles, aligned to a double (any consecutive doubles are one).
 using Vec4 = double __attribute__((vector_size(4 * sizeof(double)), aligned(8)));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <tuple>
 
 namespace nn {
@@ -95,6 +96,49 @@ INSTANTIATE_TEST_SUITE_P(
              std::string(to_string(std::get<1>(info.param))) + "_" +
              std::string(to_string(std::get<2>(info.param)));
     });
+
+// Products run eight numbers per instruction on CPUs with AVX-512 and four elsewhere: every
+// layer's outputs, deltas and gradients have the same bits at both widths, for row counts that
+// leave every remainder (1, 2, 3, 5, 9, 16 rows) and batches that leave every column remainder.
+TEST(LaneNet, ProductsGiveTheSameBitsAtEveryVectorWidth) {
+  for (const int batch : {1, 3, 7, 33}) {
+    const auto run = [&](int width, LaneNet::Workspace& ws, LaneMatrix& grad) {
+      Mlp net(3, {5, 9, 2, 16, 1}, 3, Activation::tanh, 0.01, Task::multiclass);
+      LaneNet lanes = net.lanes();
+      if (!lanes.use_vector_width(width)) return false;
+      Rng rng(11);
+      LaneMatrix params(kLanes, net.parameter_count());
+      for (int l = 0; l < kLanes; ++l)
+        params.row(l) = net.initial_parameters(Init::glorot, rng).transpose();
+      LaneMatrix x(kLanes, 3 * batch);
+      for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -2, 2);
+      const LaneMatrix y = broadcast(targets(Task::multiclass, 3, batch, rng));
+      ws = lanes.make_workspace(batch);
+      grad.resize(kLanes, net.parameter_count());
+      lanes.forward(params, x, batch, ws);
+      lanes.loss_gradient(y, batch, ws);
+      lanes.backward(params, x, batch, ws, grad);
+      return true;
+    };
+    LaneNet::Workspace four, eight;
+    LaneMatrix grad4, grad8;
+    ASSERT_TRUE(run(4, four, grad4));
+    if (!run(8, eight, grad8)) GTEST_SKIP() << "this CPU has no AVX-512";
+    const auto same = [](const LaneMatrix& a, const LaneMatrix& b) {
+      return a.size() == b.size() &&
+             std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0;
+    };
+    for (std::size_t l = 0; l < four.out.size(); ++l) {
+      EXPECT_TRUE(same(four.out[l], eight.out[l])) << "batch " << batch << ", layer " << l;
+      EXPECT_TRUE(same(four.delta[l], eight.delta[l])) << "batch " << batch << ", layer " << l;
+    }
+    EXPECT_TRUE(same(grad4, grad8)) << "batch " << batch;
+  }
+  Mlp net(2, {8}, 1, Activation::relu, 0.01, Task::binary);
+  LaneNet lanes = net.lanes();
+  EXPECT_TRUE(lanes.use_vector_width(4));
+  EXPECT_FALSE(lanes.use_vector_width(16));
+}
 
 TEST(Mlp, ParameterLayoutIsWeightsThenBiasesPerLayer) {
   const Mlp net(2, {8, 8}, 1, Activation::tanh, 0.01, Task::binary);
