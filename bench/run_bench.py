@@ -39,6 +39,16 @@ def flops(trials_csv):
     return total
 
 
+def peer_python():
+    """A Python that imports scikit-learn: this one, else Debian's (python3-sklearn installs
+    there, which a python3 of pyenv or a virtual environment first on PATH does not see)."""
+    for python in dict.fromkeys([sys.executable, "/usr/bin/python3"]):
+        if os.path.exists(python) and subprocess.run(
+                [python, "-c", "import sklearn"], capture_output=True).returncode == 0:
+            return python
+    return sys.executable  # sklearn_peer.py then says it is missing
+
+
 def micro(build, repeats):
     out = subprocess.run([os.path.join(build, "bench", "nn_bench"),
                           "--benchmark_filter=EigenGemm|FmaPeak|TrainCircle|TrainPackCircle",
@@ -137,8 +147,9 @@ def main():
         else:
             print("MPI: this build has no MPI or there is no mpirun: skipped")
 
+    python = peer_python()
     for threads in (1, 2):
-        peer = subprocess.run([sys.executable, os.path.join(HERE, "sklearn_peer.py"),
+        peer = subprocess.run([python, os.path.join(HERE, "sklearn_peer.py"),
                                str(threads)], capture_output=True, text=True).stdout.strip()
         print(peer)
         if "trainings_per_s=" in peer:
