@@ -110,16 +110,17 @@ template <typename V, int R, int S>
 }
 
 // The whole product. Four lanes (Vec): rows four at a time, two columns per block (eight
-// accumulators of sixteen registers). Eight lanes (Vec8, two rows each): rows eight, four, then
-// two at a time, with two, four, then eight columns per block. The last single rows as Vec,
-// four columns per block (independent sums for the core to overlap).
+// accumulators of sixteen registers). Eight lanes (Vec8, two rows each, 32 registers): rows
+// eight, four, then two at a time, four, four, then eight columns per block (sixteen, eight and
+// eight accumulators). The last single rows as Vec, four columns per block: independent sums
+// for the core to overlap. Block sizes chosen by measurement (nn_bench, 2-8-8-1).
 template <typename V>
 [[gnu::always_inline]] inline void product(const Product& p) {
   Eigen::Index r = 0;
   if constexpr (sizeof(V) == sizeof(Vec)) {
     for (; r + 4 <= p.rows; r += 4) columns<Vec, 4, 2>(p, r);
   } else {
-    for (; r + 8 <= p.rows; r += 8) columns<V, 4, 2>(p, r);
+    for (; r + 8 <= p.rows; r += 8) columns<V, 4, 4>(p, r);
     for (; r + 4 <= p.rows; r += 4) columns<V, 2, 4>(p, r);
     for (; r + 2 <= p.rows; r += 2) columns<V, 1, 8>(p, r);
   }
