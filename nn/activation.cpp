@@ -63,18 +63,31 @@ template <typename V>
   z = z > 0.0 ? z : negative;
 }
 
+// log(1 + e^-|z|), exact to a few units in the last place for any z; NaN stays NaN.
+template <typename V>
+[[gnu::always_inline]] inline void log1p_exp_neg_abs_in_place(V& z) {
+  using Bits = BitsOf<V>;
+  V e = reinterpret_cast<V>(reinterpret_cast<Bits>(z) | reinterpret_cast<Bits>(-V{}));  // -|z|
+  simd::exp_in_place(e);
+  simd::log1p_unit(e);
+  z = e;
+}
+
 // The functions built on exp, in vectors of V. Returns false for the others.
 template <typename V>
 [[gnu::always_inline]] inline bool activate_exp(Activation f, double* p, Eigen::Index n) {
   switch (f) {
     case Activation::tanh:
-      each<V>(p, n, [](V& v) { tanh_in_place(v); });
+      each<V>(
+          p, n, [](V & v) __attribute__((always_inline)) { tanh_in_place(v); });
       return true;
     case Activation::sigmoid:
-      each<V>(p, n, [](V& v) { sigmoid_in_place(v); });
+      each<V>(
+          p, n, [](V & v) __attribute__((always_inline)) { sigmoid_in_place(v); });
       return true;
     case Activation::elu:
-      each<V>(p, n, [](V& v) { elu_in_place(v); });
+      each<V>(
+          p, n, [](V & v) __attribute__((always_inline)) { elu_in_place(v); });
       return true;
     default:
       return false;
@@ -87,10 +100,15 @@ __attribute__((target("avx512f,fma"))) bool activate_exp_avx512(Activation f, do
                                                                 Eigen::Index n) {
   return activate_exp<simd::Vec8>(f, p, n);
 }
+__attribute__((target("avx512f,fma"))) void log1p_exp_neg_abs_avx512(double* p, Eigen::Index n) {
+  each<simd::Vec8>(
+      p, n, [](simd::Vec8 & v) __attribute__((always_inline)) { log1p_exp_neg_abs_in_place(v); });
+}
 #else
 bool activate_exp_avx512(Activation, double*, Eigen::Index) {
   return false;
 }
+void log1p_exp_neg_abs_avx512(double*, Eigen::Index) {}
 #endif
 
 }  // namespace
@@ -120,6 +138,23 @@ void activate(Activation f, double leaky_slope, ArrayMap z) {
       z = z.max(0.0) + (-z.abs()).exp().log1p();
       return;
   }
+}
+
+bool log1p_exp_neg_abs_width(ArrayMap z, int width) {
+  if (width == 8) {
+    if (!simd::has_avx512()) return false;
+    log1p_exp_neg_abs_avx512(z.data(), z.size());
+    return true;
+  }
+  if (width != 4) return false;
+  each<simd::Vec4>(
+      z.data(), z.size(),
+      [](simd::Vec4 & v) __attribute__((always_inline)) { log1p_exp_neg_abs_in_place(v); });
+  return true;
+}
+
+void log1p_exp_neg_abs(ArrayMap z) {
+  log1p_exp_neg_abs_width(z, simd::has_avx512() ? 8 : 4);
 }
 
 void multiply_by_derivative(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g) {

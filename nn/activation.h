@@ -26,6 +26,12 @@ void activate(Activation f, double leaky_slope, ArrayMap z);
 // Returns false, leaving z alone, for another function or a width this CPU cannot do.
 bool activate_exp_width(Activation f, ArrayMap z, int width);
 
+// log(1 + e^-|z|) in place: the part of the binary cross-entropy of sigmoid(z) that needs exp and
+// log, eight numbers at a time where activate() takes eight (the same results at any width).
+void log1p_exp_neg_abs(ArrayMap z);
+// The same in vectors of `width` (4 or 8); false, leaving z alone, if this CPU cannot.
+bool log1p_exp_neg_abs_width(ArrayMap z, int width);
+
 // grad *= f'(z), where `a` = f(z) is the stored output.
 void multiply_by_derivative(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap grad);
 

@@ -28,12 +28,6 @@ static_assert(sizeof(Vec) == sizeof(Lanes));
 // Samples per step of the binary cross-entropy (see loss_sum).
 constexpr Eigen::Index kLossBlock = 32;
 
-// The four lanes of one number as the vector nn/vector_math.h computes on.
-static_assert(kLanes == 4);
-simd::Vec4& as_vec(Lanes& lanes) {
-  return *reinterpret_cast<simd::Vec4*>(lanes.data());
-}
-
 // Lane element e of a LaneMatrix's data, as a vector. A reference, not a value: a function
 // returning a 32-byte vector has another ABI with AVX than without, which GCC warns about.
 const Vec& load(const double* p, Eigen::Index e) {
@@ -235,19 +229,14 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
       for (Eigen::Index e = 0; e < outputs * b; ++e) sum += (at(z, e) - at(t, e)).square();
       break;
     case Task::binary:
-      // Binary cross-entropy on sigmoid(z), stable for any z: max(z, 0) - z y + log(1 + e^-|z|).
-      // log of a number in (1, 2] is as exact as log1p there, and vectorised. A block of
-      // samples at a time, one step after the other: short loops of independent iterations,
-      // which the core overlaps (one loop doing all of it waited on each sample's exp and log).
+      // Binary cross-entropy on sigmoid(z), stable for any z: max(z, 0) - z y + log(1 + e^-|z|),
+      // the last term for a block of samples at once (vectors as wide as the CPU's), then the
+      // sum one sample after the other.
       for (Eigen::Index j0 = 0; j0 < b; j0 += kLossBlock) {
         const Eigen::Index m = std::min(kLossBlock, b - j0);
-        alignas(32) double e[kLossBlock * kLanes];
-        for (Eigen::Index k = 0; k < m; ++k) {
-          at(e, k) = -at(z, j0 + k).abs();
-          simd::exp_in_place(*reinterpret_cast<simd::Vec4*>(e + kLanes * k));
-        }
-        Eigen::Map<Eigen::ArrayXd> logs(e, kLanes * m);
-        logs = (1.0 + logs).log();
+        alignas(64) double e[kLossBlock * kLanes];
+        std::copy_n(z + kLanes * j0, kLanes * m, e);
+        log1p_exp_neg_abs(ArrayMap(e, kLanes * m));
         for (Eigen::Index k = 0; k < m; ++k) {
           const Lanes zj = at(z, j0 + k), tj = at(t, j0 + k);
           sum += zj.max(0.0) - zj * tj + at(e, k);
@@ -279,11 +268,9 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
         at(grad, e) = (2.0 * inv_b) * (at(z, e) - at(t, e));
       break;
     case Task::binary:  // sigmoid(z) - y
-      for (Eigen::Index j = 0; j < b; ++j) {
-        Lanes e = -at(z, j);
-        simd::exp_in_place(as_vec(e));
-        at(grad, j) = inv_b * (1.0 / (1.0 + e) - at(t, j));
-      }
+      std::copy_n(z, kLanes * b, grad);
+      activate(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b));
+      for (Eigen::Index j = 0; j < b; ++j) at(grad, j) = inv_b * (at(grad, j) - at(t, j));
       break;
     case Task::multiclass:  // softmax(z) - y
       for (Eigen::Index j = 0; j < b; ++j) {

@@ -76,4 +76,28 @@ template <typename V>
   y = scale * y + scale;
 }
 
+// log(1 + x) for x in [0, 1] (what the binary cross-entropy needs, with x = e^-|z|); NaN stays
+// NaN. Within 2 units in the last place of libm's log1p. Written out, not Eigen's log, to run at
+// the width of the rest (Eigen's vectors are fixed when it is compiled) and to keep x's low bits
+// (log of a rounded 1 + x loses them).
+template <typename V>
+[[gnu::always_inline]] inline void log1p_unit(V& x) {
+  // 1 + x = 2^k (1 + f) with k = 0, f = x, or above sqrt(2) - 1, k = 1 and f = (x - 1) / 2
+  // (exact): |f| <= sqrt(2) - 1 either way.
+  const auto above = x > 0x1.a827999fcef34p-2;
+  const V f = above ? (x - 1.0) * 0.5 : x;
+  const V k = above ? (V{} + 1.0) : V{};
+  // log(1 + f) = 2 atanh(s) with s = f / (2 + f), |s| <= 0.172: 2 s (1 + s^2/3 + s^4/5 + ...),
+  // whose next term after s^20/21 is below 1e-17 of the sum. In Estrin's order, as in exp.
+  const V s = f / (f + 2.0);
+  const V u = s * s, u2 = u * u, u4 = u2 * u2, u8 = u4 * u4;
+  const V q0 = (u * (1.0 / 5) + 1.0 / 3) + (u * (1.0 / 9) + 1.0 / 7) * u2;
+  const V q4 = (u * (1.0 / 13) + 1.0 / 11) + (u * (1.0 / 17) + 1.0 / 15) * u2;
+  const V q8 = u * (1.0 / 21) + 1.0 / 19;
+  const V two_s = s + s;
+  // k ln2 in Cody and Waite's two parts (see reduce_expm1) around the series.
+  x = k * 0x1.62e42feep-1 + (k * 0x1.a39ef35793c76p-33 + (two_s * u) * (q0 + q4 * u4 + q8 * u8)) +
+      two_s;
+}
+
 }  // namespace nn::simd

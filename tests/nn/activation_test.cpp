@@ -115,6 +115,33 @@ TEST(Activation, ExpBasedFunctionsGiveTheSameBitsAtEveryVectorWidth) {
   EXPECT_FALSE(activate_exp_width(Activation::relu, ArrayMap(z.data(), 2), 4));
 }
 
+// The binary cross-entropy's log(1 + e^-|z|): within a few units in the last place of the exact
+// value (long double), at both vector widths with the same bits; NaN stays NaN.
+TEST(Activation, LogOnePlusExpOfMinusAbsIsAccurateAtEveryWidth) {
+  std::vector<double> values = {0.0, -0.0, INFINITY, -INFINITY, 1e-300, 745.0, -745.0};
+  for (double m = 1e-9; m < 800; m *= 1.0007) values.push_back(m), values.push_back(-m);
+  const Eigen::Index n = static_cast<Eigen::Index>(values.size());
+  const Eigen::ArrayXd z = Eigen::Map<const Eigen::ArrayXd>(values.data(), n);
+  Eigen::ArrayXd four = z, eight = z;
+  ASSERT_TRUE(log1p_exp_neg_abs_width(ArrayMap(four.data(), n), 4));
+  double worst = 0;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const long double a = std::abs(static_cast<long double>(z(j)));
+    if (a > 700) continue;  // e^-700 = 1e-304: below, the clamped exp gives 1e-304
+    worst = std::max(worst, ulps(four(j), static_cast<double>(std::log1p(std::exp(-a)))));
+  }
+  EXPECT_LE(worst, 4.0);
+  EXPECT_EQ(four(0), std::log(2.0));
+  EXPECT_EQ(four(2), four(3));
+  EXPECT_GT(four(2), 0.0);
+  Eigen::ArrayXd nan = Eigen::ArrayXd::Constant(3, NAN);
+  log1p_exp_neg_abs(ArrayMap(nan.data(), 3));
+  EXPECT_TRUE(nan.isNaN().all());
+  if (!log1p_exp_neg_abs_width(ArrayMap(eight.data(), n), 8))
+    GTEST_SKIP() << "this CPU has no AVX-512";
+  EXPECT_EQ(std::memcmp(four.data(), eight.data(), sizeof(double) * n), 0);
+}
+
 TEST(Activation, TanhSigmoidAndEluKeepTheirLimitsAndNaN) {
   Eigen::ArrayXd z(6);
   z << -0.0, INFINITY, -INFINITY, NAN, 25.0, -1000.0;
