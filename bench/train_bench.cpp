@@ -9,6 +9,7 @@
 #include "nn/mlp.h"
 #include "nn/random.h"
 #include "nn/train.h"
+#include "nn/vector_math.h"
 
 namespace {
 
@@ -160,6 +161,36 @@ void BM_FmaPeak(benchmark::State& state) {
       benchmark::Counter(2.0 * 32 * kSteps, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_FmaPeak);
+
+#if NNSWEEP_SIMD_WIDE
+// The same with AVX-512 (8 doubles a register, 32 registers): the peak of the eight-wide code
+// nnsweep runs on such CPUs, and so the honest limit there. Skipped on other CPUs.
+using Fma8 = double __attribute__((vector_size(64)));
+__attribute__((target("avx512f,fma"), noinline)) void fma_peak_avx512(double* out, int steps) {
+  Fma8 acc[16];
+  for (int r = 0; r < 16; ++r) acc[r] = Fma8{} + 0.001 * r;
+  const Fma8 m = Fma8{} + 0.999999, c = Fma8{} + 1e-7;
+  for (int i = 0; i < steps; ++i)
+    for (int r = 0; r < 16; ++r) acc[r] = acc[r] * m + c;
+  for (int r = 1; r < 16; ++r) acc[0] += acc[r];
+  for (int e = 0; e < 8; ++e) out[e] = acc[0][e];
+}
+void BM_FmaPeakAvx512(benchmark::State& state) {
+  if (!nn::simd::has_avx512()) {
+    state.SkipWithError("this CPU has no AVX-512");
+    return;
+  }
+  constexpr int kSteps = 1000;
+  double out[8];
+  for (auto _ : state) {
+    fma_peak_avx512(out, kSteps);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * 16 * 8 * kSteps, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_FmaPeakAvx512);
+#endif
 
 }  // namespace
 
