@@ -22,10 +22,11 @@ using LaneMetrics = std::array<EpochMetrics, kLanes>;
 
 // Losses and accuracies of every lane's current parameters on every split. A split is run in
 // blocks of samples, each copied into every lane as it is needed: memory stays bounded for any
-// size of data (a split held in every lane at once would take kLanes times the dataset).
+// size of data (a split held in every lane at once would take kLanes times the dataset). A small
+// split, one block of at most kHeldElements numbers, is copied once and held for every epoch.
 class Evaluator {
  public:
-  static constexpr Eigen::Index kBlock = 512;
+  static constexpr Eigen::Index kBlock = 512, kHeldElements = 16384;
 
   Evaluator(const LaneNet& net, const Dataset& data)
       : net_(net),
@@ -34,13 +35,21 @@ class Evaluator {
                                           data.test.size(), Eigen::Index{1}}))),
         ws_(net.make_workspace(block_)),
         x_(kLanes, net.width(0) * block_),
-        y_(kLanes, net.width(net.layers()) * block_) {}
+        y_(kLanes, net.width(net.layers()) * block_) {
+    const Split* splits[] = {&data.train, &data.validation, &data.test};
+    for (std::size_t s = 0; s < held_.size(); ++s) {
+      const Split& split = *splits[s];
+      if (split.size() > 0 && split.size() <= block_ &&
+          split.x.size() + split.y.size() <= kHeldElements)
+        held_[s] = {broadcast(split.x), broadcast(split.y)};
+    }
+  }
 
   LaneMetrics operator()(const LaneMatrix& params, int epoch) {
     LaneMetrics m;
-    const auto [train_loss, train_accuracy] = on(params, data_.train);
-    const auto [val_loss, val_accuracy] = on(params, data_.validation);
-    const auto [test_loss, test_accuracy] = on(params, data_.test);
+    const auto [train_loss, train_accuracy] = on(params, data_.train, held_[0]);
+    const auto [val_loss, val_accuracy] = on(params, data_.validation, held_[1]);
+    const auto [test_loss, test_accuracy] = on(params, data_.test, held_[2]);
     for (int l = 0; l < kLanes; ++l)
       m[l] = {epoch,           train_loss[l],   val_loss[l], test_loss[l], train_accuracy[l],
               val_accuracy[l], test_accuracy[l]};
@@ -48,7 +57,11 @@ class Evaluator {
   }
 
  private:
-  std::pair<Lanes, Lanes> on(const LaneMatrix& params, const Split& split) {
+  struct Held {
+    LaneMatrix x, y;  // a whole split in every lane, or empty
+  };
+
+  std::pair<Lanes, Lanes> on(const LaneMatrix& params, const Split& split, const Held& held) {
     const Lanes none = Lanes::Constant(kNotApplicable);
     const Eigen::Index n = split.size();
     if (n == 0) return {none, none};
@@ -56,15 +69,20 @@ class Evaluator {
     for (Eigen::Index start = 0; start < n; start += block_) {
       const Eigen::Index b = std::min(block_, n - start);
       const Eigen::Index inputs = split.x.rows(), outputs = split.y.rows();
-      for (Eigen::Index j = 0; j < b; ++j) {
-        for (Eigen::Index i = 0; i < inputs; ++i)
-          x_.col(j * inputs + i).setConstant(split.x(i, start + j));
-        for (Eigen::Index i = 0; i < outputs; ++i)
-          y_.col(j * outputs + i).setConstant(split.y(i, start + j));
+      const bool whole = held.x.size() > 0;  // then start = 0 and b = n
+      if (!whole) {
+        for (Eigen::Index j = 0; j < b; ++j) {
+          for (Eigen::Index i = 0; i < inputs; ++i)
+            x_.col(j * inputs + i).setConstant(split.x(i, start + j));
+          for (Eigen::Index i = 0; i < outputs; ++i)
+            y_.col(j * outputs + i).setConstant(split.y(i, start + j));
+        }
       }
-      net_.forward(params, x_, b, ws_);
-      loss += net_.loss_sum(y_, b, ws_);
-      if (net_.task() != Task::regression) correct += net_.correct(y_, b, ws_);
+      const LaneMatrix& x = whole ? held.x : x_;
+      const LaneMatrix& y = whole ? held.y : y_;
+      net_.forward(params, x, b, ws_);
+      loss += net_.loss_sum(y, b, ws_);
+      if (net_.task() != Task::regression) correct += net_.correct(y, b, ws_);
     }
     const double inv_n = 1.0 / static_cast<double>(n);
     return {loss * inv_n, net_.task() == Task::regression ? none : correct * inv_n};
@@ -74,7 +92,8 @@ class Evaluator {
   const Dataset& data_;
   const Eigen::Index block_;  // kBlock, or the largest split when smaller
   LaneNet::Workspace ws_;
-  LaneMatrix x_, y_;  // the block being evaluated, in every lane
+  LaneMatrix x_, y_;          // the block being evaluated, in every lane
+  std::array<Held, 3> held_;  // train, validation, test
 };
 
 // The monitored loss averaged over a centred window of `share` x epochs (truncated at the ends);
