@@ -175,18 +175,17 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   context.trained = options.trained;
 
   // The page (curves.csv in order, then read back) and the tables are written side by side when
-  // the run may use two threads: both mostly wait for the disk. Every file is replaced
-  // atomically; the directory is synced once, after the last.
+  // the run may use two threads: the page is the longer (decision boundaries, curve bands), so
+  // the fsyncs of the appended files go with the tables. Every file is replaced atomically; the
+  // directory is synced once, after the last.
   const auto write_page = [&] {
-    if (curve_order) {
-      sort_curves_file(dir / "curves.csv", *curve_order);
-    } else {
-      for (const char* appended : {"trials.csv", "curves.csv"})
-        if (fs::exists(dir / appended)) results::sync_file(dir / appended);
-    }
+    if (curve_order) sort_curves_file(dir / "curves.csv", *curve_order);
     s.page.write(dir, context);
   };
   const auto write_table_files = [&] {
+    if (!curve_order)
+      for (const char* appended : {"trials.csv", "curves.csv"})
+        if (fs::exists(dir / appended)) results::sync_file(dir / appended);
     results::replace_file(
         dir / "summary.csv", [&](std::ostream& out) { s.summary.write_csv(out); },
         results::Sync::file);
