@@ -1,20 +1,19 @@
 #include "runner/mpi_backend.h"
 
-#include <stdexcept>
-
-// MPI is an optional dependency: without it this file only says so, and `run --mpi` explains
-// how to get it. This is the one compile-time switch in the project.
-#ifdef NNSWEEP_WITH_MPI
-#include <mpi.h>
+#include <dlfcn.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <filesystem>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "results/trial_record.h"
+#include "runner/mpi_transport.h"
 
 namespace runner {
 namespace {
@@ -45,43 +44,86 @@ void decode(const std::string& message, Each&& each) {
   }
 }
 
-void check(int code, const char* what) {
-  if (code != MPI_SUCCESS) throw std::runtime_error(std::string("MPI: ") + what + " failed");
+// The transport module, loaded on first use (see runner/mpi_transport.h): from beside the
+// executable, whatever the working directory.
+const NnsweepMpiTransport& transport() {
+  static const NnsweepMpiTransport* const loaded = [] {
+    namespace fs = std::filesystem;
+    std::error_code ignored;
+    const fs::path path =
+        fs::read_symlink("/proc/self/exe", ignored).parent_path() / kMpiModuleName;
+    // RTLD_GLOBAL: Open MPI's own plugins look for its symbols among the global ones.
+    void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+    const char* error = module ? nullptr : ::dlerror();
+    using Entry = const NnsweepMpiTransport* (*)();
+    const auto entry =
+        module ? reinterpret_cast<Entry>(::dlsym(module, "nnsweep_mpi_transport")) : nullptr;
+    if (!entry)
+      throw std::runtime_error(fmt::format(
+          "cannot load the MPI backend: {}; {} is built with nnsweep and must stay beside it",
+          error ? error : path.string() + " has no nnsweep_mpi_transport", kMpiModuleName));
+    const NnsweepMpiTransport* t = entry();
+    if (t->version != kMpiTransportVersion)
+      throw std::runtime_error(
+          fmt::format("the MPI backend {} is of another build of nnsweep", path.string()));
+    return t;
+  }();
+  return *loaded;
 }
+
+void check(int code, const char* what) {
+  if (code != 0) throw std::runtime_error(std::string("MPI: ") + what + " failed");
+}
+
+struct Message {
+  int source = 0, tag = 0, bytes = 0;
+};
 
 // Waits for a message by polling with a growing pause rather than blocking in MPI_Probe, which
 // spins a core at 100% in Open MPI: a waiting rank would take a core from the ranks that train.
-MPI_Status wait_for(int source, int tag) {
-  MPI_Status status;
+Message wait_for(int source, int tag) {
+  Message m;
   int arrived = 0;
   for (auto pause = std::chrono::microseconds(20);; pause = std::min(2 * pause, kLongestPause)) {
-    check(MPI_Iprobe(source, tag, MPI_COMM_WORLD, &arrived, &status), "MPI_Iprobe");
-    if (arrived) return status;
+    check(transport().probe(source, tag, &arrived, &m.source, &m.tag, &m.bytes), "MPI_Iprobe");
+    if (arrived) return m;
     std::this_thread::sleep_for(pause);
   }
 }
 
+void send(const void* data, std::size_t bytes, int dest, int tag) {
+  check(transport().send(data, static_cast<int>(bytes), dest, tag), "MPI_Send");
+}
+
+void receive(void* data, int bytes, int source, int tag) {
+  check(transport().recv(data, bytes, source, tag), "MPI_Recv");
+}
+
+constexpr int kAny = -1;
+
 }  // namespace
 
 bool mpi_available() {
+#ifdef NNSWEEP_WITH_MPI
   return true;
+#else
+  return false;
+#endif
 }
 
 MpiSession::MpiSession() : exceptions_at_start_(std::uncaught_exceptions()) {
-  int provided = 0;
-  // Only a rank's main thread calls MPI; serialized leaves room for pipeline threads to.
-  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
-  if (provided < MPI_THREAD_SERIALIZED)
+  if (!mpi_available()) throw std::logic_error("this nnsweep was built without MPI");
+  const int code = transport().init(&rank_, &size_);
+  check(code == 2 ? 0 : code, "MPI_Init_thread");
+  if (code == 2)
     throw std::runtime_error("MPI: this MPI library cannot be called from several threads");
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
 
 MpiSession::~MpiSession() {
   if (std::uncaught_exceptions() > exceptions_at_start_)
-    MPI_Abort(MPI_COMM_WORLD, 2);
+    transport().abort_job(2);
   else
-    MPI_Finalize();
+    transport().finalize();
 }
 
 RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
@@ -103,25 +145,21 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
   std::vector<std::uint64_t> chunk;
   std::string message;
   while (working > 0) {
-    const MPI_Status status = wait_for(MPI_ANY_SOURCE, MPI_ANY_TAG);
-    int bytes = 0;
-    MPI_Get_count(&status, MPI_CHAR, &bytes);
-    message.resize(static_cast<std::size_t>(bytes));
-    check(MPI_Recv(message.data(), bytes, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG,
-                   MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-          "MPI_Recv");
-    if (status.MPI_TAG == kRow) {
+    const Message status = wait_for(kAny, kAny);
+    message.resize(static_cast<std::size_t>(status.bytes));
+    receive(message.data(), status.bytes, status.source, status.tag);
+    if (status.tag == kRow) {
       decode(message, [&](const TrialRows& rows) {
         if (rows.status == "error" && options.fail_fast) abandon = true;
         write(rows);
         ++stats.finished;
       });
-    } else if (status.MPI_TAG == kDone) {
+    } else if (status.tag == kDone) {
       std::uint64_t trainings = 0;
       std::memcpy(&trainings, message.data(), std::min(message.size(), sizeof trainings));
       stats.trainings += trainings;
       --working;
-    } else if (status.MPI_TAG == kRequest) {
+    } else if (status.tag == kRequest) {
       chunk.clear();
       const bool stop = abandon || (options.interrupt && options.interrupt->load());
       const std::uint64_t share = (end - next) / (4 * workers);
@@ -130,9 +168,7 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
         if (!(options.skip && options.skip(next))) chunk.push_back(next);
         ++next;
       }
-      check(MPI_Send(chunk.data(), static_cast<int>(chunk.size()), MPI_UINT64_T, status.MPI_SOURCE,
-                     kChunk, MPI_COMM_WORLD),
-            "MPI_Send");
+      send(chunk.data(), chunk.size() * sizeof(std::uint64_t), status.source, kChunk);
     }
   }
   stats.interrupted = options.interrupt && options.interrupt->load();
@@ -144,13 +180,10 @@ void mpi_work(const MpiSession&, const sweeps::Sweep& sweep, const RunOptions& o
   std::uint64_t trainings = 0;
   std::vector<std::uint64_t> chunk;
   for (;;) {
-    check(MPI_Send(nullptr, 0, MPI_CHAR, 0, kRequest, MPI_COMM_WORLD), "MPI_Send");
-    MPI_Status status = wait_for(0, kChunk);
-    int count = 0;
-    MPI_Get_count(&status, MPI_UINT64_T, &count);
-    chunk.resize(static_cast<std::size_t>(count));
-    check(MPI_Recv(chunk.data(), count, MPI_UINT64_T, 0, kChunk, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-          "MPI_Recv");
+    send(nullptr, 0, 0, kRequest);
+    const Message status = wait_for(0, kChunk);
+    chunk.resize(static_cast<std::size_t>(status.bytes) / sizeof(std::uint64_t));
+    receive(chunk.data(), status.bytes, 0, kChunk);
     if (chunk.empty()) break;
     RunOptions mine = options;
     mine.begin = chunk.front();
@@ -163,42 +196,10 @@ void mpi_work(const MpiSession&, const sweeps::Sweep& sweep, const RunOptions& o
                 std::move(done.curve_rows)},
                message);
     });
-    if (!message.empty())
-      check(MPI_Send(message.data(), static_cast<int>(message.size()), MPI_CHAR, 0, kRow,
-                     MPI_COMM_WORLD),
-            "MPI_Send");
+    if (!message.empty()) send(message.data(), message.size(), 0, kRow);
     trainings += stats.trainings;
   }
-  check(MPI_Send(&trainings, sizeof trainings, MPI_CHAR, 0, kDone, MPI_COMM_WORLD), "MPI_Send");
+  send(&trainings, sizeof trainings, 0, kDone);
 }
 
 }  // namespace runner
-
-#else  // no MPI
-
-namespace runner {
-
-namespace {
-[[noreturn]] void unavailable() {
-  throw std::logic_error("this nnsweep was built without MPI");
-}
-}  // namespace
-
-bool mpi_available() {
-  return false;
-}
-MpiSession::MpiSession() {
-  unavailable();
-}
-MpiSession::~MpiSession() = default;
-RunStats mpi_coordinate(const MpiSession&, const sweeps::Sweep&, const RunOptions&,
-                        const std::function<void(const TrialRows&)>&) {
-  unavailable();
-}
-void mpi_work(const MpiSession&, const sweeps::Sweep&, const RunOptions&) {
-  unavailable();
-}
-
-}  // namespace runner
-
-#endif

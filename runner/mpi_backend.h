@@ -2,6 +2,8 @@
 // small chunks of trial indices on request and writes every finished row; the other ranks train
 // their chunks on their own oneTBB arenas and send the rows back. Dynamic hand-out, because
 // trials differ in cost by 100x. Present only when CMake found MPI; mpi_available() says so.
+// The MPI library itself is loaded by the first MpiSession, from a module beside the executable
+// (runner/mpi_transport.h), so that runs without --mpi never load it.
 // REQUIRES one MpiSession per process, alive while any of the functions below run.
 #pragma once
 
