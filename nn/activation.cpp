@@ -63,14 +63,19 @@ template <typename V>
   z = z > 0.0 ? z : negative;
 }
 
-// log(1 + e^-|z|), exact to a few units in the last place for any z; NaN stays NaN.
+// log(1 + e^-|z|) over n numbers, exact to a few units in the last place for any z; NaN stays
+// NaN.
 template <typename V>
-[[gnu::always_inline]] inline void log1p_exp_neg_abs_in_place(V& z) {
-  using Bits = BitsOf<V>;
-  V e = reinterpret_cast<V>(reinterpret_cast<Bits>(z) | reinterpret_cast<Bits>(-V{}));  // -|z|
-  simd::exp_in_place(e);
-  simd::log1p_unit(e);
-  z = e;
+[[gnu::always_inline]] inline void log1p_exp_neg_abs_each(double* p, Eigen::Index n) {
+  each<V>(
+      p, n, [](V & z) __attribute__((always_inline)) {
+        using Bits = BitsOf<V>;
+        V e =
+            reinterpret_cast<V>(reinterpret_cast<Bits>(z) | reinterpret_cast<Bits>(-V{}));  // -|z|
+        simd::exp_in_place(e);
+        simd::log1p_unit(e);
+        z = e;
+      });
 }
 
 // The functions built on exp, in vectors of V. Returns false for the others.
@@ -101,8 +106,7 @@ __attribute__((target("avx512f,fma"))) bool activate_exp_avx512(Activation f, do
   return activate_exp<simd::Vec8>(f, p, n);
 }
 __attribute__((target("avx512f,fma"))) void log1p_exp_neg_abs_avx512(double* p, Eigen::Index n) {
-  each<simd::Vec8>(
-      p, n, [](simd::Vec8 & v) __attribute__((always_inline)) { log1p_exp_neg_abs_in_place(v); });
+  log1p_exp_neg_abs_each<simd::Vec8>(p, n);
 }
 #else
 bool activate_exp_avx512(Activation, double*, Eigen::Index) {
@@ -147,9 +151,7 @@ bool log1p_exp_neg_abs_width(ArrayMap z, int width) {
     return true;
   }
   if (width != 4) return false;
-  each<simd::Vec4>(
-      z.data(), z.size(),
-      [](simd::Vec4 & v) __attribute__((always_inline)) { log1p_exp_neg_abs_in_place(v); });
+  log1p_exp_neg_abs_each<simd::Vec4>(z.data(), z.size());
   return true;
 }
 

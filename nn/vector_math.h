@@ -34,6 +34,10 @@ inline bool has_avx512() {
 using Vec4 = double __attribute__((vector_size(4 * sizeof(double)), aligned(8)));
 using Vec8 = double __attribute__((vector_size(8 * sizeof(double)), aligned(8)));
 
+// ln2 in two parts (Cody and Waite): the first has 32 significant bits, so any whole multiple
+// k of it up to 2^21 is exact; the second is the rest of ln2.
+inline constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
+
 // The integer vector of V's width (what comparing two V gives).
 template <typename V>
 using BitsOf = decltype(V{} < V{});
@@ -48,11 +52,10 @@ template <typename V>
   constexpr double kShift = 0x1.8p52;
   const V shifted = y * 0x1.71547652b82fep0 + kShift;  // y / ln2 + shift
   const V k = shifted - kShift;
-  // ln2 in two parts (Cody and Waite): the first has 32 significant bits, so k times it is
-  // exact and so is y minus that; the second is the rest of ln2. r to full precision, with or
+  // k times ln2's first part is exact and so is y minus that: r to full precision, with or
   // without fused multiply-adds.
-  V r = y - k * 0x1.62e42feep-1;
-  r = r - k * 0x1.a39ef35793c76p-33;
+  V r = y - k * kLn2Hi;
+  r = r - k * kLn2Lo;
   // e^r - 1 = r + r^2 (1/2! + r/3! + ... + r^11/13!): the Taylor series, whose next term is
   // below 2e-16 of the result on |r| <= ln2/2. Summed in Estrin's order (pairs of terms, then
   // pairs of pairs): a shorter chain of dependent steps than Horner's, 11% faster per element.
@@ -95,9 +98,8 @@ template <typename V>
   const V q4 = (u * (1.0 / 13) + 1.0 / 11) + (u * (1.0 / 17) + 1.0 / 15) * u2;
   const V q8 = u * (1.0 / 21) + 1.0 / 19;
   const V two_s = s + s;
-  // k ln2 in Cody and Waite's two parts (see reduce_expm1) around the series.
-  x = k * 0x1.62e42feep-1 + (k * 0x1.a39ef35793c76p-33 + (two_s * u) * (q0 + q4 * u4 + q8 * u8)) +
-      two_s;
+  // k ln2 in its two parts around the series.
+  x = k * kLn2Hi + (k * kLn2Lo + (two_s * u) * (q0 + q4 * u4 + q8 * u8)) + two_s;
 }
 
 }  // namespace nn::simd
