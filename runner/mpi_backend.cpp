@@ -114,9 +114,9 @@ bool mpi_available() {
 MpiSession::MpiSession() : exceptions_at_start_(std::uncaught_exceptions()) {
   if (!mpi_available()) throw std::logic_error("this nnsweep was built without MPI");
   const int code = transport().init(&rank_, &size_);
-  check(code == 2 ? 0 : code, "MPI_Init_thread");
   if (code == 2)
     throw std::runtime_error("MPI: this MPI library cannot be called from several threads");
+  check(code, "MPI_Init_thread");
 }
 
 MpiSession::~MpiSession() {
