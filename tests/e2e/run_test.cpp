@@ -345,5 +345,31 @@ TEST_F(Mpi, ThreeRanksGiveTheRowsOfOneProcess) {
   EXPECT_EQ(read(dir_ / "mpi/curves.csv"), read(dir_ / "one/curves.csv"));
 }
 
+// The MPI calls are in libnnsweep_mpi.so beside the executable: a copy of nnsweep without it
+// says so for --mpi and writes nothing, and runs without --mpi never need it.
+TEST_F(Mpi, ACopyWithoutItsModuleSaysSoAndWritesNothing) {
+  if (nnsweep("--version").out.find("with MPI") == std::string::npos)
+    GTEST_SKIP() << "this nnsweep was built without MPI";
+  write("s.yaml", kSweep);
+  fs::copy_file(NNSWEEP_BINARY, dir_ / "alone");
+  const std::string command =
+      fmt::format("cd '{}' && ./alone run s.yaml -q --mpi --out mpi >mpi.out 2>&1", dir_.string());
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  const std::string out = read(dir_ / "mpi.out");
+  EXPECT_NE(out.find("cannot load the MPI backend"), std::string::npos) << out;
+  EXPECT_NE(out.find("libnnsweep_mpi.so is built with nnsweep and must stay beside it"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(fs::exists(dir_ / "mpi"));
+  const std::string plain =
+      fmt::format("cd '{}' && ./alone run s.yaml -q --out plain >plain.out 2>&1", dir_.string());
+  const int plain_status = std::system(plain.c_str());
+  ASSERT_TRUE(WIFEXITED(plain_status) && WEXITSTATUS(plain_status) == 0)
+      << read(dir_ / "plain.out");
+  EXPECT_TRUE(fs::exists(dir_ / "plain/trials.csv"));
+}
+
 }  // namespace
 }  // namespace e2e
