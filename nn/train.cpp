@@ -112,6 +112,17 @@ std::vector<double> smoothed(std::span<const EpochMetrics> curve, Monitor monito
   return out;
 }
 
+// Column row[l] of m into lane l of m.rows() consecutive lane elements at out: one sample of
+// every lane's batch. Raw pointers and the lanes innermost (a fixed count): Eigen's indexed
+// form of this loop, with run-time row counts, made the bench sweep 1.6% slower.
+void gather(const Eigen::MatrixXd& m, const std::array<Eigen::Index, kLanes>& row, double* out) {
+  const Eigen::Index rows = m.rows();
+  std::array<const double*, kLanes> column;
+  for (int l = 0; l < kLanes; ++l) column[l] = m.data() + row[l] * rows;
+  for (Eigen::Index i = 0; i < rows; ++i)
+    for (int l = 0; l < kLanes; ++l) out[kLanes * i + l] = column[l][i];
+}
+
 }  // namespace
 
 Monitor resolve_monitor(Monitor monitor, bool has_validation) {
@@ -214,14 +225,13 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
       if (lane.active) shuffle_order(std::span(lane.order), lane.rng);
     for (Eigen::Index start = 0; start < n; start += batch) {
       const Eigen::Index b = std::min(batch, n - start);
-      for (Eigen::Index k = 0; k < b; ++k)
-        for (int l = 0; l < kLanes; ++l) {
-          const Eigen::Index row = lanes[l].order[static_cast<std::size_t>(start + k)];
-          for (Eigen::Index i = 0; i < data.inputs(); ++i)
-            batch_x(l, k * data.inputs() + i) = data.train.x(i, row);
-          for (Eigen::Index i = 0; i < data.outputs(); ++i)
-            batch_y(l, k * data.outputs() + i) = data.train.y(i, row);
-        }
+      for (Eigen::Index k = 0; k < b; ++k) {
+        std::array<Eigen::Index, kLanes> row;
+        for (int l = 0; l < kLanes; ++l)
+          row[l] = lanes[l].order[static_cast<std::size_t>(start + k)];
+        gather(data.train.x, row, batch_x.data() + kLanes * k * data.inputs());
+        gather(data.train.y, row, batch_y.data() + kLanes * k * data.outputs());
+      }
       net.forward(params, batch_x, b, ws);         // forward
       net.loss_gradient(batch_y, b, ws);           // loss
       net.backward(params, batch_x, b, ws, grad);  // backward
