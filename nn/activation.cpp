@@ -78,9 +78,16 @@ template <typename V>
       });
 }
 
-// The functions built on exp, in vectors of V. Returns false for the others.
+// z for z >= 0, else 0; NaN and -0 stay as they are (what Eigen's max(z, 0) gives).
 template <typename V>
-[[gnu::always_inline]] inline bool activate_exp(Activation f, double* p, Eigen::Index n) {
+[[gnu::always_inline]] inline void relu_in_place(V& z) {
+  z = z < 0.0 ? V{} : z;
+}
+
+// The functions with vector code of their own, in vectors of V: tanh, sigmoid and elu (built on
+// exp) and relu. Returns false for the others.
+template <typename V>
+[[gnu::always_inline]] inline bool activate_each(Activation f, double* p, Eigen::Index n) {
   switch (f) {
     case Activation::tanh:
       each<V>(
@@ -94,6 +101,53 @@ template <typename V>
       each<V>(
           p, n, [](V & v) __attribute__((always_inline)) { elu_in_place(v); });
       return true;
+    case Activation::relu:
+      each<V>(
+          p, n, [](V & v) __attribute__((always_inline)) { relu_in_place(v); });
+      return true;
+    default:
+      return false;
+  }
+}
+
+// g = op(a, g) over n numbers of a and g, a vector V at a time, a last partial group padded as
+// in each().
+template <typename V, typename Op>
+[[gnu::always_inline]] inline void each_pair(const double* a, double* g, Eigen::Index n, Op op) {
+  constexpr auto kWidth = static_cast<Eigen::Index>(sizeof(V) / sizeof(double));
+  Eigen::Index i = 0;
+  for (; i + kWidth <= n; i += kWidth)
+    op(*reinterpret_cast<const V*>(a + i), *reinterpret_cast<V*>(g + i));
+  if (i < n) {
+    V av{}, gv{};
+    const auto bytes = static_cast<std::size_t>(n - i) * sizeof(double);
+    std::memcpy(&av, a + i, bytes);
+    std::memcpy(&gv, g + i, bytes);
+    op(av, gv);
+    std::memcpy(g + i, &gv, bytes);
+  }
+}
+
+// g *= f'(z) from a = f(z), in vectors of V, for tanh, sigmoid and relu (the backward pass of
+// most networks). Returns false for the others.
+template <typename V>
+[[gnu::always_inline]] inline bool derivative_each(Activation f, const double* a, double* g,
+                                                   Eigen::Index n) {
+  switch (f) {
+    case Activation::tanh:
+      each_pair<V>(
+          a, g, n, [](const V& av, V& gv) __attribute__((always_inline)) { gv *= 1.0 - av * av; });
+      return true;
+    case Activation::sigmoid:
+      each_pair<V>(
+          a, g, n,
+          [](const V& av, V& gv) __attribute__((always_inline)) { gv *= av * (1.0 - av); });
+      return true;
+    case Activation::relu:
+      each_pair<V>(
+          a, g, n,
+          [](const V& av, V& gv) __attribute__((always_inline)) { gv = av > 0.0 ? gv : V{}; });
+      return true;
     default:
       return false;
   }
@@ -101,88 +155,88 @@ template <typename V>
 
 #if NNSWEEP_SIMD_WIDE
 // The same eight numbers at a time, on CPUs with AVX-512 (twice the numbers per instruction).
-__attribute__((target("avx512f,fma"))) bool activate_exp_avx512(Activation f, double* p,
-                                                                Eigen::Index n) {
-  return activate_exp<simd::Vec8>(f, p, n);
+__attribute__((target("avx512f,fma"))) bool activate_avx512(Activation f, double* p,
+                                                            Eigen::Index n) {
+  return activate_each<simd::Vec8>(f, p, n);
+}
+__attribute__((target("avx512f,fma"))) bool derivative_avx512(Activation f, const double* a,
+                                                              double* g, Eigen::Index n) {
+  return derivative_each<simd::Vec8>(f, a, g, n);
 }
 __attribute__((target("avx512f,fma"))) void log1p_exp_neg_abs_avx512(double* p, Eigen::Index n) {
   log1p_exp_neg_abs_each<simd::Vec8>(p, n);
 }
 #else
-bool activate_exp_avx512(Activation, double*, Eigen::Index) {
+bool activate_avx512(Activation, double*, Eigen::Index) {
+  return false;
+}
+bool derivative_avx512(Activation, const double*, double*, Eigen::Index) {
   return false;
 }
 void log1p_exp_neg_abs_avx512(double*, Eigen::Index) {}
 #endif
 
+int preferred_width() {
+  return simd::has_avx512() ? 8 : 4;
+}
+bool can_run(int width) {
+  return width == 4 || (width == 8 && simd::has_avx512());
+}
+
 }  // namespace
 
-bool activate_exp_width(Activation f, ArrayMap z, int width) {
-  if (width == 8) return simd::has_avx512() && activate_exp_avx512(f, z.data(), z.size());
-  return activate_exp<simd::Vec4>(f, z.data(), z.size());
+bool activate_width(Activation f, double leaky_slope, ArrayMap z, int width) {
+  if (!can_run(width)) return false;
+  if (width == 8 ? activate_avx512(f, z.data(), z.size())
+                 : activate_each<simd::Vec4>(f, z.data(), z.size()))
+    return true;
+  // The others: the same code at any width.
+  if (f == Activation::leaky_relu) {
+    z = (z > 0.0).select(z, leaky_slope * z);
+  } else if (f == Activation::softplus) {
+    // log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|).
+    z = z.max(0.0) + (-z.abs()).exp().log1p();
+  }
+  return true;  // linear: nothing to do
 }
 
 void activate(Activation f, double leaky_slope, ArrayMap z) {
-  switch (f) {
-    case Activation::relu:
-      z = z.max(0.0);
-      return;
-    case Activation::tanh:
-    case Activation::sigmoid:
-    case Activation::elu:
-      activate_exp_width(f, z, simd::has_avx512() ? 8 : 4);
-      return;
-    case Activation::linear:
-      return;
-    case Activation::leaky_relu:
-      z = (z > 0.0).select(z, leaky_slope * z);
-      return;
-    case Activation::softplus:
-      // log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|).
-      z = z.max(0.0) + (-z.abs()).exp().log1p();
-      return;
-  }
+  activate_width(f, leaky_slope, z, preferred_width());
 }
 
 bool log1p_exp_neg_abs_width(ArrayMap z, int width) {
-  if (width == 8) {
-    if (!simd::has_avx512()) return false;
+  if (!can_run(width)) return false;
+  if (width == 8)
     log1p_exp_neg_abs_avx512(z.data(), z.size());
-    return true;
-  }
-  if (width != 4) return false;
-  log1p_exp_neg_abs_each<simd::Vec4>(z.data(), z.size());
+  else
+    log1p_exp_neg_abs_each<simd::Vec4>(z.data(), z.size());
   return true;
 }
 
 void log1p_exp_neg_abs(ArrayMap z) {
-  log1p_exp_neg_abs_width(z, simd::has_avx512() ? 8 : 4);
+  log1p_exp_neg_abs_width(z, preferred_width());
+}
+
+bool multiply_by_derivative_width(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g,
+                                  int width) {
+  if (!can_run(width)) return false;
+  if (width == 8 ? derivative_avx512(f, a.data(), g.data(), a.size())
+                 : derivative_each<simd::Vec4>(f, a.data(), g.data(), a.size()))
+    return true;
+  // The others: the same code at any width.
+  if (f == Activation::leaky_relu) {
+    g = (a > 0.0).select(g, leaky_slope * g);
+  } else if (f == Activation::elu) {
+    g = (a > 0.0).select(g, g * (a + 1.0));
+  } else if (f == Activation::softplus) {
+    // f'(z) = sigmoid(z) = 1 - e^-f(z).
+    g *= -(-a).expm1();
+  }
+  return true;  // linear: f' = 1
 }
 
 void multiply_by_derivative(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g) {
-  switch (f) {
-    case Activation::relu:
-      g = (a > 0.0).select(g, 0.0);
-      return;
-    case Activation::tanh:
-      g *= 1.0 - a.square();
-      return;
-    case Activation::sigmoid:
-      g *= a * (1.0 - a);
-      return;
-    case Activation::linear:
-      return;
-    case Activation::leaky_relu:
-      g = (a > 0.0).select(g, leaky_slope * g);
-      return;
-    case Activation::elu:
-      g = (a > 0.0).select(g, g * (a + 1.0));
-      return;
-    case Activation::softplus:
-      // f'(z) = sigmoid(z) = 1 - e^-f(z).
-      g *= -(-a).expm1();
-      return;
-  }
+  multiply_by_derivative_width(f, leaky_slope, a, g, preferred_width());
 }
 
 }  // namespace nn

@@ -21,10 +21,10 @@ using ConstArrayMap = Eigen::Map<const Eigen::ArrayXd>;
 // In place: on entry `z` holds z, on return f(z).
 void activate(Activation f, double leaky_slope, ArrayMap z);
 
-// tanh, sigmoid or elu (the functions built on exp) in vectors of `width` doubles: 4, or 8 where
-// the CPU has AVX-512 (activate picks 8 there). The results are the same whatever the width.
-// Returns false, leaving z alone, for another function or a width this CPU cannot do.
-bool activate_exp_width(Activation f, ArrayMap z, int width);
+// The same in vectors of `width` doubles: 4, or 8 where the CPU has AVX-512 (activate picks 8
+// there). The results are the same whatever the width. Returns false, leaving z alone, for a
+// width this CPU cannot do.
+bool activate_width(Activation f, double leaky_slope, ArrayMap z, int width);
 
 // log(1 + e^-|z|) in place: the part of the binary cross-entropy of sigmoid(z) that needs exp and
 // log, eight numbers at a time where activate() takes eight (the same results at any width).
@@ -34,5 +34,9 @@ bool log1p_exp_neg_abs_width(ArrayMap z, int width);
 
 // grad *= f'(z), where `a` = f(z) is the stored output.
 void multiply_by_derivative(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap grad);
+// The same in vectors of `width` (4 or 8), the same results; false, leaving grad alone, if this
+// CPU cannot.
+bool multiply_by_derivative_width(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap grad,
+                                  int width);
 
 }  // namespace nn

@@ -98,21 +98,57 @@ TEST(Activation, TanhSigmoidAndEluAreAccurateToAFewUnitsInTheLastPlace) {
   EXPECT_TRUE((shifted.tail(n) == t).all());
 }
 
-// On a CPU with AVX-512 they run eight numbers at a time, elsewhere four: the same bits.
-TEST(Activation, ExpBasedFunctionsGiveTheSameBitsAtEveryVectorWidth) {
+// On a CPU with AVX-512 the functions and derivatives run eight numbers at a time, elsewhere
+// four: the same bits, for every function, zeros of either sign, infinities and NaN, and counts
+// that leave a partial last vector.
+TEST(Activation, EveryFunctionAndDerivativeGivesTheSameBitsAtEveryVectorWidth) {
   std::vector<double> values = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e-300, 25.0, -1000.0};
   for (double m = 1e-9; m < 800; m *= 1.01) values.push_back(m), values.push_back(-m);
+  values.push_back(0.5);  // an odd count: the last vector is partial at either width
   const Eigen::Index n = static_cast<Eigen::Index>(values.size());
-  for (const Activation f : {Activation::tanh, Activation::sigmoid, Activation::elu}) {
+  const auto same = [](const Eigen::ArrayXd& a, const Eigen::ArrayXd& b) {
+    return std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0;
+  };
+  for (std::size_t k = 0; k < kActivationNames.size(); ++k) {
+    const auto f = static_cast<Activation>(k);
     Eigen::ArrayXd four = Eigen::Map<const Eigen::ArrayXd>(values.data(), n), eight = four;
-    ASSERT_TRUE(activate_exp_width(f, ArrayMap(four.data(), n), 4));
-    if (!activate_exp_width(f, ArrayMap(eight.data(), n), 8))
+    ASSERT_TRUE(activate_width(f, 0.01, ArrayMap(four.data(), n), 4));
+    // The outputs as the stored values of a derivative, against a gradient of every sign.
+    Eigen::ArrayXd g4 = Eigen::ArrayXd::LinSpaced(n, -3, 3), g8 = g4;
+    ASSERT_TRUE(multiply_by_derivative_width(f, 0.01, ConstArrayMap(four.data(), n),
+                                             ArrayMap(g4.data(), n), 4));
+    if (!activate_width(f, 0.01, ArrayMap(eight.data(), n), 8))
       GTEST_SKIP() << "this CPU has no AVX-512";
-    EXPECT_EQ(std::memcmp(four.data(), eight.data(), sizeof(double) * four.size()), 0)
-        << to_string(f);
+    EXPECT_TRUE(same(four, eight)) << to_string(f);
+    ASSERT_TRUE(multiply_by_derivative_width(f, 0.01, ConstArrayMap(eight.data(), n),
+                                             ArrayMap(g8.data(), n), 8));
+    EXPECT_TRUE(same(g4, g8)) << to_string(f);
   }
   Eigen::ArrayXd z(2);
-  EXPECT_FALSE(activate_exp_width(Activation::relu, ArrayMap(z.data(), 2), 4));
+  EXPECT_FALSE(activate_width(Activation::relu, 0.01, ArrayMap(z.data(), 2), 16));
+  EXPECT_FALSE(multiply_by_derivative_width(Activation::relu, 0.01, ConstArrayMap(z.data(), 2),
+                                            ArrayMap(z.data(), 2), 3));
+}
+
+// relu as Eigen's max(z, 0) gives it: NaN stays NaN and -0 stays -0, at either width; its
+// derivative passes the gradient where the output is positive only.
+TEST(Activation, ReluKeepsNaNAndSignedZero) {
+  for (const int width : {4, 8}) {
+    Eigen::ArrayXd z(5);
+    z << NAN, -0.0, -2.0, 3.0, 0.0;
+    if (!activate_width(Activation::relu, 0, ArrayMap(z.data(), 5), width)) continue;
+    EXPECT_TRUE(std::isnan(z(0)));
+    EXPECT_TRUE(z(1) == 0.0 && std::signbit(z(1)));
+    EXPECT_EQ(z(2), 0.0);
+    EXPECT_FALSE(std::signbit(z(2)));
+    EXPECT_EQ(z(3), 3.0);
+    Eigen::ArrayXd g = Eigen::ArrayXd::Constant(5, 7.0);
+    ASSERT_TRUE(multiply_by_derivative_width(Activation::relu, 0, ConstArrayMap(z.data(), 5),
+                                             ArrayMap(g.data(), 5), width));
+    EXPECT_EQ(g(3), 7.0);
+    EXPECT_EQ(g(2), 0.0);
+    EXPECT_EQ(g(4), 0.0);
+  }
 }
 
 // The binary cross-entropy's log(1 + e^-|z|): within a few units in the last place of the exact
