@@ -1,6 +1,34 @@
 #include "nn/optimizer.h"
 
+#include "nn/vector_math.h"
+
 namespace nn {
+namespace {
+
+// theta <- theta - lr g over n lane elements, V a vector of one or two of them (the rates
+// repeated): the same operation on every number at either width, so the same bits.
+template <typename V>
+[[gnu::always_inline]] inline Eigen::Index sgd(double* theta, const double* g, const Lanes& rate,
+                                               Eigen::Index n) {
+  constexpr Eigen::Index kWidth = sizeof(V) / sizeof(double);
+  V r;
+  for (Eigen::Index i = 0; i < kWidth; ++i) r[i] = rate[i % kLanes];
+  Eigen::Index i = 0;
+  for (; i + kWidth <= n * kLanes; i += kWidth) {
+    V& t = *reinterpret_cast<V*>(theta + i);
+    t = t - r * *reinterpret_cast<const V*>(g + i);
+  }
+  return i / kLanes;
+}
+
+#if NNSWEEP_SIMD_WIDE
+__attribute__((target("avx512f,fma"))) Eigen::Index sgd_avx512(double* theta, const double* g,
+                                                               const Lanes& rate, Eigen::Index n) {
+  return sgd<simd::Vec8>(theta, g, rate, n);
+}
+#endif
+
+}  // namespace
 
 OptimizerState::OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
                                Eigen::Index parameter_count)
@@ -20,7 +48,13 @@ void OptimizerState::step(LaneMatrix& params, const LaneMatrix& grad, const Lane
   switch (kind_) {
     case Optimizer::sgd:
       // theta <- theta - lr g
-      for (Eigen::Index e = 0; e < n; ++e) params.col(e) -= rate * grad.col(e);
+      {
+        Eigen::Index done = 0;
+#if NNSWEEP_SIMD_WIDE
+        if (simd::has_avx512()) done = sgd_avx512(params.data(), grad.data(), rate, n);
+#endif
+        sgd<simd::Vec4>(params.data() + kLanes * done, grad.data() + kLanes * done, rate, n - done);
+      }
       return;
     case Optimizer::momentum:
       // v <- mu v + g;  theta <- theta - lr v
