@@ -155,15 +155,34 @@ def main():
         else:
             print("MPI: this build has no MPI or there is no mpirun: skipped")
 
+        peer_ratios(nnsweep, spec, work, args.repeats)
+
+
+def peer_ratios(nnsweep, spec, work, repeats):
+    """scikit-learn beside nnsweep: each round runs the peer once between nnsweep's runs of the
+    same grid at the same thread count (three before, three after) and takes that round's
+    ratio; the figure is the median over the rounds. The machine's speed drifts by up to a third
+    over minutes here: a peer timed once, minutes away from nnsweep, put that drift into the
+    ratio."""
     python = peer_python()
     for threads in (1, 2):
-        peer = subprocess.run([python, os.path.join(HERE, "sklearn_peer.py"),
-                               str(threads)], capture_output=True, text=True).stdout.strip()
-        print(peer)
-        if "trainings_per_s=" in peer:
+        ratios = []
+        for r in range(repeats):
+            around = [run_sweep(nnsweep, spec, threads, os.path.join(work, f"p{threads}-{r}-{i}"))
+                      for i in range(3)]
+            peer = subprocess.run([python, os.path.join(HERE, "sklearn_peer.py"), str(threads)],
+                                  capture_output=True, text=True).stdout.strip()
+            if "trainings_per_s=" not in peer:
+                print(peer)  # says why (scikit-learn missing)
+                return
+            around += [run_sweep(nnsweep, spec, threads, os.path.join(work, f"q{threads}-{r}-{i}"))
+                       for i in range(3)]
             rate = float(peer.rsplit("trainings_per_s=", 1)[1])
-            print(f"nnsweep / scikit-learn at {threads} thread(s): "
-                  f"{TRAININGS / seconds[threads] / rate:.0f}x")
+            ours = TRAININGS / statistics.median(around)
+            ratios.append(ours / rate)
+            print(f"{peer}; nnsweep beside it: {ours:.0f} trainings/s, {ratios[-1]:.0f}x")
+        print(f"nnsweep / scikit-learn at {threads} thread(s): {statistics.median(ratios):.0f}x "
+              f"(median of {repeats} rounds, {min(ratios):.0f}x to {max(ratios):.0f}x)")
 
 
 if __name__ == "__main__":
