@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
 
 #include "nn/dataset.h"
 #include "nn/predict.h"
@@ -20,6 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxPoints = 2000;  // data points drawn per boundary
+constexpr int kBandRows = 10;             // rows of the boundary grid evaluated at once
 
 int position(std::vector<std::string>& seen, std::unordered_map<std::string, int>& index,
              const std::string& value) {
@@ -98,15 +100,23 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
                       ? fmt::format("{}\u2014 test accuracy {:.3f}, test loss {:.3g}", settings,
                                     best->accuracy, best->loss)
                       : fmt::format("{}\u2014 test loss {:.3g}", settings, best->loss);
-      // The network's output at the centre of each cell of the grid, top row first.
+      // The network's output at the centre of each cell of the grid, top row first, a band of
+      // rows at a time: the arrays of the whole grid took a few hundred kilobytes of fresh
+      // memory, whose first touch cost more than the network's work.
       const int n = kResolution;
-      Eigen::MatrixXd xy(2, n * n);
-      for (int r = 0; r < n; ++r)
-        for (int c = 0; c < n; ++c)
-          xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
-              b.extent - (r + 0.5) * 2 * b.extent / n;
-      const Eigen::MatrixXd y = nn::predict(model.mlp(), model.parameters, model.network_input(xy));
-      b.values.assign(y.row(0).begin(), y.row(0).end());
+      const nn::Mlp mlp = model.mlp();
+      b.values.reserve(static_cast<std::size_t>(n) * n);
+      Eigen::MatrixXd xy(2, kBandRows * n);
+      for (int r0 = 0; r0 < n; r0 += kBandRows) {
+        const int rows = std::min(kBandRows, n - r0);
+        for (int r = 0; r < rows; ++r)
+          for (int c = 0; c < n; ++c)
+            xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
+                b.extent - (r0 + r + 0.5) * 2 * b.extent / n;
+        const Eigen::MatrixXd y =
+            nn::predict(mlp, model.parameters, model.network_input(xy.leftCols(rows * n)));
+        b.values.insert(b.values.end(), y.row(0).begin(), y.row(0).end());
+      }
       // The raw points of the same splits: the split does not depend on the features.
       nn::DataConfig raw = trial.config.data;
       raw.features = {nn::Feature::x1, nn::Feature::x2};
@@ -159,17 +169,22 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context) {
 
   const fs::path curves_path = dir / "curves.csv";
   if (std::ifstream in{curves_path, std::ios::binary}; in && !rows.empty() && !cols.empty()) {
-    results::CurveBands bands(static_cast<int>(rows.size()), static_cast<int>(cols.size()),
-                              max_epoch_);
-    for (const Trial& t : trials_)
-      bands.add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
-                      line_of[static_cast<std::size_t>(t.col)],
-                      t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
-    const bool has_header = results::read_curves(in, curves_path.string(),
-                                                 [&](results::CurvePoint&& p) { bands.add(p); });
-    if (has_header) {
-      data.panels = bands.panels(rows, cols);
-      data.curve_step = bands.step();
+    // Made at the first row: a sweep with `curves: off` has none, and its page says so instead
+    // of drawing empty panels.
+    std::optional<results::CurveBands> bands;
+    const auto add = [&](results::CurvePoint&& p) {
+      if (!bands) {
+        bands.emplace(static_cast<int>(rows.size()), static_cast<int>(cols.size()), max_epoch_);
+        for (const Trial& t : trials_)
+          bands->add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
+                           line_of[static_cast<std::size_t>(t.col)],
+                           t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
+      }
+      bands->add(p);
+    };
+    if (results::read_curves(in, curves_path.string(), add) && bands) {
+      data.panels = bands->panels(rows, cols);
+      data.curve_step = bands->step();
     }
   }
   data.boundaries = boundaries(dir, context, data.notes);

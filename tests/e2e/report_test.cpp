@@ -45,6 +45,19 @@ TEST_F(Pictures, RunWritesTheReportAndTheBestModel) {
   EXPECT_EQ(count_models("out"), 1u);
 }
 
+// With `curves: off` there is nothing to draw: the page says so (no empty panels) and still
+// has its table and decision boundary.
+TEST_F(Pictures, ASweepWithoutCurvesSaysSoAndKeepsItsBoundary) {
+  write("s.yaml", std::string(kSweep) + "curves: off\n");
+  const Output run = nnsweep("run s.yaml --out out --threads 1");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = read(dir_ / "out/report.html");
+  EXPECT_NE(html.find("No loss curves to draw"), std::string::npos);
+  EXPECT_EQ(html.find("id=\"curves-0\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"heatmap-svg\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"boundary-0\""), std::string::npos);
+}
+
 TEST_F(Pictures, SaveModelsNoneAndAll) {
   write("s.yaml", kSweep);
   ASSERT_EQ(nnsweep("run s.yaml --out none --save-models none").exit_code, 0);
