@@ -56,14 +56,20 @@ template <typename V>
   // without fused multiply-adds.
   V r = y - k * kLn2Hi;
   r = r - k * kLn2Lo;
-  // e^r - 1 = r + r^2 (1/2! + r/3! + ... + r^11/13!): the Taylor series, whose next term is
-  // below 2e-16 of the result on |r| <= ln2/2. Summed in Estrin's order (pairs of terms, then
-  // pairs of pairs): a shorter chain of dependent steps than Horner's, 11% faster per element.
+  // e^r - 1 = r + r^2 (c2 + c3 r + ... + c11 r^9), a polynomial fitted to e^r - 1 on
+  // |r| <= ln2/2 (scripts/fit_expm1.py: a Chebyshev fit, near the best of its degree) whose
+  // error is below 4.1e-17 of the result: the Taylor series needs two terms more for as much.
+  // Summed in Estrin's order (pairs of terms, then pairs of pairs): a shorter chain of
+  // dependent steps than Horner's, 11% faster per element.
+  constexpr double c2 = 0x1.0000000000001p-1, c3 = 0x1.5555555555556p-3, c4 = 0x1.5555555553d68p-5,
+                   c5 = 0x1.11111111109b5p-7, c6 = 0x1.6c16c17889f40p-10,
+                   c7 = 0x1.a01a01a7c2f2ep-13, c8 = 0x1.a019b9148739fp-16,
+                   c9 = 0x1.71de0db2eafc6p-19, c10 = 0x1.28917ca046b86p-22,
+                   c11 = 0x1.af389eeb9e5e9p-26;
   const V r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const V p0 = (r * (1.0 / 6) + 0.5) + (r * (1.0 / 120) + 1.0 / 24) * r2;
-  const V p4 = (r * (1.0 / 5040) + 1.0 / 720) + (r * (1.0 / 362880) + 1.0 / 40320) * r2;
-  const V p8 =
-      (r * (1.0 / 39916800) + 1.0 / 3628800) + (r * (1.0 / 6227020800) + 1.0 / 479001600) * r2;
+  const V p0 = (r * c3 + c2) + (r * c5 + c4) * r2;
+  const V p4 = (r * c7 + c6) + (r * c9 + c8) * r2;
+  const V p8 = r * c11 + c10;
   y = r2 * (p0 + p4 * r4 + p8 * r8) + r;
   // 2^k from its bits: the low bits of `shifted` are k, so k + 1023 shifted into the exponent.
   scale = reinterpret_cast<V>((reinterpret_cast<Bits>(shifted) + 1023) << 52);
