@@ -28,6 +28,16 @@ __attribute__((target("avx512f,fma"))) Eigen::Index sgd_avx512(double* theta, co
 }
 #endif
 
+// Eight numbers at a time where the CPU has AVX-512, the rest (or all) four at a time.
+void sgd_step(LaneMatrix& params, const LaneMatrix& grad, const Lanes& rate) {
+  const Eigen::Index n = params.cols();
+  Eigen::Index done = 0;
+#if NNSWEEP_SIMD_WIDE
+  if (simd::has_avx512()) done = sgd_avx512(params.data(), grad.data(), rate, n);
+#endif
+  sgd<simd::Vec4>(params.data() + kLanes * done, grad.data() + kLanes * done, rate, n - done);
+}
+
 }  // namespace
 
 OptimizerState::OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
@@ -48,13 +58,7 @@ void OptimizerState::step(LaneMatrix& params, const LaneMatrix& grad, const Lane
   switch (kind_) {
     case Optimizer::sgd:
       // theta <- theta - lr g
-      {
-        Eigen::Index done = 0;
-#if NNSWEEP_SIMD_WIDE
-        if (simd::has_avx512()) done = sgd_avx512(params.data(), grad.data(), rate, n);
-#endif
-        sgd<simd::Vec4>(params.data() + kLanes * done, grad.data() + kLanes * done, rate, n - done);
-      }
+      sgd_step(params, grad, rate);
       return;
     case Optimizer::momentum:
       // v <- mu v + g;  theta <- theta - lr v
