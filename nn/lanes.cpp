@@ -215,7 +215,8 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
               .out = ws.out[l].data(),
               .out_c = fan_out},
              width_);
-    if (l + 1 < layers()) activate(activation_, leaky_slope_, flat(ws.out[l], fan_out * b));
+    if (l + 1 < layers())
+      activate_width(activation_, leaky_slope_, flat(ws.out[l], fan_out * b), width_);
   }
 }
 
@@ -236,7 +237,7 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
         const Eigen::Index m = std::min(kLossBlock, b - j0);
         alignas(64) double e[kLossBlock * kLanes];
         std::copy_n(z + kLanes * j0, kLanes * m, e);
-        log1p_exp_neg_abs(ArrayMap(e, kLanes * m));
+        log1p_exp_neg_abs_width(ArrayMap(e, kLanes * m), width_);
         for (Eigen::Index k = 0; k < m; ++k) {
           const Lanes zj = at(z, j0 + k), tj = at(t, j0 + k);
           sum += zj.max(0.0) - zj * tj + at(e, k);
@@ -269,7 +270,7 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
       break;
     case Task::binary:  // sigmoid(z) - y
       std::copy_n(z, kLanes * b, grad);
-      activate(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b));
+      activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), width_);
       for (Eigen::Index j = 0; j < b; ++j) at(grad, j) = inv_b * (at(grad, j) - at(t, j));
       break;
     case Task::multiclass:  // softmax(z) - y
@@ -335,9 +336,9 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
                 .out = ws.delta[l - 1].data(),
                 .out_c = fan_in},
                width_);
-      multiply_by_derivative(activation_, leaky_slope_,
-                             ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
-                             flat(ws.delta[l - 1], fan_in * b));
+      multiply_by_derivative_width(activation_, leaky_slope_,
+                                   ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
+                                   flat(ws.delta[l - 1], fan_in * b), width_);
     }
   }
 }

@@ -35,8 +35,9 @@ class LaneNet {
   Eigen::Index offset(int layer) const { return offsets_[layer]; }  // of its weights
   Task task() const { return task_; }
   Activation activation() const { return activation_; }
-  // Products run eight numbers per instruction (AVX-512, two rows of four lanes) where the CPU
-  // can, else four; the bits are the same. Forces a width; false if this CPU lacks it.
+  // Products, activations, their derivatives and the binary cross-entropy run eight numbers
+  // per instruction (AVX-512, two rows or samples of four lanes) where the CPU can, else four;
+  // the bits are the same. Forces a width; false if this CPU lacks it.
   bool use_vector_width(int width);
 
   struct Workspace {

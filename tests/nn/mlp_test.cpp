@@ -97,43 +97,59 @@ INSTANTIATE_TEST_SUITE_P(
              std::string(to_string(std::get<2>(info.param)));
     });
 
-// Products run eight numbers per instruction on CPUs with AVX-512 and four elsewhere: every
-// layer's outputs, deltas and gradients have the same bits at both widths, for row counts that
-// leave every remainder (1, 2, 3, 5, 9, 16 rows) and batches that leave every column remainder.
-TEST(LaneNet, ProductsGiveTheSameBitsAtEveryVectorWidth) {
-  for (const int batch : {1, 3, 7, 33}) {
-    const auto run = [&](int width, LaneNet::Workspace& ws, LaneMatrix& grad) {
-      Mlp net(3, {5, 9, 2, 16, 1}, 3, Activation::tanh, 0.01, Task::multiclass);
-      LaneNet lanes = net.lanes();
-      if (!lanes.use_vector_width(width)) return false;
-      Rng rng(11);
-      LaneMatrix params(kLanes, net.parameter_count());
-      for (int l = 0; l < kLanes; ++l)
-        params.row(l) = net.initial_parameters(Init::glorot, rng).transpose();
-      LaneMatrix x(kLanes, 3 * batch);
-      for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -2, 2);
-      const LaneMatrix y = broadcast(targets(Task::multiclass, 3, batch, rng));
-      ws = lanes.make_workspace(batch);
-      grad.resize(kLanes, net.parameter_count());
-      lanes.forward(params, x, batch, ws);
-      lanes.loss_gradient(y, batch, ws);
-      lanes.backward(params, x, batch, ws, grad);
-      return true;
-    };
-    LaneNet::Workspace four, eight;
-    LaneMatrix grad4, grad8;
-    ASSERT_TRUE(run(4, four, grad4));
-    if (!run(8, eight, grad8)) GTEST_SKIP() << "this CPU has no AVX-512";
-    const auto same = [](const LaneMatrix& a, const LaneMatrix& b) {
-      return a.size() == b.size() &&
-             std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0;
-    };
-    for (std::size_t l = 0; l < four.out.size(); ++l) {
-      EXPECT_TRUE(same(four.out[l], eight.out[l])) << "batch " << batch << ", layer " << l;
-      EXPECT_TRUE(same(four.delta[l], eight.delta[l])) << "batch " << batch << ", layer " << l;
+// A pass runs eight numbers per instruction on CPUs with AVX-512 and four elsewhere (products,
+// activations, derivatives, the binary cross-entropy): every layer's outputs, deltas and
+// gradients and the loss have the same bits at both widths, for row counts that leave every
+// remainder (1, 2, 3, 5, 9, 16 rows), batches that leave every column remainder, and each
+// activation with vector code of its own against a binary and a multiclass output.
+TEST(LaneNet, APassGivesTheSameBitsAtEveryVectorWidth) {
+  const std::pair<Activation, Task> cases[] = {{Activation::tanh, Task::multiclass},
+                                               {Activation::sigmoid, Task::binary},
+                                               {Activation::relu, Task::binary},
+                                               {Activation::elu, Task::multiclass}};
+  for (const auto& [activation, task] : cases)
+    for (const int batch : {1, 3, 7, 33}) {
+      const int outputs = task == Task::binary ? 1 : 3;
+      struct Pass {
+        LaneNet::Workspace ws;
+        LaneMatrix grad;
+        Lanes loss;
+      };
+      const auto run = [&](int width, Pass& pass) {
+        Mlp net(3, {5, 9, 2, 16, 1}, outputs, activation, 0.01, task);
+        LaneNet lanes = net.lanes();
+        if (!lanes.use_vector_width(width)) return false;
+        Rng rng(11);
+        LaneMatrix params(kLanes, net.parameter_count());
+        for (int l = 0; l < kLanes; ++l)
+          params.row(l) = net.initial_parameters(Init::glorot, rng).transpose();
+        LaneMatrix x(kLanes, 3 * batch);
+        for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -2, 2);
+        const LaneMatrix y = broadcast(targets(task, outputs, batch, rng));
+        pass.ws = lanes.make_workspace(batch);
+        pass.grad.resize(kLanes, net.parameter_count());
+        lanes.forward(params, x, batch, pass.ws);
+        pass.loss = lanes.loss_sum(y, batch, pass.ws);
+        lanes.loss_gradient(y, batch, pass.ws);
+        lanes.backward(params, x, batch, pass.ws, pass.grad);
+        return true;
+      };
+      Pass four, eight;
+      ASSERT_TRUE(run(4, four));
+      if (!run(8, eight)) GTEST_SKIP() << "this CPU has no AVX-512";
+      const auto same = [](const auto& a, const auto& b) {
+        return a.size() == b.size() &&
+               std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0;
+      };
+      const std::string where =
+          std::string(to_string(activation)) + ", batch " + std::to_string(batch);
+      for (std::size_t l = 0; l < four.ws.out.size(); ++l) {
+        EXPECT_TRUE(same(four.ws.out[l], eight.ws.out[l])) << where << ", layer " << l;
+        EXPECT_TRUE(same(four.ws.delta[l], eight.ws.delta[l])) << where << ", layer " << l;
+      }
+      EXPECT_TRUE(same(four.grad, eight.grad)) << where;
+      EXPECT_TRUE(same(four.loss, eight.loss)) << where;
     }
-    EXPECT_TRUE(same(grad4, grad8)) << "batch " << batch;
-  }
   Mlp net(2, {8}, 1, Activation::relu, 0.01, Task::binary);
   LaneNet lanes = net.lanes();
   EXPECT_TRUE(lanes.use_vector_width(4));
