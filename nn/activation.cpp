@@ -176,17 +176,10 @@ bool derivative_avx512(Activation, const double*, double*, Eigen::Index) {
 void log1p_exp_neg_abs_avx512(double*, Eigen::Index) {}
 #endif
 
-int preferred_width() {
-  return simd::has_avx512() ? 8 : 4;
-}
-bool can_run(int width) {
-  return width == 4 || (width == 8 && simd::has_avx512());
-}
-
 }  // namespace
 
 bool activate_width(Activation f, double leaky_slope, ArrayMap z, int width) {
-  if (!can_run(width)) return false;
+  if (!simd::runs_width(width)) return false;
   if (width == 8 ? activate_avx512(f, z.data(), z.size())
                  : activate_each<simd::Vec4>(f, z.data(), z.size()))
     return true;
@@ -201,11 +194,11 @@ bool activate_width(Activation f, double leaky_slope, ArrayMap z, int width) {
 }
 
 void activate(Activation f, double leaky_slope, ArrayMap z) {
-  activate_width(f, leaky_slope, z, preferred_width());
+  activate_width(f, leaky_slope, z, simd::widest());
 }
 
 bool log1p_exp_neg_abs_width(ArrayMap z, int width) {
-  if (!can_run(width)) return false;
+  if (!simd::runs_width(width)) return false;
   if (width == 8)
     log1p_exp_neg_abs_avx512(z.data(), z.size());
   else
@@ -214,12 +207,12 @@ bool log1p_exp_neg_abs_width(ArrayMap z, int width) {
 }
 
 void log1p_exp_neg_abs(ArrayMap z) {
-  log1p_exp_neg_abs_width(z, preferred_width());
+  log1p_exp_neg_abs_width(z, simd::widest());
 }
 
 bool multiply_by_derivative_width(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g,
                                   int width) {
-  if (!can_run(width)) return false;
+  if (!simd::runs_width(width)) return false;
   if (width == 8 ? derivative_avx512(f, a.data(), g.data(), a.size())
                  : derivative_each<simd::Vec4>(f, a.data(), g.data(), a.size()))
     return true;
@@ -236,7 +229,7 @@ bool multiply_by_derivative_width(Activation f, double leaky_slope, ConstArrayMa
 }
 
 void multiply_by_derivative(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g) {
-  multiply_by_derivative_width(f, leaky_slope, a, g, preferred_width());
+  multiply_by_derivative_width(f, leaky_slope, a, g, simd::widest());
 }
 
 }  // namespace nn

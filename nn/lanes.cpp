@@ -163,10 +163,7 @@ LaneMatrix broadcast(const Eigen::MatrixXd& m) {
 
 LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
                  double leaky_slope, Task task)
-    : activation_(activation),
-      leaky_slope_(leaky_slope),
-      task_(task),
-      width_(simd::has_avx512() ? 8 : 4) {
+    : activation_(activation), leaky_slope_(leaky_slope), task_(task), width_(simd::widest()) {
   widths_.push_back(inputs);
   widths_.insert(widths_.end(), hidden.begin(), hidden.end());
   widths_.push_back(outputs);
@@ -189,7 +186,7 @@ LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
 }
 
 bool LaneNet::use_vector_width(int width) {
-  if (width != 4 && !(width == 8 && simd::has_avx512())) return false;
+  if (!simd::runs_width(width)) return false;
   width_ = width;
   return true;
 }

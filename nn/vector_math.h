@@ -30,6 +30,15 @@ inline bool has_avx512() {
 #endif
 }
 
+// The vector widths of nn/'s code, in doubles: 4 everywhere, 8 where the eight-wide functions
+// run. widest() is what every pass uses unless told otherwise.
+inline bool runs_width(int width) {
+  return width == 4 || (width == 8 && has_avx512());
+}
+inline int widest() {
+  return has_avx512() ? 8 : 4;
+}
+
 // GCC/Clang vectors of doubles, aligned to a double (any consecutive doubles are one).
 using Vec4 = double __attribute__((vector_size(4 * sizeof(double)), aligned(8)));
 using Vec8 = double __attribute__((vector_size(8 * sizeof(double)), aligned(8)));
