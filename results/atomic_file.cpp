@@ -25,6 +25,22 @@ void sync(const std::filesystem::path& path, int flags) {
   if (result != 0) fail(path, "cannot sync", error);
 }
 
+// Starts writing a file's dirty pages to disk without waiting, so that the wait in commit()
+// finds them written or on the way. Only a head start: where it does not exist, commit()'s
+// fdatasync does all the work.
+void start_writeback([[maybe_unused]] int fd) {
+#ifdef __linux__
+  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
+int open_for_sync(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, "cannot open", errno);
+  start_writeback(fd);
+  return fd;
+}
+
 }  // namespace
 
 void sync_directory(const std::filesystem::path& dir) {
@@ -55,6 +71,76 @@ void replace_file(const std::filesystem::path& path,
     throw;
   }
   if (how == Sync::all) sync_directory(path.parent_path());
+}
+
+FileBatch::FileBatch(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+FileBatch::~FileBatch() {
+  for (const File& f : files_) {
+    if (f.fd >= 0) ::close(f.fd);
+    std::error_code ignored;
+    if (!committed_ && !f.final_path.empty()) std::filesystem::remove(f.path, ignored);
+  }
+}
+
+void FileBatch::add(File file) {
+  const std::lock_guard lock(mutex_);
+  try {
+    files_.push_back(file);
+  } catch (...) {
+    ::close(file.fd);
+    throw;
+  }
+}
+
+void FileBatch::stage(std::string_view name, const std::function<void(std::ostream&)>& write) {
+  const std::filesystem::path final_path = dir_ / name;
+  std::filesystem::path temporary = final_path;
+  temporary += ".tmp";
+  int fd = -1;
+  try {
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      if (!out) fail(temporary, "cannot create", errno);
+      write(out);
+      out.flush();
+      if (!out) fail(temporary, "cannot write", errno);
+    }
+    fd = open_for_sync(temporary);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
+  add({temporary, final_path, fd});
+}
+
+void FileBatch::stage(std::string_view name, std::string_view content) {
+  stage(name, [&](std::ostream& out) {
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  });
+}
+
+void FileBatch::also_sync(std::string_view name) {
+  const std::filesystem::path path = dir_ / name;
+  add({path, {}, open_for_sync(path)});
+}
+
+void FileBatch::commit() {
+  const std::lock_guard lock(mutex_);
+  // Every file's content first (fdatasync: the data and what reading it back needs, not the
+  // times), so that no rename below can make a file visible whose content could still be lost.
+  for (File& f : files_) {
+    const int result = ::fdatasync(f.fd);
+    const int error = errno;
+    ::close(f.fd);
+    f.fd = -1;
+    if (result != 0) fail(f.path, "cannot sync", error);
+  }
+  for (const File& f : files_)
+    if (!f.final_path.empty()) std::filesystem::rename(f.path, f.final_path);
+  committed_ = true;
+  sync_directory(dir_);
 }
 
 void replace_file(const std::filesystem::path& path, std::string_view content, Sync how) {

@@ -7,8 +7,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <ostream>
 #include <string_view>
+#include <vector>
 
 namespace results {
 
@@ -31,5 +33,41 @@ void replace_file(const std::filesystem::path& path, std::string_view content,
 void sync_directory(const std::filesystem::path& dir);
 // fsync of a file written some other way (e.g. appended to).
 void sync_file(const std::filesystem::path& path);
+
+// Several files of one directory replaced together, each as replace_file() with Sync::all would,
+// but waiting for the disk once for all of them instead of once per file (~0.6 ms a file on a
+// virtual disk, most of the time a small sweep spends after training). stage() writes NAME.tmp
+// and starts writing it to disk (Linux: sync_file_range) while the next file is made; commit()
+// waits until every staged file, and every file named by also_sync(), is on disk, renames the
+// staged files in the order they were staged, then syncs the directory. Files staged last are
+// renamed last: a reader never sees them before the others. Destroyed uncommitted (an error on
+// the way), the batch removes its temporaries and leaves every old file as it was. stage() and
+// also_sync() may be called from several threads; errors throw std::system_error naming the file.
+class FileBatch {
+ public:
+  explicit FileBatch(std::filesystem::path dir);
+  ~FileBatch();
+  FileBatch(const FileBatch&) = delete;
+  FileBatch& operator=(const FileBatch&) = delete;
+
+  void stage(std::string_view name, const std::function<void(std::ostream&)>& write);
+  void stage(std::string_view name, std::string_view content);
+  // A file written some other way (appended to during a run) that commit() makes durable too.
+  void also_sync(std::string_view name);
+  void commit();
+
+ private:
+  struct File {
+    std::filesystem::path path;        // what commit() syncs
+    std::filesystem::path final_path;  // empty: synced only, not renamed
+    int fd = -1;
+  };
+  void add(File file);
+
+  std::filesystem::path dir_;
+  std::mutex mutex_;
+  std::vector<File> files_;
+  bool committed_ = false;
+};
 
 }  // namespace results

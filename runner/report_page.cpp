@@ -137,7 +137,8 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
   return out;
 }
 
-void ReportPage::write(const fs::path& dir, const ReportContext& context) {
+void ReportPage::write(const fs::path& dir, const ReportContext& context,
+                       results::FileBatch& files) {
   results::ReportData data;
   data.sweep_name = context.sweep_name;
   data.pivot = pivot_;
@@ -188,7 +189,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context) {
     }
   }
   data.boundaries = boundaries(dir, context, data.notes);
-  results::replace_file(dir / "report.html", results::report_html(data), results::Sync::file);
+  files.stage("report.html", results::report_html(data));
 }
 
 }  // namespace runner

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "results/atomic_file.h"
 #include "results/convergence_table.h"
 #include "results/report_html.h"
 #include "results/trial_record.h"
@@ -45,10 +46,11 @@ class ReportPage {
   void add(const results::TrialRecord& record,
            std::shared_ptr<const std::vector<double>> parameters = {});
 
-  // Streams dir/curves.csv (when present), computes the boundaries and replaces
-  // dir/report.html (the caller syncs the directory). Throws nn::InputError for a malformed
+  // Streams dir/curves.csv (when present), computes the boundaries and stages report.html in
+  // `files` (a batch of dir; the caller commits it). Throws nn::InputError for a malformed
   // curves.csv.
-  void write(const std::filesystem::path& dir, const ReportContext& context);
+  void write(const std::filesystem::path& dir, const ReportContext& context,
+             results::FileBatch& files);
 
  private:
   struct Trial {

@@ -291,14 +291,18 @@ int run_command(const Args& args) {
 
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   const TrainedModels trained = best.models();
-  const TablesOptions tables_options{&sweep, *save_models != SaveModels::none, &trained, true,
-                                     threads};
+  // The tables, the page and the final manifest reach the disk together; the manifest, staged
+  // last, is renamed last.
+  results::FileBatch files(dir);
+  const TablesOptions tables_options{
+      &sweep, *save_models != SaveModels::none, &trained, true, threads, &files};
   const Tables tables = builder ? builder->write(dir, colour, tables_options)
                                 : write_tables(dir, pivot, colour, tables_options);
   if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
   manifest.finished = std::chrono::system_clock::now();
   manifest.counts = tables.counts;
-  results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest));
+  files.stage("manifest.yaml", results::format_manifest(manifest));
+  files.commit();
 
   if (!quiet) {
     std::cout << fmt::format("{}{}: {} trials ({} trainings{})\n\n", sweep.name(),

@@ -174,24 +174,23 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   context.save_best_models = options.save_best_models;
   context.trained = options.trained;
 
-  // The page (curves.csv in order, then read back) and the tables are written side by side when
-  // the run may use two threads: the page is the longer (decision boundaries, curve bands), so
-  // the fsyncs of the appended files go with the tables. Every file is replaced atomically; the
-  // directory is synced once, after the last.
+  // The page (curves.csv in order, then read back) and the tables are made side by side when
+  // the run may use two threads. Every file is staged in one batch, which makes them durable
+  // together and replaces them atomically.
+  std::optional<results::FileBatch> own_files;
+  results::FileBatch& files = options.files ? *options.files : own_files.emplace(dir);
   const auto write_page = [&] {
     if (curve_order) sort_curves_file(dir / "curves.csv", *curve_order);
-    s.page.write(dir, context);
+    s.page.write(dir, context, files);
   };
   const auto write_table_files = [&] {
     if (!curve_order)
       for (const char* appended : {"trials.csv", "curves.csv"})
-        if (fs::exists(dir / appended)) results::sync_file(dir / appended);
-    results::replace_file(
-        dir / "summary.csv", [&](std::ostream& out) { s.summary.write_csv(out); },
-        results::Sync::file);
-    results::replace_file(dir / "convergence.csv", s.table.csv(), results::Sync::file);
-    results::replace_file(dir / "convergence_cells.csv", s.table.cells_csv(), results::Sync::file);
-    results::replace_file(dir / "convergence.md", s.table.markdown(), results::Sync::file);
+        if (fs::exists(dir / appended)) files.also_sync(appended);
+    files.stage("summary.csv", [&](std::ostream& out) { s.summary.write_csv(out); });
+    files.stage("convergence.csv", s.table.csv());
+    files.stage("convergence_cells.csv", s.table.cells_csv());
+    files.stage("convergence.md", s.table.markdown());
   };
   if (options.threads > 1) {
     tbb::parallel_invoke(write_page, write_table_files);
@@ -199,7 +198,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
     write_page();
     write_table_files();
   }
-  results::sync_directory(dir);
+  if (own_files) own_files->commit();
   return tables;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "results/atomic_file.h"
 #include "results/convergence_table.h"
 #include "results/trial_record.h"
 #include "runner/best_trials.h"
@@ -30,6 +31,9 @@ struct TablesOptions {
   const TrainedModels* trained = nullptr;  // models the run still holds (not trained again)
   bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
   int threads = 1;            // above 1, the page and the tables are written side by side
+  // Where the files are staged: the caller commits it (a run adds its manifest first). Without
+  // one, the files are committed before write() returns.
+  results::FileBatch* files = nullptr;
 };
 
 // Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument
