@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <random>
 #include <vector>
 
 namespace nn {
@@ -14,6 +15,32 @@ std::uint64_t boost_bucket_of(std::uint64_t draw, std::uint64_t i) {
   std::uint64_t bucket = kMax / i;
   if (kMax % i == i - 1) ++bucket;
   return draw / bucket;
+}
+
+TEST(Mt64, DrawsWhatStdMt19937_64Draws) {
+  for (const std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{5489},
+                                   ~std::uint64_t{0}, std::uint64_t{0x9e3779b97f4a7c15}}) {
+    std::mt19937_64 reference(seed);
+    Mt64 rng(seed);
+    // Ten blocks and a part: every position of a block, and the renewal between blocks.
+    for (int i = 0; i < 10 * 312 + 17; ++i)
+      ASSERT_EQ(rng(), reference()) << "seed " << seed << ", draw " << i;
+  }
+  std::mt19937_64 reference;
+  Mt64 rng;
+  EXPECT_EQ(rng(), reference());  // the default seed
+}
+
+TEST(Mt64, GivesBoostsDistributionsTheSameNumbers) {
+  std::mt19937_64 reference(42);
+  Rng rng(42);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(normal(rng, 0, 1), boost::random::normal_distribution<double>(0, 1)(reference));
+    ASSERT_EQ(uniform(rng, -1, 1),
+              boost::random::uniform_real_distribution<double>(-1, 1)(reference));
+    ASSERT_EQ(uniform_int(rng, 0, 249),
+              boost::random::uniform_int_distribution<std::int64_t>(0, 249)(reference));
+  }
 }
 
 TEST(Shuffler, DividesIntoBucketsAsBoostDoesAtEveryEdge) {
