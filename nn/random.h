@@ -4,6 +4,7 @@
 // Boost.Random's distributions, whose code is the same everywhere.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
@@ -38,6 +39,17 @@ class Mt64 {
   result_type operator()() {
     if (next_ == kN) refill();
     return block_[next_++];
+  }
+
+  // The next numbers of the sequence, several at once, for a loop that would otherwise keep the
+  // engine's position in memory from one draw to the next: returns where they are and sets
+  // `count` (at least 1 on entry) to how many were taken, at least 1 and at most `count`.
+  const result_type* take(std::size_t& count) {
+    if (next_ == kN) refill();
+    const result_type* numbers = block_.data() + next_;
+    count = std::min(count, kN - next_);
+    next_ += count;
+    return numbers;
   }
 
  private:
@@ -114,11 +126,17 @@ class Shuffler {
   template <typename T>
   void operator()(std::span<T> items, Rng& rng) const {
     assert(items.size() < bucket_.size());
-    for (std::size_t i = items.size(); i > 1; --i) {
-      std::uint64_t q;
-      do q = bucket_of(rng(), i);
-      while (q > i - 1);  // past the last whole bucket: Boost draws again
-      std::swap(items[i - 1], items[q]);
+    for (std::size_t i = items.size(); i > 1;) {
+      // Every draw moves i down by one or (past the last whole bucket) is drawn again, as
+      // Boost does: no more than i - 1 draws are needed from here, so none is taken unused.
+      std::size_t count = i - 1;
+      const std::uint64_t* draws = rng.take(count);
+      for (std::size_t k = 0; k < count; ++k) {
+        const std::uint64_t q = bucket_of(draws[k], i);
+        if (q > i - 1) continue;
+        std::swap(items[i - 1], items[q]);
+        --i;
+      }
     }
   }
 

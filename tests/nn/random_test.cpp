@@ -31,6 +31,18 @@ TEST(Mt64, DrawsWhatStdMt19937_64Draws) {
   EXPECT_EQ(rng(), reference());  // the default seed
 }
 
+TEST(Mt64, TakesTheSameNumbersSeveralAtATime) {
+  Mt64 one_by_one(9), several(9);
+  for (std::size_t want : {1, 5, 300, 312, 1000, 7, 311, 2}) {
+    std::size_t count = want;
+    const std::uint64_t* numbers = several.take(count);
+    ASSERT_GE(count, 1u);
+    ASSERT_LE(count, want);
+    for (std::size_t k = 0; k < count; ++k) ASSERT_EQ(numbers[k], one_by_one()) << want;
+  }
+  EXPECT_EQ(several(), one_by_one());
+}
+
 TEST(Mt64, GivesBoostsDistributionsTheSameNumbers) {
   std::mt19937_64 reference(42);
   Rng rng(42);
