@@ -41,6 +41,25 @@ int open_for_sync(const std::filesystem::path& path) {
   return fd;
 }
 
+// Writes `path` + ".tmp" through `write` and returns its name; on failure removes it and throws.
+std::filesystem::path write_temporary(const std::filesystem::path& path,
+                                      const std::function<void(std::ostream&)>& write) {
+  std::filesystem::path temporary = path;
+  temporary += ".tmp";
+  try {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) fail(temporary, "cannot create", errno);
+    write(out);
+    out.flush();
+    if (!out) fail(temporary, "cannot write", errno);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
+  return temporary;
+}
+
 }  // namespace
 
 void sync_directory(const std::filesystem::path& dir) {
@@ -53,16 +72,8 @@ void sync_file(const std::filesystem::path& path) {
 
 void replace_file(const std::filesystem::path& path,
                   const std::function<void(std::ostream&)>& write, Sync how) {
-  std::filesystem::path temporary = path;
-  temporary += ".tmp";
+  const std::filesystem::path temporary = write_temporary(path, write);
   try {
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      if (!out) fail(temporary, "cannot create", errno);
-      write(out);
-      out.flush();
-      if (!out) fail(temporary, "cannot write", errno);
-    }
     if (how != Sync::none) sync(temporary, O_RDONLY);
     std::filesystem::rename(temporary, path);
   } catch (...) {
@@ -95,17 +106,9 @@ void FileBatch::add(File file) {
 
 void FileBatch::stage(std::string_view name, const std::function<void(std::ostream&)>& write) {
   const std::filesystem::path final_path = dir_ / name;
-  std::filesystem::path temporary = final_path;
-  temporary += ".tmp";
+  const std::filesystem::path temporary = write_temporary(final_path, write);
   int fd = -1;
   try {
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      if (!out) fail(temporary, "cannot create", errno);
-      write(out);
-      out.flush();
-      if (!out) fail(temporary, "cannot write", errno);
-    }
     fd = open_for_sync(temporary);
   } catch (...) {
     std::error_code ignored;
