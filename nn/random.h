@@ -11,7 +11,6 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cassert>
 #include <cstdint>
-#include <random>
 #include <span>
 #include <utility>
 #include <vector>
