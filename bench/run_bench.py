@@ -158,29 +158,47 @@ def main():
         peer_ratios(nnsweep, spec, work, args.repeats)
 
 
+def runs_for(nnsweep, spec, threads, out, seconds):
+    """nnsweep's bench sweep run again and again for about `seconds`: the number of runs and
+    their total time."""
+    count, total = 0, 0.0
+    while count == 0 or total < seconds:
+        shutil.rmtree(out, ignore_errors=True)
+        total += run_sweep(nnsweep, spec, threads, out)
+        count += 1
+    return count, total
+
+
 def peer_ratios(nnsweep, spec, work, repeats):
-    """scikit-learn beside nnsweep: each round runs the peer once between nnsweep's runs of the
-    same grid at the same thread count (three before, three after) and takes that round's
-    ratio; the figure is the median over the rounds. The machine's speed drifts by up to a third
-    over minutes here: a peer timed once, minutes away from nnsweep, put that drift into the
-    ratio."""
+    """scikit-learn beside nnsweep: each round runs the peer once, with nnsweep's bench sweep run
+    over and over for half the peer's time before it and half after, and compares the peer's
+    rate with nnsweep's over that window (all its trainings over all its time: an average over as
+    long a stretch of the machine's time as the peer's, as the peer's own rate is); the figure is
+    the median over the rounds. The machine's speed drifts by up to a third over minutes and
+    has slow spells of a second or two here: a peer timed once, minutes away from nnsweep, put
+    that drift into the ratio, and a few nnsweep runs of a second in all beside a 15-second peer
+    run put a spell into it."""
     python = peer_python()
+    out = os.path.join(work, "beside")
     for threads in (1, 2):
         ratios = []
+        half = 5.0  # half the peer's time, until it has been timed
         for r in range(repeats):
-            around = [run_sweep(nnsweep, spec, threads, os.path.join(work, f"p{threads}-{r}-{i}"))
-                      for i in range(3)]
+            before = runs_for(nnsweep, spec, threads, out, half)
+            start = time.perf_counter()
             peer = subprocess.run([python, os.path.join(HERE, "sklearn_peer.py"), str(threads)],
                                   capture_output=True, text=True).stdout.strip()
+            half = (time.perf_counter() - start) / 2
             if "trainings_per_s=" not in peer:
                 print(peer)  # says why (scikit-learn missing)
                 return
-            around += [run_sweep(nnsweep, spec, threads, os.path.join(work, f"q{threads}-{r}-{i}"))
-                       for i in range(3)]
+            after = runs_for(nnsweep, spec, threads, out, half)
             rate = float(peer.rsplit("trainings_per_s=", 1)[1])
-            ours = TRAININGS / statistics.median(around)
+            runs, total = before[0] + after[0], before[1] + after[1]
+            ours = TRAININGS * runs / total
             ratios.append(ours / rate)
-            print(f"{peer}; nnsweep beside it: {ours:.0f} trainings/s, {ratios[-1]:.0f}x")
+            print(f"{peer}; nnsweep beside it: {ours:.0f} trainings/s over {runs} runs, "
+                  f"{ratios[-1]:.0f}x")
         print(f"nnsweep / scikit-learn at {threads} thread(s): {statistics.median(ratios):.0f}x "
               f"(median of {repeats} rounds, {min(ratios):.0f}x to {max(ratios):.0f}x)")
 
