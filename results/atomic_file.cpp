@@ -66,10 +66,6 @@ void sync_directory(const std::filesystem::path& dir) {
   sync(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
 }
 
-void sync_file(const std::filesystem::path& path) {
-  sync(path, O_RDONLY);
-}
-
 void replace_file(const std::filesystem::path& path,
                   const std::function<void(std::ostream&)>& write, Sync how) {
   const std::filesystem::path temporary = write_temporary(path, write);

@@ -31,8 +31,6 @@ void replace_file(const std::filesystem::path& path, std::string_view content,
 
 // fsync of a directory: the renames and creations in it so far survive a crash.
 void sync_directory(const std::filesystem::path& dir);
-// fsync of a file written some other way (e.g. appended to).
-void sync_file(const std::filesystem::path& path);
 
 // Several files of one directory replaced together, each as replace_file() with Sync::all would,
 // but waiting for the disk once for all of them instead of once per file (~0.6 ms a file on a
