@@ -41,6 +41,12 @@ int open_for_sync(const std::filesystem::path& path) {
   return fd;
 }
 
+// Removes a temporary on the way out of a failure: its own error, if any, would hide the first.
+void discard(const std::filesystem::path& temporary) {
+  std::error_code ignored;
+  std::filesystem::remove(temporary, ignored);
+}
+
 // Writes `path` + ".tmp" through `write` and returns its name; on failure removes it and throws.
 std::filesystem::path write_temporary(const std::filesystem::path& path,
                                       const std::function<void(std::ostream&)>& write) {
@@ -53,8 +59,7 @@ std::filesystem::path write_temporary(const std::filesystem::path& path,
     out.flush();
     if (!out) fail(temporary, "cannot write", errno);
   } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
+    discard(temporary);
     throw;
   }
   return temporary;
@@ -73,8 +78,7 @@ void replace_file(const std::filesystem::path& path,
     if (how != Sync::none) sync(temporary, O_RDONLY);
     std::filesystem::rename(temporary, path);
   } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
+    discard(temporary);
     throw;
   }
   if (how == Sync::all) sync_directory(path.parent_path());
@@ -85,8 +89,7 @@ FileBatch::FileBatch(std::filesystem::path dir) : dir_(std::move(dir)) {}
 FileBatch::~FileBatch() {
   for (const File& f : files_) {
     if (f.fd >= 0) ::close(f.fd);
-    std::error_code ignored;
-    if (!committed_ && !f.final_path.empty()) std::filesystem::remove(f.path, ignored);
+    if (!committed_ && !f.final_path.empty()) discard(f.path);
   }
 }
 
@@ -107,8 +110,7 @@ void FileBatch::stage(std::string_view name, const std::function<void(std::ostre
   try {
     fd = open_for_sync(temporary);
   } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
+    discard(temporary);
     throw;
   }
   add({temporary, final_path, fd});
