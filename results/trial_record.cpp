@@ -65,12 +65,6 @@ bool same(const nn::EpochMetrics& a, const nn::EpochMetrics& b) {
          same(a.val_accuracy, b.val_accuracy) && same(a.test_accuracy, b.test_accuracy);
 }
 
-bool is_status(std::string_view status) {
-  for (auto name : kTrialStatuses)
-    if (name == status) return true;
-  return false;
-}
-
 int int_field(const CsvField& field, const std::string& file) {
   std::int64_t value = integer_field(field, file);
   if (value < 0 || value > std::numeric_limits<int>::max())
@@ -80,11 +74,21 @@ int int_field(const CsvField& field, const std::string& file) {
 
 }  // namespace
 
-void StatusCounts::add(std::string_view status) {
-  if (status == "converged") ++converged;
-  if (status == "not_converged") ++not_converged;
-  if (status == "diverged") ++diverged;
-  if (status == "error") ++error;
+void StatusCounts::add(TrialStatus status) {
+  switch (status) {
+    case TrialStatus::converged:
+      ++converged;
+      break;
+    case TrialStatus::not_converged:
+      ++not_converged;
+      break;
+    case TrialStatus::diverged:
+      ++diverged;
+      break;
+    case TrialStatus::error:
+      ++error;
+      break;
+  }
 }
 
 bool TrialRecord::operator==(const TrialRecord& o) const {
@@ -102,7 +106,7 @@ TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::ui
   record.repeat = repeat;
   record.seed = seed;
   record.params = std::move(params);
-  record.status = std::string(nn::to_string(result.status));
+  record.status = trial_status(result.status);
   record.epochs_to_converge = result.epochs_to_converge;
   record.epochs_run = result.epochs_run;
   record.initial = result.initial;
@@ -120,7 +124,7 @@ TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, s
   record.repeat = repeat;
   record.seed = seed;
   record.params = std::move(params);
-  record.status = "error";
+  record.status = TrialStatus::error;
   record.wall_seconds = wall_seconds;
   record.error = std::move(message);
   return record;
@@ -141,7 +145,7 @@ std::optional<double> trial_metric(const TrialRecord& record, std::string_view n
   if (name == "epochs_to_converge")
     return record.epochs_to_converge ? *record.epochs_to_converge : kNaN;
   if (name == "epochs_run") return record.epochs_run;
-  if (name == "best_epoch") return record.status == "error" ? kNaN : record.best.epoch;
+  if (name == "best_epoch") return record.status == TrialStatus::error ? kNaN : record.best.epoch;
   if (name == "wall_seconds") return record.wall_seconds;
   for (const auto& metric : stage_metrics())
     if (metric.name == name) return (record.*metric.stage).*metric.value;
@@ -173,13 +177,13 @@ std::string format_trial_row(const TrialRecord& r) {
     append_field(out, value);
   }
   out += ',';
-  append_field(out, r.status);
+  append_field(out, to_string(r.status));
   out += ',';
   if (r.epochs_to_converge) append_integer(out, *r.epochs_to_converge);
   out += ',';
   append_integer(out, r.epochs_run);
   out += ',';
-  if (r.status != "error") append_integer(out, r.best.epoch);
+  if (r.status != TrialStatus::error) append_integer(out, r.best.epoch);
   for (const auto& metric : stage_metrics()) {
     out += ',';
     append_number(out, (r.*metric.stage).*metric.value);
@@ -231,11 +235,12 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   r.seed = unsigned_field(row.fields[i++], file);
   for (const auto& key : param_keys) r.params.emplace_back(key, row[i++]);
   const CsvField& status = row.fields[i++];
-  if (!is_status(status.text))
+  const auto parsed = parse_trial_status(status.text);
+  if (!parsed)
     throw nn::InputError(file, status.line, status.column,
                          "unknown status '" + status.text +
                              "' (expected converged, not_converged, diverged or error)");
-  r.status = status.text;
+  r.status = *parsed;
   if (const CsvField& f = row.fields[i++]; !f.text.empty())
     r.epochs_to_converge = int_field(f, file);
   r.epochs_run = int_field(row.fields[i++], file);

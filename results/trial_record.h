@@ -24,9 +24,20 @@ namespace results {
 // (dotted key, canonical value) pairs, in the sweep's fixed column order.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-// nn::Status plus `error`: the trial threw (a real failure, not a divergence).
-inline constexpr std::array<std::string_view, 4> kTrialStatuses = {"converged", "not_converged",
-                                                                   "diverged", "error"};
+// What became of a trial: nn::Status (same order, same spellings) plus `error`: the trial threw
+// (a real failure, not a divergence). Spelled as text only in files, through this table.
+enum class TrialStatus { converged, not_converged, diverged, error };
+inline constexpr std::array<std::string_view, 4> kTrialStatusNames = {"converged", "not_converged",
+                                                                      "diverged", "error"};
+inline std::string_view to_string(TrialStatus v) {
+  return nn::name_of(v, kTrialStatusNames);
+}
+inline std::optional<TrialStatus> parse_trial_status(std::string_view text) {
+  return nn::parse_name<TrialStatus>(text, kTrialStatusNames);
+}
+inline TrialStatus trial_status(nn::Status status) {
+  return static_cast<TrialStatus>(status);
+}
 
 struct StatusCounts {
   std::uint64_t converged = 0;
@@ -34,7 +45,7 @@ struct StatusCounts {
   std::uint64_t diverged = 0;
   std::uint64_t error = 0;
 
-  void add(std::string_view status);  // REQUIRES status is one of kTrialStatuses
+  void add(TrialStatus status);
   std::uint64_t total() const { return converged + not_converged + diverged + error; }
   bool operator==(const StatusCounts&) const = default;
 };
@@ -45,7 +56,7 @@ struct TrialRecord {
   int repeat = 0;
   std::uint64_t seed = 0;
   Params params;
-  std::string status;  // one of kTrialStatuses
+  TrialStatus status = TrialStatus::not_converged;
   std::optional<int> epochs_to_converge;
   int epochs_run = 0;
   nn::EpochMetrics initial, final, best;  // best = epoch of lowest selection loss

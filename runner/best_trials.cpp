@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "sweeps/setting.h"
+
 namespace runner {
 namespace {
 
@@ -19,12 +21,12 @@ bool BestTrials::Candidate::operator<(const Candidate& other) const {
 
 void BestTrials::add(const results::TrialRecord& r,
                      std::shared_ptr<const std::vector<double>> parameters) {
-  if (r.status == "error") return;
+  if (r.status == results::TrialStatus::error) return;
   std::string key, dataset;
   for (const auto& [name, value] : r.params)
-    if (name.starts_with("data.")) {
+    if (sweeps::is_data(sweeps::setting(name))) {
       key += name + '=' + value + '\n';
-      if (name == "data.dataset") dataset = value;
+      if (name == sweeps::keys::dataset) dataset = value;
     }
   auto [it, added] = groups_.try_emplace(std::move(key));
   if (added) order_.push_back(&it->first);

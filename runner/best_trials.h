@@ -19,7 +19,7 @@ namespace runner {
 // A trial's trained flat parameter vector (nn/mlp.h) and its status, by trial id: models at
 // hand that need not be trained again.
 struct TrainedModel {
-  std::string status;
+  results::TrialStatus status = results::TrialStatus::not_converged;
   std::shared_ptr<const std::vector<double>> parameters;
 };
 using TrainedModels = std::unordered_map<std::string, TrainedModel>;

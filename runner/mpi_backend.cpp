@@ -25,10 +25,10 @@ constexpr std::chrono::microseconds kLongestPause{1000};
 // then those three texts. A chunk's rows travel in one message: one message per trial made
 // rank 0's round trips the cost of small sweeps.
 void encode(const TrialRows& rows, std::string& message) {
-  const std::uint64_t sizes[3] = {rows.status.size(), rows.trial_row.size(),
-                                  rows.curve_rows.size()};
+  const std::string_view status = results::to_string(rows.status);
+  const std::uint64_t sizes[3] = {status.size(), rows.trial_row.size(), rows.curve_rows.size()};
   message.append(reinterpret_cast<const char*>(sizes), sizeof sizes);
-  message.append(rows.status).append(rows.trial_row).append(rows.curve_rows);
+  message.append(status).append(rows.trial_row).append(rows.curve_rows);
 }
 
 template <typename Each>
@@ -37,7 +37,9 @@ void decode(const std::string& message, Each&& each) {
     std::uint64_t sizes[3];
     std::memcpy(sizes, message.data() + at, sizeof sizes);
     at += sizeof sizes;
-    const TrialRows rows{message.substr(at, sizes[0]), message.substr(at + sizes[0], sizes[1]),
+    const TrialRows rows{results::parse_trial_status(message.substr(at, sizes[0]))
+                             .value_or(results::TrialStatus::error),
+                         message.substr(at + sizes[0], sizes[1]),
                          message.substr(at + sizes[0] + sizes[1], sizes[2])};
     at += sizes[0] + sizes[1] + sizes[2];
     each(rows);
@@ -132,9 +134,7 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
   // Chunks hold whole runs of epoch siblings (they share a training) and shrink as the sweep
   // drains (a quarter of what is left per worker, as guided scheduling does): few round trips
   // to rank 0, yet the ranks finish close together however uneven the trials are.
-  std::uint64_t unit = static_cast<std::uint64_t>(sweep.repeats());
-  for (const auto& axis : sweep.axes())
-    if (axis.key == "train.epochs") unit *= axis.values.size();
+  const std::uint64_t unit = sweep.sibling_run();
   const auto workers = static_cast<std::uint64_t>(std::max(1, session.size() - 1));
   std::uint64_t next = options.begin;
   const std::uint64_t end = std::min(options.end, sweep.size());
@@ -150,7 +150,7 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
     receive(message.data(), status.bytes, status.source, status.tag);
     if (status.tag == kRow) {
       decode(message, [&](const TrialRows& rows) {
-        if (rows.status == "error" && options.fail_fast) abandon = true;
+        if (rows.status == results::TrialStatus::error && options.fail_fast) abandon = true;
         write(rows);
         ++stats.finished;
       });

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include "results/trial_record.h"
 #include "runner/sweep_runner.h"
 #include "sweeps/spec.h"
 
@@ -36,7 +37,7 @@ class MpiSession {
 
 // A finished trial as the text rank 0 writes.
 struct TrialRows {
-  std::string status;
+  results::TrialStatus status = results::TrialStatus::error;
   std::string trial_row;
   std::string curve_rows;
 };

@@ -7,7 +7,7 @@ namespace runner {
 Progress::Progress(std::uint64_t total, std::uint64_t already, std::ostream* out)
     : total_(total), already_(already), out_(out) {}
 
-void Progress::add(std::string_view status) {
+void Progress::add(results::TrialStatus status) {
   ++done_;
   counts_.add(status);
   if (out_ && Clock::now() - last_draw_ > std::chrono::milliseconds(200)) draw();

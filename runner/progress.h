@@ -15,7 +15,7 @@ class Progress {
  public:
   // `already` trials were done before this run (resume) and count as done, not towards speed.
   Progress(std::uint64_t total, std::uint64_t already, std::ostream* out);
-  void add(std::string_view status);
+  void add(results::TrialStatus status);
   void finish();  // draws the last state and ends the line
 
  private:

@@ -13,6 +13,7 @@
 #include "results/csv.h"
 #include "results/curve_bands.h"
 #include "runner/saved_models.h"
+#include "sweeps/setting.h"
 
 namespace runner {
 
@@ -48,13 +49,13 @@ void ReportPage::add(const results::TrialRecord& r,
   }
   for (std::size_t k = 0; k < r.params.size() && k < keys_.size(); ++k)
     if (r.params[k].second != first_values_[k]) varies_[k] = true;
-  if (r.status == "error") return;
+  if (r.status == results::TrialStatus::error) return;
 
   Trial t;
   t.id = r.id;
   t.row = position(rows_seen_, row_of_, r.params[row_key_].second);
   t.col = position(cols_seen_, col_of_, r.params[col_key_].second);
-  if (r.status == "diverged") t.diverged_at = r.epochs_run;
+  if (r.status == results::TrialStatus::diverged) t.diverged_at = r.epochs_run;
   max_epoch_ = std::max(max_epoch_, r.epochs_run);
   trials_.push_back(std::move(t));
 
@@ -71,7 +72,8 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
     const BestTrials::Candidate* best = g.candidate;
     if (!best) continue;
     // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
-    const bool draw = g.dataset != "csv" && static_cast<int>(out.size()) < kMaxBoundaries;
+    const bool draw = g.dataset != nn::to_string(nn::DatasetKind::csv) &&
+                      static_cast<int>(out.size()) < kMaxBoundaries;
     if (!draw && !context.save_best_models) continue;
     try {
       const sweeps::Trial trial = context.sweep->trial(best->index);
@@ -89,11 +91,12 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
       b.title = g.dataset;
       std::string settings;
       for (std::size_t k = 0; k < keys_.size(); ++k)
-        if (varies_[k] && !keys_[k].starts_with("data."))
+        if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
           for (const auto& p : context.sweep->params(trial.config))
             if (p.key == keys_[k]) settings += fmt::format("{}={} ", p.key, p.value);
       for (std::size_t k = 0; k < keys_.size(); ++k)
-        if (varies_[k] && keys_[k].starts_with("data.") && keys_[k] != "data.dataset")
+        if (varies_[k] && sweeps::is_data(sweeps::setting(keys_[k])) &&
+            keys_[k] != sweeps::keys::dataset)
           for (const auto& p : context.sweep->params(trial.config))
             if (p.key == keys_[k]) b.title += fmt::format(", {}={}", p.key.substr(5), p.value);
       b.caption = std::isfinite(best->accuracy)
@@ -130,7 +133,7 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
     }
   }
   if (static_cast<std::size_t>(std::count_if(bests.begin(), bests.end(), [](const auto& g) {
-        return g.dataset != "csv";
+        return g.dataset != nn::to_string(nn::DatasetKind::csv);
       })) > static_cast<std::size_t>(kMaxBoundaries))
     notes.push_back(fmt::format("Decision boundaries are drawn for the first {} datasets only.",
                                 kMaxBoundaries));

@@ -218,9 +218,9 @@ int run_command(const Args& args) {
     // Saved as they are trained; what is left (epoch siblings shorter than their training) is
     // trained again after the sweep.
     fs::create_directories(dir / "models");
-    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data, std::string_view status,
-                      const std::vector<double>& parameters) {
-      save_model(dir, sweep, trial, data, std::string(status), parameters);
+    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data,
+                      results::TrialStatus status, const std::vector<double>& parameters) {
+      save_model(dir, sweep, trial, data, status, parameters);
     };
   }
 
@@ -230,7 +230,7 @@ int run_command(const Args& args) {
   // Curves first: a trial's row is the mark that it is complete. The trials of one pack are
   // written together, one write (and flush) per file.
   std::string trial_rows, curve_rows;
-  std::vector<std::string_view> statuses;
+  std::vector<results::TrialStatus> statuses;
   // Rows come in trial order; into files this run created, they stay in order, so the tables
   // are built as they come and the files need neither sorting nor reading back at the end.
   // The parameters of the best trials go with them (or, when the tables are read back, to
@@ -252,7 +252,7 @@ int run_command(const Args& args) {
           "space, then finish the sweep with: {}",
           dir.string(), e.code().message(), resume_hint));
     }
-    for (const std::string_view status : statuses) progress.add(status);
+    for (const results::TrialStatus status : statuses) progress.add(status);
     trial_rows.clear(), curve_rows.clear(), statuses.clear();
   };
   const RunStats stats = mpi && mpi->size() > 1

@@ -112,10 +112,7 @@ class GroupSource {
  private:
   // A block holds whole runs of epoch siblings: they sit within epochs x repeats indices.
   static std::uint64_t block_size(const sweeps::Sweep& sweep) {
-    std::uint64_t epochs = 1;
-    for (const auto& axis : sweep.axes())
-      if (axis.key == "train.epochs") epochs = axis.values.size();
-    const std::uint64_t unit = epochs * static_cast<std::uint64_t>(sweep.repeats());
+    const std::uint64_t unit = sweep.sibling_run();
     return unit * std::max<std::uint64_t>(1, 64 / unit);
   }
 
@@ -213,7 +210,7 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
       const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
       const bool own = epochs == full[g].curve.size();  // the trial this training ran for
       if (own && options.trained)
-        options.trained(t, *first.data, nn::to_string(result.status), *parameters);
+        options.trained(t, *first.data, results::trial_status(result.status), *parameters);
       FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
                                               seconds_at_epoch[g][epochs - 1]),
                          {},
@@ -289,7 +286,8 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const
             for (Group& group : pack->groups) {
               ++stats.trainings;
               for (FinishedTrial& f : group.finished) {
-                if (f.record.status == "error" && options.fail_fast) abandon = true;
+                if (f.record.status == results::TrialStatus::error && options.fail_fast)
+                  abandon = true;
                 const std::uint64_t index = f.record.index;
                 held.emplace(index, std::move(f));
               }

@@ -12,9 +12,7 @@
 namespace sweeps {
 
 bool couples(const Setting& setting) {
-  return (setting.section() == "data" && setting.key != "data.noise" &&
-          setting.key != "data.features") ||
-         setting.key == "train.batch_size" || setting.key == "convergence.monitor";
+  return setting.couples;
 }
 
 std::optional<Problem> check_consistency(const nn::TrialConfig& config,

@@ -30,7 +30,7 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
   // Epochs innermost: siblings that differ only in epochs sit next to each other, which lets
   // the runner train them once to the largest value.
   std::stable_partition(axes_.begin(), axes_.end(),
-                        [](const GridAxis& a) { return a.setting->key != "train.epochs"; });
+                        [](const GridAxis& a) { return !a.setting->budget; });
   strides_.assign(axes_.size(), 1);
   for (std::size_t k = axes_.size(); k-- > 0;) {
     strides_[k] = product_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "sweeps/canonical.h"
 #include "sweeps/suggest.h"
@@ -195,6 +196,7 @@ Setting text(std::string key, Field<Section, std::string> field) {
 // lives; it must exist, relative to the sweep file's folder.
 Setting csv_path() {
   Setting s = text("data.path", Field{&TrialConfig::data, &nn::DataConfig::path});
+  s.path = true;
   s.read = [](Reader& r, const YAML::Node& node, TrialConfig& c) {
     const std::string written = r.scalar(node, "data.path");
     c.data.path = written.empty()  // no file: only a csv dataset needs one
@@ -235,55 +237,125 @@ Setting text_list(std::string key, Field<Section, std::vector<std::string>> fiel
   return s;
 }
 
+// Attributes of a row, composed around the constructors above:
+// couples(stream(integer("data.points", ...))).
+Setting applies_when(Setting s, std::string controller, bool (*applies)(const TrialConfig&)) {
+  s.controller = std::move(controller);
+  s.applies_to = applies;
+  return s;
+}
+Setting analysis(Setting s) {
+  s.role = Role::analysis;
+  return s;
+}
+Setting stream(Setting s) {
+  s.stream = true;
+  return s;
+}
+Setting couples(Setting s) {
+  s.couples = true;
+  return s;
+}
+Setting budget(Setting s) {
+  s.budget = true;
+  return s;
+}
+
+bool builtin_data(const TrialConfig& c) {
+  return c.data.dataset != nn::DatasetKind::csv;
+}
+bool csv_data(const TrialConfig& c) {
+  return c.data.dataset == nn::DatasetKind::csv;
+}
+bool leaky_relu(const TrialConfig& c) {
+  return c.model.activation == nn::Activation::leaky_relu;
+}
+bool momentum(const TrialConfig& c) {
+  return c.train.optimizer == nn::Optimizer::momentum;
+}
+bool adam(const TrialConfig& c) {
+  return c.train.optimizer == nn::Optimizer::adam;
+}
+bool penalised(const TrialConfig& c) {
+  return c.train.regularization != nn::Regularization::none;
+}
+
 std::vector<Setting> make_settings() {
   using nn::ConvergenceConfig;
   using nn::DataConfig;
   using nn::ModelConfig;
   using nn::TrainConfig;
+  const std::string dataset(keys::dataset), activation(keys::activation),
+      optimizer = "train.optimizer", regularization = "train.regularization";
   return {
-      name("data.dataset", Field{&TrialConfig::data, &DataConfig::dataset}, nn::kDatasetNames),
-      integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1),
-      number("data.noise", Field{&TrialConfig::data, &DataConfig::noise}, {0, 1}),
-      number("data.train_fraction", Field{&TrialConfig::data, &DataConfig::train_fraction},
-             {0, 1, true, true}),
-      number("data.validation_fraction",
-             Field{&TrialConfig::data, &DataConfig::validation_fraction}, {0, 1, false, true}),
-      features("data.features", Field{&TrialConfig::data, &DataConfig::features}),
-      csv_path(),
-      text("data.target", Field{&TrialConfig::data, &DataConfig::target}),
-      text_list("data.columns", Field{&TrialConfig::data, &DataConfig::columns}),
-      widths("model.hidden", Field{&TrialConfig::model, &ModelConfig::hidden}),
-      name("model.activation", Field{&TrialConfig::model, &ModelConfig::activation},
-           nn::kActivationNames),
-      name("model.init", Field{&TrialConfig::model, &ModelConfig::init}, nn::kInitNames),
-      number("model.leaky_relu_slope", Field{&TrialConfig::model, &ModelConfig::leaky_relu_slope},
-             {0, 1, false, true}),
+      couples(stream(name(std::string(keys::dataset),
+                          Field{&TrialConfig::data, &DataConfig::dataset}, nn::kDatasetNames))),
+      applies_when(couples(stream(
+                       integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1))),
+                   dataset, builtin_data),
+      applies_when(
+          stream(number("data.noise", Field{&TrialConfig::data, &DataConfig::noise}, {0, 1})),
+          dataset, builtin_data),
+      couples(stream(number("data.train_fraction",
+                            Field{&TrialConfig::data, &DataConfig::train_fraction},
+                            {0, 1, true, true}))),
+      couples(stream(number("data.validation_fraction",
+                            Field{&TrialConfig::data, &DataConfig::validation_fraction},
+                            {0, 1, false, true}))),
+      applies_when(
+          stream(features("data.features", Field{&TrialConfig::data, &DataConfig::features})),
+          dataset, builtin_data),
+      applies_when(couples(stream(csv_path())), dataset, csv_data),
+      applies_when(
+          couples(stream(text("data.target", Field{&TrialConfig::data, &DataConfig::target}))),
+          dataset, csv_data),
+      applies_when(couples(stream(
+                       text_list("data.columns", Field{&TrialConfig::data, &DataConfig::columns}))),
+                   dataset, csv_data),
+      stream(widths("model.hidden", Field{&TrialConfig::model, &ModelConfig::hidden})),
+      name(activation, Field{&TrialConfig::model, &ModelConfig::activation}, nn::kActivationNames),
+      stream(name("model.init", Field{&TrialConfig::model, &ModelConfig::init}, nn::kInitNames)),
+      applies_when(
+          number("model.leaky_relu_slope",
+                 Field{&TrialConfig::model, &ModelConfig::leaky_relu_slope}, {0, 1, false, true}),
+          activation, leaky_relu),
       name("train.optimizer", Field{&TrialConfig::train, &TrainConfig::optimizer},
            nn::kOptimizerNames),
-      number("train.learning_rate", Field{&TrialConfig::train, &TrainConfig::learning_rate},
-             {0, kInf, true}),
-      integer("train.batch_size", Field{&TrialConfig::train, &TrainConfig::batch_size}, 1),
-      integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1),
-      number("train.momentum", Field{&TrialConfig::train, &TrainConfig::momentum},
-             {0, 1, false, true}),
-      number("train.beta1", Field{&TrialConfig::train, &TrainConfig::beta1}, {0, 1, false, true}),
-      number("train.beta2", Field{&TrialConfig::train, &TrainConfig::beta2}, {0, 1, false, true}),
-      number("train.epsilon", Field{&TrialConfig::train, &TrainConfig::epsilon}, {0, kInf, true}),
+      number(std::string(keys::learning_rate),
+             Field{&TrialConfig::train, &TrainConfig::learning_rate}, {0, kInf, true}),
+      couples(integer("train.batch_size", Field{&TrialConfig::train, &TrainConfig::batch_size}, 1)),
+      budget(integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1)),
+      applies_when(number("train.momentum", Field{&TrialConfig::train, &TrainConfig::momentum},
+                          {0, 1, false, true}),
+                   optimizer, momentum),
+      applies_when(number("train.beta1", Field{&TrialConfig::train, &TrainConfig::beta1},
+                          {0, 1, false, true}),
+                   optimizer, adam),
+      applies_when(number("train.beta2", Field{&TrialConfig::train, &TrainConfig::beta2},
+                          {0, 1, false, true}),
+                   optimizer, adam),
+      applies_when(number("train.epsilon", Field{&TrialConfig::train, &TrainConfig::epsilon},
+                          {0, kInf, true}),
+                   optimizer, adam),
       name("train.regularization", Field{&TrialConfig::train, &TrainConfig::regularization},
            nn::kRegularizationNames),
-      number("train.regularization_rate",
-             Field{&TrialConfig::train, &TrainConfig::regularization_rate}, {0, kInf}),
-      name("convergence.monitor", Field{&TrialConfig::convergence, &ConvergenceConfig::monitor},
-           nn::kMonitorNames),
-      number("convergence.tolerance",
-             Field{&TrialConfig::convergence, &ConvergenceConfig::tolerance}, {0, kInf, true}),
-      number("convergence.divergence_factor",
-             Field{&TrialConfig::convergence, &ConvergenceConfig::divergence_factor},
-             {1, kInf, true}),
-      number("convergence.window", Field{&TrialConfig::convergence, &ConvergenceConfig::window},
-             {0, 1, true, false}),
-      number("convergence.smoothing",
-             Field{&TrialConfig::convergence, &ConvergenceConfig::smoothing}, {0, 1}),
+      applies_when(number("train.regularization_rate",
+                          Field{&TrialConfig::train, &TrainConfig::regularization_rate}, {0, kInf}),
+                   regularization, penalised),
+      analysis(couples(name("convergence.monitor",
+                            Field{&TrialConfig::convergence, &ConvergenceConfig::monitor},
+                            nn::kMonitorNames))),
+      analysis(number("convergence.tolerance",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::tolerance},
+                      {0, kInf, true})),
+      analysis(number("convergence.divergence_factor",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::divergence_factor},
+                      {1, kInf, true})),
+      analysis(number("convergence.window",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::window},
+                      {0, 1, true, false})),
+      analysis(number("convergence.smoothing",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::smoothing}, {0, 1})),
   };
 }
 
@@ -307,6 +379,18 @@ const Setting* find_setting(std::string_view key) {
   for (const Setting& s : settings())
     if (s.key == key) return &s;
   return nullptr;
+}
+
+const Setting& setting(std::string_view key) {
+  const Setting* s = find_setting(key);
+  if (!s) throw std::logic_error("no setting " + std::string(key));
+  return *s;
+}
+
+const Setting& budget_setting() {
+  static const Setting& budget = *std::find_if(settings().begin(), settings().end(),
+                                               [](const Setting& s) { return s.budget; });
+  return budget;
 }
 
 std::vector<std::string> setting_keys() {

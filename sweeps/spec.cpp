@@ -480,7 +480,7 @@ bool dataset_possible(const Sweep::Impl& s, const Parsed& p, bool csv) {
   if (is(s.base)) return true;
   auto any = [&](const std::vector<Assignment>& values) {
     return std::any_of(values.begin(), values.end(), [&](const Assignment& a) {
-      return a.setting->key == "data.dataset" && is(a.value);
+      return a.setting->key == keys::dataset && is(a.value);
     });
   };
   for (const GridAxis& a : p.axes)
@@ -637,6 +637,12 @@ const std::filesystem::path& Sweep::file() const {
 const std::vector<Sweep::Axis>& Sweep::axes() const {
   return impl_->axes;
 }
+std::uint64_t Sweep::sibling_run() const {
+  std::uint64_t epochs = 1;
+  for (const GridAxis& axis : impl_->grid.axes())
+    if (axis.setting->budget) epochs = axis.values.size();
+  return epochs * static_cast<std::uint64_t>(impl_->repeats);
+}
 const Sweep::Counts& Sweep::counts() const {
   return impl_->counts;
 }
@@ -699,7 +705,7 @@ std::vector<Param> Sweep::params(const nn::TrialConfig& config) const {
   out.reserve(impl_->param_settings.size());
   for (const Setting* setting : impl_->param_settings) {
     std::string value = setting->text(config);
-    if (setting->key == "data.path")
+    if (setting->path)
       if (auto it = impl_->written_paths.find(value); it != impl_->written_paths.end())
         value = it->second;
     out.push_back({setting->key, std::move(value)});

@@ -95,6 +95,9 @@ class Sweep {
     std::vector<std::string> values;
   };
   const std::vector<Axis>& axes() const;
+  // Consecutive indices that can hold a run of epoch siblings (trials that differ only in the
+  // budget, train.epochs, and share one training): the budget axis's values x repeats.
+  std::uint64_t sibling_run() const;
 
   // How size() comes about, for `nnsweep plan`: configurations = (grid_points - excluded +
   // included) x samples, and size() = configurations x repeats.

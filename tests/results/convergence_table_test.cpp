@@ -14,7 +14,7 @@ TrialRecord trial(std::string lr, std::string activation, std::string status,
                   std::optional<int> epochs = std::nullopt, double test_loss = 0.5) {
   TrialRecord r;
   r.params = {{kKeys[0], std::move(lr)}, {kKeys[1], std::move(activation)}, {kKeys[2], "10"}};
-  r.status = std::move(status);
+  r.status = *parse_trial_status(status);
   r.epochs_to_converge = epochs;
   r.final.test_loss = test_loss;
   return r;

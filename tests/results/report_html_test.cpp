@@ -12,7 +12,7 @@ TrialRecord record(const std::string& row, const std::string& col, const std::st
   TrialRecord r;
   r.id = "0123456789abcdef";
   r.params = {{"train.learning_rate", row}, {"model.activation", col}};
-  r.status = status;
+  r.status = *parse_trial_status(status);
   r.epochs_run = 10;
   if (status == "converged") r.epochs_to_converge = 4;
   return r;

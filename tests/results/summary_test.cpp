@@ -20,7 +20,7 @@ TrialRecord trial(std::uint64_t index, std::string lr, std::string activation, s
   r.index = index;
   r.id = std::to_string(index);
   r.params = {{kKeys[0], std::move(lr)}, {kKeys[1], std::move(activation)}};
-  r.status = std::move(status);
+  r.status = *parse_trial_status(status);
   r.epochs_to_converge = epochs;
   r.epochs_run = 100;
   r.final.train_loss = final_train_loss;

@@ -69,7 +69,7 @@ std::vector<TrialRecord> read_back(const std::string& text, TrialsFileInfo* info
 
 TEST(TrialRecord, MakeRecordCopiesTheResult) {
   TrialRecord record = converged_record();
-  EXPECT_EQ(record.status, "converged");
+  EXPECT_EQ(record.status, TrialStatus::converged);
   EXPECT_EQ(record.epochs_to_converge, 42);
   EXPECT_EQ(record.best.epoch, 180);
   EXPECT_EQ(record.final.train_loss, 1.0 / 3.0);
@@ -221,7 +221,7 @@ TEST(TrialRecord, SortTrialsChecksEveryRowBeforeWritingUnlessVouchedFor) {
 TEST(StatusCounts, CountsEachStatus) {
   StatusCounts counts;
   for (auto status : {"converged", "diverged", "converged", "error", "not_converged"})
-    counts.add(status);
+    counts.add(*parse_trial_status(status));
   EXPECT_EQ(counts, (StatusCounts{2, 1, 1, 1}));
   EXPECT_EQ(counts.total(), 5u);
 }

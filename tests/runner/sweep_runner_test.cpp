@@ -31,11 +31,11 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
   RunOptions options;
   options.threads = 2;
   std::mutex mutex;
-  std::map<std::uint64_t, std::pair<std::string, std::vector<double>>> trained;
-  options.trained = [&](const sweeps::Trial& t, const nn::Dataset&, std::string_view status,
+  std::map<std::uint64_t, std::pair<results::TrialStatus, std::vector<double>>> trained;
+  options.trained = [&](const sweeps::Trial& t, const nn::Dataset&, results::TrialStatus status,
                         const std::vector<double>& parameters) {
     const std::lock_guard lock(mutex);
-    EXPECT_TRUE(trained.emplace(t.index, std::pair(std::string(status), parameters)).second);
+    EXPECT_TRUE(trained.emplace(t.index, std::pair(status, parameters)).second);
   };
   const RunStats stats = run_trials(sweep, options, [&](std::span<FinishedTrial> pack) {
     for (FinishedTrial& f : pack) finished.emplace(f.record.index, std::move(f));
@@ -54,7 +54,7 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
     // The same parameters went to options.trained, with the trial's status.
     ASSERT_TRUE(trained.contains(index));
     EXPECT_EQ(trained.at(index).first, f.record.status);
-    EXPECT_EQ(trained.at(index).first, alone.status);
+    EXPECT_EQ(results::to_string(trained.at(index).first), alone.status);
     EXPECT_EQ(trained.at(index).second, *f.parameters);
   }
   EXPECT_EQ(handed, 4);
@@ -67,7 +67,7 @@ results::TrialRecord record(std::uint64_t index, const std::string& dataset, dou
   r.index = index;
   r.id = fmt::format("t{}", index);
   r.params = {{"data.dataset", dataset}, {"train.learning_rate", "0.1"}};
-  r.status = std::move(status);
+  r.status = *results::parse_trial_status(status);
   r.final.test_loss = test_loss;
   r.best.val_loss = val_loss;
   r.epochs_to_converge = epochs;
@@ -93,7 +93,7 @@ TEST(BestTrials, LowestLossThenFewestEpochsThenFirstTrialPerDataset) {
   EXPECT_TRUE(best.models().empty());  // t1 held parameters, but it is not the best
   best.add(record(6, "circle", 0.1, NAN, 50, "converged"), params);
   ASSERT_EQ(best.models().size(), 1u);
-  EXPECT_EQ(best.models().at("t6").status, "converged");
+  EXPECT_EQ(best.models().at("t6").status, results::TrialStatus::converged);
   EXPECT_EQ(*best.models().at("t6").parameters, *params);
 }
 
