@@ -21,6 +21,8 @@ std::string format_manifest(const Manifest& m) {
     return out << YAML::DoubleQuoted << text;
   };
   out << YAML::BeginMap;
+  out << YAML::Key << "output_format" << YAML::Value << kOutputFormat;
+  out << YAML::Key << "id_scheme" << YAML::Value << m.id_scheme;
   out << YAML::Key << "nnsweep_version" << YAML::Value;
   quoted(m.version);
   out << YAML::Key << "git_revision" << YAML::Value;
@@ -99,6 +101,7 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
   spec << root["spec"];
   info.spec_yaml = spec.c_str();
   try {
+    if (root["id_scheme"]) info.id_scheme = root["id_scheme"].as<int>();
     const YAML::Node trials = root["trials"];
     if (trials && trials["sweep"]) info.sweep_trials = trials["sweep"].as<std::uint64_t>();
     if (trials && trials["shard"] && !trials["shard"].IsNull())

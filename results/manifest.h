@@ -14,7 +14,13 @@
 
 namespace results {
 
+// The version of the output files' layout, and the trial identity scheme (ids and seeds) the
+// rows were made under: a run never continues or merges results of another scheme. A manifest
+// without `id_scheme` predates both and reads as scheme 1.
+inline constexpr int kOutputFormat = 2;
+
 struct Manifest {
+  int id_scheme = 0;           // sweeps::kIdScheme of the run
   std::string spec_yaml;       // the resolved spec; embedded as YAML when it parses
   std::string spec_hash;       // of the resolved spec
   std::string version;         // nnsweep version
@@ -39,6 +45,7 @@ std::string format_manifest(const Manifest& manifest);
 // What `nnsweep merge` needs back from a manifest. Throws nn::InputError naming `file` when the
 // text is not an nnsweep manifest.
 struct ManifestInfo {
+  int id_scheme = 1;
   std::string spec_hash;
   std::string spec_yaml;  // the resolved spec, re-emitted
   std::uint64_t sweep_trials = 0;

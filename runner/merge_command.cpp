@@ -22,6 +22,7 @@
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/tables.h"
+#include "sweeps/canonical.h"
 
 namespace runner {
 namespace {
@@ -75,6 +76,12 @@ int merge_command(const Args& args) {
     if (!fs::exists(manifest))
       throw nn::InputError(dir, 0, 0, "no manifest.yaml: not an nnsweep output directory");
     infos.push_back(results::read_manifest_info(read_text(manifest), manifest.string()));
+    if (infos.back().id_scheme != sweeps::kIdScheme)
+      throw nn::InputError(dir, 0, 0,
+                           fmt::format("was made by an nnsweep whose trial ids and seeds differ "
+                                       "from this one's (id scheme {} there, {} here); run that "
+                                       "shard again",
+                                       infos.back().id_scheme, sweeps::kIdScheme));
     if (infos.back().spec_hash != infos.front().spec_hash)
       throw nn::InputError(
           dir, 0, 0,
@@ -142,6 +149,7 @@ int merge_command(const Args& args) {
   // The manifest first: the report reads the spec from it (decision boundaries retrain the best
   // trials), then again with the counts.
   results::Manifest manifest;
+  manifest.id_scheme = sweeps::kIdScheme;
   manifest.spec_yaml = infos.front().spec_yaml;
   manifest.spec_hash = infos.front().spec_hash;
   manifest.version = version_string();

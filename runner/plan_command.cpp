@@ -47,6 +47,7 @@ std::string how_many(const sweeps::Sweep& sweep) {
   for (const auto& axis : sweep.axes()) sizes.push_back(std::to_string(axis.values.size()));
   std::string how = sizes.empty() ? "no grid" : fmt::format("grid {}", fmt::join(sizes, " x "));
   if (c.excluded) how += fmt::format(" - {} excluded", c.excluded);
+  if (c.collapsed) how += fmt::format(" - {} collapsed", c.collapsed);
   if (c.included) how += fmt::format(" + {} included", c.included);
   if (!sweep.random_params().empty()) how += fmt::format(", x {} random samples", c.samples);
   return fmt::format("{} trials = {} configurations ({}) x {} repeats", sweep.size(),
@@ -74,13 +75,12 @@ struct Work {
   bool sampled = false;
 };
 
-// Epoch siblings share a seed (it leaves train.epochs out), so the trials of one seed are one
-// training to the largest epoch count.
+// Epoch siblings (sweeps::Trial::training) are one training to the largest epoch count.
 Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
   Work w;
   const std::uint64_t step = std::max<std::uint64_t>(1, sweep.size() / kWorkSample);
   w.sampled = step > 1;
-  std::unordered_map<std::uint64_t, double> by_seed;  // at most kWorkSample entries
+  std::unordered_map<std::uint64_t, double> by_training;  // at most kWorkSample entries
   for (std::uint64_t k = 0; k * step < sweep.size(); ++k) {
     // One trial from each stretch of `step`, at a hashed offset: a fixed stride would alias
     // with the innermost axes (a stride of 100 over 10 epoch values always sees the first).
@@ -88,10 +88,10 @@ Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
     const sweeps::Trial t = sweep.trial(std::min(k * step + offset, sweep.size() - 1));
     const double work = static_cast<double>(sizes(t)) * t.config.train.epochs;
     w.sample_epochs += work;
-    double& longest = by_seed[t.seed];
+    double& longest = by_training[t.training];
     longest = std::max(longest, work);
   }
-  for (const auto& [seed, work] : by_seed) w.shared_sample_epochs += work;
+  for (const auto& [training, work] : by_training) w.shared_sample_epochs += work;
   // A sample rarely holds two siblings: sharing is only counted exactly.
   if (w.sampled) w.shared_sample_epochs = w.sample_epochs;
   w.sample_epochs *= static_cast<double>(step);
@@ -133,6 +133,12 @@ void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibratio
   out << fmt::format("sweep {} ({}), spec hash {}\n", sweep.name(), sweep.file().string(),
                      sweep.hash());
   out << how_many(sweep) << "\n";
+  const std::vector<std::string> collapsed = sweep.collapse_notes();
+  if (!collapsed.empty()) {
+    out << "collapsed: combinations that differ only in a setting that does not apply are one "
+           "trial:\n";
+    for (const std::string& note : collapsed) out << "  " << note << "\n";
+  }
   std::vector<std::string> varied;
   if (!sweep.axes().empty()) out << "\naxes (the last varies fastest, then repeats):\n";
   for (const auto& axis : sweep.axes()) {

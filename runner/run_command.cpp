@@ -29,6 +29,7 @@
 #include "runner/shard.h"
 #include "runner/sweep_runner.h"
 #include "runner/tables.h"
+#include "sweeps/canonical.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -80,6 +81,13 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
   std::stringstream text;
   text << m.rdbuf();
   const results::ManifestInfo info = results::read_manifest_info(text.str(), manifest.string());
+  if (info.id_scheme != sweeps::kIdScheme)
+    throw nn::InputError(
+        dir.string(), 0, 0,
+        fmt::format("cannot --resume: that run was made by an nnsweep whose trial ids and seeds "
+                    "differ from this one's (id scheme {} there, {} here), so its rows cannot be "
+                    "continued; run the sweep again into a new --out directory",
+                    info.id_scheme, sweeps::kIdScheme));
   const std::string& hash = info.spec_hash;
   if (hash != sweep.hash())
     throw nn::InputError(sweep.file().string(), 0, 0,
@@ -182,6 +190,7 @@ int run_command(const Args& args) {
 
   fs::create_directories(dir);
   results::Manifest manifest;
+  manifest.id_scheme = sweeps::kIdScheme;
   manifest.spec_yaml = sweep.canonical_yaml();
   manifest.spec_hash = sweep.hash();
   manifest.version = version_string();

@@ -21,7 +21,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Trials that share everything but train.epochs (and so their seed): one training serves all.
+// Epoch siblings (sweeps::Trial::training): one training serves all.
 struct Group {
   std::vector<sweeps::Trial> trials;
   std::shared_ptr<const nn::Dataset> data;
@@ -59,12 +59,8 @@ class DatasetCache {
   std::deque<Entry> recent_;
 };
 
-// Whether two trials differ in nothing but train.epochs, and so can share one training.
 bool epoch_siblings(const sweeps::Trial& a, const sweeps::Trial& b) {
-  if (a.seed != b.seed || a.repeat != b.repeat) return false;
-  nn::TrialConfig other = b.config;
-  other.train.epochs = a.config.train.epochs;
-  return other == a.config;
+  return a.training == b.training;
 }
 
 // Enumerates not-skipped trials in index order, a block at a time, grouped by epoch siblings.

@@ -41,13 +41,21 @@ CanonicalTexts canonical_texts(const nn::TrialConfig& config) {
   texts.values.reserve(settings().size());
   std::string line;
   for (const Setting& setting : settings()) {
+    if (!setting.applies(config)) {
+      texts.values.emplace_back();
+      continue;
+    }
     texts.values.push_back(setting.text(config));
+    if (setting.role == Role::analysis) continue;
     line.assign(setting.key).append(": ");
     append_escaped(line, texts.values.back());
     line += '\n';
-    texts.all += line;
-    if (setting.key != "train.epochs") texts.without_epochs += line;
-    if (setting.section() == "data") texts.data += line;
+    if (setting.neutral.empty() || texts.values.back() != setting.neutral) {
+      texts.identity += line;
+      if (!setting.budget) texts.training += line;
+    }
+    if (setting.stream) texts.stream += line;
+    if (is_data(setting)) texts.data += line;
   }
   return texts;
 }
@@ -55,18 +63,18 @@ CanonicalTexts canonical_texts(const nn::TrialConfig& config) {
 std::string canonical(const nn::TrialConfig& config, CanonicalPart part) {
   CanonicalTexts texts = canonical_texts(config);
   switch (part) {
-    case CanonicalPart::without_epochs:
-      return std::move(texts.without_epochs);
+    case CanonicalPart::stream:
+      return std::move(texts.stream);
     case CanonicalPart::data:
       return std::move(texts.data);
-    case CanonicalPart::all:
+    case CanonicalPart::identity:
       break;
   }
-  return std::move(texts.all);
+  return std::move(texts.identity);
 }
 
 std::string canonical(const nn::TrialConfig& config) {
-  return canonical(config, CanonicalPart::all);
+  return canonical(config, CanonicalPart::identity);
 }
 
 // FNV-1a over the bytes, then the splitmix64 finaliser to spread FNV's weak low bits. Written

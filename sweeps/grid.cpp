@@ -1,8 +1,12 @@
 #include "sweeps/grid.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <map>
+
+#include "sweeps/spec.h"
 
 namespace sweeps {
 namespace {
@@ -25,12 +29,9 @@ std::string values_of(const GridAxis& axis) {
 }  // namespace
 
 Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
-           std::vector<MatrixEntry> include, const Reader& reader)
+           std::vector<MatrixEntry> include, const nn::TrialConfig& base, const Reader& reader)
     : axes_(std::move(axes)), include_(std::move(include)) {
-  // Epochs innermost: siblings that differ only in epochs sit next to each other, which lets
-  // the runner train them once to the largest value.
-  std::stable_partition(axes_.begin(), axes_.end(),
-                        [](const GridAxis& a) { return !a.setting->budget; });
+  order_axes();
   strides_.assign(axes_.size(), 1);
   for (std::size_t k = axes_.size(); k-- > 0;) {
     strides_[k] = product_;
@@ -54,6 +55,7 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
       }
     exclude_matchers.push_back(std::move(m));
   }
+  find_controllers(base, reader);
 
   survivors_ = axes_.empty() && !include_.empty() ? 0 : product_;
   if (!exclude_matchers.empty() && survivors_ > 0) {
@@ -78,6 +80,9 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
       count += static_cast<std::uint64_t>(std::popcount(bits_[w]));
     }
     survivors_ = count;
+    collapse_excluded();
+  } else if (collapsing_ && survivors_ > 0) {
+    count_blocks();
   }
 
   // GitHub Actions: an include entry extends every surviving combination whose axis values it
@@ -94,6 +99,162 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
     if (!matches_some) added_.push_back(i);
     include_matchers_.push_back(std::move(m));
   }
+  collapse_includes(base);
+}
+
+void Grid::order_axes() {
+  // Controllers first, so that whether an axis applies is known from the axes before it; the
+  // budget innermost: siblings that differ only in epochs sit next to each other, which lets
+  // the runner train them once to the largest value.
+  auto controls = [this](const GridAxis& a) {
+    return std::any_of(axes_.begin(), axes_.end(),
+                       [&](const GridAxis& b) { return b.setting->controller == a.setting->key; });
+  };
+  std::vector<bool> is_controller;
+  for (const GridAxis& a : axes_) is_controller.push_back(controls(a));
+  std::vector<GridAxis> ordered;
+  for (int pass = 0; pass < 3; ++pass)
+    for (std::size_t k = 0; k < axes_.size(); ++k) {
+      const int place = is_controller[k] ? 0 : axes_[k].setting->budget ? 2 : 1;
+      if (place == pass) ordered.push_back(std::move(axes_[k]));
+    }
+  controllers_ =
+      static_cast<std::size_t>(std::count(is_controller.begin(), is_controller.end(), true));
+  axes_ = std::move(ordered);
+}
+
+void Grid::find_controllers(const nn::TrialConfig& base, const Reader& reader) {
+  controller_of_.assign(axes_.size(), kNoAxis);
+  applies_.assign(axes_.size(), {});
+  for (std::size_t k = controllers_; k < axes_.size(); ++k) {
+    const Setting& setting = *axes_[k].setting;
+    if (setting.controller.empty()) continue;
+    const auto c = std::find_if(axes_.begin(), axes_.end(), [&](const GridAxis& a) {
+      return a.setting->key == setting.controller;
+    });
+    std::vector<std::string> not_with;  // the controller's values under which it does not apply
+    if (c == axes_.end()) {
+      // An include entry that set the controller would change, point by point, what the base
+      // decides here.
+      for (const MatrixEntry& entry : include_)
+        for (const Assignment& a : entry.values)
+          if (a.setting->key == setting.controller)
+            reader.fail(a.mark, fmt::format("include sets {}, which decides whether the grid axis "
+                                            "{} applies; make {} a grid axis instead",
+                                            setting.controller, setting.key, setting.controller));
+      applies_[k] = {setting.applies(base)};
+      if (!applies_[k].front()) not_with.push_back(find_setting(setting.controller)->text(base));
+    } else {
+      controller_of_[k] = static_cast<std::size_t>(c - axes_.begin());
+      for (const Assignment& value : c->values) {
+        nn::TrialConfig config = base;
+        value.apply(config);
+        applies_[k].push_back(setting.applies(config));
+        if (!applies_[k].back()) not_with.push_back(value.text);
+      }
+    }
+    if (not_with.empty() || axes_[k].values.size() < 2) continue;
+    collapsing_ = true;
+    std::string values;
+    for (const std::string& v : not_with) values += (values.empty() ? "" : ", ") + v;
+    collapse_reasons_.push_back(
+        fmt::format("{} does not apply with {} {}", setting.key, setting.controller, values));
+  }
+}
+
+bool Grid::duplicate(std::uint64_t point) const {
+  if (!collapsing_) return false;
+  for (std::size_t k = controllers_; k < axes_.size(); ++k)
+    if (digit(point, k) != 0 && !axis_applies(point, k)) return true;
+  return false;
+}
+
+// Without exclude: the grid points of one assignment of the controller axes form a block in
+// which each axis that applies takes all its values and each other axis its first.
+void Grid::count_blocks() {
+  const std::uint64_t inner = controllers_ > 0 ? strides_[controllers_ - 1] : product_;
+  const std::uint64_t assignments = product_ / inner;
+  block_start_.assign(1, 0);
+  for (std::uint64_t a = 0; a < assignments; ++a) {
+    std::uint64_t size = 1;
+    for (std::size_t k = controllers_; k < axes_.size(); ++k)
+      if (axis_applies(a * inner, k)) size *= axes_[k].values.size();
+    block_start_.push_back(block_start_.back() + size);
+  }
+  survivors_ = block_start_.back();
+  collapsed_ = product_ - survivors_;
+}
+
+std::uint64_t Grid::select_collapsed(std::uint64_t rank) const {
+  const auto block = std::upper_bound(block_start_.begin(), block_start_.end(), rank) - 1;
+  const std::uint64_t inner = controllers_ > 0 ? strides_[controllers_ - 1] : product_;
+  std::uint64_t point = static_cast<std::uint64_t>(block - block_start_.begin()) * inner;
+  std::uint64_t rest = rank - *block;
+  for (std::size_t k = axes_.size(); k-- > controllers_;) {
+    if (!axis_applies(point, k)) continue;
+    const std::uint64_t size = axes_[k].values.size();
+    point += rest % size * strides_[k];
+    rest /= size;
+  }
+  return point;
+}
+
+// With exclude: the survivors' bits of duplicates are cleared too (exclude matched first).
+void Grid::collapse_excluded() {
+  if (!collapsing_) return;
+  std::uint64_t count = 0;
+  for (std::size_t w = 0; w < bits_.size(); ++w) {
+    if (w % kBlockWords == 0) block_rank_[w / kBlockWords] = count;
+    for (std::uint64_t word = bits_[w]; word; word &= word - 1) {
+      const std::uint64_t point = w * 64 + static_cast<std::uint64_t>(std::countr_zero(word));
+      if (duplicate(point)) bits_[w] &= ~(std::uint64_t{1} << (point % 64));
+    }
+    count += static_cast<std::uint64_t>(std::popcount(bits_[w]));
+  }
+  collapsed_ = survivors_ - count;
+  survivors_ = count;
+}
+
+// A new include combination whose identity a grid combination or an earlier new one already
+// has is the same trial: it is dropped, and `plan` names it.
+void Grid::collapse_includes(const nn::TrialConfig& base) {
+  std::map<std::string, std::size_t> seen;
+  std::vector<std::size_t> kept;
+  for (std::size_t i : added_) {
+    nn::TrialConfig config = base;
+    for (const Assignment& a : include_[i].values) a.apply(config);
+    std::string identity = canonical(config);
+    if (auto it = seen.find(identity); it != seen.end()) {
+      collapsed_includes_.push_back({i, it->second});
+    } else if (grid_point_of(config, identity, base)) {
+      collapsed_includes_.push_back({i, std::nullopt});
+    } else {
+      seen.emplace(std::move(identity), i);
+      kept.push_back(i);
+    }
+  }
+  added_ = std::move(kept);
+}
+
+std::optional<std::uint64_t> Grid::grid_point_of(const nn::TrialConfig& config,
+                                                 const std::string& identity,
+                                                 const nn::TrialConfig& base) const {
+  if (survivors_ == 0) return std::nullopt;
+  std::uint64_t point = 0;
+  for (std::size_t k = 0; k < axes_.size(); ++k) {
+    if (!axes_[k].setting->applies(config)) continue;  // the first value stands for them all
+    const std::string text = axes_[k].setting->text(config);
+    const auto& values = axes_[k].values;
+    const auto v = std::find_if(values.begin(), values.end(),
+                                [&](const Assignment& a) { return a.text == text; });
+    if (v == values.end()) return std::nullopt;
+    point += static_cast<std::uint64_t>(v - values.begin()) * strides_[k];
+  }
+  if (!survives(point)) return std::nullopt;
+  nn::TrialConfig there = base;
+  apply_point(point, there, nullptr);
+  if (canonical(there) != identity) return std::nullopt;
+  return point;
 }
 
 Grid::Matcher Grid::matcher(const MatrixEntry& entry) const {
@@ -166,17 +327,29 @@ std::uint64_t Grid::select(std::uint64_t rank) const {
   return w * 64 + static_cast<std::uint64_t>(std::countr_zero(word));
 }
 
+std::uint64_t Grid::point_of(std::uint64_t combination) const {
+  if (excluding_) return select(combination);
+  return collapsing_ ? select_collapsed(combination) : combination;
+}
+
 void Grid::apply(std::uint64_t combination, nn::TrialConfig& config,
                  std::vector<const Assignment*>* applied) const {
+  if (combination >= survivors_) {
+    for (const Assignment& a : include_[added_[combination - survivors_]].values) {
+      a.apply(config);
+      if (applied) applied->push_back(&a);
+    }
+    return;
+  }
+  apply_point(point_of(combination), config, applied);
+}
+
+void Grid::apply_point(std::uint64_t point, nn::TrialConfig& config,
+                       std::vector<const Assignment*>* applied) const {
   auto use = [&](const Assignment& a) {
     a.apply(config);
     if (applied) applied->push_back(&a);
   };
-  if (combination >= survivors_) {
-    for (const Assignment& a : include_[added_[combination - survivors_]].values) use(a);
-    return;
-  }
-  const std::uint64_t point = excluding_ ? select(combination) : combination;
   for (std::size_t k = 0; k < axes_.size(); ++k) use(axes_[k].values[digit(point, k)]);
   for (std::size_t i = 0; i < include_.size(); ++i) {
     const Matcher& m = include_matchers_[i];

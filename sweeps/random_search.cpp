@@ -63,8 +63,8 @@ double distinct_values(const RandomParam& p) {
 }  // namespace
 
 RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samples,
-                             std::uint64_t sweep_seed, const Reader& reader,
-                             const YAML::Mark& samples_mark)
+                             std::uint64_t sweep_seed, const nn::TrialConfig& base,
+                             const Reader& reader, const YAML::Mark& samples_mark)
     : params_(std::move(params)), count_(samples) {
   double space = 1;
   for (const RandomParam& p : params_) space *= distinct_values(p);
@@ -126,6 +126,7 @@ RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samp
                                     " distinct samples in " + std::to_string(max_draws) +
                                     " draws; ask for fewer samples or widen the ranges");
     for (const RandomParam& p : params_) values_.push_back(draw(p));
+    drop_inapplicable(drawn, base);
     if (kept.insert(drawn).second)
       ++drawn;
     else
@@ -133,9 +134,21 @@ RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samp
   }
 }
 
+// A parameter that does not apply to its sample (momentum when the sample's optimizer is adam)
+// is not drawn: its value is marked, so that samples differing only there are one sample.
+void RandomSamples::drop_inapplicable(std::uint64_t sample, const nn::TrialConfig& base) {
+  for (std::size_t p = 0; p < params_.size(); ++p) {
+    if (params_[p].setting->controller.empty()) continue;
+    nn::TrialConfig config = base;
+    apply(sample, config);
+    if (!params_[p].setting->applies(config)) values_[sample * params_.size() + p] = kNotDrawn;
+  }
+}
+
 void RandomSamples::apply(std::uint64_t sample, nn::TrialConfig& config) const {
   for (std::size_t p = 0; p < params_.size(); ++p) {
     const double v = values_[sample * params_.size() + p];
+    if (std::isnan(v)) continue;
     if (params_[p].distribution == Distribution::choice)
       params_[p].choices[static_cast<std::size_t>(v)].apply(config);
     else
@@ -146,6 +159,7 @@ void RandomSamples::apply(std::uint64_t sample, nn::TrialConfig& config) const {
 std::string RandomSamples::text(std::uint64_t sample, std::size_t param) const {
   nn::TrialConfig config;
   const double v = values_[sample * params_.size() + param];
+  if (std::isnan(v)) return {};
   if (params_[param].distribution == Distribution::choice)
     return params_[param].choices[static_cast<std::size_t>(v)].text;
   params_[param].setting->set_number(config, v);

@@ -3,10 +3,13 @@
 // order) through Boost.Random distributions, whose code is the same everywhere (std::
 // distributions differ between standard libraries). Continuous draws are rounded to 6
 // significant digits: tables stay readable and a last-bit difference in a platform's exp()
-// cannot change a value. A sample equal to an earlier one is drawn again, so samples differ.
+// cannot change a value. A parameter that does not apply to its sample (train.momentum when
+// the sample's train.optimizer is adam) is not drawn. A sample equal to an earlier one is drawn
+// again, so samples differ.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sweeps/setting.h"
@@ -32,16 +35,20 @@ class RandomSamples {
   // Draws every sample now (a few doubles each). Fails at `samples_mark` at once when the
   // distributions hold fewer distinct samples than asked for, and after 10 draws per sample
   // when duplicates are so frequent that the last ones would take much longer to find.
+  // `base` holds the values of the settings that are not drawn.
   RandomSamples(std::vector<RandomParam> params, std::uint64_t samples, std::uint64_t sweep_seed,
-                const Reader& reader, const YAML::Mark& samples_mark);
+                const nn::TrialConfig& base, const Reader& reader, const YAML::Mark& samples_mark);
 
   std::uint64_t size() const { return count_; }
   const std::vector<RandomParam>& params() const { return params_; }
   void apply(std::uint64_t sample, nn::TrialConfig& config) const;
-  // The canonical text of one parameter's value in one sample.
+  // The canonical text of one parameter's value in one sample; empty when it was not drawn.
   std::string text(std::uint64_t sample, std::size_t param) const;
 
  private:
+  void drop_inapplicable(std::uint64_t sample, const nn::TrialConfig& base);
+  static constexpr double kNotDrawn = std::numeric_limits<double>::quiet_NaN();
+
   std::vector<RandomParam> params_;
   std::uint64_t count_ = 1;
   std::vector<double> values_;  // count_ x params_: the drawn number, or the choice's index

@@ -169,7 +169,15 @@ class Loader {
   }
 
   const Setting& setting_key(const Reader::Entry& e, const std::string& where) {
-    if (const Setting* s = find_setting(e.key)) return *s;
+    if (const Setting* s = find_setting(e.key)) {
+      if (s->role == Role::analysis)
+        r_.fail(e.key_node, e.key +
+                                " is an analysis setting: it changes how the loss curves are read, "
+                                "not what is trained, so it cannot vary in " +
+                                where + "; set it once under '" + std::string(s->section()) +
+                                ":' (nnsweep report DIR re-reads a finished run)");
+      return *s;
+    }
     if (std::find(kSections.begin(), kSections.end(), e.key) != kSections.end())
       r_.fail(e.key_node, where + " keys are dotted settings like '" + e.key + "." +
                               section_fields(e.key).front() + "', got '" + e.key + "'");
@@ -256,6 +264,20 @@ class Loader {
             r_.fail(e.key_node, e.key + " is set by include (line " +
                                     std::to_string(a.mark.line + 1) +
                                     "); it cannot also be drawn at random");
+      if (!setting.controller.empty()) {
+        const Setting& controller = *find_setting(setting.controller);
+        if (is_axis(controller))
+          r_.fail(e.key_node, e.key + " applies only for some values of " + controller.key +
+                                  ", which the grid varies; draw " + controller.key +
+                                  " in random too (choice), or make " + e.key + " an axis");
+        for (const MatrixEntry& inc : p_.include)
+          for (const Assignment& a : inc.values)
+            if (a.setting == &controller)
+              r_.fail(e.key_node, e.key + " applies only for some values of " + controller.key +
+                                      ", which include sets (line " +
+                                      std::to_string(a.mark.line + 1) + "); draw " +
+                                      controller.key + " in random too (choice)");
+      }
       const auto dist = r_.entries(e.value, "random.params." + e.key, names);
       if (dist.size() != 1)
         r_.fail(e.value,
@@ -472,15 +494,16 @@ std::string emit_canonical(const Sweep::Impl& s, const Parsed& p) {
   return std::string(out.c_str()) + "\n";
 }
 
-// Whether some configuration can have data.dataset == csv (or == a built-in generator).
-bool dataset_possible(const Sweep::Impl& s, const Parsed& p, bool csv) {
-  auto is = [csv](const nn::TrialConfig& c) {
-    return (c.data.dataset == nn::DatasetKind::csv) == csv;
-  };
-  if (is(s.base)) return true;
+// Whether a setting applies to some configuration of the sweep: to the base, or under a value
+// its controller takes on an axis, in an include entry or as a random choice.
+bool can_apply(const Setting& setting, const Sweep::Impl& s, const Parsed& p) {
+  if (setting.applies(s.base)) return true;
   auto any = [&](const std::vector<Assignment>& values) {
     return std::any_of(values.begin(), values.end(), [&](const Assignment& a) {
-      return a.setting->key == keys::dataset && is(a.value);
+      if (a.setting->key != setting.controller) return false;
+      nn::TrialConfig config = s.base;
+      a.apply(config);
+      return setting.applies(config);
     });
   };
   for (const GridAxis& a : p.axes)
@@ -509,17 +532,18 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
                                   ? options.max_trials
                                   : p.max_trials.value_or(options.max_trials);
   // Moves copies: the Parsed entries stay for the canonical YAML below.
-  s.grid = Grid(p.axes, p.exclude, p.include, reader);
+  s.grid = Grid(p.axes, p.exclude, p.include, s.base, reader);
   // The samples are drawn and kept up front, so a count beyond the limit must stop here.
   if (!p.random.empty() && p.samples > limit)
     reader.fail(p.samples_mark, fmt::format("random.samples {} is more than max_trials {}; "
                                             "raise max_trials if you mean it",
                                             p.samples, limit));
   if (!p.random.empty())
-    s.random = RandomSamples(p.random, p.samples, s.seed, reader, p.samples_mark);
+    s.random = RandomSamples(p.random, p.samples, s.seed, s.base, reader, p.samples_mark);
 
   s.counts.grid_points = s.grid.product();
-  s.counts.excluded = s.grid.product() - s.grid.survivors();
+  s.counts.excluded = s.grid.product() - s.grid.survivors() - s.grid.collapsed();
+  s.counts.collapsed = s.grid.collapsed();
   if (s.grid.axes().empty()) s.counts.excluded = 0;
   s.counts.included = s.grid.added();
   s.counts.samples = s.random.size();
@@ -544,19 +568,6 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
                                          "raise max_trials if you mean it",
                                          count, how, limit));
   }
-  // New include combinations fill the settings they do not name from the base, so two of
-  // them can resolve to the same configuration: that would give two trials one id.
-  std::map<std::string, const MatrixEntry*> added;
-  for (std::size_t k = 0; k < s.grid.added(); ++k) {
-    nn::TrialConfig config = s.base;
-    s.grid.apply(s.grid.survivors() + k, config);
-    const auto [it, fresh] = added.emplace(canonical(config), &s.grid.added_entry(k));
-    if (!fresh)
-      reader.fail(s.grid.added_entry(k).mark,
-                  fmt::format("this include entry gives the same configuration as the one at "
-                              "line {}",
-                              it->second->mark.line + 1));
-  }
   check_combinations(s, p, reader);
 
   for (const GridAxis& a : s.grid.axes()) {
@@ -573,13 +584,8 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
       values = {format_number(r.lo), format_number(r.hi)};
     s.random_params.push_back({r.setting->key, spec + " [" + join(values) + "]"});
   }
-  const bool csv = dataset_possible(s, p, true), builtin = dataset_possible(s, p, false);
   for (const Setting& setting : settings()) {
-    const bool csv_only =
-        setting.key == "data.path" || setting.key == "data.target" || setting.key == "data.columns";
-    const bool builtin_only = setting.key == "data.points" || setting.key == "data.noise" ||
-                              setting.key == "data.features";
-    if ((csv_only && !csv) || (builtin_only && !builtin)) continue;
+    if (setting.role == Role::analysis || !can_apply(setting, s, p)) continue;
     s.param_keys.push_back(setting.key);
     s.param_settings.push_back(&setting);
   }
@@ -646,6 +652,19 @@ std::uint64_t Sweep::sibling_run() const {
 const Sweep::Counts& Sweep::counts() const {
   return impl_->counts;
 }
+std::vector<std::string> Sweep::collapse_notes() const {
+  const Grid& grid = impl_->grid;
+  std::vector<std::string> notes = grid.collapse_reasons();
+  for (const Grid::CollapsedInclude& c : grid.collapsed_includes()) {
+    const int line = grid.include_entry(c.entry).mark.line + 1;
+    notes.push_back(
+        c.into
+            ? fmt::format("the include entry at line {} gives the same trial as the one at line {}",
+                          line, grid.include_entry(*c.into).mark.line + 1)
+            : fmt::format("the include entry at line {} gives a trial the grid already has", line));
+  }
+  return notes;
+}
 const std::vector<Param>& Sweep::random_params() const {
   return impl_->random_params;
 }
@@ -675,12 +694,16 @@ Trial Sweep::trial(std::uint64_t index, TrialCache& cache) const {
     s.grid.apply(configuration % s.grid.size(), cache.config);
     s.random.apply(configuration / s.grid.size(), cache.config);
     // Ids and seeds come from the configuration with csv paths as written, so they do not
-    // depend on where the sweep file lives: id = hash(all + repeat line), seed = hash(seed line
-    // + all but epochs + repeat line), data seed = hash(seed line + data settings).
+    // depend on where the sweep file lives (sweeps/canonical.h says what each text holds):
+    // id = hash(scheme and seed lines + identity + repeat line), seed = hash(seed line + stream
+    // + repeat line), data seed = hash(seed line + data settings).
     const CanonicalTexts texts = canonical_texts(cache.config);
     const std::uint64_t seeded = fnv1a(kFnvBasis, fmt::format("sweep seed: {}\n", s.seed));
-    cache.id_state = fnv1a(kFnvBasis, texts.all);
-    cache.seed_state = fnv1a(seeded, texts.without_epochs);
+    const std::uint64_t scheme =
+        fnv1a(kFnvBasis, fmt::format("id scheme: {}\nsweep seed: {}\n", kIdScheme, s.seed));
+    cache.id_state = fnv1a(scheme, texts.identity);
+    cache.training_state = fnv1a(scheme, texts.training);
+    cache.seed_state = fnv1a(seeded, texts.stream);
     cache.data_seed = mix64(fnv1a(seeded, texts.data));
     // The CSV columns, from the same texts (paths still as written in the sweep file).
     cache.params.clear();
@@ -694,6 +717,7 @@ Trial Sweep::trial(std::uint64_t index, TrialCache& cache) const {
   const std::string repeat = fmt::format("repeat: {}\n", t.repeat);
   t.id = hex16(mix64(fnv1a(cache.id_state, repeat)));
   t.seed = mix64(fnv1a(cache.seed_state, repeat));
+  t.training = mix64(fnv1a(cache.training_state, repeat));
   t.data_seed = cache.data_seed;
   t.config = cache.config;
   t.params = cache.params;
@@ -704,6 +728,10 @@ std::vector<Param> Sweep::params(const nn::TrialConfig& config) const {
   std::vector<Param> out;
   out.reserve(impl_->param_settings.size());
   for (const Setting* setting : impl_->param_settings) {
+    if (!setting->applies(config)) {
+      out.push_back({setting->key, {}});
+      continue;
+    }
     std::string value = setting->text(config);
     if (setting->path)
       if (auto it = impl_->written_paths.find(value); it != impl_->written_paths.end())

@@ -48,8 +48,11 @@ struct Trial {
   std::string id;               // 16 hex digits, content-addressed (see README "Trial ids")
   std::uint64_t seed = 0;       // initialisation and shuffling
   std::uint64_t data_seed = 0;  // the dataset: equal for equal data configs
-  nn::TrialConfig config;       // fully resolved; csv paths absolute
-  std::vector<Param> params;    // params(config): the CSV columns, paths as written
+  // Equal for epoch siblings, and only for them: trials that differ in nothing but
+  // train.epochs, so that one training serves them all (its first epochs are theirs).
+  std::uint64_t training = 0;
+  nn::TrialConfig config;     // fully resolved; csv paths absolute
+  std::vector<Param> params;  // params(config): the CSV columns, paths as written
 };
 
 // What trial(i) computes once per configuration, kept for the repeats that follow it (they
@@ -58,7 +61,8 @@ struct TrialCache {
   std::uint64_t configuration = UINT64_MAX;
   nn::TrialConfig config;
   std::vector<Param> params;
-  std::uint64_t id_state = 0, seed_state = 0, data_seed = 0;  // hash states before the repeat
+  // Hash states before the repeat.
+  std::uint64_t id_state = 0, training_state = 0, seed_state = 0, data_seed = 0;
 };
 
 struct LoadOptions {
@@ -99,16 +103,21 @@ class Sweep {
   // budget, train.epochs, and share one training): the budget axis's values x repeats.
   std::uint64_t sibling_run() const;
 
-  // How size() comes about, for `nnsweep plan`: configurations = (grid_points - excluded +
-  // included) x samples, and size() = configurations x repeats.
+  // How size() comes about, for `nnsweep plan`: configurations = (grid_points - excluded -
+  // collapsed + included) x samples, and size() = configurations x repeats.
   struct Counts {
     std::uint64_t grid_points = 1;  // product of the axis sizes (1 without axes)
     std::uint64_t excluded = 0;     // grid points removed by exclude
+    std::uint64_t collapsed = 0;    // grid points that duplicate another (a setting that does
+                                    // not apply holds other than its first value)
     std::uint64_t included = 0;     // combinations added by include
     std::uint64_t samples = 1;      // random samples (1 without random)
     std::uint64_t configurations = 1;
   };
   const Counts& counts() const;
+  // Why combinations collapsed, a line each: the axes that do not always apply, and the include
+  // entries that give a trial the sweep already has.
+  std::vector<std::string> collapse_notes() const;
   // The random parameters as {key, "log_uniform [0.0001, 1]"}, in drawing order.
   const std::vector<Param>& random_params() const;
 
@@ -125,8 +134,9 @@ Sweep load_sweep(const std::filesystem::path& file, const LoadOptions& options =
 Sweep parse_sweep(std::string_view text, const std::string& file,
                   const std::filesystem::path& base_dir, const LoadOptions& options = {});
 
-// Canonical text of a configuration: every setting, fixed order, shortest round-trip numbers.
-// Equal configurations give equal text whatever the sweep file's order or spelling.
+// Canonical text of a configuration's identity (sweeps/canonical.h): the training settings that
+// apply, fixed order, shortest round-trip numbers. Configurations that train the same network
+// give equal text whatever the sweep file's order or spelling.
 std::string canonical(const nn::TrialConfig& config);
 // A 64-bit hash of text that is the same on every platform and library version.
 std::uint64_t stable_hash(std::string_view text);

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -28,8 +30,9 @@ class Scratch : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           (std::string("nnsweep_e2e_") + info->test_suite_name() + "_" + info->name());
+    // The process id keeps two test runs on one machine (two checkouts) out of each other's way.
+    dir_ = fs::temp_directory_path() / (std::string("nnsweep_e2e_") + info->test_suite_name() +
+                                        "_" + info->name() + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

@@ -118,6 +118,37 @@ TEST_F(Run, ResumeRefusesAChangedSweepFile) {
       << r.err;
 }
 
+TEST_F(Run, ResumeRefusesARunMadeUnderAnotherIdScheme) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  // A manifest of an nnsweep from before id schemes has no id_scheme key.
+  std::string manifest = read(dir_ / "out/manifest.yaml");
+  const std::size_t at = manifest.find("id_scheme: 2\n");
+  ASSERT_NE(at, std::string::npos);
+  write("out/manifest.yaml", manifest.erase(at, 13));
+  const std::string trials = read(dir_ / "out/trials.csv");
+  const Output r = nnsweep("run s.yaml -q --out out --resume");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "out: error: cannot --resume: that run was made by an nnsweep whose trial ids and "
+            "seeds differ from this one's (id scheme 1 there, 2 here), so its rows cannot be "
+            "continued; run the sweep again into a new --out directory\n");
+  EXPECT_EQ(read(dir_ / "out/trials.csv"), trials);
+}
+
+TEST_F(Run, CollapsedCombinationsTrainOnceAndLeaveInapplicableCellsEmpty) {
+  write("c.yaml",
+        "data: {points: 60}\ntrain: {epochs: 3}\ngrid:\n"
+        "  train.optimizer: [sgd, momentum]\n  train.momentum: [0.5, 0.9]\n");
+  const Output r = nnsweep("run c.yaml -q --out out");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string trials = read(dir_ / "out/trials.csv");
+  EXPECT_EQ(std::count(trials.begin(), trials.end(), '\n'), 4);  // header + 3 trials
+  EXPECT_NE(trials.find(",sgd,0.03,10,3,,none,"), std::string::npos) << trials;
+  EXPECT_NE(trials.find(",momentum,0.03,10,3,0.9,none,"), std::string::npos) << trials;
+  EXPECT_EQ(trials.find("convergence."), std::string::npos);
+}
+
 TEST_F(Run, ResumeFinishesATruncatedRunWithIdenticalResults) {
   write("s.yaml", kSweep);
   ASSERT_EQ(nnsweep("run s.yaml -q --out full").exit_code, 0);

@@ -26,23 +26,66 @@ TEST(FormatNumber, IsTheShortestTextThatRoundTrips) {
   EXPECT_EQ(format_number(-0.0), "0");
 }
 
-TEST(Canonical, ListsEverySettingInTableOrder) {
+TEST(Canonical, ListsTheTrainingSettingsThatApplyInTableOrder) {
   const std::string text = canonical(nn::TrialConfig{});
   EXPECT_EQ(text.substr(0, text.find('\n')), "data.dataset: circle");
   EXPECT_NE(text.find("model.hidden: 4-2\n"), std::string::npos);
   EXPECT_NE(text.find("data.features: x1 x2\n"), std::string::npos);
-  EXPECT_NE(text.find("train.epsilon: 1e-08\n"), std::string::npos);
-  EXPECT_EQ(text.substr(text.rfind("convergence.")), "convergence.smoothing: 0.05\n");
+  EXPECT_EQ(text.substr(text.rfind("train.")), "train.regularization: none\n");
+  // Settings that do not apply to the default (sgd, tanh, no penalty, built-in data).
+  for (const char* absent : {"train.momentum", "train.beta1", "train.epsilon",
+                             "model.leaky_relu_slope", "train.regularization_rate", "data.path"})
+    EXPECT_EQ(text.find(absent), std::string::npos) << absent;
 }
 
-TEST(Canonical, LeavesOutEpochsForTheSeedAndKeepsOnlyDataForTheDataSeed) {
+TEST(Canonical, LeavesAnalysisSettingsOutOfEveryText) {
+  nn::TrialConfig a, b;
+  b.convergence.tolerance = 0.5;
+  b.convergence.divergence_factor = 3;
+  for (auto part : {CanonicalPart::identity, CanonicalPart::stream, CanonicalPart::data})
+    EXPECT_EQ(canonical(a, part), canonical(b, part));
+  EXPECT_EQ(canonical(a).find("convergence."), std::string::npos);
+}
+
+TEST(Canonical, LeavesOutASettingThatDoesNotApply) {
+  nn::TrialConfig a, b;
+  b.train.momentum = 0.5;  // sgd: momentum does not apply
+  EXPECT_EQ(canonical(a), canonical(b));
+  a.train.optimizer = b.train.optimizer = nn::Optimizer::momentum;
+  EXPECT_NE(canonical(a), canonical(b));
+  nn::TrialConfig c, d;
+  c.data.dataset = d.data.dataset = nn::DatasetKind::csv;
+  d.data.points = 7;  // csv data: points do not apply
+  EXPECT_EQ(canonical(c, CanonicalPart::data), canonical(d, CanonicalPart::data));
+  EXPECT_EQ(canonical_texts(d).values[1], "");  // the cell of data.points
+}
+
+TEST(Canonical, StreamsDependOnDataShapeAndInitOnly) {
+  nn::TrialConfig a, b;
+  b.train.learning_rate = 1;
+  b.train.optimizer = nn::Optimizer::adam;
+  b.train.epochs = 999;
+  b.train.batch_size = 3;
+  b.train.regularization = nn::Regularization::l2;
+  b.model.activation = nn::Activation::relu;
+  EXPECT_EQ(canonical(a, CanonicalPart::stream), canonical(b, CanonicalPart::stream));
+  EXPECT_NE(canonical(a), canonical(b));
+  for (auto change : {+[](nn::TrialConfig& c) { c.model.hidden = {8}; },
+                      +[](nn::TrialConfig& c) { c.model.init = nn::Init::he; },
+                      +[](nn::TrialConfig& c) { c.data.noise = 0.2; }}) {
+    nn::TrialConfig c;
+    change(c);
+    EXPECT_NE(canonical(a, CanonicalPart::stream), canonical(c, CanonicalPart::stream));
+  }
+}
+
+TEST(Canonical, TrainingTextIsTheIdentityWithoutTheBudget) {
   nn::TrialConfig a, b;
   b.train.epochs = 999;
-  EXPECT_NE(canonical(a, CanonicalPart::all), canonical(b, CanonicalPart::all));
-  EXPECT_EQ(canonical(a, CanonicalPart::without_epochs),
-            canonical(b, CanonicalPart::without_epochs));
+  EXPECT_NE(canonical_texts(a).identity, canonical_texts(b).identity);
+  EXPECT_EQ(canonical_texts(a).training, canonical_texts(b).training);
   b.train.learning_rate = 1;
-  EXPECT_EQ(canonical(a, CanonicalPart::data), canonical(b, CanonicalPart::data));
+  EXPECT_NE(canonical_texts(a).training, canonical_texts(b).training);
   EXPECT_EQ(canonical(a, CanonicalPart::data).find("train."), std::string::npos);
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <map>
 #include <set>
 
 #include "sweep_test_util.h"
@@ -9,6 +10,7 @@
 namespace sweeps {
 namespace {
 
+using testing::error_of;
 using testing::parse;
 
 const char* kRandom =
@@ -88,6 +90,35 @@ TEST(RandomSearch, MultipliesWithTheGridSampleMajor) {
   EXPECT_EQ(s.trial(2).config.model.activation, nn::Activation::tanh);
   ASSERT_EQ(s.random_params().size(), 1u);
   EXPECT_EQ(s.random_params()[0].value, "log_uniform [0.001, 1]");
+}
+
+TEST(RandomSearch, DoesNotDrawAParameterWhereItDoesNotApply) {
+  const Sweep s = parse(
+      "random:\n  samples: 30\n  params:\n"
+      "    train.optimizer: {choice: [sgd, momentum]}\n"
+      "    train.momentum: {uniform: [0.1, 0.9]}\n");
+  ASSERT_EQ(s.size(), 30u);
+  int sgd = 0;
+  for (std::uint64_t i = 0; i < s.size(); ++i) {
+    std::map<std::string, std::string> p;
+    for (const Param& q : s.trial(i).params) p[q.key] = q.value;
+    if (p["train.optimizer"] == "sgd") {
+      ++sgd;
+      EXPECT_EQ(p["train.momentum"], "") << i;
+    } else {
+      EXPECT_NE(p["train.momentum"], "") << i;
+    }
+  }
+  // Samples differ: sgd without a momentum exists once.
+  EXPECT_EQ(sgd, 1);
+}
+
+TEST(RandomSearch, RefusesAParameterWhoseControllerTheGridVaries) {
+  EXPECT_EQ(error_of("grid:\n  train.optimizer: [sgd, adam]\n"
+                     "random:\n  samples: 3\n  params:\n    train.beta1: {uniform: [0.5, 0.9]}\n"),
+            "s.yaml:6:5: error: train.beta1 applies only for some values of train.optimizer, which "
+            "the grid varies; draw train.optimizer in random too (choice), or make train.beta1 an "
+            "axis");
 }
 
 }  // namespace
