@@ -107,7 +107,8 @@ template <typename V, int R, int S>
 // accumulators of sixteen registers). Eight lanes (Vec8, two rows each, 32 registers): rows
 // eight, four, then two at a time, four, four, then eight columns per block (sixteen, eight and
 // eight accumulators). The last single rows as Vec, four columns per block: independent sums
-// for the core to overlap. Block sizes chosen by measurement (nn_bench, 2-8-8-1).
+// for the core to overlap. The block sizes are the fastest of those tried on nn_bench's 2-8-8-1
+// network (bench/README.md).
 template <typename V>
 [[gnu::always_inline]] inline void product(const Product& p) {
   Eigen::Index r = 0;

@@ -18,11 +18,12 @@
 namespace nn {
 
 // std::mt19937_64's numbers, tempered a block at a time. The standard engine tempers each number
-// as it is drawn, scalar: a third of the instructions of a shuffle's draw (the shuffle of the
-// training set was a twentieth of a small network's training). Here refill() twists the state
-// and tempers all 312 numbers of the next block in loops the compiler vectorises, and a draw is a
-// load. Written out because no library engine hands out its numbers in blocks; the numbers are
-// those of std::mt19937_64 seeded with the same value (tests/nn/random_test.cpp compares them).
+// as it is drawn, in scalar code: a good part of the work of every draw, and a small network's
+// training shuffles its training set every epoch (figures in bench/README.md). Here refill()
+// twists the state and tempers all 312 numbers of the next block in loops the compiler
+// vectorises, and a draw is a load. Written out because no library engine hands out its numbers
+// in blocks; the numbers are those of std::mt19937_64 seeded with the same value
+// (tests/nn/random_test.cpp compares them).
 class Mt64 {
  public:
   using result_type = std::uint64_t;
@@ -111,7 +112,8 @@ void shuffle(std::span<T> items, Rng& rng) {
 // once for the bucket size 2^64 / i (Boost's rounding) and once for draw / bucket. Training
 // shuffles the same number of items every epoch, so the bucket sizes are computed once here and
 // the quotient comes from a multiplication (draw x i / 2^64, which is exact or one too small,
-// then corrected). A fifth of a small network's training was these divisions.
+// then corrected): a 64-bit division takes several times as long as a multiplication, and a
+// small network's training draws once per training sample every epoch.
 class Shuffler {
  public:
   explicit Shuffler(std::size_t size) : bucket_(size + 1) {

@@ -113,10 +113,12 @@ std::vector<double> smoothed(std::span<const EpochMetrics> curve, Monitor monito
 }
 
 // Column row[l] of m into lane l of m.rows() consecutive lane elements at out: one sample of
-// every lane's batch. Raw pointers and the lanes innermost (a fixed count): Eigen's indexed
-// form of this loop, with run-time row counts, made the bench sweep 1.6% slower.
+// every lane's batch. Raw pointers and the lanes innermost (a fixed count) let the compiler
+// unroll the copy; Eigen's indexed form of this loop keeps run-time row counts and a loop of
+// its own per row, which for the one or two rows of a sample is mostly overhead.
 // `out` never overlaps m (__restrict, a GCC and Clang extension): without it the compiler checks
 // for overlap at run time on every call, a stall of its own for the one or two rows of a sample.
+// The measurements are in bench/README.md ("Why the kernels are written as they are").
 void gather(const Eigen::MatrixXd& m, const std::array<Eigen::Index, kLanes>& row,
             double* __restrict out) {
   const Eigen::Index rows = m.rows();

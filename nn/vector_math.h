@@ -2,8 +2,9 @@
 // the cross-entropy of a sigmoid output are made of. Internal to nn/.
 //
 // Written out because Eigen's exp for doubles divides (a rational approximation), and tanh or
-// sigmoid through it divide again: these take one division or none, and are 1.5x as fast per
-// element (tanh and sigmoid took two fifths of a tanh or sigmoid network's training time).
+// sigmoid through it divide again: these take one division or none, a division taking several
+// times as long as a multiply-add, and tanh and sigmoid are a large share of a tanh or sigmoid
+// network's training (figures in bench/README.md).
 // Every function is generic in the vector (4 doubles for AVX, 8 for AVX-512) and does the same
 // operations on each element whatever the width, so results do not depend on it.
 #pragma once
@@ -69,7 +70,7 @@ template <typename V>
   // |r| <= ln2/2 (scripts/fit_expm1.py: a Chebyshev fit, near the best of its degree) whose
   // error is below 4.1e-17 of the result: the Taylor series needs two terms more for as much.
   // Summed in Estrin's order (pairs of terms, then pairs of pairs): a shorter chain of
-  // dependent steps than Horner's, 11% faster per element.
+  // dependent steps than Horner's, so the core overlaps more of them.
   constexpr double c2 = 0x1.0000000000001p-1, c3 = 0x1.5555555555556p-3, c4 = 0x1.5555555553d68p-5,
                    c5 = 0x1.11111111109b5p-7, c6 = 0x1.6c16c17889f40p-10,
                    c7 = 0x1.a01a01a7c2f2ep-13, c8 = 0x1.a019b9148739fp-16,

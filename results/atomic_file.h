@@ -33,8 +33,8 @@ void replace_file(const std::filesystem::path& path, std::string_view content,
 void sync_directory(const std::filesystem::path& dir);
 
 // Several files of one directory replaced together, each as replace_file() with Sync::all would,
-// but waiting for the disk once for all of them instead of once per file (~0.6 ms a file on a
-// virtual disk, most of the time a small sweep spends after training). stage() writes NAME.tmp
+// but waiting for the disk once for all of them instead of once per file (on a virtual disk, a
+// wait per file is most of what a small sweep spends after training). stage() writes NAME.tmp
 // and starts writing it to disk (Linux: sync_file_range) while the next file is made; commit()
 // waits until every staged file, and every file named by also_sync(), is on disk, renames the
 // staged files in the order they were staged, then syncs the directory. Files staged last are
