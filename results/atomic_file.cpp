@@ -1,11 +1,13 @@
 #include "results/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <system_error>
+
+#include "nn/input_error.h"
 
 namespace results {
 
@@ -15,14 +17,8 @@ namespace {
   throw std::system_error(error, std::generic_category(), std::string(what) + " " + path.string());
 }
 
-// std::ofstream cannot fsync; POSIX can, on a second descriptor of the same file.
-void sync(const std::filesystem::path& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) fail(path, "cannot open", errno);
-  const int result = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (result != 0) fail(path, "cannot sync", error);
+void sync_fd(int fd, const std::filesystem::path& path) {
+  if (::fsync(fd) != 0) fail(path, "cannot sync", errno);
 }
 
 // Starts writing a file's dirty pages to disk without waiting, so that the wait in commit()
@@ -34,86 +30,95 @@ void start_writeback([[maybe_unused]] int fd) {
 #endif
 }
 
-int open_for_sync(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, "cannot open", errno);
-  start_writeback(fd);
-  return fd;
-}
-
 // Removes a temporary on the way out of a failure: its own error, if any, would hide the first.
-void discard(const std::filesystem::path& temporary) {
-  std::error_code ignored;
-  std::filesystem::remove(temporary, ignored);
+void discard(const Place& place, const std::string& temporary) {
+  ::unlinkat(place.dir.get(), temporary.c_str(), 0);
 }
 
-// Writes `path` + ".tmp" through `write` and returns its name; on failure removes it and throws.
-std::filesystem::path write_temporary(const std::filesystem::path& path,
-                                      const std::function<void(std::ostream&)>& write) {
-  std::filesystem::path temporary = path;
-  temporary += ".tmp";
+// Writes a new temporary beside `place` through `write` and returns it, flushed; on failure
+// removes it and throws.
+Temporary write_temporary(const Place& place, const std::function<void(std::ostream&)>& write) {
+  check_regular_or_missing(place);
+  Temporary temporary = create_temporary(place);
   try {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) fail(temporary, "cannot create", errno);
-    write(out);
-    out.flush();
-    if (!out) fail(temporary, "cannot write", errno);
+    write(*temporary.out);
+    temporary.out->flush();
+    if (!*temporary.out) fail(place.path, "cannot write", errno);
   } catch (...) {
-    discard(temporary);
+    discard(place, temporary.name);
     throw;
   }
   return temporary;
 }
 
+void rename_into_place(const Place& place, const std::string& temporary) {
+  if (::renameat(place.dir.get(), temporary.c_str(), place.dir.get(), place.leaf.c_str()) != 0)
+    fail(place.path, "cannot replace", errno);
+}
+
 }  // namespace
 
 void sync_directory(const std::filesystem::path& dir) {
-  sync(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
+  const std::filesystem::path path = dir.empty() ? "." : dir;
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) fail(path, "cannot open", errno);
+  sync_fd(fd.get(), path);
 }
 
-void replace_file(const std::filesystem::path& path,
+void replace_file(const std::filesystem::path& dir, std::string_view name,
                   const std::function<void(std::ostream&)>& write, Sync how) {
-  const std::filesystem::path temporary = write_temporary(path, write);
+  const Place place = open_place(dir, name);
+  const Temporary temporary = write_temporary(place, write);
   try {
-    if (how != Sync::none) sync(temporary, O_RDONLY);
-    std::filesystem::rename(temporary, path);
+    if (how != Sync::none) sync_fd(temporary.out->fd(), place.path);
+    rename_into_place(place, temporary.name);
   } catch (...) {
-    discard(temporary);
+    discard(place, temporary.name);
     throw;
   }
-  if (how == Sync::all) sync_directory(path.parent_path());
+  if (how == Sync::all) sync_fd(place.dir.get(), place.path.parent_path());
+}
+
+void replace_file(const std::filesystem::path& dir, std::string_view name, std::string_view content,
+                  Sync how) {
+  replace_file(
+      dir, name,
+      [&](std::ostream& out) {
+        out.write(content.data(), static_cast<std::streamsize>(content.size()));
+      },
+      how);
 }
 
 FileBatch::FileBatch(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
 FileBatch::~FileBatch() {
-  for (const File& f : files_) {
-    if (f.fd >= 0) ::close(f.fd);
-    if (!committed_ && !f.final_path.empty()) discard(f.path);
-  }
+  if (committed_) return;
+  for (const File& f : files_)
+    if (!f.temporary.empty()) discard(f.place, f.temporary);
 }
 
 void FileBatch::add(File file) {
   const std::lock_guard lock(mutex_);
-  try {
-    files_.push_back(file);
-  } catch (...) {
-    ::close(file.fd);
-    throw;
-  }
+  files_.push_back(std::move(file));
 }
 
 void FileBatch::stage(std::string_view name, const std::function<void(std::ostream&)>& write) {
-  const std::filesystem::path final_path = dir_ / name;
-  const std::filesystem::path temporary = write_temporary(final_path, write);
-  int fd = -1;
+  Place place = open_place(dir_, name);
+  Temporary temporary = write_temporary(place, write);
+  const int fd = temporary.out->fd();
+  start_writeback(fd);
+  File file{std::move(place), temporary.name, Fd(::dup(fd))};
+  if (file.fd.get() < 0) {
+    const int error = errno;
+    discard(file.place, file.temporary);
+    fail(file.place.path, "cannot open", error);
+  }
   try {
-    fd = open_for_sync(temporary);
+    add(std::move(file));
   } catch (...) {
-    discard(temporary);
+    discard(file.place, file.temporary);
     throw;
   }
-  add({temporary, final_path, fd});
 }
 
 void FileBatch::stage(std::string_view name, std::string_view content) {
@@ -123,8 +128,15 @@ void FileBatch::stage(std::string_view name, std::string_view content) {
 }
 
 void FileBatch::also_sync(std::string_view name) {
-  const std::filesystem::path path = dir_ / name;
-  add({path, {}, open_for_sync(path)});
+  Place place = open_place(dir_, name);
+  Fd fd(::openat(place.dir.get(), place.leaf.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ELOOP) check_regular_or_missing(place);
+    fail(place.path, "cannot open", errno);
+  }
+  check_regular_or_missing(place);
+  start_writeback(fd.get());
+  add({std::move(place), {}, std::move(fd)});
 }
 
 void FileBatch::commit() {
@@ -132,25 +144,15 @@ void FileBatch::commit() {
   // Every file's content first (fdatasync: the data and what reading it back needs, not the
   // times), so that no rename below can make a file visible whose content could still be lost.
   for (File& f : files_) {
-    const int result = ::fdatasync(f.fd);
+    const int result = ::fdatasync(f.fd.get());
     const int error = errno;
-    ::close(f.fd);
-    f.fd = -1;
-    if (result != 0) fail(f.path, "cannot sync", error);
+    f.fd.close();
+    if (result != 0) fail(f.place.path, "cannot sync", error);
   }
   for (const File& f : files_)
-    if (!f.final_path.empty()) std::filesystem::rename(f.path, f.final_path);
+    if (!f.temporary.empty()) rename_into_place(f.place, f.temporary);
   committed_ = true;
   sync_directory(dir_);
-}
-
-void replace_file(const std::filesystem::path& path, std::string_view content, Sync how) {
-  replace_file(
-      path,
-      [&](std::ostream& out) {
-        out.write(content.data(), static_cast<std::streamsize>(content.size()));
-      },
-      how);
 }
 
 }  // namespace results

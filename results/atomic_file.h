@@ -1,8 +1,10 @@
 // Replacing a file so that readers and crashes only ever see the old or the new content: the
-// content goes to `NAME.tmp` in the same directory, is flushed and fsynced, then renamed over
-// NAME (rename is atomic within a file system), and the directory is fsynced, which makes the
-// rename itself durable. Throws std::system_error naming the file when any step fails; the
-// temporary file is then removed.
+// content goes to a new temporary `NAME.<pid>-<n>.tmp` in the same directory, is flushed and
+// fsynced, then renamed over NAME (rename is atomic within a file system), and the directory is
+// fsynced, which makes the rename itself durable. Files are named relative to a directory and
+// reached as results/output_file.h says: never through a link, never over anything but a
+// regular file. Throws std::system_error naming the file when any step fails (the temporary
+// file is then removed), nn::InputError when something other than a regular file is in the way.
 #pragma once
 
 #include <filesystem>
@@ -11,6 +13,8 @@
 #include <ostream>
 #include <string_view>
 #include <vector>
+
+#include "results/output_file.h"
 
 namespace results {
 
@@ -24,9 +28,10 @@ enum class Sync {
          // crash of the machine may lose the new one (for files that are rewritten again later)
 };
 
-void replace_file(const std::filesystem::path& path,
+// Replaces `dir`/`name` (`name` may have directories, made when missing: models/x.yaml).
+void replace_file(const std::filesystem::path& dir, std::string_view name,
                   const std::function<void(std::ostream&)>& write, Sync sync = Sync::all);
-void replace_file(const std::filesystem::path& path, std::string_view content,
+void replace_file(const std::filesystem::path& dir, std::string_view name, std::string_view content,
                   Sync sync = Sync::all);
 
 // fsync of a directory: the renames and creations in it so far survive a crash.
@@ -34,10 +39,10 @@ void sync_directory(const std::filesystem::path& dir);
 
 // Several files of one directory replaced together, each as replace_file() with Sync::all would,
 // but waiting for the disk once for all of them instead of once per file (on a virtual disk, a
-// wait per file is most of what a small sweep spends after training). stage() writes NAME.tmp
-// and starts writing it to disk (Linux: sync_file_range) while the next file is made; commit()
-// waits until every staged file, and every file named by also_sync(), is on disk, renames the
-// staged files in the order they were staged, then syncs the directory. Files staged last are
+// wait per file is most of what a small sweep spends after training). stage() writes a
+// temporary and starts writing it to disk (Linux: sync_file_range) while the next file is made;
+// commit() waits until every staged file, and every file named by also_sync(), is on disk, renames
+// the staged files in the order they were staged, then syncs the directory. Files staged last are
 // renamed last: a reader never sees them before the others. Destroyed uncommitted (an error on
 // the way), the batch removes its temporaries and leaves every old file as it was. stage() and
 // also_sync() may be called from several threads; errors throw std::system_error naming the file.
@@ -56,9 +61,9 @@ class FileBatch {
 
  private:
   struct File {
-    std::filesystem::path path;        // what commit() syncs
-    std::filesystem::path final_path;  // empty: synced only, not renamed
-    int fd = -1;
+    Place place;            // the file's directory and final name
+    std::string temporary;  // empty: synced only, not renamed
+    Fd fd;
   };
   void add(File file);
 

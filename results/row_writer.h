@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string_view>
+
+#include "results/output_file.h"
 
 namespace results {
 
@@ -26,10 +28,11 @@ class RowWriter {
   std::ostream* out_;
 };
 
-// Opens `path` for appending, creating it when missing. When `keep_bytes` is given the file is
-// first cut to that size (the complete part a resume found; see CsvReader::complete_bytes).
-// Throws std::system_error naming the file.
-std::ofstream open_for_append(const std::filesystem::path& path,
-                              std::optional<std::uint64_t> keep_bytes = std::nullopt);
+// Opens `dir`/`name` for appending, creating it when missing, as results/output_file.h says
+// (never through a link, only a regular file). When `keep_bytes` is given the file is first cut
+// to that size (the complete part a resume found; see CsvReader::complete_bytes). Throws
+// std::system_error naming the file, nn::InputError when something else is in its place.
+std::unique_ptr<FileStream> open_for_append(const std::filesystem::path& dir, std::string_view name,
+                                            std::optional<std::uint64_t> keep_bytes = std::nullopt);
 
 }  // namespace results

@@ -21,6 +21,7 @@
 #include "results/trial_record.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/output_dir.h"
 #include "runner/tables.h"
 #include "sweeps/canonical.h"
 
@@ -65,9 +66,18 @@ int merge_command(const Args& args) {
   if (!parse_command_line(args, options, {{"dirs", nullptr, &dirs}}, vm)) return kExitOk;
   if (dirs.empty()) throw po::error("name the shard directories: nnsweep merge DIR... --out DIR");
   if (out_dir.empty()) throw po::error("--out DIR is required");
-  const fs::path out(out_dir);
-  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out)))
-    throw nn::InputError(out.string(), 0, 0, "the merged output directory must be new or empty");
+  if (out_dir == "-") throw po::error("--out must be a directory: merge writes several files");
+  const OutputDir resolved = resolve_output_dir(out_dir);
+  const fs::path& out = resolved.path;
+  const auto check_out = [&] {
+    if (!is_empty_output_dir(out))
+      throw nn::InputError(resolved.shown, 0, 0,
+                           "the merged output directory must be new or empty");
+  };
+  check_not_in_use(out, resolved.shown);
+  check_out();
+  // A shard still being written is not finished: say so rather than count its missing trials.
+  for (const std::string& dir : dirs) check_not_in_use(dir, dir);
 
   // Same sweep file everywhere.
   std::vector<results::ManifestInfo> infos;
@@ -119,10 +129,12 @@ int merge_command(const Args& args) {
 
   // The rows, then the tables built from them exactly as for one run.
   fs::create_directories(out);
+  const OutputLock lock(out, resolved.shown, "merge");
+  check_out();  // filled in the meantime by a process that has finished since
   {
-    std::ofstream trials_out = results::open_for_append(out / "trials.csv");
-    std::ofstream curves_out = results::open_for_append(out / "curves.csv");
-    results::RowWriter trials(trials_out), curves(curves_out);
+    const auto trials_out = results::open_for_append(out, "trials.csv");
+    const auto curves_out = results::open_for_append(out, "curves.csv");
+    results::RowWriter trials(*trials_out), curves(*curves_out);
     trials.write(results::format_trials_header(keys));
     curves.write(results::format_curves_header());
     for (const std::string& dir : dirs) {
@@ -155,11 +167,11 @@ int merge_command(const Args& args) {
   manifest.version = version_string();
   manifest.started = manifest.finished.emplace(std::chrono::system_clock::now());
   manifest.trials_total = manifest.sweep_trials = total;
-  results::replace_file(out / "manifest.yaml", results::format_manifest(manifest));
+  results::replace_file(out, "manifest.yaml", results::format_manifest(manifest));
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   const Tables tables = write_tables(out, pivot, colour);
   manifest.counts = tables.counts;
-  results::replace_file(out / "manifest.yaml", results::format_manifest(manifest));
+  results::replace_file(out, "manifest.yaml", results::format_manifest(manifest));
   std::cout << fmt::format("merged {} directories: {} trials\n\n", dirs.size(), total)
             << tables.convergence_text << "\n"
             << tables.best_text;

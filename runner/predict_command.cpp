@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -21,6 +22,7 @@
 namespace runner {
 namespace {
 
+namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
 results::ModelFile read_model(const std::string& path) {
@@ -29,6 +31,29 @@ results::ModelFile read_model(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return results::parse_model(text.str(), path);
+}
+
+// Refuses an --out that is not a regular file to replace (a FIFO, a device such as /dev/null, a
+// directory, a link) or that is one of the inputs: the predictions replace FILE, so it must be
+// a file of its own.
+void check_output_file(const fs::path& out, const std::vector<std::string>& inputs) {
+  const fs::file_status status = fs::symlink_status(out);
+  if (!fs::exists(status)) return;
+  if (!fs::is_regular_file(status))
+    throw nn::InputError(out.string(), 0, 0,
+                         fs::is_symlink(status)
+                             ? "--out is a symbolic link; predict replaces FILE and never writes "
+                               "through a link: name the file itself"
+                             : "--out is not a regular file (a directory, FIFO or device); predict "
+                               "replaces FILE, so it must be a file, or - for standard output");
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    if (fs::equivalent(out, input, error))
+      throw nn::InputError(out.string(), 0, 0,
+                           "--out is " + input +
+                               ", an input of this command; write the "
+                               "predictions to another file");
+  }
 }
 
 // The header of the predictions: the inputs, then what the task predicts.
@@ -60,13 +85,17 @@ int predict_command(const Args& args) {
       "DATA.csv needs the model's input columns by name: x1,x2 for a built-in dataset, the\n"
       "training feature columns for a csv one (raw values: the model standardises them).\n\n"
       "options");
-  options.add_options()("help,h", "show this help")("out,o", po::value(&out_path),
-                                                    "write the predictions to FILE");
+  options.add_options()("help,h", "show this help")(
+      "out,o", po::value(&out_path),
+      "write the predictions to FILE (a regular file, replaced; - for standard output)");
   po::variables_map vm;
   if (!parse_command_line(args, options, {{"model", &model_path}, {"data", &data_path}}, vm))
     return kExitOk;
   if (model_path.empty() || data_path.empty())
     throw po::error("a model and a CSV file are required: nnsweep predict MODEL.yaml DATA.csv");
+  if (vm.count("out") && out_path.empty())
+    throw po::error("--out needs a file name, or - for standard output");
+  if (!out_path.empty() && out_path != "-") check_output_file(out_path, {model_path, data_path});
 
   const results::ModelFile model = read_model(model_path);
   const nn::CsvTable table = nn::read_csv_table(data_path);
@@ -112,10 +141,13 @@ int predict_command(const Args& args) {
     }
     text += '\n';
   }
-  if (out_path.empty())
-    std::cout << text;
-  else
-    results::replace_file(out_path, text);
+  if (out_path.empty() || out_path == "-") {
+    std::cout << text << std::flush;
+    if (!std::cout) throw std::runtime_error("cannot write the predictions to standard output");
+  } else {
+    const fs::path out(out_path);
+    results::replace_file(out.parent_path(), out.filename().string(), text);
+  }
   return kExitOk;
 }
 

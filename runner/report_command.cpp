@@ -1,5 +1,6 @@
 // `nnsweep report DIR`: rebuilds the tables of a finished or interrupted run from its
 // trials.csv and curves.csv, with the pivot its sweep file asked for unless told otherwise.
+// A directory another process holds (a run still going) is refused, untouched.
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -10,6 +11,7 @@
 #include "nn/input_error.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/output_dir.h"
 #include "runner/tables.h"
 
 namespace runner {
@@ -30,9 +32,13 @@ int report_command(const Args& args) {
   if (!parse_command_line(args, options, {{"dir", &dir_arg}}, vm)) return kExitOk;
   if (dir_arg.empty()) throw po::error("a results directory is required: nnsweep report DIR");
   const fs::path dir(dir_arg);
+  // A run (or merge) writing the directory holds it: its files are not rewritten under it.
+  check_not_in_use(dir, dir_arg);
   if (!fs::exists(dir / "trials.csv"))
     throw nn::InputError(dir.string(), 0, 0,
                          "no trials.csv here: not an nnsweep results directory");
+  const OutputLock lock(dir, dir_arg, "report");
+  check_output_entries(dir);
 
   // The pivot the sweep asked for, from the resolved spec in the manifest.
   const fs::path manifest = dir / "manifest.yaml";

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 
 #include "nn/input_error.h"
 #include "results/atomic_file.h"
@@ -24,6 +26,7 @@
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/mpi_backend.h"
+#include "runner/output_dir.h"
 #include "runner/progress.h"
 #include "runner/saved_models.h"
 #include "runner/shard.h"
@@ -57,17 +60,43 @@ std::string host_name() {
   return gethostname(name, sizeof name - 1) == 0 ? name : "";
 }
 
-bool is_empty_dir(const fs::path& dir) {
-  return !fs::exists(dir) || (fs::is_directory(dir) && fs::is_empty(dir));
-}
-
-// What a previous run left in `dir`: the trials with a complete row, and where each file's
-// complete part ends (a kill can tear the last line).
+// What a previous run left in `dir`: the trials with a complete row and, unless they failed
+// with an error or the sweep keeps no curves, a complete curve; and where each file's complete
+// part ends (a kill can tear the last line).
 struct Previous {
   std::vector<bool> done;
   std::uint64_t done_count = 0;
+  std::uint64_t curves_missing = 0;  // trials with a row but no complete curve: trained again
   std::optional<std::uint64_t> trials_bytes, curves_bytes;
 };
+
+// The last epoch of each trial's last block of rows in curves.csv (a block restarts where the
+// epoch stops increasing, as results::sort_curves reads it), and where the file's complete part
+// ends. Throws nn::InputError for a malformed file, before anything is trained.
+std::unordered_map<std::string, int> read_curve_ends(const fs::path& path,
+                                                     std::optional<std::uint64_t>& bytes) {
+  std::unordered_map<std::string, int> ends;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ends;
+  results::CsvReader reader(in, path.string());
+  results::CsvRecord record;
+  bool header = true;
+  std::string current;
+  int last_epoch = -1;
+  while (reader.next(record) && !record.torn) {
+    if (header) {
+      results::check_curves_header(record, path.string());
+      header = false;
+      continue;
+    }
+    const results::CurvePoint point = results::parse_curve_row(record, path.string());
+    if (point.trial_id != current || point.metrics.epoch <= last_epoch) current = point.trial_id;
+    last_epoch = point.metrics.epoch;
+    ends[current] = last_epoch;
+  }
+  bytes = reader.complete_bytes();
+  return ends;
+}
 
 Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Shard& shard) {
   Previous prev;
@@ -100,29 +129,44 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
                          fmt::format("cannot --resume: that run was {}, this one is {}",
                                      info.shard.empty() ? "the whole sweep" : "shard " + info.shard,
                                      shard.whole() ? "the whole sweep" : "shard " + shard.text()));
+  // A trial is complete when both files hold it: rows reach the disk curves first, but a crash
+  // of the machine can keep the later write and lose the earlier.
+  const auto curve_ends = read_curve_ends(dir / "curves.csv", prev.curves_bytes);
   if (std::ifstream trials{dir / "trials.csv", std::ios::binary}) {
     const auto info =
         results::read_trials(trials, (dir / "trials.csv").string(), [&](results::TrialRecord&& r) {
-          if (r.index < prev.done.size() && !prev.done[r.index])
-            prev.done[r.index] = true, ++prev.done_count;
+          if (r.index >= prev.done.size() || prev.done[r.index]) return;
+          const auto end = curve_ends.find(r.id);
+          if (sweep.curves().enabled && r.error.empty() &&
+              (end == curve_ends.end() || end->second != r.epochs_run)) {
+            ++prev.curves_missing;
+            return;
+          }
+          prev.done[r.index] = true, ++prev.done_count;
         });
     prev.trials_bytes = info.complete_bytes;
-  }
-  if (std::ifstream curves{dir / "curves.csv", std::ios::binary}) {
-    results::CsvReader reader(curves, (dir / "curves.csv").string());
-    results::CsvRecord record;
-    while (reader.next(record) && !record.torn) {
-    }
-    prev.curves_bytes = reader.complete_bytes();
   }
   return prev;
 }
 
-std::ofstream open_rows_file(const fs::path& path, std::optional<std::uint64_t> keep,
-                             const std::string& header) {
-  std::ofstream out = results::open_for_append(path, keep);
-  if (!keep || *keep == 0) results::RowWriter(out).write(header);
+std::unique_ptr<results::FileStream> open_rows_file(const fs::path& dir, std::string_view name,
+                                                    std::optional<std::uint64_t> keep,
+                                                    const std::string& header) {
+  auto out = results::open_for_append(dir, name, keep);
+  if (!keep || *keep == 0) results::RowWriter(*out).write(header);
   return out;
+}
+
+// `text` as one word of a POSIX shell command line.
+std::string shell_word(const std::string& text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_./:=@%+,-").find(c) != std::string_view::npos;
+  });
+  if (plain) return text;
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 }  // namespace
@@ -150,6 +194,9 @@ int run_command(const Args& args) {
   if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
   if (vm.count("threads") && threads < 1) throw po::error("--threads must be at least 1");
+  if (vm.count("out") && out_dir.empty())
+    throw po::error("--out needs a directory; leave it out for runs/<sweep name>/");
+  if (out_dir == "-") throw po::error("--out must be a directory: a run writes several files");
   const bool quiet = vm.count("quiet") > 0, resume = vm.count("resume") > 0;
   const Shard shard = shard_text.empty() ? Shard{} : parse_shard(shard_text);
   const auto save_models = parse_save_models(save_models_text);
@@ -175,20 +222,35 @@ int run_command(const Args& args) {
     mpi_work(*mpi, sweep, work);
     return kExitOk;
   }
-  fs::path dir = out_dir.empty() ? fs::path("runs") / sweep.name() : fs::path(out_dir);
+  fs::path given =
+      out_dir.empty() ? default_output_dir(sweep.name(), spec_path) : fs::path(out_dir);
   if (out_dir.empty() && !shard.whole())
-    dir /= fmt::format("shard-{}-of-{}", shard.index, shard.count);
+    given /= fmt::format("shard-{}-of-{}", shard.index, shard.count);
+  const OutputDir out = resolve_output_dir(given);
+  const fs::path& dir = out.path;
   const std::uint64_t first = shard.begin(sweep.size()), last = shard.end(sweep.size());
-  if (fs::exists(dir) && !fs::is_directory(dir))
-    throw nn::InputError(dir.string(), 0, 0, "the output path exists and is not a directory");
-  if (!is_empty_dir(dir) && !resume)
-    throw nn::InputError(dir.string(), 0, 0,
-                         "output directory is not empty; add --resume to continue that run, or "
-                         "choose another directory with --out");
-  Previous prev;
-  if (resume && !is_empty_dir(dir)) prev = read_previous(dir, sweep, shard);
-
+  const auto check_dir = [&] {
+    if (fs::exists(dir) && !fs::is_directory(dir))
+      throw nn::InputError(out.shown, 0, 0, "the output path exists and is not a directory");
+    if (!is_empty_output_dir(dir) && !resume)
+      throw nn::InputError(out.shown, 0, 0,
+                           "output directory is not empty; add --resume to continue that run, or "
+                           "choose another directory with --out");
+  };
+  // Who holds the directory is said first; the lock, once taken, decides.
+  check_not_in_use(dir, out.shown);
+  check_dir();
   fs::create_directories(dir);
+  const OutputLock lock(dir, out.shown, "run");
+  check_dir();
+  check_output_entries(dir);
+  Previous prev;
+  if (resume && !is_empty_output_dir(dir)) prev = read_previous(dir, sweep, shard);
+  if (prev.curves_missing > 0 && !quiet)
+    std::cerr << fmt::format(
+        "{} trials have a row in trials.csv but no complete curve in curves.csv: training them "
+        "again\n",
+        prev.curves_missing);
   results::Manifest manifest;
   manifest.id_scheme = sweeps::kIdScheme;
   manifest.spec_yaml = sweep.canonical_yaml();
@@ -205,14 +267,14 @@ int run_command(const Args& args) {
   if (!shard.whole()) manifest.shard = shard.text();
   // Not synced: it only has to outlive this process (for --resume), as the rows appended during
   // the run do; the final manifest, after the run, is synced with everything else.
-  results::replace_file(dir / "manifest.yaml", results::format_manifest(manifest),
+  results::replace_file(dir, "manifest.yaml", results::format_manifest(manifest),
                         results::Sync::none);
 
-  std::ofstream trials_file = open_rows_file(dir / "trials.csv", prev.trials_bytes,
-                                             results::format_trials_header(sweep.param_keys()));
-  std::ofstream curves_file =
-      open_rows_file(dir / "curves.csv", prev.curves_bytes, results::format_curves_header());
-  results::RowWriter trials(trials_file), curves(curves_file);
+  const auto trials_file = open_rows_file(dir, "trials.csv", prev.trials_bytes,
+                                          results::format_trials_header(sweep.param_keys()));
+  const auto curves_file =
+      open_rows_file(dir, "curves.csv", prev.curves_bytes, results::format_curves_header());
+  results::RowWriter trials(*trials_file), curves(*curves_file);
 
   const bool show_progress = !quiet && (vm.count("progress") > 0 || isatty(STDERR_FILENO) == 1);
   Progress progress(last - first, prev.done_count, show_progress ? &std::cerr : nullptr);
@@ -226,16 +288,19 @@ int run_command(const Args& args) {
   if (*save_models == SaveModels::all) {
     // Saved as they are trained; what is left (epoch siblings shorter than their training) is
     // trained again after the sweep.
-    fs::create_directories(dir / "models");
     run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data,
                       results::TrialStatus status, const std::vector<double>& parameters) {
       save_model(dir, sweep, trial, data, status, parameters);
     };
   }
 
-  const std::string resume_hint =
-      fmt::format("nnsweep run {}{} --out {} --resume", spec_path,
-                  shard.whole() ? "" : " --shard " + shard.text(), dir.string());
+  // Every option that changes what the files hold, or whether the resume is accepted.
+  std::string resume_hint = "nnsweep run " + shell_word(spec_path);
+  if (!shard.whole()) resume_hint += " --shard " + shard.text();
+  if (vm.count("save-models")) resume_hint += " --save-models " + save_models_text;
+  if (vm.count("max-trials")) resume_hint += fmt::format(" --max-trials {}", max_trials);
+  if (vm.count("fail-fast")) resume_hint += " --fail-fast";
+  resume_hint += " --out " + shell_word(out.shown) + " --resume";
   // Curves first: a trial's row is the mark that it is complete. The trials of one pack are
   // written together, one write (and flush) per file.
   std::string trial_rows, curve_rows;
@@ -259,7 +324,7 @@ int run_command(const Args& args) {
       throw std::runtime_error(fmt::format(
           "cannot write the results in {}/: {}; the rows already written are complete: free "
           "space, then finish the sweep with: {}",
-          dir.string(), e.code().message(), resume_hint));
+          out.shown, e.code().message(), resume_hint));
     }
     for (const results::TrialStatus status : statuses) progress.add(status);
     trial_rows.clear(), curve_rows.clear(), statuses.clear();
@@ -288,13 +353,13 @@ int run_command(const Args& args) {
                                  write_rows();
                                });
   progress.finish();
-  trials_file.close();
-  curves_file.close();
+  trials_file->flush();
+  curves_file->flush();
 
   if (stats.interrupted) {
     std::cerr << fmt::format(
         "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",
-        prev.done_count + stats.finished, last - first, dir.string(), resume_hint);
+        prev.done_count + stats.finished, last - first, out.shown, resume_hint);
     return kExitInterrupted;
   }
 
@@ -302,16 +367,24 @@ int run_command(const Args& args) {
   const TrainedModels trained = best.models();
   // The tables, the page and the final manifest reach the disk together; the manifest, staged
   // last, is renamed last.
-  results::FileBatch files(dir);
-  const TablesOptions tables_options{
-      &sweep, *save_models != SaveModels::none, &trained, true, threads, &files};
-  const Tables tables = builder ? builder->write(dir, colour, tables_options)
-                                : write_tables(dir, pivot, colour, tables_options);
-  if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
-  manifest.finished = std::chrono::system_clock::now();
-  manifest.counts = tables.counts;
-  files.stage("manifest.yaml", results::format_manifest(manifest));
-  files.commit();
+  Tables tables;
+  try {
+    results::FileBatch files(dir);
+    const TablesOptions tables_options{
+        &sweep, *save_models != SaveModels::none, &trained, true, threads, &files};
+    tables = builder ? builder->write(dir, colour, tables_options)
+                     : write_tables(dir, pivot, colour, tables_options);
+    if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
+    manifest.finished = std::chrono::system_clock::now();
+    manifest.counts = tables.counts;
+    files.stage("manifest.yaml", results::format_manifest(manifest));
+    files.commit();
+  } catch (const std::system_error& e) {
+    throw std::runtime_error(fmt::format(
+        "{}; every trial's rows are on disk in {}/, the tables are not: free space (or fix the "
+        "cause), then write them with: {}",
+        e.what(), out.shown, resume_hint));
+  }
 
   if (!quiet) {
     std::cout << fmt::format("{}{}: {} trials ({} trainings{})\n\n", sweep.name(),
@@ -323,7 +396,7 @@ int run_command(const Args& args) {
               << fmt::format(
                      "results in {}/: trials.csv curves.csv summary.csv convergence.csv "
                      "convergence.md report.html manifest.yaml{}\n",
-                     dir.string(), *save_models == SaveModels::none ? "" : " models/");
+                     out.shown, *save_models == SaveModels::none ? "" : " models/");
   }
   if (stats.failed_fast) {
     std::cerr << "stopped at the first failed trial (--fail-fast); to finish: " << resume_hint

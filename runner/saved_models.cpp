@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "nn/dataset.h"
+#include "nn/input_error.h"
 #include "nn/train.h"
 #include "results/atomic_file.h"
 
@@ -22,8 +23,12 @@ std::optional<SaveModels> parse_save_models(std::string_view text) {
   return std::nullopt;
 }
 
+std::string model_name(const std::string& trial_id) {
+  return "models/" + trial_id + ".yaml";
+}
+
 fs::path model_path(const fs::path& dir, const std::string& trial_id) {
-  return dir / "models" / (trial_id + ".yaml");
+  return dir / model_name(trial_id);
 }
 
 namespace {
@@ -60,10 +65,7 @@ results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
       trained ? model_of(sweep, trial, nn::make_dataset(trial.config.data, trial.data_seed),
                          trained->status, *trained->parameters)
               : train_model(sweep, trial);
-  if (save) {
-    fs::create_directories(path.parent_path());
-    results::replace_file(path, results::format_model(model));
-  }
+  if (save) results::replace_file(dir, model_name(trial.id), results::format_model(model));
   return model;
 }
 
@@ -71,7 +73,7 @@ void save_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::T
                 const nn::Dataset& data, results::TrialStatus status,
                 std::vector<double> parameters) {
   results::replace_file(
-      model_path(dir, trial.id),
+      dir, model_name(trial.id),
       results::format_model(model_of(sweep, trial, data, status, std::move(parameters))),
       results::Sync::file);
 }
@@ -80,7 +82,7 @@ std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, s
                               std::uint64_t end, int threads) {
   end = std::min(end, sweep.size());
   if (begin >= end) return 0;
-  fs::create_directories(dir / "models");
+  fs::create_directory(dir / "models");  // also when no model gets written: it is synced below
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(std::max(1, threads)));
   std::atomic<std::uint64_t> written{0};
@@ -88,9 +90,11 @@ std::uint64_t save_all_models(const fs::path& dir, const sweeps::Sweep& sweep, s
     const sweeps::Trial trial = sweep.trial(i);
     if (fs::exists(model_path(dir, trial.id))) return;
     try {
-      results::replace_file(model_path(dir, trial.id),
+      results::replace_file(dir, model_name(trial.id),
                             results::format_model(train_model(sweep, trial)), results::Sync::file);
       ++written;
+    } catch (const nn::InputError&) {
+      throw;  // something other than a model file in the way: refused, not skipped
     } catch (const std::exception&) {
       // The trial failed the same way in the sweep: trials.csv holds its error.
     }

@@ -23,6 +23,8 @@ namespace runner {
 enum class SaveModels { none, best, all };
 std::optional<SaveModels> parse_save_models(std::string_view text);
 
+// `models/<trial_id>.yaml`, relative to the output directory, and that file in `dir`.
+std::string model_name(const std::string& trial_id);
 std::filesystem::path model_path(const std::filesystem::path& dir, const std::string& trial_id);
 
 // Trains `trial` of `sweep` and returns its model. Throws what training throws (a csv file
@@ -35,8 +37,8 @@ results::ModelFile trial_model(const std::filesystem::path& dir, const sweeps::S
                                const sweeps::Trial& trial, bool save,
                                const TrainedModel* trained = nullptr);
 
-// Writes the model of `trial`, trained on `data` to `parameters`, to `dir`/models (which must
-// exist), leaving the directory's sync to save_all_models.
+// Writes the model of `trial`, trained on `data` to `parameters`, to `dir`/models, leaving the
+// directory's sync to save_all_models.
 void save_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
                 const sweeps::Trial& trial, const nn::Dataset& data, results::TrialStatus status,
                 std::vector<double> parameters);

@@ -21,22 +21,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void sort_trials_file(const fs::path& path, bool rows_checked) {
+void sort_trials_file(const fs::path& dir, bool rows_checked) {
+  const fs::path path = dir / "trials.csv";
   std::ifstream in(path, std::ios::binary);
   if (!in) throw nn::InputError(path.string(), 0, 0, "cannot open trials.csv");
   results::replace_file(
-      path,
+      dir, "trials.csv",
       [&](std::ostream& out) {
         results::sort_trials(in, out, path.string(), results::kSortHoldBytes, !rows_checked);
       },
       results::Sync::file);
 }
 
-void sort_curves_file(const fs::path& path, const std::vector<std::string>& ids) {
+void sort_curves_file(const fs::path& dir, const std::vector<std::string>& ids) {
+  const fs::path path = dir / "curves.csv";
   if (!fs::exists(path)) return;
   std::ifstream in(path, std::ios::binary);
   results::replace_file(
-      path, [&](std::ostream& out) { results::sort_curves(in, out, ids, path.string()); },
+      dir, "curves.csv",
+      [&](std::ostream& out) { results::sort_curves(in, out, ids, path.string()); },
       results::Sync::file);
 }
 
@@ -180,13 +183,13 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   std::optional<results::FileBatch> own_files;
   results::FileBatch& files = options.files ? *options.files : own_files.emplace(dir);
   const auto write_page = [&] {
-    if (curve_order) sort_curves_file(dir / "curves.csv", *curve_order);
+    if (curve_order) sort_curves_file(dir, *curve_order);
     s.page.write(dir, context, files);
   };
   const auto write_table_files = [&] {
     if (!curve_order)
       for (const char* appended : {"trials.csv", "curves.csv"})
-        if (fs::exists(dir / appended)) files.also_sync(appended);
+        if (fs::exists(fs::symlink_status(dir / appended))) files.also_sync(appended);
     files.stage("summary.csv", [&](std::ostream& out) { s.summary.write_csv(out); });
     files.stage("convergence.csv", s.table.csv());
     files.stage("convergence_cells.csv", s.table.cells_csv());
@@ -205,7 +208,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
 Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
                     const TablesOptions& options) {
   const fs::path trials_path = dir / "trials.csv";
-  sort_trials_file(trials_path, options.rows_checked);
+  sort_trials_file(dir, options.rows_checked);
   std::vector<std::string> ids;  // in trial order, for curves.csv
   std::ifstream in(trials_path, std::ios::binary);
   // The header arrives before the first row; the aggregates are built from it lazily.

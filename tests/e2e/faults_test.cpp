@@ -186,36 +186,37 @@ TEST_F(Faults, FullDiskStopsTheRunCleanlyAndResumeCompletesItOnceSpaceIsFreed) {
   EXPECT_EQ(read(disk / "out/curves.csv"), read(dir_ / "full/curves.csv"));
 }
 
-TEST_F(Faults, AResultFileThatCannotBeWrittenLeavesEveryOtherAsItWas) {
+TEST_F(Faults, AResultFileThatCannotBeWrittenIsRefusedBeforeAnythingIsWritten) {
   write("s.yaml", kSweep);
   ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
   const fs::path out = dir_ / "out";
   // Marked, so that a replacement shows.
-  const std::vector<std::string> tables = {
-      "summary.csv", "convergence.csv", "convergence_cells.csv", "convergence.md", "report.html"};
+  const std::vector<std::string> tables = {"summary.csv", "convergence.csv",
+                                           "convergence_cells.csv", "report.html"};
   for (const std::string& file : tables) write("out/" + file, "old " + file + "\n");
-  const std::string trials = read(out / "trials.csv"), curves = read(out / "curves.csv");
-  // A non-empty directory where the temporary of the last table file goes: that file cannot be
-  // written, after the others have been.
-  fs::create_directories(out / "convergence.md.tmp" / "in the way");
+  const std::string trials = read(out / "trials.csv"), curves = read(out / "curves.csv"),
+                    manifest = read(out / "manifest.yaml");
+  // A directory where a table file goes: that file cannot be written, so none is.
+  fs::remove(out / "convergence.md");
+  fs::create_directories(out / "convergence.md" / "in the way");
 
   for (const char* threads : {"1", "2"}) {
     const Output failed =
         nnsweep(fmt::format("run s.yaml -q --out out --resume --threads {}", threads));
-    EXPECT_EQ(failed.exit_code, 1) << failed.err;
-    EXPECT_NE(failed.err.find("cannot create out/convergence.md.tmp"), std::string::npos)
+    EXPECT_EQ(failed.exit_code, 2) << failed.err;
+    EXPECT_NE(failed.err.find("out/convergence.md: error: is a directory where nnsweep writes"),
+              std::string::npos)
         << failed.err;
     for (const std::string& file : tables)
       EXPECT_EQ(read(out / file), "old " + file + "\n") << file << ", " << threads << " thread(s)";
     EXPECT_EQ(read(out / "trials.csv"), trials);
     EXPECT_EQ(read(out / "curves.csv"), curves);
+    EXPECT_EQ(read(out / "manifest.yaml"), manifest);
     for (const auto& entry : fs::directory_iterator(out))
-      EXPECT_TRUE(entry.path().extension() != ".tmp" ||
-                  entry.path().filename() == "convergence.md.tmp")
-          << entry.path() << " left behind";
+      EXPECT_NE(entry.path().extension(), ".tmp") << entry.path() << " left behind";
   }
 
-  fs::remove_all(out / "convergence.md.tmp");
+  fs::remove_all(out / "convergence.md");
   const Output resumed = nnsweep("run s.yaml -q --out out --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   for (const std::string& file : tables) EXPECT_NE(read(out / file), "old " + file + "\n") << file;

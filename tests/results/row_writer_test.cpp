@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
+
+#include <sys/stat.h>
+
+#include "nn/input_error.h"
 
 #include "results/trial_record.h"
 
@@ -43,8 +48,8 @@ TEST(RowWriter, AppendAfterCuttingATornTail) {
     keep = reader.complete_bytes();
   }
   {
-    std::ofstream out = open_for_append(file, keep);
-    RowWriter writer(out);
+    const auto out = open_for_append(file.parent_path(), file.filename().string(), keep);
+    RowWriter writer(*out);
     writer.write("1,b\n");
   }
   std::ifstream in(file, std::ios::binary);
@@ -58,11 +63,25 @@ TEST(RowWriter, AppendCreatesAMissingFile) {
   const fs::path file = fs::temp_directory_path() / "nnsweep_row_writer_new.csv";
   fs::remove(file);
   {
-    std::ofstream out = open_for_append(file, 0);
-    RowWriter(out).write("h\n");
+    const auto out = open_for_append(file.parent_path(), file.filename().string(), 0);
+    RowWriter(*out).write("h\n");
   }
   EXPECT_EQ(fs::file_size(file), 2u);
   fs::remove(file);
+}
+
+TEST(RowWriter, AppendRefusesALinkAndLeavesItsTargetAlone) {
+  const fs::path dir = fs::temp_directory_path() / "nnsweep_row_writer_link";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  { std::ofstream(dir / "target", std::ios::binary) << "keep\n"; }
+  fs::create_symlink(dir / "target", dir / "trials.csv");
+  EXPECT_THROW(open_for_append(dir, "trials.csv"), nn::InputError);
+  EXPECT_THROW(open_for_append(dir, "trials.csv", 0), nn::InputError);
+  ASSERT_EQ(::mkfifo((dir / "curves.csv").c_str(), 0600), 0);
+  EXPECT_THROW(open_for_append(dir, "curves.csv"), nn::InputError);  // refused, not blocked
+  EXPECT_EQ(fs::file_size(dir / "target"), 5u);
+  fs::remove_all(dir);
 }
 
 }  // namespace
