@@ -25,12 +25,16 @@ constexpr Command kCommands[] = {
     {"predict", runner::predict_command, "run a saved model on the rows of a CSV file"},
 };
 
+// In the form help2man reads (the man page is made from it): "Usage:" and "or:" lines first.
 void print_usage(std::ostream& out) {
-  out << "usage: nnsweep <command> [options]   (nnsweep <command> --help for details)\n\n"
-         "commands:\n";
+  out << "Usage: nnsweep COMMAND [ARGUMENTS] [OPTIONS]\n"
+         "  or:  nnsweep --version\n"
+         "Trains every combination of the settings a sweep file names (small neural networks)\n"
+         "and writes tables of which converged, after how many epochs, and how well.\n\n"
+         "Commands:\n";
   for (const Command& c : kCommands)
     out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << "\n";
-  out << "\n  --version  print the version\n";
+  out << "\nnnsweep COMMAND --help shows a command's arguments and options.\n";
 }
 
 }  // namespace

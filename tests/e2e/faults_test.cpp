@@ -92,7 +92,7 @@ TEST_F(Faults, KilledTwentyFourTimesThenResumedEqualsAnUninterruptedRun) {
     if (!exited) {
       state = state * 1664525u + 1013904223u;  // a fixed sequence of delays: reproducible
       std::this_thread::sleep_for(
-          std::chrono::milliseconds(static_cast<long>((state >> 8) % (run_ms / 40 + 1))));
+          std::chrono::milliseconds(static_cast<long>((state >> 8) % (run_ms / 80 + 1))));
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
     }
