@@ -20,6 +20,7 @@ enum class Init { automatic, glorot, he, playground };
 enum class Optimizer { sgd, momentum, adam };
 enum class Regularization { none, l1, l2 };
 enum class Monitor { automatic, train_loss, val_loss };
+enum class TargetMetric { loss, accuracy };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -33,6 +34,7 @@ inline constexpr std::array<std::string_view, 4> kInitNames = {"auto", "glorot",
 inline constexpr std::array<std::string_view, 3> kOptimizerNames = {"sgd", "momentum", "adam"};
 inline constexpr std::array<std::string_view, 3> kRegularizationNames = {"none", "l1", "l2"};
 inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train_loss", "val_loss"};
+inline constexpr std::array<std::string_view, 2> kTargetMetricNames = {"loss", "accuracy"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -67,6 +69,9 @@ inline std::string_view to_string(Regularization v) {
 }
 inline std::string_view to_string(Monitor v) {
   return name_of(v, kMonitorNames);
+}
+inline std::string_view to_string(TargetMetric v) {
+  return name_of(v, kTargetMetricNames);
 }
 
 // Where the samples come from and how they are split.
@@ -108,12 +113,18 @@ struct TrainConfig {
   bool operator==(const TrainConfig&) const = default;
 };
 
+// The rules that read a finished curve (nn/outcome.h): analysis only, never part of training.
 struct ConvergenceConfig {
   Monitor monitor = Monitor::automatic;  // automatic: val_loss when a validation split exists
-  double tolerance = 0.01;               // settling band, relative to the loss improvement
   double divergence_factor = 10.0;       // loss above factor x initial loss = diverged
-  double window = 0.1;                   // share of the final epochs the loss must stay settled for
-  double smoothing = 0.05;  // width of the centred moving average the rules read, share of epochs
+  double window = 0.1;          // share of the final epochs the rules read as the end of training
+  double learned_below = 0.5;   // learned: the end's loss at most this x the no-skill baseline
+  double still_falling = 0.05;  // still_learning: the last window gained more than this share
+                                // of all it gained below the start or the baseline
+  double stall = 0.05;          // stalled: the loss never fell by this share of its start
+  double overfit_rise = 0.1;  // overfit: the held-out loss ended this x the baseline above its best
+  TargetMetric target_metric = TargetMetric::loss;
+  double target = 0.5;  // epochs_to_target: loss at most target x baseline, or accuracy >= target
 
   bool operator==(const ConvergenceConfig&) const = default;
 };

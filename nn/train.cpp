@@ -96,22 +96,6 @@ class Evaluator {
   std::array<Held, 3> held_;  // train, validation, test
 };
 
-// The monitored loss averaged over a centred window of `share` x epochs (truncated at the ends);
-// shorter curves than 1/share epochs are left as they are.
-std::vector<double> smoothed(std::span<const EpochMetrics> curve, Monitor monitor, double share) {
-  const std::size_t n = curve.size();
-  const auto half = static_cast<std::size_t>(share * static_cast<double>(n - 1) / 2.0);
-  std::vector<double> prefix(n + 1, 0.0);  // prefix[i] = sum of the first i losses
-  for (std::size_t t = 0; t < n; ++t) prefix[t + 1] = prefix[t] + monitored(curve[t], monitor);
-  std::vector<double> out(n);
-  for (std::size_t t = 0; t < n; ++t) {
-    const std::size_t lo = t > half ? t - half : 0, hi = std::min(n, t + half + 1);
-    out[t] = half == 0 ? monitored(curve[t], monitor)
-                       : (prefix[hi] - prefix[lo]) / static_cast<double>(hi - lo);
-  }
-  return out;
-}
-
 // Column row[l] of m into lane l of m.rows() consecutive lane elements at out: one sample of
 // every lane's batch. Raw pointers and the lanes innermost (a fixed count) let the compiler
 // unroll the copy; Eigen's indexed form of this loop keeps run-time row counts and a loop of
@@ -177,6 +161,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
   };
   const Eigen::Index n = data.train.size();
   const bool has_validation = data.validation.size() > 0;
+  const double baseline = baseline_loss(data);
   std::array<Lane, kLanes> lanes;
   LaneMatrix params(kLanes, net.parameter_count()), grad(kLanes, net.parameter_count());
   Lanes rate = Lanes::Zero(), penalty_rate = Lanes::Zero();
@@ -209,8 +194,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
     if (job[l]->observer && !job[l]->observer(m)) lane.stopped = true;
     const double loss = monitored(m, lane.monitor);
     if (epoch == 0) lane.initial = loss;
-    const bool diverged =
-        !std::isfinite(loss) || loss > c.convergence.divergence_factor * lane.initial;
+    const bool diverged = !std::isfinite(loss) || loss > kStopFactor * lane.initial;
     lane.active = !lane.stopped && !diverged && epoch < c.train.epochs && n > 0;
     rate[l] = lane.active ? c.train.learning_rate : 0.0;
     if (!lane.active) {
@@ -251,7 +235,8 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
   std::vector<TrainResult> results;
   for (int l = 0; l < used; ++l) {
     Lane& lane = lanes[l];
-    TrainResult result = summarize(lane.curve, job[l]->config->convergence, has_validation);
+    TrainResult result =
+        summarize(lane.curve, job[l]->config->convergence, has_validation, baseline);
     result.stopped = lane.stopped;
     result.curve = std::move(lane.curve);
     result.parameters = std::move(lane.parameters);
@@ -261,16 +246,13 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
 }
 
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
-                      bool has_validation) {
+                      bool has_validation, double baseline_loss) {
   TrainResult r;
+  r.baseline_loss = baseline_loss;
   if (curve.empty()) return r;
-  const Monitor monitor = resolve_monitor(config.monitor, has_validation);
-  const auto loss = [&](std::size_t t) { return monitored(curve[t], monitor); };
-  const std::size_t last = curve.size() - 1;
   r.initial = curve.front();
   r.final = curve.back();
   r.epochs_run = curve.back().epoch;
-
   // The best epoch by the selection loss: validation when it exists, never test.
   const auto selection = [&](const EpochMetrics& m) {
     return has_validation ? m.val_loss : m.train_loss;
@@ -278,35 +260,7 @@ TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConf
   r.best = curve.front();
   for (const EpochMetrics& m : curve)
     if (std::isfinite(selection(m)) && !(selection(m) >= selection(r.best))) r.best = m;
-
-  // Diverged: a non-finite loss, or one above divergence_factor x the initial loss.
-  const double initial = loss(0);
-  for (std::size_t t = 0; t <= last; ++t) {
-    if (!std::isfinite(loss(t)) || loss(t) > config.divergence_factor * initial) {
-      r.status = Status::diverged;
-      return r;
-    }
-  }
-  // Converged: the loss settled, i.e. from some epoch on it stays within tolerance x (its total
-  // improvement) of its final value, and stays there for at least the final window of epochs.
-  // Measuring the band against the improvement, not the initial loss, keeps a network that
-  // learns slowly (a tiny learning rate) from counting as settled at epoch 0. The rule reads a
-  // centred moving average of the curve, so the epoch-to-epoch jitter of SGD on a loss that
-  // has stopped falling is not mistaken for learning.
-  const std::vector<double> smooth = smoothed(curve, monitor, config.smoothing);
-  const double start = smooth.front();
-  const double lowest = *std::min_element(smooth.begin(), smooth.end());
-  const double band = config.tolerance * (start - lowest);
-  std::size_t settled = last;
-  while (settled > 0 && std::abs(smooth[settled - 1] - smooth[last]) <= band) --settled;
-  const auto window =
-      static_cast<std::size_t>(std::max(1.0, std::ceil(config.window * static_cast<double>(last))));
-  if (start > lowest && last >= window && settled <= last - window) {
-    r.status = Status::converged;
-    r.epochs_to_converge = curve[settled].epoch;
-  } else {
-    r.status = Status::not_converged;
-  }
+  r.verdict = judge(curve, config, baseline_loss, has_validation);
   return r;
 }
 

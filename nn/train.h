@@ -1,5 +1,5 @@
-// Training one network: mini-batch gradient descent with per-epoch metrics, and the
-// classification of the resulting loss curve (converged / not_converged / diverged).
+// Training one network: mini-batch gradient descent with per-epoch metrics, and the verdict on
+// the resulting loss curve (nn/outcome.h).
 // train() is deterministic in (config, data, seed) and single-threaded: callers parallelise
 // across trainings (and pack similar ones into SIMD lanes, train_pack()), never inside one. A
 // diverging network is a result, never an exception.
@@ -15,15 +15,9 @@
 
 #include "nn/config.h"
 #include "nn/dataset.h"
+#include "nn/outcome.h"
 
 namespace nn {
-
-enum class Status { converged, not_converged, diverged };
-inline constexpr std::array<std::string_view, 3> kStatusNames = {"converged", "not_converged",
-                                                                 "diverged"};
-inline std::string_view to_string(Status v) {
-  return name_of(v, kStatusNames);
-}
 
 inline constexpr double kNotApplicable = std::numeric_limits<double>::quiet_NaN();
 
@@ -41,12 +35,12 @@ struct EpochMetrics {
 };
 
 struct TrainResult {
-  Status status = Status::not_converged;
-  std::optional<int> epochs_to_converge;  // set when converged
-  int epochs_run = 0;                     // fewer than asked when diverged or stopped
-  bool stopped = false;                   // the observer asked to stop
-  EpochMetrics initial;                   // epoch 0
-  EpochMetrics final;                     // the last epoch run
+  Verdict verdict;           // outcome, reason, epochs_to_target
+  double baseline_loss = 0;  // the no-skill loss of the training split (nn/outcome.h)
+  int epochs_run = 0;        // fewer than asked when the loss blew up or it was stopped
+  bool stopped = false;      // the observer asked to stop
+  EpochMetrics initial;      // epoch 0
+  EpochMetrics final;        // the last epoch run
   EpochMetrics best;  // the epoch with the lowest selection loss (val when present, else train)
   std::vector<EpochMetrics> curve;  // epochs 0..epochs_run
   std::vector<double> parameters;   // the trained flat parameter vector (see nn/mlp.h)
@@ -78,10 +72,15 @@ bool can_share_pack(const TrialConfig& a, const TrialConfig& b);
 // data has a validation split; train_loss otherwise.
 Monitor resolve_monitor(Monitor monitor, bool has_validation);
 
-// Classifies the curve's first `curve.size()` entries as if training had been asked for
-// exactly that many epochs; the curve of a longer training gives the result of every shorter
-// one. Sets status, epochs_to_converge, epochs_run, initial, final and best.
+// Judges the curve's first `curve.size()` entries as if training had been asked for exactly
+// that many epochs; the curve of a longer training gives the result of every shorter one. Sets
+// verdict, baseline_loss, epochs_run, initial, final and best.
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
-                      bool has_validation);
+                      bool has_validation, double baseline_loss);
+
+// A training stops when its loss is no longer finite or exceeds this many times its start:
+// far past any divergence_factor the rules accept, so the curve a rule reads never depends on
+// the rule (a finished run can be judged again with other rules).
+inline constexpr double kStopFactor = 1000;
 
 }  // namespace nn

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -12,10 +13,16 @@ namespace results {
 namespace {
 
 constexpr std::string_view kSuccessRate = "success_rate";
+constexpr std::string_view kOutcomeCell = "outcome";
 
 bool is_epoch_count(std::string_view metric) {
-  return metric == "epochs_to_converge" || metric == "epochs_run" || metric == "best_epoch";
+  return metric == "epochs_to_target" || metric == "epochs_run" || metric == "best_epoch";
 }
+
+// ANSI colours of the outcomes, in the order of nn::Outcome.
+constexpr std::array<const char*, kOutcomes> kAnsi = {"\033[32m", "\033[36m", "\033[33m",
+                                                      "\033[35m", "\033[91m", "\033[34m",
+                                                      "\033[31m", "\033[90m", "\033[37m"};
 
 double median(std::vector<double> values) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -30,6 +37,11 @@ std::string percent(std::uint64_t part, std::uint64_t whole) {
       std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole)));
   if (part > 0 && part < whole) rounded = std::clamp(rounded, 1L, 99L);
   return fmt::format("{}%", rounded);
+}
+
+// The share learned among the trials that ran to the end, as text.
+std::string learned_share(const OutcomeCounts& k) {
+  return k.ran() == 0 ? "n/a" : percent(k[Outcome::learned], k.ran());
 }
 
 std::vector<std::string> display_order(const std::vector<std::string>& seen) {
@@ -66,15 +78,28 @@ std::string escape_markdown(std::string_view text) {
 
 }  // namespace
 
+Outcome dominant(const OutcomeCounts& counts) {
+  // Worst first: a tie between learned and diverged repeats is not shown as learned.
+  constexpr Outcome kOrder[] = {Outcome::diverged,       Outcome::unstable, Outcome::overfit,
+                                Outcome::error,          Outcome::stalled,  Outcome::underfit,
+                                Outcome::still_learning, Outcome::learned,  Outcome::pruned};
+  Outcome best = kOrder[0];
+  for (Outcome o : kOrder)
+    if (counts[o] > counts[best]) best = o;
+  return best;
+}
+
 bool is_cell_metric(std::string_view name) {
-  if (name == kSuccessRate) return true;
+  if (name == kSuccessRate || name == kOutcomeCell) return true;
   const auto& metrics = trial_metric_names();
   return std::find(metrics.begin(), metrics.end(), name) != metrics.end();
 }
 
 double ConvergenceTable::Cell::value(std::string_view metric) const {
-  if (metric == kSuccessRate)
-    return static_cast<double>(counts.converged) / static_cast<double>(counts.total());
+  if (metric == kSuccessRate || metric == kOutcomeCell)
+    return counts.ran() == 0
+               ? std::numeric_limits<double>::quiet_NaN()
+               : static_cast<double>(counts[Outcome::learned]) / static_cast<double>(counts.ran());
   return median(values);
 }
 
@@ -95,8 +120,11 @@ void ConvergenceTable::add(const TrialRecord& record) {
     if (cols_known_.insert(col).second) cols_seen_.push_back(col);
   }
   Cell& cell = it->second;
-  cell.counts.add(record.status);
-  if (spec_.cell != kSuccessRate) {
+  cell.counts.add(record.outcome);
+  if (spec_.cell == kOutcomeCell) {
+    if (record.outcome == Outcome::learned && record.epochs_to_target)
+      cell.values.push_back(*record.epochs_to_target);
+  } else if (spec_.cell != kSuccessRate) {
     const double value = *trial_metric(record, spec_.cell);
     if (std::isfinite(value)) cell.values.push_back(value);
   }
@@ -132,10 +160,13 @@ std::string ConvergenceTable::csv() const {
 }
 
 std::string ConvergenceTable::cells_csv() const {
-  std::vector<std::string> header = {spec_.rows,      spec_.cols, "n",     "converged",
-                                     "not_converged", "diverged", "error", "success_rate"};
+  std::vector<std::string> header = {spec_.rows, spec_.cols, "n"};
+  for (std::string_view name : nn::kOutcomeNames) header.emplace_back(name);
+  header.emplace_back(kSuccessRate);
   const bool median_column = spec_.cell != kSuccessRate;
-  if (median_column) header.push_back(spec_.cell + "_median");
+  if (median_column)
+    header.push_back((spec_.cell == kOutcomeCell ? std::string("epochs_to_target") : spec_.cell) +
+                     "_median");
   std::string out = format_row(header);
   const auto cols = col_values();
   for (const auto& row : row_values()) {
@@ -145,8 +176,9 @@ std::string ConvergenceTable::cells_csv() const {
       append_field(out, row);
       out += ',';
       append_field(out, col);
-      for (std::uint64_t count : {c->counts.total(), c->counts.converged, c->counts.not_converged,
-                                  c->counts.diverged, c->counts.error}) {
+      out += ',';
+      append_unsigned(out, c->counts.total());
+      for (std::uint64_t count : c->counts.n) {
         out += ',';
         append_unsigned(out, count);
       }
@@ -154,7 +186,7 @@ std::string ConvergenceTable::cells_csv() const {
       append_number(out, c->value(kSuccessRate));
       if (median_column) {
         out += ',';
-        append_number(out, c->value(spec_.cell));
+        append_number(out, spec_.cell == kOutcomeCell ? median(c->values) : c->value(spec_.cell));
       }
       out += '\n';
     }
@@ -164,16 +196,20 @@ std::string ConvergenceTable::cells_csv() const {
 
 std::string ConvergenceTable::display(const Cell* cell) const {
   if (!cell) return "";
-  const StatusCounts& k = cell->counts;
-  const std::string share = percent(k.converged, k.total());
-  if (spec_.cell == kSuccessRate) return share;
-  if (k.converged == 0 && k.not_converged == 0) return k.diverged > 0 ? "diverged" : "error";
-  if (k.converged == 0 && spec_.cell == "epochs_to_converge") return "not converged";
+  const OutcomeCounts& k = cell->counts;
+  if (spec_.cell == kSuccessRate) return learned_share(k);
+  if (spec_.cell == kOutcomeCell) {
+    const Outcome top = dominant(k);
+    std::string text = fmt::format("{} {}", nn::to_string(top), percent(k[top], k.total()));
+    if (top == Outcome::learned && !cell->values.empty())
+      text += fmt::format(", {:g} ep", median(cell->values));
+    return text;
+  }
   const double value = cell->value(spec_.cell);
-  if (std::isnan(value)) return fmt::format("n/a ({})", share);
+  if (std::isnan(value)) return fmt::format("n/a (learned {})", learned_share(k));
   const std::string number =
       is_epoch_count(spec_.cell) ? fmt::format("{:g}", value) : fmt::format("{:.4g}", value);
-  return fmt::format("{} ({})", number, share);
+  return fmt::format("{} (learned {})", number, learned_share(k));
 }
 
 std::vector<std::vector<std::string>> ConvergenceTable::display_grid() const {
@@ -193,12 +229,13 @@ std::vector<std::vector<std::string>> ConvergenceTable::display_grid() const {
 namespace {
 
 std::string caption(const PivotSpec& spec) {
-  if (spec.cell == kSuccessRate) return "Cells: share of trials that converged.";
-  if (spec.cell == "epochs_to_converge")
-    return "Cells: median epochs_to_converge over the converged trials (share of trials that "
-           "converged).";
+  if (spec.cell == kSuccessRate)
+    return "Cells: share of the trials that learned, among those that ran to the end.";
+  if (spec.cell == kOutcomeCell)
+    return "Cells: the outcome most of the cell's trials had and its share; for learned, the "
+           "median epochs_to_target (ep) of the learned trials.";
   return "Cells: median " + spec.cell +
-         " over the trials where it is finite (share of trials that converged).";
+         " over the trials where it is finite (the share of trials that learned).";
 }
 
 }  // namespace
@@ -243,13 +280,8 @@ std::string ConvergenceTable::text(bool colour) const {
       std::string padded =
           c == 0 ? fmt::format("{:<{}}", text, widths[c]) : fmt::format("{:>{}}", text, widths[c]);
       const Cell* at = r > 0 && c > 0 ? cell(rows[r - 1], cols[c - 1]) : nullptr;
-      if (colour && at) {
-        const StatusCounts& k = at->counts;
-        const char* code = 2 * k.converged >= k.total()  ? "\033[32m"
-                           : 2 * k.diverged >= k.total() ? "\033[31m"
-                                                         : "\033[33m";
-        padded = code + padded + "\033[0m";
-      }
+      if (colour && at)
+        padded = kAnsi[static_cast<std::size_t>(dominant(at->counts))] + padded + "\033[0m";
       out += padded;
     }
     // No trailing spaces from the left-aligned first column of an empty line.

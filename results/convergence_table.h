@@ -1,7 +1,8 @@
 // The convergence table: trials pivoted by two hyperparameters (`report: {rows, cols, cell}`),
-// a cell aggregating every trial with that (row, column) value across repeats and other axes:
-// the median of the cell metric where finite (for epochs_to_converge: the converged trials)
-// and the share converged, or a mark when none converged (`diverged`, `error`, `not converged`).
+// a cell aggregating every trial with that (row, column) value across repeats and other axes.
+// The default cell, `outcome`, shows the outcome most of the cell's trials had, its share, and
+// the median epochs_to_target of the learned ones (`learned 100%, 37 ep`); a metric cell shows
+// the median of the metric where finite and the share learned (`0.0231 (learned 50%)`).
 // Rendered as numeric CSV, long-form CSV, markdown and aligned (optionally coloured) text.
 #pragma once
 
@@ -21,18 +22,23 @@ namespace results {
 struct PivotSpec {
   std::string rows = "train.learning_rate";
   std::string cols = "model.activation";
-  std::string cell = "epochs_to_converge";  // success_rate or a metric of trial_metric_names()
+  std::string cell = "outcome";  // outcome, success_rate or a metric of trial_metric_names()
 };
 
-// Whether `name` can fill the cells: success_rate or a numeric trials.csv metric column.
+// Whether `name` can fill the cells: outcome, success_rate or a numeric trials.csv metric column.
 bool is_cell_metric(std::string_view name);
+
+// The outcome most of `counts` had; ties go to the worse one (diverged first, learned after
+// overfit). REQUIRES counts.total() > 0.
+Outcome dominant(const OutcomeCounts& counts);
 
 class ConvergenceTable {
  public:
   struct Cell {
-    StatusCounts counts;
+    OutcomeCounts counts;
     std::vector<double> values;  // the finite values of the cell metric, in the order added
-    // Median of `values` (the share converged for success_rate); NaN when there is none.
+    // (for outcome: epochs_to_target of the learned trials)
+    // Median of `values`; the share learned for outcome and success_rate; NaN when none.
     double value(std::string_view metric) const;
   };
 
@@ -54,17 +60,18 @@ class ConvergenceTable {
   // Pivot with numbers only: first column the row key, one column per column value holding the
   // cell value (empty where there is none).
   std::string csv() const;
-  // One row per non-empty cell: <rows key>, <cols key>, n, converged, not_converged, diverged,
-  // error, success_rate, <cell>_median.
+  // One row per non-empty cell: <rows key>, <cols key>, n, a count per outcome, success_rate,
+  // then <cell>_median (epochs_to_target_median for outcome).
   std::string cells_csv() const;
-  // The table as shown to people: `42 (83%)`, `diverged`, `not converged`, blank when empty.
+  // The table as shown to people, blank where empty.
   std::string markdown() const;
-  // Aligned columns for a terminal; `colour` adds ANSI colours (green: at least half converged,
-  // red: at least half diverged, yellow: otherwise).
+  // One cell's text as the table shows it (the page's heatmap uses it too).
+  std::string display(const Cell* cell) const;
+  // Aligned columns for a terminal; `colour` adds the ANSI colour of each cell's dominant
+  // outcome.
   std::string text(bool colour) const;
 
  private:
-  std::string display(const Cell* cell) const;
   std::vector<std::vector<std::string>> display_grid() const;
 
   PivotSpec spec_;

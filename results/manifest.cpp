@@ -50,10 +50,8 @@ std::string format_manifest(const Manifest& m) {
   else
     quoted(m.shard);
   out << YAML::Key << "done" << YAML::Value << m.counts.total();
-  out << YAML::Key << "converged" << YAML::Value << m.counts.converged;
-  out << YAML::Key << "not_converged" << YAML::Value << m.counts.not_converged;
-  out << YAML::Key << "diverged" << YAML::Value << m.counts.diverged;
-  out << YAML::Key << "error" << YAML::Value << m.counts.error;
+  for (std::size_t k = 0; k < kOutcomes; ++k)
+    out << YAML::Key << std::string(nn::kOutcomeNames[k]) << YAML::Value << m.counts.n[k];
   out << YAML::EndMap;
   out << YAML::Key << "spec_hash" << YAML::Value;
   quoted(m.spec_hash);

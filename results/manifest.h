@@ -34,7 +34,7 @@ struct Manifest {
   std::uint64_t trials_total = 0;                                 // trials this run has to do
   std::uint64_t sweep_trials = 0;  // trials of the whole sweep (more than total for a shard)
   std::string shard;               // `K/N` when this run is shard K of N, else empty
-  StatusCounts counts;             // trials with a row in trials.csv
+  OutcomeCounts counts;            // trials with a row in trials.csv
 };
 
 // `2024-05-01T12:00:00Z`: whole seconds, UTC.

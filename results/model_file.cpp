@@ -159,7 +159,7 @@ std::string format_model(const ModelFile& m) {
   out << YAML::Key << "sweep" << YAML::Value << YAML::DoubleQuoted << m.sweep;
   out << YAML::Key << "seed" << YAML::Value << m.seed;
   out << YAML::Key << "data_seed" << YAML::Value << m.data_seed;
-  out << YAML::Key << "status" << YAML::Value << m.status;
+  out << YAML::Key << "outcome" << YAML::Value << m.status;
   out << YAML::Key << "config" << YAML::Value << YAML::BeginMap;
   for (const auto& [key, value] : m.config)
     out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
@@ -227,7 +227,7 @@ ModelFile parse_model(const std::string& text, const std::string& file) {
   m.sweep = read.text(root, "sweep");
   m.seed = read.unsigned_number(root, "seed");
   m.data_seed = read.unsigned_number(root, "data_seed");
-  m.status = read.text(root, "status");
+  m.status = read.text(root, "outcome");
   const YAML::Node config = read.get(root, "config");
   if (!config.IsMap()) read.fail(config, "model file: 'config' must be a map");
   for (const auto& item : config) m.config.emplace_back(item.first.Scalar(), item.second.Scalar());

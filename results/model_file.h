@@ -23,7 +23,7 @@ struct ModelFile {
   std::string sweep;  // the sweep's name
   std::uint64_t seed = 0;
   std::uint64_t data_seed = 0;
-  std::string status;  // the trial's status (converged, ...)
+  std::string status;  // the trial's outcome (learned, ...), written as `outcome:`
   Params config;       // every resolved hyperparameter, as in trials.csv
 
   nn::Task task = nn::Task::binary;

@@ -14,10 +14,6 @@ namespace {
 // unreadable on white).
 constexpr std::array<const char*, 7> kLineColours = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
                                                      "#56B4E9", "#D55E00", "#000000"};
-constexpr const char* kGreen = "#1a9850";
-constexpr const char* kYellow = "#fee08b";
-constexpr const char* kRed = "#d73027";
-constexpr const char* kGrey = "#bdbdbd";
 
 // A coordinate or length for SVG. Callers clamp to the drawing first; a non-finite value
 // would make the browser drop the element, so it can never be written.
@@ -241,45 +237,44 @@ void curves_section(std::string& out, const ReportData& data) {
 
 // ---------------------------------------------------------------- heatmap
 
-enum class Verdict { none, converged, mixed, diverged, error };
-
-// The same rules as the terminal table (ConvergenceTable::text): green when at least half
-// converged, red when at least half diverged, yellow otherwise; grey when all failed.
-Verdict verdict(const ConvergenceTable::Cell* cell) {
-  if (!cell) return Verdict::none;
-  const StatusCounts& k = cell->counts;
-  if (k.error == k.total()) return Verdict::error;
-  if (2 * k.converged >= k.total()) return Verdict::converged;
-  if (2 * k.diverged >= k.total()) return Verdict::diverged;
-  return Verdict::mixed;
+// Each outcome's colour, in the order of nn::Outcome, and whether white text reads on it.
+struct Swatch {
+  const char* fill;
+  bool dark;
+};
+constexpr std::array<Swatch, kOutcomes> kOutcomeColours = {{{"#1a9850", true},
+                                                            {"#a6d96a", false},
+                                                            {"#fee08b", false},
+                                                            {"#c2a5cf", false},
+                                                            {"#fdae61", false},
+                                                            {"#74add1", false},
+                                                            {"#d73027", true},
+                                                            {"#bdbdbd", false},
+                                                            {"#e0e0e0", false}}};
+const Swatch& swatch(Outcome o) {
+  return kOutcomeColours[static_cast<std::size_t>(o)];
 }
 
 bool higher_is_better(std::string_view metric) {
   return metric == "success_rate" || metric.find("accuracy") != std::string_view::npos;
 }
 
-// The text of a cell, as in convergence.md: `42 (83%)` or a mark.
-std::string cell_text(const PivotSpec& spec, const ConvergenceTable::Cell* cell) {
-  if (!cell) return "";
-  const StatusCounts& k = cell->counts;
-  auto share = static_cast<long>(
-      std::lround(100.0 * static_cast<double>(k.converged) / static_cast<double>(k.total())));
-  if (k.converged > 0 && k.converged < k.total()) share = std::clamp(share, 1L, 99L);
-  if (spec.cell == "success_rate") return fmt::format("{}%", share);
-  if (k.converged == 0 && k.not_converged == 0) return k.diverged > 0 ? "diverged" : "error";
-  if (k.converged == 0 && spec.cell == "epochs_to_converge") return "not converged";
-  const double value = cell->value(spec.cell);
-  if (std::isnan(value)) return fmt::format("n/a ({}%)", share);
-  const bool count = spec.cell == "epochs_to_converge" || spec.cell == "epochs_run";
-  return fmt::format("{} ({}%)", count ? fmt::format("{:g}", value) : fmt::format("{:.3g}", value),
-                     share);
-}
-
 std::string counts_text(const ConvergenceTable::Cell* cell) {
   if (!cell) return "no trials";
-  const StatusCounts& k = cell->counts;
-  return fmt::format("{} trials: {} converged, {} not converged, {} diverged, {} error", k.total(),
-                     k.converged, k.not_converged, k.diverged, k.error);
+  std::string text = fmt::format("{} trials:", cell->counts.total());
+  for (std::size_t k = 0; k < kOutcomes; ++k)
+    if (cell->counts.n[k] > 0)
+      text += fmt::format(" {} {},", cell->counts.n[k], nn::kOutcomeNames[k]);
+  text.pop_back();
+  return text;
+}
+
+void outcome_legend(std::string& out) {
+  out += "<div class=\"legend\">";
+  for (std::size_t k = 0; k + 1 < kOutcomes; ++k)
+    out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", kOutcomeColours[k].fill,
+                       nn::kOutcomeNames[k]);
+  out += "<span><i style=\"background:#f4f4f4\"></i>no trials</span></div>\n";
 }
 
 void heatmap_section(std::string& out, const ReportData& data) {
@@ -292,16 +287,23 @@ void heatmap_section(std::string& out, const ReportData& data) {
     return;
   }
   const PivotSpec& spec = table->spec();
-  out += fmt::format(
-      "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the median <b>{}</b>{} "
-      "and, in brackets, the share of its trials that converged.</p>\n",
-      escape_html(spec.rows), escape_html(spec.cols), escape_html(spec.cell),
-      spec.cell == "epochs_to_converge" ? " over the converged trials" : "");
-  // Shades of green rank the converged cells by their value, darker = better.
+  const bool by_outcome = spec.cell == "outcome";
+  out += by_outcome
+             ? fmt::format(
+                   "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the "
+                   "outcome most of its trials had (its colour) and their share; for "
+                   "<b>learned</b>, the median epochs_to_target (ep) of the learned trials.</p>\n",
+                   escape_html(spec.rows), escape_html(spec.cols))
+             : fmt::format(
+                   "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the "
+                   "median <b>{}</b> (its colour: darker = better) and, in brackets, the share of "
+                   "its trials that learned.</p>\n",
+                   escape_html(spec.rows), escape_html(spec.cols), escape_html(spec.cell));
+  // A metric cell's colour follows the metric over every cell that has it.
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& r : rows)
     for (const auto& c : cols)
-      if (const auto* cell = table->cell(r, c); verdict(cell) == Verdict::converged) {
+      if (const auto* cell = table->cell(r, c); cell && !by_outcome) {
         const double v = cell->value(spec.cell);
         if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
       }
@@ -332,19 +334,19 @@ void heatmap_section(std::string& out, const ReportData& data) {
                        num(left - 8), num(y + ch / 2 + 5), escape_html(rows[r]));
     for (std::size_t c = 0; c < cols.size(); ++c) {
       const auto* cell = table->cell(rows[r], cols[c]);
-      const Verdict v = verdict(cell);
       std::string fill = "#f4f4f4", ink = "#222", cls = "none";
-      if (v == Verdict::converged) {
+      if (cell && by_outcome) {
+        const Outcome top = dominant(cell->counts);
+        fill = swatch(top).fill, ink = swatch(top).dark ? "#fff" : "#123";
+        cls = std::string(nn::to_string(top));
+      } else if (cell) {
         const double value = cell->value(spec.cell);
-        double t = hi > lo && std::isfinite(value) ? (value - lo) / (hi - lo) : 0.0;
-        if (higher_is_better(spec.cell)) t = 1 - t;
-        fill = hex(mix(dark, light, t)), ink = t < 0.45 ? "#fff" : "#123", cls = "converged";
-      } else if (v == Verdict::mixed) {
-        fill = kYellow, cls = "not-converged";
-      } else if (v == Verdict::diverged) {
-        fill = kRed, ink = "#fff", cls = "diverged";
-      } else if (v == Verdict::error) {
-        fill = kGrey, cls = "error";
+        cls = "metric";
+        if (std::isfinite(value)) {
+          double t = hi > lo ? (value - lo) / (hi - lo) : 0.0;
+          if (higher_is_better(spec.cell)) t = 1 - t;
+          fill = hex(mix(dark, light, t)), ink = t < 0.45 ? "#fff" : "#123";
+        }
       }
       const double x = left + cw * static_cast<double>(c);
       out += fmt::format(
@@ -352,29 +354,31 @@ void heatmap_section(std::string& out, const ReportData& data) {
           "height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"{}\" "
           "text-anchor=\"middle\">{}</text></g>\n",
           cls, counts_text(cell), num(x + 1), num(y + 1), num(cw - 2), num(ch - 2), fill,
-          num(x + cw / 2), num(y + ch / 2 + 5), ink, escape_html(cell_text(spec, cell)));
+          num(x + cw / 2), num(y + ch / 2 + 5), ink, escape_html(table->display(cell)));
     }
   }
   out += "</svg>\n";
-  out += fmt::format(
-      "<div class=\"legend\"><span><i style=\"background:{}\"></i>converged (at least half the "
-      "trials; darker = better)</span><span><i style=\"background:{}\"></i>not converged</span>"
-      "<span><i style=\"background:{}\"></i>diverged</span><span><i style=\"background:{}\"></i>"
-      "error</span><span><i style=\"background:#f4f4f4\"></i>no trials</span></div>\n</section>\n",
-      kGreen, kYellow, kRed, kGrey);
+  if (by_outcome) {
+    outcome_legend(out);
+  } else {
+    out += fmt::format(
+        "<div class=\"legend\"><span><i style=\"background:{}\"></i>better {}</span><span><i "
+        "style=\"background:{}\"></i>worse</span><span><i style=\"background:#f4f4f4\"></i>no "
+        "value</span></div>\n",
+        hex(dark), escape_html(spec.cell), hex(light));
+  }
+  out += "</section>\n";
 }
 
 // ---------------------------------------------------------------- status and best
 
 void status_section(std::string& out, const ReportData& data) {
-  const StatusCounts& k = data.counts;
-  out += "<section id=\"status\">\n<h2>Trials by status</h2>\n";
+  const OutcomeCounts& k = data.counts;
+  out += "<section id=\"status\">\n<h2>Trials by outcome</h2>\n";
   out += fmt::format("<p class=\"counts\"><b>{}</b> trials: ", k.total());
-  const std::array<std::tuple<const char*, const char*, std::uint64_t>, 4> parts = {
-      {{"converged", kGreen, k.converged},
-       {"not converged", kYellow, k.not_converged},
-       {"diverged", kRed, k.diverged},
-       {"error", kGrey, k.error}}};
+  std::vector<std::tuple<std::string_view, const char*, std::uint64_t>> parts;
+  for (std::size_t i = 0; i < kOutcomes; ++i)
+    if (k.n[i] > 0) parts.emplace_back(nn::kOutcomeNames[i], kOutcomeColours[i].fill, k.n[i]);
   for (const auto& [name, colour, n] : parts)
     out += fmt::format("<span class=\"badge\"><i style=\"background:{}\"></i>{} {}</span>", colour,
                        n, name);
@@ -383,7 +387,7 @@ void status_section(std::string& out, const ReportData& data) {
     constexpr double W = 640, H = 22;
     out += fmt::format(
         "<svg id=\"status-bar\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
-        "aria-label=\"trials by status\">",
+        "aria-label=\"trials by outcome\">",
         W, H, W, H);
     double x = 0;
     for (const auto& [name, colour, n] : parts) {
@@ -410,11 +414,13 @@ void best_section(std::string& out, const ReportData& data) {
     out += "<p class=\"empty\">No configuration has a finite loss to rank by.</p>\n</section>\n";
     return;
   }
-  out += fmt::format("<p class=\"explain\">Ranked by {}; ties by fewer epochs to converge.</p>\n",
-                     escape_html(data.best_by));
+  out += fmt::format(
+      "<p class=\"explain\">Ranked by {}; ties by fewer epochs to target. Test accuracy is shown, "
+      "never used to choose.</p>\n",
+      escape_html(data.best_by));
   out +=
       "<table class=\"best\"><thead><tr><th>#</th><th>settings</th><th>loss</th><th>test "
-      "accuracy</th><th>epochs to converge</th><th>converged</th></tr></thead><tbody>\n";
+      "accuracy</th><th>epochs to target</th><th>learned</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < data.best.size(); ++i) {
     const BestRow& row = data.best[i];
     std::string settings;
@@ -423,8 +429,7 @@ void best_section(std::string& out, const ReportData& data) {
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td></tr>\n", i + 1,
         settings.empty() ? "(the only configuration)" : settings, metric_text(row.score, "{:.4g}"),
-        metric_text(row.accuracy, "{:.3f}"), metric_text(row.epochs, "{:.0f}"), row.converged,
-        row.n);
+        metric_text(row.accuracy, "{:.3f}"), metric_text(row.epochs, "{:.0f}"), row.learned, row.n);
   }
   out += "</tbody></table>\n</section>\n";
 }

@@ -21,9 +21,9 @@ namespace results {
 struct BestRow {
   std::vector<std::pair<std::string, std::string>> params;  // the settings that tell rows apart
   double score = 0;                                         // the ranking loss (mean over repeats)
-  double epochs = 0;    // mean epochs to converge; NaN when none converged
-  double accuracy = 0;  // mean final test accuracy; NaN for regression
-  std::uint64_t converged = 0, n = 0;
+  double epochs = 0;    // median epochs_to_target; NaN when no trial reached the target
+  double accuracy = 0;  // mean final test accuracy; NaN for regression (reported, never ranked)
+  std::uint64_t learned = 0, n = 0;
 };
 
 // The network's output over the square [-extent, extent]^2 and the data on top of it.
@@ -45,12 +45,12 @@ struct Boundary {
 struct ReportData {
   std::string sweep_name;
   PivotSpec pivot;
-  StatusCounts counts;
+  OutcomeCounts counts;
   std::vector<CurvePanel> panels;  // one per row value (capped), lines per column value
   int curve_step = 1;              // epochs between sampled points
   std::vector<std::string> notes;  // what was left out to keep the page small
   const ConvergenceTable* table = nullptr;
-  std::string best_by;  // e.g. "mean final test loss"
+  std::string best_by;  // e.g. "mean best validation loss"
   std::vector<BestRow> best;
   std::vector<Boundary> boundaries;
 };

@@ -22,7 +22,8 @@ double RunningStats::sample_std() const {
 }
 
 double Summary::Row::success_rate() const {
-  return static_cast<double>(counts.converged) / static_cast<double>(n());
+  if (counts.ran() == 0) return std::numeric_limits<double>::quiet_NaN();
+  return static_cast<double>(counts[Outcome::learned]) / static_cast<double>(counts.ran());
 }
 
 Summary::Summary(std::vector<std::string> param_keys) : param_keys_(std::move(param_keys)) {}
@@ -39,7 +40,7 @@ void Summary::add(const TrialRecord& record) {
     row.metrics.resize(std::size(kSummaryMetrics));
   }
   row.first_index = std::min(row.first_index, record.index);
-  row.counts.add(record.status);
+  row.counts.add(record.outcome);
   for (std::size_t i = 0; i < std::size(kSummaryMetrics); ++i) {
     const double value = *trial_metric(record, kSummaryMetrics[i]);
     if (std::isfinite(value)) row.metrics[i].add(value);
@@ -57,9 +58,9 @@ std::vector<const Summary::Row*> Summary::rows() const {
 
 std::vector<std::string> Summary::header() const {
   std::vector<std::string> header = param_keys_;
-  for (const char* column :
-       {"n", "converged", "not_converged", "diverged", "error", "success_rate"})
-    header.emplace_back(column);
+  header.emplace_back("n");
+  for (std::string_view name : nn::kOutcomeNames) header.emplace_back(name);
+  header.emplace_back("success_rate");
   for (auto metric : kSummaryMetrics)
     for (const char* stat : {"_n", "_mean", "_std", "_min", "_max"})
       header.push_back(std::string(metric) + stat);
@@ -75,8 +76,9 @@ void Summary::write_csv(std::ostream& out) const {
       append_field(line, value);
       line += ',';
     }
-    for (std::uint64_t count : {row->n(), row->counts.converged, row->counts.not_converged,
-                                row->counts.diverged, row->counts.error}) {
+    append_unsigned(line, row->n());
+    line += ',';
+    for (std::uint64_t count : row->counts.n) {
       append_unsigned(line, count);
       line += ',';
     }

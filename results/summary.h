@@ -16,12 +16,12 @@
 
 namespace results {
 
-// The summarised metrics (columns of trials.csv). epochs_to_converge only has a value for
-// converged trials, so its statistics are over converged repeats only.
+// The summarised metrics (columns of trials.csv). epochs_to_target only has a value for trials
+// that reached the target, so its statistics are over those repeats only.
 inline constexpr std::string_view kSummaryMetrics[] = {
-    "epochs_to_converge",  "epochs_run",         "final_train_loss", "final_val_loss",
-    "final_test_loss",     "best_val_loss",      "best_test_loss",   "final_train_accuracy",
-    "final_test_accuracy", "best_test_accuracy", "wall_seconds"};
+    "epochs_to_target",     "epochs_run",          "final_train_loss",   "final_val_loss",
+    "final_test_loss",      "best_train_loss",     "best_val_loss",      "best_test_loss",
+    "final_train_accuracy", "final_test_accuracy", "best_test_accuracy", "wall_seconds"};
 
 // Running mean and variance of a stream of values (Welford's update, numerically stable).
 struct RunningStats {
@@ -40,10 +40,10 @@ class Summary {
   struct Row {
     std::uint64_t first_index = 0;    // smallest trial index of the configuration
     std::vector<std::string> values;  // the hyperparameter values, in key order
-    StatusCounts counts;
+    OutcomeCounts counts;
     std::vector<RunningStats> metrics;  // parallel to kSummaryMetrics
     std::uint64_t n() const { return counts.total(); }
-    double success_rate() const;
+    double success_rate() const;  // share learned among the trials that ran to the end
   };
 
   explicit Summary(std::vector<std::string> param_keys);

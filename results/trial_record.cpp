@@ -46,7 +46,8 @@ const std::vector<StageMetric>& stage_metrics() {
 // Columns after the hyperparameters, in order.
 const std::vector<std::string>& trailing_columns() {
   static const std::vector<std::string> columns = [] {
-    std::vector<std::string> list = {"status", "epochs_to_converge", "epochs_run", "best_epoch"};
+    std::vector<std::string> list = {"outcome",    "outcome_reason", "epochs_to_target",
+                                     "epochs_run", "best_epoch",     "baseline_loss"};
     for (const auto& metric : stage_metrics()) list.push_back(metric.name);
     list.push_back("wall_seconds");
     list.push_back("error");
@@ -74,26 +75,16 @@ int int_field(const CsvField& field, const std::string& file) {
 
 }  // namespace
 
-void StatusCounts::add(TrialStatus status) {
-  switch (status) {
-    case TrialStatus::converged:
-      ++converged;
-      break;
-    case TrialStatus::not_converged:
-      ++not_converged;
-      break;
-    case TrialStatus::diverged:
-      ++diverged;
-      break;
-    case TrialStatus::error:
-      ++error;
-      break;
-  }
+std::uint64_t OutcomeCounts::total() const {
+  std::uint64_t sum = 0;
+  for (std::uint64_t k : n) sum += k;
+  return sum;
 }
 
 bool TrialRecord::operator==(const TrialRecord& o) const {
   return index == o.index && id == o.id && repeat == o.repeat && seed == o.seed &&
-         params == o.params && status == o.status && epochs_to_converge == o.epochs_to_converge &&
+         params == o.params && outcome == o.outcome && outcome_reason == o.outcome_reason &&
+         epochs_to_target == o.epochs_to_target && same(baseline_loss, o.baseline_loss) &&
          epochs_run == o.epochs_run && same(initial, o.initial) && same(final, o.final) &&
          same(best, o.best) && same(wall_seconds, o.wall_seconds) && error == o.error;
 }
@@ -106,8 +97,10 @@ TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::ui
   record.repeat = repeat;
   record.seed = seed;
   record.params = std::move(params);
-  record.status = trial_status(result.status);
-  record.epochs_to_converge = result.epochs_to_converge;
+  record.outcome = result.verdict.outcome;
+  record.outcome_reason = result.verdict.reason;
+  record.epochs_to_target = result.verdict.epochs_to_target;
+  record.baseline_loss = result.baseline_loss;
   record.epochs_run = result.epochs_run;
   record.initial = result.initial;
   record.final = result.final;
@@ -124,7 +117,7 @@ TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, s
   record.repeat = repeat;
   record.seed = seed;
   record.params = std::move(params);
-  record.status = TrialStatus::error;
+  record.outcome = Outcome::error;
   record.wall_seconds = wall_seconds;
   record.error = std::move(message);
   return record;
@@ -132,7 +125,8 @@ TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, s
 
 const std::vector<std::string>& trial_metric_names() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> list = {"epochs_to_converge", "epochs_run", "best_epoch"};
+    std::vector<std::string> list = {"epochs_to_target", "epochs_run", "best_epoch",
+                                     "baseline_loss"};
     for (const auto& metric : stage_metrics()) list.push_back(metric.name);
     list.push_back("wall_seconds");
     return list;
@@ -142,10 +136,10 @@ const std::vector<std::string>& trial_metric_names() {
 
 std::optional<double> trial_metric(const TrialRecord& record, std::string_view name) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  if (name == "epochs_to_converge")
-    return record.epochs_to_converge ? *record.epochs_to_converge : kNaN;
+  if (name == "epochs_to_target") return record.epochs_to_target ? *record.epochs_to_target : kNaN;
   if (name == "epochs_run") return record.epochs_run;
-  if (name == "best_epoch") return record.status == TrialStatus::error ? kNaN : record.best.epoch;
+  if (name == "best_epoch") return record.outcome == Outcome::error ? kNaN : record.best.epoch;
+  if (name == "baseline_loss") return record.baseline_loss;
   if (name == "wall_seconds") return record.wall_seconds;
   for (const auto& metric : stage_metrics())
     if (metric.name == name) return (record.*metric.stage).*metric.value;
@@ -177,13 +171,17 @@ std::string format_trial_row(const TrialRecord& r) {
     append_field(out, value);
   }
   out += ',';
-  append_field(out, to_string(r.status));
+  append_field(out, nn::to_string(r.outcome));
   out += ',';
-  if (r.epochs_to_converge) append_integer(out, *r.epochs_to_converge);
+  append_field(out, r.outcome_reason);
+  out += ',';
+  if (r.epochs_to_target) append_integer(out, *r.epochs_to_target);
   out += ',';
   append_integer(out, r.epochs_run);
   out += ',';
-  if (r.status != TrialStatus::error) append_integer(out, r.best.epoch);
+  if (r.outcome != Outcome::error) append_integer(out, r.best.epoch);
+  out += ',';
+  append_number(out, r.baseline_loss);
   for (const auto& metric : stage_metrics()) {
     out += ',';
     append_number(out, (r.*metric.stage).*metric.value);
@@ -234,17 +232,19 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   r.repeat = int_field(row.fields[i++], file);
   r.seed = unsigned_field(row.fields[i++], file);
   for (const auto& key : param_keys) r.params.emplace_back(key, row[i++]);
-  const CsvField& status = row.fields[i++];
-  const auto parsed = parse_trial_status(status.text);
+  const CsvField& outcome = row.fields[i++];
+  const auto parsed = parse_outcome(outcome.text);
   if (!parsed)
-    throw nn::InputError(file, status.line, status.column,
-                         "unknown status '" + status.text +
-                             "' (expected converged, not_converged, diverged or error)");
-  r.status = *parsed;
-  if (const CsvField& f = row.fields[i++]; !f.text.empty())
-    r.epochs_to_converge = int_field(f, file);
+    throw nn::InputError(file, outcome.line, outcome.column,
+                         "unknown outcome '" + outcome.text +
+                             "' (expected learned, still_learning, underfit, stalled, unstable, "
+                             "overfit, diverged, error or pruned)");
+  r.outcome = *parsed;
+  r.outcome_reason = row[i++];
+  if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.epochs_to_target = int_field(f, file);
   r.epochs_run = int_field(row.fields[i++], file);
   if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.best.epoch = int_field(f, file);
+  r.baseline_loss = number_field(row.fields[i++], file);
   r.final.epoch = r.epochs_run;
   for (const auto& metric : stage_metrics())
     (r.*metric.stage).*metric.value = number_field(row.fields[i++], file);

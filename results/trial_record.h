@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,30 +25,23 @@ namespace results {
 // (dotted key, canonical value) pairs, in the sweep's fixed column order.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-// What became of a trial: nn::Status (same order, same spellings) plus `error`: the trial threw
-// (a real failure, not a divergence). Spelled as text only in files, through this table.
-enum class TrialStatus { converged, not_converged, diverged, error };
-inline constexpr std::array<std::string_view, 4> kTrialStatusNames = {"converged", "not_converged",
-                                                                      "diverged", "error"};
-inline std::string_view to_string(TrialStatus v) {
-  return nn::name_of(v, kTrialStatusNames);
+// What became of a trial: its outcome (nn/outcome.h), `error` when the training threw (a real
+// failure, not a divergence). Spelled as text only in files, through nn::kOutcomeNames.
+using nn::Outcome;
+inline std::optional<Outcome> parse_outcome(std::string_view text) {
+  return nn::parse_name<Outcome>(text, nn::kOutcomeNames);
 }
-inline std::optional<TrialStatus> parse_trial_status(std::string_view text) {
-  return nn::parse_name<TrialStatus>(text, kTrialStatusNames);
-}
-inline TrialStatus trial_status(nn::Status status) {
-  return static_cast<TrialStatus>(status);
-}
+inline constexpr std::size_t kOutcomes = nn::kOutcomeNames.size();
 
-struct StatusCounts {
-  std::uint64_t converged = 0;
-  std::uint64_t not_converged = 0;
-  std::uint64_t diverged = 0;
-  std::uint64_t error = 0;
+struct OutcomeCounts {
+  std::array<std::uint64_t, kOutcomes> n{};
 
-  void add(TrialStatus status);
-  std::uint64_t total() const { return converged + not_converged + diverged + error; }
-  bool operator==(const StatusCounts&) const = default;
+  void add(Outcome outcome) { ++n[static_cast<std::size_t>(outcome)]; }
+  std::uint64_t operator[](Outcome outcome) const { return n[static_cast<std::size_t>(outcome)]; }
+  std::uint64_t total() const;
+  // The trials that ran to the end of their training (all but errors and pruned ones).
+  std::uint64_t ran() const { return total() - (*this)[Outcome::error] - (*this)[Outcome::pruned]; }
+  bool operator==(const OutcomeCounts&) const = default;
 };
 
 struct TrialRecord {
@@ -56,9 +50,11 @@ struct TrialRecord {
   int repeat = 0;
   std::uint64_t seed = 0;
   Params params;
-  TrialStatus status = TrialStatus::not_converged;
-  std::optional<int> epochs_to_converge;
+  Outcome outcome = Outcome::underfit;
+  std::string outcome_reason;
+  std::optional<int> epochs_to_target;
   int epochs_run = 0;
+  double baseline_loss = std::numeric_limits<double>::quiet_NaN();  // no-skill loss
   nn::EpochMetrics initial, final, best;  // best = epoch of lowest selection loss
   double wall_seconds = 0;
   std::string error;  // the message when status is `error`
@@ -68,19 +64,20 @@ struct TrialRecord {
 
 TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
                         Params params, const nn::TrainResult& result, double wall_seconds);
-// A trial whose training threw: status `error`, no metrics.
+// A trial whose training threw: outcome `error`, no metrics.
 TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
                               Params params, std::string message, double wall_seconds);
 
-// The numeric metric columns of trials.csv, in order: epochs_to_converge, epochs_run,
-// best_epoch, {initial,final,best}_{train,val,test}_{loss,accuracy}, wall_seconds.
+// The numeric metric columns of trials.csv, in order: epochs_to_target, epochs_run,
+// best_epoch, baseline_loss, {initial,final,best}_{train,val,test}_{loss,accuracy},
+// wall_seconds.
 const std::vector<std::string>& trial_metric_names();
 // The value of metric column `name` (see trial_metric_names); NaN when it does not apply.
 // Nothing when `name` is not a metric column.
 std::optional<double> trial_metric(const TrialRecord& record, std::string_view name);
 
-// trials.csv columns: trial_index, trial_id, repeat, seed, <param keys>, status, the metric
-// columns, error.
+// trials.csv columns: trial_index, trial_id, repeat, seed, <param keys>, outcome,
+// outcome_reason, the metric columns, error.
 std::vector<std::string> trials_header(std::span<const std::string> param_keys);
 std::string format_trials_header(std::span<const std::string> param_keys);
 // One row ending in LF. REQUIRES record.params in the order of the header's keys.

@@ -21,7 +21,7 @@ bool BestTrials::Candidate::operator<(const Candidate& other) const {
 
 void BestTrials::add(const results::TrialRecord& r,
                      std::shared_ptr<const std::vector<double>> parameters) {
-  if (r.status == results::TrialStatus::error) return;
+  if (r.outcome == results::Outcome::error) return;
   std::string key, dataset;
   for (const auto& [name, value] : r.params)
     if (sweeps::is_data(sweeps::setting(name))) {
@@ -32,18 +32,20 @@ void BestTrials::add(const results::TrialRecord& r,
   if (added) order_.push_back(&it->first);
   Group& g = it->second;
   g.dataset = dataset;
-  const double epochs = r.epochs_to_converge ? *r.epochs_to_converge : INFINITY;
-  Candidate by_test{finite_or_inf(r.final.test_loss),
-                    epochs,
-                    r.index,
-                    r.id,
-                    r.final.test_accuracy,
-                    r.final.test_loss,
-                    {r.status, std::move(parameters)}};
-  Candidate by_val = by_test;
+  const double epochs = r.epochs_to_target ? *r.epochs_to_target : INFINITY;
+  // Chosen on the validation loss, or on the training loss without a validation split: never
+  // on test data.
+  Candidate by_train{finite_or_inf(r.best.train_loss),
+                     epochs,
+                     r.index,
+                     r.id,
+                     r.final.test_accuracy,
+                     r.final.test_loss,
+                     {r.outcome, std::move(parameters)}};
+  Candidate by_val = by_train;
   by_val.score = finite_or_inf(r.best.val_loss);
   if (std::isfinite(r.best.val_loss)) has_val_ = true;
-  if (!g.by_test || by_test < *g.by_test) g.by_test = std::move(by_test);
+  if (!g.by_train || by_train < *g.by_train) g.by_train = std::move(by_train);
   if (!g.by_val || by_val < *g.by_val) g.by_val = std::move(by_val);
 }
 
@@ -52,7 +54,7 @@ std::vector<BestTrials::Best> BestTrials::best() const {
   out.reserve(order_.size());
   for (const std::string* key : order_) {
     const Group& g = groups_.at(*key);
-    const auto& best = has_val_ ? g.by_val : g.by_test;
+    const auto& best = has_val_ ? g.by_val : g.by_train;
     out.push_back({g.dataset, best && std::isfinite(best->score) ? &*best : nullptr});
   }
   return out;

@@ -19,7 +19,7 @@ namespace runner {
 // A trial's trained flat parameter vector (nn/mlp.h) and its status, by trial id: models at
 // hand that need not be trained again.
 struct TrainedModel {
-  results::TrialStatus status = results::TrialStatus::not_converged;
+  results::Outcome outcome = results::Outcome::underfit;
   std::shared_ptr<const std::vector<double>> parameters;
 };
 using TrainedModels = std::unordered_map<std::string, TrainedModel>;
@@ -27,12 +27,12 @@ using TrainedModels = std::unordered_map<std::string, TrainedModel>;
 class BestTrials {
  public:
   struct Candidate {
-    double score = 0, epochs = 0;  // selection loss (inf when not finite), epochs to converge
+    double score = 0, epochs = 0;  // selection loss (inf when not finite), epochs to target
     std::uint64_t index = 0;
     std::string id;
     double accuracy = 0, loss = 0;  // the final test accuracy and loss, for captions
     TrainedModel model;             // its parameters when given to add()
-    // Lower loss first, then fewer epochs to converge, then the lower trial index.
+    // Lower loss first, then fewer epochs to target, then the lower trial index.
     bool operator<(const Candidate& other) const;
   };
   struct Best {
@@ -44,8 +44,8 @@ class BestTrials {
   void add(const results::TrialRecord& record,
            std::shared_ptr<const std::vector<double>> parameters = {});
 
-  // The best trial of each data configuration in first-seen order, by validation loss when any
-  // trial had one, else by test loss.
+  // The best trial of each data configuration in first-seen order, by its best validation loss
+  // when any trial had one, else by its best training loss (never by test loss).
   std::vector<Best> best() const;
 
   // The parameters given to add() of the trials best() returns.
@@ -53,7 +53,7 @@ class BestTrials {
 
  private:
   struct Group {
-    std::optional<Candidate> by_val, by_test;
+    std::optional<Candidate> by_val, by_train;
     std::string dataset;
   };
   bool has_val_ = false;

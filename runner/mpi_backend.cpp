@@ -25,7 +25,7 @@ constexpr std::chrono::microseconds kLongestPause{1000};
 // then those three texts. A chunk's rows travel in one message: one message per trial made
 // rank 0's round trips the cost of small sweeps.
 void encode(const TrialRows& rows, std::string& message) {
-  const std::string_view status = results::to_string(rows.status);
+  const std::string_view status = nn::to_string(rows.outcome);
   const std::uint64_t sizes[3] = {status.size(), rows.trial_row.size(), rows.curve_rows.size()};
   message.append(reinterpret_cast<const char*>(sizes), sizeof sizes);
   message.append(status).append(rows.trial_row).append(rows.curve_rows);
@@ -37,10 +37,10 @@ void decode(const std::string& message, Each&& each) {
     std::uint64_t sizes[3];
     std::memcpy(sizes, message.data() + at, sizeof sizes);
     at += sizeof sizes;
-    const TrialRows rows{results::parse_trial_status(message.substr(at, sizes[0]))
-                             .value_or(results::TrialStatus::error),
-                         message.substr(at + sizes[0], sizes[1]),
-                         message.substr(at + sizes[0] + sizes[1], sizes[2])};
+    const TrialRows rows{
+        results::parse_outcome(message.substr(at, sizes[0])).value_or(results::Outcome::error),
+        message.substr(at + sizes[0], sizes[1]),
+        message.substr(at + sizes[0] + sizes[1], sizes[2])};
     at += sizes[0] + sizes[1] + sizes[2];
     each(rows);
   }
@@ -150,7 +150,7 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
     receive(message.data(), status.bytes, status.source, status.tag);
     if (status.tag == kRow) {
       decode(message, [&](const TrialRows& rows) {
-        if (rows.status == results::TrialStatus::error && options.fail_fast) abandon = true;
+        if (rows.outcome == results::Outcome::error && options.fail_fast) abandon = true;
         write(rows);
         ++stats.finished;
       });
@@ -192,7 +192,7 @@ void mpi_work(const MpiSession&, const sweeps::Sweep& sweep, const RunOptions& o
     std::string message;
     const RunStats stats = run_trials(sweep, mine, [&](std::span<FinishedTrial> pack) {
       for (FinishedTrial& done : pack)
-        encode({done.record.status, results::format_trial_row(done.record),
+        encode({done.record.outcome, results::format_trial_row(done.record),
                 std::move(done.curve_rows)},
                message);
     });

@@ -37,7 +37,7 @@ class MpiSession {
 
 // A finished trial as the text rank 0 writes.
 struct TrialRows {
-  results::TrialStatus status = results::TrialStatus::error;
+  results::Outcome outcome = results::Outcome::error;
   std::string trial_row;
   std::string curve_rows;
 };

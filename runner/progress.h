@@ -15,14 +15,14 @@ class Progress {
  public:
   // `already` trials were done before this run (resume) and count as done, not towards speed.
   Progress(std::uint64_t total, std::uint64_t already, std::ostream* out);
-  void add(results::TrialStatus status);
+  void add(results::Outcome status);
   void finish();  // draws the last state and ends the line
 
  private:
   void draw();
   using Clock = std::chrono::steady_clock;
   std::uint64_t total_, already_, done_ = 0;
-  results::StatusCounts counts_;
+  results::OutcomeCounts counts_;
   std::ostream* out_;
   Clock::time_point start_ = Clock::now(), last_draw_{};
 };

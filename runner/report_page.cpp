@@ -49,13 +49,13 @@ void ReportPage::add(const results::TrialRecord& r,
   }
   for (std::size_t k = 0; k < r.params.size() && k < keys_.size(); ++k)
     if (r.params[k].second != first_values_[k]) varies_[k] = true;
-  if (r.status == results::TrialStatus::error) return;
+  if (r.outcome == results::Outcome::error) return;
 
   Trial t;
   t.id = r.id;
   t.row = position(rows_seen_, row_of_, r.params[row_key_].second);
   t.col = position(cols_seen_, col_of_, r.params[col_key_].second);
-  if (r.status == results::TrialStatus::diverged) t.diverged_at = r.epochs_run;
+  if (r.outcome == results::Outcome::diverged) t.diverged_at = r.epochs_run;
   max_epoch_ = std::max(max_epoch_, r.epochs_run);
   trials_.push_back(std::move(t));
 

@@ -24,7 +24,7 @@ namespace runner {
 struct ReportContext {
   std::string sweep_name;
   const results::ConvergenceTable* table = nullptr;
-  results::StatusCounts counts;
+  results::OutcomeCounts counts;
   std::string best_by;
   std::vector<results::BestRow> best;
   const sweeps::Sweep* sweep = nullptr;    // nullptr: no decision boundaries

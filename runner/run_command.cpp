@@ -288,8 +288,8 @@ int run_command(const Args& args) {
   if (*save_models == SaveModels::all) {
     // Saved as they are trained; what is left (epoch siblings shorter than their training) is
     // trained again after the sweep.
-    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data,
-                      results::TrialStatus status, const std::vector<double>& parameters) {
+    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data, results::Outcome status,
+                      const std::vector<double>& parameters) {
       save_model(dir, sweep, trial, data, status, parameters);
     };
   }
@@ -304,7 +304,7 @@ int run_command(const Args& args) {
   // Curves first: a trial's row is the mark that it is complete. The trials of one pack are
   // written together, one write (and flush) per file.
   std::string trial_rows, curve_rows;
-  std::vector<results::TrialStatus> statuses;
+  std::vector<results::Outcome> statuses;
   // Rows come in trial order; into files this run created, they stay in order, so the tables
   // are built as they come and the files need neither sorting nor reading back at the end.
   // The parameters of the best trials go with them (or, when the tables are read back, to
@@ -326,7 +326,7 @@ int run_command(const Args& args) {
           "space, then finish the sweep with: {}",
           out.shown, e.code().message(), resume_hint));
     }
-    for (const results::TrialStatus status : statuses) progress.add(status);
+    for (const results::Outcome status : statuses) progress.add(status);
     trial_rows.clear(), curve_rows.clear(), statuses.clear();
   };
   const RunStats stats = mpi && mpi->size() > 1
@@ -334,7 +334,7 @@ int run_command(const Args& args) {
                                               [&](const TrialRows& rows) {
                                                 trial_rows = rows.trial_row,
                                                 curve_rows = rows.curve_rows;
-                                                statuses = {rows.status};
+                                                statuses = {rows.outcome};
                                                 write_rows();
                                               })
                              : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) {
@@ -348,7 +348,7 @@ int run_command(const Args& args) {
                                      best.add(done.record, std::move(done.parameters));
                                    trial_rows += results::format_trial_row(done.record);
                                    curve_rows += done.curve_rows;
-                                   statuses.push_back(done.record.status);
+                                   statuses.push_back(done.record.outcome);
                                  }
                                  write_rows();
                                });
@@ -403,11 +403,11 @@ int run_command(const Args& args) {
               << "\n";
     return kExitFailure;
   }
-  if (tables.counts.error > 0)
+  if (tables.counts[results::Outcome::error] > 0)
     std::cerr << fmt::format(
         "warning: {} trials failed with an error; see the error column of "
         "trials.csv\n",
-        tables.counts.error);
+        tables.counts[results::Outcome::error]);
   return kExitOk;
 }
 

@@ -34,14 +34,14 @@ fs::path model_path(const fs::path& dir, const std::string& trial_id) {
 namespace {
 
 results::ModelFile model_of(const sweeps::Sweep& sweep, const sweeps::Trial& trial,
-                            const nn::Dataset& data, results::TrialStatus status,
+                            const nn::Dataset& data, results::Outcome status,
                             std::vector<double> parameters) {
   results::Params params;
   for (auto& p : sweep.params(trial.config))
     params.emplace_back(std::move(p.key), std::move(p.value));
   return results::make_model(trial.id, trial.index, sweep.name(), trial.seed, trial.data_seed,
-                             std::string(results::to_string(status)), std::move(params),
-                             trial.config, data, std::move(parameters));
+                             std::string(nn::to_string(status)), std::move(params), trial.config,
+                             data, std::move(parameters));
 }
 
 }  // namespace
@@ -49,8 +49,7 @@ results::ModelFile model_of(const sweeps::Sweep& sweep, const sweeps::Trial& tri
 results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
   const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
   nn::TrainResult result = nn::train(trial.config, data, trial.seed);
-  return model_of(sweep, trial, data, results::trial_status(result.status),
-                  std::move(result.parameters));
+  return model_of(sweep, trial, data, result.verdict.outcome, std::move(result.parameters));
 }
 
 results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
@@ -63,15 +62,14 @@ results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
   }
   results::ModelFile model =
       trained ? model_of(sweep, trial, nn::make_dataset(trial.config.data, trial.data_seed),
-                         trained->status, *trained->parameters)
+                         trained->outcome, *trained->parameters)
               : train_model(sweep, trial);
   if (save) results::replace_file(dir, model_name(trial.id), results::format_model(model));
   return model;
 }
 
 void save_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::Trial& trial,
-                const nn::Dataset& data, results::TrialStatus status,
-                std::vector<double> parameters) {
+                const nn::Dataset& data, results::Outcome status, std::vector<double> parameters) {
   results::replace_file(
       dir, model_name(trial.id),
       results::format_model(model_of(sweep, trial, data, status, std::move(parameters))),

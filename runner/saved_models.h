@@ -40,7 +40,7 @@ results::ModelFile trial_model(const std::filesystem::path& dir, const sweeps::S
 // Writes the model of `trial`, trained on `data` to `parameters`, to `dir`/models, leaving the
 // directory's sync to save_all_models.
 void save_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
-                const sweeps::Trial& trial, const nn::Dataset& data, results::TrialStatus status,
+                const sweeps::Trial& trial, const nn::Dataset& data, results::Outcome status,
                 std::vector<double> parameters);
 
 // Writes the model of every trial in [begin, end) that has none yet, training them on `threads`

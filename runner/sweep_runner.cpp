@@ -203,10 +203,11 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
       const std::size_t epochs = std::min<std::size_t>(
           static_cast<std::size_t>(t.config.train.epochs) + 1, full[g].curve.size());
       const std::span<const nn::EpochMetrics> curve(full[g].curve.data(), epochs);
-      const nn::TrainResult result = nn::summarize(curve, t.config.convergence, has_validation);
+      const nn::TrainResult result =
+          nn::summarize(curve, t.config.convergence, has_validation, full[g].baseline_loss);
       const bool own = epochs == full[g].curve.size();  // the trial this training ran for
       if (own && options.trained)
-        options.trained(t, *first.data, results::trial_status(result.status), *parameters);
+        options.trained(t, *first.data, result.verdict.outcome, *parameters);
       FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
                                               seconds_at_epoch[g][epochs - 1]),
                          {},
@@ -282,7 +283,7 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const
             for (Group& group : pack->groups) {
               ++stats.trainings;
               for (FinishedTrial& f : group.finished) {
-                if (f.record.status == results::TrialStatus::error && options.fail_fast)
+                if (f.record.outcome == results::Outcome::error && options.fail_fast)
                   abandon = true;
                 const std::uint64_t index = f.record.index;
                 held.emplace(index, std::move(f));

@@ -44,8 +44,9 @@ void sort_curves_file(const fs::path& dir, const std::vector<std::string>& ids) 
 }
 
 // The configurations with the lowest selection loss: mean best validation loss when the sweep
-// has a validation split, otherwise mean final test loss; ties broken by fewer epochs to converge.
-// Only configurations with a finite loss are ranked.
+// has a validation split, otherwise mean best training loss (never test: choosing on the test
+// split would make its figures optimistic); ties broken by fewer epochs to target. Only
+// configurations with a finite loss are ranked.
 struct Ranking {
   bool use_val = false;
   std::vector<results::BestRow> rows;
@@ -58,13 +59,13 @@ Ranking rank_configurations(const results::Summary& summary, const std::vector<s
         std::find(std::begin(results::kSummaryMetrics), std::end(results::kSummaryMetrics), name);
     return static_cast<std::size_t>(it - std::begin(results::kSummaryMetrics));
   };
-  const std::size_t val = metric("best_val_loss"), test = metric("final_test_loss"),
-                    epochs = metric("epochs_to_converge"), accuracy = metric("final_test_accuracy");
+  const std::size_t val = metric("best_val_loss"), train = metric("best_train_loss"),
+                    epochs = metric("epochs_to_target"), accuracy = metric("final_test_accuracy");
   auto rows = summary.rows();
   Ranking ranking;
   ranking.use_val =
       std::any_of(rows.begin(), rows.end(), [&](const auto* r) { return r->metrics[val].n > 0; });
-  const std::size_t by = ranking.use_val ? val : test;
+  const std::size_t by = ranking.use_val ? val : train;
   const auto score = [&](const results::Summary::Row* r) {
     return r->metrics[by].n > 0 ? r->metrics[by].mean : INFINITY;
   };
@@ -88,7 +89,7 @@ Ranking rank_configurations(const results::Summary& summary, const std::vector<s
     row.score = score(r);
     row.epochs = r->metrics[epochs].n > 0 ? r->metrics[epochs].mean : NAN;
     row.accuracy = r->metrics[accuracy].n > 0 ? r->metrics[accuracy].mean : NAN;
-    row.converged = r->counts.converged;
+    row.learned = r->counts[results::Outcome::learned];
     row.n = r->n();
     ranking.rows.push_back(std::move(row));
   }
@@ -96,7 +97,9 @@ Ranking rank_configurations(const results::Summary& summary, const std::vector<s
 }
 
 std::string ranking_by(const Ranking& ranking) {
-  return ranking.use_val ? "mean best validation loss" : "mean final test loss";
+  return ranking.use_val ? "mean best validation loss"
+                         : "mean best training loss (no validation split: add "
+                           "data.validation_fraction to choose on held-out data)";
 }
 
 std::string best_text(const Ranking& ranking) {
@@ -105,8 +108,8 @@ std::string best_text(const Ranking& ranking) {
     const results::BestRow& r = ranking.rows[i];
     std::string params;
     for (const auto& [key, value] : r.params) params += fmt::format("{}={} ", key, value);
-    text += fmt::format("  {}. {}loss {:.4g}, converged {}/{}", i + 1, params, r.score, r.converged,
-                        r.n);
+    text +=
+        fmt::format("  {}. {}loss {:.4g}, learned {}/{}", i + 1, params, r.score, r.learned, r.n);
     if (std::isfinite(r.accuracy)) text += fmt::format(", test accuracy {:.3f}", r.accuracy);
     if (std::isfinite(r.epochs)) text += fmt::format(", epochs {:.0f}", r.epochs);
     text += "\n";
@@ -123,7 +126,7 @@ struct TablesBuilder::State {
   results::Summary summary;
   results::ConvergenceTable table;
   ReportPage page;
-  results::StatusCounts counts;
+  results::OutcomeCounts counts;
 };
 
 TablesBuilder::TablesBuilder(const results::PivotSpec& pivot, std::vector<std::string> keys)
@@ -136,7 +139,7 @@ void TablesBuilder::add(const results::TrialRecord& r,
   state_->summary.add(r);
   state_->table.add(r);
   state_->page.add(r, std::move(parameters));
-  state_->counts.add(r.status);
+  state_->counts.add(r.outcome);
 }
 
 Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOptions& options,

@@ -20,7 +20,7 @@
 namespace runner {
 
 struct Tables {
-  results::StatusCounts counts;
+  results::OutcomeCounts counts;
   std::string convergence_text;  // the pivot, for the terminal
   std::string best_text;         // the best configurations, for the terminal
 };

@@ -81,6 +81,7 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     return Problem{{"convergence.monitor", "data.validation_fraction"},
                    "convergence.monitor val_loss needs a validation split "
                    "(data.validation_fraction > 0)"};
+  nn::Task task = nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary;
   if (data.dataset == nn::DatasetKind::csv) {
     // The cells themselves (numbers, finite, two classes at least) are nn's to judge. Building
     // the dataset here makes a bad cell fail the sweep at its line and column before anything
@@ -88,12 +89,22 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     const CsvInfo& info = csv.at(data.path);
     std::string selection = data.target;
     for (const std::string& column : data.columns) selection += "\n" + column;
-    if (info.values_checked.insert(selection).second) {
+    auto known = info.values_checked.find(selection);
+    if (known == info.values_checked.end()) {
       nn::DataConfig resolved = data;
       resolved.path = info.absolute.string();
-      (void)nn::make_dataset(resolved, 0);
+      known = info.values_checked.emplace(selection, nn::make_dataset(resolved, 0).task).first;
     }
+    task = known->second;
   }
+  if (config.convergence.target_metric == nn::TargetMetric::accuracy &&
+      task == nn::Task::regression)
+    return Problem{{"convergence.target_metric", "data.dataset", "data.target"},
+                   fmt::format("convergence.target_metric accuracy needs a classification task, "
+                               "and {} is a regression",
+                               data.dataset == nn::DatasetKind::csv
+                                   ? "column '" + data.target + "' of " + data.path
+                                   : "data.dataset " + std::string(nn::to_string(data.dataset)))};
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "nn/train.h"
 #include "sweeps/canonical.h"
 #include "sweeps/suggest.h"
 #include "sweeps/yaml_reader.h"
@@ -345,17 +346,30 @@ std::vector<Setting> make_settings() {
       analysis(couples(name("convergence.monitor",
                             Field{&TrialConfig::convergence, &ConvergenceConfig::monitor},
                             nn::kMonitorNames))),
-      analysis(number("convergence.tolerance",
-                      Field{&TrialConfig::convergence, &ConvergenceConfig::tolerance},
-                      {0, kInf, true})),
       analysis(number("convergence.divergence_factor",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::divergence_factor},
-                      {1, kInf, true})),
+                      {1, nn::kStopFactor, true})),
       analysis(number("convergence.window",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::window},
+                      {0, 0.5, true, false})),
+      analysis(number("convergence.learned_below",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::learned_below},
                       {0, 1, true, false})),
-      analysis(number("convergence.smoothing",
-                      Field{&TrialConfig::convergence, &ConvergenceConfig::smoothing}, {0, 1})),
+      analysis(number("convergence.still_falling",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::still_falling},
+                      {0, 1, true, true})),
+      analysis(number("convergence.stall",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::stall},
+                      {0, 1, true, true})),
+      analysis(number("convergence.overfit_rise",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::overfit_rise},
+                      {0, kInf, true})),
+      analysis(couples(name("convergence.target_metric",
+                            Field{&TrialConfig::convergence, &ConvergenceConfig::target_metric},
+                            nn::kTargetMetricNames))),
+      analysis(number("convergence.target",
+                      Field{&TrialConfig::convergence, &ConvergenceConfig::target},
+                      {0, 1, true, false})),
   };
 }
 

@@ -72,6 +72,7 @@ struct Parsed {
   std::uint64_t samples = 0;
   YAML::Mark samples_mark, size_mark;
   std::optional<std::uint64_t> max_trials;
+  std::map<std::string, YAML::Mark> report_marks;  // rows, cols given in the file
 };
 
 class Loader {
@@ -348,6 +349,7 @@ class Loader {
                                "got '" +
                                value + "'" + did_you_mean(value, setting_keys()));
         (e.key == "rows" ? s_.report.rows : s_.report.cols) = value;
+        p_.report_marks[e.key] = e.value.Mark();
       }
     }
   }
@@ -515,6 +517,34 @@ bool can_apply(const Setting& setting, const Sweep::Impl& s, const Parsed& p) {
   return false;
 }
 
+// The report's rows and columns where the file does not name them: the sweep's own axes (or
+// sampled settings), the two with the most values, ties by file order.
+void choose_pivot(Sweep::Impl& s, const Parsed& p, const Reader& reader) {
+  std::vector<std::pair<std::string, std::size_t>> varied;
+  for (const GridAxis& a : p.axes) varied.emplace_back(a.setting->key, a.values.size());
+  for (const RandomParam& r : p.random)
+    varied.emplace_back(r.setting->key, r.distribution == Distribution::choice ? r.choices.size()
+                                                                               : s.random.size());
+  std::stable_sort(varied.begin(), varied.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  const bool rows_given = p.report_marks.count("rows"), cols_given = p.report_marks.count("cols");
+  auto pick = [&](const std::string& other) {
+    for (const auto& [key, values] : varied)
+      if (key != other) return key;
+    // One axis: one column, of a setting every trial has.
+    return std::string(other == keys::activation ? keys::learning_rate : keys::activation);
+  };
+  if (!rows_given) s.report.rows = pick(cols_given ? s.report.cols : std::string());
+  if (!cols_given) s.report.cols = pick(s.report.rows);
+  for (const auto& [role, mark] : p.report_marks) {
+    const std::string& key = role == "rows" ? s.report.rows : s.report.cols;
+    if (std::find(s.param_keys.begin(), s.param_keys.end(), key) == s.param_keys.end())
+      reader.fail(mark, "report." + role + ": " + key +
+                            " is not a column of this sweep's trials (an analysis setting, or "
+                            "one that applies to none of its trials)");
+  }
+}
+
 }  // namespace
 
 Sweep parse_sweep(std::string_view text, const std::string& file,
@@ -593,6 +623,7 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
     s.absolute_paths[written] = info.absolute.string();
     s.written_paths[info.absolute.string()] = written;
   }
+  choose_pivot(s, p, reader);
   s.canonical_yaml = emit_canonical(s, p);
   s.hash = hex16(stable_hash(s.canonical_yaml));
   return Sweep(std::move(impl));

@@ -17,17 +17,27 @@
 
 namespace sweeps {
 
-// What the convergence table pivots on and what fills its cells.
+// What the convergence table pivots on and what fills its cells. Unless the sweep file says,
+// rows and columns are the sweep's own axes: the two with the most values (ties by file order,
+// the first as rows); with one axis, it is the rows and the table has one column; a random
+// search pivots on its sampled settings the same way.
 struct ReportSpec {
   std::string rows = "train.learning_rate";
   std::string cols = "model.activation";
-  std::string cell = "epochs_to_converge";
+  std::string cell = "outcome";
 };
-// The metrics a report cell can show (`report: {cell: ...}`).
-inline constexpr std::array<std::string_view, 9> kReportCells = {
-    "epochs_to_converge",   "success_rate",        "final_train_loss",
-    "final_val_loss",       "final_test_loss",     "best_val_loss",
-    "final_train_accuracy", "final_test_accuracy", "wall_seconds"};
+// What a report cell can show (`report: {cell: ...}`).
+inline constexpr std::array<std::string_view, 11> kReportCells = {"outcome",
+                                                                  "epochs_to_target",
+                                                                  "success_rate",
+                                                                  "final_train_loss",
+                                                                  "final_val_loss",
+                                                                  "final_test_loss",
+                                                                  "best_train_loss",
+                                                                  "best_val_loss",
+                                                                  "final_train_accuracy",
+                                                                  "final_test_accuracy",
+                                                                  "wall_seconds"};
 
 // How much of each loss curve goes into curves.csv.
 struct CurvesSpec {

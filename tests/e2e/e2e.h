@@ -3,8 +3,10 @@
 #pragma once
 
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
+#include "results/csv.h"
 
 #include <algorithm>
 #include <array>
@@ -65,25 +67,23 @@ class Scratch : public ::testing::Test {
   fs::path dir_;
 };
 
-// The lines of a CSV file with the named columns removed (timing columns differ run to run).
+// The records of a CSV file with the named columns removed (timing columns differ run to run),
+// each as its remaining fields joined by commas; read with the project's RFC 4180 reader, so
+// quoted fields holding commas stay whole.
 inline std::vector<std::string> csv_without(const std::string& text,
                                             const std::vector<std::string>& drop) {
   std::vector<std::string> lines;
   std::istringstream in(text);
-  std::string line;
+  results::CsvReader reader(in, "csv");
+  results::CsvRecord record;
   std::vector<bool> dropped;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::string field;
-    std::istringstream cells(line);
-    while (std::getline(cells, field, ',')) fields.push_back(field);
-    if (!line.empty() && line.back() == ',') fields.emplace_back();
+  while (reader.next(record)) {
     if (dropped.empty())
-      for (const auto& name : fields)
-        dropped.push_back(std::find(drop.begin(), drop.end(), name) != drop.end());
+      for (const auto& field : record.fields)
+        dropped.push_back(std::find(drop.begin(), drop.end(), field.text) != drop.end());
     std::string kept;
-    for (std::size_t i = 0; i < fields.size(); ++i)
-      if (i >= dropped.size() || !dropped[i]) kept += fields[i] + ",";
+    for (std::size_t i = 0; i < record.fields.size(); ++i)
+      if (i >= dropped.size() || !dropped[i]) kept += record.fields[i].text + ",";
     lines.push_back(kept);
   }
   return lines;

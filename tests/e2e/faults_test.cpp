@@ -237,7 +237,10 @@ grid:
   const Output r = nnsweep("run s.yaml -q --out out");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* file : {"trials.csv", "curves.csv", "summary.csv", "convergence.csv"}) {
-    const std::string text = read(dir_ / "out" / file);
+    // Numbers only: the outcome's reason is prose ("the loss became infinite").
+    std::string text;
+    for (const std::string& row : csv_without(read(dir_ / "out" / file), {"outcome_reason"}))
+      text += row + "\n";
     for (const char* word : {"nan", "NaN", "inf", "Inf"})
       EXPECT_EQ(text.find(word), std::string::npos) << file << " holds " << word;
   }

@@ -32,8 +32,11 @@ assert len(t) == 12, len(t)
 for col in ["trial_index", "seed", "epochs_run", "final_train_loss", "final_val_loss",
             "final_test_accuracy", "train.learning_rate", "wall_seconds"]:
     assert pd.api.types.is_numeric_dtype(t[col]), (col, t[col].dtype)
-assert set(t["status"]) <= {"converged", "not_converged", "diverged"}, set(t["status"])
-assert (t["status"] == "diverged").any()
+outcomes = {"learned", "still_learning", "underfit", "stalled", "unstable", "overfit", "diverged"}
+assert set(t["outcome"]) <= outcomes, set(t["outcome"])
+assert (t["outcome"] == "diverged").any()
+assert t["outcome_reason"].str.len().min() > 20, t["outcome_reason"]
+assert pd.api.types.is_numeric_dtype(t["baseline_loss"]) and (t["baseline_loss"] > 0).all()
 c = pd.read_csv(d + "/curves.csv")
 assert pd.api.types.is_float_dtype(c["train_loss"])
 assert c.groupby("trial_id").size().min() >= 2

@@ -37,7 +37,7 @@ cmake -S "$source_dir/tests/package/consumer" -B "$tmp/consumer" -DCMAKE_BUILD_T
 cmake --build "$tmp/consumer" >/dev/null
 out=$("$tmp/consumer/consumer") || fail "the consumer failed: $out"
 echo "$out"
-[[ $out =~ ^status\ [a-z_]+,\ test\ accuracy\ [0-9.]+$ ]] || fail "unexpected output: $out"
+[[ $out =~ ^outcome\ [a-z_]+,\ test\ accuracy\ [0-9.]+$ ]] || fail "unexpected output: $out"
 # nn/'s ABI-relevant definition reaches its users; the project's warning flags do not.
 grep -q 'EIGEN_MAX_ALIGN_BYTES=64' "$tmp/consumer/compile_commands.json" ||
   fail "the consumer was compiled without EIGEN_MAX_ALIGN_BYTES=64"

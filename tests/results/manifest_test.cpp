@@ -22,7 +22,7 @@ Manifest example() {
               std::chrono::seconds{3};
   m.finished = m.started + std::chrono::minutes{2};
   m.trials_total = 10;
-  m.counts = {6, 2, 1, 1};
+  m.counts.n = {6, 2, 0, 0, 0, 0, 1, 1, 0};  // learned, still_learning, ..., diverged, error
   return m;
 }
 
@@ -41,6 +41,8 @@ TEST(Manifest, RecordsWhatProducedTheRun) {
   EXPECT_EQ(root["trials"]["total"].as<int>(), 10);
   EXPECT_EQ(root["trials"]["done"].as<int>(), 10);
   EXPECT_EQ(root["trials"]["diverged"].as<int>(), 1);
+  EXPECT_EQ(root["trials"]["learned"].as<int>(), 6);
+  EXPECT_EQ(root["id_scheme"].as<int>(), 0);  // example() leaves it unset
   EXPECT_EQ(root["spec"]["seed"].as<int>(), 42);
   EXPECT_EQ(root["spec"]["grid"]["train.learning_rate"][1].as<std::string>(), "0.1");
 }

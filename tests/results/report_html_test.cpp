@@ -8,13 +8,13 @@
 namespace results {
 namespace {
 
-TrialRecord record(const std::string& row, const std::string& col, const std::string& status) {
+TrialRecord record(const std::string& row, const std::string& col, const std::string& outcome) {
   TrialRecord r;
   r.id = "0123456789abcdef";
   r.params = {{"train.learning_rate", row}, {"model.activation", col}};
-  r.status = *parse_trial_status(status);
+  r.outcome = *parse_outcome(outcome);
   r.epochs_run = 10;
-  if (status == "converged") r.epochs_to_converge = 4;
+  if (outcome == "learned") r.epochs_to_target = 4;
   return r;
 }
 
@@ -32,7 +32,7 @@ TEST(ReportHtml, EscapesEveryName) {
   data.pivot.rows = "train.learning_rate";
   data.pivot.cols = "model.activation";
   ConvergenceTable table(data.pivot, {"train.learning_rate", "model.activation"});
-  table.add(record("<b>0.1</b>", "a&b\"c'", "converged"));
+  table.add(record("<b>0.1</b>", "a&b\"c'", "learned"));
   data.table = &table;
   CurvePanel panel{"<i>", {}};
   CurveLine line;
@@ -75,7 +75,7 @@ TEST(ReportHtml, AllDivergedSweepMarksEveryCellAndCutsEveryLine) {
   for (const char* lr : {"3", "10"})
     for (const char* act : {"relu", "tanh"}) table.add(record(lr, act, "diverged"));
   data.table = &table;
-  data.counts.diverged = 4;
+  data.counts.n[static_cast<std::size_t>(Outcome::diverged)] = 4;
   CurvePanel panel{"3", {}};
   CurveLine line;
   line.label = "relu";
@@ -90,7 +90,7 @@ TEST(ReportHtml, AllDivergedSweepMarksEveryCellAndCutsEveryLine) {
        at = html.find("class=\"cell diverged\"", at + 1))
     ++diverged_cells;
   EXPECT_EQ(diverged_cells, 4u);
-  EXPECT_EQ(html.find("class=\"cell converged\""), std::string::npos);
+  EXPECT_EQ(html.find("class=\"cell learned\""), std::string::npos);
   EXPECT_NE(html.find("class=\"cut\""), std::string::npos);
   EXPECT_NE(html.find("No configuration has a finite loss"), std::string::npos);
   EXPECT_FALSE(has_non_finite_coordinate(html));

@@ -14,14 +14,14 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 const std::vector<std::string> kKeys = {"train.learning_rate", "model.activation"};
 
-TrialRecord trial(std::uint64_t index, std::string lr, std::string activation, std::string status,
+TrialRecord trial(std::uint64_t index, std::string lr, std::string activation, std::string outcome,
                   std::optional<int> epochs, double final_train_loss) {
   TrialRecord r;
   r.index = index;
   r.id = std::to_string(index);
   r.params = {{kKeys[0], std::move(lr)}, {kKeys[1], std::move(activation)}};
-  r.status = *parse_trial_status(status);
-  r.epochs_to_converge = epochs;
+  r.outcome = *parse_outcome(outcome);
+  r.epochs_to_target = epochs;
   r.epochs_run = 100;
   r.final.train_loss = final_train_loss;
   r.wall_seconds = 0.5;
@@ -65,10 +65,10 @@ TEST(RunningStats, StdNeedsTwoValues) {
 
 TEST(Summary, GroupsRepeatsOfOneConfiguration) {
   Summary summary(kKeys);
-  summary.add(trial(0, "0.1", "tanh", "converged", 10, 0.1));
-  summary.add(trial(1, "0.1", "tanh", "converged", 20, 0.2));
+  summary.add(trial(0, "0.1", "tanh", "learned", 10, 0.1));
+  summary.add(trial(1, "0.1", "tanh", "learned", 20, 0.2));
   summary.add(trial(2, "0.1", "tanh", "diverged", std::nullopt, kInf));
-  summary.add(trial(3, "0.1", "tanh", "not_converged", std::nullopt, 0.3));
+  summary.add(trial(3, "0.1", "tanh", "still_learning", std::nullopt, 0.3));
   summary.add(trial(4, "1", "relu", "error", std::nullopt, kNaN));
 
   const auto rows = csv_rows(summary);
@@ -77,16 +77,16 @@ TEST(Summary, GroupsRepeatsOfOneConfiguration) {
   EXPECT_EQ(row[0], "0.1");
   EXPECT_EQ(row[1], "tanh");
   EXPECT_EQ(row[column(summary, "n")], "4");
-  EXPECT_EQ(row[column(summary, "converged")], "2");
+  EXPECT_EQ(row[column(summary, "learned")], "2");
   EXPECT_EQ(row[column(summary, "diverged")], "1");
-  EXPECT_EQ(row[column(summary, "not_converged")], "1");
+  EXPECT_EQ(row[column(summary, "still_learning")], "1");
   EXPECT_EQ(row[column(summary, "error")], "0");
   EXPECT_EQ(row[column(summary, "success_rate")], "0.5");
-  // epochs_to_converge over the converged repeats only.
-  EXPECT_EQ(row[column(summary, "epochs_to_converge_n")], "2");
-  EXPECT_EQ(row[column(summary, "epochs_to_converge_mean")], "15");
-  EXPECT_EQ(row[column(summary, "epochs_to_converge_min")], "10");
-  EXPECT_EQ(row[column(summary, "epochs_to_converge_max")], "20");
+  // epochs_to_target over the repeats that reached the target only.
+  EXPECT_EQ(row[column(summary, "epochs_to_target_n")], "2");
+  EXPECT_EQ(row[column(summary, "epochs_to_target_mean")], "15");
+  EXPECT_EQ(row[column(summary, "epochs_to_target_min")], "10");
+  EXPECT_EQ(row[column(summary, "epochs_to_target_max")], "20");
   // The infinite loss is skipped and shows in n.
   EXPECT_EQ(row[column(summary, "final_train_loss_n")], "3");
   EXPECT_EQ(row[column(summary, "final_train_loss_max")], "0.3");
@@ -95,20 +95,20 @@ TEST(Summary, GroupsRepeatsOfOneConfiguration) {
 
 TEST(Summary, EmptyStatisticsAreEmptyCells) {
   Summary summary(kKeys);
-  summary.add(trial(0, "0.1", "tanh", "not_converged", std::nullopt, 0.3));
+  summary.add(trial(0, "0.1", "tanh", "still_learning", std::nullopt, 0.3));
   const auto rows = csv_rows(summary);
-  EXPECT_EQ(rows[1][column(summary, "epochs_to_converge_n")], "0");
-  EXPECT_EQ(rows[1][column(summary, "epochs_to_converge_mean")], "");
+  EXPECT_EQ(rows[1][column(summary, "epochs_to_target_n")], "0");
+  EXPECT_EQ(rows[1][column(summary, "epochs_to_target_mean")], "");
   EXPECT_EQ(rows[1][column(summary, "final_train_loss_std")], "");  // n < 2
   EXPECT_EQ(rows[1][column(summary, "final_train_loss_mean")], "0.3");
 }
 
 TEST(Summary, RowsFollowTheFirstTrialOfEachConfiguration) {
   Summary summary(kKeys);
-  summary.add(trial(5, "1", "relu", "converged", 1, 0.1));
-  summary.add(trial(2, "0.1", "tanh", "converged", 1, 0.1));
-  summary.add(trial(9, "0.01", "tanh", "converged", 1, 0.1));
-  summary.add(trial(0, "1", "relu", "converged", 1, 0.1));
+  summary.add(trial(5, "1", "relu", "learned", 1, 0.1));
+  summary.add(trial(2, "0.1", "tanh", "learned", 1, 0.1));
+  summary.add(trial(9, "0.01", "tanh", "learned", 1, 0.1));
+  summary.add(trial(0, "1", "relu", "learned", 1, 0.1));
   const auto rows = csv_rows(summary);
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[1][0], "1");
@@ -121,7 +121,7 @@ TEST(Summary, HeaderNamesEveryStatistic) {
   const auto header = summary.header();
   EXPECT_EQ(header[0], "train.learning_rate");
   EXPECT_EQ(header[2], "n");
-  EXPECT_EQ(header.size(), kKeys.size() + 6 + 5 * std::size(kSummaryMetrics));
+  EXPECT_EQ(header.size(), kKeys.size() + 1 + kOutcomes + 1 + 5 * std::size(kSummaryMetrics));
   EXPECT_NE(std::find(header.begin(), header.end(), "final_test_accuracy_mean"), header.end());
 }
 

@@ -28,8 +28,9 @@ nn::EpochMetrics metrics(int epoch, double loss) {
 
 TrialRecord converged_record() {
   nn::TrainResult result;
-  result.status = nn::Status::converged;
-  result.epochs_to_converge = 42;
+  result.verdict = {nn::Outcome::learned, "the loss settled at 0.3, well below \"guessing\", yes",
+                    42};
+  result.baseline_loss = 0.6931471805599453;
   result.epochs_run = 200;
   result.initial = metrics(0, 0.6931471805599453);
   result.final = metrics(200, 1.0 / 3.0);
@@ -41,7 +42,8 @@ TrialRecord converged_record() {
 
 TrialRecord diverged_record() {
   nn::TrainResult result;
-  result.status = nn::Status::diverged;
+  result.verdict = {nn::Outcome::diverged, "the loss became NaN at epoch 3", std::nullopt};
+  result.baseline_loss = 0.5;
   result.epochs_run = 3;
   result.initial = metrics(0, 0.7);
   result.final = metrics(3, kInf);
@@ -69,21 +71,24 @@ std::vector<TrialRecord> read_back(const std::string& text, TrialsFileInfo* info
 
 TEST(TrialRecord, MakeRecordCopiesTheResult) {
   TrialRecord record = converged_record();
-  EXPECT_EQ(record.status, TrialStatus::converged);
-  EXPECT_EQ(record.epochs_to_converge, 42);
+  EXPECT_EQ(record.outcome, Outcome::learned);
+  EXPECT_EQ(record.epochs_to_target, 42);
+  EXPECT_EQ(record.baseline_loss, 0.6931471805599453);
+  EXPECT_EQ(record.outcome_reason, "the loss settled at 0.3, well below \"guessing\", yes");
   EXPECT_EQ(record.best.epoch, 180);
   EXPECT_EQ(record.final.train_loss, 1.0 / 3.0);
 }
 
-TEST(TrialRecord, HeaderPutsParamsBetweenSeedAndStatus) {
+TEST(TrialRecord, HeaderPutsParamsBetweenSeedAndOutcome) {
   const auto header = trials_header(kKeys);
   ASSERT_GT(header.size(), 8u);
   EXPECT_EQ(header[3], "seed");
   EXPECT_EQ(header[4], "train.learning_rate");
   EXPECT_EQ(header[6], "data.csv_note");
-  EXPECT_EQ(header[7], "status");
+  EXPECT_EQ(header[7], "outcome");
+  EXPECT_EQ(header[8], "outcome_reason");
   EXPECT_EQ(header.back(), "error");
-  EXPECT_EQ(header.size(), 4 + kKeys.size() + 4 + 18 + 2);
+  EXPECT_EQ(header.size(), 4 + kKeys.size() + 6 + 18 + 2);
 }
 
 TEST(TrialRecord, RowsRoundTripThroughTheFile) {
@@ -116,13 +121,14 @@ TEST(TrialRecord, NotApplicableIsEmptyAndInfinityIsInf) {
 TEST(TrialRecord, ErrorRowsHaveNoEpochs) {
   const TrialRecord record = error_record();
   EXPECT_TRUE(std::isnan(*trial_metric(record, "best_epoch")));
-  EXPECT_TRUE(std::isnan(*trial_metric(record, "epochs_to_converge")));
+  EXPECT_TRUE(std::isnan(*trial_metric(record, "epochs_to_target")));
   EXPECT_TRUE(std::isnan(*trial_metric(record, "final_train_loss")));
 }
 
 TEST(TrialRecord, MetricsAreReachableByColumnName) {
   const TrialRecord record = converged_record();
-  EXPECT_EQ(*trial_metric(record, "epochs_to_converge"), 42);
+  EXPECT_EQ(*trial_metric(record, "epochs_to_target"), 42);
+  EXPECT_EQ(*trial_metric(record, "baseline_loss"), 0.6931471805599453);
   EXPECT_EQ(*trial_metric(record, "best_epoch"), 180);
   EXPECT_EQ(*trial_metric(record, "final_test_loss"), 1.0 / 3.0 * 1.25);
   EXPECT_EQ(*trial_metric(record, "best_train_loss"), 0.3);
@@ -151,15 +157,15 @@ TEST(TrialRecord, TornHeaderLeavesAnEmptyFile) {
   EXPECT_FALSE(info.torn_tail);
 }
 
-TEST(TrialRecord, UnknownStatusNamesItsPosition) {
+TEST(TrialRecord, UnknownOutcomeNamesItsPosition) {
   std::string row = format_trial_row(converged_record());
-  row.replace(row.find("converged"), 9, "exploded");
+  row.replace(row.find(",learned,"), 9, ",exploded,");
   try {
     read_back(format_trials_header(kKeys) + row);
     FAIL();
   } catch (const nn::InputError& e) {
     EXPECT_EQ(e.line(), 2);
-    EXPECT_NE(std::string(e.what()).find("unknown status 'exploded'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("unknown outcome 'exploded'"), std::string::npos);
   }
 }
 
@@ -173,7 +179,7 @@ TEST(TrialRecord, ForeignHeaderIsAnError) {
     FAIL();
   } catch (const nn::InputError& e) {
     EXPECT_EQ(e.describe(),
-              "trials.csv:1:37: error: not a trials.csv header: expected column 'status'");
+              "trials.csv:1:37: error: not a trials.csv header: expected column 'outcome'");
   }
 }
 
@@ -218,12 +224,14 @@ TEST(TrialRecord, SortTrialsChecksEveryRowBeforeWritingUnlessVouchedFor) {
   EXPECT_THROW(sort_trials(garbage, out, "trials.csv", 1024, false), nn::InputError);
 }
 
-TEST(StatusCounts, CountsEachStatus) {
-  StatusCounts counts;
-  for (auto status : {"converged", "diverged", "converged", "error", "not_converged"})
-    counts.add(*parse_trial_status(status));
-  EXPECT_EQ(counts, (StatusCounts{2, 1, 1, 1}));
-  EXPECT_EQ(counts.total(), 5u);
+TEST(OutcomeCounts, CountsEachOutcome) {
+  OutcomeCounts counts;
+  for (auto outcome : {"learned", "diverged", "learned", "error", "still_learning", "pruned"})
+    counts.add(*parse_outcome(outcome));
+  EXPECT_EQ(counts[Outcome::learned], 2u);
+  EXPECT_EQ(counts[Outcome::diverged], 1u);
+  EXPECT_EQ(counts.total(), 6u);
+  EXPECT_EQ(counts.ran(), 4u);  // errors and pruned trials did not run to the end
 }
 
 }  // namespace

@@ -31,8 +31,8 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
   RunOptions options;
   options.threads = 2;
   std::mutex mutex;
-  std::map<std::uint64_t, std::pair<results::TrialStatus, std::vector<double>>> trained;
-  options.trained = [&](const sweeps::Trial& t, const nn::Dataset&, results::TrialStatus status,
+  std::map<std::uint64_t, std::pair<results::Outcome, std::vector<double>>> trained;
+  options.trained = [&](const sweeps::Trial& t, const nn::Dataset&, results::Outcome status,
                         const std::vector<double>& parameters) {
     const std::lock_guard lock(mutex);
     EXPECT_TRUE(trained.emplace(t.index, std::pair(status, parameters)).second);
@@ -53,34 +53,35 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
     EXPECT_EQ(*f.parameters, alone.parameters) << index;
     // The same parameters went to options.trained, with the trial's status.
     ASSERT_TRUE(trained.contains(index));
-    EXPECT_EQ(trained.at(index).first, f.record.status);
-    EXPECT_EQ(results::to_string(trained.at(index).first), alone.status);
+    EXPECT_EQ(trained.at(index).first, f.record.outcome);
+    EXPECT_EQ(nn::to_string(trained.at(index).first), alone.status);
     EXPECT_EQ(trained.at(index).second, *f.parameters);
   }
   EXPECT_EQ(handed, 4);
   EXPECT_EQ(trained.size(), 4u);
 }
 
-results::TrialRecord record(std::uint64_t index, const std::string& dataset, double test_loss,
-                            double val_loss, std::optional<int> epochs, std::string status) {
+results::TrialRecord record(std::uint64_t index, const std::string& dataset, double train_loss,
+                            double val_loss, std::optional<int> epochs, std::string outcome) {
   results::TrialRecord r;
   r.index = index;
   r.id = fmt::format("t{}", index);
   r.params = {{"data.dataset", dataset}, {"train.learning_rate", "0.1"}};
-  r.status = *results::parse_trial_status(status);
-  r.final.test_loss = test_loss;
+  r.outcome = *results::parse_outcome(outcome);
+  r.best.train_loss = train_loss;
+  r.final.test_loss = 0.01 * static_cast<double>(index);  // never chosen on
   r.best.val_loss = val_loss;
-  r.epochs_to_converge = epochs;
+  r.epochs_to_target = epochs;
   return r;
 }
 
 TEST(BestTrials, LowestLossThenFewestEpochsThenFirstTrialPerDataset) {
   BestTrials best;
   const auto params = std::make_shared<const std::vector<double>>(std::vector<double>{1, 2});
-  best.add(record(0, "circle", 0.5, NAN, 10, "converged"));
-  best.add(record(1, "circle", 0.2, NAN, std::nullopt, "not_converged"), params);
-  best.add(record(2, "circle", 0.2, NAN, 30, "converged"));
-  best.add(record(3, "circle", 0.2, NAN, 30, "converged"));
+  best.add(record(0, "circle", 0.5, NAN, 10, "learned"));
+  best.add(record(1, "circle", 0.2, NAN, std::nullopt, "still_learning"), params);
+  best.add(record(2, "circle", 0.2, NAN, 30, "learned"));
+  best.add(record(3, "circle", 0.2, NAN, 30, "learned"));
   best.add(record(4, "xor", NAN, NAN, std::nullopt, "diverged"));
   best.add(record(5, "spiral", 0.1, NAN, 3, "error"));
   const auto b = best.best();
@@ -91,16 +92,16 @@ TEST(BestTrials, LowestLossThenFewestEpochsThenFirstTrialPerDataset) {
   EXPECT_EQ(b[1].dataset, "xor");
   EXPECT_EQ(b[1].candidate, nullptr);  // no finite loss: nothing to draw
   EXPECT_TRUE(best.models().empty());  // t1 held parameters, but it is not the best
-  best.add(record(6, "circle", 0.1, NAN, 50, "converged"), params);
+  best.add(record(6, "circle", 0.1, NAN, 50, "learned"), params);
   ASSERT_EQ(best.models().size(), 1u);
-  EXPECT_EQ(best.models().at("t6").status, results::TrialStatus::converged);
+  EXPECT_EQ(best.models().at("t6").outcome, results::Outcome::learned);
   EXPECT_EQ(*best.models().at("t6").parameters, *params);
 }
 
 TEST(BestTrials, ValidationLossDecidesOnceAnyTrialHasOne) {
   BestTrials best;
-  best.add(record(0, "circle", 0.1, NAN, 10, "converged"));
-  best.add(record(1, "circle", 0.3, 0.2, 10, "converged"));
+  best.add(record(0, "circle", 0.1, NAN, 10, "learned"));
+  best.add(record(1, "circle", 0.3, 0.2, 10, "learned"));
   ASSERT_NE(best.best()[0].candidate, nullptr);
   EXPECT_EQ(best.best()[0].candidate->id, "t1");
 }

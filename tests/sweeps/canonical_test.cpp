@@ -40,7 +40,7 @@ TEST(Canonical, ListsTheTrainingSettingsThatApplyInTableOrder) {
 
 TEST(Canonical, LeavesAnalysisSettingsOutOfEveryText) {
   nn::TrialConfig a, b;
-  b.convergence.tolerance = 0.5;
+  b.convergence.learned_below = 0.3;
   b.convergence.divergence_factor = 3;
   for (auto part : {CanonicalPart::identity, CanonicalPart::stream, CanonicalPart::data})
     EXPECT_EQ(canonical(a, part), canonical(b, part));

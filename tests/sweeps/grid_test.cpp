@@ -285,8 +285,8 @@ TEST(Grid, AnIncludeEntryThatGivesAnExistingTrialAddsNothingAndIsNamed) {
 }
 
 TEST(Grid, RefusesAnAnalysisSettingAsAnAxis) {
-  EXPECT_EQ(error_of("grid:\n  convergence.tolerance: [0.1, 0.2]\n"),
-            "s.yaml:2:3: error: convergence.tolerance is an analysis setting: it changes how the "
+  EXPECT_EQ(error_of("grid:\n  convergence.stall: [0.1, 0.2]\n"),
+            "s.yaml:2:3: error: convergence.stall is an analysis setting: it changes how the "
             "loss curves are read, not what is trained, so it cannot vary in grid; set it once "
             "under 'convergence:' (nnsweep report DIR re-reads a finished run)");
 }

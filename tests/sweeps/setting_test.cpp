@@ -12,9 +12,9 @@ using testing::error_of;
 using testing::parse;
 
 TEST(Setting, EveryConfigFieldHasOneSettingInSectionOrder) {
-  EXPECT_EQ(settings().size(), 28u);
+  EXPECT_EQ(settings().size(), 32u);
   EXPECT_EQ(settings().front().key, "data.dataset");
-  EXPECT_EQ(settings().back().key, "convergence.smoothing");
+  EXPECT_EQ(settings().back().key, "convergence.target");
   EXPECT_EQ(find_setting("train.learning_rate")->kind, ValueKind::number);
   EXPECT_EQ(find_setting("train.lr"), nullptr);
 }

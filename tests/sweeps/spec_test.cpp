@@ -25,7 +25,7 @@ TEST(Spec, AThreeLineFileIsOneTrialWithDefaults) {
   EXPECT_EQ(t.config.train.learning_rate, nn::TrainConfig{}.learning_rate);
   EXPECT_EQ(t.id.size(), 16u);
   EXPECT_TRUE(s.curves().enabled);
-  EXPECT_EQ(s.report().cell, "epochs_to_converge");
+  EXPECT_EQ(s.report().cell, "outcome");
 }
 
 const char* kGolden = R"(name: golden
@@ -190,9 +190,9 @@ TEST(Spec, RefusesUnknownKeysWithASuggestion) {
             "s.yaml:2:3: error: unknown setting 'train.learnig_rate' in grid (did you mean "
             "'train.learning_rate'?)");
   EXPECT_EQ(error_of("report: {cell: epochs}\n"),
-            "s.yaml:1:16: error: unknown report.cell 'epochs'; valid: epochs_to_converge, "
-            "success_rate, final_train_loss, final_val_loss, final_test_loss, best_val_loss, "
-            "final_train_accuracy, final_test_accuracy, wall_seconds");
+            "s.yaml:1:16: error: unknown report.cell 'epochs'; valid: outcome, epochs_to_target, "
+            "success_rate, final_train_loss, final_val_loss, final_test_loss, best_train_loss, "
+            "best_val_loss, final_train_accuracy, final_test_accuracy, wall_seconds");
 }
 
 TEST(Spec, RefusesBadGridAxes) {

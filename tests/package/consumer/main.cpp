@@ -1,5 +1,5 @@
 // Trains one small network on the built-in circle dataset through the installed nnsweep::nn and
-// prints its status and test accuracy, which tests/package/check_package.sh checks.
+// prints its outcome and test accuracy, which tests/package/check_package.sh checks.
 #include <cstdio>
 
 #include "nn/dataset.h"
@@ -13,7 +13,8 @@ int main() {
   config.train.epochs = 200;
   const nn::Dataset data = nn::make_dataset(config.data, 1);
   const nn::TrainResult result = nn::train(config, data, 2);
-  std::printf("status %s, test accuracy %.2f\n", std::string(nn::to_string(result.status)).c_str(),
+  std::printf("outcome %s, test accuracy %.2f\n",
+              std::string(nn::to_string(result.verdict.outcome)).c_str(),
               result.final.test_accuracy);
   return result.final.test_accuracy > 0.8 ? 0 : 1;
 }

@@ -1,0 +1,214 @@
+#include "nn/outcome.h"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "nn/train.h"
+
+namespace nn {
+namespace {
+
+double monitored(const EpochMetrics& m, Monitor monitor) {
+  return monitor == Monitor::val_loss ? m.val_loss : m.train_loss;
+}
+
+double mean(std::span<const double> v) {
+  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+std::string num(double v) {
+  return fmt::format("{:.3g}", v);
+}
+
+// The first epoch whose raw value reaches the target.
+std::optional<int> epochs_to_target(std::span<const EpochMetrics> curve, Monitor monitor,
+                                    const ConvergenceConfig& rules, double baseline) {
+  for (const EpochMetrics& m : curve) {
+    const double accuracy = monitor == Monitor::val_loss ? m.val_accuracy : m.train_accuracy;
+    const bool reached = rules.target_metric == TargetMetric::accuracy
+                             ? accuracy >= rules.target
+                             : monitored(m, monitor) <= rules.target * baseline;
+    if (reached) return m.epoch;
+  }
+  return std::nullopt;
+}
+
+// The loss the network's end is judged on, and the one before it: means over the last window of
+// epochs and the window before it, so one noisy epoch decides nothing.
+struct Ends {
+  double start = 0, end = 0, before_end = 0, best = 0, swing = 0;
+  int window = 1, best_epoch = 0;
+};
+
+Ends ends_of(const std::vector<double>& loss, double window_share) {
+  Ends e;
+  const int last = static_cast<int>(loss.size()) - 1;
+  e.window = std::max(1, static_cast<int>(std::lround(window_share * last)));
+  e.window = std::min(e.window, std::max(1, last));
+  const std::span<const double> all(loss);
+  const auto tail = all.subspan(static_cast<std::size_t>(last + 1 - e.window));
+  e.start = loss.front();
+  e.end = mean(tail);
+  const int before_from = std::max(0, last + 1 - 2 * e.window);
+  e.before_end = mean(all.subspan(static_cast<std::size_t>(before_from),
+                                  static_cast<std::size_t>(last + 1 - e.window - before_from)));
+  const auto [lo, hi] = std::minmax_element(tail.begin(), tail.end());
+  e.swing = *hi - *lo;
+  const auto best = std::min_element(loss.begin(), loss.end());
+  e.best = *best;
+  e.best_epoch = static_cast<int>(best - loss.begin());
+  return e;
+}
+
+// Overfitting, read on the held-out curve (validation, else test): it rose well above its own
+// best while the training loss went on falling. A diagnosis only: nothing is selected on it.
+std::optional<std::string> overfitting(std::span<const EpochMetrics> curve,
+                                       const ConvergenceConfig& rules, double baseline,
+                                       bool has_validation, int window) {
+  std::vector<double> held, train;
+  held.reserve(curve.size());
+  train.reserve(curve.size());
+  for (const EpochMetrics& m : curve) {
+    held.push_back(has_validation ? m.val_loss : m.test_loss);
+    train.push_back(m.train_loss);
+  }
+  if (!std::all_of(held.begin(), held.end(), [](double v) { return std::isfinite(v); }))
+    return std::nullopt;
+  const Ends h = ends_of(held, rules.window);
+  const int last = static_cast<int>(held.size()) - 1;
+  const double train_end =
+      mean(std::span<const double>(train).subspan(static_cast<std::size_t>(last + 1 - window)));
+  const bool rose = h.end - h.best > rules.overfit_rise * baseline && h.best < baseline &&
+                    h.best_epoch < last + 1 - window;
+  if (!rose || !(train_end < train[static_cast<std::size_t>(h.best_epoch)])) return std::nullopt;
+  return fmt::format(
+      "the {} loss rose from its best {} at epoch {} to {} while the training loss fell to {}: "
+      "the network memorises its training points (fewer epochs, a penalty or more data would "
+      "help)",
+      has_validation ? "validation" : "test", num(h.best), curve[h.best_epoch].epoch, num(h.end),
+      num(train_end));
+}
+
+}  // namespace
+
+Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rules, double baseline,
+              bool has_validation) {
+  Verdict v;
+  const Monitor monitor = resolve_monitor(rules.monitor, has_validation);
+  v.epochs_to_target = epochs_to_target(curve, monitor, rules, baseline);
+  std::vector<double> loss;
+  loss.reserve(curve.size());
+  for (const EpochMetrics& m : curve) loss.push_back(monitored(m, monitor));
+  const std::string what = monitor == Monitor::val_loss ? "validation loss" : "loss";
+
+  for (std::size_t t = 0; t < loss.size(); ++t) {
+    if (!std::isfinite(loss[t])) {
+      v.outcome = Outcome::diverged;
+      v.reason = fmt::format("the {} became {} at epoch {}: the learning rate is too large", what,
+                             std::isnan(loss[t]) ? "NaN" : "infinite", curve[t].epoch);
+      return v;
+    }
+    if (loss[t] > rules.divergence_factor * loss.front()) {
+      v.outcome = Outcome::diverged;
+      v.reason = fmt::format(
+          "the {} rose from {} to {} by epoch {}, over {} times its start: the learning rate is "
+          "too large",
+          what, num(loss.front()), num(loss[t]), curve[t].epoch, num(rules.divergence_factor));
+      return v;
+    }
+  }
+  const Ends e = ends_of(loss, rules.window);
+  // Progress counts from the start or from guessing, whichever is lower: falling from a bad
+  // initialisation down to the baseline is no learning yet.
+  const double reference = std::min(e.start, baseline);
+  const double gained = reference - e.end;
+  const double noticeable = std::max(gained, rules.stall * reference);
+  const std::string guessing = fmt::format("guessing ({})", num(baseline));
+
+  if (loss.size() > 1 && e.end > e.start) {
+    v.outcome = Outcome::unstable;
+    v.reason = fmt::format("the {} ended at {}, above its start {}: the learning rate is too large",
+                           what, num(e.end), num(e.start));
+    return v;
+  }
+  if (loss.size() > 2 && e.swing > noticeable && e.end > rules.learned_below * baseline) {
+    v.outcome = Outcome::unstable;
+    v.reason = fmt::format(
+        "the {} swings by {} over the last {} epochs and ends at {} against {}: the learning rate "
+        "is too large",
+        what, num(e.swing), e.window, num(e.end), guessing);
+    return v;
+  }
+  if (auto why = overfitting(curve, rules, baseline, has_validation, e.window)) {
+    v.outcome = Outcome::overfit;
+    v.reason = std::move(*why);
+    return v;
+  }
+  const double recent = e.before_end - e.end;  // what the last window gained
+  const bool falling = recent > rules.still_falling * noticeable;
+  const bool moved = e.start - e.best >= rules.stall * e.start;
+  if (e.end <= rules.learned_below * baseline && !falling) {
+    v.outcome = Outcome::learned;
+    v.reason = fmt::format("the {} settled at {}, well below {}", what, num(e.end), guessing) +
+               (v.epochs_to_target
+                    ? fmt::format("; it reached the target at epoch {}", *v.epochs_to_target)
+                    : "");
+    return v;
+  }
+  if (moved && falling) {
+    v.outcome = Outcome::still_learning;
+    v.reason = fmt::format(
+        "the {} was still falling at the end ({} to {} over the last {} epochs, {} now against "
+        "{}): more epochs or a larger learning rate would help",
+        what, num(e.before_end), num(e.end), e.window, num(e.end), guessing);
+    return v;
+  }
+  if (!moved) {
+    v.outcome = Outcome::stalled;
+    v.reason = fmt::format(
+        "the {} barely moved from its start {} (lowest {}): the learning rate is too small, or "
+        "the gradients vanish",
+        what, num(e.start), num(e.best));
+    return v;
+  }
+  v.outcome = Outcome::underfit;
+  v.reason = fmt::format(
+      "the {} settled at {}, no better than {}: the network cannot represent the data, or it is "
+      "stuck (try another activation, a wider network or another learning rate)",
+      what, num(e.end), guessing);
+  if (e.end < baseline)
+    v.reason = fmt::format(
+        "the {} settled at {}, not far below {}: the network cannot represent the data, or it is "
+        "stuck (try another activation, a wider network or another learning rate)",
+        what, num(e.end), guessing);
+  return v;
+}
+
+double baseline_loss(const Dataset& data) {
+  const Eigen::MatrixXd& y = data.train.y;
+  const auto n = static_cast<double>(y.cols());
+  if (y.cols() == 0) return kNotApplicable;
+  if (data.task == Task::regression) {
+    // The mean squared error of predicting the training mean, as the training loss counts it.
+    const Eigen::VectorXd mean = y.rowwise().mean();
+    return (y.colwise() - mean).squaredNorm() / n;
+  }
+  // Cross-entropy of predicting the training split's class frequencies: its entropy.
+  double loss = 0;
+  if (data.task == Task::binary) {
+    const double p = y.sum() / n;
+    for (double q : {p, 1 - p})
+      if (q > 0) loss -= q * std::log(q);
+    return loss;
+  }
+  for (Eigen::Index k = 0; k < y.rows(); ++k) {
+    const double q = y.row(k).sum() / n;
+    if (q > 0) loss -= q * std::log(q);
+  }
+  return loss;
+}
+
+}  // namespace nn
