@@ -23,8 +23,10 @@
 #include "runner/best_trials.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/interrupt.h"
 #include "runner/mpi_backend.h"
 #include "runner/progress.h"
+#include "runner/resources.h"
 #include "runner/saved_models.h"
 #include "runner/shard.h"
 #include "runner/sweep_runner.h"
@@ -159,6 +161,7 @@ int run_command(const Args& args) {
   // Everything that can be wrong with the input is found before anything is written.
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
   if (threads == 0) threads = tbb::info::default_concurrency();
+  check_memory(sweep, threads);   // before anything is written
   if (mpi && mpi->rank() != 0) {  // a worker: trains what rank 0 hands out, writes nothing
     RunOptions work;
     work.threads = threads;
@@ -295,9 +298,19 @@ int run_command(const Args& args) {
   // last, is renamed last.
   results::FileBatch files(dir);
   const TablesOptions tables_options{
-      &sweep, *save_models != SaveModels::none, &trained, true, threads, &files};
-  const Tables tables = builder ? builder->write(dir, colour, tables_options)
-                                : write_tables(dir, pivot, colour, tables_options);
+      &sweep, *save_models != SaveModels::none, &trained, true, threads, &files, &g_interrupted};
+  std::optional<Tables> built;
+  try {
+    built = builder ? builder->write(dir, colour, tables_options)
+                    : write_tables(dir, pivot, colour, tables_options);
+  } catch (const Interrupted&) {
+    std::cerr << fmt::format(
+        "interrupted while writing the tables: every trial is on disk in {}/\n"
+        "to write the tables and the report: nnsweep report {}\n",
+        dir.string(), dir.string());
+    return kExitInterrupted;
+  }
+  const Tables& tables = *built;
   if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
   manifest.finished = std::chrono::system_clock::now();
   manifest.counts = tables.counts;

@@ -42,6 +42,9 @@ CanonicalTexts canonical_texts(const nn::TrialConfig& config) {
   std::string line;
   for (const Setting& setting : settings()) {
     texts.values.push_back(setting.text(config));
+    // data.task came after ids were fixed: at its default it leaves no line, so the ids and
+    // seeds of every earlier sweep stay what they were.
+    if (setting.key == "data.task" && config.data.task == nn::TaskChoice::automatic) continue;
     line.assign(setting.key).append(": ");
     append_escaped(line, texts.values.back());
     line += '\n';

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "nn/input_error.h"
 #include "sweeps/canonical.h"
 #include "sweeps/suggest.h"
 #include "sweeps/yaml_reader.h"
@@ -66,13 +67,17 @@ Setting number(std::string key, Field<Section, double> field, Bounds bounds) {
 }
 
 template <typename Section>
-Setting integer(std::string key, Field<Section, int> field, int min) {
+Setting integer(std::string key, Field<Section, int> field, int min,
+                int max = std::numeric_limits<int>::max()) {
   Setting s = common(key, ValueKind::integer, field);
-  s.read = [key, field, min](Reader& r, const YAML::Node& node, TrialConfig& c) {
+  s.read = [key, field, min, max](Reader& r, const YAML::Node& node, TrialConfig& c) {
     const std::int64_t v = r.integer(node, key);
-    if (v < min || v > std::numeric_limits<int>::max())
-      r.fail(node,
-             key + " must be a whole number >= " + std::to_string(min) + ", got " + node.Scalar());
+    if (v < min)
+      r.fail(node, key + " must be a whole number >= " + std::to_string(min) + ", got " +
+                       nn::quote_input(node.Scalar()));
+    if (v > max)
+      r.fail(node, key + " is " + node.Scalar() + ", more than the cap of " + std::to_string(max) +
+                       " (README, \"Limits\")");
     field(c) = static_cast<int>(v);
   };
   s.text = [field](const TrialConfig& c) { return std::to_string(field(c)); };
@@ -97,7 +102,7 @@ Enum parse_enum(Reader& r, const YAML::Node& node, const std::string& key,
                 const std::array<std::string_view, N>& names) {
   const std::string text = r.scalar(node, key);
   if (auto v = nn::parse_name<Enum>(text, names)) return *v;
-  r.fail(node, "unknown " + key + " '" + text + "'" +
+  r.fail(node, "unknown " + key + " " + nn::quote_input(text) +
                    did_you_mean(text, std::vector<std::string>(names.begin(), names.end())) +
                    "; valid: " + join(names));
 }
@@ -126,8 +131,16 @@ Setting widths(std::string key, Field<Section, std::vector<int>> field) {
     std::vector<int> widths;
     for (const YAML::Node& item : r.sequence(node, key)) {
       const std::int64_t w = r.integer(item, key);
-      if (w < 1 || w > 1'000'000)
-        r.fail(item, key + ": a layer width must be a whole number >= 1, got " + item.Scalar());
+      if (w < 1)
+        r.fail(item, key + ": a layer width must be a whole number >= 1, got " +
+                         nn::quote_input(item.Scalar()));
+      if (w > nn::kMaxWidth)
+        r.fail(item, key + ": a layer width of " + item.Scalar() + " is more than the cap of " +
+                         std::to_string(nn::kMaxWidth) + " (README, \"Limits\")");
+      if (widths.size() == static_cast<std::size_t>(nn::kMaxLayers))
+        r.fail(node, key + " has " + std::to_string(node.size()) +
+                         " hidden layers, more than the cap of " + std::to_string(nn::kMaxLayers) +
+                         " (README, \"Limits\")");
       widths.push_back(static_cast<int>(w));
     }
     field(c) = std::move(widths);
@@ -156,7 +169,7 @@ Setting features(std::string key, Field<Section, std::vector<nn::Feature>> field
     for (const YAML::Node& item : r.sequence(node, key)) {
       const auto f = parse_enum<nn::Feature>(r, item, key, nn::kFeatureNames);
       if (std::find(list.begin(), list.end(), f) != list.end())
-        r.fail(item, key + ": feature '" + item.Scalar() + "' is listed twice");
+        r.fail(item, key + ": feature " + nn::quote_input(item.Scalar()) + " is listed twice");
       list.push_back(f);
     }
     if (list.empty()) r.fail(node, key + " must name at least one feature");
@@ -213,7 +226,7 @@ Setting text_list(std::string key, Field<Section, std::vector<std::string>> fiel
     for (const YAML::Node& item : r.sequence(node, key)) {
       std::string name = r.scalar(item, key);
       if (std::find(list.begin(), list.end(), name) != list.end())
-        r.fail(item, key + ": '" + name + "' is listed twice");
+        r.fail(item, key + ": " + nn::quote_input(name) + " is listed twice");
       list.push_back(std::move(name));
     }
     field(c) = std::move(list);
@@ -242,7 +255,7 @@ std::vector<Setting> make_settings() {
   using nn::TrainConfig;
   return {
       name("data.dataset", Field{&TrialConfig::data, &DataConfig::dataset}, nn::kDatasetNames),
-      integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1),
+      integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1, nn::kMaxPoints),
       number("data.noise", Field{&TrialConfig::data, &DataConfig::noise}, {0, 1}),
       number("data.train_fraction", Field{&TrialConfig::data, &DataConfig::train_fraction},
              {0, 1, true, true}),
@@ -252,6 +265,7 @@ std::vector<Setting> make_settings() {
       csv_path(),
       text("data.target", Field{&TrialConfig::data, &DataConfig::target}),
       text_list("data.columns", Field{&TrialConfig::data, &DataConfig::columns}),
+      name("data.task", Field{&TrialConfig::data, &DataConfig::task}, nn::kTaskChoiceNames),
       widths("model.hidden", Field{&TrialConfig::model, &ModelConfig::hidden}),
       name("model.activation", Field{&TrialConfig::model, &ModelConfig::activation},
            nn::kActivationNames),
@@ -263,7 +277,7 @@ std::vector<Setting> make_settings() {
       number("train.learning_rate", Field{&TrialConfig::train, &TrainConfig::learning_rate},
              {0, kInf, true}),
       integer("train.batch_size", Field{&TrialConfig::train, &TrainConfig::batch_size}, 1),
-      integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1),
+      integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1, nn::kMaxEpochs),
       number("train.momentum", Field{&TrialConfig::train, &TrainConfig::momentum},
              {0, 1, false, true}),
       number("train.beta1", Field{&TrialConfig::train, &TrainConfig::beta1}, {0, 1, false, true}),

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <set>
 
 #include "sweep_test_util.h"
@@ -194,7 +196,7 @@ TEST(Spec, RefusesBadGridAxes) {
             "s.yaml:2:18: error: grid axis model.hidden takes a list of lists, e.g. [[8, 8], "
             "[4]], got '8'");
   EXPECT_EQ(error_of("grid:\n  train.learning_rate: [0.1, 1e-1]\n"),
-            "s.yaml:2:30: error: grid axis train.learning_rate lists the value 0.1 twice");
+            "s.yaml:2:30: error: grid axis train.learning_rate lists the value '0.1' twice");
 }
 
 TEST(Spec, RefusesExcludeOfWhatIsNotAnAxis) {
@@ -285,6 +287,37 @@ TEST(Spec, LoadsFromAFileAndResolvesPathsAgainstItsFolder) {
   EXPECT_EQ(std::filesystem::path(s.trial(0).config.data.path),
             (testing::test_data_dir() / "data" / "iris.csv").lexically_normal());
   EXPECT_THROW(load_sweep(testing::test_data_dir() / "missing.yaml"), nn::InputError);
+}
+
+TEST(Spec, ChecksALongAxisForRepeatsInLinearTime) {
+  std::string text = "max_trials: 100000\ngrid:\n  train.learning_rate: [";
+  for (int i = 0; i < 40'000; ++i) text += (i ? ", " : "") + std::to_string(i + 1) + "e-6";
+  const auto start = std::chrono::steady_clock::now();
+  const Sweep s = parse(text + "]\n");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(s.size(), 40'000u);
+  EXPECT_LT(seconds, 2.0);  // the pairwise check took 4.7 s
+}
+
+TEST(Spec, RefusesSizesBeyondTheirCapsWithTheSizeAndTheCap) {
+  EXPECT_EQ(error_of("model: {hidden: [1000000, 1000000]}\n"),
+            "s.yaml:1:18: error: model.hidden: a layer width of 1000000 is more than the cap of "
+            "4096 (README, \"Limits\")");
+  EXPECT_EQ(error_of("data: {points: 2000000000}\n"),
+            "s.yaml:1:16: error: data.points is 2000000000, more than the cap of 10000000 "
+            "(README, \"Limits\")");
+  EXPECT_EQ(error_of("train: {epochs: 1000000000}\n"),
+            "s.yaml:1:17: error: train.epochs is 1000000000, more than the cap of 1000000 "
+            "(README, \"Limits\")");
+}
+
+TEST(Spec, DataTaskAtItsDefaultKeepsTheIds) {
+  const Sweep plain = parse("seed: 3\n");
+  const Sweep said = parse("seed: 3\ndata: {task: auto}\n");
+  const Sweep other = parse("seed: 3\ndata: {task: classification}\n");
+  EXPECT_EQ(plain.trial(0).id, said.trial(0).id);
+  EXPECT_NE(plain.trial(0).id, other.trial(0).id);
 }
 
 }  // namespace
