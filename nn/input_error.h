@@ -31,7 +31,9 @@ class InputError : public std::runtime_error {
   int column() const { return column_; }
   // `file:line:col: error: message`, leaving out the parts that are not known.
   std::string describe() const {
-    std::string text = file_;
+    // The file name came from the input too: its control bytes are escaped, never cut.
+    std::string text = file_.empty() ? file_ : quote_input(file_, file_.size()).substr(1);
+    if (!text.empty()) text.pop_back();
     if (line_ > 0) {
       text.append(":").append(std::to_string(line_));
       if (column_ > 0) text.append(":").append(std::to_string(column_));

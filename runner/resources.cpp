@@ -111,8 +111,10 @@ std::optional<std::uint64_t> memory_limit() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages > 0 && page > 0)
     limit = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
-  if (const auto cgroup = read_number("/sys/fs/cgroup/memory.max"))
-    limit = limit ? std::min(*limit, *cgroup) : *cgroup;
+  // cgroup v2, then v1 (whose "no limit" is a huge number, above the RAM anyway).
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"})
+    if (const auto cgroup = read_number(path)) limit = limit ? std::min(*limit, *cgroup) : *cgroup;
   return limit;
 }
 

@@ -28,7 +28,7 @@ struct Resources {
 Resources estimate_resources(const sweeps::Sweep& sweep, int threads);
 
 // Bytes of memory this process may use: the smaller of physical RAM and the cgroup limit
-// (/sys/fs/cgroup/memory.max); nothing when neither is known.
+// (/sys/fs/cgroup/memory.max, or cgroup v1's memory.limit_in_bytes); nothing when none is known.
 std::optional<std::uint64_t> memory_limit();
 
 // Throws std::runtime_error (exit code 1) when the estimate exceeds memory_limit(), saying both.

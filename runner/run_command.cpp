@@ -204,8 +204,11 @@ int run_command(const Args& args) {
 
   std::ofstream trials_file = open_rows_file(dir / "trials.csv", prev.trials_bytes,
                                              results::format_trials_header(sweep.param_keys()));
+  // `curves: off` writes no curves.csv (no row would ever reach it).
   std::ofstream curves_file =
-      open_rows_file(dir / "curves.csv", prev.curves_bytes, results::format_curves_header());
+      sweep.curves().enabled
+          ? open_rows_file(dir / "curves.csv", prev.curves_bytes, results::format_curves_header())
+          : std::ofstream();
   results::RowWriter trials(trials_file), curves(curves_file);
 
   const bool show_progress = !quiet && (vm.count("progress") > 0 || isatty(STDERR_FILENO) == 1);

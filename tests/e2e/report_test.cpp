@@ -56,6 +56,12 @@ TEST_F(Pictures, ASweepWithoutCurvesSaysSoAndKeepsItsBoundary) {
   EXPECT_EQ(html.find("id=\"curves-0\""), std::string::npos);
   EXPECT_NE(html.find("id=\"heatmap-svg\""), std::string::npos);
   EXPECT_NE(html.find("id=\"boundary-0\""), std::string::npos);
+  // As docs/output-files.md says: no curves.csv at all, not one with a header only, and
+  // `report` and `--resume` do without it.
+  EXPECT_FALSE(fs::exists(dir_ / "out/curves.csv"));
+  EXPECT_EQ(nnsweep("report out").exit_code, 0);
+  EXPECT_EQ(nnsweep("run s.yaml --out out --threads 1 --resume").exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir_ / "out/curves.csv"));
 }
 
 TEST_F(Pictures, SaveModelsNoneAndAll) {

@@ -42,5 +42,12 @@ TEST(Utf8Length, MeasuresValidSequencesAndRefusesOthers) {
   EXPECT_EQ(utf8_length("\xe2\x82", 0), 0u);  // cut short
 }
 
+TEST(InputError, EscapesControlBytesInTheFileNameWithoutCuttingIt) {
+  const std::string long_name(200, 'd');
+  EXPECT_EQ(InputError("a\x1b[2Jb.csv", 1, 2, "m").describe(), "a\\x1b[2Jb.csv:1:2: error: m");
+  EXPECT_EQ(InputError(long_name, 0, 0, "m").describe(), long_name + ": error: m");
+  EXPECT_EQ(InputError("", 0, 0, "m").describe(), "error: m");
+}
+
 }  // namespace
 }  // namespace nn

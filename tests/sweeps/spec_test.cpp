@@ -206,8 +206,8 @@ TEST(Spec, RefusesExcludeOfWhatIsNotAnAxis) {
             "one (axes: train.learning_rate)");
   EXPECT_EQ(error_of("grid:\n  train.learning_rate: [0.1, 1]\nexclude:\n"
                      "  - {train.learning_rate: 3}\n"),
-            "s.yaml:4:27: error: exclude: 3 is not a value of axis train.learning_rate (values: "
-            "0.1, 1)");
+            "s.yaml:4:27: error: exclude: '3' is not a value of axis train.learning_rate (values: "
+            "'0.1, 1')");
   EXPECT_EQ(error_of("grid:\n  train.learning_rate: [0.1, 1]\nexclude:\n"
                      "  - {train.learning_rate: 0.1}\n  - {train.learning_rate: 1}\n"),
             "s.yaml:4:5: error: the sweep has no trials: exclude removes every combination");
