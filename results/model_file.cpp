@@ -51,6 +51,8 @@ class Reader {
                          mark.is_null() ? 0 : mark.column + 1, message);
   }
   YAML::Node get(const YAML::Node& map, const std::string& key) const {
+    // yaml-cpp throws its own exception for a lookup in a scalar or a list.
+    if (!map.IsMap()) fail(map, "model file: expected a map holding '" + key + "'");
     const YAML::Node node = map[key];
     if (!node) fail(map, "model file: missing '" + key + "'");
     return node;

@@ -217,5 +217,14 @@ TEST(ModelFile, RefusesAScaleThatIsNotPositive) {
   std::filesystem::remove_all(dir);
 }
 
+// Found by the model fuzzer: yaml-cpp throws its own exception for a lookup in a scalar.
+TEST(ModelFile, RefusesASectionThatIsNotAMapWithItsPosition) {
+  const std::string text = saved_model_text();
+  const std::string broken = text.substr(0, text.find("network:")) + "network: 3\n";
+  EXPECT_EQ(refusal(broken).substr(0, 7), "m.yaml:");
+  EXPECT_NE(refusal(broken).find("model file: expected a map holding 'task'"), std::string::npos)
+      << refusal(broken);
+}
+
 }  // namespace
 }  // namespace results
