@@ -21,6 +21,9 @@ enum class Optimizer { sgd, momentum, adam };
 enum class Regularization { none, l1, l2 };
 enum class Monitor { automatic, train_loss, val_loss };
 enum class TargetMetric { loss, accuracy };
+// csv: what the target column is. automatic: real numbers mean regression, names or whole
+// numbers classes (at most kMaxAutoClasses of them).
+enum class TaskChoice { automatic, classification, regression };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -35,6 +38,8 @@ inline constexpr std::array<std::string_view, 3> kOptimizerNames = {"sgd", "mome
 inline constexpr std::array<std::string_view, 3> kRegularizationNames = {"none", "l1", "l2"};
 inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train_loss", "val_loss"};
 inline constexpr std::array<std::string_view, 2> kTargetMetricNames = {"loss", "accuracy"};
+inline constexpr std::array<std::string_view, 3> kTaskChoiceNames = {"auto", "classification",
+                                                                     "regression"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -73,6 +78,19 @@ inline std::string_view to_string(Monitor v) {
 inline std::string_view to_string(TargetMetric v) {
   return name_of(v, kTargetMetricNames);
 }
+inline std::string_view to_string(TaskChoice v) {
+  return name_of(v, kTaskChoiceNames);
+}
+
+// Sizes an input can name, checked before anything is allocated (README, "Limits").
+inline constexpr int kMaxPoints = 10'000'000;     // data.points of a built-in dataset
+inline constexpr int kMaxWidth = 4096;            // one hidden layer's width
+inline constexpr int kMaxLayers = 64;             // hidden layers
+inline constexpr int kMaxEpochs = 1'000'000;      // train.epochs
+inline constexpr int kMaxClasses = 10'000;        // classes of a classification target
+inline constexpr int kMaxAutoClasses = 100;       // ... when data.task is auto
+inline constexpr int kMaxCsvColumns = 10'000;     // columns of a CSV file
+inline constexpr int kMaxCsvCellBytes = 1 << 16;  // bytes of one CSV cell
 
 // Where the samples come from and how they are split.
 struct DataConfig {
@@ -84,7 +102,8 @@ struct DataConfig {
   std::vector<Feature> features = {Feature::x1, Feature::x2};  // built-in datasets only
   std::string path;                                            // csv: the file
   std::string target;                                          // csv: name of the target column
-  std::vector<std::string> columns;  // csv: feature columns; empty = every other column
+  std::vector<std::string> columns;         // csv: feature columns; empty = every other column
+  TaskChoice task = TaskChoice::automatic;  // csv: classes or regression
 
   bool operator==(const DataConfig&) const = default;
 };

@@ -90,19 +90,19 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view cell) {
 double number_field(const CsvField& field, const std::string& file) {
   if (auto value = parse_number(field.text)) return *value;
   throw nn::InputError(file, field.line, field.column,
-                       "expected a number, found '" + field.text + "'");
+                       "expected a number, found " + nn::quote_input(field.text));
 }
 
 std::int64_t integer_field(const CsvField& field, const std::string& file) {
   if (auto value = parse_integer(field.text)) return *value;
   throw nn::InputError(file, field.line, field.column,
-                       "expected an integer, found '" + field.text + "'");
+                       "expected an integer, found " + nn::quote_input(field.text));
 }
 
 std::uint64_t unsigned_field(const CsvField& field, const std::string& file) {
   if (auto value = parse_unsigned(field.text)) return *value;
   throw nn::InputError(file, field.line, field.column,
-                       "expected a non-negative integer, found '" + field.text + "'");
+                       "expected a non-negative integer, found " + nn::quote_input(field.text));
 }
 
 CsvReader::CsvReader(std::istream& in, std::string file)

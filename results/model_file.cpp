@@ -43,7 +43,7 @@ void emit_strings(YAML::Emitter& out, const std::vector<std::string>& values) {
 // Reading back: every failure names the file and, where yaml-cpp knows it, the position.
 class Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  Reader(std::string file, Weights weights) : file_(std::move(file)), weights_(weights) {}
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
     const YAML::Mark mark = node.Mark();
@@ -51,6 +51,8 @@ class Reader {
                          mark.is_null() ? 0 : mark.column + 1, message);
   }
   YAML::Node get(const YAML::Node& map, const std::string& key) const {
+    // yaml-cpp throws its own exception for a lookup in a scalar or a list.
+    if (!map.IsMap()) fail(map, "model file: expected a map holding '" + key + "'");
     const YAML::Node node = map[key];
     if (!node) fail(map, "model file: missing '" + key + "'");
     return node;
@@ -63,8 +65,18 @@ class Reader {
   double number(const YAML::Node& node, const std::string& what) const {
     if (!node.IsScalar()) fail(node, "model file: " + what + " must be a number");
     const auto value = parse_yaml_number(node.Scalar());
-    if (!value) fail(node, "model file: " + what + ": '" + node.Scalar() + "' is not a number");
+    if (!value)
+      fail(node,
+           "model file: " + what + ": " + nn::quote_input(node.Scalar()) + " is not a number");
     return *value;
+  }
+  // A trained network's numbers are finite: NaN weights would predict class 0 for every row.
+  double finite(const YAML::Node& node, const std::string& what) const {
+    const double value = number(node, what);
+    if (!std::isfinite(value))
+      fail(node, "model file: " + what + ": " + nn::quote_input(node.Scalar()) +
+                     " is not a finite number");
+    return value;
   }
   std::uint64_t unsigned_number(const YAML::Node& map, const std::string& key) const {
     const YAML::Node node = get(map, key);
@@ -73,6 +85,14 @@ class Reader {
     return *value;
   }
   std::vector<double> numbers(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsSequence()) fail(node, "model file: " + what + " must be a list of numbers");
+    std::vector<double> values;
+    for (const auto& item : node) values.push_back(finite(item, what));
+    return values;
+  }
+  // Weights and biases: finite only when the reader asks for it.
+  std::vector<double> weights(const YAML::Node& node, const std::string& what) const {
+    if (weights_ == Weights::finite) return numbers(node, what);
     if (!node.IsSequence()) fail(node, "model file: " + what + " must be a list of numbers");
     std::vector<double> values;
     for (const auto& item : node) values.push_back(number(item, what));
@@ -91,13 +111,72 @@ class Reader {
   Enum name(const YAML::Node& node, const std::array<std::string_view, N>& names,
             const std::string& what) const {
     const auto value = node.IsScalar() ? nn::parse_name<Enum>(node.Scalar(), names) : std::nullopt;
-    if (!value) fail(node, "model file: unknown " + what + " '" + node.Scalar() + "'");
+    if (!value) fail(node, "model file: unknown " + what + " " + nn::quote_input(node.Scalar()));
     return *value;
   }
 
  private:
   std::string file_;
+  Weights weights_;
 };
+
+// The widths, checked against the caps a sweep has before a parameter is allocated: a file
+// that names widths of 30,000 must not allocate gigabytes first.
+std::vector<double> read_widths(const Reader& read, const YAML::Node& node) {
+  if (node.IsSequence() && node.size() > static_cast<std::size_t>(nn::kMaxLayers) + 2)
+    read.fail(node, fmt::format("model file: {} widths, more than the {} of a network with the "
+                                "cap of {} hidden layers",
+                                node.size(), nn::kMaxLayers + 2, nn::kMaxLayers));
+  const std::vector<double> widths = read.numbers(node, "network.widths");
+  if (widths.size() < 2) read.fail(node, "model file: widths needs inputs and outputs");
+  for (std::size_t l = 0; l < widths.size(); ++l) {
+    const double w = widths[l];
+    const int cap = l == 0                   ? nn::kMaxCsvColumns
+                    : l + 1 == widths.size() ? nn::kMaxClasses
+                                             : nn::kMaxWidth;
+    if (!(w >= 1 && w == std::floor(w)))
+      read.fail(node[l], "model file: widths must be positive whole numbers, got " +
+                             nn::quote_input(node[l].Scalar()));
+    if (w > cap)
+      read.fail(node[l], fmt::format("model file: a width of {} is more than the cap of {}",
+                                     node[l].Scalar(), cap));
+  }
+  return widths;
+}
+
+// The output layer must match the task and its classes, or predict would write rows of
+// another width than its header, or look up a class that is not there.
+void check_outputs(const Reader& read, const YAML::Node& net, const ModelFile& m) {
+  const std::size_t classes = m.class_names.size();
+  const YAML::Node at = net["classes"] ? net["classes"] : net;
+  switch (m.task) {
+    case nn::Task::regression:
+      if (m.outputs != 1)
+        read.fail(net["widths"], fmt::format("model file: a regression network has 1 output, "
+                                             "this one {}",
+                                             m.outputs));
+      if (classes != 0) read.fail(at, "model file: a regression network has no classes");
+      return;
+    case nn::Task::binary:
+      if (classes != 2)
+        read.fail(at, fmt::format("model file: a binary network needs 2 classes, got {}", classes));
+      if (m.outputs != 1)
+        read.fail(net["widths"], fmt::format("model file: a binary network has 1 output, this "
+                                             "one {}",
+                                             m.outputs));
+      return;
+    case nn::Task::multiclass:
+      if (classes < 3)
+        read.fail(at, fmt::format("model file: a multiclass network needs 3 classes or more, "
+                                  "got {}",
+                                  classes));
+      if (static_cast<std::size_t>(m.outputs) != classes)
+        read.fail(net["widths"], fmt::format("model file: {} outputs for {} classes; a multiclass "
+                                             "network has one output per class",
+                                             m.outputs, classes));
+      return;
+  }
+}
 
 }  // namespace
 
@@ -210,14 +289,15 @@ std::string format_model(const ModelFile& m) {
   return std::string(out.c_str()) + "\n";
 }
 
-ModelFile parse_model(const std::string& text, const std::string& file) {
+ModelFile parse_model(const std::string& text, const std::string& file, Weights weights) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, e.msg);
+    throw nn::InputError(file, e.mark.is_null() ? 0 : e.mark.line + 1,
+                         e.mark.is_null() ? 0 : e.mark.column + 1, "model file: " + e.msg);
   }
-  const Reader read(file);
+  const Reader read(file, weights);
   if (!root.IsMap() || !root["format"] || root["format"].Scalar() != kFormat)
     throw nn::InputError(file, 0, 0,
                          fmt::format("not an nnsweep model file (no 'format: {}')", kFormat));
@@ -230,7 +310,11 @@ ModelFile parse_model(const std::string& text, const std::string& file) {
   m.status = read.text(root, "outcome");
   const YAML::Node config = read.get(root, "config");
   if (!config.IsMap()) read.fail(config, "model file: 'config' must be a map");
-  for (const auto& item : config) m.config.emplace_back(item.first.Scalar(), item.second.Scalar());
+  for (const auto& item : config) {
+    if (!item.first.IsScalar() || !item.second.IsScalar())
+      read.fail(item.first, "model file: 'config' holds 'setting: value' lines");
+    m.config.emplace_back(item.first.Scalar(), item.second.Scalar());
+  }
 
   const YAML::Node net = read.get(root, "network");
   m.task = read.name<nn::Task>(read.get(net, "task"), nn::kTaskNames, "task");
@@ -239,7 +323,8 @@ ModelFile parse_model(const std::string& text, const std::string& file) {
   if (m.builtin) {
     for (const auto& name : read.strings(net["features"], "network.features")) {
       const auto feature = nn::parse_name<nn::Feature>(name, nn::kFeatureNames);
-      if (!feature) read.fail(net["features"], "model file: unknown feature '" + name + "'");
+      if (!feature)
+        read.fail(net["features"], "model file: unknown feature " + nn::quote_input(name));
       m.features.push_back(*feature);
     }
     if (m.inputs != std::vector<std::string>{"x1", "x2"})
@@ -250,13 +335,13 @@ ModelFile parse_model(const std::string& text, const std::string& file) {
     m.feature_scale = read.numbers(read.get(s, "scale"), "standardization.scale");
     if (m.feature_mean.size() != m.inputs.size() || m.feature_scale.size() != m.inputs.size())
       read.fail(s, "model file: standardization needs one mean and scale per input");
+    for (std::size_t i = 0; i < m.feature_scale.size(); ++i)
+      if (!(m.feature_scale[i] > 0))
+        read.fail(s["scale"][i], "model file: standardization.scale must be > 0, got " +
+                                     nn::quote_input(s["scale"][i].Scalar()));
   }
   if (net["classes"]) m.class_names = read.strings(net["classes"], "network.classes");
-  const std::vector<double> widths = read.numbers(read.get(net, "widths"), "network.widths");
-  if (widths.size() < 2) read.fail(net["widths"], "model file: widths needs inputs and outputs");
-  for (double w : widths)
-    if (!(w >= 1 && w == std::floor(w) && w < 1e6))
-      read.fail(net["widths"], "model file: widths must be positive whole numbers");
+  const std::vector<double> widths = read_widths(read, read.get(net, "widths"));
   m.network_inputs = static_cast<int>(widths.front());
   m.outputs = static_cast<int>(widths.back());
   for (std::size_t l = 1; l + 1 < widths.size(); ++l)
@@ -264,9 +349,10 @@ ModelFile parse_model(const std::string& text, const std::string& file) {
   const auto expected_inputs = m.builtin ? m.features.size() : m.inputs.size();
   if (static_cast<std::size_t>(m.network_inputs) != expected_inputs)
     read.fail(net["widths"], "model file: the first width must equal the number of inputs");
+  check_outputs(read, net, m);
   m.activation =
       read.name<nn::Activation>(read.get(net, "activation"), nn::kActivationNames, "activation");
-  m.leaky_relu_slope = read.number(read.get(net, "leaky_relu_slope"), "leaky_relu_slope");
+  m.leaky_relu_slope = read.finite(read.get(net, "leaky_relu_slope"), "leaky_relu_slope");
 
   const nn::Mlp mlp = m.mlp();
   m.parameters.assign(static_cast<std::size_t>(mlp.parameter_count()), 0.0);
@@ -282,13 +368,13 @@ ModelFile parse_model(const std::string& text, const std::string& file) {
       read.fail(rows,
                 fmt::format("model file: layer {} needs {} rows of weights", l + 1, w.rows()));
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      const auto row = read.numbers(rows[static_cast<std::size_t>(i)], "weights");
+      const auto row = read.weights(rows[static_cast<std::size_t>(i)], "weights");
       if (static_cast<Eigen::Index>(row.size()) != w.cols())
         read.fail(rows[static_cast<std::size_t>(i)],
                   fmt::format("model file: layer {} needs {} weights per row", l + 1, w.cols()));
       for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = row[static_cast<std::size_t>(j)];
     }
-    const auto biases = read.numbers(read.get(layer, "biases"), "biases");
+    const auto biases = read.weights(read.get(layer, "biases"), "biases");
     if (static_cast<Eigen::Index>(biases.size()) != b.size())
       read.fail(layer["biases"],
                 fmt::format("model file: layer {} needs {} biases", l + 1, b.size()));

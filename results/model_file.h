@@ -51,6 +51,12 @@ ModelFile make_model(std::string trial_id, std::uint64_t trial_index, std::strin
                      std::vector<double> parameters);
 
 std::string format_model(const ModelFile& model);
-ModelFile parse_model(const std::string& text, const std::string& file);
+// Which weights and biases parse_model accepts: a diverged trial's saved model holds infinities
+// and NaNs and reads back as it was written; predict needs numbers it can compute with.
+enum class Weights { any, finite };
+// Checks the shapes against the caps of a sweep (README, "Limits") before it allocates them,
+// the output layer against the task and its classes, and the standardisation (scales > 0).
+ModelFile parse_model(const std::string& text, const std::string& file,
+                      Weights weights = Weights::any);
 
 }  // namespace results

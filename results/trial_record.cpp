@@ -69,7 +69,8 @@ bool same(const nn::EpochMetrics& a, const nn::EpochMetrics& b) {
 int int_field(const CsvField& field, const std::string& file) {
   std::int64_t value = integer_field(field, file);
   if (value < 0 || value > std::numeric_limits<int>::max())
-    throw nn::InputError(file, field.line, field.column, "'" + field.text + "' is out of range");
+    throw nn::InputError(file, field.line, field.column,
+                         nn::quote_input(field.text) + " is out of range");
   return static_cast<int>(value);
 }
 
@@ -199,7 +200,8 @@ std::vector<std::string> parse_trials_header(const CsvRecord& header, const std:
     const CsvField& at = header.fields[std::min(i, header.size() - 1)];
     return nn::InputError(file, at.line, at.column,
                           "not a trials.csv header: expected column '" + std::string(expected) +
-                              "'" + (i < header.size() ? ", found '" + header[i] + "'" : ""));
+                              "'" +
+                              (i < header.size() ? ", found " + nn::quote_input(header[i]) : ""));
   };
   for (std::size_t i = 0; i < kLeadingColumns.size(); ++i)
     if (i >= header.size() || header[i] != kLeadingColumns[i])

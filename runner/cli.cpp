@@ -1,10 +1,37 @@
 #include "runner/cli.h"
 
+#include "nn/input_error.h"
+
+#include <cstdint>
 #include <iostream>
 
 namespace runner {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// Boost.Program_options reads "-5" into an unsigned option as 2^64 - 5 (it uses the stream
+// extraction, which wraps), so `--max-trials -5` would mean "no limit": refuse such values.
+void refuse_negative_unsigned(const po::parsed_options& parsed,
+                              const po::options_description& all) {
+  for (const po::option& option : parsed.options) {
+    const po::option_description* description = all.find_nothrow(option.string_key, false);
+    if (!description) continue;
+    const auto* semantic = description->semantic().get();
+    const bool is_unsigned = dynamic_cast<const po::typed_value<std::uint64_t>*>(semantic) ||
+                             dynamic_cast<const po::typed_value<unsigned>*>(semantic);
+    if (!is_unsigned) continue;
+    for (const std::string& value : option.value) {
+      const auto first = value.find_first_not_of(" \t");
+      if (first != std::string::npos && value[first] == '-')
+        throw po::error("--" + option.string_key + " must be a whole number >= 0, got " +
+                        nn::quote_input(value));
+    }
+  }
+}
+
+}  // namespace
 
 bool parse_command_line(const Args& args, const po::options_description& visible,
                         const std::vector<Positional>& positionals, po::variables_map& vm) {
@@ -21,7 +48,10 @@ bool parse_command_line(const Args& args, const po::options_description& visible
   }
   po::options_description all;
   all.add(visible).add(hidden);
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  const po::parsed_options parsed =
+      po::command_line_parser(args).options(all).positional(positional).run();
+  refuse_negative_unsigned(parsed, all);
+  po::store(parsed, vm);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << visible << "\n";

@@ -12,11 +12,13 @@
 #include <unordered_map>
 
 #include "nn/dataset.h"
+#include "nn/input_error.h"
 #include "nn/lanes.h"
 #include "nn/train.h"
 #include "results/csv.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/resources.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -27,6 +29,10 @@ namespace po = boost::program_options;
 // Above this many trials the work is summed over an even sample of them and scaled up, so
 // planning stays quick.
 constexpr std::uint64_t kWorkSample = 100'000;
+// Rates of the phase after training (sorting and reading back the rows, the tables and the
+// page), for the estimate; measured as bench/README.md ("Tables phase") records.
+constexpr double kTableTrialsPerSecond = 50'000;
+constexpr double kTableCurveRowsPerSecond = 700'000;
 
 void print_csv(const sweeps::Sweep& sweep, std::ostream& out) {
   std::vector<std::string> row = {"index", "id", "repeat", "seed"};
@@ -128,6 +134,26 @@ std::string duration(double seconds) {
   return fmt::format("{:.1f} h", seconds / 3600);
 }
 
+// Memory, disk and the time of the phase after training (sorting and reading back
+// trials.csv and curves.csv, the tables and report.html), which grows with the rows written.
+void print_resources(const sweeps::Sweep& sweep, std::ostream& out) {
+  const int threads = tbb::info::default_concurrency();
+  const Resources r = estimate_resources(sweep, threads);
+  const auto limit = memory_limit();
+  out << fmt::format(
+      "memory: about {} at peak ({} trainings at once on {} threads, up to {} each){}\n",
+      human_bytes(static_cast<double>(r.peak_memory)), r.trainings, threads,
+      human_bytes(static_cast<double>(r.trial_memory)),
+      limit ? fmt::format("; this machine allows {}", human_bytes(static_cast<double>(*limit)))
+            : "");
+  out << fmt::format("disk: about {} ({} rows of trials.csv, {} rows of curves.csv{})\n",
+                     human_bytes(static_cast<double>(r.disk_bytes)), r.trial_rows, r.curve_rows,
+                     r.sampled ? ", from a sample of trials" : "");
+  const double tables_seconds = static_cast<double>(r.trial_rows) / kTableTrialsPerSecond +
+                                static_cast<double>(r.curve_rows) / kTableCurveRowsPerSecond;
+  out << fmt::format("tables and report after training: about {}\n", duration(tables_seconds));
+}
+
 void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibration,
                 std::ostream& out) {
   out << fmt::format("sweep {} ({}), spec hash {}\n", sweep.name(), sweep.file().string(),
@@ -176,6 +202,7 @@ void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibratio
     out << fmt::format("; {:.3g} when trials differing only in epochs train once",
                        work.shared_sample_epochs);
   out << "\n";
+  print_resources(sweep, out);
   if (!calibration) return;
   std::string what;
   const double per = calibrate(sweep, sizes, what);
@@ -206,7 +233,7 @@ int plan_command(const Args& args) {
   if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep plan SPEC.yaml");
   if (format != "text" && format != "csv")
-    throw po::error("--format must be text or csv, got '" + format + "'");
+    throw po::error("--format must be text or csv, got " + nn::quote_input(format));
 
   sweeps::LoadOptions load;
   load.max_trials = max_trials;

@@ -12,6 +12,7 @@
 
 #include "nn/csv_data.h"
 #include "nn/input_error.h"
+#include "nn/input_file.h"
 #include "nn/predict.h"
 #include "results/atomic_file.h"
 #include "results/csv.h"
@@ -26,11 +27,8 @@ namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
 results::ModelFile read_model(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw nn::InputError(path, 0, 0, "cannot open the model file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return results::parse_model(text.str(), path);
+  return results::parse_model(nn::read_input_file(path, "model file"), path,
+                              results::Weights::finite);
 }
 
 // Refuses an --out that is not a regular file to replace (a FIFO, a device such as /dev/null, a
@@ -104,9 +102,11 @@ int predict_command(const Args& args) {
   for (std::size_t f = 0; f < model.inputs.size(); ++f) {
     const auto it = std::find(table.header.begin(), table.header.end(), model.inputs[f]);
     if (it == table.header.end())
-      throw nn::InputError(data_path, 1, 1,
-                           fmt::format("no column named '{}': the model's inputs are {}",
-                                       model.inputs[f], fmt::join(model.inputs, ", ")));
+      throw nn::InputError(
+          data_path, 1, 1,
+          fmt::format("no column named {}: the model's inputs are {}",
+                      nn::quote_input(model.inputs[f]),
+                      nn::quote_input(fmt::format("{}", fmt::join(model.inputs, ", ")), 200)));
     const auto column = static_cast<std::size_t>(it - table.header.begin());
     for (Eigen::Index j = 0; j < n; ++j) {
       const nn::CsvTable::Field& field = table.rows[static_cast<std::size_t>(j)][column];
@@ -114,7 +114,8 @@ int predict_command(const Args& args) {
       if (field.text.empty() || !value || !std::isfinite(*value))
         throw nn::InputError(
             data_path, field.line, field.column,
-            fmt::format("column '{}': '{}' is not a finite number", model.inputs[f], field.text));
+            fmt::format("column {}: {} is not a finite number", nn::quote_input(model.inputs[f]),
+                        nn::quote_input(field.text)));
       raw(static_cast<Eigen::Index>(f), j) = *value;
     }
   }

@@ -1,5 +1,7 @@
 #include "runner/report_page.h"
 
+#include "runner/interrupt.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -69,6 +71,7 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
   if (!context.sweep) return out;
   const std::vector<BestTrials::Best> bests = best_.best();
   for (const BestTrials::Best& g : bests) {
+    poll_interrupt(context.interrupt);
     const BestTrials::Candidate* best = g.candidate;
     if (!best) continue;
     // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
@@ -176,6 +179,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
     // Made at the first row: a sweep with `curves: off` has none, and its page says so instead
     // of drawing empty panels.
     std::optional<results::CurveBands> bands;
+    std::uint64_t points = 0;
     const auto add = [&](results::CurvePoint&& p) {
       if (!bands) {
         bands.emplace(static_cast<int>(rows.size()), static_cast<int>(cols.size()), max_epoch_);
@@ -184,6 +188,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
                            line_of[static_cast<std::size_t>(t.col)],
                            t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
       }
+      if ((++points & 0xfff) == 0) poll_interrupt(context.interrupt);
       bands->add(p);
     };
     if (results::read_curves(in, curves_path.string(), add) && bands) {
@@ -191,7 +196,9 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
       data.curve_step = bands->step();
     }
   }
+  poll_interrupt(context.interrupt);
   data.boundaries = boundaries(dir, context, data.notes);
+  poll_interrupt(context.interrupt);
   files.stage("report.html", results::report_html(data));
 }
 

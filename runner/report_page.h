@@ -5,6 +5,8 @@
 // trial, never with curves.csv's rows.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -27,9 +29,10 @@ struct ReportContext {
   results::OutcomeCounts counts;
   std::string best_by;
   std::vector<results::BestRow> best;
-  const sweeps::Sweep* sweep = nullptr;    // nullptr: no decision boundaries
-  bool save_best_models = false;           // write the boundary trials' models to models/
-  const TrainedModels* trained = nullptr;  // more models at hand, not to be trained again
+  const sweeps::Sweep* sweep = nullptr;          // nullptr: no decision boundaries
+  bool save_best_models = false;                 // write the boundary trials' models to models/
+  const TrainedModels* trained = nullptr;        // more models at hand, not to be trained again
+  const std::atomic<bool>* interrupt = nullptr;  // set: stop (throws runner::Interrupted)
 };
 
 class ReportPage {

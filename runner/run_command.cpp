@@ -25,9 +25,11 @@
 #include "runner/best_trials.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/interrupt.h"
 #include "runner/mpi_backend.h"
 #include "runner/output_dir.h"
 #include "runner/progress.h"
+#include "runner/resources.h"
 #include "runner/saved_models.h"
 #include "runner/shard.h"
 #include "runner/sweep_runner.h"
@@ -214,6 +216,7 @@ int run_command(const Args& args) {
   // Everything that can be wrong with the input is found before anything is written.
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
   if (threads == 0) threads = tbb::info::default_concurrency();
+  check_memory(sweep, threads);   // before anything is written
   if (mpi && mpi->rank() != 0) {  // a worker: trains what rank 0 hands out, writes nothing
     RunOptions work;
     work.threads = threads;
@@ -272,9 +275,14 @@ int run_command(const Args& args) {
 
   const auto trials_file = open_rows_file(dir, "trials.csv", prev.trials_bytes,
                                           results::format_trials_header(sweep.param_keys()));
+  // `curves: off` writes no curves.csv (no row would ever reach it).
+  std::ofstream no_curves;
   const auto curves_file =
-      open_rows_file(dir, "curves.csv", prev.curves_bytes, results::format_curves_header());
-  results::RowWriter trials(*trials_file), curves(*curves_file);
+      sweep.curves().enabled
+          ? open_rows_file(dir, "curves.csv", prev.curves_bytes, results::format_curves_header())
+          : nullptr;
+  results::RowWriter trials(*trials_file),
+      curves(curves_file ? static_cast<std::ostream&>(*curves_file) : no_curves);
 
   const bool show_progress = !quiet && (vm.count("progress") > 0 || isatty(STDERR_FILENO) == 1);
   Progress progress(last - first, prev.done_count, show_progress ? &std::cerr : nullptr);
@@ -354,7 +362,7 @@ int run_command(const Args& args) {
                                });
   progress.finish();
   trials_file->flush();
-  curves_file->flush();
+  if (curves_file) curves_file->flush();
 
   if (stats.interrupted) {
     std::cerr << fmt::format(
@@ -371,7 +379,7 @@ int run_command(const Args& args) {
   try {
     results::FileBatch files(dir);
     const TablesOptions tables_options{
-        &sweep, *save_models != SaveModels::none, &trained, true, threads, &files};
+        &sweep, *save_models != SaveModels::none, &trained, true, threads, &files, &g_interrupted};
     tables = builder ? builder->write(dir, colour, tables_options)
                      : write_tables(dir, pivot, colour, tables_options);
     if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
@@ -379,6 +387,12 @@ int run_command(const Args& args) {
     manifest.counts = tables.counts;
     files.stage("manifest.yaml", results::format_manifest(manifest));
     files.commit();
+  } catch (const Interrupted&) {
+    std::cerr << fmt::format(
+        "interrupted while writing the tables: every trial is on disk in {}/\n"
+        "to write the tables and the report: nnsweep report {}\n",
+        out.shown, out.shown);
+    return kExitInterrupted;
   } catch (const std::system_error& e) {
     throw std::runtime_error(fmt::format(
         "{}; every trial's rows are on disk in {}/, the tables are not: free space (or fix the "

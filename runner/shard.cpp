@@ -3,6 +3,8 @@
 #include <boost/program_options/errors.hpp>
 #include <charconv>
 
+#include "nn/input_error.h"
+
 namespace runner {
 namespace {
 
@@ -32,7 +34,7 @@ Shard parse_shard(const std::string& text) {
       !number(all.substr(slash + 1), s.count) || s.count == 0 || s.index >= s.count ||
       s.count > (1ULL << 32))
     throw boost::program_options::error(
-        "--shard takes K/N with 0 <= K < N (K counts from 0), not '" + text + "'");
+        "--shard takes K/N with 0 <= K < N (K counts from 0), not " + nn::quote_input(text));
   return s;
 }
 

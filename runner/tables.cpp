@@ -14,6 +14,7 @@
 #include "results/curves.h"
 #include "results/manifest.h"
 #include "results/summary.h"
+#include "runner/interrupt.h"
 #include "runner/report_page.h"
 
 namespace runner {
@@ -179,6 +180,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   context.sweep = sweep;
   context.save_best_models = options.save_best_models;
   context.trained = options.trained;
+  context.interrupt = options.interrupt;
 
   // The page (curves.csv in order, then read back) and the tables are made side by side when
   // the run may use two threads. Every file is staged in one batch, which makes them durable
@@ -186,6 +188,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   std::optional<results::FileBatch> own_files;
   results::FileBatch& files = options.files ? *options.files : own_files.emplace(dir);
   const auto write_page = [&] {
+    poll_interrupt(options.interrupt);
     if (curve_order) sort_curves_file(dir, *curve_order);
     s.page.write(dir, context, files);
   };
@@ -193,7 +196,9 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
     if (!curve_order)
       for (const char* appended : {"trials.csv", "curves.csv"})
         if (fs::exists(fs::symlink_status(dir / appended))) files.also_sync(appended);
+    poll_interrupt(options.interrupt);
     files.stage("summary.csv", [&](std::ostream& out) { s.summary.write_csv(out); });
+    poll_interrupt(options.interrupt);
     files.stage("convergence.csv", s.table.csv());
     files.stage("convergence_cells.csv", s.table.cells_csv());
     files.stage("convergence.md", s.table.markdown());
@@ -204,6 +209,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
     write_page();
     write_table_files();
   }
+  poll_interrupt(options.interrupt);
   if (own_files) own_files->commit();
   return tables;
 }
@@ -211,7 +217,9 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
 Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
                     const TablesOptions& options) {
   const fs::path trials_path = dir / "trials.csv";
+  poll_interrupt(options.interrupt);
   sort_trials_file(dir, options.rows_checked);
+  poll_interrupt(options.interrupt);
   std::vector<std::string> ids;  // in trial order, for curves.csv
   std::ifstream in(trials_path, std::ios::binary);
   // The header arrives before the first row; the aggregates are built from it lazily.
@@ -223,6 +231,7 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
           for (const auto& [key, value] : r.params) keys.push_back(key);
           builder.emplace(pivot, std::move(keys));
         }
+        if ((ids.size() & 0x3ff) == 0) poll_interrupt(options.interrupt);
         ids.push_back(r.id);
         builder->add(r);
       });

@@ -6,6 +6,7 @@
 // goes instead, and neither sorts nor reads the files back.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -34,6 +35,9 @@ struct TablesOptions {
   // Where the files are staged: the caller commits it (a run adds its manifest first). Without
   // one, the files are committed before write() returns.
   results::FileBatch* files = nullptr;
+  // Set by Ctrl-C or SIGTERM: the tables stop promptly and throw runner::Interrupted, leaving
+  // the files they would replace as they were.
+  const std::atomic<bool>* interrupt = nullptr;
 };
 
 // Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument

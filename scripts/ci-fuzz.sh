@@ -16,7 +16,7 @@ cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDe
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DNNSWEEP_SANITIZE=address,undefined \
   -DCMAKE_CXX_FLAGS="-fno-sanitize-recover=all" -DNNSWEEP_BUILD_FUZZ=ON \
   -DNNSWEEP_BUILD_TESTS=OFF -DNNSWEEP_BUILD_BENCH=OFF -DNNSWEEP_WITH_MPI=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target sweep_fuzz csv_fuzz
+cmake --build "$build" -j"$(nproc)" --target sweep_fuzz csv_fuzz model_fuzz
 
 # The first directory collects what the run finds; the others are read-only seeds.
 run() {
@@ -36,3 +36,4 @@ run() {
 }
 run sweep_fuzz fuzz/corpus/sweep sweeps/examples tests/bad_inputs
 run csv_fuzz fuzz/corpus/csv sweeps/examples/data tests/bad_inputs/data
+run model_fuzz fuzz/corpus/model

@@ -1,6 +1,7 @@
 #include "sweeps/consistency.h"
 
 #include "nn/dataset.h"
+#include "nn/input_error.h"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -27,26 +28,31 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
       return Problem{{"data.dataset", "data.path"},
                      "data.dataset csv needs data.target, the name of the column to predict"};
     const CsvInfo& info = csv.at(data.path);
+    // The header as a message shows it: each name quoted, the first 20 only.
     std::string columns;
-    for (const std::string& c : info.header) {
+    for (std::size_t c = 0; c < info.header.size() && c < 20; ++c) {
       if (!columns.empty()) columns += ", ";
-      columns += c;
+      columns += nn::quote_input(info.header[c]);
     }
+    if (info.header.size() > 20) columns += fmt::format(", ... ({} columns)", info.header.size());
     auto has = [&](const std::string& name) {
       return std::find(info.header.begin(), info.header.end(), name) != info.header.end();
     };
     if (!has(data.target))
       return Problem{{"data.target", "data.path"},
-                     fmt::format("data.target: {} has no column '{}'{}; columns: {}", data.path,
-                                 data.target, did_you_mean(data.target, info.header), columns)};
+                     fmt::format("data.target: {} has no column {}{}; columns: {}",
+                                 nn::quote_input(data.path), nn::quote_input(data.target),
+                                 did_you_mean(data.target, info.header), columns)};
     for (const std::string& column : data.columns) {
       if (!has(column))
         return Problem{{"data.columns", "data.path"},
-                       fmt::format("data.columns: {} has no column '{}'{}; columns: {}", data.path,
-                                   column, did_you_mean(column, info.header), columns)};
+                       fmt::format("data.columns: {} has no column {}{}; columns: {}",
+                                   nn::quote_input(data.path), nn::quote_input(column),
+                                   did_you_mean(column, info.header), columns)};
       if (column == data.target)
-        return Problem{{"data.columns", "data.target"},
-                       fmt::format("data.columns lists the target column '{}'", column)};
+        return Problem{
+            {"data.columns", "data.target"},
+            fmt::format("data.columns lists the target column {}", nn::quote_input(column))};
     }
     n = static_cast<std::int64_t>(info.rows);
     source = fmt::format("{} rows of {}", info.rows, data.path);
@@ -61,19 +67,19 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
            ? fmt::format(" x (1 - validation_fraction {})", format_number(data.validation_fraction))
            : "");
   if (train_and_val < 1 || train < 1)
-    return Problem{{"data.train_fraction", "data.points", "data.validation_fraction"},
+    return Problem{{"data.train_fraction", "data.points", "data.validation_fraction", "data.path"},
                    "the training set is empty (" + split + ")"};
   if (train_and_val >= n)
-    return Problem{{"data.train_fraction", "data.points"},
+    return Problem{{"data.train_fraction", "data.points", "data.path"},
                    fmt::format("no samples are left for testing ({} x train_fraction {})", source,
                                format_number(data.train_fraction))};
   if (data.validation_fraction > 0 && val < 1)
-    return Problem{{"data.validation_fraction", "data.points", "data.train_fraction"},
+    return Problem{{"data.validation_fraction", "data.points", "data.train_fraction", "data.path"},
                    fmt::format("the validation set is empty: validation_fraction {} of {} "
                                "training samples is less than one sample",
                                format_number(data.validation_fraction), train_and_val)};
   if (config.train.batch_size > train)
-    return Problem{{"train.batch_size", "data.points", "data.train_fraction"},
+    return Problem{{"train.batch_size", "data.points", "data.train_fraction", "data.path"},
                    fmt::format("train.batch_size {} is larger than the training set of {} "
                                "samples ({})",
                                config.train.batch_size, train, split)};
@@ -87,7 +93,7 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     // the dataset here makes a bad cell fail the sweep at its line and column before anything
     // is written, rather than fail every trial later.
     const CsvInfo& info = csv.at(data.path);
-    std::string selection = data.target;
+    std::string selection = std::string(nn::to_string(data.task)) + "\n" + data.target;
     for (const std::string& column : data.columns) selection += "\n" + column;
     auto known = info.values_checked.find(selection);
     if (known == info.values_checked.end()) {

@@ -8,6 +8,8 @@
 
 #include "sweeps/spec.h"
 
+#include "nn/input_error.h"
+
 namespace sweeps {
 namespace {
 
@@ -49,9 +51,10 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
         const Assignment* value = nullptr;
         for (const Assignment& a : entry.values)
           if (a.setting == axes_[d.first].setting) value = &a;
-        reader.fail(value->mark, "exclude: " + value->text + " is not a value of axis " +
-                                     value->setting->key +
-                                     " (values: " + values_of(axes_[d.first]) + ")");
+        reader.fail(value->mark,
+                    "exclude: " + nn::quote_input(value->text) + " is not a value of axis " +
+                        value->setting->key +
+                        " (values: " + nn::quote_input(values_of(axes_[d.first]), 200) + ")");
       }
     exclude_matchers.push_back(std::move(m));
   }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "nn/input_error.h"
 #include "nn/train.h"
 #include "sweeps/canonical.h"
 #include "sweeps/suggest.h"
@@ -68,13 +69,17 @@ Setting number(std::string key, Field<Section, double> field, Bounds bounds) {
 }
 
 template <typename Section>
-Setting integer(std::string key, Field<Section, int> field, int min) {
+Setting integer(std::string key, Field<Section, int> field, int min,
+                int max = std::numeric_limits<int>::max()) {
   Setting s = common(key, ValueKind::integer, field);
-  s.read = [key, field, min](Reader& r, const YAML::Node& node, TrialConfig& c) {
+  s.read = [key, field, min, max](Reader& r, const YAML::Node& node, TrialConfig& c) {
     const std::int64_t v = r.integer(node, key);
-    if (v < min || v > std::numeric_limits<int>::max())
-      r.fail(node,
-             key + " must be a whole number >= " + std::to_string(min) + ", got " + node.Scalar());
+    if (v < min)
+      r.fail(node, key + " must be a whole number >= " + std::to_string(min) + ", got " +
+                       nn::quote_input(node.Scalar()));
+    if (v > max)
+      r.fail(node, key + " is " + node.Scalar() + ", more than the cap of " + std::to_string(max) +
+                       " (README, \"Limits\")");
     field(c) = static_cast<int>(v);
   };
   s.text = [field](const TrialConfig& c) { return std::to_string(field(c)); };
@@ -99,7 +104,7 @@ Enum parse_enum(Reader& r, const YAML::Node& node, const std::string& key,
                 const std::array<std::string_view, N>& names) {
   const std::string text = r.scalar(node, key);
   if (auto v = nn::parse_name<Enum>(text, names)) return *v;
-  r.fail(node, "unknown " + key + " '" + text + "'" +
+  r.fail(node, "unknown " + key + " " + nn::quote_input(text) +
                    did_you_mean(text, std::vector<std::string>(names.begin(), names.end())) +
                    "; valid: " + join(names));
 }
@@ -128,8 +133,16 @@ Setting widths(std::string key, Field<Section, std::vector<int>> field) {
     std::vector<int> widths;
     for (const YAML::Node& item : r.sequence(node, key)) {
       const std::int64_t w = r.integer(item, key);
-      if (w < 1 || w > 1'000'000)
-        r.fail(item, key + ": a layer width must be a whole number >= 1, got " + item.Scalar());
+      if (w < 1)
+        r.fail(item, key + ": a layer width must be a whole number >= 1, got " +
+                         nn::quote_input(item.Scalar()));
+      if (w > nn::kMaxWidth)
+        r.fail(item, key + ": a layer width of " + item.Scalar() + " is more than the cap of " +
+                         std::to_string(nn::kMaxWidth) + " (README, \"Limits\")");
+      if (widths.size() == static_cast<std::size_t>(nn::kMaxLayers))
+        r.fail(node, key + " has " + std::to_string(node.size()) +
+                         " hidden layers, more than the cap of " + std::to_string(nn::kMaxLayers) +
+                         " (README, \"Limits\")");
       widths.push_back(static_cast<int>(w));
     }
     field(c) = std::move(widths);
@@ -158,7 +171,7 @@ Setting features(std::string key, Field<Section, std::vector<nn::Feature>> field
     for (const YAML::Node& item : r.sequence(node, key)) {
       const auto f = parse_enum<nn::Feature>(r, item, key, nn::kFeatureNames);
       if (std::find(list.begin(), list.end(), f) != list.end())
-        r.fail(item, key + ": feature '" + item.Scalar() + "' is listed twice");
+        r.fail(item, key + ": feature " + nn::quote_input(item.Scalar()) + " is listed twice");
       list.push_back(f);
     }
     if (list.empty()) r.fail(node, key + " must name at least one feature");
@@ -216,7 +229,7 @@ Setting text_list(std::string key, Field<Section, std::vector<std::string>> fiel
     for (const YAML::Node& item : r.sequence(node, key)) {
       std::string name = r.scalar(item, key);
       if (std::find(list.begin(), list.end(), name) != list.end())
-        r.fail(item, key + ": '" + name + "' is listed twice");
+        r.fail(item, key + ": " + nn::quote_input(name) + " is listed twice");
       list.push_back(std::move(name));
     }
     field(c) = std::move(list);
@@ -257,6 +270,11 @@ Setting couples(Setting s) {
   s.couples = true;
   return s;
 }
+// A setting added after the identity scheme: its value that behaves as before it existed.
+Setting neutral(Setting s, std::string value) {
+  s.neutral = std::move(value);
+  return s;
+}
 Setting budget(Setting s) {
   s.budget = true;
   return s;
@@ -291,9 +309,10 @@ std::vector<Setting> make_settings() {
   return {
       couples(stream(name(std::string(keys::dataset),
                           Field{&TrialConfig::data, &DataConfig::dataset}, nn::kDatasetNames))),
-      applies_when(couples(stream(
-                       integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1))),
-                   dataset, builtin_data),
+      applies_when(
+          couples(stream(integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1,
+                                 nn::kMaxPoints))),
+          dataset, builtin_data),
       applies_when(
           stream(number("data.noise", Field{&TrialConfig::data, &DataConfig::noise}, {0, 1})),
           dataset, builtin_data),
@@ -313,6 +332,11 @@ std::vector<Setting> make_settings() {
       applies_when(couples(stream(
                        text_list("data.columns", Field{&TrialConfig::data, &DataConfig::columns}))),
                    dataset, csv_data),
+      applies_when(
+          couples(stream(neutral(
+              name("data.task", Field{&TrialConfig::data, &DataConfig::task}, nn::kTaskChoiceNames),
+              "auto"))),
+          dataset, csv_data),
       stream(widths("model.hidden", Field{&TrialConfig::model, &ModelConfig::hidden})),
       name(activation, Field{&TrialConfig::model, &ModelConfig::activation}, nn::kActivationNames),
       stream(name("model.init", Field{&TrialConfig::model, &ModelConfig::init}, nn::kInitNames)),
@@ -325,7 +349,8 @@ std::vector<Setting> make_settings() {
       number(std::string(keys::learning_rate),
              Field{&TrialConfig::train, &TrainConfig::learning_rate}, {0, kInf, true}),
       couples(integer("train.batch_size", Field{&TrialConfig::train, &TrainConfig::batch_size}, 1)),
-      budget(integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1)),
+      budget(integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1,
+                     nn::kMaxEpochs)),
       applies_when(number("train.momentum", Field{&TrialConfig::train, &TrainConfig::momentum},
                           {0, 1, false, true}),
                    optimizer, momentum),

@@ -6,8 +6,10 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <unordered_set>
 
 #include "nn/input_error.h"
+#include "nn/input_file.h"
 #include "sweeps/canonical.h"
 #include "sweeps/consistency.h"
 #include "sweeps/grid.h"
@@ -45,6 +47,8 @@ namespace {
 const std::vector<std::string> kTopKeys = {
     "name", "seed",    "repeats", "data",   "model",  "train",  "convergence",
     "grid", "exclude", "include", "random", "report", "curves", "max_trials"};
+constexpr std::size_t kMaxAxisValues = 100'000;
+constexpr std::uint64_t kMaxSweepFileBytes = 16ull << 20;
 const std::vector<std::string> kSections = {"data", "model", "train", "convergence"};
 
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
@@ -88,7 +92,7 @@ class Loader {
     std::map<std::string, Reader::Entry> by_key;
     for (Reader::Entry& e : r_.entries(root, "the sweep file")) {
       if (std::find(kTopKeys.begin(), kTopKeys.end(), e.key) == kTopKeys.end())
-        r_.fail(e.key_node, "unknown key '" + e.key + "'" + top_level_hint(e.key));
+        r_.fail(e.key_node, "unknown key " + nn::quote_input(e.key) + top_level_hint(e.key));
       by_key.emplace(e.key, std::move(e));
     }
     // Fixed order: exclude and include need the axes, random needs the seed.
@@ -147,8 +151,8 @@ class Loader {
           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
         });
     if (!ok)
-      r_.fail(node, "name '" + text +
-                        "' must be 1-100 letters, digits, '-', '_' or '.' (it names "
+      r_.fail(node, "name " + nn::quote_input(text) +
+                        " must be 1-100 letters, digits, '-', '_' or '.' (it names "
                         "the output folder), not starting with '.'");
     s_.name = text;
   }
@@ -181,9 +185,9 @@ class Loader {
     }
     if (std::find(kSections.begin(), kSections.end(), e.key) != kSections.end())
       r_.fail(e.key_node, where + " keys are dotted settings like '" + e.key + "." +
-                              section_fields(e.key).front() + "', got '" + e.key + "'");
-    r_.fail(e.key_node,
-            "unknown setting '" + e.key + "' in " + where + did_you_mean(e.key, setting_keys()));
+                              section_fields(e.key).front() + "', got " + nn::quote_input(e.key));
+    r_.fail(e.key_node, "unknown setting " + nn::quote_input(e.key) + " in " + where +
+                            did_you_mean(e.key, setting_keys()));
   }
 
   void grid(const Reader::Entry& top) {
@@ -193,7 +197,12 @@ class Loader {
         r_.fail(e.value,
                 "grid axis " + e.key + " must be a list of values, got " + describe_node(e.value));
       if (e.value.size() == 0) r_.fail(e.value, "grid axis " + e.key + " has no values");
+      if (e.value.size() > kMaxAxisValues)
+        r_.fail(e.value, fmt::format("grid axis {} has {} values, more than the {} an axis may "
+                                     "list",
+                                     e.key, e.value.size(), kMaxAxisValues));
       GridAxis axis{&setting, {}, e.key_node.Mark()};
+      std::unordered_set<std::string> seen;  // a hash set: a long axis is checked in linear time
       const bool list_valued = setting.kind == ValueKind::int_list ||
                                setting.kind == ValueKind::name_list ||
                                setting.kind == ValueKind::text_list;
@@ -204,9 +213,9 @@ class Loader {
                       (setting.kind == ValueKind::int_list ? "[[8, 8], [4]]" : "[[x1, x2], [x1]]") +
                       ", got " + describe_node(item));
         Assignment value = read_assignment(r_, setting, item);
-        for (const Assignment& earlier : axis.values)
-          if (earlier.text == value.text)
-            r_.fail(item, "grid axis " + e.key + " lists the value " + value.text + " twice");
+        if (!seen.insert(value.text).second)
+          r_.fail(item, "grid axis " + e.key + " lists the value " + nn::quote_input(value.text) +
+                            " twice");
         axis.values.push_back(std::move(value));
       }
       p_.axes.push_back(std::move(axis));
@@ -231,9 +240,10 @@ class Loader {
       for (const Reader::Entry& e : fields) {
         const Setting& setting = setting_key(e, top.key);
         if (exclude && !is_axis(setting))
-          r_.fail(e.key_node, "exclude can only name grid axes, and '" + e.key + "' is not one" +
-                                  (axis_keys.empty() ? " (there is no grid)"
-                                                     : " (axes: " + join(axis_keys) + ")"));
+          r_.fail(
+              e.key_node,
+              "exclude can only name grid axes, and " + nn::quote_input(e.key) + " is not one" +
+                  (axis_keys.empty() ? " (there is no grid)" : " (axes: " + join(axis_keys) + ")"));
         entry.values.push_back(read_assignment(r_, setting, e.value));
       }
       out.push_back(std::move(entry));
@@ -339,15 +349,15 @@ class Loader {
       if (e.key == "cell") {
         const std::vector<std::string> cells(kReportCells.begin(), kReportCells.end());
         if (std::find(cells.begin(), cells.end(), value) == cells.end())
-          r_.fail(e.value, "unknown report.cell '" + value + "'" + did_you_mean(value, cells) +
-                               "; valid: " + join(cells));
+          r_.fail(e.value, "unknown report.cell " + nn::quote_input(value) +
+                               did_you_mean(value, cells) + "; valid: " + join(cells));
         s_.report.cell = value;
       } else {
         if (!find_setting(value))
           r_.fail(e.value, "report." + e.key +
                                " must be a setting like train.learning_rate, "
-                               "got '" +
-                               value + "'" + did_you_mean(value, setting_keys()));
+                               "got " +
+                               nn::quote_input(value) + did_you_mean(value, setting_keys()));
         (e.key == "rows" ? s_.report.rows : s_.report.cols) = value;
         p_.report_marks[e.key] = e.value.Mark();
       }
@@ -630,16 +640,10 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
 }
 
 Sweep load_sweep(const std::filesystem::path& file, const LoadOptions& options) {
-  // An ifstream opens a directory without complaint and reads nothing from it.
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec))
-    throw nn::InputError(file.string(), 0, 0, "is a directory, not a sweep file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw nn::InputError(file.string(), 0, 0, "cannot open the sweep file");
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Sweep files are small: a cap of 16 MiB stops /dev/zero-like inputs early.
+  const std::string text = nn::read_input_file(file.string(), "sweep file", kMaxSweepFileBytes);
   const std::filesystem::path folder = file.parent_path();
-  return parse_sweep(text.str(), file.string(), folder.empty() ? "." : folder, options);
+  return parse_sweep(text, file.string(), folder.empty() ? "." : folder, options);
 }
 
 Sweep::Sweep(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}

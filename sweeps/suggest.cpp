@@ -1,5 +1,7 @@
 #include "sweeps/suggest.h"
 
+#include "nn/input_error.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -33,7 +35,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
       best_distance = d;
     }
   }
-  return best ? " (did you mean '" + *best + "'?)" : "";
+  return best ? " (did you mean " + nn::quote_input(*best) + "?)" : "";
 }
 
 }  // namespace sweeps

@@ -10,6 +10,7 @@
 
 #include "nn/csv_data.h"
 #include "nn/input_error.h"
+#include "nn/input_file.h"
 #include "sweeps/suggest.h"
 
 namespace sweeps {
@@ -28,7 +29,12 @@ YAML::Node Reader::load(std::string_view text) const {
         "not a text file (it contains NUL bytes)");
   }
   try {
-    return YAML::Load(std::string(text));
+    // A second document (after `---`) would be ignored, a bad value in it with it: refuse it.
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.size() > 1)
+      fail(documents[1].Mark(),
+           "a sweep file holds one YAML document; this is a second one (after '---')");
+    return documents.empty() ? YAML::Node() : documents.front();
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own text for this is "bad file", which says nothing.
     fail(e.mark, "YAML syntax: lists or maps nested too deeply");
@@ -52,15 +58,8 @@ std::string describe_node(const YAML::Node& node) {
       return "a map";
     case YAML::NodeType::Sequence:
       return "a list";
-    case YAML::NodeType::Scalar: {
-      // Echoed into a message: a binary file's "scalar" must not flood or garble the terminal.
-      std::string shown;
-      for (const char c : node.Scalar().substr(0, 60))
-        shown += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-                     ? fmt::format("\\x{:02x}", static_cast<unsigned char>(c))
-                     : std::string(1, c);
-      return "'" + shown + (node.Scalar().size() > 60 ? "...'" : "'");
-    }
+    case YAML::NodeType::Scalar:
+      return nn::quote_input(node.Scalar());
     default:
       return "nothing";
   }
@@ -78,10 +77,11 @@ std::vector<Reader::Entry> Reader::entries(const YAML::Node& map, const std::str
     Entry entry{key.Scalar(), key, it->second};
     for (const Entry& earlier : out)
       if (earlier.key == entry.key)
-        fail(key, "duplicate key '" + entry.key + "' in " + what + " (first given at line " +
-                      std::to_string(earlier.key_node.Mark().line + 1) + ")");
+        fail(key, "duplicate key " + nn::quote_input(entry.key) + " in " + what +
+                      " (first given at line " + std::to_string(earlier.key_node.Mark().line + 1) +
+                      ")");
     if (!entry.value.IsDefined() || entry.value.IsNull())
-      fail(key, "'" + entry.key + "' has no value");
+      fail(key, nn::quote_input(entry.key) + " has no value");
     out.push_back(std::move(entry));
   }
   return out;
@@ -107,8 +107,8 @@ std::vector<Reader::Entry> Reader::entries(const YAML::Node& map, const std::str
   std::vector<Entry> out = entries(map, what);
   for (const Entry& entry : out)
     if (std::find(allowed.begin(), allowed.end(), entry.key) == allowed.end())
-      fail(entry.key_node,
-           "unknown key '" + entry.key + "' in " + what + suggestion(entry.key, allowed));
+      fail(entry.key_node, "unknown key " + nn::quote_input(entry.key) + " in " + what +
+                               suggestion(entry.key, allowed));
   return out;
 }
 
@@ -124,14 +124,14 @@ double Reader::number(const YAML::Node& node, const std::string& what) const {
   std::string lower(text);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower == ".inf" || lower == "-.inf" || lower == ".nan" || lower == "inf" || lower == "nan")
-    fail(node, what + ": expected a finite number, got '" + node.Scalar() + "'");
+    fail(node, what + ": expected a finite number, got " + nn::quote_input(node.Scalar()));
   double value = 0;
   // std::from_chars: locale-independent, unlike yaml-cpp's stream-based as<double>().
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size())
-    fail(node, what + ": expected a number, got '" + node.Scalar() + "'");
+    fail(node, what + ": expected a number, got " + nn::quote_input(node.Scalar()));
   if (!std::isfinite(value))
-    fail(node, what + ": expected a finite number, got '" + node.Scalar() + "'");
+    fail(node, what + ": expected a finite number, got " + nn::quote_input(node.Scalar()));
   return value;
 }
 
@@ -142,7 +142,7 @@ std::int64_t Reader::integer(const YAML::Node& node, const std::string& what) co
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size())
-    fail(node, what + ": expected an integer, got '" + node.Scalar() + "'");
+    fail(node, what + ": expected an integer, got " + nn::quote_input(node.Scalar()));
   return value;
 }
 
@@ -150,10 +150,12 @@ std::uint64_t Reader::unsigned_integer(const YAML::Node& node, const std::string
   if (!node.IsScalar())
     fail(node, what + ": expected a whole number >= 0, got " + describe_node(node));
   std::string_view text = node.Scalar();
+  // YAML 1.2's core schema writes integers [-+]?[0-9]+: `+5` is 5, as for integer().
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   std::uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size())
-    fail(node, what + ": expected a whole number >= 0, got '" + node.Scalar() + "'");
+    fail(node, what + ": expected a whole number >= 0, got " + nn::quote_input(node.Scalar()));
   return value;
 }
 
@@ -169,11 +171,12 @@ const CsvInfo& Reader::csv(const std::string& written, const YAML::Node& node) {
   if (absolute.is_relative()) absolute = base_dir_ / absolute;
   absolute = absolute.lexically_normal();
   std::error_code ec;
-  if (std::filesystem::is_directory(absolute, ec))
-    fail(node, "data.path: '" + written + "' is a directory, not a CSV file");
-  if (!std::filesystem::is_regular_file(absolute, ec))
-    fail(node, "data.path: no such file '" + written + "'" +
-                   (std::filesystem::path(written).is_relative()
+  // Not only "no such file": a FIFO, a device or a symlink loop says what it is.
+  if (const std::string why = nn::describe_non_regular(absolute.string()); !why.empty())
+    fail(node, "data.path: " + nn::quote_input(written) + " " + why +
+                   (why == "is a directory" ? ", not a CSV file"
+                    : why.find("exist") != std::string::npos &&
+                            std::filesystem::path(written).is_relative()
                         ? " (relative paths start at the sweep file's folder)"
                         : ""));
   if (absolute.is_relative()) absolute = std::filesystem::absolute(absolute, ec);

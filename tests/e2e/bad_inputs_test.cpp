@@ -1,6 +1,8 @@
 // End-to-end: every malformed sweep file and CSV file of tests/bad_inputs/ is refused with exit
 // code 2 and exactly the message expected.tsv gives for it, and leaves the output directory as it
 // was: not created when missing, untouched when it already holds a file.
+#include <sys/stat.h>
+
 #include <map>
 
 #include "e2e.h"
@@ -67,6 +69,41 @@ TEST_F(BadInputs, EachIsRefusedWithCodeTwoAndItsMessageAndWritesNothing) {
       EXPECT_FALSE(fs::exists(out));
     }
   }
+}
+
+// Special files cannot be committed: made here. Each says what it is, neither blocks (a FIFO
+// with no writer) nor reads without end (a device), and leaves no output directory.
+TEST_F(BadInputs, SpecialFilesAsSweepOrDataSayWhatTheyAreAndNeverBlock) {
+  ASSERT_EQ(mkfifo((dir_ / "fifo.yaml").c_str(), 0600), 0);
+  ASSERT_EQ(mkfifo((dir_ / "fifo.csv").c_str(), 0600), 0);
+  fs::create_symlink("loop_b.yaml", dir_ / "loop_a.yaml");
+  fs::create_symlink("loop_a.yaml", dir_ / "loop_b.yaml");
+  fs::create_symlink("loop_b.csv", dir_ / "loop_a.csv");
+  fs::create_symlink("loop_a.csv", dir_ / "loop_b.csv");
+  const std::string data = "data: { dataset: csv, path: {}, target: y }\n";
+  write("csv_fifo.yaml", replace_all(data, "{}", "fifo.csv"));
+  write("csv_loop.yaml", replace_all(data, "{}", "loop_a.csv"));
+  write("csv_stdin.yaml", replace_all(data, "{}", "/dev/stdin"));
+  const std::map<std::string, std::string> cases = {
+      {"fifo.yaml", "fifo.yaml: error: the sweep file is a FIFO (named pipe), not a regular file"},
+      {"loop_a.yaml", "loop_a.yaml: error: the sweep file is a symlink loop"},
+      {"/dev/zero", "/dev/zero: error: the sweep file is a character device, not a regular file"},
+      {"csv_fifo.yaml", "csv_fifo.yaml:1:29: error: data.path: 'fifo.csv' is a FIFO (named pipe)"},
+      {"csv_loop.yaml", "csv_loop.yaml:1:29: error: data.path: 'loop_a.csv' is a symlink loop"},
+      // /dev/stdin is whatever stdin is: here /dev/null, a character device.
+      {"csv_stdin.yaml",
+       "csv_stdin.yaml:1:29: error: data.path: '/dev/stdin' is a character device"},
+  };
+  for (const auto& [file, message] : cases) {
+    SCOPED_TRACE(file);
+    const Output r = nnsweep("run " + file + " --out out < /dev/null");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, message + "\n");
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
+  }
+  // The same from plan, which reads the sweep file the same way.
+  EXPECT_EQ(nnsweep("plan /dev/zero").exit_code, 2);
+  EXPECT_EQ(nnsweep("plan fifo.yaml").exit_code, 2);
 }
 
 }  // namespace

@@ -25,6 +25,10 @@ TEST_F(Plan, CountsListsAndEstimatesWithoutWriting) {
   EXPECT_NE(o.out.find("train.epochs                 5, 10"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("work: "), std::string::npos);
   EXPECT_NE(o.out.find("time: about "), std::string::npos);
+  // Every phase and resource, not only the training.
+  EXPECT_NE(o.out.find("memory: about "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("disk: about "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("tables and report after training: about "), std::string::npos) << o.out;
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir_))
     if (entry.path().filename().string()[0] != '.') files.push_back(entry.path());
@@ -62,6 +66,32 @@ TEST_F(Plan, PlansEveryBundledExample) {
                 name + ".yaml'");
     EXPECT_EQ(o.exit_code, 0) << name << ": " << o.err;
   }
+}
+
+// Boost.Program_options would read -1 into an unsigned option as 2^64 - 1.
+TEST_F(Plan, RefusesNegativeCounts) {
+  write("s.yaml", kSweep);
+  const Output first = nnsweep("plan s.yaml --first -1");
+  EXPECT_EQ(first.exit_code, 2);
+  EXPECT_EQ(first.err, "nnsweep plan: error: --first must be a whole number >= 0, got '-1'\n");
+  const Output max = nnsweep("run s.yaml --max-trials -5 --out out");
+  EXPECT_EQ(max.exit_code, 2);
+  EXPECT_EQ(max.err, "nnsweep run: error: --max-trials must be a whole number >= 0, got '-5'\n");
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+// Within the caps but beyond this machine's memory: exit 1 before a directory is made.
+TEST_F(Plan, RunRefusesASweepLargerThanMemoryBeforeWriting) {
+  std::string hidden = "[4096";
+  for (int i = 0; i < 63; ++i) hidden += ", 4096";
+  write("big.yaml", "model: { hidden: " + hidden + "] }\ntrain: { epochs: 1 }\n");
+  const Output o = nnsweep("run big.yaml --out out --threads 1");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find("of memory"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("this machine allows"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+  EXPECT_NE(nnsweep("plan big.yaml --no-calibration").out.find("memory: about "),
+            std::string::npos);
 }
 
 }  // namespace

@@ -56,6 +56,12 @@ TEST_F(Pictures, ASweepWithoutCurvesSaysSoAndKeepsItsBoundary) {
   EXPECT_EQ(html.find("id=\"curves-0\""), std::string::npos);
   EXPECT_NE(html.find("id=\"heatmap-svg\""), std::string::npos);
   EXPECT_NE(html.find("id=\"boundary-0\""), std::string::npos);
+  // As docs/output-files.md says: no curves.csv at all, not one with a header only, and
+  // `report` and `--resume` do without it.
+  EXPECT_FALSE(fs::exists(dir_ / "out/curves.csv"));
+  EXPECT_EQ(nnsweep("report out").exit_code, 0);
+  EXPECT_EQ(nnsweep("run s.yaml --out out --threads 1 --resume").exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir_ / "out/curves.csv"));
 }
 
 TEST_F(Pictures, SaveModelsNoneAndAll) {
@@ -85,6 +91,42 @@ TEST_F(Pictures, PredictWritesTheSavedModelsPredictions) {
   const Output bad = nnsweep(fmt::format("predict '{}' bad.csv", model.string()));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("no column named 'x2'"), std::string::npos) << bad.err;
+}
+
+// A model file is input like any other: what predict cannot trust is refused with exit 2 and
+// the position, never turned into a ragged CSV, class 0 or an exception's text.
+TEST_F(Pictures, PredictRefusesAModelFileItCannotTrust) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml --out out").exit_code, 0);
+  const std::string model = read(fs::directory_iterator(dir_ / "out/models")->path());
+  write("points.csv", "x1,x2\n1,2\n");
+  const auto refusal = [&](const std::string& from, const std::string& to) {
+    std::string text = model;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    write("m.yaml", text);
+    const Output o = nnsweep("predict m.yaml points.csv");
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_EQ(o.out, "");
+    return o.err;
+  };
+  // The sweep's network: inputs x1, x2, x1*x2; hidden [4]; one output.
+  EXPECT_NE(refusal("widths: [3, 4, 1]", "widths: [3, 4, 3]")
+                .find("error: model file: a binary network has 1 output, this one 3"),
+            std::string::npos);
+  const auto biases = model.rfind("biases: [");
+  const std::string bias = model.substr(biases, model.find(']', biases) - biases + 1);
+  EXPECT_NE(refusal(bias, "biases: [.nan]").find("biases: '.nan' is not a finite number"),
+            std::string::npos);
+  EXPECT_NE(refusal("classes: [\"0\", \"1\"]", "classes: [\"0\"]")
+                .find("a binary network needs 2 classes, got 1"),
+            std::string::npos);
+  EXPECT_NE(refusal("widths: [3, 4, 1]", "widths: [3, 30000, 30000, 1]")
+                .find("a width of 30000 is more than the cap of 4096"),
+            std::string::npos);
+  EXPECT_EQ(nnsweep("predict /dev/zero points.csv").err,
+            "/dev/zero: error: the model file is a character device, not a regular file\n");
 }
 
 TEST_F(Pictures, PredictOnACsvModelStandardisesTheRawColumns) {

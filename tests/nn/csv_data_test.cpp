@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -72,7 +73,7 @@ TEST_F(CsvData, IntegerTargetsBecomeClassesInNumericOrder) {
 }
 
 TEST_F(CsvData, ColumnsSelectTheFeatures) {
-  const auto path = write("s.csv", "a,b,c,y\n1,2,3,0\n4,5,6,1\n");
+  const auto path = write("s.csv", "a,b,c,y\n1,2,3,0\n4,5,6,1\n7,8,9,0\n1,1,1,1\n");
   DataConfig c = config(path);
   c.columns = {"c", "a"};
   EXPECT_EQ(make_dataset(c, 1).feature_names, (std::vector<std::string>{"c", "a"}));
@@ -80,12 +81,12 @@ TEST_F(CsvData, ColumnsSelectTheFeatures) {
 
 TEST_F(CsvData, MissingFileIsAnError) {
   const std::string error = error_of(config(dir_ / "nope.csv"));
-  EXPECT_EQ(error, (dir_ / "nope.csv").string() +
-                       ": error: cannot open the CSV file (missing or unreadable)");
+  EXPECT_EQ(error, (dir_ / "nope.csv").string() + ": error: the CSV file does not exist");
 }
 
 TEST_F(CsvData, DirectoryIsAnError) {
-  EXPECT_EQ(error_of(config(dir_)), dir_.string() + ": error: is a directory, not a CSV file");
+  EXPECT_EQ(error_of(config(dir_)),
+            dir_.string() + ": error: the CSV file is a directory, not a regular file");
 }
 
 TEST_F(CsvData, EmptyFileIsAnError) {
@@ -133,6 +134,82 @@ TEST_F(CsvData, UnclosedQuoteAndBinaryGarbageAreErrors) {
   const auto binary = write("b.csv", std::string("a,y\n\0\x01\x02", 7));
   EXPECT_EQ(error_of(config(binary)),
             binary.string() + ": error: is not a text file (it contains NUL bytes)");
+}
+
+TEST_F(CsvData, SkipsAByteOrderMark) {
+  const auto path = write("bom.csv", "\xEF\xBB\xBFy,x\na,1\nb,2\na,3\nb,4\n");
+  EXPECT_EQ(read_csv_table(path.string()).header, (std::vector<std::string>{"y", "x"}));
+  EXPECT_EQ(make_dataset(config(path), 1).feature_names, (std::vector<std::string>{"x"}));
+}
+
+TEST_F(CsvData, ReadsCarriageReturnsAloneAsLineEnds) {
+  const auto path = write("cr.csv", "x,y\r1,a\r2,b\r3,a\r4,b\r");
+  const CsvTable table = read_csv_table(path.string());
+  ASSERT_EQ(table.rows.size(), 4u);
+  EXPECT_EQ(table.rows[3][0].line, 5);
+  EXPECT_EQ(table.rows[3][1].text, "b");
+}
+
+TEST_F(CsvData, RefusesARepeatedColumnNameNamingBoth) {
+  const auto path = write("dup.csv", "noise,y,y\n1,a,a\n2,b,b\n");
+  EXPECT_EQ(error_of(config(path)),
+            path.string() +
+                ":1:9: error: column 3 is named 'y' like column 2 (at 1:7); column names must be "
+                "unique");
+}
+
+TEST_F(CsvData, RefusesBytesThatAreNotUtf8AtTheirPosition) {
+  const auto path = write("latin1.csv", "x,temp\xe9rature\n1,2\n");
+  EXPECT_EQ(
+      error_of(config(path)),
+      path.string() +
+          ":1:7: error: the CSV file is not UTF-8 text (byte '\\xe9' here); save it as UTF-8");
+}
+
+TEST_F(CsvData, StandardisesHugeButFiniteValues) {
+  const auto path = write("big.csv", "x,y\n1e200,a\n-1e200,b\n3e200,a\n-3e200,b\n");
+  const Dataset d = make_dataset(config(path), 1);
+  ASSERT_EQ(d.feature_scale.size(), 1);
+  EXPECT_TRUE(std::isfinite(d.feature_scale(0)));
+  EXPECT_GT(d.feature_scale(0), 1e199);
+  EXPECT_GT(d.train.x.cwiseAbs().maxCoeff(), 0.5);  // not all zeros
+  EXPECT_TRUE(d.train.x.allFinite() && d.test.x.allFinite());
+}
+
+TEST_F(CsvData, RefusesAColumnWhoseRangeOverflows) {
+  const auto path = write("wide.csv", "x,y\n1.5e308,a\n-1.5e308,b\n0,a\n1,b\n");
+  EXPECT_EQ(error_of(config(path)),
+            path.string() +
+                ":2:1: error: column 'x': its values span from '-1.5e308' to '1.5e308', a range "
+                "too wide to standardise in double precision; rescale the column");
+}
+
+TEST_F(CsvData, ManyWholeNumberClassesNeedTheTaskSaid) {
+  std::string text = "x,y\n";
+  for (int i = 0; i < 300; ++i) text += std::to_string(i) + "," + std::to_string(i % 150) + "\n";
+  const auto path = write("many.csv", text);
+  DataConfig c = config(path);
+  EXPECT_NE(error_of(c).find("has 150 distinct values, more than the 100 classes"),
+            std::string::npos);
+  c.task = TaskChoice::classification;
+  EXPECT_EQ(make_dataset(c, 1).class_names.size(), 150u);
+  c.task = TaskChoice::regression;
+  EXPECT_EQ(make_dataset(c, 1).task, Task::regression);
+}
+
+TEST_F(CsvData, RefusesATrainingSplitOfOneClass) {
+  const auto path = write("two.csv", "x,y\n1,a\n2,b\n");
+  EXPECT_EQ(error_of(config(path)),
+            path.string() +
+                ":1:2: error: the training split of 1 rows (train_fraction 0.5) holds a single "
+                "class of target 'y': nothing to learn; add rows or raise data.train_fraction");
+}
+
+TEST_F(CsvData, RefusesACellLongerThanTheCap) {
+  const auto path = write("long.csv", "x,y\n" + std::string(70000, '1') + ",a\n2,b\n");
+  EXPECT_EQ(
+      error_of(config(path)),
+      path.string() + ":2:1: error: a cell of 65537 bytes, more than the 65536 nnsweep reads");
 }
 
 }  // namespace

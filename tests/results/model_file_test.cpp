@@ -130,5 +130,101 @@ TEST(ModelFile, RejectsWhatIsNotAModel) {
   }
 }
 
+// A model saved by a run, as text, for the tests that break one part of it.
+std::string saved_model_text() {
+  const nn::TrialConfig config = small_config();
+  const nn::Dataset data = nn::make_dataset(config.data, 1);
+  const nn::TrainResult result = nn::train(config, data, 1);
+  return format_model(
+      make_model("x", 0, "s", 0, 0, "converged", {}, config, data, result.parameters));
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// The message of the InputError parse_model throws, with its position.
+std::string refusal(const std::string& text, Weights weights = Weights::finite) {
+  try {
+    parse_model(text, "m.yaml", weights);
+  } catch (const nn::InputError& e) {
+    return e.describe();
+  }
+  return "accepted";
+}
+
+TEST(ModelFile, ForPredictionRefusesNonFiniteWeightsAtTheirPosition) {
+  const std::string text = saved_model_text();
+  const auto biases = text.rfind("biases: [");
+  // The output layer's bias becomes NaN.
+  const std::string broken =
+      text.substr(0, biases + 9) + ".nan" + text.substr(text.find_first_of(",]", biases + 9));
+  const std::string message = refusal(broken);
+  EXPECT_NE(message.find("m.yaml:"), std::string::npos) << message;
+  EXPECT_NE(message.find("biases: '.nan' is not a finite number"), std::string::npos) << message;
+  EXPECT_EQ(refusal(broken, Weights::any), "accepted");
+}
+
+TEST(ModelFile, RefusesWidthsBeyondTheCapsBeforeAllocating) {
+  const std::string text = saved_model_text();
+  // widths: [4, 5, 3, 1] -> a hidden width of 30,000 (would be gigabytes with its neighbours).
+  const std::string wide = replaced(text, "widths: [4, 5, 3, 1]", "widths: [4, 30000, 30000, 1]");
+  EXPECT_NE(refusal(wide).find("a width of 30000 is more than the cap of 4096"), std::string::npos)
+      << refusal(wide);
+  std::string deep = "widths: [4";
+  for (int i = 0; i < 100; ++i) deep += ", 3";
+  const std::string many = replaced(text, "widths: [4, 5, 3, 1]", deep + ", 1]");
+  EXPECT_NE(refusal(many).find("102 widths, more than the 66"), std::string::npos) << refusal(many);
+}
+
+TEST(ModelFile, RefusesAnOutputLayerThatDoesNotMatchTheClasses) {
+  const std::string text = saved_model_text();
+  // A binary model with two outputs would write rows wider than predict's header.
+  const std::string two = refusal(replaced(text, "widths: [4, 5, 3, 1]", "widths: [4, 5, 3, 2]"));
+  EXPECT_NE(two.find("a binary network has 1 output, this one 2"), std::string::npos) << two;
+  const std::string no_classes = refusal(replaced(text, "classes: [\"0\", \"1\"]", "classes: []"));
+  EXPECT_NE(no_classes.find("a binary network needs 2 classes, got 0"), std::string::npos)
+      << no_classes;
+}
+
+TEST(ModelFile, RefusesAScaleThatIsNotPositive) {
+  nn::TrialConfig config;
+  config.data.dataset = nn::DatasetKind::csv;
+  const auto dir = std::filesystem::temp_directory_path() / "nnsweep_model_scale";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "d.csv") << "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n";
+  config.data.path = (dir / "d.csv").string();
+  config.data.target = "y";
+  config.model.hidden = {2};
+  const nn::Dataset data = nn::make_dataset(config.data, 1);
+  const nn::TrainResult result = nn::train(config, data, 1);
+  const std::string text =
+      format_model(make_model("x", 0, "s", 0, 0, "converged", {}, config, data, result.parameters));
+  const auto at = text.find("scale: [");
+  ASSERT_NE(at, std::string::npos);
+  const auto end = text.find(']', at);
+  for (const std::string bad : {"0", "-1", ".nan", ".inf"}) {
+    const std::string broken = text.substr(0, at + 8) + bad + text.substr(end);
+    const std::string message = refusal(broken);
+    EXPECT_NE(message.find("m.yaml:"), std::string::npos) << message;
+    EXPECT_TRUE(message.find("standardization.scale must be > 0") != std::string::npos ||
+                message.find("is not a finite number") != std::string::npos)
+        << message;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Found by the model fuzzer: yaml-cpp throws its own exception for a lookup in a scalar.
+TEST(ModelFile, RefusesASectionThatIsNotAMapWithItsPosition) {
+  const std::string text = saved_model_text();
+  const std::string broken = text.substr(0, text.find("network:")) + "network: 3\n";
+  EXPECT_EQ(refusal(broken).substr(0, 7), "m.yaml:");
+  EXPECT_NE(refusal(broken).find("model file: expected a map holding 'task'"), std::string::npos)
+      << refusal(broken);
+}
+
 }  // namespace
 }  // namespace results

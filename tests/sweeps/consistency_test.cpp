@@ -40,9 +40,9 @@ TEST(Consistency, NeedsAPathAndAnExistingTargetForCsv) {
   EXPECT_EQ(error_of("data: {dataset: csv, target: y}\n"),
             "s.yaml:1:17: error: data.dataset csv needs data.path, the CSV file to read");
   EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: specis}\n"),
-            "s.yaml:1:51: error: data.target: data/iris.csv has no column 'specis' (did you "
-            "mean 'species'?); columns: sepal_length, sepal_width, petal_length, petal_width, "
-            "species");
+            "s.yaml:1:51: error: data.target: 'data/iris.csv' has no column 'specis' (did you "
+            "mean 'species'?); columns: 'sepal_length', 'sepal_width', 'petal_length', "
+            "'petal_width', 'species'");
 }
 
 TEST(Consistency, SizesCsvSplitsFromTheFilesRows) {

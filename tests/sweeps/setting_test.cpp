@@ -12,7 +12,7 @@ using testing::error_of;
 using testing::parse;
 
 TEST(Setting, EveryConfigFieldHasOneSettingInSectionOrder) {
-  EXPECT_EQ(settings().size(), 32u);
+  EXPECT_EQ(settings().size(), 33u);
   EXPECT_EQ(settings().front().key, "data.dataset");
   EXPECT_EQ(settings().back().key, "convergence.target");
   EXPECT_EQ(find_setting("train.learning_rate")->kind, ValueKind::number);
@@ -23,13 +23,13 @@ TEST(Setting, RefusesOutOfRangeValues) {
   EXPECT_EQ(error_of("train: {learning_rate: -0.1}\n"),
             "s.yaml:1:24: error: train.learning_rate must be > 0, got -0.1");
   EXPECT_EQ(error_of("train: {batch_size: 0}\n"),
-            "s.yaml:1:21: error: train.batch_size must be a whole number >= 1, got 0");
+            "s.yaml:1:21: error: train.batch_size must be a whole number >= 1, got '0'");
   EXPECT_EQ(error_of("data: {noise: 1.5}\n"),
             "s.yaml:1:15: error: data.noise must be in [0, 1], got 1.5");
   EXPECT_EQ(error_of("data: {train_fraction: 1}\n"),
             "s.yaml:1:24: error: data.train_fraction must be in (0, 1), got 1");
   EXPECT_EQ(error_of("model: {hidden: [8, 0]}\n"),
-            "s.yaml:1:21: error: model.hidden: a layer width must be a whole number >= 1, got 0");
+            "s.yaml:1:21: error: model.hidden: a layer width must be a whole number >= 1, got '0'");
 }
 
 TEST(Setting, RefusesUnknownNamesListingTheValidOnes) {

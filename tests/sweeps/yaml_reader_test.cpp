@@ -9,6 +9,7 @@ namespace sweeps {
 namespace {
 
 using testing::error_of;
+using testing::parse;
 
 TEST(YamlReader, ReportsSyntaxErrorsWhereTheParserStopped) {
   EXPECT_EQ(error_of("grid: [1, 2\nseed: 3\n"),
@@ -51,8 +52,20 @@ TEST(YamlReader, RefusesAnEmptyFile) {
 
 TEST(YamlReader, NamesAMissingCsvFileAtItsPath) {
   EXPECT_EQ(error_of("data: {dataset: csv, path: nothere.csv, target: y}\n"),
-            "s.yaml:1:28: error: data.path: no such file 'nothere.csv' (relative paths start at "
-            "the sweep file's folder)");
+            "s.yaml:1:28: error: data.path: 'nothere.csv' does not exist (relative paths start "
+            "at the sweep file's folder)");
+}
+
+TEST(YamlReader, ReadsAPlusSignedSeedLikeAnyPlusSignedInteger) {
+  // YAML 1.2's core schema: integers are [-+]?[0-9]+.
+  EXPECT_EQ(parse("seed: +5\n").seed(), 5u);
+  EXPECT_EQ(parse("seed: +5\ntrain: {epochs: +5}\n").trial(0).config.train.epochs, 5);
+}
+
+TEST(YamlReader, RefusesASecondDocument) {
+  EXPECT_EQ(error_of("seed: 1\n---\ntrain: {epochs: -1}\n"),
+            "s.yaml:3:1: error: a sweep file holds one YAML document; this is a second one "
+            "(after '---')");
 }
 
 }  // namespace

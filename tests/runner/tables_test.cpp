@@ -1,0 +1,34 @@
+#include "runner/tables.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "runner/interrupt.h"
+
+namespace runner {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Ctrl-C during the tables phase: the builder stops at its next poll and writes nothing.
+TEST(Tables, AnInterruptStopsTheTablesAndLeavesNoFile) {
+  const fs::path dir = fs::temp_directory_path() / "nnsweep_tables_interrupt";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  TablesBuilder builder({"train.learning_rate", "model.activation", "outcome"},
+                        {"train.learning_rate", "model.activation"});
+  std::atomic<bool> interrupted{true};
+  TablesOptions options;
+  options.interrupt = &interrupted;
+  EXPECT_THROW(builder.write(dir, false, options), Interrupted);
+  EXPECT_TRUE(fs::is_empty(dir));
+  interrupted = false;
+  EXPECT_NO_THROW(builder.write(dir, false, options));
+  EXPECT_TRUE(fs::exists(dir / "summary.csv"));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace runner
