@@ -224,8 +224,8 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
   const double* t = y.data();
   Lanes sum = Lanes::Zero();
   switch (task_) {
-    case Task::regression:  // mean squared error
-      for (Eigen::Index e = 0; e < outputs * b; ++e) sum += (at(z, e) - at(t, e)).square();
+    case Task::regression:  // squared error, 1/2 (z - y)^2 per output
+      for (Eigen::Index e = 0; e < outputs * b; ++e) sum += 0.5 * (at(z, e) - at(t, e)).square();
       break;
     case Task::binary:
       // Binary cross-entropy on sigmoid(z), stable for any z: max(z, 0) - z y + log(1 + e^-|z|),
@@ -262,9 +262,8 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
   const double* t = y.data();
   const double inv_b = 1.0 / static_cast<double>(b);
   switch (task_) {
-    case Task::regression:  // d/dz of mean (z - y)^2 is 2 (z - y) / b
-      for (Eigen::Index e = 0; e < outputs * b; ++e)
-        at(grad, e) = (2.0 * inv_b) * (at(z, e) - at(t, e));
+    case Task::regression:  // d/dz of the mean of 1/2 (z - y)^2 is (z - y) / b
+      for (Eigen::Index e = 0; e < outputs * b; ++e) at(grad, e) = inv_b * (at(z, e) - at(t, e));
       break;
     case Task::binary:  // sigmoid(z) - y
       std::copy_n(z, kLanes * b, grad);

@@ -39,7 +39,9 @@ Activated activation(Activation kind, double slope, double z) {
 
 // The loss of one sample's logits z against its target y, by the task, and its gradient
 // dloss/dz into dz:
-//   regression: squared error  sum_i (z_i - y_i)^2;                     dz = 2 (z - y)
+//   regression: squared error  1/2 sum_i (z_i - y_i)^2;                 dz = z - y
+//               (the half as in TensorFlow Playground and scikit-learn, so a learning rate
+//               means the same step there and here)
 //   binary:     p = sigmoid(z), -y log p - (1 - y) log(1 - p);           dz = p - y
 //               = max(z, 0) - z y + log(1 + e^-|z|), which no z overflows
 //   multiclass: p = softmax(z), -sum_i y_i log p_i;                      dz = p - y
@@ -47,8 +49,8 @@ Activated activation(Activation kind, double slope, double z) {
 double sample_loss(Task task, const VectorXd& z, const VectorXd& y, VectorXd& dz) {
   switch (task) {
     case Task::regression:
-      dz = 2.0 * (z - y);
-      return (z - y).squaredNorm();
+      dz = z - y;
+      return 0.5 * (z - y).squaredNorm();
     case Task::binary:
       dz = VectorXd::Constant(1, 1.0 / (1.0 + std::exp(-z(0))) - y(0));
       return std::max(z(0), 0.0) - z(0) * y(0) + std::log1p(std::exp(-std::abs(z(0))));

@@ -179,6 +179,22 @@ TEST(Mlp, CrossEntropyIsStableForHugeLogits) {
   EXPECT_TRUE(ws.delta.back().allFinite());
 }
 
+// TensorFlow Playground's and scikit-learn's squared error, 1/2 (o - t)^2 per sample, with
+// gradient o - t: a learning rate typed from either takes the same step here.
+TEST(Mlp, SquaredErrorIsHalfTheSquareWithGradientOutputMinusTarget) {
+  const Mlp net(1, {}, 1, Activation::linear, 0.01, Task::regression);
+  const Eigen::VectorXd p = Eigen::VectorXd::Zero(net.parameter_count());  // output 0
+  Eigen::MatrixXd x(1, 2), y(1, 2);
+  x << 1.0, 1.0;
+  y << 2.0, 4.0;
+  LaneNet::Workspace ws = net.lanes().make_workspace(2);
+  net.lanes().forward(broadcast(p), broadcast(x), 2, ws);
+  EXPECT_EQ(net.lanes().loss_sum(broadcast(y), 2, ws)[0], 0.5 * 4 + 0.5 * 16);
+  net.lanes().loss_gradient(broadcast(y), 2, ws);
+  EXPECT_EQ(ws.delta.back()(0, 0), -2.0 / 2);  // (o - t) / b
+  EXPECT_EQ(ws.delta.back()(0, 1), -4.0 / 2);
+}
+
 TEST(Mlp, ForwardGivesTheLogitsOfALaneOfAPack) {
   const Mlp net(2, {6, 3}, 2, Activation::tanh, 0.01, Task::multiclass);
   Rng rng(3);

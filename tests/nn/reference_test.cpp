@@ -150,6 +150,20 @@ TEST(Reference, ReadsTheParametersInMlpsLayout) {
   for (Eigen::Index i = 0; i < ref.size(); ++i) EXPECT_PRED2(close, fast(i), ref(i));
 }
 
+// Squared error as TensorFlow Playground and scikit-learn define it: 1/2 (o - t)^2 per sample,
+// averaged over the samples; its gradient is o - t.
+TEST(Reference, SquaredErrorIsHalfTheSquareWithGradientOutputMinusTarget) {
+  const reference::Network net(1, {}, 1, Activation::linear, 0.01, Task::regression);
+  const Eigen::VectorXd p = Eigen::VectorXd::Zero(net.parameter_count());  // output 0
+  Eigen::MatrixXd x(1, 2), y(1, 2);
+  x << 1.0, 1.0;
+  y << 2.0, 4.0;
+  EXPECT_EQ(net.loss(p, x, y), (0.5 * 4 + 0.5 * 16) / 2);
+  Eigen::VectorXd grad;
+  net.backward(p, x, y, grad);
+  EXPECT_EQ(grad(1), (-2.0 - 4.0) / 2);  // the bias: mean of o - t
+}
+
 using GradientCase = std::tuple<Activation, Task, Regularization>;
 class ReferenceGradient : public ::testing::TestWithParam<GradientCase> {};
 
