@@ -17,6 +17,7 @@ enum class DatasetKind { circle, xor_, gauss, spiral, plane, multi_gauss, csv };
 enum class Feature { x1, x2, x1_squared, x2_squared, x1_times_x2, sin_x1, sin_x2 };
 enum class Activation { relu, tanh, sigmoid, linear, leaky_relu, elu, softplus };
 enum class Init { automatic, glorot, he, playground };
+enum class Loss { automatic, mse, cross_entropy };
 enum class Optimizer { sgd, momentum, adam };
 enum class Regularization { none, l1, l2 };
 enum class Monitor { automatic, train_loss, val_loss };
@@ -30,6 +31,7 @@ inline constexpr std::array<std::string_view, 7> kActivationNames = {
     "relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "softplus"};
 inline constexpr std::array<std::string_view, 4> kInitNames = {"auto", "glorot", "he",
                                                                "playground"};
+inline constexpr std::array<std::string_view, 3> kLossNames = {"auto", "mse", "cross_entropy"};
 inline constexpr std::array<std::string_view, 3> kOptimizerNames = {"sgd", "momentum", "adam"};
 inline constexpr std::array<std::string_view, 3> kRegularizationNames = {"none", "l1", "l2"};
 inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train_loss", "val_loss"};
@@ -58,6 +60,9 @@ inline std::string_view to_string(Activation v) {
 }
 inline std::string_view to_string(Init v) {
   return name_of(v, kInitNames);
+}
+inline std::string_view to_string(Loss v) {
+  return name_of(v, kLossNames);
 }
 inline std::string_view to_string(Optimizer v) {
   return name_of(v, kOptimizerNames);
@@ -89,6 +94,10 @@ struct ModelConfig {
   Activation activation = Activation::tanh;  // hidden layers; the output follows the task
   Init init = Init::automatic;               // glorot for tanh/sigmoid/linear, he for relu-like
   double leaky_relu_slope = 0.01;            // slope of leaky_relu for negative inputs
+  // automatic: mse for regression, cross_entropy for classification. mse on classes is the
+  // squared error of the output probabilities (sigmoid, softmax) against the 0/1 labels;
+  // cross_entropy needs classes.
+  Loss loss = Loss::automatic;
 
   bool operator==(const ModelConfig&) const = default;
 };

@@ -144,6 +144,7 @@ TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t 
 bool can_share_pack(const TrialConfig& a, const TrialConfig& b) {
   const bool leaky = a.model.activation == Activation::leaky_relu;
   return a.model.hidden == b.model.hidden && a.model.activation == b.model.activation &&
+         a.model.loss == b.model.loss &&
          (!leaky || a.model.leaky_relu_slope == b.model.leaky_relu_slope) &&
          a.train.batch_size == b.train.batch_size && a.train.optimizer == b.train.optimizer &&
          a.train.regularization == b.train.regularization;
@@ -163,7 +164,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
   for (int l = 1; l < used; ++l) assert(can_share_pack(first, *job[l]->config));
   const Regularization reg = first.train.regularization;
   const Mlp shape(data.inputs(), first.model.hidden, data.outputs(), first.model.activation,
-                  first.model.leaky_relu_slope, data.task);
+                  first.model.leaky_relu_slope, data.task, first.model.loss);
   const LaneNet& net = shape.lanes();
 
   struct Lane {

@@ -81,18 +81,32 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     return Problem{{"convergence.monitor", "data.validation_fraction"},
                    "convergence.monitor val_loss needs a validation split "
                    "(data.validation_fraction > 0)"};
+  nn::Task task = nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary;
   if (data.dataset == nn::DatasetKind::csv) {
     // The cells themselves (numbers, finite, two classes at least) are nn's to judge. Building
     // the dataset here makes a bad cell fail the sweep at its line and column before anything
-    // is written, rather than fail every trial later.
+    // is written, rather than fail every trial later; it also tells the task.
     const CsvInfo& info = csv.at(data.path);
     std::string selection = data.target;
     for (const std::string& column : data.columns) selection += "\n" + column;
-    if (info.values_checked.insert(selection).second) {
+    auto checked = info.values_checked.find(selection);
+    if (checked == info.values_checked.end()) {
       nn::DataConfig resolved = data;
       resolved.path = info.absolute.string();
-      (void)nn::make_dataset(resolved, 0);
+      checked = info.values_checked.emplace(selection, nn::make_dataset(resolved, 0).task).first;
     }
+    task = checked->second;
+  }
+  if (config.model.loss == nn::Loss::cross_entropy && task == nn::Task::regression) {
+    if (data.dataset == nn::DatasetKind::csv)
+      return Problem{{"model.loss", "data.target"},
+                     fmt::format("model.loss cross_entropy needs classes, but data.target '{}' "
+                                 "of {} holds numbers (a regression target); use mse or auto",
+                                 data.target, data.path)};
+    return Problem{{"model.loss", "data.dataset"},
+                   fmt::format("model.loss cross_entropy needs classes, but data.dataset {} is "
+                               "a regression target; use mse or auto",
+                               nn::to_string(data.dataset))};
   }
   return std::nullopt;
 }

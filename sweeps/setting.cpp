@@ -256,6 +256,10 @@ Setting couples(Setting s) {
   s.couples = true;
   return s;
 }
+Setting neutral(Setting s, std::string value) {
+  s.neutral = std::move(value);
+  return s;
+}
 Setting budget(Setting s) {
   s.budget = true;
   return s;
@@ -314,6 +318,9 @@ std::vector<Setting> make_settings() {
                    dataset, csv_data),
       stream(widths("model.hidden", Field{&TrialConfig::model, &ModelConfig::hidden})),
       name(activation, Field{&TrialConfig::model, &ModelConfig::activation}, nn::kActivationNames),
+      neutral(couples(name("model.loss", Field{&TrialConfig::model, &ModelConfig::loss},
+                           nn::kLossNames)),
+              "auto"),
       stream(name("model.init", Field{&TrialConfig::model, &ModelConfig::init}, nn::kInitNames)),
       applies_when(
           number("model.leaky_relu_slope",

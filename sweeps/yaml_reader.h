@@ -14,6 +14,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "nn/dataset.h"
+
 namespace sweeps {
 
 // What a sweep needs to know about one of its CSV files before any training.
@@ -22,8 +24,9 @@ struct CsvInfo {
   std::vector<std::string> header;
   std::size_t rows = 0;
   // The target/column choices whose values were already built into a dataset without error
-  // (see check_consistency): each is read once however many combinations share it.
-  mutable std::set<std::string> values_checked;
+  // (see check_consistency), with the task their target makes: each is read once however
+  // many combinations share it.
+  mutable std::map<std::string, nn::Task> values_checked;
 };
 
 class Reader {

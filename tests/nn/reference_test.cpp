@@ -69,12 +69,13 @@ TrialConfig config_for(Activation activation, Optimizer optimizer, Regularizatio
   return c;
 }
 
-using Case = std::tuple<Activation, Task, Optimizer, Regularization>;
+using Case = std::tuple<Activation, Task, Optimizer, Regularization, Loss>;
 class FastPathMatchesReference : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FastPathMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
-  const auto [activation, task, optimizer, reg] = GetParam();
-  const TrialConfig c = config_for(activation, optimizer, reg);
+  const auto [activation, task, optimizer, reg, loss] = GetParam();
+  TrialConfig c = config_for(activation, optimizer, reg);
+  c.model.loss = loss;
   const Dataset data = random_data(task, 11);
   const TrainResult fast = train(c, data, 5);
   const reference::Result ref = reference::train(c, data, 5);
@@ -98,9 +99,10 @@ TEST_P(FastPathMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
-  const auto [activation, task, optimizer, reg] = info.param;
+  const auto [activation, task, optimizer, reg, loss] = info.param;
   return std::string(to_string(activation)) + "_" + std::string(to_string(task)) + "_" +
-         std::string(to_string(optimizer)) + "_" + std::string(to_string(reg));
+         std::string(to_string(optimizer)) + "_" + std::string(to_string(reg)) +
+         (loss == Loss::automatic ? "" : "_mse");
 }
 
 const auto kActivations =
@@ -111,12 +113,20 @@ const auto kOptimizers = ::testing::Values(Optimizer::sgd, Optimizer::momentum, 
 
 INSTANTIATE_TEST_SUITE_P(EveryActivationLossAndOptimizer, FastPathMatchesReference,
                          ::testing::Combine(kActivations, kTasks, kOptimizers,
-                                            ::testing::Values(Regularization::none)),
+                                            ::testing::Values(Regularization::none),
+                                            ::testing::Values(Loss::automatic)),
+                         case_name);
+INSTANTIATE_TEST_SUITE_P(SquaredErrorOnClasses, FastPathMatchesReference,
+                         ::testing::Combine(kActivations,
+                                            ::testing::Values(Task::binary, Task::multiclass),
+                                            kOptimizers, ::testing::Values(Regularization::none),
+                                            ::testing::Values(Loss::mse)),
                          case_name);
 INSTANTIATE_TEST_SUITE_P(
     Regularised, FastPathMatchesReference,
     ::testing::Combine(::testing::Values(Activation::tanh, Activation::relu), kTasks, kOptimizers,
-                       ::testing::Values(Regularization::l1, Regularization::l2)),
+                       ::testing::Values(Regularization::l1, Regularization::l2),
+                       ::testing::Values(Loss::automatic)),
     case_name);
 
 // The same draws in the same order: the initial weights are the same bits.
@@ -164,16 +174,16 @@ TEST(Reference, SquaredErrorIsHalfTheSquareWithGradientOutputMinusTarget) {
   EXPECT_EQ(grad(1), (-2.0 - 4.0) / 2);  // the bias: mean of o - t
 }
 
-using GradientCase = std::tuple<Activation, Task, Regularization>;
+using GradientCase = std::tuple<Activation, Task, Regularization, Loss>;
 class ReferenceGradient : public ::testing::TestWithParam<GradientCase> {};
 
 // d(loss + penalty)/dtheta from backward() and penalty() against central differences
 // (f(theta + h) - f(theta - h)) / 2h, whose error is O(h^2) plus rounding O(1e-16 / h), about
 // 1e-10 for h = 1e-5 (measured: at most 2e-10 relative over every case below).
 TEST_P(ReferenceGradient, MatchesCentralFiniteDifferences) {
-  const auto [activation, task, reg] = GetParam();
+  const auto [activation, task, reg, loss] = GetParam();
   const Dataset data = random_data(task, 4);
-  const reference::Network net(3, {5, 4}, data.outputs(), activation, 0.1, task);
+  const reference::Network net(3, {5, 4}, data.outputs(), activation, 0.1, task, loss);
   Rng rng(7);
   const Eigen::VectorXd params = net.initial_parameters(Init::playground, rng);
   const Eigen::MatrixXd x = data.train.x.leftCols(6), y = data.train.y.leftCols(6);
@@ -200,17 +210,25 @@ TEST_P(ReferenceGradient, MatchesCentralFiniteDifferences) {
 }
 
 std::string gradient_case_name(const ::testing::TestParamInfo<GradientCase>& info) {
-  const auto [activation, task, reg] = info.param;
+  const auto [activation, task, reg, loss] = info.param;
   return std::string(to_string(activation)) + "_" + std::string(to_string(task)) + "_" +
-         std::string(to_string(reg));
+         std::string(to_string(reg)) + (loss == Loss::automatic ? "" : "_mse");
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryActivationLossAndPenalty, ReferenceGradient,
                          ::testing::Combine(kActivations, kTasks,
                                             ::testing::Values(Regularization::none,
                                                               Regularization::l1,
-                                                              Regularization::l2)),
+                                                              Regularization::l2),
+                                            ::testing::Values(Loss::automatic)),
                          gradient_case_name);
+// The squared error of the probabilities, the loss a classification can choose instead.
+INSTANTIATE_TEST_SUITE_P(
+    SquaredErrorOnClasses, ReferenceGradient,
+    ::testing::Combine(kActivations, ::testing::Values(Task::binary, Task::multiclass),
+                       ::testing::Values(Regularization::none, Regularization::l2),
+                       ::testing::Values(Loss::mse)),
+    gradient_case_name);
 
 }  // namespace
 }  // namespace nn

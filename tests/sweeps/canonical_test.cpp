@@ -60,6 +60,17 @@ TEST(Canonical, LeavesOutASettingThatDoesNotApply) {
   EXPECT_EQ(canonical_texts(d).values[1], "");  // the cell of data.points
 }
 
+// model.loss came after the identity scheme: at `auto`, the behaviour from before it, it is
+// left out, so the ids of earlier sweeps stay; any other value is part of the identity.
+TEST(Canonical, ALaterSettingAtItsNeutralValueLeavesTheIdentityAsItWas) {
+  nn::TrialConfig a, b;
+  b.model.loss = nn::Loss::mse;
+  EXPECT_EQ(canonical(a).find("model.loss"), std::string::npos);
+  EXPECT_NE(canonical(b).find("model.loss: mse\n"), std::string::npos);
+  EXPECT_EQ(canonical(a, CanonicalPart::stream), canonical(b, CanonicalPart::stream));
+  EXPECT_EQ(canonical_texts(a).values[11], "auto");  // its trials.csv cell is still written
+}
+
 TEST(Canonical, StreamsDependOnDataShapeAndInitOnly) {
   nn::TrialConfig a, b;
   b.train.learning_rate = 1;
