@@ -19,6 +19,7 @@ enum class Activation { relu, tanh, sigmoid, linear, leaky_relu, elu, softplus }
 enum class Init { automatic, glorot, he, playground };
 enum class Loss { automatic, mse, cross_entropy };
 enum class Optimizer { sgd, momentum, adam };
+enum class Shuffle { every_epoch, never };
 enum class Regularization { none, l1, l2 };
 enum class Monitor { automatic, train_loss, val_loss };
 
@@ -33,6 +34,7 @@ inline constexpr std::array<std::string_view, 4> kInitNames = {"auto", "glorot",
                                                                "playground"};
 inline constexpr std::array<std::string_view, 3> kLossNames = {"auto", "mse", "cross_entropy"};
 inline constexpr std::array<std::string_view, 3> kOptimizerNames = {"sgd", "momentum", "adam"};
+inline constexpr std::array<std::string_view, 2> kShuffleNames = {"every_epoch", "never"};
 inline constexpr std::array<std::string_view, 3> kRegularizationNames = {"none", "l1", "l2"};
 inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train_loss", "val_loss"};
 
@@ -66,6 +68,9 @@ inline std::string_view to_string(Loss v) {
 }
 inline std::string_view to_string(Optimizer v) {
   return name_of(v, kOptimizerNames);
+}
+inline std::string_view to_string(Shuffle v) {
+  return name_of(v, kShuffleNames);
 }
 inline std::string_view to_string(Regularization v) {
   return name_of(v, kRegularizationNames);
@@ -107,6 +112,9 @@ struct TrainConfig {
   double learning_rate = 0.03;
   int batch_size = 10;
   int epochs = 200;
+  // every_epoch: the training samples in a new random order each epoch; never: shuffled once,
+  // before the first epoch, and that order kept (as Playground, which shuffles its points once).
+  Shuffle shuffle = Shuffle::every_epoch;
   double momentum = 0.9;  // momentum: velocity decay
   double beta1 = 0.9;     // adam: first-moment decay
   double beta2 = 0.999;   // adam: second-moment decay

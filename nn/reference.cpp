@@ -282,7 +282,8 @@ Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed)
                     data.task, m.loss);
   const double penalty_rate =
       c.regularization == Regularization::none ? 0.0 : c.regularization_rate;
-  // One generator: first the initial weights, then each epoch's shuffle of the training samples.
+  // One generator: first the initial weights, then each epoch's shuffle of the training samples
+  // (train.shuffle every_epoch), or only the first epoch's (never: that order for every epoch).
   Rng rng(seed);
   Result r;
   r.parameters = net.initial_parameters(m.init, rng);
@@ -295,7 +296,8 @@ Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed)
   std::iota(order.begin(), order.end(), Eigen::Index{0});
   VectorXd grad;
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
-    shuffle(std::span(order), rng);  // the previous epoch's order, shuffled again
+    if (c.shuffle == Shuffle::every_epoch || epoch == 1)
+      shuffle(std::span(order), rng);  // the previous epoch's order, shuffled again
     for (Eigen::Index start = 0; start < n; start += batch) {
       const std::span<const Eigen::Index> rows(order.data() + start, std::min(batch, n - start));
       const MatrixXd x = data.train.x(Eigen::all, rows), y = data.train.y(Eigen::all, rows);

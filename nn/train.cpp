@@ -173,6 +173,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
     std::vector<EpochMetrics> curve;
     std::vector<double> parameters;  // when it stopped training
     Monitor monitor = Monitor::train_loss;
+    bool reshuffle = true;  // every epoch, or only before the first
     double initial = 0;
     bool active = false, stopped = false;
   };
@@ -190,6 +191,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
     std::iota(lane.order.begin(), lane.order.end(), Eigen::Index{0});
     lane.curve.reserve(static_cast<std::size_t>(c.train.epochs) + 1);
     lane.monitor = resolve_monitor(c.convergence.monitor, has_validation);
+    lane.reshuffle = c.train.shuffle == Shuffle::every_epoch;
     penalty_rate[l] =
         c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
   }
@@ -228,7 +230,8 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
        std::any_of(lanes.begin(), lanes.end(), [](const Lane& lane) { return lane.active; });
        ++epoch) {
     for (Lane& lane : lanes)
-      if (lane.active) shuffle_order(std::span(lane.order), lane.rng);
+      if (lane.active && (lane.reshuffle || epoch == 1))
+        shuffle_order(std::span(lane.order), lane.rng);
     for (Eigen::Index start = 0; start < n; start += batch) {
       const Eigen::Index b = std::min(batch, n - start);
       for (Eigen::Index k = 0; k < b; ++k) {

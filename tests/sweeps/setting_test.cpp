@@ -12,7 +12,7 @@ using testing::error_of;
 using testing::parse;
 
 TEST(Setting, EveryConfigFieldHasOneSettingInSectionOrder) {
-  EXPECT_EQ(settings().size(), 29u);
+  EXPECT_EQ(settings().size(), 30u);
   EXPECT_EQ(settings().front().key, "data.dataset");
   EXPECT_EQ(settings().back().key, "convergence.smoothing");
   EXPECT_EQ(find_setting("train.learning_rate")->kind, ValueKind::number);
