@@ -17,7 +17,9 @@ enum class DatasetKind { circle, xor_, gauss, spiral, plane, multi_gauss, csv };
 enum class Feature { x1, x2, x1_squared, x2_squared, x1_times_x2, sin_x1, sin_x2 };
 enum class Activation { relu, tanh, sigmoid, linear, leaky_relu, elu, softplus };
 enum class Init { automatic, glorot, he, playground };
+enum class Loss { automatic, mse, cross_entropy };
 enum class Optimizer { sgd, momentum, adam };
+enum class Shuffle { every_epoch, never };
 enum class Regularization { none, l1, l2 };
 enum class Monitor { automatic, train_loss, val_loss };
 enum class TargetMetric { loss, accuracy };
@@ -34,7 +36,9 @@ inline constexpr std::array<std::string_view, 7> kActivationNames = {
     "relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "softplus"};
 inline constexpr std::array<std::string_view, 4> kInitNames = {"auto", "glorot", "he",
                                                                "playground"};
+inline constexpr std::array<std::string_view, 3> kLossNames = {"auto", "mse", "cross_entropy"};
 inline constexpr std::array<std::string_view, 3> kOptimizerNames = {"sgd", "momentum", "adam"};
+inline constexpr std::array<std::string_view, 2> kShuffleNames = {"every_epoch", "never"};
 inline constexpr std::array<std::string_view, 3> kRegularizationNames = {"none", "l1", "l2"};
 inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train_loss", "val_loss"};
 inline constexpr std::array<std::string_view, 2> kTargetMetricNames = {"loss", "accuracy"};
@@ -66,8 +70,14 @@ inline std::string_view to_string(Activation v) {
 inline std::string_view to_string(Init v) {
   return name_of(v, kInitNames);
 }
+inline std::string_view to_string(Loss v) {
+  return name_of(v, kLossNames);
+}
 inline std::string_view to_string(Optimizer v) {
   return name_of(v, kOptimizerNames);
+}
+inline std::string_view to_string(Shuffle v) {
+  return name_of(v, kShuffleNames);
 }
 inline std::string_view to_string(Regularization v) {
   return name_of(v, kRegularizationNames);
@@ -113,6 +123,10 @@ struct ModelConfig {
   Activation activation = Activation::tanh;  // hidden layers; the output follows the task
   Init init = Init::automatic;               // glorot for tanh/sigmoid/linear, he for relu-like
   double leaky_relu_slope = 0.01;            // slope of leaky_relu for negative inputs
+  // automatic: mse for regression, cross_entropy for classification. mse on classes is the
+  // squared error of the output probabilities (sigmoid, softmax) against the 0/1 labels;
+  // cross_entropy needs classes.
+  Loss loss = Loss::automatic;
 
   bool operator==(const ModelConfig&) const = default;
 };
@@ -122,6 +136,9 @@ struct TrainConfig {
   double learning_rate = 0.03;
   int batch_size = 10;
   int epochs = 200;
+  // every_epoch: the training samples in a new random order each epoch; never: shuffled once,
+  // before the first epoch, and that order kept (as Playground, which shuffles its points once).
+  Shuffle shuffle = Shuffle::every_epoch;
   double momentum = 0.9;  // momentum: velocity decay
   double beta1 = 0.9;     // adam: first-moment decay
   double beta2 = 0.999;   // adam: second-moment decay

@@ -21,6 +21,14 @@ inline std::string_view to_string(Task v) {
   return name_of(v, kTaskNames);
 }
 
+// The loss a network of `task` trains with: automatic is mse for regression (with a linear
+// output) and cross_entropy for classes (sigmoid or softmax output). Cross-entropy needs
+// classes: the networks refuse it on regression (sweeps/ rejects it before that).
+constexpr Loss resolve_loss(Loss loss, Task task) {
+  if (loss != Loss::automatic) return loss;
+  return task == Task::regression ? Loss::mse : Loss::cross_entropy;
+}
+
 // One split: inputs (features x samples) and targets (outputs x samples). Targets are the value
 // for regression, 0/1 for two classes, and one-hot columns for more classes.
 struct Split {

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 
 #include "nn/activation.h"
 #include "nn/vector_math.h"
@@ -163,8 +164,14 @@ LaneMatrix broadcast(const Eigen::MatrixXd& m) {
 }
 
 LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-                 double leaky_slope, Task task)
-    : activation_(activation), leaky_slope_(leaky_slope), task_(task), width_(simd::widest()) {
+                 double leaky_slope, Task task, Loss loss)
+    : activation_(activation),
+      leaky_slope_(leaky_slope),
+      task_(task),
+      loss_(resolve_loss(loss, task)),
+      width_(simd::widest()) {
+  if (task == Task::regression && loss_ == Loss::cross_entropy)
+    throw std::invalid_argument("cross-entropy needs classes, not a regression target");
   widths_.push_back(inputs);
   widths_.insert(widths_.end(), hidden.begin(), hidden.end());
   widths_.push_back(outputs);
@@ -223,9 +230,34 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
   const double* z = ws.out.back().data();
   const double* t = y.data();
   Lanes sum = Lanes::Zero();
+  if (loss_ == Loss::mse) {
+    if (task_ == Task::regression) {  // squared error, 1/2 (z - y)^2 per output
+      for (Eigen::Index e = 0; e < outputs * b; ++e) sum += 0.5 * (at(z, e) - at(t, e)).square();
+      return sum;
+    }
+    // Classes: 1/2 (p - y)^2 per output, p the probabilities. Two classes: the sigmoids of a
+    // block of samples at once (as the cross-entropy below), then the sum in sample order.
+    if (task_ == Task::binary) {
+      for (Eigen::Index j0 = 0; j0 < b; j0 += kLossBlock) {
+        const Eigen::Index m = std::min(kLossBlock, b - j0);
+        alignas(64) double p[kLossBlock * kLanes];
+        std::copy_n(z + kLanes * j0, kLanes * m, p);
+        activate_width(Activation::sigmoid, 0.0, ArrayMap(p, kLanes * m), width_);
+        for (Eigen::Index k = 0; k < m; ++k) sum += 0.5 * (at(p, k) - at(t, j0 + k)).square();
+      }
+      return sum;
+    }
+    // More classes: p_i = e^(z_i - log sum_k e^z_k), the softmax.
+    for (Eigen::Index j = 0; j < b; ++j) {
+      const Eigen::Index c = j * outputs;
+      const Lanes lse = log_sum_exp(z + kLanes * c, outputs);
+      for (Eigen::Index i = 0; i < outputs; ++i)
+        sum += 0.5 * ((at(z, c + i) - lse).exp() - at(t, c + i)).square();
+    }
+    return sum;
+  }
   switch (task_) {
-    case Task::regression:  // mean squared error
-      for (Eigen::Index e = 0; e < outputs * b; ++e) sum += (at(z, e) - at(t, e)).square();
+    case Task::regression:  // not reached: the constructor refuses cross-entropy here
       break;
     case Task::binary:
       // Binary cross-entropy on sigmoid(z), stable for any z: max(z, 0) - z y + log(1 + e^-|z|),
@@ -261,10 +293,10 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
   double* grad = ws.delta.back().data();
   const double* t = y.data();
   const double inv_b = 1.0 / static_cast<double>(b);
+  if (loss_ == Loss::mse && task_ != Task::regression) return mse_of_probabilities(y, b, ws);
   switch (task_) {
-    case Task::regression:  // d/dz of mean (z - y)^2 is 2 (z - y) / b
-      for (Eigen::Index e = 0; e < outputs * b; ++e)
-        at(grad, e) = (2.0 * inv_b) * (at(z, e) - at(t, e));
+    case Task::regression:  // d/dz of the mean of 1/2 (z - y)^2 is (z - y) / b
+      for (Eigen::Index e = 0; e < outputs * b; ++e) at(grad, e) = inv_b * (at(z, e) - at(t, e));
       break;
     case Task::binary:  // sigmoid(z) - y
       std::copy_n(z, kLanes * b, grad);
@@ -279,6 +311,41 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
           at(grad, c + i) = inv_b * ((at(z, c + i) - lse).exp() - at(t, c + i));
       }
       break;
+  }
+}
+
+// d/dz of the mean over b samples of 1/2 sum_i (p_i - y_i)^2, p the output probabilities:
+//   two classes, p = sigmoid(z):  (p - y) p (1 - p) / b
+//   more classes, p = softmax(z): dp_i/dz_k = p_i (delta_ik - p_k), so
+//                                 p_k ((p_k - y_k) - sum_i (p_i - y_i) p_i) / b
+void LaneNet::mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const {
+  const Eigen::Index outputs = widths_.back();
+  const double* z = ws.out.back().data();
+  double* grad = ws.delta.back().data();
+  const double* t = y.data();
+  const double inv_b = 1.0 / static_cast<double>(b);
+  if (task_ == Task::binary) {
+    std::copy_n(z, kLanes * b, grad);
+    activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), width_);
+    for (Eigen::Index j = 0; j < b; ++j) {
+      const Lanes p = at(grad, j);
+      at(grad, j) = inv_b * ((p - at(t, j)) * p * (1.0 - p));
+    }
+    return;
+  }
+  for (Eigen::Index j = 0; j < b; ++j) {
+    const Eigen::Index c = j * outputs;
+    const Lanes lse = log_sum_exp(z + kLanes * c, outputs);
+    Lanes dot = Lanes::Zero();  // sum_i (p_i - y_i) p_i
+    for (Eigen::Index i = 0; i < outputs; ++i) {
+      const Lanes p = (at(z, c + i) - lse).exp();
+      at(grad, c + i) = p;
+      dot += (p - at(t, c + i)) * p;
+    }
+    for (Eigen::Index i = 0; i < outputs; ++i) {
+      const Lanes p = at(grad, c + i);
+      at(grad, c + i) = inv_b * (p * ((p - at(t, c + i)) - dot));
+    }
   }
 }
 

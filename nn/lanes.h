@@ -25,8 +25,9 @@ using LaneMatrix = Eigen::Array<double, kLanes, Eigen::Dynamic>;
 
 class LaneNet {
  public:
+  // Throws std::invalid_argument for cross_entropy on regression (see resolve_loss).
   LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-          double leaky_slope, Task task);
+          double leaky_slope, Task task, Loss loss = Loss::automatic);
 
   int layers() const { return static_cast<int>(widths_.size()) - 1; }
   int width(int layer) const { return widths_[layer]; }  // 0 = inputs, layers() = outputs
@@ -34,6 +35,7 @@ class LaneNet {
   Eigen::Index parameter_count() const { return offsets_.back(); }
   Eigen::Index offset(int layer) const { return offsets_[layer]; }  // of its weights
   Task task() const { return task_; }
+  Loss loss() const { return loss_; }  // resolved: mse or cross_entropy
   Activation activation() const { return activation_; }
   // Products, activations, their derivatives and the binary cross-entropy run eight numbers
   // per instruction (AVX-512, two rows or samples of four lanes) where the CPU can, else four;
@@ -52,7 +54,8 @@ class LaneNet {
   // x b elements) are left in ws.out.back().
   void forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws) const;
   // Data loss per lane summed over the b samples of the last forward() against targets y
-  // (outputs x b elements), in sample order.
+  // (outputs x b elements), in sample order: 1/2 (o - y)^2 summed over the outputs for mse
+  // (o the logits for regression, the probabilities for classes), the cross-entropy otherwise.
   Lanes loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
   // The gradient of the mean loss, dLoss/dlogits, into ws, for backward().
   void loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const;
@@ -67,11 +70,15 @@ class LaneNet {
   Lanes correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
 
  private:
+  // loss_gradient() of the squared error of the probabilities (mse on classes).
+  void mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const;
+
   std::vector<int> widths_;
   std::vector<Eigen::Index> offsets_;
   Activation activation_;
   double leaky_slope_;
   Task task_;
+  Loss loss_;
   int width_;  // 4 or 8
 };
 

@@ -7,8 +7,8 @@
 namespace nn {
 
 Mlp::Mlp(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-         double leaky_slope, Task task)
-    : lanes_(inputs, hidden, outputs, activation, leaky_slope, task) {}
+         double leaky_slope, Task task, Loss loss)
+    : lanes_(inputs, hidden, outputs, activation, leaky_slope, task, loss) {}
 
 Eigen::Map<Eigen::MatrixXd> Mlp::weights(double* params, int l) const {
   return {params + lanes_.offset(l), width(l + 1), width(l)};

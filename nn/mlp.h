@@ -1,7 +1,9 @@
 // A multilayer perceptron over one flat parameter vector: for each layer l its weights W_l
 // (fan_out x fan_in, column-major) followed by its biases b_l (fan_out). Gradients and optimizer
-// moments use the same layout. The output layer gives logits; the output activation and loss
-// follow the task (linear + MSE, sigmoid + binary cross-entropy, softmax + cross-entropy).
+// moments use the same layout. The output layer gives logits; the output activation follows
+// the task (linear, sigmoid, softmax), the loss too unless chosen (nn::Loss: linear + squared
+// error, sigmoid + binary cross-entropy, softmax + cross-entropy; or the squared error of the
+// sigmoid's or softmax's probabilities).
 // Training runs on nn/lanes.h, several networks side by side; this is the one-network view of
 // the same arithmetic: the layout, the initialisation, and forward() for predictions.
 #pragma once
@@ -20,12 +22,13 @@ namespace nn {
 class Mlp {
  public:
   Mlp(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-      double leaky_slope, Task task);
+      double leaky_slope, Task task, Loss loss = Loss::automatic);
 
   int layers() const { return lanes_.layers(); }
   int width(int layer) const { return lanes_.width(layer); }  // 0 = inputs, layers() = outputs
   Eigen::Index parameter_count() const { return lanes_.parameter_count(); }
   Task task() const { return lanes_.task(); }
+  Loss loss() const { return lanes_.loss(); }
   Activation activation() const { return lanes_.activation(); }
   const LaneNet& lanes() const { return lanes_; }
 

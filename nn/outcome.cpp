@@ -187,28 +187,29 @@ Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rule
   return v;
 }
 
-double baseline_loss(const Dataset& data) {
+double baseline_loss(const Dataset& data, Loss loss) {
   const Eigen::MatrixXd& y = data.train.y;
   const auto n = static_cast<double>(y.cols());
   if (y.cols() == 0) return kNotApplicable;
-  if (data.task == Task::regression) {
-    // The mean squared error of predicting the training mean, as the training loss counts it.
+  if (resolve_loss(loss, data.task) == Loss::mse) {
+    // Half the squared error of predicting the training mean (for classes: their frequencies,
+    // against the 0/1 or one-hot labels), as the training loss counts it.
     const Eigen::VectorXd mean = y.rowwise().mean();
-    return (y.colwise() - mean).squaredNorm() / n;
+    return 0.5 * (y.colwise() - mean).squaredNorm() / n;
   }
   // Cross-entropy of predicting the training split's class frequencies: its entropy.
-  double loss = 0;
+  double entropy = 0;
   if (data.task == Task::binary) {
     const double p = y.sum() / n;
     for (double q : {p, 1 - p})
-      if (q > 0) loss -= q * std::log(q);
-    return loss;
+      if (q > 0) entropy -= q * std::log(q);
+    return entropy;
   }
   for (Eigen::Index k = 0; k < y.rows(); ++k) {
     const double q = y.row(k).sum() / n;
-    if (q > 0) loss -= q * std::log(q);
+    if (q > 0) entropy -= q * std::log(q);
   }
-  return loss;
+  return entropy;
 }
 
 }  // namespace nn

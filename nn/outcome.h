@@ -67,8 +67,9 @@ struct Verdict {
 Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rules,
               double baseline_loss, bool has_validation);
 
-// The no-skill loss of `data`'s training split: the cross-entropy of predicting its class
-// frequencies (ln 2 for two balanced classes), or the squared error of predicting its mean.
-double baseline_loss(const Dataset& data);
+// The no-skill loss of `data`'s training split under `loss`: the cross-entropy of predicting its
+// class frequencies (ln 2 for two balanced classes), or the squared error of predicting its mean
+// (the frequencies, for classes under mse).
+double baseline_loss(const Dataset& data, Loss loss);
 
 }  // namespace nn

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <span>
+#include <stdexcept>
 
 namespace nn::reference {
 namespace {
@@ -37,27 +38,46 @@ Activated activation(Activation kind, double slope, double z) {
   return {z, 1.0};
 }
 
-// The loss of one sample's logits z against its target y, by the task, and its gradient
-// dloss/dz into dz:
-//   regression: squared error  sum_i (z_i - y_i)^2;                     dz = 2 (z - y)
-//   binary:     p = sigmoid(z), -y log p - (1 - y) log(1 - p);           dz = p - y
-//               = max(z, 0) - z y + log(1 + e^-|z|), which no z overflows
-//   multiclass: p = softmax(z), -sum_i y_i log p_i;                      dz = p - y
-//               = log sum_i e^z_i - sum_i y_i z_i, the sum shifted by the largest z_i
-double sample_loss(Task task, const VectorXd& z, const VectorXd& y, VectorXd& dz) {
+// The loss of one sample's logits z against its target y, by the task and loss, and its
+// gradient dloss/dz into dz. The output o is z (regression), p = sigmoid(z) (two classes) or
+// p = softmax(z), p_i = e^z_i / sum_k e^z_k (more classes).
+//   squared error, 1/2 sum_i (o_i - y_i)^2, the half as in TensorFlow Playground and
+//   scikit-learn, so a learning rate means the same step there and here:
+//     regression:   dz = z - y
+//     two classes:  dz = (p - y) p (1 - p)                        (dp/dz = p (1 - p))
+//     more classes: dz_k = sum_i (p_i - y_i) p_i (delta_ik - p_k)  (dp_i/dz_k)
+//   cross-entropy (classes only):
+//     two classes:  -y log p - (1 - y) log(1 - p);    dz = p - y
+//                   = max(z, 0) - z y + log(1 + e^-|z|), which no z overflows
+//     more classes: -sum_i y_i log p_i;               dz = p - y
+//                   = log sum_i e^z_i - sum_i y_i z_i, the sum shifted by the largest z_i
+double sample_loss(Task task, Loss loss, const VectorXd& z, const VectorXd& y, VectorXd& dz) {
+  const double m = z.maxCoeff();
+  const double log_sum_exp = m + std::log((z.array() - m).exp().sum());
+  if (loss == Loss::mse) {
+    if (task == Task::regression) {
+      dz = z - y;
+      return 0.5 * (z - y).squaredNorm();
+    }
+    const bool binary = task == Task::binary;
+    const VectorXd p = binary ? VectorXd::Constant(1, 1.0 / (1.0 + std::exp(-z(0))))
+                              : VectorXd((z.array() - log_sum_exp).exp());
+    const VectorXd r = p - y;  // the residuals
+    if (binary)
+      dz = r.cwiseProduct(p).cwiseProduct((1.0 - p.array()).matrix());
+    else
+      dz = p.cwiseProduct(r - VectorXd::Constant(p.size(), r.dot(p)));
+    return 0.5 * r.squaredNorm();
+  }
   switch (task) {
-    case Task::regression:
-      dz = 2.0 * (z - y);
-      return (z - y).squaredNorm();
+    case Task::regression:  // refused by the constructor
+      break;
     case Task::binary:
       dz = VectorXd::Constant(1, 1.0 / (1.0 + std::exp(-z(0))) - y(0));
       return std::max(z(0), 0.0) - z(0) * y(0) + std::log1p(std::exp(-std::abs(z(0))));
-    case Task::multiclass: {
-      const double m = z.maxCoeff();
-      const double log_sum_exp = m + std::log((z.array() - m).exp().sum());
+    case Task::multiclass:
       dz = (z.array() - log_sum_exp).exp().matrix() - y;
       return log_sum_exp - y.dot(z);
-    }
   }
   return 0;
 }
@@ -65,8 +85,13 @@ double sample_loss(Task task, const VectorXd& z, const VectorXd& y, VectorXd& dz
 }  // namespace
 
 Network::Network(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-                 double leaky_slope, Task task)
-    : activation_(activation), leaky_slope_(leaky_slope), task_(task) {
+                 double leaky_slope, Task task, Loss loss)
+    : activation_(activation),
+      leaky_slope_(leaky_slope),
+      task_(task),
+      loss_(resolve_loss(loss, task)) {
+  if (task == Task::regression && loss_ == Loss::cross_entropy)
+    throw std::invalid_argument("cross-entropy needs classes, not a regression target");
   widths_.push_back(inputs);
   widths_.insert(widths_.end(), hidden.begin(), hidden.end());
   widths_.push_back(outputs);
@@ -127,7 +152,8 @@ double Network::loss(const VectorXd& params, const MatrixXd& x, const MatrixXd& 
   const MatrixXd z = logits(params, x);
   double sum = 0;
   VectorXd dz;
-  for (Eigen::Index j = 0; j < z.cols(); ++j) sum += sample_loss(task_, z.col(j), y.col(j), dz);
+  for (Eigen::Index j = 0; j < z.cols(); ++j)
+    sum += sample_loss(task_, loss_, z.col(j), y.col(j), dz);
   return sum / static_cast<double>(z.cols());
 }
 
@@ -143,7 +169,7 @@ double Network::backward(const VectorXd& params, const MatrixXd& x, const Matrix
   MatrixXd delta(widths_.back(), b);
   VectorXd dz;
   for (Eigen::Index j = 0; j < b; ++j) {
-    sum += sample_loss(task_, z[layers()].col(j), y.col(j), dz);
+    sum += sample_loss(task_, loss_, z[layers()].col(j), y.col(j), dz);
     delta.col(j) = dz / static_cast<double>(b);
   }
   grad.resize(parameter_count());
@@ -253,10 +279,11 @@ Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed)
   const ModelConfig& m = config.model;
   const TrainConfig& c = config.train;
   const Network net(data.inputs(), m.hidden, data.outputs(), m.activation, m.leaky_relu_slope,
-                    data.task);
+                    data.task, m.loss);
   const double penalty_rate =
       c.regularization == Regularization::none ? 0.0 : c.regularization_rate;
-  // One generator: first the initial weights, then each epoch's shuffle of the training samples.
+  // One generator: first the initial weights, then each epoch's shuffle of the training samples
+  // (train.shuffle every_epoch), or only the first epoch's (never: that order for every epoch).
   Rng rng(seed);
   Result r;
   r.parameters = net.initial_parameters(m.init, rng);
@@ -269,7 +296,8 @@ Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed)
   std::iota(order.begin(), order.end(), Eigen::Index{0});
   VectorXd grad;
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
-    shuffle(std::span(order), rng);  // the previous epoch's order, shuffled again
+    if (c.shuffle == Shuffle::every_epoch || epoch == 1)
+      shuffle(std::span(order), rng);  // the previous epoch's order, shuffled again
     for (Eigen::Index start = 0; start < n; start += batch) {
       const std::span<const Eigen::Index> rows(order.data() + start, std::min(batch, n - start));
       const MatrixXd x = data.train.x(Eigen::all, rows), y = data.train.y(Eigen::all, rows);

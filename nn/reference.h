@@ -21,8 +21,9 @@ namespace nn::reference {
 // (fan_out x fan_in, column-major), then its biases b_l (fan_out).
 class Network {
  public:
+  // Throws std::invalid_argument for cross_entropy on regression (see resolve_loss).
   Network(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-          double leaky_slope, Task task);
+          double leaky_slope, Task task, Loss loss = Loss::automatic);
 
   Eigen::Index parameter_count() const { return offsets_.back(); }
 
@@ -57,6 +58,7 @@ class Network {
   Activation activation_;
   double leaky_slope_;
   Task task_;
+  Loss loss_;  // resolved: mse or cross_entropy
 };
 
 struct Result {

@@ -128,6 +128,7 @@ TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t 
 bool can_share_pack(const TrialConfig& a, const TrialConfig& b) {
   const bool leaky = a.model.activation == Activation::leaky_relu;
   return a.model.hidden == b.model.hidden && a.model.activation == b.model.activation &&
+         a.model.loss == b.model.loss &&
          (!leaky || a.model.leaky_relu_slope == b.model.leaky_relu_slope) &&
          a.train.batch_size == b.train.batch_size && a.train.optimizer == b.train.optimizer &&
          a.train.regularization == b.train.regularization;
@@ -147,7 +148,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
   for (int l = 1; l < used; ++l) assert(can_share_pack(first, *job[l]->config));
   const Regularization reg = first.train.regularization;
   const Mlp shape(data.inputs(), first.model.hidden, data.outputs(), first.model.activation,
-                  first.model.leaky_relu_slope, data.task);
+                  first.model.leaky_relu_slope, data.task, first.model.loss);
   const LaneNet& net = shape.lanes();
 
   struct Lane {
@@ -156,12 +157,13 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
     std::vector<EpochMetrics> curve;
     std::vector<double> parameters;  // when it stopped training
     Monitor monitor = Monitor::train_loss;
+    bool reshuffle = true;  // every epoch, or only before the first
     double initial = 0;
     bool active = false, stopped = false;
   };
   const Eigen::Index n = data.train.size();
   const bool has_validation = data.validation.size() > 0;
-  const double baseline = baseline_loss(data);
+  const double baseline = baseline_loss(data, first.model.loss);
   std::array<Lane, kLanes> lanes;
   LaneMatrix params(kLanes, net.parameter_count()), grad(kLanes, net.parameter_count());
   Lanes rate = Lanes::Zero(), penalty_rate = Lanes::Zero();
@@ -174,6 +176,7 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
     std::iota(lane.order.begin(), lane.order.end(), Eigen::Index{0});
     lane.curve.reserve(static_cast<std::size_t>(c.train.epochs) + 1);
     lane.monitor = resolve_monitor(c.convergence.monitor, has_validation);
+    lane.reshuffle = c.train.shuffle == Shuffle::every_epoch;
     penalty_rate[l] =
         c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
   }
@@ -211,7 +214,8 @@ std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Datase
        std::any_of(lanes.begin(), lanes.end(), [](const Lane& lane) { return lane.active; });
        ++epoch) {
     for (Lane& lane : lanes)
-      if (lane.active) shuffle_order(std::span(lane.order), lane.rng);
+      if (lane.active && (lane.reshuffle || epoch == 1))
+        shuffle_order(std::span(lane.order), lane.rng);
     for (Eigen::Index start = 0; start < n; start += batch) {
       const Eigen::Index b = std::min(batch, n - start);
       for (Eigen::Index k = 0; k < b; ++k) {

@@ -64,7 +64,7 @@ struct TrainJob {
 std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Dataset& data);
 
 // Whether two trainings on one dataset can share a pack: the same network (hidden layers,
-// activation), batch size, optimizer and kind of penalty. Rates, seeds, initialisation,
+// activation, loss), batch size, optimizer and kind of penalty. Rates, seeds, initialisation,
 // epochs and convergence settings may differ.
 bool can_share_pack(const TrialConfig& a, const TrialConfig& b);
 

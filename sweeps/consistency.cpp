@@ -91,17 +91,28 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
   if (data.dataset == nn::DatasetKind::csv) {
     // The cells themselves (numbers, finite, two classes at least) are nn's to judge. Building
     // the dataset here makes a bad cell fail the sweep at its line and column before anything
-    // is written, rather than fail every trial later.
+    // is written, rather than fail every trial later; it also tells the task.
     const CsvInfo& info = csv.at(data.path);
     std::string selection = std::string(nn::to_string(data.task)) + "\n" + data.target;
     for (const std::string& column : data.columns) selection += "\n" + column;
-    auto known = info.values_checked.find(selection);
-    if (known == info.values_checked.end()) {
+    auto checked = info.values_checked.find(selection);
+    if (checked == info.values_checked.end()) {
       nn::DataConfig resolved = data;
       resolved.path = info.absolute.string();
-      known = info.values_checked.emplace(selection, nn::make_dataset(resolved, 0).task).first;
+      checked = info.values_checked.emplace(selection, nn::make_dataset(resolved, 0).task).first;
     }
-    task = known->second;
+    task = checked->second;
+  }
+  if (config.model.loss == nn::Loss::cross_entropy && task == nn::Task::regression) {
+    if (data.dataset == nn::DatasetKind::csv)
+      return Problem{{"model.loss", "data.target"},
+                     fmt::format("model.loss cross_entropy needs classes, but data.target {} "
+                                 "of {} holds numbers (a regression target); use mse or auto",
+                                 nn::quote_input(data.target), nn::quote_input(data.path))};
+    return Problem{{"model.loss", "data.dataset"},
+                   fmt::format("model.loss cross_entropy needs classes, but data.dataset {} is "
+                               "a regression target; use mse or auto",
+                               nn::to_string(data.dataset))};
   }
   if (config.convergence.target_metric == nn::TargetMetric::accuracy &&
       task == nn::Task::regression)
@@ -109,7 +120,8 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
                    fmt::format("convergence.target_metric accuracy needs a classification task, "
                                "and {} is a regression",
                                data.dataset == nn::DatasetKind::csv
-                                   ? "column '" + data.target + "' of " + data.path
+                                   ? "column " + nn::quote_input(data.target) + " of " +
+                                         nn::quote_input(data.path)
                                    : "data.dataset " + std::string(nn::to_string(data.dataset)))};
   return std::nullopt;
 }

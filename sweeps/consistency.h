@@ -1,8 +1,9 @@
 // Rules that couple several settings of one configuration, so no single value can be checked
 // alone: a CSV dataset needs a file and a target column it has; the splits must leave training
 // and test samples; a batch must fit in the training set; val_loss can only be monitored with
-// a validation split. Split sizes follow nn/dataset.cpp: train+validation = floor(n x
-// train_fraction), validation = floor(that x validation_fraction).
+// a validation split; cross-entropy needs classes (a CSV target's kind is known once its
+// values are read, which happens here). Split sizes follow nn/dataset.cpp: train+validation =
+// floor(n x train_fraction), validation = floor(that x validation_fraction).
 #pragma once
 
 #include <map>

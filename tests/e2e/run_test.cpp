@@ -144,8 +144,8 @@ TEST_F(Run, CollapsedCombinationsTrainOnceAndLeaveInapplicableCellsEmpty) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string trials = read(dir_ / "out/trials.csv");
   EXPECT_EQ(std::count(trials.begin(), trials.end(), '\n'), 4);  // header + 3 trials
-  EXPECT_NE(trials.find(",sgd,0.03,10,3,,none,"), std::string::npos) << trials;
-  EXPECT_NE(trials.find(",momentum,0.03,10,3,0.9,none,"), std::string::npos) << trials;
+  EXPECT_NE(trials.find(",sgd,0.03,10,3,every_epoch,,none,"), std::string::npos) << trials;
+  EXPECT_NE(trials.find(",momentum,0.03,10,3,every_epoch,0.9,none,"), std::string::npos) << trials;
   EXPECT_EQ(trials.find("convergence."), std::string::npos);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <stdexcept>
 #include <tuple>
 
 namespace nn {
@@ -41,16 +42,16 @@ Lanes objective(const Mlp& net, const LaneMatrix& params, const LaneMatrix& x, c
   return net.lanes().loss_sum(y, n, ws) / static_cast<double>(n) + penalty;
 }
 
-using GradientCase = std::tuple<Activation, Task, Regularization>;
+using GradientCase = std::tuple<Activation, Task, Regularization, Loss>;
 class GradientCheck : public ::testing::TestWithParam<GradientCase> {};
 
 // The lanes of one pack check each other too: the same network in every lane, the analytic
 // gradient must agree across lanes to the bit, and the finite differences perturb one
 // parameter up in lane 1 and down in lane 2 while lanes 0 and 3 stay put.
 TEST_P(GradientCheck, BackwardMatchesCentralFiniteDifferences) {
-  const auto [activation, task, reg] = GetParam();
+  const auto [activation, task, reg, loss] = GetParam();
   const int outputs = task == Task::multiclass ? 3 : (task == Task::regression ? 2 : 1);
-  const Mlp net(3, {5, 4}, outputs, activation, 0.05, task);
+  const Mlp net(3, {5, 4}, outputs, activation, 0.05, task, loss);
   Rng rng(7);
   const LaneMatrix params = broadcast(net.initial_parameters(Init::playground, rng));
   const int n = 6;
@@ -83,31 +84,46 @@ TEST_P(GradientCheck, BackwardMatchesCentralFiniteDifferences) {
                             << numeric.transpose();
 }
 
+const auto kEveryActivation =
+    ::testing::Values(Activation::relu, Activation::tanh, Activation::sigmoid, Activation::linear,
+                      Activation::leaky_relu, Activation::elu, Activation::softplus);
+std::string gradient_case_name(const ::testing::TestParamInfo<GradientCase>& info) {
+  const auto [activation, task, reg, loss] = info.param;
+  return std::string(to_string(activation)) + "_" + std::string(to_string(task)) + "_" +
+         std::string(to_string(reg)) + (loss == Loss::automatic ? "" : "_mse");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     EveryActivationLossAndPenalty, GradientCheck,
-    ::testing::Combine(::testing::Values(Activation::relu, Activation::tanh, Activation::sigmoid,
-                                         Activation::linear, Activation::leaky_relu,
-                                         Activation::elu, Activation::softplus),
+    ::testing::Combine(kEveryActivation,
                        ::testing::Values(Task::regression, Task::binary, Task::multiclass),
                        ::testing::Values(Regularization::none, Regularization::l1,
-                                         Regularization::l2)),
-    [](const auto& info) {
-      return std::string(to_string(std::get<0>(info.param))) + "_" +
-             std::string(to_string(std::get<1>(info.param))) + "_" +
-             std::string(to_string(std::get<2>(info.param)));
-    });
+                                         Regularization::l2),
+                       ::testing::Values(Loss::automatic)),
+    gradient_case_name);
+// The squared error of the probabilities, the loss a classification can choose instead.
+INSTANTIATE_TEST_SUITE_P(
+    SquaredErrorOnClasses, GradientCheck,
+    ::testing::Combine(kEveryActivation, ::testing::Values(Task::binary, Task::multiclass),
+                       ::testing::Values(Regularization::none, Regularization::l2),
+                       ::testing::Values(Loss::mse)),
+    gradient_case_name);
 
 // A pass runs eight numbers per instruction on CPUs with AVX-512 and four elsewhere (products,
-// activations, derivatives, the binary cross-entropy): every layer's outputs, deltas and
-// gradients and the loss have the same bits at both widths, for row counts that leave every
-// remainder (1, 2, 3, 5, 9, 16 rows), batches that leave every column remainder, and each
-// activation with vector code of its own against a binary and a multiclass output.
+// activations, derivatives, the binary cross-entropy, the sigmoids of the squared error): every
+// layer's outputs, deltas and gradients and the loss have the same bits at both widths, for row
+// counts that leave every remainder (1, 2, 3, 5, 9, 16 rows), batches that leave every column
+// remainder, and each activation with vector code of its own against a binary and a multiclass
+// output.
 TEST(LaneNet, APassGivesTheSameBitsAtEveryVectorWidth) {
-  const std::pair<Activation, Task> cases[] = {{Activation::tanh, Task::multiclass},
-                                               {Activation::sigmoid, Task::binary},
-                                               {Activation::relu, Task::binary},
-                                               {Activation::elu, Task::multiclass}};
-  for (const auto& [activation, task] : cases)
+  const std::tuple<Activation, Task, Loss> cases[] = {
+      {Activation::tanh, Task::multiclass, Loss::automatic},
+      {Activation::sigmoid, Task::binary, Loss::automatic},
+      {Activation::relu, Task::binary, Loss::automatic},
+      {Activation::elu, Task::multiclass, Loss::automatic},
+      {Activation::tanh, Task::binary, Loss::mse},
+      {Activation::relu, Task::multiclass, Loss::mse}};
+  for (const auto& [activation, task, loss] : cases)
     for (const int batch : {1, 3, 7, 33}) {
       const int outputs = task == Task::binary ? 1 : 3;
       struct Pass {
@@ -116,7 +132,7 @@ TEST(LaneNet, APassGivesTheSameBitsAtEveryVectorWidth) {
         Lanes loss;
       };
       const auto run = [&](int width, Pass& pass) {
-        Mlp net(3, {5, 9, 2, 16, 1}, outputs, activation, 0.01, task);
+        Mlp net(3, {5, 9, 2, 16, 1}, outputs, activation, 0.01, task, loss);
         LaneNet lanes = net.lanes();
         if (!lanes.use_vector_width(width)) return false;
         Rng rng(11);
@@ -177,6 +193,44 @@ TEST(Mlp, CrossEntropyIsStableForHugeLogits) {
   net.lanes().loss_gradient(broadcast(y), 1, ws);
   EXPECT_NEAR(loss[0], 2000.0, 1e-9);
   EXPECT_TRUE(ws.delta.back().allFinite());
+}
+
+// TensorFlow Playground's and scikit-learn's squared error, 1/2 (o - t)^2 per sample, with
+// gradient o - t: a learning rate typed from either takes the same step here.
+TEST(Mlp, SquaredErrorIsHalfTheSquareWithGradientOutputMinusTarget) {
+  const Mlp net(1, {}, 1, Activation::linear, 0.01, Task::regression);
+  const Eigen::VectorXd p = Eigen::VectorXd::Zero(net.parameter_count());  // output 0
+  Eigen::MatrixXd x(1, 2), y(1, 2);
+  x << 1.0, 1.0;
+  y << 2.0, 4.0;
+  LaneNet::Workspace ws = net.lanes().make_workspace(2);
+  net.lanes().forward(broadcast(p), broadcast(x), 2, ws);
+  EXPECT_EQ(net.lanes().loss_sum(broadcast(y), 2, ws)[0], 0.5 * 4 + 0.5 * 16);
+  net.lanes().loss_gradient(broadcast(y), 2, ws);
+  EXPECT_EQ(ws.delta.back()(0, 0), -2.0 / 2);  // (o - t) / b
+  EXPECT_EQ(ws.delta.back()(0, 1), -4.0 / 2);
+}
+
+// mse on classes: 1/2 (p - y)^2 of the output probabilities, p = sigmoid(0) = 1/2 here.
+TEST(Mlp, SquaredErrorOnTwoClassesReadsTheSigmoidsProbability) {
+  const Mlp net(1, {}, 1, Activation::linear, 0.01, Task::binary, Loss::mse);
+  const Eigen::VectorXd p = Eigen::VectorXd::Zero(net.parameter_count());  // logit 0
+  Eigen::MatrixXd x(1, 2), y(1, 2);
+  x << 1.0, -1.0;
+  y << 1.0, 0.0;
+  LaneNet::Workspace ws = net.lanes().make_workspace(2);
+  net.lanes().forward(broadcast(p), broadcast(x), 2, ws);
+  EXPECT_EQ(net.lanes().loss_sum(broadcast(y), 2, ws)[0], 0.5 * 0.25 + 0.5 * 0.25);
+  net.lanes().loss_gradient(broadcast(y), 2, ws);
+  EXPECT_EQ(ws.delta.back()(0, 0), (-0.5 * 0.25) / 2);  // (p - y) p (1 - p) / b
+  EXPECT_EQ(ws.delta.back()(0, 1), (0.5 * 0.25) / 2);
+}
+
+TEST(Mlp, CrossEntropyOnARegressionTargetIsRefused) {
+  EXPECT_THROW(Mlp(2, {3}, 1, Activation::tanh, 0.01, Task::regression, Loss::cross_entropy),
+               std::invalid_argument);
+  EXPECT_EQ(Mlp(2, {3}, 1, Activation::tanh, 0.01, Task::regression).loss(), Loss::mse);
+  EXPECT_EQ(Mlp(2, {3}, 2, Activation::tanh, 0.01, Task::multiclass).loss(), Loss::cross_entropy);
 }
 
 TEST(Mlp, ForwardGivesTheLogitsOfALaneOfAPack) {

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <span>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "nn/mlp.h"
 #include "nn/train.h"
@@ -69,12 +72,14 @@ TrialConfig config_for(Activation activation, Optimizer optimizer, Regularizatio
   return c;
 }
 
-using Case = std::tuple<Activation, Task, Optimizer, Regularization>;
+using Case = std::tuple<Activation, Task, Optimizer, Regularization, Loss, Shuffle>;
 class FastPathMatchesReference : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FastPathMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
-  const auto [activation, task, optimizer, reg] = GetParam();
-  const TrialConfig c = config_for(activation, optimizer, reg);
+  const auto [activation, task, optimizer, reg, loss, order] = GetParam();
+  TrialConfig c = config_for(activation, optimizer, reg);
+  c.model.loss = loss;
+  c.train.shuffle = order;
   const Dataset data = random_data(task, 11);
   const TrainResult fast = train(c, data, 5);
   const reference::Result ref = reference::train(c, data, 5);
@@ -98,9 +103,11 @@ TEST_P(FastPathMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
-  const auto [activation, task, optimizer, reg] = info.param;
+  const auto [activation, task, optimizer, reg, loss, order] = info.param;
   return std::string(to_string(activation)) + "_" + std::string(to_string(task)) + "_" +
-         std::string(to_string(optimizer)) + "_" + std::string(to_string(reg));
+         std::string(to_string(optimizer)) + "_" + std::string(to_string(reg)) +
+         (loss == Loss::automatic ? "" : "_mse") +
+         (order == Shuffle::every_epoch ? "" : "_shuffled_once");
 }
 
 const auto kActivations =
@@ -108,15 +115,32 @@ const auto kActivations =
                       Activation::leaky_relu, Activation::elu, Activation::softplus);
 const auto kTasks = ::testing::Values(Task::regression, Task::binary, Task::multiclass);
 const auto kOptimizers = ::testing::Values(Optimizer::sgd, Optimizer::momentum, Optimizer::adam);
+const auto kEveryEpoch = ::testing::Values(Shuffle::every_epoch);
 
 INSTANTIATE_TEST_SUITE_P(EveryActivationLossAndOptimizer, FastPathMatchesReference,
                          ::testing::Combine(kActivations, kTasks, kOptimizers,
-                                            ::testing::Values(Regularization::none)),
+                                            ::testing::Values(Regularization::none),
+                                            ::testing::Values(Loss::automatic), kEveryEpoch),
+                         case_name);
+INSTANTIATE_TEST_SUITE_P(SquaredErrorOnClasses, FastPathMatchesReference,
+                         ::testing::Combine(kActivations,
+                                            ::testing::Values(Task::binary, Task::multiclass),
+                                            kOptimizers, ::testing::Values(Regularization::none),
+                                            ::testing::Values(Loss::mse), kEveryEpoch),
+                         case_name);
+// One order for every epoch (train.shuffle never), as TensorFlow Playground trains.
+INSTANTIATE_TEST_SUITE_P(ShuffledOnce, FastPathMatchesReference,
+                         ::testing::Combine(::testing::Values(Activation::tanh, Activation::relu),
+                                            kTasks, ::testing::Values(Optimizer::sgd),
+                                            ::testing::Values(Regularization::none),
+                                            ::testing::Values(Loss::automatic),
+                                            ::testing::Values(Shuffle::never)),
                          case_name);
 INSTANTIATE_TEST_SUITE_P(
     Regularised, FastPathMatchesReference,
     ::testing::Combine(::testing::Values(Activation::tanh, Activation::relu), kTasks, kOptimizers,
-                       ::testing::Values(Regularization::l1, Regularization::l2)),
+                       ::testing::Values(Regularization::l1, Regularization::l2),
+                       ::testing::Values(Loss::automatic), kEveryEpoch),
     case_name);
 
 // The same draws in the same order: the initial weights are the same bits.
@@ -135,6 +159,50 @@ TEST(Reference, InitialParametersAreTheFastPathsBitForBit) {
     }
 }
 
+// train.shuffle: every_epoch draws a new order of the training samples each epoch from the
+// generator that drew the initial weights; never draws the first epoch's order and keeps it.
+// The same training written out by hand, one sample per step, gives the same bits.
+TEST(Reference, NeverShufflesOnceAndKeepsThatOrderEveryEpoch) {
+  for (const Shuffle mode : {Shuffle::every_epoch, Shuffle::never}) {
+    TrialConfig c = config_for(Activation::tanh, Optimizer::sgd, Regularization::none);
+    c.train.batch_size = 1;
+    c.train.shuffle = mode;
+    const Dataset data = random_data(Task::binary, 8);
+    const reference::Result trained = reference::train(c, data, 13);
+
+    const reference::Network net(data.inputs(), c.model.hidden, data.outputs(), c.model.activation,
+                                 c.model.leaky_relu_slope, data.task);
+    Rng rng(13);
+    Eigen::VectorXd params = net.initial_parameters(c.model.init, rng), grad;
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(data.train.size()));
+    std::iota(order.begin(), order.end(), Eigen::Index{0});
+    std::vector<std::vector<Eigen::Index>> orders;
+    for (int epoch = 1; epoch <= c.train.epochs; ++epoch) {
+      if (mode == Shuffle::every_epoch || epoch == 1) shuffle(std::span(order), rng);
+      orders.push_back(order);
+      for (const Eigen::Index j : order) {
+        net.backward(params, data.train.x.col(j), data.train.y.col(j), grad);
+        params -= c.train.learning_rate * grad;
+      }
+    }
+    EXPECT_EQ(params, trained.parameters) << to_string(mode);
+    const bool all_same = std::all_of(orders.begin(), orders.end(),
+                                      [&](const auto& o) { return o == orders.front(); });
+    EXPECT_EQ(all_same, mode == Shuffle::never) << to_string(mode);
+  }
+}
+
+// never's first epoch is every_epoch's (the same first shuffle); the epochs after differ.
+TEST(Reference, NeverAndEveryEpochShareTheFirstEpoch) {
+  TrialConfig c = config_for(Activation::relu, Optimizer::sgd, Regularization::none);
+  const Dataset data = random_data(Task::regression, 2);
+  const reference::Result every = reference::train(c, data, 4);
+  c.train.shuffle = Shuffle::never;
+  const reference::Result never = reference::train(c, data, 4);
+  EXPECT_EQ(never.curve[1].train_loss, every.curve[1].train_loss);
+  EXPECT_NE(never.curve[2].train_loss, every.curve[2].train_loss);
+}
+
 // The reference's layout is nn/mlp.h's: its logits from a parameter vector are Mlp's.
 TEST(Reference, ReadsTheParametersInMlpsLayout) {
   const Mlp mlp(3, {5, 4}, 2, Activation::tanh, 0.01, Task::regression);
@@ -150,16 +218,30 @@ TEST(Reference, ReadsTheParametersInMlpsLayout) {
   for (Eigen::Index i = 0; i < ref.size(); ++i) EXPECT_PRED2(close, fast(i), ref(i));
 }
 
-using GradientCase = std::tuple<Activation, Task, Regularization>;
+// Squared error as TensorFlow Playground and scikit-learn define it: 1/2 (o - t)^2 per sample,
+// averaged over the samples; its gradient is o - t.
+TEST(Reference, SquaredErrorIsHalfTheSquareWithGradientOutputMinusTarget) {
+  const reference::Network net(1, {}, 1, Activation::linear, 0.01, Task::regression);
+  const Eigen::VectorXd p = Eigen::VectorXd::Zero(net.parameter_count());  // output 0
+  Eigen::MatrixXd x(1, 2), y(1, 2);
+  x << 1.0, 1.0;
+  y << 2.0, 4.0;
+  EXPECT_EQ(net.loss(p, x, y), (0.5 * 4 + 0.5 * 16) / 2);
+  Eigen::VectorXd grad;
+  net.backward(p, x, y, grad);
+  EXPECT_EQ(grad(1), (-2.0 - 4.0) / 2);  // the bias: mean of o - t
+}
+
+using GradientCase = std::tuple<Activation, Task, Regularization, Loss>;
 class ReferenceGradient : public ::testing::TestWithParam<GradientCase> {};
 
 // d(loss + penalty)/dtheta from backward() and penalty() against central differences
 // (f(theta + h) - f(theta - h)) / 2h, whose error is O(h^2) plus rounding O(1e-16 / h), about
 // 1e-10 for h = 1e-5 (measured: at most 2e-10 relative over every case below).
 TEST_P(ReferenceGradient, MatchesCentralFiniteDifferences) {
-  const auto [activation, task, reg] = GetParam();
+  const auto [activation, task, reg, loss] = GetParam();
   const Dataset data = random_data(task, 4);
-  const reference::Network net(3, {5, 4}, data.outputs(), activation, 0.1, task);
+  const reference::Network net(3, {5, 4}, data.outputs(), activation, 0.1, task, loss);
   Rng rng(7);
   const Eigen::VectorXd params = net.initial_parameters(Init::playground, rng);
   const Eigen::MatrixXd x = data.train.x.leftCols(6), y = data.train.y.leftCols(6);
@@ -186,17 +268,25 @@ TEST_P(ReferenceGradient, MatchesCentralFiniteDifferences) {
 }
 
 std::string gradient_case_name(const ::testing::TestParamInfo<GradientCase>& info) {
-  const auto [activation, task, reg] = info.param;
+  const auto [activation, task, reg, loss] = info.param;
   return std::string(to_string(activation)) + "_" + std::string(to_string(task)) + "_" +
-         std::string(to_string(reg));
+         std::string(to_string(reg)) + (loss == Loss::automatic ? "" : "_mse");
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryActivationLossAndPenalty, ReferenceGradient,
                          ::testing::Combine(kActivations, kTasks,
                                             ::testing::Values(Regularization::none,
                                                               Regularization::l1,
-                                                              Regularization::l2)),
+                                                              Regularization::l2),
+                                            ::testing::Values(Loss::automatic)),
                          gradient_case_name);
+// The squared error of the probabilities, the loss a classification can choose instead.
+INSTANTIATE_TEST_SUITE_P(
+    SquaredErrorOnClasses, ReferenceGradient,
+    ::testing::Combine(kActivations, ::testing::Values(Task::binary, Task::multiclass),
+                       ::testing::Values(Regularization::none, Regularization::l2),
+                       ::testing::Values(Loss::mse)),
+    gradient_case_name);
 
 }  // namespace
 }  // namespace nn

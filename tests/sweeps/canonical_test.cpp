@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sweeps/setting.h"
 #include "sweeps/spec.h"
 
 namespace sweeps {
@@ -57,7 +58,20 @@ TEST(Canonical, LeavesOutASettingThatDoesNotApply) {
   c.data.dataset = d.data.dataset = nn::DatasetKind::csv;
   d.data.points = 7;  // csv data: points do not apply
   EXPECT_EQ(canonical(c, CanonicalPart::data), canonical(d, CanonicalPart::data));
-  EXPECT_EQ(canonical_texts(d).values[1], "");  // the cell of data.points
+  const auto points = static_cast<std::size_t>(find_setting("data.points") - settings().data());
+  EXPECT_EQ(canonical_texts(d).values[points], "");  // the cell of data.points
+}
+
+// model.loss came after the identity scheme: at `auto`, the behaviour from before it, it is
+// left out, so the ids of earlier sweeps stay; any other value is part of the identity.
+TEST(Canonical, ALaterSettingAtItsNeutralValueLeavesTheIdentityAsItWas) {
+  nn::TrialConfig a, b;
+  b.model.loss = nn::Loss::mse;
+  EXPECT_EQ(canonical(a).find("model.loss"), std::string::npos);
+  EXPECT_NE(canonical(b).find("model.loss: mse\n"), std::string::npos);
+  EXPECT_EQ(canonical(a, CanonicalPart::stream), canonical(b, CanonicalPart::stream));
+  const auto at = static_cast<std::size_t>(find_setting("model.loss") - settings().data());
+  EXPECT_EQ(canonical_texts(a).values[at], "auto");  // its trials.csv cell is still written
 }
 
 TEST(Canonical, StreamsDependOnDataShapeAndInitOnly) {

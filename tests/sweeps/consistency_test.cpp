@@ -58,6 +58,30 @@ TEST(Consistency, MonitorsValidationLossOnlyWithAValidationSplit) {
             "(data.validation_fraction > 0)");
 }
 
+TEST(Consistency, RefusesCrossEntropyOnARegressionDataset) {
+  EXPECT_EQ(error_of("data: {dataset: plane}\nmodel: {loss: cross_entropy}\n"),
+            "s.yaml:2:15: error: model.loss cross_entropy needs classes, but data.dataset plane "
+            "is a regression target; use mse or auto");
+  EXPECT_EQ(error_of("model: {loss: cross_entropy}\ngrid: {data.dataset: [circle, multi_gauss]}\n"),
+            "s.yaml:1:15: error: model.loss cross_entropy needs classes, but data.dataset "
+            "multi_gauss is a regression target; use mse or auto; in the combination "
+            "data.dataset=multi_gauss");
+  EXPECT_EQ(error_of("data: {dataset: plane}\ngrid: {model.loss: [auto, mse]}\n"), "no error");
+  EXPECT_EQ(error_of("model: {loss: mse}\n"), "no error");  // the probabilities' squared error
+}
+
+TEST(Consistency, RefusesCrossEntropyOnANumericCsvTarget) {
+  EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: sepal_length,\n"
+                     "       columns: [sepal_width, petal_length]}\n"
+                     "model: {loss: cross_entropy}\n"),
+            "s.yaml:3:15: error: model.loss cross_entropy needs classes, but data.target "
+            "'sepal_length' of 'data/iris.csv' holds numbers (a regression target); use mse or "
+            "auto");
+  EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: species}\n"
+                     "model: {loss: cross_entropy}\n"),
+            "no error");
+}
+
 TEST(Consistency, ChecksRandomDrawsOfCoupledSettings) {
   EXPECT_EQ(error_of("data: {points: 40}\n"
                      "random: {samples: 20, params: {train.batch_size: {int_uniform: [1, 30]}}}\n"),

@@ -31,5 +31,13 @@ TEST(Examples, LessonIsSevenRatesByFourActivationsTwice) {
   EXPECT_EQ(s.axes()[1].values.size(), 4u);
 }
 
+TEST(Examples, LossIsTwoLossesBySixRatesOnTwoDatasetsTwice) {
+  const Sweep s = load_sweep(testing::test_data_dir() / "loss.yaml");
+  EXPECT_EQ(s.size(), 48u);
+  ASSERT_EQ(s.axes().size(), 3u);
+  EXPECT_EQ(s.axes()[0].key, "model.loss");
+  EXPECT_EQ(s.axes()[0].values.size(), 2u);
+}
+
 }  // namespace
 }  // namespace sweeps
