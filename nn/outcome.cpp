@@ -55,8 +55,14 @@ Ends ends_of(const std::vector<double>& loss, double window_share) {
   const int before_from = std::max(0, last + 1 - 2 * e.window);
   e.before_end = mean(all.subspan(static_cast<std::size_t>(before_from),
                                   static_cast<std::size_t>(last + 1 - e.window - before_from)));
-  const auto [lo, hi] = std::minmax_element(tail.begin(), tail.end());
-  e.swing = *hi - *lo;
+  // The largest rebound within the last window (how far it went back up from its lowest point
+  // so far): none for a curve that keeps falling, the amplitude for one that swings, and only
+  // the jitter for one that has stopped moving.
+  double lowest = tail.front();
+  for (double x : tail) {
+    lowest = std::min(lowest, x);
+    e.swing = std::max(e.swing, x - lowest);
+  }
   const auto best = std::min_element(loss.begin(), loss.end());
   e.best = *best;
   e.best_epoch = static_cast<int>(best - loss.begin());
@@ -81,8 +87,8 @@ std::optional<std::string> overfitting(std::span<const EpochMetrics> curve,
   const int last = static_cast<int>(held.size()) - 1;
   const double train_end =
       mean(std::span<const double>(train).subspan(static_cast<std::size_t>(last + 1 - window)));
-  const bool rose = h.end - h.best > rules.overfit_rise * baseline && h.best < baseline &&
-                    h.best_epoch < last + 1 - window;
+  const bool rose =
+      h.end - h.best > rules.overfit_rise * baseline && h.best_epoch < last + 1 - window;
   if (!rose || !(train_end < train[static_cast<std::size_t>(h.best_epoch)])) return std::nullopt;
   return fmt::format(
       "the {} loss rose from its best {} at epoch {} to {} while the training loss fell to {}: "
@@ -125,10 +131,10 @@ Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rule
   // initialisation down to the baseline is no learning yet.
   const double reference = std::min(e.start, baseline);
   const double gained = reference - e.end;
-  const double noticeable = std::max(gained, rules.stall * reference);
+  const double noticeable = std::max(gained, rules.stall * e.start);
   const std::string guessing = fmt::format("guessing ({})", num(baseline));
 
-  if (loss.size() > 1 && e.end > e.start) {
+  if (loss.size() > 1 && e.end - e.start > rules.stall * e.start) {
     v.outcome = Outcome::unstable;
     v.reason = fmt::format("the {} ended at {}, above its start {}: the learning rate is too large",
                            what, num(e.end), num(e.start));
@@ -137,7 +143,8 @@ Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rule
   if (loss.size() > 2 && e.swing > noticeable && e.end > rules.learned_below * baseline) {
     v.outcome = Outcome::unstable;
     v.reason = fmt::format(
-        "the {} swings by {} over the last {} epochs and ends at {} against {}: the learning rate "
+        "the {} swings by up to {} over the last {} epochs and ends at {} against {}: the learning "
+        "rate "
         "is too large",
         what, num(e.swing), e.window, num(e.end), guessing);
     return v;
