@@ -33,6 +33,9 @@ std::string format_manifest(const Manifest& m) {
   out << YAML::Key << "compiler" << YAML::Value << m.compiler;
   out << YAML::Key << "compiler_flags" << YAML::Value;
   quoted(m.compiler_flags);
+  out << YAML::Key << "eigen" << YAML::Value;
+  quoted(m.eigen);
+  out << YAML::Key << "vector_width" << YAML::Value << m.vector_width;
   out << YAML::Key << "host" << YAML::Value << m.host;
   out << YAML::Key << "threads" << YAML::Value << m.threads;
   out << YAML::Key << "started" << YAML::Value << format_utc(m.started);
@@ -100,6 +103,10 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
   info.spec_yaml = spec.c_str();
   try {
     if (root["id_scheme"]) info.id_scheme = root["id_scheme"].as<int>();
+    for (auto [key, field] : {std::pair{"compiler", &info.compiler},
+                              {"compiler_flags", &info.compiler_flags},
+                              {"eigen", &info.eigen}})
+      if (root[key] && root[key].IsScalar()) *field = root[key].Scalar();
     const YAML::Node trials = root["trials"];
     if (trials && trials["sweep"]) info.sweep_trials = trials["sweep"].as<std::uint64_t>();
     if (trials && trials["shard"] && !trials["shard"].IsNull())

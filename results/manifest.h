@@ -27,6 +27,8 @@ struct Manifest {
   std::string git_revision;    // empty when not built from a checkout
   std::string compiler;        // e.g. "GNU 12.2.0"
   std::string compiler_flags;  // flags of the build
+  std::string eigen;           // Eigen's version, e.g. "3.4.0"
+  int vector_width = 0;        // doubles per vector the kernels chose at run time (4 or 8)
   int threads = 0;
   std::string host;
   std::chrono::system_clock::time_point started;
@@ -46,6 +48,9 @@ std::string format_manifest(const Manifest& manifest);
 // text is not an nnsweep manifest.
 struct ManifestInfo {
   int id_scheme = 1;
+  // What decides the arithmetic: results of builds that differ in one of these can differ in
+  // their last bits (empty when the manifest predates the field).
+  std::string compiler, compiler_flags, eigen;
   std::string spec_hash;
   std::string spec_yaml;  // the resolved spec, re-emitted
   std::uint64_t sweep_trials = 0;

@@ -24,5 +24,7 @@ int predict_command(const Args& args);
 
 // The version line printed by `nnsweep --version` and written into manifests.
 std::string version_string();
+// The Eigen version the build was compiled against, e.g. "3.4.0" (the manifest records it).
+std::string eigen_version();
 
 }  // namespace runner

@@ -92,6 +92,20 @@ int merge_command(const Args& args) {
                                        "from this one's (id scheme {} there, {} here); run that "
                                        "shard again",
                                        infos.back().id_scheme, sweeps::kIdScheme));
+    // Rows of builds whose arithmetic differs can differ in their last bits: merged, they would
+    // not be the rows of one run. (The vector width chosen at run time is not compared: the
+    // kernels give the same bits at either width.)
+    for (auto [what, field] : {std::pair{"compiler", &results::ManifestInfo::compiler},
+                               {"compiler flags", &results::ManifestInfo::compiler_flags},
+                               {"Eigen version", &results::ManifestInfo::eigen}})
+      if (infos.back().*field != infos.front().*field)
+        throw nn::InputError(
+            dir, 0, 0,
+            fmt::format("was made by a build whose {} ({}) differs from {}'s ({}): their rows "
+                        "could differ in the last bits, so they are not one run's; run every "
+                        "shard with one build",
+                        what, nn::quote_input(infos.back().*field), dirs.front(),
+                        nn::quote_input(infos.front().*field)));
     if (infos.back().spec_hash != infos.front().spec_hash)
       throw nn::InputError(
           dir, 0, 0,
@@ -162,6 +176,9 @@ int merge_command(const Args& args) {
   // trials), then again with the counts.
   results::Manifest manifest;
   manifest.id_scheme = sweeps::kIdScheme;
+  manifest.compiler = infos.front().compiler;
+  manifest.compiler_flags = infos.front().compiler_flags;
+  manifest.eigen = infos.front().eigen;
   manifest.spec_yaml = infos.front().spec_yaml;
   manifest.spec_hash = infos.front().spec_hash;
   manifest.version = version_string();

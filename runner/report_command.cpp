@@ -44,7 +44,16 @@ int report_command(const Args& args) {
   const fs::path manifest = dir / "manifest.yaml";
   if (fs::exists(manifest)) {
     try {
-      const YAML::Node report = YAML::LoadFile(manifest.string())["spec"]["report"];
+      const YAML::Node root = YAML::LoadFile(manifest.string());
+      // Runs from before outcomes have a status column and no outcome: their rows cannot be
+      // judged again without the baseline they did not record.
+      if (!root["output_format"])
+        throw nn::InputError(
+            dir_arg, 0, 0,
+            "this run predates outcomes (its trials.csv has a status column, converged or not, "
+            "and no baseline to judge its curves against): run the sweep again with this nnsweep "
+            "to get outcomes");
+      const YAML::Node report = root["spec"]["report"];
       if (report["rows"]) pivot.rows = report["rows"].as<std::string>();
       if (report["cols"]) pivot.cols = report["cols"].as<std::string>();
       if (report["cell"]) pivot.cell = report["cell"].as<std::string>();

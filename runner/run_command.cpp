@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "nn/input_error.h"
+#include "nn/vector_math.h"
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/curves.h"
@@ -262,6 +263,8 @@ int run_command(const Args& args) {
   manifest.git_revision = NNSWEEP_GIT_REVISION;
   manifest.compiler = NNSWEEP_COMPILER;
   manifest.compiler_flags = NNSWEEP_CXX_FLAGS;
+  manifest.eigen = eigen_version();
+  manifest.vector_width = nn::simd::widest();
   manifest.threads = threads;
   manifest.host = host_name();
   manifest.started = std::chrono::system_clock::now();

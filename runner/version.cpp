@@ -1,3 +1,4 @@
+#include <Eigen/Core>
 #include <string>
 
 #include "runner/commands.h"
@@ -10,6 +11,11 @@ std::string version_string() {
   if (std::string_view(NNSWEEP_GIT_REVISION).size() > 0) v += " (" NNSWEEP_GIT_REVISION ")";
   v += mpi_available() ? ", with MPI" : ", without MPI";
   return v;
+}
+
+std::string eigen_version() {
+  return std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+         std::to_string(EIGEN_MINOR_VERSION);
 }
 
 }  // namespace runner

@@ -64,6 +64,19 @@ TEST_F(Pictures, ASweepWithoutCurvesSaysSoAndKeepsItsBoundary) {
   EXPECT_FALSE(fs::exists(dir_ / "out/curves.csv"));
 }
 
+TEST_F(Pictures, ReportOfARunFromBeforeOutcomesSaysSoAndWritesNothing) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  std::string manifest = read(dir_ / "out/manifest.yaml");
+  manifest.erase(0, manifest.find('\n') + 1);  // output_format is the first key
+  write("out/manifest.yaml", manifest);
+  const std::string table = read(dir_ / "out/convergence.md");
+  const Output r = nnsweep("report out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("out: error: this run predates outcomes"), std::string::npos) << r.err;
+  EXPECT_EQ(read(dir_ / "out/convergence.md"), table);
+}
+
 TEST_F(Pictures, SaveModelsNoneAndAll) {
   write("s.yaml", kSweep);
   ASSERT_EQ(nnsweep("run s.yaml --out none --save-models none").exit_code, 0);

@@ -332,6 +332,25 @@ TEST_F(Shards, MergeRefusesADoubledShardAndAnotherSweep) {
       << foreign.err;
 }
 
+// Shards built with other flags (or another compiler or Eigen) can differ in their last bits.
+TEST_F(Shards, MergeRefusesShardsOfBuildsWhoseArithmeticDiffers) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --shard 0/2 --out a").exit_code, 0);
+  ASSERT_EQ(nnsweep("run s.yaml -q --shard 1/2 --out b").exit_code, 0);
+  std::string manifest = read(dir_ / "b/manifest.yaml");
+  const std::size_t at = manifest.find("compiler_flags: \"");
+  ASSERT_NE(at, std::string::npos);
+  manifest.insert(at + 17, "-ffast-math ");
+  write("b/manifest.yaml", manifest);
+  const Output r = nnsweep("merge a b --out m");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("b: error: was made by a build whose compiler flags ('-ffast-math "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("run every shard with one build"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "m/trials.csv"));
+}
+
 TEST_F(Shards, BadShardArgumentsExitTwo) {
   write("s.yaml", kSweep);
   for (const char* bad : {"4/4", "1", "a/b", "1/0", "-1/3"}) {
