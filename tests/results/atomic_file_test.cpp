@@ -1,6 +1,7 @@
 #include "results/atomic_file.h"
 
 #include "nn/input_error.h"
+#include "scratch_dir.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -20,24 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class AtomicFile : public testing::Test {
+class AtomicFile : public testing_support::ScratchDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nnsweep_atomic_" +
-            std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
   // The names in the directory, sorted: what was written, and no temporary left behind.
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
@@ -46,8 +31,6 @@ class AtomicFile : public testing::Test {
     std::sort(names.begin(), names.end());
     return names;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(AtomicFile, ReplacesContentAndLeavesNoTemporary) {

@@ -11,32 +11,14 @@
 #include <string>
 
 #include "nn/input_error.h"
+#include "scratch_dir.h"
 
 namespace runner {
 namespace {
 
 namespace fs = std::filesystem;
 
-class OutputDirTest : public testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nnsweep_output_dir_" +
-            std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  fs::path dir_;
-};
+class OutputDirTest : public testing_support::ScratchDir {};
 
 TEST_F(OutputDirTest, DotDotIsResolvedBeforeAnyCheck) {
   fs::create_directories(dir_ / "d");
