@@ -307,9 +307,13 @@ void heatmap_section(std::string& out, const ReportData& data) {
         const double v = cell->value(spec.cell);
         if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
       }
-  std::size_t label_chars = spec.rows.size();
+  std::size_t label_chars = spec.rows.size(), cell_chars = 0;
   for (const auto& r : rows) label_chars = std::max(label_chars, r.size());
-  const double cw = 128, ch = 38,
+  for (const auto& r : rows)
+    for (const auto& c : cols)
+      cell_chars = std::max(cell_chars, table->display(table->cell(r, c)).size());
+  // Wide enough for the longest cell text ("still_learning 100%", "learned 100%, 304.5 ep").
+  const double cw = std::max(128.0, 7.5 * static_cast<double>(cell_chars) + 16), ch = 38,
                left = std::clamp(8.0 * static_cast<double>(label_chars) + 20, 90.0, 260.0),
                top = 52;
   const double W = left + cw * static_cast<double>(cols.size()) + 4,

@@ -60,8 +60,8 @@ fi
 for id in status-bar curves-legend curves-0 curves-6 heatmap-svg boundary-0; do
   grep -q "id=\"$id\"" "$work/dom.html" || fail "no element with id=\"$id\" in the rendered page"
 done
-for class in '"panel"' '"train"' '"test"' '"band"' '"cell converged"' '"cell diverged"' \
-  '"cell not-converged"' '"best"'; do
+for class in '"panel"' '"train"' '"test"' '"band"' '"cell learned"' '"cell diverged"' \
+  '"cell unstable"' '"cell underfit"' '"best"'; do
   grep -q "class=$class" "$work/dom.html" || fail "no element of class $class in the rendered page"
 done
 grep -q '<image[^>]*href="data:image/bmp;base64,' "$work/dom.html" ||
