@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <sstream>
 
 #include "nn/csv_data.h"
 #include "nn/input_error.h"
@@ -17,6 +20,53 @@ namespace sweeps {
 
 Reader::Reader(std::string file, std::filesystem::path base_dir)
     : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+namespace {
+
+// Where the second YAML document of `text` starts, if it has one. Written against the parser's
+// events rather than with YAML::LoadAll, which on some inputs (a line of commas) never stops
+// handing out empty documents: at most two documents are asked for, and a "second" one that
+// starts where the first did is that stuck parser, not a document.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  // Per document: where it starts, and where its root node starts (what a message points at).
+  std::vector<YAML::Mark> starts, roots;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (roots.size() < starts.size()) roots.push_back(mark);
+  }
+};
+
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts events;
+  for (int k = 0; k < 2 && parser.HandleNextDocument(events); ++k) {
+  }
+  if (events.starts.size() < 2 || events.starts[1].pos <= events.starts[0].pos) return std::nullopt;
+  return events.roots.size() > 1 ? events.roots[1] : events.starts[1];
+}
+
+}  // namespace
 
 YAML::Node Reader::load(std::string_view text) const {
   // yaml-cpp stops its messages at a NUL byte, so a binary file would get a garbled one.
@@ -29,12 +79,12 @@ YAML::Node Reader::load(std::string_view text) const {
         "not a text file (it contains NUL bytes)");
   }
   try {
+    const std::string owned(text);
+    YAML::Node root = YAML::Load(owned);
     // A second document (after `---`) would be ignored, a bad value in it with it: refuse it.
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1)
-      fail(documents[1].Mark(),
-           "a sweep file holds one YAML document; this is a second one (after '---')");
-    return documents.empty() ? YAML::Node() : documents.front();
+    if (const auto second = second_document(owned))
+      fail(*second, "a sweep file holds one YAML document; this is a second one (after '---')");
+    return root;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own text for this is "bad file", which says nothing.
     fail(e.mark, "YAML syntax: lists or maps nested too deeply");
