@@ -14,6 +14,8 @@ namespace {
 
 constexpr std::string_view kSuccessRate = "success_rate";
 constexpr std::string_view kOutcomeCell = "outcome";
+constexpr std::string_view kReasonsTitle =
+    "Cells that did not learn, and why (the first such trial of each):";
 
 bool is_epoch_count(std::string_view metric) {
   return metric == "epochs_to_target" || metric == "epochs_run" || metric == "best_epoch";
@@ -103,6 +105,10 @@ double ConvergenceTable::Cell::value(std::string_view metric) const {
   return median(values);
 }
 
+const std::string& ConvergenceTable::Cell::reason() const {
+  return first_reason[static_cast<std::size_t>(dominant(counts))];
+}
+
 ConvergenceTable::ConvergenceTable(PivotSpec spec, const std::vector<std::string>& param_keys)
     : spec_(std::move(spec)) {
   row_param_ = key_position(param_keys, spec_.rows, "rows");
@@ -120,6 +126,9 @@ void ConvergenceTable::add(const TrialRecord& record) {
     if (cols_known_.insert(col).second) cols_seen_.push_back(col);
   }
   Cell& cell = it->second;
+  if (cell.counts[record.outcome] == 0)
+    cell.first_reason[static_cast<std::size_t>(record.outcome)] =
+        record.outcome == Outcome::error ? record.error : record.outcome_reason;
   cell.counts.add(record.outcome);
   if (spec_.cell == kOutcomeCell) {
     if (record.outcome == Outcome::learned && record.epochs_to_target)
@@ -240,6 +249,31 @@ std::string caption(const PivotSpec& spec) {
 
 }  // namespace
 
+std::vector<ConvergenceTable::CellReason> ConvergenceTable::reasons() const {
+  std::vector<CellReason> out;
+  const auto cols = col_values();
+  for (const auto& row : row_values())
+    for (const auto& col : cols)
+      if (const Cell* c = cell(row, col)) {
+        const Outcome top = dominant(c->counts);
+        if (top != Outcome::learned && !c->reason().empty())
+          out.push_back({row, col, top, c->reason()});
+      }
+  return out;
+}
+
+std::string ConvergenceTable::reasons_text(std::size_t limit) const {
+  const auto all = reasons();
+  if (all.empty()) return "";
+  std::string out = fmt::format("{}\n", kReasonsTitle);
+  for (std::size_t i = 0; i < std::min(limit, all.size()); ++i)
+    out += fmt::format("  {}={}, {}={}: {}: {}\n", spec_.rows, all[i].row, spec_.cols, all[i].col,
+                       nn::to_string(all[i].outcome), all[i].reason);
+  if (all.size() > limit)
+    out += fmt::format("  ... and {} more (convergence.md, report.html)\n", all.size() - limit);
+  return out;
+}
+
 std::string ConvergenceTable::markdown() const {
   const auto grid = display_grid();
   std::string out;
@@ -260,6 +294,12 @@ std::string ConvergenceTable::markdown() const {
   out += '\n';
   out += caption(spec_);
   out += '\n';
+  if (const auto why = reasons(); !why.empty()) {
+    out += fmt::format("\n{}\n\n", kReasonsTitle);
+    for (const CellReason& r : why)
+      out += escape_markdown(fmt::format("- {}={}, {}={}: **{}**: {}\n", spec_.rows, r.row,
+                                         spec_.cols, r.col, nn::to_string(r.outcome), r.reason));
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 // Rendered as numeric CSV, long-form CSV, markdown and aligned (optionally coloured) text.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -38,6 +39,10 @@ class ConvergenceTable {
     OutcomeCounts counts;
     std::vector<double> values;  // the finite values of the cell metric, in the order added
     // (for outcome: epochs_to_target of the learned trials)
+    // The outcome_reason of the first trial (in the order added) of each outcome.
+    std::array<std::string, kOutcomes> first_reason;
+    // Why the cell shows its dominant outcome: the first such trial's reason.
+    const std::string& reason() const;
     // Median of `values`; the share learned for outcome and success_rate; NaN when none.
     double value(std::string_view metric) const;
   };
@@ -70,6 +75,18 @@ class ConvergenceTable {
   // Aligned columns for a terminal; `colour` adds the ANSI colour of each cell's dominant
   // outcome.
   std::string text(bool colour) const;
+
+  // Why the cells whose trials mostly did not learn ended as they did: one line per such cell
+  // in display order, `<row key>=<row>, <col key>=<col>: <outcome>: <reason of its first trial
+  // with that outcome>`. Cells that mostly learned are left out. At most `limit` lines, then a
+  // line saying how many were left out.
+  struct CellReason {
+    std::string row, col;
+    Outcome outcome;
+    std::string reason;
+  };
+  std::vector<CellReason> reasons() const;
+  std::string reasons_text(std::size_t limit) const;
 
  private:
   std::vector<std::vector<std::string>> display_grid() const;

@@ -56,6 +56,11 @@ std::string format_manifest(const Manifest& m) {
   for (std::size_t k = 0; k < kOutcomes; ++k)
     out << YAML::Key << std::string(nn::kOutcomeNames[k]) << YAML::Value << m.counts.n[k];
   out << YAML::EndMap;
+  if (!m.judged_with.empty()) {
+    out << YAML::Key << "judged_with" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& o : m.judged_with) quoted(o);
+    out << YAML::EndSeq;
+  }
   out << YAML::Key << "spec_hash" << YAML::Value;
   quoted(m.spec_hash);
   out << YAML::Key << "spec" << YAML::Value;
@@ -90,6 +95,30 @@ YAML::Node load_manifest(const std::string& manifest_text, const std::string& fi
 
 }  // namespace
 
+std::string with_judged_with(const std::string& manifest_text,
+                             const std::vector<std::string>& judged_with) {
+  std::string out;
+  std::string_view rest = manifest_text;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view line =
+        rest.substr(0, end == std::string_view::npos ? rest.size() : end + 1);
+    rest.remove_prefix(line.size());
+    if (line.starts_with("judged_with:")) continue;
+    if (line.starts_with("spec_hash:") && !judged_with.empty()) {
+      YAML::Emitter item;
+      item << YAML::BeginMap << YAML::Key << "judged_with" << YAML::Value << YAML::Flow
+           << YAML::BeginSeq;
+      for (const std::string& o : judged_with) item << YAML::DoubleQuoted << o;
+      item << YAML::EndSeq << YAML::EndMap;
+      out += item.c_str();
+      out += '\n';
+    }
+    out += line;
+  }
+  return out;
+}
+
 std::string read_spec_hash(const std::string& manifest_text, const std::string& file) {
   return load_manifest(manifest_text, file)["spec_hash"].Scalar();
 }
@@ -107,6 +136,8 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
                               {"compiler_flags", &info.compiler_flags},
                               {"eigen", &info.eigen}})
       if (root[key] && root[key].IsScalar()) *field = root[key].Scalar();
+    if (const YAML::Node judged = root["judged_with"]; judged && judged.IsSequence())
+      for (const auto& o : judged) info.judged_with.push_back(o.as<std::string>());
     const YAML::Node trials = root["trials"];
     if (trials && trials["sweep"]) info.sweep_trials = trials["sweep"].as<std::uint64_t>();
     if (trials && trials["shard"] && !trials["shard"].IsNull())

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "results/trial_record.h"
 
@@ -37,6 +38,9 @@ struct Manifest {
   std::uint64_t sweep_trials = 0;  // trials of the whole sweep (more than total for a shard)
   std::string shard;               // `K/N` when this run is shard K of N, else empty
   OutcomeCounts counts;            // trials with a row in trials.csv
+  // The `--set convergence.KEY=VALUE` overrides the rows were last judged with (nnsweep report
+  // --set), in order; empty when they were judged with the spec's own settings.
+  std::vector<std::string> judged_with;
 };
 
 // `2024-05-01T12:00:00Z`: whole seconds, UTC.
@@ -55,8 +59,14 @@ struct ManifestInfo {
   std::string spec_yaml;  // the resolved spec, re-emitted
   std::uint64_t sweep_trials = 0;
   std::string shard;
+  std::vector<std::string> judged_with;
 };
 ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file);
+
+// The manifest's text with its judged_with line replaced by `judged_with` (or removed when it is
+// empty), every other line as it was.
+std::string with_judged_with(const std::string& manifest_text,
+                             const std::vector<std::string>& judged_with);
 
 // The spec hash of a manifest's text. Throws nn::InputError (naming `file`) when the text is
 // not YAML or has no spec_hash.

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <limits>
 
 #include "nn/input_error.h"
 #include "nn/predict.h"
@@ -193,18 +194,10 @@ Eigen::MatrixXd ModelFile::network_input(const Eigen::MatrixXd& raw) const {
   return x;
 }
 
-ModelFile make_model(std::string trial_id, std::uint64_t trial_index, std::string sweep,
-                     std::uint64_t seed, std::uint64_t data_seed, std::string status, Params config,
-                     const nn::TrialConfig& trial, const nn::Dataset& data,
+ModelFile make_model(ModelOrigin origin, const nn::TrialConfig& trial, const nn::Dataset& data,
                      std::vector<double> parameters) {
   ModelFile m;
-  m.trial_id = std::move(trial_id);
-  m.trial_index = trial_index;
-  m.sweep = std::move(sweep);
-  m.seed = seed;
-  m.data_seed = data_seed;
-  m.status = std::move(status);
-  m.config = std::move(config);
+  m.origin = std::move(origin);
   m.task = data.task;
   m.builtin = trial.data.dataset != nn::DatasetKind::csv;
   if (m.builtin) {
@@ -233,14 +226,20 @@ std::string format_model(const ModelFile& m) {
       "Predict with: nnsweep predict THIS_FILE DATA.csv (see the README, \"Saved models\")");
   out << YAML::BeginMap;
   out << YAML::Key << "format" << YAML::Value << std::string(kFormat);
-  out << YAML::Key << "trial_id" << YAML::Value << YAML::DoubleQuoted << m.trial_id;
-  out << YAML::Key << "trial_index" << YAML::Value << m.trial_index;
-  out << YAML::Key << "sweep" << YAML::Value << YAML::DoubleQuoted << m.sweep;
-  out << YAML::Key << "seed" << YAML::Value << m.seed;
-  out << YAML::Key << "data_seed" << YAML::Value << m.data_seed;
-  out << YAML::Key << "outcome" << YAML::Value << m.status;
+  const ModelOrigin& o = m.origin;
+  out << YAML::Key << "trial_id" << YAML::Value << YAML::DoubleQuoted << o.trial_id;
+  out << YAML::Key << "trial_index" << YAML::Value << o.trial_index;
+  out << YAML::Key << "sweep" << YAML::Value << YAML::DoubleQuoted << o.sweep;
+  out << YAML::Key << "seed" << YAML::Value << o.seed;
+  out << YAML::Key << "data_seed" << YAML::Value << o.data_seed;
+  out << YAML::Key << "outcome" << YAML::Value << o.outcome;
+  if (o.epoch >= 0) {
+    out << YAML::Key << "weights_epoch" << YAML::Value << o.epoch;
+    out << YAML::Key << "weights_from" << YAML::Value
+        << std::string(kWeightsFromNames[static_cast<std::size_t>(o.from)]);
+  }
   out << YAML::Key << "config" << YAML::Value << YAML::BeginMap;
-  for (const auto& [key, value] : m.config)
+  for (const auto& [key, value] : o.config)
     out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
   out << YAML::EndMap;
 
@@ -289,6 +288,36 @@ std::string format_model(const ModelFile& m) {
   return std::string(out.c_str()) + "\n";
 }
 
+namespace {
+
+ModelOrigin read_origin(const Reader& read, const YAML::Node& root) {
+  ModelOrigin o;
+  o.trial_id = read.text(root, "trial_id");
+  o.trial_index = read.unsigned_number(root, "trial_index");
+  o.sweep = read.text(root, "sweep");
+  o.seed = read.unsigned_number(root, "seed");
+  o.data_seed = read.unsigned_number(root, "data_seed");
+  o.outcome = read.text(root, "outcome");
+  if (root["weights_epoch"]) {
+    const std::uint64_t epoch = read.unsigned_number(root, "weights_epoch");
+    if (epoch > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+      read.fail(root["weights_epoch"], "model file: weights_epoch is out of range");
+    o.epoch = static_cast<int>(epoch);
+    o.from =
+        read.name<WeightsFrom>(read.get(root, "weights_from"), kWeightsFromNames, "weights_from");
+  }
+  const YAML::Node config = read.get(root, "config");
+  if (!config.IsMap()) read.fail(config, "model file: 'config' must be a map");
+  for (const auto& item : config) {
+    if (!item.first.IsScalar() || !item.second.IsScalar())
+      read.fail(item.first, "model file: 'config' holds 'setting: value' lines");
+    o.config.emplace_back(item.first.Scalar(), item.second.Scalar());
+  }
+  return o;
+}
+
+}  // namespace
+
 ModelFile parse_model(const std::string& text, const std::string& file, Weights weights) {
   YAML::Node root;
   try {
@@ -302,19 +331,7 @@ ModelFile parse_model(const std::string& text, const std::string& file, Weights 
     throw nn::InputError(file, 0, 0,
                          fmt::format("not an nnsweep model file (no 'format: {}')", kFormat));
   ModelFile m;
-  m.trial_id = read.text(root, "trial_id");
-  m.trial_index = read.unsigned_number(root, "trial_index");
-  m.sweep = read.text(root, "sweep");
-  m.seed = read.unsigned_number(root, "seed");
-  m.data_seed = read.unsigned_number(root, "data_seed");
-  m.status = read.text(root, "outcome");
-  const YAML::Node config = read.get(root, "config");
-  if (!config.IsMap()) read.fail(config, "model file: 'config' must be a map");
-  for (const auto& item : config) {
-    if (!item.first.IsScalar() || !item.second.IsScalar())
-      read.fail(item.first, "model file: 'config' holds 'setting: value' lines");
-    m.config.emplace_back(item.first.Scalar(), item.second.Scalar());
-  }
+  m.origin = read_origin(read, root);
 
   const YAML::Node net = read.get(root, "network");
   m.task = read.name<nn::Task>(read.get(net, "task"), nn::kTaskNames, "task");

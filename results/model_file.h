@@ -6,8 +6,10 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nn/config.h"
@@ -17,14 +19,28 @@
 
 namespace results {
 
-struct ModelFile {
+// Which epoch's weights a model holds, and why that one.
+enum class WeightsFrom { last_epoch, lowest_val_loss, lowest_train_loss };
+inline constexpr std::array<std::string_view, 3> kWeightsFromNames = {
+    "last_epoch", "lowest_val_loss", "lowest_train_loss"};
+
+// What a model is of: its trial, and the epoch its weights were taken after.
+struct ModelOrigin {
   std::string trial_id;
   std::uint64_t trial_index = 0;
   std::string sweep;  // the sweep's name
   std::uint64_t seed = 0;
   std::uint64_t data_seed = 0;
-  std::string status;  // the trial's outcome (learned, ...), written as `outcome:`
-  Params config;       // every resolved hyperparameter, as in trials.csv
+  std::string outcome;  // the trial's outcome (learned, ...) over its whole training
+  Params config;        // every resolved hyperparameter, as in trials.csv
+  // The weights after this many epochs (0: the untrained network); -1 in a model file that
+  // does not say (written before models named their epoch).
+  int epoch = -1;
+  WeightsFrom from = WeightsFrom::last_epoch;
+};
+
+struct ModelFile {
+  ModelOrigin origin;
 
   nn::Task task = nn::Task::binary;
   bool builtin = true;                // a built-in dataset: inputs x1, x2 become `features`
@@ -45,9 +61,7 @@ struct ModelFile {
 
 // The model of a trained trial: `data` is the dataset it was trained on (for features,
 // classes and standardisation).
-ModelFile make_model(std::string trial_id, std::uint64_t trial_index, std::string sweep,
-                     std::uint64_t seed, std::uint64_t data_seed, std::string status, Params config,
-                     const nn::TrialConfig& trial, const nn::Dataset& data,
+ModelFile make_model(ModelOrigin origin, const nn::TrialConfig& trial, const nn::Dataset& data,
                      std::vector<double> parameters);
 
 std::string format_model(const ModelFile& model);

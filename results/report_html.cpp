@@ -277,6 +277,28 @@ void outcome_legend(std::string& out) {
   out += "<span><i style=\"background:#f4f4f4\"></i>no trials</span></div>\n";
 }
 
+// A cell's tooltip: its counts, and why its dominant outcome happened.
+std::string cell_title(const ConvergenceTable::Cell* cell) {
+  std::string title = counts_text(cell);
+  if (cell && !cell->reason().empty()) title += "\n" + escape_html(cell->reason());
+  return title;
+}
+
+void reasons_list(std::string& out, const ConvergenceTable& table) {
+  const auto reasons = table.reasons();
+  if (reasons.empty()) return;
+  const PivotSpec& spec = table.spec();
+  out +=
+      "<h3>Cells that did not learn, and why</h3>\n<p class=\"explain\">The reason given "
+      "for the first trial of each cell with the cell's outcome.</p>\n<ul class=\"reasons\">\n";
+  for (const auto& r : reasons)
+    out += fmt::format("<li><b>{}={}, {}={}</b>: <span class=\"{}\">{}</span>: {}</li>\n",
+                       escape_html(spec.rows), escape_html(r.row), escape_html(spec.cols),
+                       escape_html(r.col), nn::to_string(r.outcome), nn::to_string(r.outcome),
+                       escape_html(r.reason));
+  out += "</ul>\n";
+}
+
 void heatmap_section(std::string& out, const ReportData& data) {
   out += "<section id=\"heatmap\">\n<h2>Convergence table</h2>\n";
   const ConvergenceTable* table = data.table;
@@ -357,7 +379,7 @@ void heatmap_section(std::string& out, const ReportData& data) {
           "<g class=\"cell {}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" "
           "height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"{}\" "
           "text-anchor=\"middle\">{}</text></g>\n",
-          cls, counts_text(cell), num(x + 1), num(y + 1), num(cw - 2), num(ch - 2), fill,
+          cls, cell_title(cell), num(x + 1), num(y + 1), num(cw - 2), num(ch - 2), fill,
           num(x + cw / 2), num(y + ch / 2 + 5), ink, escape_html(table->display(cell)));
     }
   }
@@ -371,6 +393,7 @@ void heatmap_section(std::string& out, const ReportData& data) {
         "value</span></div>\n",
         hex(dark), escape_html(spec.cell), hex(light));
   }
+  reasons_list(out, *table);
   out += "</section>\n";
 }
 
@@ -424,16 +447,21 @@ void best_section(std::string& out, const ReportData& data) {
       escape_html(data.best_by));
   out +=
       "<table class=\"best\"><thead><tr><th>#</th><th>settings</th><th>loss</th><th>test "
-      "accuracy</th><th>epochs to target</th><th>learned</th></tr></thead><tbody>\n";
+      "accuracy</th><th>epochs to target</th><th>learned</th><th>best "
+      "repeat</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < data.best.size(); ++i) {
     const BestRow& row = data.best[i];
     std::string settings;
     for (const auto& [key, value] : row.params)
       settings += fmt::format("<code>{}={}</code> ", escape_html(key), escape_html(value));
     out += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td></tr>\n", i + 1,
-        settings.empty() ? "(the only configuration)" : settings, metric_text(row.score, "{:.4g}"),
-        metric_text(row.accuracy, "{:.3f}"), metric_text(row.epochs, "{:.0f}"), row.learned, row.n);
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td><code>{}</"
+        "code> "
+        "at epoch {}</td></tr>\n",
+        i + 1, settings.empty() ? "(the only configuration)" : settings,
+        metric_text(row.score, "{:.4g}"), metric_text(row.accuracy, "{:.3f}"),
+        metric_text(row.epochs, "{:.0f}"), row.learned, row.n, escape_html(row.trial_id),
+        row.epoch);
   }
   out += "</tbody></table>\n</section>\n";
 }
@@ -578,6 +606,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,s
 h1{font-size:28px;margin:0 0 4px}h2{font-size:21px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 .explain,.note,.empty{color:#555;max-width:70em}
 .panels{display:flex;flex-wrap:wrap;gap:10px 18px}
+.reasons{font-size:14px;line-height:1.45;margin:4px 0 12px;padding-left:20px;max-width:1100px}
 .legend{display:flex;flex-wrap:wrap;gap:6px 18px;margin:6px 0 10px;font-size:15px}
 .legend span{display:inline-flex;align-items:center;gap:6px}
 .legend i,.badge i{display:inline-block;width:14px;height:14px;border-radius:2px;border:1px solid #0002}

@@ -24,6 +24,8 @@ struct BestRow {
   double epochs = 0;    // median epochs_to_target; NaN when no trial reached the target
   double accuracy = 0;  // mean final test accuracy; NaN for regression (reported, never ranked)
   std::uint64_t learned = 0, n = 0;
+  std::string trial_id;  // its best repeat (lowest ranking loss): the one boundaries draw
+  int epoch = 0;         // that repeat's best epoch
 };
 
 // The network's output over the square [-extent, extent]^2 and the data on top of it.

@@ -26,6 +26,19 @@ double Summary::Row::success_rate() const {
   return static_cast<double>(counts[Outcome::learned]) / static_cast<double>(counts.ran());
 }
 
+namespace {
+
+void consider(std::optional<Representative>& current, const TrialRecord& r, double loss) {
+  if (!std::isfinite(loss)) return;
+  if (current && (current->loss < loss || (current->loss == loss && current->index < r.index)))
+    return;
+  current = Representative{
+      r.index,         r.id, loss, r.best.epoch, r.epochs_run, r.outcome, r.best.test_accuracy,
+      r.best.test_loss};
+}
+
+}  // namespace
+
 Summary::Summary(std::vector<std::string> param_keys) : param_keys_(std::move(param_keys)) {}
 
 void Summary::add(const TrialRecord& record) {
@@ -45,6 +58,8 @@ void Summary::add(const TrialRecord& record) {
     const double value = *trial_metric(record, kSummaryMetrics[i]);
     if (std::isfinite(value)) row.metrics[i].add(value);
   }
+  consider(row.by_val, record, record.best.val_loss);
+  consider(row.by_train, record, record.best.train_loss);
 }
 
 std::vector<const Summary::Row*> Summary::rows() const {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -35,6 +36,17 @@ struct RunningStats {
   double sample_std() const;  // NaN when n < 2
 };
 
+// The repeat that stands for a configuration by one selection loss (its best validation or
+// best training loss): the lowest, ties to the lower trial index.
+struct Representative {
+  std::uint64_t index = 0;
+  std::string id;
+  double loss = 0;  // the selection loss at its best epoch
+  int best_epoch = 0, epochs_run = 0;
+  Outcome outcome = Outcome::underfit;
+  double test_accuracy = 0, test_loss = 0;  // at the best epoch
+};
+
 class Summary {
  public:
   struct Row {
@@ -42,6 +54,8 @@ class Summary {
     std::vector<std::string> values;  // the hyperparameter values, in key order
     OutcomeCounts counts;
     std::vector<RunningStats> metrics;  // parallel to kSummaryMetrics
+    // By best_val_loss and by best_train_loss; unset when no repeat had a finite one.
+    std::optional<Representative> by_val, by_train;
     std::uint64_t n() const { return counts.total(); }
     double success_rate() const;  // share learned among the trials that ran to the end
   };

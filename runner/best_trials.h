@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "results/model_file.h"
+#include "results/summary.h"
 #include "results/trial_record.h"
 
 namespace runner {
@@ -23,6 +25,15 @@ struct TrainedModel {
   std::shared_ptr<const std::vector<double>> parameters;
 };
 using TrainedModels = std::unordered_map<std::string, TrainedModel>;
+
+// The trial that stands for a data configuration (all data.* settings): the best repeat of the
+// configuration ranked first among those on that data. report.html draws its decision boundary
+// and `--save-models best` keeps it, with the weights of its best epoch.
+struct ChosenTrial {
+  std::string dataset;
+  results::Representative trial;
+  results::WeightsFrom from = results::WeightsFrom::lowest_val_loss;
+};
 
 class BestTrials {
  public:

@@ -4,30 +4,63 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fmt/format.h>
 #include <boost/program_options.hpp>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "nn/input_error.h"
+#include "nn/input_file.h"
+#include "results/atomic_file.h"
+#include "results/manifest.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/judge_again.h"
 #include "runner/output_dir.h"
 #include "runner/tables.h"
+#include "sweeps/overrides.h"
 
 namespace runner {
 
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
+namespace {
+
+// Judges every row again under the run's convergence settings with `overrides` on top of those
+// it was last judged with, and records them all in the manifest.
+void judge_again(const fs::path& dir, const fs::path& manifest_path,
+                 const std::vector<sweeps::Override>& overrides) {
+  const std::string text = nn::read_input_file(manifest_path.string(), "manifest");
+  const results::ManifestInfo info = results::read_manifest_info(text, manifest_path.string());
+  const std::vector<std::string> kept = merge_overrides(info.judged_with, overrides);
+  const nn::ConvergenceConfig rules =
+      convergence_with(info.spec_yaml, kept, dir, manifest_path.string());
+  const results::RejudgeCount count = judge_rows_again(dir, rules);
+  results::replace_file(dir, "manifest.yaml", results::with_judged_with(text, kept),
+                        results::Sync::file);
+  std::string shown;
+  for (const auto& k : kept) shown += (shown.empty() ? "" : ", ") + k;
+  std::cout << fmt::format("judged {} trials again with {}: {} outcomes changed\n\n", count.rows,
+                           shown, count.changed);
+}
+
+}  // namespace
+
 int report_command(const Args& args) {
   std::string dir_arg;
   results::PivotSpec pivot;
   std::string rows, cols, cell;
+  std::vector<std::string> sets;
   po::options_description options("usage: nnsweep report DIR [options]\n\noptions");
   options.add_options()("help,h", "show this help")(
       "rows", po::value(&rows), "row axis of the convergence table (default: the sweep's)")(
       "cols", po::value(&cols), "column axis (default: the sweep's)")(
-      "cell", po::value(&cell), "cell metric (default: the sweep's)");
+      "cell", po::value(&cell), "cell metric (default: the sweep's)")(
+      "set", po::value(&sets)->composing(),
+      "convergence.KEY=VALUE: judge every trial again from its curve with this threshold "
+      "(repeatable; no training; kept in manifest.yaml for later reports)");
   po::variables_map vm;
   if (!parse_command_line(args, options, {{"dir", &dir_arg}}, vm)) return kExitOk;
   if (dir_arg.empty()) throw po::error("a results directory is required: nnsweep report DIR");
@@ -40,8 +73,14 @@ int report_command(const Args& args) {
   const OutputLock lock(dir, dir_arg, "report");
   check_output_entries(dir);
 
+  std::vector<sweeps::Override> overrides;
+  for (const std::string& text : sets) overrides.push_back(sweeps::parse_override(text));
+
   // The pivot the sweep asked for, from the resolved spec in the manifest.
   const fs::path manifest = dir / "manifest.yaml";
+  if (!overrides.empty() && !fs::exists(manifest))
+    throw nn::InputError(dir_arg, 0, 0,
+                         "--set needs the run's manifest.yaml (its sweep), and there is none");
   if (fs::exists(manifest)) {
     try {
       const YAML::Node root = YAML::LoadFile(manifest.string());
@@ -61,6 +100,7 @@ int report_command(const Args& args) {
       throw nn::InputError(manifest.string(), e.mark.line + 1, e.mark.column + 1, e.msg);
     }
   }
+  if (!overrides.empty()) judge_again(dir, manifest, overrides);
   if (!rows.empty()) pivot.rows = rows;
   if (!cols.empty()) pivot.cols = cols;
   if (!cell.empty()) pivot.cell = cell;

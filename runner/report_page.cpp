@@ -66,32 +66,37 @@ void ReportPage::add(const results::TrialRecord& r,
 
 std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
                                                       const ReportContext& context,
-                                                      std::vector<std::string>& notes) const {
+                                                      std::vector<std::string>& notes) {
   std::vector<results::Boundary> out;
   if (!context.sweep) return out;
-  const std::vector<BestTrials::Best> bests = best_.best();
-  for (const BestTrials::Best& g : bests) {
+  const TrainedModels at_hand = best_.models();
+  for (const ChosenTrial& chosen : context.chosen) {
     poll_interrupt(context.interrupt);
-    const BestTrials::Candidate* best = g.candidate;
-    if (!best) continue;
+    const results::Representative& best = chosen.trial;
     // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
-    const bool draw = g.dataset != nn::to_string(nn::DatasetKind::csv) &&
+    const bool draw = chosen.dataset != nn::to_string(nn::DatasetKind::csv) &&
                       static_cast<int>(out.size()) < kMaxBoundaries;
     if (!draw && !context.save_best_models) continue;
     try {
-      const sweeps::Trial trial = context.sweep->trial(best->index);
-      if (trial.id != best->id) continue;  // the sweep file is not the one of these results
-      const TrainedModel* at_hand = best->model.parameters ? &best->model : nullptr;
-      if (!at_hand && context.trained)
-        if (const auto it = context.trained->find(best->id); it != context.trained->end())
-          at_hand = &it->second;
-      const results::ModelFile model =
-          trial_model(dir, *context.sweep, trial, context.save_best_models, at_hand);
+      const sweeps::Trial trial = context.sweep->trial(best.index);
+      if (trial.id != best.id) continue;  // the sweep file is not the one of these results
+      ModelRequest request{.outcome = best.outcome,
+                           .epoch = best.best_epoch,
+                           .epochs_run = best.epochs_run,
+                           .from = chosen.from,
+                           .save = context.save_best_models};
+      if (const auto it = at_hand.find(best.id); it != at_hand.end())
+        request.trained = &it->second;
+      else if (context.trained)
+        if (const auto t = context.trained->find(best.id); t != context.trained->end())
+          request.trained = &t->second;
+      const TrialModel made = trial_model(dir, *context.sweep, trial, request);
+      const results::ModelFile& model = made.model;
       if (!draw) continue;
       results::Boundary b;
       b.regression = model.task == nn::Task::regression;
       b.resolution = kResolution;
-      b.title = g.dataset;
+      b.title = chosen.dataset;
       std::string settings;
       for (std::size_t k = 0; k < keys_.size(); ++k)
         if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
@@ -102,10 +107,18 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
             keys_[k] != sweeps::keys::dataset)
           for (const auto& p : context.sweep->params(trial.config))
             if (p.key == keys_[k]) b.title += fmt::format(", {}={}", p.key.substr(5), p.value);
-      b.caption = std::isfinite(best->accuracy)
-                      ? fmt::format("{}\u2014 test accuracy {:.3f}, test loss {:.3g}", settings,
-                                    best->accuracy, best->loss)
-                      : fmt::format("{}\u2014 test loss {:.3g}", settings, best->loss);
+      const char* lowest =
+          chosen.from == results::WeightsFrom::lowest_val_loss ? "validation" : "training";
+      b.caption = fmt::format("{}\u2014 trial {} after epoch {} (its lowest {} loss): ", settings,
+                              best.id, best.best_epoch, lowest);
+      if (made.source == ModelSource::trained_again)
+        messages_.push_back(fmt::format(
+            "the decision boundary of {} is trial {} after epoch {}, its lowest {} loss: trained "
+            "again to that epoch (training is deterministic: the same weights the sweep had)",
+            chosen.dataset, best.id, best.best_epoch, lowest));
+      if (std::isfinite(best.test_accuracy))
+        b.caption += fmt::format("test accuracy {:.3f}, ", best.test_accuracy);
+      b.caption += fmt::format("test loss {:.3g}", best.test_loss);
       // The network's output at the centre of each cell of the grid, top row first, a band of
       // rows at a time: the arrays of the whole grid took a few hundred kilobytes of fresh
       // memory, whose first touch cost more than the network's work.
@@ -132,12 +145,13 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
           b.points.push_back({split->x(0, j), split->x(1, j), split->y(0, j), split == &data.test});
       out.push_back(std::move(b));
     } catch (const std::exception& e) {
-      notes.push_back(fmt::format("No decision boundary for {}: {}", g.dataset, e.what()));
+      notes.push_back(fmt::format("No decision boundary for {}: {}", chosen.dataset, e.what()));
     }
   }
-  if (static_cast<std::size_t>(std::count_if(bests.begin(), bests.end(), [](const auto& g) {
-        return g.dataset != nn::to_string(nn::DatasetKind::csv);
-      })) > static_cast<std::size_t>(kMaxBoundaries))
+  if (static_cast<std::size_t>(
+          std::count_if(context.chosen.begin(), context.chosen.end(), [](const auto& c) {
+            return c.dataset != nn::to_string(nn::DatasetKind::csv);
+          })) > static_cast<std::size_t>(kMaxBoundaries))
     notes.push_back(fmt::format("Decision boundaries are drawn for the first {} datasets only.",
                                 kMaxBoundaries));
   return out;

@@ -29,6 +29,7 @@ struct ReportContext {
   results::OutcomeCounts counts;
   std::string best_by;
   std::vector<results::BestRow> best;
+  std::vector<ChosenTrial> chosen;               // the trials whose boundaries are drawn
   const sweeps::Sweep* sweep = nullptr;          // nullptr: no decision boundaries
   bool save_best_models = false;                 // write the boundary trials' models to models/
   const TrainedModels* trained = nullptr;        // more models at hand, not to be trained again
@@ -55,6 +56,10 @@ class ReportPage {
   void write(const std::filesystem::path& dir, const ReportContext& context,
              results::FileBatch& files);
 
+  // What write() did that the person running it should hear of: the models it trained again
+  // (for the terminal; the page is the same either way).
+  const std::vector<std::string>& messages() const { return messages_; }
+
  private:
   struct Trial {
     std::string id;
@@ -64,7 +69,7 @@ class ReportPage {
 
   std::vector<results::Boundary> boundaries(const std::filesystem::path& dir,
                                             const ReportContext& context,
-                                            std::vector<std::string>& notes) const;
+                                            std::vector<std::string>& notes);
 
   results::PivotSpec pivot_;
   bool keys_known_ = false;
@@ -76,6 +81,7 @@ class ReportPage {
   std::vector<Trial> trials_;
   int max_epoch_ = 0;
   BestTrials best_;
+  std::vector<std::string> messages_;
 };
 
 }  // namespace runner

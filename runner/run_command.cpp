@@ -27,6 +27,7 @@
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/interrupt.h"
+#include "runner/judge_again.h"
 #include "runner/mpi_backend.h"
 #include "runner/output_dir.h"
 #include "runner/progress.h"
@@ -71,6 +72,9 @@ struct Previous {
   std::uint64_t done_count = 0;
   std::uint64_t curves_missing = 0;  // trials with a row but no complete curve: trained again
   std::optional<std::uint64_t> trials_bytes, curves_bytes;
+  // The convergence settings its rows were judged again with (report --set): the new rows are
+  // judged the same way.
+  std::vector<std::string> judged_with;
 };
 
 // The last epoch of each trial's last block of rows in curves.csv (a block restarts where the
@@ -120,6 +124,7 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
                     "differ from this one's (id scheme {} there, {} here), so its rows cannot be "
                     "continued; run the sweep again into a new --out directory",
                     info.id_scheme, sweeps::kIdScheme));
+  prev.judged_with = info.judged_with;
   const std::string& hash = info.spec_hash;
   if (hash != sweep.hash())
     throw nn::InputError(sweep.file().string(), 0, 0,
@@ -259,6 +264,7 @@ int run_command(const Args& args) {
   manifest.id_scheme = sweeps::kIdScheme;
   manifest.spec_yaml = sweep.canonical_yaml();
   manifest.spec_hash = sweep.hash();
+  manifest.judged_with = prev.judged_with;
   manifest.version = version_string();
   manifest.git_revision = NNSWEEP_GIT_REVISION;
   manifest.compiler = NNSWEEP_COMPILER;
@@ -299,9 +305,9 @@ int run_command(const Args& args) {
   if (*save_models == SaveModels::all) {
     // Saved as they are trained; what is left (epoch siblings shorter than their training) is
     // trained again after the sweep.
-    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data, results::Outcome status,
-                      const std::vector<double>& parameters) {
-      save_model(dir, sweep, trial, data, status, parameters);
+    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data,
+                      const nn::TrainResult& result, const std::vector<double>& parameters) {
+      save_model(dir, sweep, trial, data, result, parameters);
     };
   }
 
@@ -383,6 +389,9 @@ int run_command(const Args& args) {
     results::FileBatch files(dir);
     const TablesOptions tables_options{
         &sweep, *save_models != SaveModels::none, &trained, true, threads, &files, &g_interrupted};
+    if (!prev.judged_with.empty())
+      judge_rows_again(dir, convergence_with(sweep.canonical_yaml(), prev.judged_with,
+                                             sweep.file().parent_path(), sweep.file().string()));
     tables = builder ? builder->write(dir, colour, tables_options)
                      : write_tables(dir, pivot, colour, tables_options);
     if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);

@@ -34,14 +34,34 @@ fs::path model_path(const fs::path& dir, const std::string& trial_id) {
 namespace {
 
 results::ModelFile model_of(const sweeps::Sweep& sweep, const sweeps::Trial& trial,
-                            const nn::Dataset& data, results::Outcome status,
-                            std::vector<double> parameters) {
+                            const nn::Dataset& data, results::Outcome outcome, int epoch,
+                            results::WeightsFrom from, std::vector<double> parameters) {
   results::Params params;
   for (auto& p : sweep.params(trial.config))
     params.emplace_back(std::move(p.key), std::move(p.value));
-  return results::make_model(trial.id, trial.index, sweep.name(), trial.seed, trial.data_seed,
-                             std::string(nn::to_string(status)), std::move(params), trial.config,
-                             data, std::move(parameters));
+  return results::make_model({.trial_id = trial.id,
+                              .trial_index = trial.index,
+                              .sweep = sweep.name(),
+                              .seed = trial.seed,
+                              .data_seed = trial.data_seed,
+                              .outcome = std::string(nn::to_string(outcome)),
+                              .config = std::move(params),
+                              .epoch = epoch,
+                              .from = from},
+                             trial.config, data, std::move(parameters));
+}
+
+// The saved model of `trial` in `dir`, when there is one with the weights of `epoch`.
+std::optional<results::ModelFile> saved_model(const fs::path& dir, const sweeps::Trial& trial,
+                                              int epoch) {
+  const fs::path path = model_path(dir, trial.id);
+  std::ifstream in{path, std::ios::binary};
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  results::ModelFile model = results::parse_model(text.str(), path.string());
+  if (model.origin.epoch != epoch) return std::nullopt;
+  return model;
 }
 
 }  // namespace
@@ -49,30 +69,45 @@ results::ModelFile model_of(const sweeps::Sweep& sweep, const sweeps::Trial& tri
 results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
   const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
   nn::TrainResult result = nn::train(trial.config, data, trial.seed);
-  return model_of(sweep, trial, data, result.verdict.outcome, std::move(result.parameters));
+  return model_of(sweep, trial, data, result.verdict.outcome, result.epochs_run,
+                  results::WeightsFrom::last_epoch, std::move(result.parameters));
 }
 
-results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
-                               const sweeps::Trial& trial, bool save, const TrainedModel* trained) {
-  const fs::path path = model_path(dir, trial.id);
-  if (std::ifstream in{path, std::ios::binary}) {
-    std::stringstream text;
-    text << in.rdbuf();
-    return results::parse_model(text.str(), path.string());
+TrialModel trial_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::Trial& trial,
+                       const ModelRequest& request) {
+  TrialModel out;
+  if (auto saved = saved_model(dir, trial, request.epoch)) {
+    out.model = std::move(*saved);
+    out.model.origin.from = request.from;
+  } else {
+    const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
+    std::vector<double> parameters;
+    if (request.trained && request.trained->parameters && request.epoch == request.epochs_run) {
+      parameters = *request.trained->parameters;
+      out.source = ModelSource::at_hand;
+    } else {
+      // The weights after `epoch` epochs are those of a training asked for that many: a
+      // trial's random streams do not depend on its epoch budget.
+      nn::TrialConfig config = trial.config;
+      config.train.epochs = request.epoch;
+      parameters = nn::train(config, data, trial.seed).parameters;
+      out.source = ModelSource::trained_again;
+    }
+    out.model = model_of(sweep, trial, data, request.outcome, request.epoch, request.from,
+                         std::move(parameters));
   }
-  results::ModelFile model =
-      trained ? model_of(sweep, trial, nn::make_dataset(trial.config.data, trial.data_seed),
-                         trained->outcome, *trained->parameters)
-              : train_model(sweep, trial);
-  if (save) results::replace_file(dir, model_name(trial.id), results::format_model(model));
-  return model;
+  if (request.save && out.source != ModelSource::saved)
+    results::replace_file(dir, model_name(trial.id), results::format_model(out.model));
+  return out;
 }
 
 void save_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::Trial& trial,
-                const nn::Dataset& data, results::Outcome status, std::vector<double> parameters) {
+                const nn::Dataset& data, const nn::TrainResult& result,
+                const std::vector<double>& parameters) {
   results::replace_file(
       dir, model_name(trial.id),
-      results::format_model(model_of(sweep, trial, data, status, std::move(parameters))),
+      results::format_model(model_of(sweep, trial, data, result.verdict.outcome, result.epochs_run,
+                                     results::WeightsFrom::last_epoch, parameters)),
       results::Sync::file);
 }
 

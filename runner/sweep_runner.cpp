@@ -206,8 +206,7 @@ void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pac
       const nn::TrainResult result =
           nn::summarize(curve, t.config.convergence, has_validation, full[g].baseline_loss);
       const bool own = epochs == full[g].curve.size();  // the trial this training ran for
-      if (own && options.trained)
-        options.trained(t, *first.data, result.verdict.outcome, *parameters);
+      if (own && options.trained) options.trained(t, *first.data, result, *parameters);
       FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
                                               seconds_at_epoch[g][epochs - 1]),
                          {},

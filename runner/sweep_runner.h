@@ -32,7 +32,7 @@ struct RunOptions {
   std::function<bool(std::uint64_t)> skip;       // trials already done (resume)
   // Called, from any worker thread, with the trained parameters of each trial a training ran
   // for (not the shorter epoch siblings it also served): e.g. to save every model.
-  std::function<void(const sweeps::Trial&, const nn::Dataset&, results::Outcome status,
+  std::function<void(const sweeps::Trial&, const nn::Dataset&, const nn::TrainResult& result,
                      const std::vector<double>& parameters)>
       trained;
 };

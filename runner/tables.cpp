@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "nn/input_error.h"
@@ -16,11 +18,15 @@
 #include "results/summary.h"
 #include "runner/interrupt.h"
 #include "runner/report_page.h"
+#include "sweeps/setting.h"
 
 namespace runner {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Lines of reasons printed under the table; the files list them all.
+constexpr std::size_t kTerminalReasons = 30;
 
 void sort_trials_file(const fs::path& dir, bool rows_checked) {
   const fs::path path = dir / "trials.csv";
@@ -46,23 +52,66 @@ void sort_curves_file(const fs::path& dir, const std::vector<std::string>& ids) 
 
 // The configurations with the lowest selection loss: mean best validation loss when the sweep
 // has a validation split, otherwise mean best training loss (never test: choosing on the test
-// split would make its figures optimistic); ties broken by fewer epochs to target. Only
-// configurations with a finite loss are ranked.
+// split would make its figures optimistic); ties broken by fewer epochs to target, then by the
+// order of the sweep. Only configurations with a finite loss are ranked. The same order picks
+// the trial that stands for each data configuration (ChosenTrial).
 struct Ranking {
   bool use_val = false;
-  std::vector<results::BestRow> rows;
+  std::vector<results::BestRow> rows;  // the first few
+  std::vector<ChosenTrial> chosen;     // one per data configuration, in the sweep's order
 };
+
+std::size_t metric_column(std::string_view name) {
+  const auto* it =
+      std::find(std::begin(results::kSummaryMetrics), std::end(results::kSummaryMetrics), name);
+  return static_cast<std::size_t>(it - std::begin(results::kSummaryMetrics));
+}
+
+// One ChosenTrial per data configuration: the representative of the first ranked configuration
+// on that data, in the order the data configurations first appear in the sweep.
+std::vector<ChosenTrial> choose_trials(const std::vector<const results::Summary::Row*>& sweep_order,
+                                       const std::vector<const results::Summary::Row*>& ranked,
+                                       const std::vector<std::string>& keys, bool use_val) {
+  std::vector<std::size_t> data_keys;
+  std::optional<std::size_t> dataset_key;
+  for (std::size_t k = 0; k < keys.size(); ++k)
+    if (sweeps::is_data(sweeps::setting(keys[k]))) {
+      data_keys.push_back(k);
+      if (keys[k] == sweeps::keys::dataset) dataset_key = k;
+    }
+  const auto data_of = [&](const results::Summary::Row* r) {
+    std::vector<std::string> values;
+    for (std::size_t k : data_keys) values.push_back(r->values[k]);
+    return values;
+  };
+  std::map<std::vector<std::string>, const results::Summary::Row*> first_ranked;
+  for (const auto* r : ranked) {
+    const auto& rep = use_val ? r->by_val : r->by_train;
+    if (rep) first_ranked.try_emplace(data_of(r), r);
+  }
+  std::vector<ChosenTrial> chosen;
+  std::set<std::vector<std::string>> seen;
+  for (const auto* r : sweep_order) {
+    auto data = data_of(r);
+    if (!seen.insert(data).second) continue;
+    const auto it = first_ranked.find(data);
+    if (it == first_ranked.end()) continue;
+    const auto* best = it->second;
+    chosen.push_back({dataset_key ? best->values[*dataset_key] : std::string(),
+                      *(use_val ? best->by_val : best->by_train),
+                      use_val ? results::WeightsFrom::lowest_val_loss
+                              : results::WeightsFrom::lowest_train_loss});
+  }
+  return chosen;
+}
 
 Ranking rank_configurations(const results::Summary& summary, const std::vector<std::string>& keys,
                             std::size_t count) {
-  const auto metric = [](std::string_view name) {
-    const auto* it =
-        std::find(std::begin(results::kSummaryMetrics), std::end(results::kSummaryMetrics), name);
-    return static_cast<std::size_t>(it - std::begin(results::kSummaryMetrics));
-  };
-  const std::size_t val = metric("best_val_loss"), train = metric("best_train_loss"),
-                    epochs = metric("epochs_to_target"), accuracy = metric("final_test_accuracy");
-  auto rows = summary.rows();
+  const std::size_t val = metric_column("best_val_loss"), train = metric_column("best_train_loss"),
+                    epochs = metric_column("epochs_to_target"),
+                    accuracy = metric_column("final_test_accuracy");
+  const auto sweep_order = summary.rows();
+  auto rows = sweep_order;
   Ranking ranking;
   ranking.use_val =
       std::any_of(rows.begin(), rows.end(), [&](const auto* r) { return r->metrics[val].n > 0; });
@@ -76,14 +125,15 @@ Ranking rank_configurations(const results::Summary& summary, const std::vector<s
   std::stable_sort(rows.begin(), rows.end(), [&](const auto* a, const auto* b) {
     return score(a) != score(b) ? score(a) < score(b) : speed(a) < speed(b);
   });
+  std::erase_if(rows, [&](const auto* r) { return !std::isfinite(score(r)); });
+  ranking.chosen = choose_trials(sweep_order, rows, keys, ranking.use_val);
   // Only the settings that differ between configurations say which one is meant.
   std::vector<bool> varies(keys.size(), false);
-  for (const auto* r : rows)
+  for (const auto* r : sweep_order)
     for (std::size_t k = 0; k < keys.size(); ++k)
-      varies[k] = varies[k] || r->values[k] != rows.front()->values[k];
+      varies[k] = varies[k] || r->values[k] != sweep_order.front()->values[k];
   for (std::size_t i = 0; i < std::min(count, rows.size()); ++i) {
     const auto* r = rows[i];
-    if (!std::isfinite(score(r))) break;
     results::BestRow row;
     for (std::size_t k = 0; k < keys.size(); ++k)
       if (varies[k]) row.params.emplace_back(keys[k], r->values[k]);
@@ -92,6 +142,8 @@ Ranking rank_configurations(const results::Summary& summary, const std::vector<s
     row.accuracy = r->metrics[accuracy].n > 0 ? r->metrics[accuracy].mean : NAN;
     row.learned = r->counts[results::Outcome::learned];
     row.n = r->n();
+    const auto& rep = ranking.use_val ? r->by_val : r->by_train;
+    if (rep) row.trial_id = rep->id, row.epoch = rep->best_epoch;
     ranking.rows.push_back(std::move(row));
   }
   return ranking;
@@ -115,6 +167,12 @@ std::string best_text(const Ranking& ranking) {
     if (std::isfinite(r.epochs)) text += fmt::format(", epochs {:.0f}", r.epochs);
     text += "\n";
   }
+  if (!ranking.rows.empty())
+    text += fmt::format(
+        "  the decision boundary in report.html and --save-models best use 1.'s best repeat: "
+        "trial {}, its weights after epoch {} (its lowest {} loss)\n",
+        ranking.rows.front().trial_id, ranking.rows.front().epoch,
+        ranking.use_val ? "validation" : "training");
   return text;
 }
 
@@ -149,6 +207,8 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   Tables tables;
   tables.counts = s.counts;
   tables.convergence_text = s.table.text(colour);
+  if (const std::string why = s.table.reasons_text(kTerminalReasons); !why.empty())
+    tables.convergence_text += "\n" + why;
   const Ranking ranking = rank_configurations(s.summary, s.keys, 5);
   tables.best_text = best_text(ranking);
 
@@ -177,6 +237,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   context.counts = tables.counts;
   context.best_by = ranking_by(ranking);
   context.best = ranking.rows;
+  context.chosen = ranking.chosen;
   context.sweep = sweep;
   context.save_best_models = options.save_best_models;
   context.trained = options.trained;
@@ -211,7 +272,23 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   }
   poll_interrupt(options.interrupt);
   if (own_files) own_files->commit();
+  for (const std::string& m : s.page.messages()) tables.best_text += "  " + m + "\n";
   return tables;
+}
+
+std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_checked,
+                                            const std::atomic<bool>* interrupt) {
+  poll_interrupt(interrupt);
+  sort_trials_file(dir, rows_checked);
+  poll_interrupt(interrupt);
+  std::vector<std::string> ids;
+  const fs::path trials_path = dir / "trials.csv";
+  std::ifstream in(trials_path, std::ios::binary);
+  results::read_trials(in, trials_path.string(),
+                       [&](results::TrialRecord&& r) { ids.push_back(std::move(r.id)); });
+  poll_interrupt(interrupt);
+  sort_curves_file(dir, ids);
+  return ids;
 }
 
 Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,

@@ -23,7 +23,8 @@ namespace runner {
 struct Tables {
   results::OutcomeCounts counts;
   std::string convergence_text;  // the pivot, for the terminal
-  std::string best_text;         // the best configurations, for the terminal
+  // The best configurations for the terminal, and which models were trained again.
+  std::string best_text;
 };
 
 struct TablesOptions {
@@ -45,6 +46,11 @@ struct TablesOptions {
 
 Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
                     const TablesOptions& options = {});
+
+// Puts trials.csv and curves.csv of `dir` in trial order (each atomically replaced), as
+// write_tables does first; returns the trial ids in that order.
+std::vector<std::string> put_in_trial_order(const std::filesystem::path& dir, bool rows_checked,
+                                            const std::atomic<bool>* interrupt = nullptr);
 
 // The aggregates behind the tables and the page, fed trials.csv's records in trial order.
 class TablesBuilder {

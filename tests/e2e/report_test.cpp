@@ -177,6 +177,127 @@ TEST_F(Pictures, ReportCommandRebuildsTheReportWithItsBoundaries) {
   EXPECT_EQ(count_models("out"), 0u);  // report writes no models
 }
 
+// The best model holds the weights of its best epoch, says so, and is the trial the best
+// configurations table names.
+TEST_F(Pictures, TheBestModelIsTheRankedTrialAtItsBestEpoch) {
+  write("s.yaml", R"(name: pictures
+seed: 3
+repeats: 2
+data: { dataset: xor, points: 100, features: [x1, x2, x1*x2], validation_fraction: 0.3 }
+model: { hidden: [4] }
+train: { epochs: 40 }
+grid:
+  train.learning_rate: [0.03, 0.3]
+  model.activation: [tanh, relu]
+)");
+  const Output run = nnsweep("run s.yaml --out out --save-models best");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(count_models("out"), 1u);
+  const std::string named = "use 1.'s best repeat: trial ";
+  const std::size_t at = run.out.find(named);
+  ASSERT_NE(at, std::string::npos) << run.out;
+  const std::string id = run.out.substr(at + named.size(), 16);
+  const std::string model = read(dir_ / "out/models" / (id + ".yaml"));
+  ASSERT_FALSE(model.empty()) << id;
+  EXPECT_NE(model.find("weights_from: lowest_val_loss"), std::string::npos) << model;
+  // The epoch it names is that trial's best_epoch in trials.csv.
+  std::istringstream trials(read(dir_ / "out/trials.csv"));
+  results::CsvReader reader(trials, "trials.csv");
+  results::CsvRecord header, row;
+  ASSERT_TRUE(reader.next(header));
+  const auto column = [&](const std::string& name) {
+    std::size_t c = 0;
+    while (c < header.size() && header[c] != name) ++c;
+    return c;
+  };
+  std::string best_epoch;
+  while (reader.next(row))
+    if (row[column("trial_id")] == id) best_epoch = row[column("best_epoch")];
+  ASSERT_FALSE(best_epoch.empty());
+  EXPECT_NE(model.find("weights_epoch: " + best_epoch + "\n"), std::string::npos)
+      << best_epoch << "\n"
+      << model;
+  EXPECT_NE(read(dir_ / "out/report.html").find("trial " + id + " after epoch " + best_epoch),
+            std::string::npos);
+}
+
+TEST_F(Pictures, ReportSetJudgesTheRunAgainWithoutTraining) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml --out out").exit_code, 0);
+  const std::string trials = read(dir_ / "out/trials.csv");
+  ASSERT_NE(trials.find(",learned,"), std::string::npos) << trials;
+
+  // The defaults again: every row as it was, byte for byte.
+  Output same = nnsweep("report out --set convergence.learned_below=0.5");
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_NE(same.out.find("judged 8 trials again with convergence.learned_below=0.5: 0 outcomes "
+                          "changed"),
+            std::string::npos)
+      << same.out;
+  EXPECT_EQ(read(dir_ / "out/trials.csv"), trials);
+
+  // A bar no trial clears: nothing learned, and the manifest keeps the setting for later.
+  Output strict = nnsweep("report out --set convergence.learned_below=0.001");
+  ASSERT_EQ(strict.exit_code, 0) << strict.err;
+  EXPECT_EQ(read(dir_ / "out/trials.csv").find(",learned,"), std::string::npos);
+  EXPECT_NE(read(dir_ / "out/manifest.yaml")
+                .find("judged_with: [\"convergence.learned_below=0.001\"]\nspec_hash:"),
+            std::string::npos)
+      << read(dir_ / "out/manifest.yaml");
+  EXPECT_EQ(read(dir_ / "out/convergence.md").find("learned 100%"), std::string::npos);
+  ASSERT_EQ(nnsweep("report out").exit_code, 0);
+  EXPECT_EQ(read(dir_ / "out/trials.csv").find(",learned,"), std::string::npos);
+
+  // And back.
+  ASSERT_EQ(nnsweep("report out --set convergence.learned_below=0.5").exit_code, 0);
+  EXPECT_EQ(read(dir_ / "out/trials.csv"), trials);
+}
+
+TEST_F(Pictures, ReportSetRefusesWhatItCannotJudgeAndLeavesTheRunAsItWas) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml --out out").exit_code, 0);
+  const std::string trials = read(dir_ / "out/trials.csv");
+  const std::string manifest = read(dir_ / "out/manifest.yaml");
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"train.epochs=5", "train.epochs is a training setting"},
+      {"convergence.window=0.9", "convergence.window must be in"},
+      {"convergence.target_metric=f1", "convergence.target_metric"},
+      {"convergence.nope=1", "unknown setting 'convergence.nope'"},
+      {"convergence.window", "expected SETTING=VALUE"},
+      {"=3", "expected SETTING=VALUE"}};
+  for (const auto& [set, message] : refused) {
+    const Output r = nnsweep("report out --set " + set);
+    EXPECT_EQ(r.exit_code, 2) << set;
+    EXPECT_EQ(r.err.rfind("--set: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    EXPECT_EQ(read(dir_ / "out/trials.csv"), trials) << set;
+    EXPECT_EQ(read(dir_ / "out/manifest.yaml"), manifest) << set;
+  }
+  // Curves of every other epoch cannot be judged again.
+  write("k.yaml", std::string(kSweep) + "curves: { every: 2 }\n");
+  ASSERT_EQ(nnsweep("run k.yaml --out thin").exit_code, 0);
+  const std::string thin = read(dir_ / "thin/trials.csv");
+  const Output r = nnsweep("report thin --set convergence.learned_below=0.3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("needs them all"), std::string::npos) << r.err;
+  EXPECT_EQ(read(dir_ / "thin/trials.csv"), thin);
+}
+
+TEST_F(Pictures, AResumedRunJudgesItsNewRowsAsTheRunWasJudgedAgain) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml --out out").exit_code, 0);
+  ASSERT_EQ(nnsweep("report out --set convergence.learned_below=0.001").exit_code, 0);
+  // Keep the header and three rows: the resume trains the other five.
+  std::string trials = read(dir_ / "out/trials.csv");
+  std::size_t end = 0;
+  for (int line = 0; line < 4; ++line) end = trials.find('\n', end) + 1;
+  write("out/trials.csv", trials.substr(0, end));
+  const Output resumed = nnsweep("run s.yaml --out out --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(read(dir_ / "out/trials.csv").find(",learned,"), std::string::npos);
+  EXPECT_NE(read(dir_ / "out/manifest.yaml").find("judged_with:"), std::string::npos);
+}
+
 // A pseudo-terminal (util-linux `script`) makes stdout a tty: colour unless NO_COLOR is set.
 TEST_F(Pictures, TableIsColouredOnATerminalUnlessNoColor) {
   if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1)";

@@ -13,6 +13,7 @@ const std::vector<std::string> kKeys = {"train.learning_rate", "model.activation
 TrialRecord trial(std::string lr, std::string activation, std::string outcome,
                   std::optional<int> epochs = std::nullopt, double test_loss = 0.5) {
   TrialRecord r;
+  r.outcome_reason = outcome + " because of " + lr + " " + activation;
   r.params = {{kKeys[0], std::move(lr)}, {kKeys[1], std::move(activation)}, {kKeys[2], "10"}};
   r.outcome = *parse_outcome(outcome);
   r.epochs_to_target = epochs;
@@ -64,7 +65,16 @@ TEST(ConvergenceTable, MarkdownShowsTheDominantOutcomeItsShareAndEpochsToTarget)
             "| 1 | diverged 100% |  |\n"
             "\n"
             "Cells: the outcome most of the cell's trials had and its share; for learned, the "
-            "median epochs_to_target (ep) of the learned trials.\n");
+            "median epochs_to_target (ep) of the learned trials.\n"
+            "\n"
+            "Cells that did not learn, and why (the first such trial of each):\n"
+            "\n"
+            "- train.learning_rate=0.01, model.activation=tanh: **stalled**: stalled because of "
+            "0.01 tanh\n"
+            "- train.learning_rate=0.01, model.activation=relu: **diverged**: diverged because of "
+            "0.01 relu\n"
+            "- train.learning_rate=1, model.activation=tanh: **diverged**: diverged because of 1 "
+            "tanh\n");
 }
 
 TEST(ConvergenceTable, TextIsAligned) {
@@ -119,6 +129,48 @@ TEST(ConvergenceTable, SharesNeverRoundToAllOrNothing) {
   ConvergenceTable table({}, kKeys);
   for (int i = 0; i < 300; ++i) table.add(trial("0.1", "tanh", i == 0 ? "stalled" : "learned", 5));
   EXPECT_NE(table.markdown().find("learned 99%, 5 ep"), std::string::npos);
+}
+
+TEST(ConvergenceTable, CellsThatDidNotLearnGiveTheReasonOfTheirFirstTrialWithThatOutcome) {
+  const ConvergenceTable table = lesson_table();
+  const auto reasons = table.reasons();
+  // Display order: rows 0.01, 0.1, 1; the learned cells (0.1 x tanh, 0.1 x relu) are left out.
+  ASSERT_EQ(reasons.size(), 3u);
+  EXPECT_EQ(reasons[0].row, "0.01");
+  EXPECT_EQ(reasons[0].col, "tanh");
+  EXPECT_EQ(reasons[0].outcome, Outcome::stalled);
+  EXPECT_EQ(reasons[0].reason, "stalled because of 0.01 tanh");
+  // The tie shows the worse outcome, and that outcome's reason.
+  EXPECT_EQ(reasons[1].col, "relu");
+  EXPECT_EQ(reasons[1].outcome, Outcome::diverged);
+  EXPECT_EQ(reasons[1].reason, "diverged because of 0.01 relu");
+  EXPECT_EQ(reasons[2].row, "1");
+
+  const std::string text = table.reasons_text(2);
+  EXPECT_NE(text.find("train.learning_rate=0.01, model.activation=tanh: stalled: stalled because"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("... and 1 more"), std::string::npos) << text;
+  EXPECT_NE(table.markdown().find("- train.learning_rate=1, model.activation=tanh: **diverged**"),
+            std::string::npos)
+      << table.markdown();
+}
+
+TEST(ConvergenceTable, AnErrorCellGivesTheErrorMessage) {
+  ConvergenceTable table(PivotSpec{}, kKeys);
+  TrialRecord r = trial("0.1", "tanh", "error");
+  r.outcome_reason.clear();
+  r.error = "cannot read data.csv";
+  table.add(r);
+  ASSERT_EQ(table.reasons().size(), 1u);
+  EXPECT_EQ(table.reasons()[0].reason, "cannot read data.csv");
+}
+
+TEST(ConvergenceTable, AllLearnedGivesNoReasons) {
+  ConvergenceTable table(PivotSpec{}, kKeys);
+  table.add(trial("0.1", "tanh", "learned", 3));
+  EXPECT_TRUE(table.reasons().empty());
+  EXPECT_EQ(table.reasons_text(10), "");
 }
 
 TEST(ConvergenceTable, UnknownKeysAndMetricsAreRejected) {

@@ -31,18 +31,45 @@ bool same_bits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
          std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
 }
 
+TEST(ModelFile, AModelThatDoesNotNameItsEpochReadsAsUnknownEpoch) {
+  const nn::TrialConfig config = small_config();
+  const nn::Dataset data = nn::make_dataset(config.data, 11);
+  std::string text = format_model(make_model({.trial_id = "x", .outcome = "learned"}, config, data,
+                                             nn::train(config, data, 5).parameters));
+  EXPECT_EQ(text.find("weights_epoch"), std::string::npos);
+  EXPECT_EQ(parse_model(text, "m.yaml").origin.epoch, -1);
+  text.replace(text.find("config:"), 7, "weights_epoch: 3\nweights_from: best\nconfig:");
+  try {
+    parse_model(text, "m.yaml");
+    FAIL() << "an unknown weights_from was accepted";
+  } catch (const nn::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("weights_from"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ModelFile, SaveLoadPredictEqualsTheTrainedNetworkBitForBit) {
   const nn::TrialConfig config = small_config();
   const nn::Dataset data = nn::make_dataset(config.data, 11);
   const nn::TrainResult result = nn::train(config, data, 5);
-  const ModelFile model =
-      make_model("00000000000000ab", 3, "unit", 5, 11, "converged",
-                 {{"train.learning_rate", "0.03"}}, config, data, result.parameters);
+  const ModelFile model = make_model({.trial_id = "00000000000000ab",
+                                      .trial_index = 3,
+                                      .sweep = "unit",
+                                      .seed = 5,
+                                      .data_seed = 11,
+                                      .outcome = "learned",
+                                      .config = {{"train.learning_rate", "0.03"}},
+                                      .epoch = 37,
+                                      .from = WeightsFrom::lowest_val_loss},
+                                     config, data, result.parameters);
   const ModelFile loaded = parse_model(format_model(model), "m.yaml");
   EXPECT_EQ(loaded.parameters, result.parameters);
   EXPECT_EQ(loaded.features, config.data.features);
-  EXPECT_EQ(loaded.trial_id, "00000000000000ab");
-  EXPECT_EQ(loaded.config, model.config);
+  EXPECT_EQ(loaded.origin.trial_id, "00000000000000ab");
+  EXPECT_EQ(loaded.origin.config, model.origin.config);
+  EXPECT_EQ(loaded.origin.epoch, 37);
+  EXPECT_EQ(loaded.origin.from, WeightsFrom::lowest_val_loss);
+  EXPECT_NE(format_model(model).find("weights_epoch: 37\nweights_from: lowest_val_loss\n"),
+            std::string::npos);
 
   const nn::Mlp trained(data.inputs(), config.model.hidden, data.outputs(), config.model.activation,
                         config.model.leaky_relu_slope, data.task);
@@ -72,10 +99,11 @@ TEST(ModelFile, CsvModelKeepsTheTrainingStandardisation) {
   const nn::Dataset data = nn::make_dataset(config.data, 2);
   ASSERT_EQ(data.feature_mean.size(), 2);
   const nn::TrainResult result = nn::train(config, data, 9);
-  const ModelFile loaded =
-      parse_model(format_model(make_model("id", 0, "csv", 9, 2, "converged", {}, config, data,
-                                          result.parameters)),
-                  "m.yaml");
+  const ModelFile loaded = parse_model(
+      format_model(make_model(
+          {.trial_id = "id", .sweep = "csv", .seed = 9, .data_seed = 2, .outcome = "learned"},
+          config, data, result.parameters)),
+      "m.yaml");
   EXPECT_EQ(loaded.inputs, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(loaded.class_names, (std::vector<std::string>{"0", "1", "2"}));
   EXPECT_EQ(loaded.task, nn::Task::multiclass);
@@ -101,7 +129,10 @@ TEST(ModelFile, NonFiniteParametersRoundTrip) {
   params[0] = INFINITY, params[1] = -INFINITY, params[2] = std::nan(""), params[3] = -0.0;
   params[4] = 5e-324;
   const ModelFile loaded = parse_model(
-      format_model(make_model("x", 0, "s", 0, 0, "diverged", {}, config, data, params)), "m.yaml");
+      format_model(make_model(
+          {.trial_id = "x", .sweep = "s", .seed = 0, .data_seed = 0, .outcome = "diverged"}, config,
+          data, params)),
+      "m.yaml");
   EXPECT_EQ(loaded.parameters[0], INFINITY);
   EXPECT_EQ(loaded.parameters[1], -INFINITY);
   EXPECT_TRUE(std::isnan(loaded.parameters[2]));
@@ -115,8 +146,9 @@ TEST(ModelFile, RejectsWhatIsNotAModel) {
   const nn::TrialConfig config = small_config();
   const nn::Dataset data = nn::make_dataset(config.data, 1);
   const nn::TrainResult result = nn::train(config, data, 1);
-  std::string text =
-      format_model(make_model("x", 0, "s", 0, 0, "converged", {}, config, data, result.parameters));
+  std::string text = format_model(
+      make_model({.trial_id = "x", .sweep = "s", .seed = 0, .data_seed = 0, .outcome = "learned"},
+                 config, data, result.parameters));
   const auto biases = text.rfind("biases: [");
   ASSERT_NE(biases, std::string::npos);
   text.insert(biases + 9, "1, ");  // one bias too many in the output layer
@@ -136,7 +168,8 @@ std::string saved_model_text() {
   const nn::Dataset data = nn::make_dataset(config.data, 1);
   const nn::TrainResult result = nn::train(config, data, 1);
   return format_model(
-      make_model("x", 0, "s", 0, 0, "converged", {}, config, data, result.parameters));
+      make_model({.trial_id = "x", .sweep = "s", .seed = 0, .data_seed = 0, .outcome = "learned"},
+                 config, data, result.parameters));
 }
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
@@ -201,8 +234,9 @@ TEST(ModelFile, RefusesAScaleThatIsNotPositive) {
   config.model.hidden = {2};
   const nn::Dataset data = nn::make_dataset(config.data, 1);
   const nn::TrainResult result = nn::train(config, data, 1);
-  const std::string text =
-      format_model(make_model("x", 0, "s", 0, 0, "converged", {}, config, data, result.parameters));
+  const std::string text = format_model(
+      make_model({.trial_id = "x", .sweep = "s", .seed = 0, .data_seed = 0, .outcome = "learned"},
+                 config, data, result.parameters));
   const auto at = text.find("scale: [");
   ASSERT_NE(at, std::string::npos);
   const auto end = text.find(']', at);

@@ -33,6 +33,9 @@ TEST(ReportHtml, EscapesEveryName) {
   data.pivot.cols = "model.activation";
   ConvergenceTable table(data.pivot, {"train.learning_rate", "model.activation"});
   table.add(record("<b>0.1</b>", "a&b\"c'", "learned"));
+  TrialRecord stalled = record("<b>1</b>", "x", "stalled");
+  stalled.outcome_reason = "<img src=x onerror=y>";
+  table.add(stalled);
   data.table = &table;
   CurvePanel panel{"<i>", {}};
   CurveLine line;
@@ -47,12 +50,29 @@ TEST(ReportHtml, EscapesEveryName) {
   b.caption = "&amp;";
   data.boundaries.push_back(b);
   const std::string html = report_html(data);
-  for (const char* raw :
-       {"<script>", "<b>0.1", "a&b", "<i>", "<u>", "<td onclick", "<note>", "<svg onload"})
+  for (const char* raw : {"<script>", "<b>0.1", "<b>1", "a&b", "<i>", "<u>", "<td onclick",
+                          "<note>", "<svg onload", "<img"})
     EXPECT_EQ(html.find(raw), std::string::npos) << raw;
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)"), std::string::npos);
   EXPECT_NE(html.find("a&amp;b&quot;c&#39;"), std::string::npos);
   EXPECT_NE(html.find("&amp;amp;"), std::string::npos);  // escaped once, as given
+}
+
+TEST(ReportHtml, CellsThatDidNotLearnAreListedWithTheirReasonAndInTheTooltip) {
+  ReportData data;
+  ConvergenceTable table(data.pivot, {"train.learning_rate", "model.activation"});
+  table.add(record("0.1", "tanh", "learned"));
+  TrialRecord diverged = record("10", "tanh", "diverged");
+  diverged.outcome_reason = "the loss became NaN at epoch 2: the learning rate is too large";
+  table.add(diverged);
+  data.table = &table;
+  const std::string html = report_html(data);
+  EXPECT_NE(html.find("Cells that did not learn, and why"), std::string::npos);
+  EXPECT_NE(html.find("<li><b>train.learning_rate=10, model.activation=tanh</b>: <span "
+                      "class=\"diverged\">diverged</span>: the loss became NaN at epoch 2"),
+            std::string::npos);
+  EXPECT_NE(html.find("<title>1 trials: 1 diverged\nthe loss became NaN"), std::string::npos);
+  EXPECT_EQ(html.find("model.activation=tanh</b>: <span class=\"learned\""), std::string::npos);
 }
 
 TEST(ReportHtml, EscapeHtmlReplacesTheFiveSpecialCharacters) {

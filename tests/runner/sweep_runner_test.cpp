@@ -32,10 +32,11 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
   options.threads = 2;
   std::mutex mutex;
   std::map<std::uint64_t, std::pair<results::Outcome, std::vector<double>>> trained;
-  options.trained = [&](const sweeps::Trial& t, const nn::Dataset&, results::Outcome status,
+  options.trained = [&](const sweeps::Trial& t, const nn::Dataset&, const nn::TrainResult& result,
                         const std::vector<double>& parameters) {
     const std::lock_guard lock(mutex);
-    EXPECT_TRUE(trained.emplace(t.index, std::pair(status, parameters)).second);
+    EXPECT_EQ(result.epochs_run, t.config.train.epochs);
+    EXPECT_TRUE(trained.emplace(t.index, std::pair(result.verdict.outcome, parameters)).second);
   };
   const RunStats stats = run_trials(sweep, options, [&](std::span<FinishedTrial> pack) {
     for (FinishedTrial& f : pack) finished.emplace(f.record.index, std::move(f));
@@ -54,7 +55,8 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
     // The same parameters went to options.trained, with the trial's status.
     ASSERT_TRUE(trained.contains(index));
     EXPECT_EQ(trained.at(index).first, f.record.outcome);
-    EXPECT_EQ(nn::to_string(trained.at(index).first), alone.status);
+    EXPECT_EQ(nn::to_string(trained.at(index).first), alone.origin.outcome);
+    EXPECT_EQ(alone.origin.epoch, trial.config.train.epochs);
     EXPECT_EQ(trained.at(index).second, *f.parameters);
   }
   EXPECT_EQ(handed, 4);

@@ -1,0 +1,72 @@
+#include "runner/judge_again.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "nn/input_error.h"
+#include "results/atomic_file.h"
+#include "runner/tables.h"
+#include "sweeps/spec.h"
+
+namespace runner {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> merge_overrides(std::span<const std::string> earlier,
+                                         std::span<const sweeps::Override> added) {
+  std::vector<sweeps::Override> all;
+  for (const std::string& text : earlier) all.push_back(sweeps::parse_override(text));
+  all.insert(all.end(), added.begin(), added.end());
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    std::size_t last = i;
+    for (std::size_t j = 0; j < all.size(); ++j)
+      if (all[j].key == all[i].key) last = j;
+    bool first = true;
+    for (std::size_t j = 0; j < i; ++j) first = first && all[j].key != all[i].key;
+    if (first) kept.push_back(all[last].text());
+  }
+  return kept;
+}
+
+nn::ConvergenceConfig convergence_with(const std::string& spec_yaml,
+                                       std::span<const std::string> overrides, const fs::path& dir,
+                                       const std::string& file) {
+  std::vector<sweeps::Override> parsed;
+  std::string given;
+  for (const std::string& text : overrides) {
+    parsed.push_back(sweeps::parse_override(text));
+    given += (given.empty() ? "" : " ") + text;
+  }
+  const std::string spec = sweeps::apply_overrides(spec_yaml, parsed, file);
+  try {
+    const sweeps::Sweep sweep = sweeps::parse_sweep(spec, file, dir);
+    return sweep.size() > 0 ? sweep.trial(0).config.convergence : nn::ConvergenceConfig{};
+  } catch (const nn::InputError& e) {
+    // The spec was valid when it ran: what fails now is a value given with --set.
+    throw nn::InputError("--set", 0, 0, fmt::format("{}: {}", given, e.what()));
+  }
+}
+
+results::RejudgeCount judge_rows_again(const fs::path& dir, const nn::ConvergenceConfig& rules) {
+  const fs::path trials_path = dir / "trials.csv", curves_path = dir / "curves.csv";
+  put_in_trial_order(dir, false);
+  std::ifstream trials(trials_path, std::ios::binary);
+  std::ifstream curves(curves_path, std::ios::binary);
+  if (!curves)
+    throw nn::InputError(curves_path.string(), 0, 0,
+                         "no curves.csv: outcomes are judged from the curves, so a run made with "
+                         "`curves: off` cannot be judged again");
+  results::RejudgeCount count;
+  results::replace_file(
+      dir, "trials.csv",
+      [&](std::ostream& out) {
+        count = results::rejudge(trials, trials_path.string(), curves, curves_path.string(), rules,
+                                 out);
+      },
+      results::Sync::file);
+  return count;
+}
+
+}  // namespace runner
