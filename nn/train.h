@@ -64,8 +64,8 @@ struct TrainJob {
 // train(*jobs[i].config, data, jobs[i].seed, jobs[i].observer), bit for bit, whatever the other
 // jobs are. nn decides how the jobs share vector lanes: taken in order, each pack (nn/pack.h)
 // holds the first job not yet trained and the later ones that can share its lanes, and the packs
-// train one after the other. So the jobs of one call are best of one network shape; jobs of
-// different shapes or epoch budgets are allowed.
+// train one after the other. Jobs of any shapes and epoch budgets may be mixed; jobs of one
+// shape, batch size and optimizer fill the lanes best.
 std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Dataset& data);
 
 // For a scheduler that runs train_jobs() calls in parallel and wants each to be one pass over
