@@ -135,8 +135,8 @@ void product_avx512(const Product& p) {
 }
 #endif
 
-void multiply(const Product& p, int width) {
-  if (width == 8)
+void multiply(const Product& p, int vector_width) {
+  if (vector_width == 8)
     product_avx512(p);
   else
     product<Vec>(p);
