@@ -25,10 +25,11 @@ namespace runner {
 // Epoch siblings: trials of one sweep that differ only in their epoch budget, train.epochs
 // (equal sweeps::Trial::training). One training, to the largest budget, serves them all: a
 // sibling's curve is the first epochs of that training's curve (nn::summarize) and its row is
-// that of a standalone run. The sweep enumerates the budget and then the repeats innermost, so
-// siblings sit in runs of Sweep::sibling_run() consecutive indices from a multiple of it; a range
-// of indices that ends at run_end() splits no run. (Where a run does not start at such a multiple
-// (include entries, collapsed combinations) and is split, each part trains once: the same rows.)
+// that of a standalone run. The sweep enumerates the repeats innermost and the budget next, so
+// siblings sit within runs of Sweep::sibling_run() consecutive indices from a multiple of it; a
+// range of indices that ends at run_end() splits no run. (Where include entries or collapsed
+// combinations shift a run off such a multiple and it is split, each part trains once: the rows
+// are the same.) The runner's enumeration and the MPI hand-out find siblings this way only.
 struct EpochSiblings {
   std::vector<sweeps::Trial> trials;  // in index order
 
