@@ -31,8 +31,8 @@ void BM_TrainCircle_2_8_8_1_Tanh(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainCircle_2_8_8_1_Tanh)->Unit(benchmark::kMillisecond);
 
-// The same training for a full pack: kLanes learning rates side by side (nn::train_pack), with
-// the activation as argument (an index into nn::kActivationNames). Time per pack.
+// The same training for a full pack: kLanes learning rates side by side (nn::train_jobs: one pack),
+// with the activation as argument (an index into nn::kActivationNames). Time per pack.
 void BM_TrainPackCircle_2_8_8_1(benchmark::State& state) {
   std::array<nn::TrialConfig, nn::kLanes> configs;
   std::vector<nn::TrainJob> jobs;
@@ -49,7 +49,7 @@ void BM_TrainPackCircle_2_8_8_1(benchmark::State& state) {
     jobs.push_back({&c, static_cast<std::uint64_t>(l + 1), {}});
   }
   const nn::Dataset data = nn::make_dataset(configs[0].data, 42);
-  for (auto _ : state) benchmark::DoNotOptimize(nn::train_pack(jobs, data));
+  for (auto _ : state) benchmark::DoNotOptimize(nn::train_jobs(jobs, data));
   state.counters["trainings/s"] =
       benchmark::Counter(nn::kLanes, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -116,7 +116,7 @@ void TrainingStepArgs(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_TrainingStep)->Apply(TrainingStepArgs);
 
 // One epoch's evaluation of a pack on one split: the forward pass, loss and accuracy over 250
-// samples (a split of the bench sweep's circle data), as nn::train_pack does for each split
+// samples (a split of the bench sweep's circle data), as a pack (nn/pack.h) does for each split
 // after every epoch. tanh.
 void BM_EpochEvaluation(benchmark::State& state) {
   constexpr Eigen::Index kSamples = 250;

@@ -135,8 +135,8 @@ void product_avx512(const Product& p) {
 }
 #endif
 
-void multiply(const Product& p, int width) {
-  if (width == 8)
+void multiply(const Product& p, int vector_width) {
+  if (vector_width == 8)
     product_avx512(p);
   else
     product<Vec>(p);
@@ -169,7 +169,7 @@ LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activa
       leaky_slope_(leaky_slope),
       task_(task),
       loss_(resolve_loss(loss, task)),
-      width_(simd::widest()) {
+      vector_width_(simd::widest()) {
   if (task == Task::regression && loss_ == Loss::cross_entropy)
     throw std::invalid_argument("cross-entropy needs classes, not a regression target");
   widths_.push_back(inputs);
@@ -193,9 +193,9 @@ LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
   return ws;
 }
 
-bool LaneNet::use_vector_width(int width) {
-  if (!simd::runs_width(width)) return false;
-  width_ = width;
+bool LaneNet::use_vector_width(int numbers) {
+  if (!simd::runs_width(numbers)) return false;
+  vector_width_ = numbers;
   return true;
 }
 
@@ -219,43 +219,49 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
               .init = bias,
               .out = ws.out[l].data(),
               .out_c = fan_out},
-             width_);
+             vector_width_);
     if (l + 1 < layers())
-      activate_width(activation_, leaky_slope_, flat(ws.out[l], fan_out * b), width_);
+      activate_width(activation_, leaky_slope_, flat(ws.out[l], fan_out * b), vector_width_);
   }
 }
 
-Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
+Lanes LaneNet::mse_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
   const double* z = ws.out.back().data();
   const double* t = y.data();
   Lanes sum = Lanes::Zero();
-  if (loss_ == Loss::mse) {
-    if (task_ == Task::regression) {  // squared error, 1/2 (z - y)^2 per output
-      for (Eigen::Index e = 0; e < outputs * b; ++e) sum += 0.5 * (at(z, e) - at(t, e)).square();
-      return sum;
-    }
-    // Classes: 1/2 (p - y)^2 per output, p the probabilities. Two classes: the sigmoids of a
-    // block of samples at once (as the cross-entropy below), then the sum in sample order.
-    if (task_ == Task::binary) {
-      for (Eigen::Index j0 = 0; j0 < b; j0 += kLossBlock) {
-        const Eigen::Index m = std::min(kLossBlock, b - j0);
-        alignas(64) double p[kLossBlock * kLanes];
-        std::copy_n(z + kLanes * j0, kLanes * m, p);
-        activate_width(Activation::sigmoid, 0.0, ArrayMap(p, kLanes * m), width_);
-        for (Eigen::Index k = 0; k < m; ++k) sum += 0.5 * (at(p, k) - at(t, j0 + k)).square();
-      }
-      return sum;
-    }
-    // More classes: p_i = e^(z_i - log sum_k e^z_k), the softmax.
-    for (Eigen::Index j = 0; j < b; ++j) {
-      const Eigen::Index c = j * outputs;
-      const Lanes lse = log_sum_exp(z + kLanes * c, outputs);
-      for (Eigen::Index i = 0; i < outputs; ++i)
-        sum += 0.5 * ((at(z, c + i) - lse).exp() - at(t, c + i)).square();
+  if (task_ == Task::regression) {  // squared error, 1/2 (z - y)^2 per output
+    for (Eigen::Index e = 0; e < outputs * b; ++e) sum += 0.5 * (at(z, e) - at(t, e)).square();
+    return sum;
+  }
+  // Classes: 1/2 (p - y)^2 per output, p the probabilities. Two classes: the sigmoids of a
+  // block of samples at once (as the cross-entropy in loss_sum), then the sum in sample order.
+  if (task_ == Task::binary) {
+    for (Eigen::Index j0 = 0; j0 < b; j0 += kLossBlock) {
+      const Eigen::Index m = std::min(kLossBlock, b - j0);
+      alignas(64) double p[kLossBlock * kLanes];
+      std::copy_n(z + kLanes * j0, kLanes * m, p);
+      activate_width(Activation::sigmoid, 0.0, ArrayMap(p, kLanes * m), vector_width_);
+      for (Eigen::Index k = 0; k < m; ++k) sum += 0.5 * (at(p, k) - at(t, j0 + k)).square();
     }
     return sum;
   }
+  // More classes: p_i = e^(z_i - log sum_k e^z_k), the softmax.
+  for (Eigen::Index j = 0; j < b; ++j) {
+    const Eigen::Index c = j * outputs;
+    const Lanes lse = log_sum_exp(z + kLanes * c, outputs);
+    for (Eigen::Index i = 0; i < outputs; ++i)
+      sum += 0.5 * ((at(z, c + i) - lse).exp() - at(t, c + i)).square();
+  }
+  return sum;
+}
+
+Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
+  if (loss_ == Loss::mse) return mse_sum(y, b, ws);
+  const Eigen::Index outputs = widths_.back();
+  const double* z = ws.out.back().data();
+  const double* t = y.data();
+  Lanes sum = Lanes::Zero();
   switch (task_) {
     case Task::regression:  // not reached: the constructor refuses cross-entropy here
       break;
@@ -267,7 +273,7 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
         const Eigen::Index m = std::min(kLossBlock, b - j0);
         alignas(64) double e[kLossBlock * kLanes];
         std::copy_n(z + kLanes * j0, kLanes * m, e);
-        log1p_exp_neg_abs_width(ArrayMap(e, kLanes * m), width_);
+        log1p_exp_neg_abs_width(ArrayMap(e, kLanes * m), vector_width_);
         for (Eigen::Index k = 0; k < m; ++k) {
           const Lanes zj = at(z, j0 + k), tj = at(t, j0 + k);
           sum += zj.max(0.0) - zj * tj + at(e, k);
@@ -300,7 +306,7 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
       break;
     case Task::binary:  // sigmoid(z) - y
       std::copy_n(z, kLanes * b, grad);
-      activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), width_);
+      activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), vector_width_);
       for (Eigen::Index j = 0; j < b; ++j) at(grad, j) = inv_b * (at(grad, j) - at(t, j));
       break;
     case Task::multiclass:  // softmax(z) - y
@@ -326,7 +332,7 @@ void LaneNet::mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspac
   const double inv_b = 1.0 / static_cast<double>(b);
   if (task_ == Task::binary) {
     std::copy_n(z, kLanes * b, grad);
-    activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), width_);
+    activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), vector_width_);
     for (Eigen::Index j = 0; j < b; ++j) {
       const Lanes p = at(grad, j);
       at(grad, j) = inv_b * ((p - at(t, j)) * p * (1.0 - p));
@@ -369,7 +375,7 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
               .init = nullptr,
               .out = grad_w,
               .out_c = fan_out},
-             width_);
+             vector_width_);
     multiply({.rows = fan_out,
               .cols = 1,
               .n = b,
@@ -381,7 +387,7 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
               .init = nullptr,
               .out = grad_b,
               .out_c = 0},
-             width_);
+             vector_width_);
     if (l > 0) {
       // below(k, j) = sum_i W(i, k) delta(i, j), times f' at the layer below's output; through
       // W's transpose, whose rows (W's columns) are consecutive as the products want them.
@@ -400,10 +406,10 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
                 .init = nullptr,
                 .out = ws.delta[l - 1].data(),
                 .out_c = fan_in},
-               width_);
+               vector_width_);
       multiply_by_derivative_width(activation_, leaky_slope_,
                                    ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
-                                   flat(ws.delta[l - 1], fan_in * b), width_);
+                                   flat(ws.delta[l - 1], fan_in * b), vector_width_);
     }
   }
 }

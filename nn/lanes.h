@@ -1,14 +1,16 @@
-// Several networks of one shape trained side by side, one per SIMD lane.
+// Several networks of one shape computed side by side, one per lane. A lane is one network's
+// share of every number of a LaneNet: each number is stored as kLanes doubles, one per network,
+// which together fill a vector register (half of one with AVX-512), and lane l of every matrix,
+// gradient and optimizer moment belongs to network l.
 //
 // The networks of a sweep are tiny (a 2-8-8-1 layer is an 8x8 product on a batch of 10), so a
 // matrix library spends most of its time packing operands and dispatching on sizes, and the
-// vector units idle. Here every number is stored as kLanes doubles, one per network: element e
-// of a (rows x cols) matrix of every network is column e of a LaneMatrix (kLanes x rows*cols,
-// elements column-major). Every arithmetic operation then acts on all the networks at once with
-// one vector instruction, whatever the layer sizes, and nothing ever mixes lanes: a network's
-// results are the same bits whichever networks (if any) share its pack. Networks of a pack share
-// the shape, hidden activation and batch size; learning rates, seeds, initialisation and the
-// rates of the optimizer and penalty are per lane.
+// vector units idle. Here element e of a (rows x cols) matrix of every network is column e of a
+// LaneMatrix (kLanes x rows*cols, elements column-major). Every arithmetic operation then acts
+// on all the networks at once with one vector instruction, whatever the layer sizes, and nothing
+// ever mixes lanes: a network's results are the same bits whatever is in the other lanes.
+// Which trainings fill the lanes is a pack's business (nn/pack.h); Mlp (nn/mlp.h) is the
+// one-network view of the same arithmetic.
 #pragma once
 
 #include <Eigen/Core>
@@ -30,7 +32,8 @@ class LaneNet {
           double leaky_slope, Task task, Loss loss = Loss::automatic);
 
   int layers() const { return static_cast<int>(widths_.size()) - 1; }
-  int width(int layer) const { return widths_[layer]; }  // 0 = inputs, layers() = outputs
+  // The units of a layer: 0 = inputs, layers() = outputs.
+  int width(int layer) const { return widths_[layer]; }
   // Parameters in nn/mlp.h's flat layout (per layer: weights column-major, then biases).
   Eigen::Index parameter_count() const { return offsets_.back(); }
   Eigen::Index offset(int layer) const { return offsets_[layer]; }  // of its weights
@@ -39,8 +42,8 @@ class LaneNet {
   Activation activation() const { return activation_; }
   // Products, activations, their derivatives and the binary cross-entropy run eight numbers
   // per instruction (AVX-512, two rows or samples of four lanes) where the CPU can, else four;
-  // the bits are the same. Forces a width; false if this CPU lacks it.
-  bool use_vector_width(int width);
+  // the bits are the same. Forces a vector width (4 or 8); false if this CPU lacks it.
+  bool use_vector_width(int numbers);
 
   struct Workspace {
     std::vector<LaneMatrix> out;    // out[l]: output of layer l+1, (width x capacity) elements
@@ -72,6 +75,8 @@ class LaneNet {
  private:
   // loss_gradient() of the squared error of the probabilities (mse on classes).
   void mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const;
+  // loss_sum() for mse, of the logits (regression) or of the probabilities (classes).
+  Lanes mse_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
 
   std::vector<int> widths_;
   std::vector<Eigen::Index> offsets_;
@@ -79,7 +84,7 @@ class LaneNet {
   double leaky_slope_;
   Task task_;
   Loss loss_;
-  int width_;  // 4 or 8
+  int vector_width_;  // numbers per instruction: 4 or 8
 };
 
 // Every lane's copy of a matrix of samples (rows x cols), for data shared by all lanes.

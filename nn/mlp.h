@@ -6,6 +6,11 @@
 // sigmoid's or softmax's probabilities).
 // Training runs on nn/lanes.h, several networks side by side; this is the one-network view of
 // the same arithmetic: the layout, the initialisation, and forward() for predictions.
+// Why an Mlp is built on a four-lane LaneNet rather than on plain Eigen products: a prediction
+// (a saved model, a decision boundary) must give the bits its training computed, and only the
+// same kernels do that (their products sum in a fixed order and exp, tanh and log1p are their
+// own). forward() spreads the samples over the lanes, so no lane is wasted. The plain,
+// readable version of the arithmetic is nn/reference.h, held to these kernels by its test.
 #pragma once
 
 #include <Eigen/Core>

@@ -1,5 +1,5 @@
-// Parameter updates from a gradient: plain SGD, momentum and Adam, for a pack of networks
-// trained side by side (nn/lanes.h). All lanes use one kind of optimizer; its rates are per
+// Parameter updates from a gradient: plain SGD, momentum and Adam, for the networks of a pack
+// (nn/pack.h), one per lane (nn/lanes.h). All lanes use one kind of optimizer; its rates are per
 // lane. State (velocity, moments) is sized once at construction, so step() never allocates.
 #pragma once
 

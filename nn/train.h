@@ -1,8 +1,8 @@
 // Training one network: mini-batch gradient descent with per-epoch metrics, and the verdict on
 // the resulting loss curve (nn/outcome.h).
 // train() is deterministic in (config, data, seed) and single-threaded: callers parallelise
-// across trainings (and pack similar ones into SIMD lanes, train_pack()), never inside one. A
-// diverging network is a result, never an exception.
+// across trainings, never inside one; train_jobs() trains several, similar ones side by side in
+// vector lanes. A diverging network is a result, never an exception.
 #pragma once
 
 #include <cmath>
@@ -53,20 +53,28 @@ using EpochObserver = std::function<bool(const EpochMetrics&)>;
 TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t seed,
                   const EpochObserver& observer = {});
 
-// Up to kLanes trainings on one dataset, side by side in the SIMD lanes of one pack (see
-// nn/lanes.h); results[i] is train(*jobs[i].config, data, jobs[i].seed, jobs[i].observer),
-// bit for bit, whichever jobs share the pack. The configurations must can_share_pack().
+// A training to run: train(*config, data, seed, observer) on the dataset of its group.
 struct TrainJob {
   const TrialConfig* config = nullptr;
   std::uint64_t seed = 0;
   EpochObserver observer;
 };
-std::vector<TrainResult> train_pack(std::span<const TrainJob> jobs, const Dataset& data);
 
-// Whether two trainings on one dataset can share a pack: the same network (hidden layers,
-// activation, loss), batch size, optimizer and kind of penalty. Rates, seeds, initialisation,
-// epochs and convergence settings may differ.
-bool can_share_pack(const TrialConfig& a, const TrialConfig& b);
+// Trains every job on `data`, single-threaded; results[i] is
+// train(*jobs[i].config, data, jobs[i].seed, jobs[i].observer), bit for bit, whatever the other
+// jobs are. nn decides how the jobs share vector lanes: taken in order, each pack (nn/pack.h)
+// holds the first job not yet trained and the later ones that can share its lanes, and the packs
+// train one after the other. Jobs of any shapes and epoch budgets may be mixed; jobs of one
+// shape, batch size and optimizer fill the lanes best.
+std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Dataset& data);
+
+// For a scheduler that runs train_jobs() calls in parallel and wants each to be one pass over
+// the data: the indices of `configs` (trainings on one dataset) that train_jobs() trains
+// together with configs[0], in one pack: 0 first, then increasing.
+std::vector<std::size_t> trained_with_first(std::span<const TrialConfig* const> configs);
+
+// How many trainings train side by side at most: for estimates of time and memory.
+int trainings_side_by_side();
 
 // The loss the convergence rules watch: val_loss when `monitor` says so or (automatic) when the
 // data has a validation split; train_loss otherwise.

@@ -134,7 +134,6 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
   // Chunks hold whole runs of epoch siblings (they share a training) and shrink as the sweep
   // drains (a quarter of what is left per worker, as guided scheduling does): few round trips
   // to rank 0, yet the ranks finish close together however uneven the trials are.
-  const std::uint64_t unit = sweep.sibling_run();
   const auto workers = static_cast<std::uint64_t>(std::max(1, session.size() - 1));
   std::uint64_t next = options.begin;
   const std::uint64_t end = std::min(options.end, sweep.size());
@@ -162,11 +161,11 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
     } else if (status.tag == kRequest) {
       chunk.clear();
       const bool stop = abandon || (options.interrupt && options.interrupt->load());
-      const std::uint64_t share = (end - next) / (4 * workers);
-      const std::uint64_t chunk_size = std::max<std::uint64_t>(1, (share + unit - 1) / unit) * unit;
-      while (!stop && next < end && chunk.size() < chunk_size) {
-        if (!(options.skip && options.skip(next))) chunk.push_back(next);
-        ++next;
+      const std::uint64_t share = std::max<std::uint64_t>(1, (end - next) / (4 * workers));
+      while (!stop && next < end && chunk.size() < share) {
+        const std::uint64_t run_end = std::min(end, EpochSiblings::run_end(sweep, next));
+        for (; next < run_end; ++next)
+          if (!(options.skip && options.skip(next))) chunk.push_back(next);
       }
       send(chunk.data(), chunk.size() * sizeof(std::uint64_t), status.source, kChunk);
     }

@@ -13,7 +13,6 @@
 
 #include "nn/dataset.h"
 #include "nn/input_error.h"
-#include "nn/lanes.h"
 #include "nn/train.h"
 #include "results/csv.h"
 #include "runner/cli.h"
@@ -105,8 +104,8 @@ Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
   return w;
 }
 
-// Trains a full pack of copies of the middle trial (nn::train_pack: kLanes trainings side by
-// side, as a sweep's similar trials are run) for a growing number of epochs until it has run for
+// Trains copies of the middle trial side by side (nn::train_jobs: as many as train together,
+// as a sweep's similar trials are run) for a growing number of epochs until it has run for
 // a tenth of a second (or all its epochs), and returns seconds per training sample-epoch.
 double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& what) {
   const sweeps::Trial t = sweep.trial(sweep.size() / 2);
@@ -114,16 +113,16 @@ double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& wha
   nn::TrialConfig config = t.config;
   for (int epochs = 2;; epochs *= 4) {
     config.train.epochs = std::min(epochs, t.config.train.epochs);
-    const std::vector<nn::TrainJob> pack(nn::kLanes, nn::TrainJob{&config, t.seed, {}});
+    const std::vector<nn::TrainJob> pack(nn::trainings_side_by_side(), {&config, t.seed, {}});
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<nn::TrainResult> results = nn::train_pack(pack, data);
+    const std::vector<nn::TrainResult> results = nn::train_jobs(pack, data);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const int run = std::max(results.front().epochs_run, 1);
     if (seconds >= 0.1 || config.train.epochs == t.config.train.epochs) {
-      what = fmt::format("a pack of {} copies of trial {} for {} epochs in {:.3f} s", nn::kLanes,
-                         t.index, run, seconds);
-      return seconds / (static_cast<double>(sizes(t)) * run * nn::kLanes);
+      what = fmt::format("a pack of {} copies of trial {} for {} epochs in {:.3f} s",
+                         nn::trainings_side_by_side(), t.index, run, seconds);
+      return seconds / (static_cast<double>(sizes(t)) * run * nn::trainings_side_by_side());
     }
   }
 }
@@ -212,7 +211,7 @@ void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibratio
       "time: about {} on one core, {} on {} cores (calibrated on {}; trials "
       "that differ in network, batch size or optimizer from their neighbours "
       "share fewer lanes, up to {}x slower)\n",
-      duration(total), duration(total / cores), cores, what, nn::kLanes);
+      duration(total), duration(total / cores), cores, what, nn::trainings_side_by_side());
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "nn/lanes.h"
+#include "nn/train.h"
 #include "sweeps/canonical.h"
 
 namespace runner {
@@ -93,9 +93,10 @@ Resources estimate_resources(const sweeps::Sweep& sweep, int threads) {
   }
   const double scale = static_cast<double>(step);
   r.trial_memory = static_cast<std::uint64_t>(largest);
-  // Each thread trains a pack of nn::kLanes trials side by side.
+  // Each thread trains several trials side by side.
   r.trainings = std::min<std::uint64_t>(
-      static_cast<std::uint64_t>(std::max(threads, 1)) * nn::kLanes, sweep.size());
+      static_cast<std::uint64_t>(std::max(threads, 1)) * nn::trainings_side_by_side(),
+      sweep.size());
   r.peak_memory =
       static_cast<std::uint64_t>(kBaseBytes + largest * static_cast<double>(r.trainings));
   r.trial_rows = sweep.size();

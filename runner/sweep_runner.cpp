@@ -12,27 +12,43 @@
 #include <unordered_map>
 
 #include "nn/dataset.h"
-#include "nn/lanes.h"
 #include "nn/train.h"
 #include "results/curves.h"
 
 namespace runner {
+
+const sweeps::Trial& EpochSiblings::longest() const {
+  const sweeps::Trial* longest = &trials.front();
+  for (const sweeps::Trial& t : trials)
+    if (t.config.train.epochs > longest->config.train.epochs) longest = &t;
+  return *longest;
+}
+
+std::uint64_t EpochSiblings::run_end(const sweeps::Sweep& sweep, std::uint64_t index) {
+  const std::uint64_t run = sweep.sibling_run();
+  return (index / run + 1) * run;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Epoch siblings (sweeps::Trial::training): one training serves all.
-struct Group {
-  std::vector<sweeps::Trial> trials;
-  std::shared_ptr<const nn::Dataset> data;
-  std::string data_error;  // building the dataset failed: every trial is an error
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// One training: a set of epoch siblings and, once trained, their rows.
+struct Training {
+  EpochSiblings siblings;
   std::vector<FinishedTrial> finished;
 };
 
-// Up to nn::kLanes groups on one dataset whose trainings can share SIMD lanes
-// (nn::can_share_pack): trained together by one nn::train_pack().
-struct Pack {
-  std::vector<Group> groups;
+// Trainings on one dataset that nn trains together, in one pass over the data
+// (nn::trained_with_first): the unit of parallel work.
+struct Group {
+  std::vector<Training> trainings;
+  std::shared_ptr<const nn::Dataset> data;
+  std::string data_error;  // building the dataset failed: every trial is an error
 };
 
 // Keeps the datasets of recently seen data configurations. Trials are enumerated in index order
@@ -59,85 +75,79 @@ class DatasetCache {
   std::deque<Entry> recent_;
 };
 
-bool epoch_siblings(const sweeps::Trial& a, const sweeps::Trial& b) {
-  return a.training == b.training;
-}
-
-// Enumerates not-skipped trials in index order, a block at a time, grouped by epoch siblings.
+// Enumerates not-skipped trials in index order, a block at a time, gathers epoch siblings into
+// trainings and forms groups from them.
 class GroupSource {
  public:
   GroupSource(const sweeps::Sweep& sweep, const RunOptions& options)
       : sweep_(sweep),
         options_(options),
-        block_(block_size(sweep)),
         next_index_(options.begin),
         end_(std::min(options.end, sweep.size())) {}
 
-  // The next pack: the first group waiting, with the groups after it (within a window) that
-  // can share its lanes; false when every trial has been handed out.
-  bool next(Pack& pack) {
+  // The next group: the first training waiting, with the ones after it (within a window) that
+  // nn trains with it; false when every trial has been handed out.
+  bool next(Group& group) {
     while (pending_.size() < kWindow && next_index_ < end_) fill();
     if (pending_.empty()) return false;
-    pack.groups.clear();
-    pack.groups.push_back(std::move(pending_.front()));
-    pending_.pop_front();
-    const Group& first = pack.groups.front();
-    const sweeps::Trial& lead = first.trials.front();
-    for (std::size_t i = 0; i < std::min(kWindow, pending_.size()) &&
-                            pack.groups.size() < static_cast<std::size_t>(nn::kLanes);) {
-      const sweeps::Trial& t = pending_[i].trials.front();
-      if (t.data_seed == lead.data_seed && t.config.data == lead.config.data &&
-          nn::can_share_pack(lead.config, t.config)) {
-        pack.groups.push_back(std::move(pending_[i]));
-        pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
-      } else {
-        ++i;
-      }
-    }
-    std::shared_ptr<const nn::Dataset> data;
-    std::string error;
+    group.trainings.clear();
+    take_group(group);
     try {
-      data = datasets_.get(lead);
+      group.data = datasets_.get(group.trainings.front().siblings.trials.front());
     } catch (const std::exception& e) {
-      error = e.what();
+      group.data_error = e.what();
     }
-    for (Group& g : pack.groups) g.data = data, g.data_error = error;
     return true;
   }
 
  private:
-  // A block holds whole runs of epoch siblings: they sit within epochs x repeats indices.
-  static std::uint64_t block_size(const sweeps::Sweep& sweep) {
-    const std::uint64_t unit = sweep.sibling_run();
-    return unit * std::max<std::uint64_t>(1, 64 / unit);
+  // Moves the first waiting training, and those of the next kWindow on its dataset that nn
+  // trains together with it, into `group`.
+  void take_group(Group& group) {
+    const sweeps::Trial& lead = pending_.front().siblings.trials.front();
+    std::vector<std::size_t> candidates{0};  // indices into pending_
+    std::vector<const nn::TrialConfig*> configs{&lead.config};
+    for (std::size_t i = 1; i < std::min(kWindow + 1, pending_.size()); ++i) {
+      const sweeps::Trial& t = pending_[i].siblings.trials.front();
+      if (t.data_seed == lead.data_seed && t.config.data == lead.config.data) {
+        candidates.push_back(i);
+        configs.push_back(&t.config);
+      }
+    }
+    const std::vector<std::size_t> chosen = nn::trained_with_first(configs);
+    for (std::size_t k : chosen) group.trainings.push_back(std::move(pending_[candidates[k]]));
+    for (std::size_t k = chosen.size(); k-- > 0;)  // from the back: erasing keeps the rest
+      pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(candidates[chosen[k]]));
   }
 
+  // Enumerates the next block of at least kBlock indices; it holds whole runs of epoch siblings.
   void fill() {
-    const std::uint64_t end = std::min(end_, next_index_ + block_);
+    const std::uint64_t end =
+        std::min(end_, EpochSiblings::run_end(sweep_, next_index_ + kBlock - 1));
     const std::size_t first_new = pending_.size();
     for (; next_index_ < end; ++next_index_) {
       if (options_.skip && options_.skip(next_index_)) continue;
       sweeps::Trial trial = sweep_.trial(next_index_, trials_);
-      // Siblings sit within one block; a linear scan of this block's groups finds them (the
-      // block holds at most a few dozen groups).
-      auto group =
+      // Siblings sit within one block; a linear scan of this block's trainings finds them (the
+      // block holds at most a few dozen).
+      auto training =
           std::find_if(pending_.begin() + static_cast<std::ptrdiff_t>(first_new), pending_.end(),
-                       [&](const Group& g) { return epoch_siblings(g.trials.front(), trial); });
-      if (group == pending_.end()) group = pending_.emplace(pending_.end());
-      group->trials.push_back(std::move(trial));
+                       [&](const Training& t) { return t.siblings.includes(trial); });
+      if (training == pending_.end()) training = pending_.emplace(pending_.end());
+      training->siblings.trials.push_back(std::move(trial));
     }
   }
 
-  // How many waiting groups a pack is looked for in: far enough to find lanes for sweeps
-  // whose innermost axes change the network, short enough to keep the search cheap.
+  static constexpr std::uint64_t kBlock = 64;
+  // How many waiting trainings a group's partners are looked for in: far enough to fill the
+  // lanes of sweeps whose innermost axes change the network, short enough to keep it cheap.
   static constexpr std::size_t kWindow = 32;
 
   const sweeps::Sweep& sweep_;
   const RunOptions& options_;
-  const std::uint64_t block_;
   std::uint64_t next_index_;
   const std::uint64_t end_;
-  std::deque<Group> pending_;
+  std::deque<Training> pending_;
   DatasetCache datasets_;
   sweeps::TrialCache trials_;
 };
@@ -148,74 +158,137 @@ results::Params params_of(const sweeps::Trial& trial) {
   for (const auto& p : trial.params) params.emplace_back(p.key, p.value);
   return params;
 }
-// Trains each group of a pack once, side by side, to the group's largest epoch count, and
-// derives every member's result.
-void train_pack(const sweeps::Sweep& sweep, const RunOptions& options, Pack& pack,
-                std::atomic<bool>& abandon) {
-  const auto start = Clock::now();
-  const auto seconds_since_start = [&] {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-  };
-  auto error_rows = [&](const std::string& message) {
-    for (Group& group : pack.groups)
-      for (const sweeps::Trial& t : group.trials)
-        group.finished.push_back(
-            {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t), message,
-                                        seconds_since_start()),
-             {},
-             nullptr});
-  };
-  const Group& first = pack.groups.front();
-  if (!first.data_error.empty()) return error_rows(first.data_error);
+// Every trial of the group as an error row.
+void error_rows(Group& group, const std::string& message, Clock::time_point start) {
+  for (Training& training : group.trainings)
+    for (const sweeps::Trial& t : training.siblings.trials)
+      training.finished.push_back(
+          {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t), message,
+                                      seconds_since(start)),
+           {},
+           nullptr});
+}
 
-  // Per group: the wall time when each epoch's metrics were ready.
-  std::vector<std::vector<double>> seconds_at_epoch(pack.groups.size());
+// One job per training, for its longest sibling; the observer notes when each epoch's metrics
+// were ready (seconds_at_epoch[g], since `start`) and stops the training on interrupt or
+// fail-fast.
+std::vector<nn::TrainJob> jobs_of(const Group& group, const RunOptions& options,
+                                  const std::atomic<bool>& abandon, Clock::time_point start,
+                                  std::vector<std::vector<double>>& seconds_at_epoch) {
   std::vector<nn::TrainJob> jobs;
-  for (std::size_t g = 0; g < pack.groups.size(); ++g) {
-    const Group& group = pack.groups[g];
-    const sweeps::Trial* longest = &group.trials.front();
-    for (const auto& t : group.trials)
-      if (t.config.train.epochs > longest->config.train.epochs) longest = &t;
-    seconds_at_epoch[g].reserve(static_cast<std::size_t>(longest->config.train.epochs) + 1);
-    jobs.push_back({&longest->config, longest->seed, [&, g](const nn::EpochMetrics&) {
-                      seconds_at_epoch[g].push_back(seconds_since_start());
+  for (std::size_t g = 0; g < group.trainings.size(); ++g) {
+    const sweeps::Trial& longest = group.trainings[g].siblings.longest();
+    seconds_at_epoch[g].reserve(static_cast<std::size_t>(longest.config.train.epochs) + 1);
+    jobs.push_back({&longest.config, longest.seed,
+                    [&seconds_at_epoch, &options, &abandon, g, start](const nn::EpochMetrics&) {
+                      seconds_at_epoch[g].push_back(seconds_since(start));
                       return !(options.interrupt &&
                                options.interrupt->load(std::memory_order_relaxed)) &&
                              !abandon.load(std::memory_order_relaxed);
                     }});
   }
-  std::vector<nn::TrainResult> full;
-  try {
-    full = nn::train_pack(jobs, *first.data);
-  } catch (const std::exception& e) {
-    if (options.fail_fast) abandon = true;
-    return error_rows(e.what());
-  }
+  return jobs;
+}
 
-  const bool has_validation = first.data->validation.size() > 0;
+// The rows of a training's siblings, each read off the first epochs of the curve `full`.
+void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, const nn::Dataset& data,
+                     nn::TrainResult& full, const std::vector<double>& seconds_at_epoch,
+                     Training& training) {
+  const bool has_validation = data.validation.size() > 0;
   const int every = sweep.curves().enabled ? sweep.curves().every : 0;
-  for (std::size_t g = 0; g < pack.groups.size(); ++g) {
-    if (full[g].stopped) continue;  // interrupted: nothing of this group is written
-    Group& group = pack.groups[g];
-    const auto parameters =
-        std::make_shared<const std::vector<double>>(std::move(full[g].parameters));
-    for (const sweeps::Trial& t : group.trials) {
-      const std::size_t epochs = std::min<std::size_t>(
-          static_cast<std::size_t>(t.config.train.epochs) + 1, full[g].curve.size());
-      const std::span<const nn::EpochMetrics> curve(full[g].curve.data(), epochs);
-      const nn::TrainResult result =
-          nn::summarize(curve, t.config.convergence, has_validation, full[g].baseline_loss);
-      const bool own = epochs == full[g].curve.size();  // the trial this training ran for
-      if (own && options.trained) options.trained(t, *first.data, result, *parameters);
-      FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
-                                              seconds_at_epoch[g][epochs - 1]),
-                         {},
-                         own ? parameters : nullptr};
-      if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
-      group.finished.push_back(std::move(done));
-    }
+  const auto parameters = std::make_shared<const std::vector<double>>(std::move(full.parameters));
+  for (const sweeps::Trial& t : training.siblings.trials) {
+    const std::size_t epochs = std::min<std::size_t>(
+        static_cast<std::size_t>(t.config.train.epochs) + 1, full.curve.size());
+    const std::span<const nn::EpochMetrics> curve(full.curve.data(), epochs);
+    const nn::TrainResult result =
+        nn::summarize(curve, t.config.convergence, has_validation, full.baseline_loss);
+    const bool own = epochs == full.curve.size();  // the trial this training ran for
+    if (own && options.trained) options.trained(t, data, result, *parameters);
+    FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
+                                            seconds_at_epoch[epochs - 1]),
+                       {},
+                       own ? parameters : nullptr};
+    if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
+    training.finished.push_back(std::move(done));
   }
 }
+
+// Trains each training of a group once, to its largest budget, and derives every sibling's row.
+void train_group(const sweeps::Sweep& sweep, const RunOptions& options, Group& group,
+                 std::atomic<bool>& abandon) {
+  const auto start = Clock::now();
+  if (!group.data_error.empty()) return error_rows(group, group.data_error, start);
+  std::vector<std::vector<double>> seconds_at_epoch(group.trainings.size());
+  const std::vector<nn::TrainJob> jobs = jobs_of(group, options, abandon, start, seconds_at_epoch);
+  std::vector<nn::TrainResult> full;
+  try {
+    full = nn::train_jobs(jobs, *group.data);
+  } catch (const std::exception& e) {
+    if (options.fail_fast) abandon = true;
+    return error_rows(group, e.what(), start);
+  }
+  for (std::size_t g = 0; g < group.trainings.size(); ++g)
+    if (!full[g].stopped)  // interrupted: nothing of this training is written
+      finish_training(sweep, options, *group.data, full[g], seconds_at_epoch[g],
+                      group.trainings[g]);
+}
+
+// The groups in flight, owned here and not by the pipeline: when it is cancelled (a sink that
+// throws, e.g. on a full disk) oneTBB drops the items between its filters undestroyed.
+class LiveGroups {
+ public:
+  Group* adopt(std::unique_ptr<Group> group) {
+    Group* raw = group.get();
+    const std::lock_guard lock(mutex_);
+    live_.emplace(raw, std::move(group));
+    return raw;
+  }
+  void retire(Group* group) {
+    const std::lock_guard lock(mutex_);
+    live_.erase(group);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<Group*, std::unique_ptr<Group>> live_;
+};
+
+// Hands finished trials to the sink in trial order: a group's rows wait here until those of every
+// earlier trial have gone (groups finish out of order, and the trainings of a group need not be
+// neighbours). Bounded by the groups in flight and the window groups are formed in.
+class InOrder {
+ public:
+  InOrder(const RunOptions& options, std::uint64_t end, const TrialSink& sink)
+      : options_(options), next_(options.begin), end_(end), sink_(sink) {}
+
+  void hold(FinishedTrial&& f) {
+    const std::uint64_t index = f.record.index;
+    held_.emplace(index, std::move(f));
+  }
+
+  // Hands over the trials whose predecessors have all gone (everything: every trial held, also
+  // after a gap); returns how many.
+  std::uint64_t release(bool everything) {
+    std::vector<FinishedTrial> ready;
+    for (;;) {
+      while (next_ < end_ && options_.skip && options_.skip(next_)) ++next_;
+      if (held_.empty() || (!everything && held_.begin()->first != next_)) break;
+      next_ = held_.begin()->first + 1;
+      ready.push_back(std::move(held_.begin()->second));
+      held_.erase(held_.begin());
+    }
+    if (!ready.empty()) sink_(ready);
+    return ready.size();
+  }
+
+ private:
+  const RunOptions& options_;
+  std::uint64_t next_;
+  const std::uint64_t end_;
+  const TrialSink& sink_;
+  std::map<std::uint64_t, FinishedTrial> held_;
+};
 
 }  // namespace
 
@@ -229,70 +302,39 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const
   const auto stop_requested = [&] {
     return abandon.load() || (options.interrupt && options.interrupt->load());
   };
+  LiveGroups live;
+  InOrder in_order(options, std::min(options.end, sweep.size()), sink);
 
-  // The packs in flight are owned here, not by the pipeline: when it is cancelled (a sink that
-  // throws, e.g. on a full disk) oneTBB drops the items between its filters undestroyed.
-  std::mutex live_mutex;
-  std::unordered_map<Pack*, std::unique_ptr<Pack>> live;
-  const auto retire = [&](Pack* pack) {
-    const std::lock_guard lock(live_mutex);
-    live.erase(pack);
-  };
-
-  // Rows go to the sink in trial order: a pack's rows wait here until those of every earlier
-  // trial have gone (packs finish out of order, and the trainings of a pack need not be
-  // neighbours). Bounded by the packs in flight and the window packs are formed in.
-  std::map<std::uint64_t, FinishedTrial> held;
-  std::uint64_t next = options.begin;
-  const std::uint64_t end = std::min(options.end, sweep.size());
-  const auto release = [&](bool everything) {
-    std::vector<FinishedTrial> ready;
-    for (;;) {
-      while (next < end && options.skip && options.skip(next)) ++next;
-      if (held.empty() || (!everything && held.begin()->first != next)) break;
-      next = held.begin()->first + 1;
-      ready.push_back(std::move(held.begin()->second));
-      held.erase(held.begin());
+  const auto form = [&](tbb::flow_control& fc) -> Group* {
+    auto group = std::make_unique<Group>();
+    if (stop_requested() || !source.next(*group)) {
+      fc.stop();
+      return nullptr;
     }
-    if (!ready.empty()) sink(ready);
-    stats.finished += ready.size();
+    return live.adopt(std::move(group));
   };
-
+  const auto train = [&](Group* group) {
+    if (!stop_requested()) train_group(sweep, options, *group, abandon);
+    return group;
+  };
+  const auto collect = [&](Group* group) {
+    for (Training& training : group->trainings) {
+      ++stats.trainings;
+      for (FinishedTrial& f : training.finished) {
+        if (f.record.outcome == results::Outcome::error && options.fail_fast) abandon = true;
+        in_order.hold(std::move(f));
+      }
+    }
+    live.retire(group);
+    stats.finished += in_order.release(false);
+  };
   tbb::parallel_pipeline(
       static_cast<std::size_t>(threads) * 4,
-      tbb::make_filter<void, Pack*>(tbb::filter_mode::serial_in_order,
-                                    [&](tbb::flow_control& fc) -> Pack* {
-                                      auto owned = std::make_unique<Pack>();
-                                      if (stop_requested() || !source.next(*owned)) {
-                                        fc.stop();
-                                        return nullptr;
-                                      }
-                                      Pack* pack = owned.get();
-                                      const std::lock_guard lock(live_mutex);
-                                      live.emplace(pack, std::move(owned));
-                                      return pack;
-                                    }) &
-          tbb::make_filter<Pack*, Pack*>(tbb::filter_mode::parallel,
-                                         [&](Pack* pack) {
-                                           if (!stop_requested())
-                                             train_pack(sweep, options, *pack, abandon);
-                                           return pack;
-                                         }) &
-          tbb::make_filter<Pack*, void>(tbb::filter_mode::serial_out_of_order, [&](Pack* pack) {
-            for (Group& group : pack->groups) {
-              ++stats.trainings;
-              for (FinishedTrial& f : group.finished) {
-                if (f.record.outcome == results::Outcome::error && options.fail_fast)
-                  abandon = true;
-                const std::uint64_t index = f.record.index;
-                held.emplace(index, std::move(f));
-              }
-            }
-            retire(pack);
-            release(false);
-          }));
+      tbb::make_filter<void, Group*>(tbb::filter_mode::serial_in_order, form) &
+          tbb::make_filter<Group*, Group*>(tbb::filter_mode::parallel, train) &
+          tbb::make_filter<Group*, void>(tbb::filter_mode::serial_out_of_order, collect));
   // Stopped early (interrupt, fail-fast): the rows of trials after a gap, still in order.
-  release(true);
+  stats.finished += in_order.release(true);
   stats.interrupted = options.interrupt && options.interrupt->load();
   stats.failed_fast = abandon.load();
   return stats;

@@ -1,11 +1,10 @@
 // Runs the trials of a sweep on a oneTBB pipeline: a serial stage enumerates trials in index
-// order and groups those that differ only in train.epochs (trained once, to the largest value,
-// each shorter trial read off the curve's prefix) and packs groups that can share SIMD lanes
-// (nn::train_pack: up to nn::kLanes trainings of one network shape side by side); a parallel
-// stage trains each pack single-threaded; a serial stage hands finished rows to the sink in
-// trial order. Datasets are built once per distinct data configuration and shared read-only.
-// Memory is bounded by the threads (live packs) and the pack window, not by the number of
-// trials.
+// order, gathers epoch siblings (EpochSiblings, below) into one training each, and forms groups
+// of trainings on one dataset that nn trains together in one pass (nn::trained_with_first); a
+// parallel stage trains each group single-threaded (nn::train_jobs); a serial stage hands
+// finished rows to the sink in trial order. Datasets are built once per distinct data
+// configuration and shared read-only. Memory is bounded by the threads (live groups) and the
+// window groups are formed in, not by the number of trials.
 #pragma once
 
 #include <atomic>
@@ -23,6 +22,26 @@
 
 namespace runner {
 
+// Epoch siblings: trials of one sweep that differ only in their epoch budget, train.epochs
+// (equal sweeps::Trial::training). One training, to the largest budget, serves them all: a
+// sibling's curve is the first epochs of that training's curve (nn::summarize) and its row is
+// that of a standalone run. The sweep enumerates the repeats innermost and the budget next, so
+// siblings sit within runs of Sweep::sibling_run() consecutive indices from a multiple of it; a
+// range of indices that ends at run_end() splits no run. (Where include entries or collapsed
+// combinations shift a run off such a multiple and it is split, each part trains once: the rows
+// are the same.) The runner's enumeration and the MPI hand-out find siblings this way only.
+struct EpochSiblings {
+  std::vector<sweeps::Trial> trials;  // in index order
+
+  bool includes(const sweeps::Trial& trial) const {
+    return !trials.empty() && trials.front().training == trial.training;
+  }
+  // The sibling with the largest budget: the one the training runs for.
+  const sweeps::Trial& longest() const;
+  // The index after the run of siblings that `index` belongs to.
+  static std::uint64_t run_end(const sweeps::Sweep& sweep, std::uint64_t index);
+};
+
 struct RunOptions {
   int threads = 1;
   std::uint64_t begin = 0;                       // the trial indices to run: [begin, end)
@@ -31,7 +50,7 @@ struct RunOptions {
   const std::atomic<bool>* interrupt = nullptr;  // set from a signal handler: stop promptly
   std::function<bool(std::uint64_t)> skip;       // trials already done (resume)
   // Called, from any worker thread, with the trained parameters of each trial a training ran
-  // for (not the shorter epoch siblings it also served): e.g. to save every model.
+  // for (not its shorter epoch siblings): e.g. to save every model.
   std::function<void(const sweeps::Trial&, const nn::Dataset&, const nn::TrainResult& result,
                      const std::vector<double>& parameters)>
       trained;
@@ -55,7 +74,7 @@ struct RunStats {
 
 // Trains every trial of `sweep` not skipped; `sink` is called serially with finished trials in
 // increasing trial index, each trial as soon as all trials before it have finished (so the rows
-// of a pack are usually written at once). A run that stops early (interrupt, fail-fast) hands
+// of a group are usually written at once). A run that stops early (interrupt, fail-fast) hands
 // over the trials that did finish, in order, with gaps.
 using TrialSink = std::function<void(std::span<FinishedTrial>)>;
 RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const TrialSink& sink);

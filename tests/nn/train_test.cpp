@@ -145,7 +145,7 @@ TEST(Train, EveryOptimizerAndPenaltyLearns) {
   }
 }
 
-// Helpers for the classification rules on hand-made curves.
+// Whether two results are the same to the bit.
 void expect_same_bits(const TrainResult& a, const TrainResult& b, const std::string& what) {
   const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
   ASSERT_EQ(a.curve.size(), b.curve.size()) << what;
@@ -160,89 +160,63 @@ void expect_same_bits(const TrainResult& a, const TrainResult& b, const std::str
   EXPECT_EQ(a.stopped, b.stopped) << what;
 }
 
-// The lanes of a pack never mix: whatever shares its pack, a training's curve and parameters
-// are those of the same training run alone, to the bit. The pack mixes learning rates, seeds,
-// initialisations, epoch counts, penalty rates, one training that diverges and one that an
-// observer stops early.
-TEST(TrainPack, EachResultIsTheTrainingAloneBitForBit) {
-  for (Optimizer optimizer : {Optimizer::sgd, Optimizer::momentum, Optimizer::adam}) {
-    std::vector<TrialConfig> configs(4, config_for(DatasetKind::spiral, {6, 5}, 0.03, 40));
-    for (TrialConfig& c : configs) {
-      c.data.validation_fraction = 0.2;
-      c.model.activation = Activation::tanh;
-      c.train.batch_size = 7;
-      c.train.optimizer = optimizer;
-      c.train.regularization = Regularization::l2;
-    }
-    configs[1].train.learning_rate = 0.003;
-    configs[1].train.epochs = 25;
-    configs[1].model.init = Init::playground;
-    configs[1].train.regularization_rate = 0.01;
-    configs[2].train.learning_rate = 1e4;  // diverges
-    configs[3].train.momentum = 0.5;
-    configs[3].train.beta1 = 0.8;
-    ASSERT_TRUE(can_share_pack(configs[0], configs[3]));
-    const Dataset data = make_dataset(configs[0].data, 5);
-    const EpochObserver stop_at_12 = [](const EpochMetrics& m) { return m.epoch < 12; };
-    std::vector<TrainJob> jobs;
-    for (std::size_t i = 0; i < configs.size(); ++i)
-      jobs.push_back({&configs[i], 100 + i, i == 3 ? stop_at_12 : EpochObserver{}});
-
-    const std::vector<TrainResult> packed = train_pack(jobs, data);
-    ASSERT_EQ(packed.size(), 4u);
-    EXPECT_EQ(packed[2].verdict.outcome, Outcome::diverged);
-    EXPECT_TRUE(packed[3].stopped);
-    for (std::size_t i = 0; i < jobs.size(); ++i)
-      expect_same_bits(packed[i], train(configs[i], data, jobs[i].seed, jobs[i].observer),
-                       std::string(to_string(optimizer)) + " job " + std::to_string(i));
-    // A pack of two gives the same as well.
-    const std::vector<TrainResult> pair = train_pack(std::span(jobs).subspan(1, 2), data);
-    expect_same_bits(pair[0], packed[1], "pair job 0");
-    expect_same_bits(pair[1], packed[2], "pair job 1");
+// train_jobs() decides how jobs share lanes; whatever it decides, each result is the job
+// trained alone: here two shapes, mixed epoch budgets, more jobs of one shape than one pack
+// holds, and an observer that stops one job early.
+TEST(TrainJobs, EachResultIsTheJobAloneWhateverTheMixOfShapesAndBudgets) {
+  std::vector<TrialConfig> configs(9, config_for(DatasetKind::circle, {6}, 0.03, 12));
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    configs[i].model.activation = i % 3 == 1 ? Activation::relu : Activation::tanh;
+    configs[i].train.epochs = 5 + static_cast<int>(i) * 2;
+    configs[i].train.learning_rate = 0.01 * static_cast<double>(i + 1);
+  }
+  const Dataset data = make_dataset(configs[0].data, 3);
+  const EpochObserver stop_at_4 = [](const EpochMetrics& m) { return m.epoch < 4; };
+  std::vector<TrainJob> jobs;
+  for (std::size_t i = 0; i < configs.size(); ++i)
+    jobs.push_back({&configs[i], 7 + i, i == 5 ? stop_at_4 : EpochObserver{}});
+  const std::vector<TrainResult> together = train_jobs(jobs, data);
+  ASSERT_EQ(together.size(), jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    EXPECT_EQ(together[i].epochs_run, i == 5 ? 4 : configs[i].train.epochs) << i;
+    expect_same_bits(together[i], train(configs[i], data, jobs[i].seed, jobs[i].observer),
+                     "job " + std::to_string(i));
   }
 }
 
-// The per-epoch metrics are those of the final parameters over the whole split, also when the
-// split is larger than one evaluation block (512 samples): recomputed here sample by sample.
-TEST(TrainPack, EvaluatesLargeSplitsWhole) {
-  TrialConfig c = config_for(DatasetKind::circle, {5}, 0.1, 3);
-  c.data.points = 2500;  // 1250 training samples: three blocks, the last one partial
-  const Dataset data = make_dataset(c.data, 9);
-  const TrainResult r = train(c, data, 4);
-  const Mlp net(data.inputs(), c.model.hidden, data.outputs(), c.model.activation,
-                c.model.leaky_relu_slope, data.task);
-  Mlp::Workspace ws = net.make_workspace(data.train.size());
-  const Eigen::MatrixXd z = net.forward(r.parameters.data(), data.train.x, ws);
-  double loss = 0, correct = 0;
-  for (Eigen::Index j = 0; j < z.cols(); ++j) {
-    const double zj = z(0, j), t = data.train.y(0, j);
-    loss += std::max(zj, 0.0) - zj * t + std::log1p(std::exp(-std::abs(zj)));
-    correct += (zj > 0) == (t > 0.5);
-  }
-  const double n = static_cast<double>(z.cols());
-  EXPECT_NEAR(r.final.train_loss, loss / n, 1e-12);
-  EXPECT_DOUBLE_EQ(r.final.train_accuracy, correct / n);
-}
-
-TEST(TrainPack, SharesOnlyTheSameNetworkBatchAndOptimizer) {
-  TrialConfig a = config_for(DatasetKind::circle, {8, 8}, 0.03, 10), b = a;
-  b.train.learning_rate = 0.3;
-  b.train.epochs = 99;
-  b.model.init = Init::he;
-  b.convergence.learned_below = 0.2;
-  EXPECT_TRUE(can_share_pack(a, b));
-  for (auto change : std::vector<std::function<void(TrialConfig&)>>{
-           [](TrialConfig& c) { c.model.hidden = {8}; },
-           [](TrialConfig& c) { c.model.activation = Activation::relu; },
-           [](TrialConfig& c) { c.train.batch_size = 11; },
-           [](TrialConfig& c) { c.train.optimizer = Optimizer::adam; },
-           [](TrialConfig& c) { c.train.regularization = Regularization::l1; }}) {
-    TrialConfig c = a;
-    change(c);
-    EXPECT_FALSE(can_share_pack(a, c));
+// How many lanes a pack has and which jobs share one cannot change a result: the same jobs in
+// reverse order, or one at a time, give the same bits.
+TEST(TrainJobs, ResultsDoNotDependOnOrderOrCompany) {
+  std::vector<TrialConfig> configs(6, config_for(DatasetKind::xor_, {4}, 0.1, 8));
+  for (std::size_t i = 0; i < configs.size(); ++i)
+    configs[i].train.learning_rate = 0.05 * static_cast<double>(i + 1);
+  const Dataset data = make_dataset(configs[0].data, 11);
+  std::vector<TrainJob> jobs, reversed;
+  for (std::size_t i = 0; i < configs.size(); ++i) jobs.push_back({&configs[i], 40 + i, {}});
+  reversed.assign(jobs.rbegin(), jobs.rend());
+  const std::vector<TrainResult> forward = train_jobs(jobs, data);
+  const std::vector<TrainResult> backward = train_jobs(reversed, data);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    expect_same_bits(forward[i], backward[jobs.size() - 1 - i], "reversed " + std::to_string(i));
+    expect_same_bits(forward[i], train_jobs(std::span(jobs).subspan(i, 1), data).front(),
+                     "alone " + std::to_string(i));
   }
 }
 
+TEST(TrainedWithFirst, TakesTheFirstJobsThatShareItsLanesUpToAFullPack) {
+  const TrialConfig tanh = config_for(DatasetKind::circle, {8}, 0.1, 10);
+  TrialConfig relu = tanh;
+  relu.model.activation = Activation::relu;
+  std::vector<const TrialConfig*> configs{&tanh, &relu};
+  for (int i = 0; i < trainings_side_by_side() + 2; ++i) configs.push_back(&tanh);
+  std::vector<std::size_t> expected{0};
+  for (int i = 0; i + 1 < trainings_side_by_side(); ++i)
+    expected.push_back(2 + static_cast<std::size_t>(i));
+  EXPECT_EQ(trained_with_first(configs), expected);
+  EXPECT_EQ(trained_with_first(std::span(configs).first(2)), std::vector<std::size_t>{0});
+}
+
+// Helpers for the classification rules on hand-made curves.
 std::vector<EpochMetrics> curve_of(const std::vector<double>& losses) {
   std::vector<EpochMetrics> curve;
   for (std::size_t i = 0; i < losses.size(); ++i) {

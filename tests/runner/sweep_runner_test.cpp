@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "nn/train.h"
 #include "runner/best_trials.h"
 #include "runner/saved_models.h"
 #include "sweeps/spec.h"
@@ -61,6 +62,65 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
   }
   EXPECT_EQ(handed, 4);
   EXPECT_EQ(trained.size(), 4u);
+}
+
+// A trial's row is that of its training alone, whichever trials shared its group (here two
+// activations and three budgets interleaved, and more trials of one shape than one pass of nn
+// trains at once) and however many threads ran them.
+TEST(RunTrials, GivesEachTrialTheRowOfItsTrainingAlone) {
+  const sweeps::Sweep sweep = sweeps::parse_sweep(R"(name: alone
+seed: 3
+data: { dataset: xor, points: 60 }
+model: { hidden: [4] }
+grid:
+  model.activation: [tanh, relu]
+  train.learning_rate: [0.01, 0.03, 0.1, 0.3, 1, 3]
+  train.epochs: [2, 5, 7]
+)",
+                                                  "alone.yaml", ".");
+  for (int threads : {1, 2}) {
+    RunOptions options;
+    options.threads = threads;
+    std::vector<results::TrialRecord> rows;
+    const RunStats stats = run_trials(sweep, options, [&](std::span<FinishedTrial> done) {
+      for (FinishedTrial& f : done) rows.push_back(f.record);
+    });
+    EXPECT_EQ(stats.trainings, 12u);
+    ASSERT_EQ(rows.size(), sweep.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const sweeps::Trial t = sweep.trial(i);
+      const nn::Dataset data = nn::make_dataset(t.config.data, t.data_seed);
+      results::TrialRecord alone =
+          results::make_record(t.index, t.id, t.repeat, t.seed, rows[i].params,
+                               nn::train(t.config, data, t.seed), rows[i].wall_seconds);
+      EXPECT_EQ(rows[i], alone) << "trial " << i << ", " << threads << " threads";
+    }
+  }
+}
+
+TEST(EpochSiblings, RunsEndAtMultiplesOfTheBudgetValuesTimesRepeats) {
+  const sweeps::Sweep sweep =
+      sweeps::parse_sweep(std::string(kSweep) + "repeats: 2\n", "handover.yaml", ".");
+  ASSERT_EQ(sweep.sibling_run(), 6u);
+  EXPECT_EQ(EpochSiblings::run_end(sweep, 0), 6u);
+  EXPECT_EQ(EpochSiblings::run_end(sweep, 5), 6u);
+  EXPECT_EQ(EpochSiblings::run_end(sweep, 6), 12u);
+  // Every run holds one set of siblings, and only it.
+  for (std::uint64_t start = 0; start < sweep.size(); start += 6)
+    for (std::uint64_t i = start; i < start + 6; ++i)
+      for (std::uint64_t j = 0; j < sweep.size(); ++j) {
+        EpochSiblings siblings{{sweep.trial(i)}};
+        const bool same_run = j >= start && j < start + 6;
+        const bool same_repeat = sweep.trial(j).repeat == sweep.trial(i).repeat;
+        EXPECT_EQ(siblings.includes(sweep.trial(j)), same_run && same_repeat) << i << " " << j;
+      }
+}
+
+TEST(EpochSiblings, TheLongestIsTheSiblingWithTheLargestBudget) {
+  const sweeps::Sweep sweep = sweeps::parse_sweep(kSweep, "handover.yaml", ".");
+  const EpochSiblings siblings{{sweep.trial(1), sweep.trial(2), sweep.trial(0)}};
+  EXPECT_EQ(siblings.longest().index, 2u);
+  EXPECT_EQ(siblings.longest().config.train.epochs, 15);
 }
 
 results::TrialRecord record(std::uint64_t index, const std::string& dataset, double train_loss,

@@ -1,0 +1,252 @@
+#include "nn/pack.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numeric>
+
+namespace nn {
+
+// Losses and accuracies of every lane's current parameters on every split. A split is run in
+// blocks of samples, each copied into every lane as it is needed: memory stays bounded for any
+// size of data (a split held in every lane at once would take kLanes times the dataset). A small
+// split, one block of at most kHeldElements numbers, is copied once and held for every epoch.
+class Pack::Evaluator {
+ public:
+  static constexpr Eigen::Index kBlock = 512, kHeldElements = 16384;
+  using Metrics = std::array<EpochMetrics, kLanes>;
+
+  Evaluator(const LaneNet& net, const Dataset& data)
+      : net_(net),
+        data_(data),
+        block_(std::min(kBlock, std::max({data.train.size(), data.validation.size(),
+                                          data.test.size(), Eigen::Index{1}}))),
+        ws_(net.make_workspace(block_)),
+        x_(kLanes, net.width(0) * block_),
+        y_(kLanes, net.width(net.layers()) * block_) {
+    const Split* splits[] = {&data.train, &data.validation, &data.test};
+    for (std::size_t s = 0; s < held_.size(); ++s) {
+      const Split& split = *splits[s];
+      if (split.size() > 0 && split.size() <= block_ &&
+          split.x.size() + split.y.size() <= kHeldElements)
+        held_[s] = {broadcast(split.x), broadcast(split.y)};
+    }
+  }
+
+  Metrics operator()(const LaneMatrix& params, int epoch) {
+    Metrics m;
+    const auto [train_loss, train_accuracy] = on(params, data_.train, held_[0]);
+    const auto [val_loss, val_accuracy] = on(params, data_.validation, held_[1]);
+    const auto [test_loss, test_accuracy] = on(params, data_.test, held_[2]);
+    for (int l = 0; l < kLanes; ++l)
+      m[l] = {epoch,           train_loss[l],   val_loss[l], test_loss[l], train_accuracy[l],
+              val_accuracy[l], test_accuracy[l]};
+    return m;
+  }
+
+ private:
+  struct Held {
+    LaneMatrix x, y;  // a whole split in every lane, or empty
+  };
+
+  std::pair<Lanes, Lanes> on(const LaneMatrix& params, const Split& split, const Held& held) {
+    const Lanes none = Lanes::Constant(kNotApplicable);
+    const Eigen::Index n = split.size();
+    if (n == 0) return {none, none};
+    Lanes loss = Lanes::Zero(), correct = Lanes::Zero();
+    for (Eigen::Index start = 0; start < n; start += block_) {
+      const Eigen::Index b = std::min(block_, n - start);
+      const bool whole = held.x.size() > 0;  // then start = 0 and b = n
+      if (!whole) copy_block(split, start, b);
+      const LaneMatrix& x = whole ? held.x : x_;
+      const LaneMatrix& y = whole ? held.y : y_;
+      net_.forward(params, x, b, ws_);
+      loss += net_.loss_sum(y, b, ws_);
+      if (net_.task() != Task::regression) correct += net_.correct(y, b, ws_);
+    }
+    const double inv_n = 1.0 / static_cast<double>(n);
+    return {loss * inv_n, net_.task() == Task::regression ? none : correct * inv_n};
+  }
+
+  // Samples [start, start + b) of the split into every lane of x_ and y_.
+  void copy_block(const Split& split, Eigen::Index start, Eigen::Index b) {
+    const Eigen::Index inputs = split.x.rows(), outputs = split.y.rows();
+    for (Eigen::Index j = 0; j < b; ++j) {
+      for (Eigen::Index i = 0; i < inputs; ++i)
+        x_.col(j * inputs + i).setConstant(split.x(i, start + j));
+      for (Eigen::Index i = 0; i < outputs; ++i)
+        y_.col(j * outputs + i).setConstant(split.y(i, start + j));
+    }
+  }
+
+  const LaneNet& net_;
+  const Dataset& data_;
+  const Eigen::Index block_;  // kBlock, or the largest split when smaller
+  LaneNet::Workspace ws_;
+  LaneMatrix x_, y_;          // the block being evaluated, in every lane
+  std::array<Held, 3> held_;  // train, validation, test
+};
+
+namespace {
+
+double monitored(const EpochMetrics& m, Monitor monitor) {
+  return monitor == Monitor::val_loss ? m.val_loss : m.train_loss;
+}
+
+// Column row[l] of m into lane l of m.rows() consecutive lane elements at out: one sample of
+// every lane's batch. Raw pointers and the lanes innermost (a fixed count) let the compiler
+// unroll the copy; Eigen's indexed form of this loop keeps run-time row counts and a loop of
+// its own per row, which for the one or two rows of a sample is mostly overhead.
+// `out` never overlaps m (__restrict, a GCC and Clang extension): without it the compiler checks
+// for overlap at run time on every call, a stall of its own for the one or two rows of a sample.
+// The measurements are in bench/README.md ("Why the kernels are written as they are").
+void gather(const Eigen::MatrixXd& m, const std::array<Eigen::Index, kLanes>& row,
+            double* __restrict out) {
+  const Eigen::Index rows = m.rows();
+  std::array<const double*, kLanes> column;
+  for (int l = 0; l < kLanes; ++l) column[l] = m.data() + row[l] * rows;
+  for (Eigen::Index i = 0; i < rows; ++i)
+    for (int l = 0; l < kLanes; ++l) out[kLanes * i + l] = column[l][i];
+}
+
+// Lane l trains jobs[l], or repeats the last job when there are fewer jobs than lanes.
+std::array<const TrainJob*, Pack::kCapacity> lane_jobs(std::span<const TrainJob> jobs) {
+  assert(!jobs.empty() && jobs.size() <= static_cast<std::size_t>(Pack::kCapacity));
+  std::array<const TrainJob*, Pack::kCapacity> job;
+  for (std::size_t l = 0; l < job.size(); ++l) job[l] = &jobs[std::min(l, jobs.size() - 1)];
+  return job;
+}
+
+std::array<const TrainConfig*, kLanes> train_configs(
+    const std::array<const TrainJob*, Pack::kCapacity>& job) {
+  std::array<const TrainConfig*, kLanes> configs;
+  for (int l = 0; l < kLanes; ++l) configs[l] = &job[l]->config->train;
+  return configs;
+}
+
+Mlp shape_of(const TrialConfig& c, const Dataset& data) {
+  return {data.inputs(),      c.model.hidden,           data.outputs(),
+          c.model.activation, c.model.leaky_relu_slope, data.task,
+          c.model.loss};
+}
+
+}  // namespace
+
+bool can_share_pack(const TrialConfig& a, const TrialConfig& b) {
+  const bool leaky = a.model.activation == Activation::leaky_relu;
+  return a.model.hidden == b.model.hidden && a.model.activation == b.model.activation &&
+         a.model.loss == b.model.loss &&
+         (!leaky || a.model.leaky_relu_slope == b.model.leaky_relu_slope) &&
+         a.train.batch_size == b.train.batch_size && a.train.optimizer == b.train.optimizer &&
+         a.train.regularization == b.train.regularization;
+}
+
+Pack::Pack(std::span<const TrainJob> jobs, const Dataset& data)
+    : job_(lane_jobs(jobs)),
+      used_(static_cast<int>(jobs.size())),
+      data_(data),
+      shape_(shape_of(*job_[0]->config, data)),
+      net_(shape_.lanes()),
+      n_(data.train.size()),
+      has_validation_(data.validation.size() > 0),
+      batch_(
+          std::min<Eigen::Index>(job_[0]->config->train.batch_size, std::max<Eigen::Index>(n_, 1))),
+      params_(kLanes, net_.parameter_count()),
+      grad_(kLanes, net_.parameter_count()),
+      optimizer_(train_configs(job_), net_.parameter_count()),
+      ws_(net_.make_workspace(batch_)),
+      batch_x_(kLanes, data.inputs() * batch_),
+      batch_y_(kLanes, data.outputs() * batch_),
+      evaluate_(std::make_unique<Evaluator>(net_, data)),
+      shuffle_order_(static_cast<std::size_t>(n_)) {
+  for (int l = 1; l < used_; ++l) assert(can_share_pack(*job_[0]->config, *job_[l]->config));
+  for (int l = 0; l < kLanes; ++l) start(l);
+}
+
+Pack::~Pack() = default;
+
+// Lane l's initial parameters, sample order and settings.
+void Pack::start(int l) {
+  const TrialConfig& c = *job_[l]->config;
+  Lane& lane = lanes_[l];
+  lane.rng = Rng(job_[l]->seed);
+  params_.row(l) = shape_.initial_parameters(c.model.init, lane.rng).transpose();
+  lane.order.resize(static_cast<std::size_t>(n_));
+  std::iota(lane.order.begin(), lane.order.end(), Eigen::Index{0});
+  lane.curve.reserve(static_cast<std::size_t>(c.train.epochs) + 1);
+  lane.monitor = resolve_monitor(c.convergence.monitor, has_validation_);
+  lane.reshuffle = c.train.shuffle == Shuffle::every_epoch;
+  penalty_rate_[l] =
+      c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
+}
+
+std::vector<TrainResult> Pack::run() {
+  const Evaluator::Metrics initial = (*evaluate_)(params_, 0);
+  for (int l = 0; l < used_; ++l) record(l, initial[l]);
+  for (int epoch = 1; any_active(); ++epoch) {
+    run_epoch(epoch);
+    const Evaluator::Metrics m = (*evaluate_)(params_, epoch);
+    for (int l = 0; l < used_; ++l)
+      if (lanes_[l].active) record(l, m[l]);
+  }
+
+  const double baseline = baseline_loss(data_, job_[0]->config->model.loss);
+  std::vector<TrainResult> results;
+  for (int l = 0; l < used_; ++l) {
+    Lane& lane = lanes_[l];
+    TrainResult result =
+        summarize(lane.curve, job_[l]->config->convergence, has_validation_, baseline);
+    result.stopped = lane.stopped;
+    result.curve = std::move(lane.curve);
+    result.parameters = std::move(lane.parameters);
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+// Records lane l's metrics after epoch m.epoch; decides whether it trains on.
+void Pack::record(int l, const EpochMetrics& m) {
+  Lane& lane = lanes_[l];
+  const TrainJob& job = *job_[l];
+  lane.curve.push_back(m);
+  if (job.observer && !job.observer(m)) lane.stopped = true;
+  const double loss = monitored(m, lane.monitor);
+  if (m.epoch == 0) lane.initial = loss;
+  const bool diverged = !std::isfinite(loss) || loss > kStopFactor * lane.initial;
+  lane.active = !lane.stopped && !diverged && m.epoch < job.config->train.epochs && n_ > 0;
+  rate_[l] = lane.active ? job.config->train.learning_rate : 0.0;
+  if (!lane.active) {
+    // Kept now: a frozen lane still takes steps of size 0, and 0 x an infinite gradient
+    // would turn a diverged network's last parameters into NaN.
+    lane.parameters.resize(static_cast<std::size_t>(net_.parameter_count()));
+    Eigen::Map<Eigen::RowVectorXd>(lane.parameters.data(), net_.parameter_count()) = params_.row(l);
+  }
+}
+
+bool Pack::any_active() const {
+  return std::any_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.active; });
+}
+
+void Pack::run_epoch(int epoch) {
+  for (Lane& lane : lanes_)
+    if (lane.active && (lane.reshuffle || epoch == 1))
+      shuffle_order_(std::span(lane.order), lane.rng);
+  for (Eigen::Index start = 0; start < n_; start += batch_)
+    step(start, std::min(batch_, n_ - start));
+}
+
+void Pack::step(Eigen::Index start, Eigen::Index b) {
+  for (Eigen::Index k = 0; k < b; ++k) {
+    std::array<Eigen::Index, kLanes> row;
+    for (int l = 0; l < kLanes; ++l) row[l] = lanes_[l].order[static_cast<std::size_t>(start + k)];
+    gather(data_.train.x, row, batch_x_.data() + kLanes * k * data_.inputs());
+    gather(data_.train.y, row, batch_y_.data() + kLanes * k * data_.outputs());
+  }
+  net_.forward(params_, batch_x_, b, ws_);          // forward
+  net_.loss_gradient(batch_y_, b, ws_);             // loss
+  net_.backward(params_, batch_x_, b, ws_, grad_);  // backward
+  net_.add_penalty(params_, job_[0]->config->train.regularization, penalty_rate_, grad_);
+  optimizer_.step(params_, grad_, rate_);  // update
+}
+
+}  // namespace nn

@@ -1,0 +1,81 @@
+// A pack: up to Pack::kCapacity trainings on one dataset run side by side, one per lane of a
+// LaneNet (nn/lanes.h), with one pass over the data per epoch for all of them. The trainings of
+// a pack share the network (hidden layers, activation, loss), the batch size, the optimizer and
+// the kind of penalty (can_share_pack()); learning rates, seeds, initialisation, the rates of the
+// optimizer and penalty, epoch budgets and convergence settings are per lane. Lanes never mix, so
+// a training's result is the same bits whichever trainings (if any) share its pack. Lanes past
+// the trainings repeat the last one, frozen (step size 0), and are never reported.
+// Callers outside nn/ use train_jobs() (nn/train.h), which forms the packs.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "nn/config.h"
+#include "nn/dataset.h"
+#include "nn/lanes.h"
+#include "nn/mlp.h"
+#include "nn/optimizer.h"
+#include "nn/random.h"
+#include "nn/train.h"
+
+namespace nn {
+
+// Whether two trainings on one dataset can share a pack.
+bool can_share_pack(const TrialConfig& a, const TrialConfig& b);
+
+class Pack {
+ public:
+  static constexpr int kCapacity = kLanes;
+
+  // REQUIRES 1..kCapacity jobs whose configs can share a pack with the first; `jobs` and
+  // `data` outlive the pack.
+  Pack(std::span<const TrainJob> jobs, const Dataset& data);
+  ~Pack();
+
+  // Trains every job to its budget (or until it diverges or its observer stops it); results[i]
+  // is train(*jobs[i].config, data, jobs[i].seed, jobs[i].observer), bit for bit. Observers
+  // are called after each epoch in job order. Call once.
+  std::vector<TrainResult> run();
+
+ private:
+  struct Lane {
+    Rng rng{0};
+    std::vector<Eigen::Index> order;  // of the training samples, shuffled
+    std::vector<EpochMetrics> curve;
+    std::vector<double> parameters;  // when it stopped training
+    Monitor monitor = Monitor::train_loss;
+    bool reshuffle = true;  // every epoch, or only before the first
+    double initial = 0;     // the monitored loss at epoch 0
+    bool active = false, stopped = false;
+  };
+  class Evaluator;
+
+  void start(int l);
+  void record(int l, const EpochMetrics& m);
+  bool any_active() const;
+  void run_epoch(int epoch);
+  void step(Eigen::Index start, Eigen::Index b);  // one mini-batch of every lane
+
+  std::array<const TrainJob*, kCapacity> job_;
+  const int used_;  // lanes with a job of their own
+  const Dataset& data_;
+  const Mlp shape_;
+  const LaneNet& net_;
+  const Eigen::Index n_;  // training samples
+  const bool has_validation_;
+  const Eigen::Index batch_;
+  std::array<Lane, kCapacity> lanes_;
+  LaneMatrix params_, grad_;
+  Lanes rate_ = Lanes::Zero(), penalty_rate_ = Lanes::Zero();
+  OptimizerState optimizer_;
+  LaneNet::Workspace ws_;
+  LaneMatrix batch_x_, batch_y_;
+  std::unique_ptr<Evaluator> evaluate_;
+  const Shuffler shuffle_order_;
+};
+
+}  // namespace nn

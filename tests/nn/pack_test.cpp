@@ -1,0 +1,123 @@
+// The pack: trainings side by side in the lanes of one network (nn/pack.h).
+#include "nn/pack.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <functional>
+#include <span>
+
+#include "nn/mlp.h"
+
+namespace nn {
+namespace {
+
+TrialConfig config_for(DatasetKind dataset, std::vector<int> hidden, double lr, int epochs) {
+  TrialConfig c;
+  c.data.dataset = dataset;
+  c.model.hidden = std::move(hidden);
+  c.train.learning_rate = lr;
+  c.train.epochs = epochs;
+  return c;
+}
+
+void expect_same_bits(const TrainResult& a, const TrainResult& b, const std::string& what) {
+  const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+  ASSERT_EQ(a.curve.size(), b.curve.size()) << what;
+  for (std::size_t t = 0; t < a.curve.size(); ++t)
+    for (auto field : {&EpochMetrics::train_loss, &EpochMetrics::val_loss, &EpochMetrics::test_loss,
+                       &EpochMetrics::train_accuracy, &EpochMetrics::test_accuracy})
+      ASSERT_EQ(bits(a.curve[t].*field), bits(b.curve[t].*field)) << what << " epoch " << t;
+  ASSERT_EQ(a.parameters.size(), b.parameters.size()) << what;
+  for (std::size_t i = 0; i < a.parameters.size(); ++i)
+    ASSERT_EQ(bits(a.parameters[i]), bits(b.parameters[i])) << what << " parameter " << i;
+  EXPECT_EQ(a.verdict.outcome, b.verdict.outcome) << what;
+  EXPECT_EQ(a.stopped, b.stopped) << what;
+}
+
+// The lanes of a pack never mix: whatever shares its pack, a training's curve and parameters
+// are those of the same training run alone, to the bit. The pack mixes learning rates, seeds,
+// initialisations, epoch counts, penalty rates, one training that diverges and one that an
+// observer stops early.
+TEST(Pack, EachResultIsTheTrainingAloneBitForBit) {
+  for (Optimizer optimizer : {Optimizer::sgd, Optimizer::momentum, Optimizer::adam}) {
+    std::vector<TrialConfig> configs(4, config_for(DatasetKind::spiral, {6, 5}, 0.03, 40));
+    for (TrialConfig& c : configs) {
+      c.data.validation_fraction = 0.2;
+      c.model.activation = Activation::tanh;
+      c.train.batch_size = 7;
+      c.train.optimizer = optimizer;
+      c.train.regularization = Regularization::l2;
+    }
+    configs[1].train.learning_rate = 0.003;
+    configs[1].train.epochs = 25;
+    configs[1].model.init = Init::playground;
+    configs[1].train.regularization_rate = 0.01;
+    configs[2].train.learning_rate = 1e4;  // diverges
+    configs[3].train.momentum = 0.5;
+    configs[3].train.beta1 = 0.8;
+    ASSERT_TRUE(can_share_pack(configs[0], configs[3]));
+    const Dataset data = make_dataset(configs[0].data, 5);
+    const EpochObserver stop_at_12 = [](const EpochMetrics& m) { return m.epoch < 12; };
+    std::vector<TrainJob> jobs;
+    for (std::size_t i = 0; i < configs.size(); ++i)
+      jobs.push_back({&configs[i], 100 + i, i == 3 ? stop_at_12 : EpochObserver{}});
+
+    const std::vector<TrainResult> packed = Pack(jobs, data).run();
+    ASSERT_EQ(packed.size(), 4u);
+    EXPECT_EQ(packed[2].verdict.outcome, Outcome::diverged);
+    EXPECT_TRUE(packed[3].stopped);
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      expect_same_bits(packed[i], train(configs[i], data, jobs[i].seed, jobs[i].observer),
+                       std::string(to_string(optimizer)) + " job " + std::to_string(i));
+    // A pack of two gives the same as well.
+    const std::vector<TrainResult> pair = Pack(std::span(jobs).subspan(1, 2), data).run();
+    expect_same_bits(pair[0], packed[1], "pair job 0");
+    expect_same_bits(pair[1], packed[2], "pair job 1");
+  }
+}
+
+// The per-epoch metrics are those of the final parameters over the whole split, also when the
+// split is larger than one evaluation block (512 samples): recomputed here sample by sample.
+TEST(Pack, EvaluatesLargeSplitsWhole) {
+  TrialConfig c = config_for(DatasetKind::circle, {5}, 0.1, 3);
+  c.data.points = 2500;  // 1250 training samples: three blocks, the last one partial
+  const Dataset data = make_dataset(c.data, 9);
+  const TrainResult r = train(c, data, 4);
+  const Mlp net(data.inputs(), c.model.hidden, data.outputs(), c.model.activation,
+                c.model.leaky_relu_slope, data.task);
+  Mlp::Workspace ws = net.make_workspace(data.train.size());
+  const Eigen::MatrixXd z = net.forward(r.parameters.data(), data.train.x, ws);
+  double loss = 0, correct = 0;
+  for (Eigen::Index j = 0; j < z.cols(); ++j) {
+    const double zj = z(0, j), t = data.train.y(0, j);
+    loss += std::max(zj, 0.0) - zj * t + std::log1p(std::exp(-std::abs(zj)));
+    correct += (zj > 0) == (t > 0.5);
+  }
+  const double n = static_cast<double>(z.cols());
+  EXPECT_NEAR(r.final.train_loss, loss / n, 1e-12);
+  EXPECT_DOUBLE_EQ(r.final.train_accuracy, correct / n);
+}
+
+TEST(Pack, SharesOnlyTheSameNetworkBatchAndOptimizer) {
+  TrialConfig a = config_for(DatasetKind::circle, {8, 8}, 0.03, 10), b = a;
+  b.train.learning_rate = 0.3;
+  b.train.epochs = 99;
+  b.model.init = Init::he;
+  b.convergence.learned_below = 0.2;
+  EXPECT_TRUE(can_share_pack(a, b));
+  for (auto change : std::vector<std::function<void(TrialConfig&)>>{
+           [](TrialConfig& c) { c.model.hidden = {8}; },
+           [](TrialConfig& c) { c.model.activation = Activation::relu; },
+           [](TrialConfig& c) { c.train.batch_size = 11; },
+           [](TrialConfig& c) { c.train.optimizer = Optimizer::adam; },
+           [](TrialConfig& c) { c.train.regularization = Regularization::l1; }}) {
+    TrialConfig c = a;
+    change(c);
+    EXPECT_FALSE(can_share_pack(a, c));
+  }
+}
+
+}  // namespace
+}  // namespace nn
