@@ -759,6 +759,19 @@ const std::vector<std::string>& Sweep::param_keys() const {
   return impl_->param_keys;
 }
 
+struct TrialCache::State {
+  std::uint64_t configuration = UINT64_MAX;
+  nn::TrialConfig config;
+  std::vector<Param> params;
+  // Hash states before the repeat.
+  std::uint64_t id_state = 0, training_state = 0, seed_state = 0, data_seed = 0;
+};
+
+TrialCache::TrialCache() = default;
+TrialCache::~TrialCache() = default;
+TrialCache::TrialCache(TrialCache&&) noexcept = default;
+TrialCache& TrialCache::operator=(TrialCache&&) noexcept = default;
+
 // Index order: index = configuration x repeats + repeat, and configuration = sample x
 // combinations + combination, so repeats vary fastest, then the grid's combinations (whose
 // innermost axis is train.epochs), then the random samples.
@@ -767,7 +780,9 @@ Trial Sweep::trial(std::uint64_t index) const {
   return trial(index, cache);
 }
 
-Trial Sweep::trial(std::uint64_t index, TrialCache& cache) const {
+Trial Sweep::trial(std::uint64_t index, TrialCache& trials) const {
+  if (!trials.state_) trials.state_ = std::make_unique<TrialCache::State>();
+  TrialCache::State& cache = *trials.state_;
   const Impl& s = *impl_;
   if (index >= s.size)
     throw std::out_of_range(fmt::format("trial {} of a sweep of {}", index, s.size));
