@@ -35,7 +35,7 @@ class SavedModels : public testing_support::ScratchDir {
   const sweeps::Sweep sweep_ = sweeps::parse_sweep(kSweep, "saved.yaml", ".");
 };
 
-TEST(SaveModelsOption, ParsesNoneBestAndAllOnly) {
+TEST_F(SavedModels, TheSaveModelsOptionIsNoneBestOrAll) {
   EXPECT_EQ(parse_save_models("none"), SaveModels::none);
   EXPECT_EQ(parse_save_models("best"), SaveModels::best);
   EXPECT_EQ(parse_save_models("all"), SaveModels::all);
@@ -43,7 +43,7 @@ TEST(SaveModelsOption, ParsesNoneBestAndAllOnly) {
     EXPECT_FALSE(parse_save_models(text).has_value()) << text;
 }
 
-TEST(ModelPath, IsModelsSlashTheTrialIdDotYaml) {
+TEST_F(SavedModels, AModelIsModelsSlashItsTrialIdDotYaml) {
   EXPECT_EQ(model_name("0123456789abcdef"), "models/0123456789abcdef.yaml");
   EXPECT_EQ(model_path("out", "0123456789abcdef"), fs::path("out/models/0123456789abcdef.yaml"));
 }
