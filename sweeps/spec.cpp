@@ -109,9 +109,9 @@ class Loader {
       else if (key == "grid")
         grid(e);
       else if (key == "exclude")
-        matrix(e, p_.exclude, true);
+        matrix(e, p_.exclude);
       else if (key == "include")
-        matrix(e, p_.include, false);
+        matrix(e, p_.include);
       else if (key == "random")
         random(e);
       else if (key == "report")
@@ -227,7 +227,9 @@ class Loader {
                        [&](const GridAxis& a) { return a.setting == &s; });
   }
 
-  void matrix(const Reader::Entry& top, std::vector<MatrixEntry>& out, bool exclude) {
+  // `exclude` or `include` (top.key): a list of maps; exclude may name grid axes only.
+  void matrix(const Reader::Entry& top, std::vector<MatrixEntry>& out) {
+    const bool exclude = top.key == "exclude";
     if (!top.value.IsSequence())
       r_.fail(top.value, top.key + " must be a list of maps like [{model.activation: relu}], got " +
                              describe_node(top.value));
@@ -376,7 +378,7 @@ class Loader {
       const std::int64_t every = r_.integer(e.value, "curves.every");
       if (every < 1 || every > 1'000'000'000)
         r_.fail(e.value, "curves.every must be a whole number >= 1, got " + e.value.Scalar());
-      s_.curves = {true, static_cast<int>(every)};
+      s_.curves = {.enabled = true, .every = static_cast<int>(every)};
     }
   }
 
