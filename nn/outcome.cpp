@@ -98,99 +98,128 @@ std::optional<std::string> overfitting(std::span<const EpochMetrics> curve,
       num(train_end));
 }
 
+// What the rules below find: an outcome with its reason.
+struct Finding {
+  Outcome outcome;
+  std::string reason;
+};
+
+// A loss that became NaN or infinite, or rose past divergence_factor times its start.
+std::optional<Finding> divergence(std::span<const EpochMetrics> curve,
+                                  const std::vector<double>& loss, const ConvergenceConfig& rules,
+                                  const std::string& what) {
+  for (std::size_t t = 0; t < loss.size(); ++t) {
+    if (!std::isfinite(loss[t]))
+      return Finding{Outcome::diverged,
+                     fmt::format("the {} became {} at epoch {}: the learning rate is too large",
+                                 what, std::isnan(loss[t]) ? "NaN" : "infinite", curve[t].epoch)};
+    if (loss[t] > rules.divergence_factor * loss.front())
+      return Finding{
+          Outcome::diverged,
+          fmt::format(
+              "the {} rose from {} to {} by epoch {}, over {} times its start: the learning rate "
+              "is too large",
+              what, num(loss.front()), num(loss[t]), curve[t].epoch, num(rules.divergence_factor))};
+  }
+  return std::nullopt;
+}
+
+// What the rules on the curve's ends share: the windows, and how much progress counts.
+struct Progress {
+  Ends e;
+  double noticeable = 0;  // a change smaller than this is no progress
+  std::string guessing;   // "guessing (0.693)", for messages
+};
+
+Progress progress_of(const std::vector<double>& loss, const ConvergenceConfig& rules,
+                     double baseline) {
+  Progress p;
+  p.e = ends_of(loss, rules.window);
+  // Progress counts from the start or from guessing, whichever is lower: falling from a bad
+  // initialisation down to the baseline is no learning yet.
+  const double reference = std::min(p.e.start, baseline);
+  const double gained = reference - p.e.end;
+  p.noticeable = std::max(gained, rules.stall * p.e.start);
+  p.guessing = fmt::format("guessing ({})", num(baseline));
+  return p;
+}
+
+// A loss that ended above its start, or swings by more than it gained without getting well
+// below guessing.
+std::optional<Finding> instability(const std::vector<double>& loss, const Progress& p,
+                                   const ConvergenceConfig& rules, double baseline,
+                                   const std::string& what) {
+  const Ends& e = p.e;
+  if (loss.size() > 1 && e.end - e.start > rules.stall * e.start)
+    return Finding{Outcome::unstable,
+                   fmt::format("the {} ended at {}, above its start {}: the learning rate is too "
+                               "large",
+                               what, num(e.end), num(e.start))};
+  if (loss.size() > 2 && e.swing > p.noticeable && e.end > rules.learned_below * baseline)
+    return Finding{Outcome::unstable,
+                   fmt::format("the {} swings by up to {} over the last {} epochs and ends at {} "
+                               "against {}: the learning rate "
+                               "is too large",
+                               what, num(e.swing), e.window, num(e.end), p.guessing)};
+  return std::nullopt;
+}
+
+// A curve that neither diverged, swung nor overfitted: where it settled, and whether it was
+// still moving.
+Finding settling(const Progress& p, const ConvergenceConfig& rules, double baseline,
+                 const std::string& what, std::optional<int> epochs_to_target) {
+  const Ends& e = p.e;
+  const double recent = e.before_end - e.end;  // what the last window gained
+  const bool falling = recent > rules.still_falling * p.noticeable;
+  const bool moved = e.start - e.best >= rules.stall * e.start;
+  if (e.end <= rules.learned_below * baseline && !falling)
+    return {Outcome::learned,
+            fmt::format("the {} settled at {}, well below {}", what, num(e.end), p.guessing) +
+                (epochs_to_target
+                     ? fmt::format("; it reached the target at epoch {}", *epochs_to_target)
+                     : "")};
+  if (moved && falling)
+    return {Outcome::still_learning,
+            fmt::format("the {} was still falling at the end ({} to {} over the last {} epochs, "
+                        "{} now against {}): more epochs or a larger learning rate would help",
+                        what, num(e.before_end), num(e.end), e.window, num(e.end), p.guessing)};
+  if (!moved)
+    return {Outcome::stalled,
+            fmt::format("the {} barely moved from its start {} (lowest {}): the learning rate is "
+                        "too small, or the gradients vanish",
+                        what, num(e.start), num(e.best))};
+  return {Outcome::underfit,
+          fmt::format("the {} settled at {}, {} {}: the network cannot represent the data, or it "
+                      "is stuck (try another activation, a wider network or another learning "
+                      "rate)",
+                      what, num(e.end), e.end < baseline ? "not far below" : "no better than",
+                      p.guessing)};
+}
+
 }  // namespace
 
 Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rules, double baseline,
               bool has_validation) {
-  Verdict v;
   const Monitor monitor = resolve_monitor(rules.monitor, has_validation);
+  Verdict v;
   v.epochs_to_target = epochs_to_target(curve, monitor, rules, baseline);
   std::vector<double> loss;
   loss.reserve(curve.size());
   for (const EpochMetrics& m : curve) loss.push_back(monitored(m, monitor));
   const std::string what = monitor == Monitor::val_loss ? "validation loss" : "loss";
 
-  for (std::size_t t = 0; t < loss.size(); ++t) {
-    if (!std::isfinite(loss[t])) {
-      v.outcome = Outcome::diverged;
-      v.reason = fmt::format("the {} became {} at epoch {}: the learning rate is too large", what,
-                             std::isnan(loss[t]) ? "NaN" : "infinite", curve[t].epoch);
-      return v;
-    }
-    if (loss[t] > rules.divergence_factor * loss.front()) {
-      v.outcome = Outcome::diverged;
-      v.reason = fmt::format(
-          "the {} rose from {} to {} by epoch {}, over {} times its start: the learning rate is "
-          "too large",
-          what, num(loss.front()), num(loss[t]), curve[t].epoch, num(rules.divergence_factor));
-      return v;
-    }
+  // The rules in order of precedence: the first that finds something decides.
+  std::optional<Finding> found = divergence(curve, loss, rules, what);
+  if (!found) {
+    const Progress p = progress_of(loss, rules, baseline);
+    found = instability(loss, p, rules, baseline, what);
+    if (!found)
+      if (auto why = overfitting(curve, rules, baseline, has_validation, p.e.window))
+        found = Finding{Outcome::overfit, std::move(*why)};
+    if (!found) found = settling(p, rules, baseline, what, v.epochs_to_target);
   }
-  const Ends e = ends_of(loss, rules.window);
-  // Progress counts from the start or from guessing, whichever is lower: falling from a bad
-  // initialisation down to the baseline is no learning yet.
-  const double reference = std::min(e.start, baseline);
-  const double gained = reference - e.end;
-  const double noticeable = std::max(gained, rules.stall * e.start);
-  const std::string guessing = fmt::format("guessing ({})", num(baseline));
-
-  if (loss.size() > 1 && e.end - e.start > rules.stall * e.start) {
-    v.outcome = Outcome::unstable;
-    v.reason = fmt::format("the {} ended at {}, above its start {}: the learning rate is too large",
-                           what, num(e.end), num(e.start));
-    return v;
-  }
-  if (loss.size() > 2 && e.swing > noticeable && e.end > rules.learned_below * baseline) {
-    v.outcome = Outcome::unstable;
-    v.reason = fmt::format(
-        "the {} swings by up to {} over the last {} epochs and ends at {} against {}: the learning "
-        "rate "
-        "is too large",
-        what, num(e.swing), e.window, num(e.end), guessing);
-    return v;
-  }
-  if (auto why = overfitting(curve, rules, baseline, has_validation, e.window)) {
-    v.outcome = Outcome::overfit;
-    v.reason = std::move(*why);
-    return v;
-  }
-  const double recent = e.before_end - e.end;  // what the last window gained
-  const bool falling = recent > rules.still_falling * noticeable;
-  const bool moved = e.start - e.best >= rules.stall * e.start;
-  if (e.end <= rules.learned_below * baseline && !falling) {
-    v.outcome = Outcome::learned;
-    v.reason = fmt::format("the {} settled at {}, well below {}", what, num(e.end), guessing) +
-               (v.epochs_to_target
-                    ? fmt::format("; it reached the target at epoch {}", *v.epochs_to_target)
-                    : "");
-    return v;
-  }
-  if (moved && falling) {
-    v.outcome = Outcome::still_learning;
-    v.reason = fmt::format(
-        "the {} was still falling at the end ({} to {} over the last {} epochs, {} now against "
-        "{}): more epochs or a larger learning rate would help",
-        what, num(e.before_end), num(e.end), e.window, num(e.end), guessing);
-    return v;
-  }
-  if (!moved) {
-    v.outcome = Outcome::stalled;
-    v.reason = fmt::format(
-        "the {} barely moved from its start {} (lowest {}): the learning rate is too small, or "
-        "the gradients vanish",
-        what, num(e.start), num(e.best));
-    return v;
-  }
-  v.outcome = Outcome::underfit;
-  v.reason = fmt::format(
-      "the {} settled at {}, no better than {}: the network cannot represent the data, or it is "
-      "stuck (try another activation, a wider network or another learning rate)",
-      what, num(e.end), guessing);
-  if (e.end < baseline)
-    v.reason = fmt::format(
-        "the {} settled at {}, not far below {}: the network cannot represent the data, or it is "
-        "stuck (try another activation, a wider network or another learning rate)",
-        what, num(e.end), guessing);
+  v.outcome = found->outcome;
+  v.reason = std::move(found->reason);
   return v;
 }
 

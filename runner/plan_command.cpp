@@ -153,17 +153,19 @@ void print_resources(const sweeps::Sweep& sweep, std::ostream& out) {
   out << fmt::format("tables and report after training: about {}\n", duration(tables_seconds));
 }
 
-void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibration,
-                std::ostream& out) {
+void print_counts(const sweeps::Sweep& sweep, std::ostream& out) {
   out << fmt::format("sweep {} ({}), spec hash {}\n", sweep.name(), sweep.file().string(),
                      sweep.hash());
   out << how_many(sweep) << "\n";
   const std::vector<std::string> collapsed = sweep.collapse_notes();
-  if (!collapsed.empty()) {
-    out << "collapsed: combinations that differ only in a setting that does not apply are one "
-           "trial:\n";
-    for (const std::string& note : collapsed) out << "  " << note << "\n";
-  }
+  if (collapsed.empty()) return;
+  out << "collapsed: combinations that differ only in a setting that does not apply are one "
+         "trial:\n";
+  for (const std::string& note : collapsed) out << "  " << note << "\n";
+}
+
+// The axes and random parameters; returns their keys, the columns of the trial list.
+std::vector<std::string> print_varied(const sweeps::Sweep& sweep, std::ostream& out) {
   std::vector<std::string> varied;
   if (!sweep.axes().empty()) out << "\naxes (the last varies fastest, then repeats):\n";
   for (const auto& axis : sweep.axes()) {
@@ -175,7 +177,11 @@ void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibratio
     out << fmt::format("  {:<28} {}\n", p.key, p.value);
     varied.push_back(p.key);
   }
+  return varied;
+}
 
+void print_first_trials(const sweeps::Sweep& sweep, std::uint64_t first,
+                        const std::vector<std::string>& varied, std::ostream& out) {
   first = std::min(first, sweep.size());
   out << fmt::format("\nfirst {} trials:\n  {:>7}  {:<16}  {:>6}", first, "index", "id", "repeat");
   for (const std::string& key : varied) out << "  " << key;
@@ -192,17 +198,20 @@ void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibratio
     line.erase(line.find_last_not_of(' ') + 1);
     out << line << "\n";
   }
+}
 
-  TrainSizes sizes;
-  const Work work = estimate_work(sweep, sizes);
+void print_work(const Work& work, std::ostream& out) {
   out << fmt::format("\nwork: {:.3g} sample-epochs (training samples x epochs, summed{})",
                      work.sample_epochs, work.sampled ? " over a sample of trials" : "");
   if (work.shared_sample_epochs < work.sample_epochs)
     out << fmt::format("; {:.3g} when trials differing only in epochs train once",
                        work.shared_sample_epochs);
   out << "\n";
-  print_resources(sweep, out);
-  if (!calibration) return;
+}
+
+// Times a short training of a few trials and scales it to the sweep's work.
+void print_time(const sweeps::Sweep& sweep, TrainSizes& sizes, const Work& work,
+                std::ostream& out) {
   std::string what;
   const double per = calibrate(sweep, sizes, what);
   const double total = per * work.shared_sample_epochs;
@@ -212,6 +221,22 @@ void print_text(const sweeps::Sweep& sweep, std::uint64_t first, bool calibratio
       "that differ in network, batch size or optimizer from their neighbours "
       "share fewer lanes, up to {}x slower)\n",
       duration(total), duration(total / cores), cores, what, nn::trainings_side_by_side());
+}
+
+struct TextOptions {
+  std::uint64_t first = 10;  // trials listed
+  bool calibrate = true;     // train a little to estimate the time
+};
+
+void print_text(const sweeps::Sweep& sweep, const TextOptions& options, std::ostream& out) {
+  print_counts(sweep, out);
+  const std::vector<std::string> varied = print_varied(sweep, out);
+  print_first_trials(sweep, options.first, varied, out);
+  TrainSizes sizes;
+  const Work work = estimate_work(sweep, sizes);
+  print_work(work, out);
+  print_resources(sweep, out);
+  if (options.calibrate) print_time(sweep, sizes, work, out);
 }
 
 }  // namespace
@@ -240,7 +265,7 @@ int plan_command(const Args& args) {
   if (format == "csv")
     print_csv(sweep, std::cout);
   else
-    print_text(sweep, first, vm.count("no-calibration") == 0, std::cout);
+    print_text(sweep, {.first = first, .calibrate = vm.count("no-calibration") == 0}, std::cout);
   return kExitOk;
 }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "nn/csv_data.h"
@@ -73,10 +74,13 @@ std::vector<std::string> output_header(const results::ModelFile& model) {
   return header;
 }
 
-}  // namespace
+struct PredictArgs {
+  std::string model, data, out;  // out: empty or "-" for standard output
+};
 
-int predict_command(const Args& args) {
-  std::string model_path, data_path, out_path;
+// Parses the command line; nullopt after --help.
+std::optional<PredictArgs> parse_predict_args(const Args& args) {
+  PredictArgs parsed;
   po::options_description options(
       "usage: nnsweep predict MODEL.yaml DATA.csv [--out FILE]\n\n"
       "Writes the model's predictions for every row of DATA.csv as CSV (to stdout by default).\n"
@@ -84,19 +88,23 @@ int predict_command(const Args& args) {
       "training feature columns for a csv one (raw values: the model standardises them).\n\n"
       "options");
   options.add_options()("help,h", "show this help")(
-      "out,o", po::value(&out_path),
+      "out,o", po::value(&parsed.out),
       "write the predictions to FILE (a regular file, replaced; - for standard output)");
   po::variables_map vm;
-  if (!parse_command_line(args, options, {{"model", &model_path}, {"data", &data_path}}, vm))
-    return kExitOk;
-  if (model_path.empty() || data_path.empty())
+  if (!parse_command_line(args, options, {{"model", &parsed.model}, {"data", &parsed.data}}, vm))
+    return std::nullopt;
+  if (parsed.model.empty() || parsed.data.empty())
     throw po::error("a model and a CSV file are required: nnsweep predict MODEL.yaml DATA.csv");
-  if (vm.count("out") && out_path.empty())
+  if (vm.count("out") && parsed.out.empty())
     throw po::error("--out needs a file name, or - for standard output");
-  if (!out_path.empty() && out_path != "-") check_output_file(out_path, {model_path, data_path});
+  if (!parsed.out.empty() && parsed.out != "-")
+    check_output_file(parsed.out, {parsed.model, parsed.data});
+  return parsed;
+}
 
-  const results::ModelFile model = read_model(model_path);
-  const nn::CsvTable table = nn::read_csv_table(data_path);
+// The model's input columns of `table`, by name, as raw numbers: (inputs, rows).
+Eigen::MatrixXd read_inputs(const results::ModelFile& model, const nn::CsvTable& table,
+                            const std::string& data_path) {
   const auto n = static_cast<Eigen::Index>(table.rows.size());
   Eigen::MatrixXd raw(static_cast<Eigen::Index>(model.inputs.size()), n);
   for (std::size_t f = 0; f < model.inputs.size(); ++f) {
@@ -119,10 +127,14 @@ int predict_command(const Args& args) {
       raw(static_cast<Eigen::Index>(f), j) = *value;
     }
   }
-  const Eigen::MatrixXd y = nn::predict(model.mlp(), model.parameters, model.network_input(raw));
+  return raw;
+}
 
+// The CSV: per row, the inputs, the outputs (`y`: (outputs, rows)) and the class they pick.
+std::string format_predictions(const results::ModelFile& model, const Eigen::MatrixXd& raw,
+                               const Eigen::MatrixXd& y) {
   std::string text = results::format_row(output_header(model));
-  for (Eigen::Index j = 0; j < n; ++j) {
+  for (Eigen::Index j = 0; j < raw.cols(); ++j) {
     for (Eigen::Index f = 0; f < raw.rows(); ++f) {
       if (f > 0) text += ',';
       results::append_number(text, raw(f, j));
@@ -142,11 +154,24 @@ int predict_command(const Args& args) {
     }
     text += '\n';
   }
-  if (out_path.empty() || out_path == "-") {
+  return text;
+}
+
+}  // namespace
+
+int predict_command(const Args& args) {
+  const std::optional<PredictArgs> parsed = parse_predict_args(args);
+  if (!parsed) return kExitOk;
+  const results::ModelFile model = read_model(parsed->model);
+  const nn::CsvTable table = nn::read_csv_table(parsed->data);
+  const Eigen::MatrixXd raw = read_inputs(model, table, parsed->data);
+  const Eigen::MatrixXd y = nn::predict(model.mlp(), model.parameters, model.network_input(raw));
+  const std::string text = format_predictions(model, raw, y);
+  if (parsed->out.empty() || parsed->out == "-") {
     std::cout << text << std::flush;
     if (!std::cout) throw std::runtime_error("cannot write the predictions to standard output");
   } else {
-    const fs::path out(out_path);
+    const fs::path out(parsed->out);
     results::replace_file(out.parent_path(), out.filename().string(), text);
   }
   return kExitOk;

@@ -16,48 +16,58 @@ bool couples(const Setting& setting) {
   return setting.couples;
 }
 
-std::optional<Problem> check_consistency(const nn::TrialConfig& config,
-                                         const std::map<std::string, CsvInfo>& csv) {
-  const nn::DataConfig& data = config.data;
-  std::int64_t n = data.points;
-  std::string source = fmt::format("{} points", data.points);
-  if (data.dataset == nn::DatasetKind::csv) {
-    if (data.path.empty())
-      return Problem{{"data.dataset"}, "data.dataset csv needs data.path, the CSV file to read"};
-    if (data.target.empty())
-      return Problem{{"data.dataset", "data.path"},
-                     "data.dataset csv needs data.target, the name of the column to predict"};
-    const CsvInfo& info = csv.at(data.path);
-    // The header as a message shows it: each name quoted, the first 20 only.
-    std::string columns;
-    for (std::size_t c = 0; c < info.header.size() && c < 20; ++c) {
-      if (!columns.empty()) columns += ", ";
-      columns += nn::quote_input(info.header[c]);
-    }
-    if (info.header.size() > 20) columns += fmt::format(", ... ({} columns)", info.header.size());
-    auto has = [&](const std::string& name) {
-      return std::find(info.header.begin(), info.header.end(), name) != info.header.end();
-    };
-    if (!has(data.target))
-      return Problem{{"data.target", "data.path"},
-                     fmt::format("data.target: {} has no column {}{}; columns: {}",
-                                 nn::quote_input(data.path), nn::quote_input(data.target),
-                                 did_you_mean(data.target, info.header), columns)};
-    for (const std::string& column : data.columns) {
-      if (!has(column))
-        return Problem{{"data.columns", "data.path"},
-                       fmt::format("data.columns: {} has no column {}{}; columns: {}",
-                                   nn::quote_input(data.path), nn::quote_input(column),
-                                   did_you_mean(column, info.header), columns)};
-      if (column == data.target)
-        return Problem{
-            {"data.columns", "data.target"},
-            fmt::format("data.columns lists the target column {}", nn::quote_input(column))};
-    }
-    n = static_cast<std::int64_t>(info.rows);
-    source = fmt::format("{} rows of {}", info.rows, data.path);
-  }
+namespace {
 
+// The header as a message shows it: each name quoted, the first 20 only.
+std::string list_columns(const std::vector<std::string>& header) {
+  std::string columns;
+  for (std::size_t c = 0; c < header.size() && c < 20; ++c) {
+    if (!columns.empty()) columns += ", ";
+    columns += nn::quote_input(header[c]);
+  }
+  if (header.size() > 20) columns += fmt::format(", ... ({} columns)", header.size());
+  return columns;
+}
+
+// A CSV dataset names a file, a target column it has, and feature columns it has other than
+// the target.
+std::optional<Problem> check_csv_columns(const nn::DataConfig& data,
+                                         const std::map<std::string, CsvInfo>& csv) {
+  if (data.path.empty())
+    return Problem{{"data.dataset"}, "data.dataset csv needs data.path, the CSV file to read"};
+  if (data.target.empty())
+    return Problem{{"data.dataset", "data.path"},
+                   "data.dataset csv needs data.target, the name of the column to predict"};
+  const CsvInfo& info = csv.at(data.path);
+  const std::string columns = list_columns(info.header);
+  auto has = [&](const std::string& name) {
+    return std::find(info.header.begin(), info.header.end(), name) != info.header.end();
+  };
+  if (!has(data.target))
+    return Problem{
+        {"data.target", "data.path"},
+        fmt::format("data.target: {} has no column {}{}; columns: {}", nn::quote_input(data.path),
+                    nn::quote_input(data.target), did_you_mean(data.target, info.header), columns)};
+  for (const std::string& column : data.columns) {
+    if (!has(column))
+      return Problem{{"data.columns", "data.path"},
+                     fmt::format("data.columns: {} has no column {}{}; columns: {}",
+                                 nn::quote_input(data.path), nn::quote_input(column),
+                                 did_you_mean(column, info.header), columns)};
+    if (column == data.target)
+      return Problem{
+          {"data.columns", "data.target"},
+          fmt::format("data.columns lists the target column {}", nn::quote_input(column))};
+  }
+  return std::nullopt;
+}
+
+// The splits leave a training set, test samples, and a validation set when one is asked for;
+// a batch fits in the training set; val_loss is monitored only with a validation split.
+// `n` samples come from `source` ("200 points", "150 rows of iris.csv").
+std::optional<Problem> check_splits(const nn::TrialConfig& config, std::int64_t n,
+                                    const std::string& source) {
+  const nn::DataConfig& data = config.data;
   const nn::SplitSizes sizes = nn::split_sizes(n, data.train_fraction, data.validation_fraction);
   const std::int64_t train = sizes.train, val = sizes.validation;
   const std::int64_t train_and_val = train + val;
@@ -87,24 +97,35 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     return Problem{{"convergence.monitor", "data.validation_fraction"},
                    "convergence.monitor val_loss needs a validation split "
                    "(data.validation_fraction > 0)"};
-  nn::Task task = nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary;
-  if (data.dataset == nn::DatasetKind::csv) {
-    // The cells themselves (numbers, finite, two classes at least) are nn's to judge. Building
-    // the dataset here makes a bad cell fail the sweep at its line and column before anything
-    // is written, rather than fail every trial later; it also tells the task.
-    const CsvInfo& info = csv.at(data.path);
-    std::string selection = std::string(nn::to_string(data.task)) + "\n" + data.target;
-    for (const std::string& column : data.columns) selection += "\n" + column;
-    auto checked = info.values_checked.find(selection);
-    if (checked == info.values_checked.end()) {
-      nn::DataConfig resolved = data;
-      resolved.path = info.absolute.string();
-      checked = info.values_checked.emplace(selection, nn::make_dataset(resolved, 0).task).first;
-    }
-    task = checked->second;
+  return std::nullopt;
+}
+
+// Regression or classification. For a CSV target it is known once the values are read: the
+// cells themselves (numbers, finite, two classes at least) are nn's to judge. Building the
+// dataset here makes a bad cell fail the sweep at its line and column before anything is
+// written, rather than fail every trial later. Each selection of columns is read once.
+nn::Task task_of(const nn::DataConfig& data, const std::map<std::string, CsvInfo>& csv) {
+  if (data.dataset != nn::DatasetKind::csv)
+    return nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary;
+  const CsvInfo& info = csv.at(data.path);
+  std::string selection = std::string(nn::to_string(data.task)) + "\n" + data.target;
+  for (const std::string& column : data.columns) selection += "\n" + column;
+  auto checked = info.values_checked.find(selection);
+  if (checked == info.values_checked.end()) {
+    nn::DataConfig resolved = data;
+    resolved.path = info.absolute.string();
+    checked = info.values_checked.emplace(selection, nn::make_dataset(resolved, 0).task).first;
   }
-  if (config.model.loss == nn::Loss::cross_entropy && task == nn::Task::regression) {
-    if (data.dataset == nn::DatasetKind::csv)
+  return checked->second;
+}
+
+// Cross-entropy and an accuracy target need classes.
+std::optional<Problem> check_task(const nn::TrialConfig& config, nn::Task task) {
+  const nn::DataConfig& data = config.data;
+  if (task != nn::Task::regression) return std::nullopt;
+  const bool from_csv = data.dataset == nn::DatasetKind::csv;
+  if (config.model.loss == nn::Loss::cross_entropy) {
+    if (from_csv)
       return Problem{{"model.loss", "data.target"},
                      fmt::format("model.loss cross_entropy needs classes, but data.target {} "
                                  "of {} holds numbers (a regression target); use mse or auto",
@@ -114,16 +135,32 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
                                "a regression target; use mse or auto",
                                nn::to_string(data.dataset))};
   }
-  if (config.convergence.target_metric == nn::TargetMetric::accuracy &&
-      task == nn::Task::regression)
-    return Problem{{"convergence.target_metric", "data.dataset", "data.target"},
-                   fmt::format("convergence.target_metric accuracy needs a classification task, "
-                               "and {} is a regression",
-                               data.dataset == nn::DatasetKind::csv
-                                   ? "column " + nn::quote_input(data.target) + " of " +
-                                         nn::quote_input(data.path)
-                                   : "data.dataset " + std::string(nn::to_string(data.dataset)))};
+  if (config.convergence.target_metric == nn::TargetMetric::accuracy)
+    return Problem{
+        {"convergence.target_metric", "data.dataset", "data.target"},
+        fmt::format("convergence.target_metric accuracy needs a classification task, "
+                    "and {} is a regression",
+                    from_csv ? "column " + nn::quote_input(data.target) + " of " +
+                                   nn::quote_input(data.path)
+                             : "data.dataset " + std::string(nn::to_string(data.dataset)))};
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Problem> check_consistency(const nn::TrialConfig& config,
+                                         const std::map<std::string, CsvInfo>& csv) {
+  const nn::DataConfig& data = config.data;
+  std::int64_t n = data.points;
+  std::string source = fmt::format("{} points", data.points);
+  if (data.dataset == nn::DatasetKind::csv) {
+    if (auto problem = check_csv_columns(data, csv)) return problem;
+    const CsvInfo& info = csv.at(data.path);
+    n = static_cast<std::int64_t>(info.rows);
+    source = fmt::format("{} rows of {}", info.rows, data.path);
+  }
+  if (auto problem = check_splits(config, n, source)) return problem;
+  return check_task(config, task_of(data, csv));
 }
 
 }  // namespace sweeps

@@ -34,13 +34,38 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
            std::vector<MatrixEntry> include, const nn::TrialConfig& base, const Reader& reader)
     : axes_(std::move(axes)), include_(std::move(include)) {
   order_axes();
+  compute_strides();
+  const std::vector<Matcher> excluded = exclude_matchers(exclude, reader);
+  find_controllers(base, reader);
+
+  survivors_ = axes_.empty() && !include_.empty() ? 0 : product_;
+  if (!excluded.empty() && survivors_ > 0) {
+    if (product_ > kMaxExcludeGridPoints)
+      reader.fail(exclude.front().mark, "exclude needs one bit per grid point and this grid has " +
+                                            std::to_string(product_) + " points (at most " +
+                                            std::to_string(kMaxExcludeGridPoints) +
+                                            "); split the sweep or use include");
+    mark_survivors(excluded);
+    collapse_excluded();
+  } else if (collapsing_ && survivors_ > 0) {
+    count_blocks();
+  }
+  match_includes();
+  collapse_includes(base);
+}
+
+// Mixed radix, the last axis fastest.
+void Grid::compute_strides() {
   strides_.assign(axes_.size(), 1);
   for (std::size_t k = axes_.size(); k-- > 0;) {
     strides_[k] = product_;
     product_ = saturating_multiply(product_, axes_[k].values.size());
   }
+}
 
-  std::vector<Matcher> exclude_matchers;
+std::vector<Grid::Matcher> Grid::exclude_matchers(const std::vector<MatrixEntry>& exclude,
+                                                  const Reader& reader) const {
+  std::vector<Matcher> matchers;
   for (const MatrixEntry& entry : exclude) {
     Matcher m = matcher(entry);
     if (!m.extras.empty())
@@ -56,40 +81,35 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
                         value->setting->key +
                         " (values: " + nn::quote_input(values_of(axes_[d.first]), 200) + ")");
       }
-    exclude_matchers.push_back(std::move(m));
+    matchers.push_back(std::move(m));
   }
-  find_controllers(base, reader);
+  return matchers;
+}
 
-  survivors_ = axes_.empty() && !include_.empty() ? 0 : product_;
-  if (!exclude_matchers.empty() && survivors_ > 0) {
-    if (product_ > kMaxExcludeGridPoints)
-      reader.fail(exclude.front().mark, "exclude needs one bit per grid point and this grid has " +
-                                            std::to_string(product_) + " points (at most " +
-                                            std::to_string(kMaxExcludeGridPoints) +
-                                            "); split the sweep or use include");
-    excluding_ = true;
-    bits_.assign((product_ + 63) / 64, ~std::uint64_t{0});
-    if (product_ % 64) bits_.back() = (std::uint64_t{1} << (product_ % 64)) - 1;
-    // Clears only the points each entry matches: the work is the size of what is excluded.
-    for (const Matcher& m : exclude_matchers)
-      for_each_point(m.on_axes, [this](std::uint64_t point) {
-        bits_[point / 64] &= ~(std::uint64_t{1} << (point % 64));
-        return true;
-      });
-    block_rank_.reserve(bits_.size() / kBlockWords + 1);
-    std::uint64_t count = 0;
-    for (std::size_t w = 0; w < bits_.size(); ++w) {
-      if (w % kBlockWords == 0) block_rank_.push_back(count);
-      count += static_cast<std::uint64_t>(std::popcount(bits_[w]));
-    }
-    survivors_ = count;
-    collapse_excluded();
-  } else if (collapsing_ && survivors_ > 0) {
-    count_blocks();
+// One bit per grid point, cleared where an exclude entry matches, with the rank of each block
+// so that select() finds the k-th survivor without a scan.
+void Grid::mark_survivors(const std::vector<Matcher>& excluded) {
+  excluding_ = true;
+  bits_.assign((product_ + 63) / 64, ~std::uint64_t{0});
+  if (product_ % 64) bits_.back() = (std::uint64_t{1} << (product_ % 64)) - 1;
+  // Clears only the points each entry matches: the work is the size of what is excluded.
+  for (const Matcher& m : excluded)
+    for_each_point(m.on_axes, [this](std::uint64_t point) {
+      bits_[point / 64] &= ~(std::uint64_t{1} << (point % 64));
+      return true;
+    });
+  block_rank_.reserve(bits_.size() / kBlockWords + 1);
+  std::uint64_t count = 0;
+  for (std::size_t w = 0; w < bits_.size(); ++w) {
+    if (w % kBlockWords == 0) block_rank_.push_back(count);
+    count += static_cast<std::uint64_t>(std::popcount(bits_[w]));
   }
+  survivors_ = count;
+}
 
-  // GitHub Actions: an include entry extends every surviving combination whose axis values it
-  // agrees with; one that agrees with none becomes a combination of its own.
+// GitHub Actions: an include entry extends every surviving combination whose axis values it
+// agrees with; one that agrees with none becomes a combination of its own.
+void Grid::match_includes() {
   for (std::size_t i = 0; i < include_.size(); ++i) {
     Matcher m = matcher(include_[i]);
     bool matches_some = false;
@@ -102,7 +122,6 @@ Grid::Grid(std::vector<GridAxis> axes, std::vector<MatrixEntry> exclude,
     if (!matches_some) added_.push_back(i);
     include_matchers_.push_back(std::move(m));
   }
-  collapse_includes(base);
 }
 
 void Grid::order_axes() {
@@ -255,7 +274,7 @@ std::optional<std::uint64_t> Grid::grid_point_of(const nn::TrialConfig& config,
   }
   if (!survives(point)) return std::nullopt;
   nn::TrialConfig there = base;
-  apply_point(point, there, nullptr);
+  apply_point(point, there);
   if (canonical(there) != identity) return std::nullopt;
   return point;
 }
@@ -335,105 +354,96 @@ std::uint64_t Grid::point_of(std::uint64_t combination) const {
   return collapsing_ ? select_collapsed(combination) : combination;
 }
 
-void Grid::apply(std::uint64_t combination, nn::TrialConfig& config,
-                 std::vector<const Assignment*>* applied) const {
+void Grid::apply(std::uint64_t combination, nn::TrialConfig& config) const {
   if (combination >= survivors_) {
-    for (const Assignment& a : include_[added_[combination - survivors_]].values) {
-      a.apply(config);
-      if (applied) applied->push_back(&a);
-    }
+    for (const Assignment& a : include_[added_[combination - survivors_]].values) a.apply(config);
     return;
   }
-  apply_point(point_of(combination), config, applied);
+  apply_point(point_of(combination), config);
 }
 
-void Grid::apply_point(std::uint64_t point, nn::TrialConfig& config,
-                       std::vector<const Assignment*>* applied) const {
-  auto use = [&](const Assignment& a) {
-    a.apply(config);
-    if (applied) applied->push_back(&a);
-  };
-  for (std::size_t k = 0; k < axes_.size(); ++k) use(axes_[k].values[digit(point, k)]);
+void Grid::apply_point(std::uint64_t point, nn::TrialConfig& config) const {
+  for (std::size_t k = 0; k < axes_.size(); ++k) axes_[k].values[digit(point, k)].apply(config);
   for (std::size_t i = 0; i < include_.size(); ++i) {
     const Matcher& m = include_matchers_[i];
     if (matches(point, m))
-      for (const Assignment* a : m.extras) use(*a);
+      for (const Assignment* a : m.extras) a->apply(config);
   }
+}
+
+// The axes whose values can reach a relevant setting: relevant axes, and the axes an include
+// entry matches on when it sets a relevant setting.
+Grid::Projection Grid::projection(const std::function<bool(const Setting&)>& relevant) const {
+  std::vector<bool> projected(axes_.size(), false);
+  for (std::size_t k = 0; k < axes_.size(); ++k) projected[k] = relevant(*axes_[k].setting);
+  Projection p;
+  for (std::size_t i = 0; i < include_.size(); ++i) {
+    const Matcher& m = include_matchers_[i];
+    if (std::none_of(m.extras.begin(), m.extras.end(),
+                     [&](const Assignment* a) { return relevant(*a->setting); }))
+      continue;
+    p.includes.push_back(i);
+    for (const Digit& d : m.on_axes) projected[d.first] = true;
+  }
+  for (std::size_t k = 0; k < axes_.size(); ++k)
+    if (projected[k]) {
+      p.axes.push_back(k);
+      p.size *= axes_[k].values.size();  // <= product_, which exclude bounds or size checks
+    }
+  return p;
+}
+
+// With exclude, only the projections of surviving points occur.
+std::vector<bool> Grid::occurring(const Projection& p) const {
+  std::vector<bool> occurs(p.size, false);
+  for (std::size_t w = 0; w < bits_.size(); ++w)
+    for (std::uint64_t word = bits_[w]; word; word &= word - 1) {
+      const std::uint64_t point = w * 64 + static_cast<std::uint64_t>(std::countr_zero(word));
+      std::uint64_t q = 0;
+      for (std::size_t k : p.axes) q = q * axes_[k].values.size() + digit(point, k);
+      occurs[q] = true;
+    }
+  return occurs;
+}
+
+// A grid point with the projected digits of q (the others 0), for include matching.
+std::uint64_t Grid::point_of_projection(std::uint64_t q, const Projection& p) const {
+  std::uint64_t point = 0;
+  for (std::size_t j = p.axes.size(); j-- > 0;) {
+    const std::size_t k = p.axes[j];
+    point += (q % axes_[k].values.size()) * strides_[k];
+    q /= axes_[k].values.size();
+  }
+  return point;
 }
 
 void Grid::for_each_projection(
     const std::function<bool(const Setting&)>& relevant, const nn::TrialConfig& base,
     const std::function<void(const nn::TrialConfig&, const std::vector<const Assignment*>&)>& visit)
     const {
-  // The axes whose values can reach a relevant setting: relevant axes, and the axes an include
-  // entry matches on when it sets a relevant setting.
-  std::vector<bool> projected(axes_.size(), false);
-  for (std::size_t k = 0; k < axes_.size(); ++k) projected[k] = relevant(*axes_[k].setting);
-  std::vector<std::size_t> includes;  // the entries that set a relevant setting
-  for (std::size_t i = 0; i < include_.size(); ++i) {
-    const Matcher& m = include_matchers_[i];
-    if (std::none_of(m.extras.begin(), m.extras.end(),
-                     [&](const Assignment* a) { return relevant(*a->setting); }))
-      continue;
-    includes.push_back(i);
-    for (const Digit& d : m.on_axes) projected[d.first] = true;
-  }
-  std::vector<std::size_t> p_axes;
-  std::uint64_t p_size = 1;
-  for (std::size_t k = 0; k < axes_.size(); ++k)
-    if (projected[k]) {
-      p_axes.push_back(k);
-      p_size *= axes_[k].values.size();  // <= product_, which exclude bounds or size checks
-    }
-  auto project = [&](std::uint64_t point) {
-    std::uint64_t q = 0;
-    for (std::size_t k : p_axes) q = q * axes_[k].values.size() + digit(point, k);
-    return q;
-  };
-  // With exclude, only the projections of surviving points occur.
-  std::vector<bool> occurs;
-  if (excluding_) {
-    occurs.assign(p_size, false);
-    for (std::size_t w = 0; w < bits_.size(); ++w)
-      for (std::uint64_t word = bits_[w]; word; word &= word - 1)
-        occurs[project(w * 64 + static_cast<std::uint64_t>(std::countr_zero(word)))] = true;
-  }
-
+  const Projection p = projection(relevant);
+  const std::vector<bool> occurs = excluding_ ? occurring(p) : std::vector<bool>();
   std::vector<const Assignment*> applied;
   nn::TrialConfig config;
-  if (survivors_ > 0) {
-    for (std::uint64_t q = 0; q < p_size; ++q) {
-      if (excluding_ && !occurs[q]) continue;
-      // A grid point with the projected digits of q (the others 0), for include matching.
-      std::uint64_t point = 0, rest = q;
-      for (std::size_t j = p_axes.size(); j-- > 0;) {
-        const std::size_t k = p_axes[j];
-        point += (rest % axes_[k].values.size()) * strides_[k];
-        rest /= axes_[k].values.size();
-      }
-      config = base;
-      applied.clear();
-      for (std::size_t k : p_axes) {
-        const Assignment& a = axes_[k].values[digit(point, k)];
-        a.apply(config);
-        applied.push_back(&a);
-      }
-      for (std::size_t i : includes)
-        if (matches(point, include_matchers_[i]))
-          for (const Assignment* a : include_matchers_[i].extras) {
-            a->apply(config);
-            applied.push_back(a);
-          }
-      visit(config, applied);
-    }
+  auto use = [&](const Assignment& a) {
+    a.apply(config);
+    applied.push_back(&a);
+  };
+  for (std::uint64_t q = 0; survivors_ > 0 && q < p.size; ++q) {
+    if (excluding_ && !occurs[q]) continue;
+    const std::uint64_t point = point_of_projection(q, p);
+    config = base;
+    applied.clear();
+    for (std::size_t k : p.axes) use(axes_[k].values[digit(point, k)]);
+    for (std::size_t i : p.includes)
+      if (matches(point, include_matchers_[i]))
+        for (const Assignment* a : include_matchers_[i].extras) use(*a);
+    visit(config, applied);
   }
   for (std::size_t i : added_) {
     config = base;
     applied.clear();
-    for (const Assignment& a : include_[i].values) {
-      a.apply(config);
-      applied.push_back(&a);
-    }
+    for (const Assignment& a : include_[i].values) use(a);
     visit(config, applied);
   }
 }

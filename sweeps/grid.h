@@ -71,10 +71,8 @@ class Grid {
   // The include entry behind combination survivors() + k.
   const MatrixEntry& added_entry(std::size_t k) const { return include_[added_[k]]; }
 
-  // Sets the combination's values in `config` (which holds the base configuration) and, when
-  // `applied` is given, lists the assignments used, in order.
-  void apply(std::uint64_t combination, nn::TrialConfig& config,
-             std::vector<const Assignment*>* applied = nullptr) const;
+  // Sets the combination's values in `config` (which holds the base configuration).
+  void apply(std::uint64_t combination, nn::TrialConfig& config) const;
 
   // Calls `visit` once for every distinct configuration the grid gives to the settings for
   // which `relevant` is true (other settings keep `base`'s values). This is how a rule that
@@ -106,8 +104,25 @@ class Grid {
   std::uint64_t select(std::uint64_t rank) const;            // the rank-th surviving point
   std::uint64_t select_collapsed(std::uint64_t rank) const;  // the same, without exclude
   std::uint64_t point_of(std::uint64_t combination) const;   // REQUIRES combination < survivors_
-  void apply_point(std::uint64_t point, nn::TrialConfig& config,
-                   std::vector<const Assignment*>* applied) const;
+  void apply_point(std::uint64_t point, nn::TrialConfig& config) const;
+
+  // Construction.
+  void compute_strides();
+  std::vector<Matcher> exclude_matchers(const std::vector<MatrixEntry>& exclude,
+                                        const Reader& reader) const;
+  void mark_survivors(const std::vector<Matcher>& excluded);
+  void match_includes();
+
+  // for_each_projection: the axes it enumerates (the digits of a projection q, first axis most
+  // significant), and the include entries that set a relevant setting.
+  struct Projection {
+    std::vector<std::size_t> axes;
+    std::uint64_t size = 1;
+    std::vector<std::size_t> includes;
+  };
+  Projection projection(const std::function<bool(const Setting&)>& relevant) const;
+  std::vector<bool> occurring(const Projection& p) const;
+  std::uint64_t point_of_projection(std::uint64_t q, const Projection& p) const;
 
   // Settings that do not apply.
   void order_axes();

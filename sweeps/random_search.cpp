@@ -60,43 +60,56 @@ double distinct_values(const RandomParam& p) {
   return 0;
 }
 
+// One value of `p`: a number rounded to 6 significant digits and kept in range, or the index
+// of a choice.
+double draw(const RandomParam& p, std::mt19937_64& rng) {
+  switch (p.distribution) {
+    case Distribution::uniform: {
+      const double v = boost::random::uniform_real_distribution<double>(p.lo, p.hi)(rng);
+      return std::clamp(round_to_6_digits(v), p.lo, p.hi);
+    }
+    case Distribution::log_uniform: {
+      const double e =
+          boost::random::uniform_real_distribution<double>(std::log(p.lo), std::log(p.hi))(rng);
+      return std::clamp(round_to_6_digits(std::exp(e)), p.lo, p.hi);
+    }
+    case Distribution::int_uniform:
+      return static_cast<double>(boost::random::uniform_int_distribution<std::int64_t>(
+          static_cast<std::int64_t>(p.lo), static_cast<std::int64_t>(p.hi))(rng));
+    case Distribution::choice:
+      return static_cast<double>(
+          boost::random::uniform_int_distribution<std::size_t>(0, p.choices.size() - 1)(rng));
+  }
+  return 0;
+}
+
+// Refuses a count the distributions cannot give distinct samples for, before drawing.
+void check_space(const std::vector<RandomParam>& params, std::uint64_t count, const Reader& reader,
+                 const YAML::Mark& samples_mark) {
+  double space = 1;
+  for (const RandomParam& p : params) space *= distinct_values(p);
+  if (static_cast<double>(count) > space)
+    reader.fail(samples_mark,
+                fmt::format("random: the distributions hold only {:.0f} distinct samples (real "
+                            "numbers are drawn to 6 significant digits), fewer than the {} asked "
+                            "for; ask for fewer samples or widen the ranges",
+                            space, count));
+}
+
 }  // namespace
 
 RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samples,
                              std::uint64_t sweep_seed, const nn::TrialConfig& base,
                              const Reader& reader, const YAML::Mark& samples_mark)
     : params_(std::move(params)), count_(samples) {
-  double space = 1;
-  for (const RandomParam& p : params_) space *= distinct_values(p);
-  if (static_cast<double>(count_) > space)
-    reader.fail(samples_mark,
-                fmt::format("random: the distributions hold only {:.0f} distinct samples (real "
-                            "numbers are drawn to 6 significant digits), fewer than the {} asked "
-                            "for; ask for fewer samples or widen the ranges",
-                            space, count_));
+  check_space(params_, count_, reader, samples_mark);
+  draw_distinct(sweep_seed, base, reader, samples_mark);
+}
 
+// Draws until count_ distinct samples are kept, a repeat being drawn again.
+void RandomSamples::draw_distinct(std::uint64_t sweep_seed, const nn::TrialConfig& base,
+                                  const Reader& reader, const YAML::Mark& samples_mark) {
   std::mt19937_64 rng(stable_hash("random samples of sweep seed " + std::to_string(sweep_seed)));
-  auto draw = [&rng](const RandomParam& p) -> double {
-    switch (p.distribution) {
-      case Distribution::uniform: {
-        const double v = boost::random::uniform_real_distribution<double>(p.lo, p.hi)(rng);
-        return std::clamp(round_to_6_digits(v), p.lo, p.hi);
-      }
-      case Distribution::log_uniform: {
-        const double e =
-            boost::random::uniform_real_distribution<double>(std::log(p.lo), std::log(p.hi))(rng);
-        return std::clamp(round_to_6_digits(std::exp(e)), p.lo, p.hi);
-      }
-      case Distribution::int_uniform:
-        return static_cast<double>(boost::random::uniform_int_distribution<std::int64_t>(
-            static_cast<std::int64_t>(p.lo), static_cast<std::int64_t>(p.hi))(rng));
-      case Distribution::choice:
-        return static_cast<double>(
-            boost::random::uniform_int_distribution<std::size_t>(0, p.choices.size() - 1)(rng));
-    }
-    return 0;
-  };
-
   // The samples kept so far, by index into values_, compared by their exact bits. Hashed
   // through mix64: the bit patterns of 6-digit doubles and choice indices differ mostly in
   // their high bits, and a weaker hash let the set's buckets collide until lookups dominated.
@@ -125,7 +138,7 @@ RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samp
       reader.fail(samples_mark, "random: the distributions gave only " + std::to_string(drawn) +
                                     " distinct samples in " + std::to_string(max_draws) +
                                     " draws; ask for fewer samples or widen the ranges");
-    for (const RandomParam& p : params_) values_.push_back(draw(p));
+    for (const RandomParam& p : params_) values_.push_back(draw(p, rng));
     drop_inapplicable(drawn, base);
     if (kept.insert(drawn).second)
       ++drawn;

@@ -46,6 +46,8 @@ class RandomSamples {
   std::string text(std::uint64_t sample, std::size_t param) const;
 
  private:
+  void draw_distinct(std::uint64_t sweep_seed, const nn::TrialConfig& base, const Reader& reader,
+                     const YAML::Mark& samples_mark);
   void drop_inapplicable(std::uint64_t sample, const nn::TrialConfig& base);
   static constexpr double kNotDrawn = std::numeric_limits<double>::quiet_NaN();
 

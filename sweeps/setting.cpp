@@ -299,13 +299,11 @@ bool penalised(const TrialConfig& c) {
   return c.train.regularization != nn::Regularization::none;
 }
 
-std::vector<Setting> make_settings() {
-  using nn::ConvergenceConfig;
+// data: which samples, how many, how they split. The built-in generators and a CSV file take
+// different settings, so most rows apply to one kind of dataset only.
+std::vector<Setting> data_settings() {
   using nn::DataConfig;
-  using nn::ModelConfig;
-  using nn::TrainConfig;
-  const std::string dataset(keys::dataset), activation(keys::activation),
-      optimizer = "train.optimizer", regularization = "train.regularization";
+  const std::string dataset(keys::dataset);
   return {
       couples(stream(name(std::string(keys::dataset),
                           Field{&TrialConfig::data, &DataConfig::dataset}, nn::kDatasetNames))),
@@ -313,15 +311,15 @@ std::vector<Setting> make_settings() {
           couples(stream(integer("data.points", Field{&TrialConfig::data, &DataConfig::points}, 1,
                                  nn::kMaxPoints))),
           dataset, builtin_data),
-      applies_when(
-          stream(number("data.noise", Field{&TrialConfig::data, &DataConfig::noise}, {0, 1})),
-          dataset, builtin_data),
+      applies_when(stream(number("data.noise", Field{&TrialConfig::data, &DataConfig::noise},
+                                 {.lo = 0, .hi = 1})),
+                   dataset, builtin_data),
       couples(stream(number("data.train_fraction",
                             Field{&TrialConfig::data, &DataConfig::train_fraction},
-                            {0, 1, true, true}))),
+                            {.lo = 0, .hi = 1, .lo_open = true, .hi_open = true}))),
       couples(stream(number("data.validation_fraction",
                             Field{&TrialConfig::data, &DataConfig::validation_fraction},
-                            {0, 1, false, true}))),
+                            {.lo = 0, .hi = 1, .hi_open = true}))),
       applies_when(
           stream(features("data.features", Field{&TrialConfig::data, &DataConfig::features})),
           dataset, builtin_data),
@@ -337,20 +335,36 @@ std::vector<Setting> make_settings() {
               name("data.task", Field{&TrialConfig::data, &DataConfig::task}, nn::kTaskChoiceNames),
               "auto"))),
           dataset, csv_data),
+  };
+}
+
+// model: the network's shape, activation, loss and initialisation.
+std::vector<Setting> model_settings() {
+  using nn::ModelConfig;
+  const std::string activation(keys::activation);
+  return {
       stream(widths("model.hidden", Field{&TrialConfig::model, &ModelConfig::hidden})),
       name(activation, Field{&TrialConfig::model, &ModelConfig::activation}, nn::kActivationNames),
       neutral(couples(name("model.loss", Field{&TrialConfig::model, &ModelConfig::loss},
                            nn::kLossNames)),
               "auto"),
       stream(name("model.init", Field{&TrialConfig::model, &ModelConfig::init}, nn::kInitNames)),
-      applies_when(
-          number("model.leaky_relu_slope",
-                 Field{&TrialConfig::model, &ModelConfig::leaky_relu_slope}, {0, 1, false, true}),
-          activation, leaky_relu),
+      applies_when(number("model.leaky_relu_slope",
+                          Field{&TrialConfig::model, &ModelConfig::leaky_relu_slope},
+                          {.lo = 0, .hi = 1, .hi_open = true}),
+                   activation, leaky_relu),
+  };
+}
+
+// train: the optimizer and its parameters, batches, epochs, regularisation.
+std::vector<Setting> train_settings() {
+  using nn::TrainConfig;
+  const std::string optimizer = "train.optimizer", regularization = "train.regularization";
+  return {
       name("train.optimizer", Field{&TrialConfig::train, &TrainConfig::optimizer},
            nn::kOptimizerNames),
       number(std::string(keys::learning_rate),
-             Field{&TrialConfig::train, &TrainConfig::learning_rate}, {0, kInf, true}),
+             Field{&TrialConfig::train, &TrainConfig::learning_rate}, {.lo = 0, .lo_open = true}),
       couples(integer("train.batch_size", Field{&TrialConfig::train, &TrainConfig::batch_size}, 1)),
       budget(integer("train.epochs", Field{&TrialConfig::train, &TrainConfig::epochs}, 1,
                      nn::kMaxEpochs)),
@@ -358,50 +372,66 @@ std::vector<Setting> make_settings() {
                    nn::kShuffleNames),
               "every_epoch"),
       applies_when(number("train.momentum", Field{&TrialConfig::train, &TrainConfig::momentum},
-                          {0, 1, false, true}),
+                          {.lo = 0, .hi = 1, .hi_open = true}),
                    optimizer, momentum),
       applies_when(number("train.beta1", Field{&TrialConfig::train, &TrainConfig::beta1},
-                          {0, 1, false, true}),
+                          {.lo = 0, .hi = 1, .hi_open = true}),
                    optimizer, adam),
       applies_when(number("train.beta2", Field{&TrialConfig::train, &TrainConfig::beta2},
-                          {0, 1, false, true}),
+                          {.lo = 0, .hi = 1, .hi_open = true}),
                    optimizer, adam),
       applies_when(number("train.epsilon", Field{&TrialConfig::train, &TrainConfig::epsilon},
-                          {0, kInf, true}),
+                          {.lo = 0, .lo_open = true}),
                    optimizer, adam),
       name("train.regularization", Field{&TrialConfig::train, &TrainConfig::regularization},
            nn::kRegularizationNames),
       applies_when(number("train.regularization_rate",
-                          Field{&TrialConfig::train, &TrainConfig::regularization_rate}, {0, kInf}),
+                          Field{&TrialConfig::train, &TrainConfig::regularization_rate}, {.lo = 0}),
                    regularization, penalised),
+  };
+}
+
+// convergence: how a finished curve is judged (analysis only: not part of a trial's identity).
+std::vector<Setting> convergence_settings() {
+  using nn::ConvergenceConfig;
+  return {
       analysis(couples(name("convergence.monitor",
                             Field{&TrialConfig::convergence, &ConvergenceConfig::monitor},
                             nn::kMonitorNames))),
       analysis(number("convergence.divergence_factor",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::divergence_factor},
-                      {1, nn::kStopFactor, true})),
+                      {.lo = 1, .hi = nn::kStopFactor, .lo_open = true})),
       analysis(number("convergence.window",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::window},
-                      {0, 0.5, true, false})),
+                      {.lo = 0, .hi = 0.5, .lo_open = true})),
       analysis(number("convergence.learned_below",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::learned_below},
-                      {0, 1, true, false})),
+                      {.lo = 0, .hi = 1, .lo_open = true})),
       analysis(number("convergence.still_falling",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::still_falling},
-                      {0, 1, true, true})),
+                      {.lo = 0, .hi = 1, .lo_open = true, .hi_open = true})),
       analysis(number("convergence.stall",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::stall},
-                      {0, 1, true, true})),
+                      {.lo = 0, .hi = 1, .lo_open = true, .hi_open = true})),
       analysis(number("convergence.overfit_rise",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::overfit_rise},
-                      {0, kInf, true})),
+                      {.lo = 0, .lo_open = true})),
       analysis(couples(name("convergence.target_metric",
                             Field{&TrialConfig::convergence, &ConvergenceConfig::target_metric},
                             nn::kTargetMetricNames))),
       analysis(number("convergence.target",
                       Field{&TrialConfig::convergence, &ConvergenceConfig::target},
-                      {0, 1, true, false})),
+                      {.lo = 0, .hi = 1, .lo_open = true})),
   };
+}
+
+// The table, section by section; its order is the order of the canonical text and of the
+// columns.
+std::vector<Setting> make_settings() {
+  std::vector<Setting> table;
+  for (auto section : {data_settings, model_settings, train_settings, convergence_settings})
+    for (Setting& setting : section()) table.push_back(std::move(setting));
+  return table;
 }
 
 }  // namespace

@@ -109,9 +109,9 @@ class Loader {
       else if (key == "grid")
         grid(e);
       else if (key == "exclude")
-        matrix(e, p_.exclude, true);
+        matrix(e, p_.exclude);
       else if (key == "include")
-        matrix(e, p_.include, false);
+        matrix(e, p_.include);
       else if (key == "random")
         random(e);
       else if (key == "report")
@@ -227,7 +227,9 @@ class Loader {
                        [&](const GridAxis& a) { return a.setting == &s; });
   }
 
-  void matrix(const Reader::Entry& top, std::vector<MatrixEntry>& out, bool exclude) {
+  // `exclude` or `include` (top.key): a list of maps; exclude may name grid axes only.
+  void matrix(const Reader::Entry& top, std::vector<MatrixEntry>& out) {
+    const bool exclude = top.key == "exclude";
     if (!top.value.IsSequence())
       r_.fail(top.value, top.key + " must be a list of maps like [{model.activation: relu}], got " +
                              describe_node(top.value));
@@ -376,7 +378,7 @@ class Loader {
       const std::int64_t every = r_.integer(e.value, "curves.every");
       if (every < 1 || every > 1'000'000'000)
         r_.fail(e.value, "curves.every must be a whole number >= 1, got " + e.value.Scalar());
-      s_.curves = {true, static_cast<int>(every)};
+      s_.curves = {.enabled = true, .every = static_cast<int>(every)};
     }
   }
 
@@ -437,6 +439,77 @@ void check_combinations(const Sweep::Impl& s, const Parsed& p, const Reader& rea
       });
 }
 
+// The base configuration, section by section, every setting with its value.
+void emit_base(YAML::Emitter& out, const nn::TrialConfig& base) {
+  for (const std::string& section : kSections) {
+    out << YAML::Key << section << YAML::Value << YAML::BeginMap;
+    for (const Setting& setting : settings())
+      if (setting.section() == section) {
+        out << YAML::Key << std::string(setting.field()) << YAML::Value;
+        setting.emit(out, base);
+      }
+    out << YAML::EndMap;
+  }
+}
+
+void emit_grid(YAML::Emitter& out, const Grid& grid) {
+  if (grid.axes().empty()) return;
+  out << YAML::Key << "grid" << YAML::Value << YAML::BeginMap;
+  for (const GridAxis& axis : grid.axes()) {
+    out << YAML::Key << axis.setting->key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const Assignment& a : axis.values) a.setting->emit(out, a.value);
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+}
+
+// `exclude` or `include`: a list of flow maps, one per entry.
+void emit_entries(YAML::Emitter& out, const char* key, const std::vector<MatrixEntry>& entries) {
+  if (entries.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+  for (const MatrixEntry& entry : entries) {
+    out << YAML::Flow << YAML::BeginMap;
+    for (const Assignment& a : entry.values) {
+      out << YAML::Key << a.setting->key << YAML::Value;
+      a.setting->emit(out, a.value);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+void emit_random(YAML::Emitter& out, const RandomSamples& random) {
+  if (random.params().empty()) return;
+  out << YAML::Key << "random" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "samples" << YAML::Value << random.size();
+  out << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
+  for (const RandomParam& r : random.params()) {
+    out << YAML::Key << r.setting->key << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << std::string(kDistributionNames[static_cast<std::size_t>(r.distribution)])
+        << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    if (r.distribution == Distribution::choice)
+      for (const Assignment& a : r.choices) a.setting->emit(out, a.value);
+    else
+      out << format_number(r.lo) << format_number(r.hi);
+    out << YAML::EndSeq << YAML::EndMap;
+  }
+  out << YAML::EndMap << YAML::EndMap;
+}
+
+void emit_outputs(YAML::Emitter& out, const ReportSpec& report, const CurvesSpec& curves) {
+  out << YAML::Key << "report" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "rows" << YAML::Value << report.rows;
+  out << YAML::Key << "cols" << YAML::Value << report.cols;
+  out << YAML::Key << "cell" << YAML::Value << report.cell;
+  out << YAML::EndMap;
+  out << YAML::Key << "curves" << YAML::Value;
+  if (curves.enabled)
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "every" << YAML::Value << curves.every
+        << YAML::EndMap;
+  else
+    out << "off";
+}
+
 // The resolved spec as YAML: defaults filled in, values canonical, axes in enumeration order.
 std::string emit_canonical(const Sweep::Impl& s, const Parsed& p) {
   YAML::Emitter out;
@@ -444,64 +517,12 @@ std::string emit_canonical(const Sweep::Impl& s, const Parsed& p) {
   out << YAML::Key << "name" << YAML::Value << s.name;
   out << YAML::Key << "seed" << YAML::Value << s.seed;
   out << YAML::Key << "repeats" << YAML::Value << s.repeats;
-  for (const std::string& section : kSections) {
-    out << YAML::Key << section << YAML::Value << YAML::BeginMap;
-    for (const Setting& setting : settings())
-      if (setting.section() == section) {
-        out << YAML::Key << std::string(setting.field()) << YAML::Value;
-        setting.emit(out, s.base);
-      }
-    out << YAML::EndMap;
-  }
-  if (!s.grid.axes().empty()) {
-    out << YAML::Key << "grid" << YAML::Value << YAML::BeginMap;
-    for (const GridAxis& axis : s.grid.axes()) {
-      out << YAML::Key << axis.setting->key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-      for (const Assignment& a : axis.values) a.setting->emit(out, a.value);
-      out << YAML::EndSeq;
-    }
-    out << YAML::EndMap;
-  }
-  for (const auto& [key, entries] : {std::pair{"exclude", &p.exclude}, {"include", &p.include}}) {
-    if (entries->empty()) continue;
-    out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
-    for (const MatrixEntry& entry : *entries) {
-      out << YAML::Flow << YAML::BeginMap;
-      for (const Assignment& a : entry.values) {
-        out << YAML::Key << a.setting->key << YAML::Value;
-        a.setting->emit(out, a.value);
-      }
-      out << YAML::EndMap;
-    }
-    out << YAML::EndSeq;
-  }
-  if (!s.random.params().empty()) {
-    out << YAML::Key << "random" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "samples" << YAML::Value << s.random.size();
-    out << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
-    for (const RandomParam& r : s.random.params()) {
-      out << YAML::Key << r.setting->key << YAML::Value << YAML::Flow << YAML::BeginMap;
-      out << YAML::Key << std::string(kDistributionNames[static_cast<std::size_t>(r.distribution)])
-          << YAML::Value << YAML::Flow << YAML::BeginSeq;
-      if (r.distribution == Distribution::choice)
-        for (const Assignment& a : r.choices) a.setting->emit(out, a.value);
-      else
-        out << format_number(r.lo) << format_number(r.hi);
-      out << YAML::EndSeq << YAML::EndMap;
-    }
-    out << YAML::EndMap << YAML::EndMap;
-  }
-  out << YAML::Key << "report" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "rows" << YAML::Value << s.report.rows;
-  out << YAML::Key << "cols" << YAML::Value << s.report.cols;
-  out << YAML::Key << "cell" << YAML::Value << s.report.cell;
-  out << YAML::EndMap;
-  out << YAML::Key << "curves" << YAML::Value;
-  if (s.curves.enabled)
-    out << YAML::Flow << YAML::BeginMap << YAML::Key << "every" << YAML::Value << s.curves.every
-        << YAML::EndMap;
-  else
-    out << "off";
+  emit_base(out, s.base);
+  emit_grid(out, s.grid);
+  emit_entries(out, "exclude", p.exclude);
+  emit_entries(out, "include", p.include);
+  emit_random(out, s.random);
+  emit_outputs(out, s.report, s.curves);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -555,32 +576,28 @@ void choose_pivot(Sweep::Impl& s, const Parsed& p, const Reader& reader) {
   }
 }
 
-}  // namespace
+// The trial limit: a value the caller set wins over the file's `max_trials`, which wins over the
+// default.
+std::uint64_t trial_limit(const LoadOptions& options, const Parsed& p) {
+  return options.max_trials != LoadOptions::kDefaultMaxTrials
+             ? options.max_trials
+             : p.max_trials.value_or(options.max_trials);
+}
 
-Sweep parse_sweep(std::string_view text, const std::string& file,
-                  const std::filesystem::path& base_dir, const LoadOptions& options) {
-  Reader reader(file, base_dir);
-  auto impl = std::make_shared<Sweep::Impl>();
-  Sweep::Impl& s = *impl;
-  s.file = file;
-  s.name = default_name(file);
-  Loader loader(reader, s);
-  loader.top_level(reader.load(text));
-  Parsed& p = loader.parsed();
-
-  const std::uint64_t limit = options.max_trials != LoadOptions::kDefaultMaxTrials
-                                  ? options.max_trials
-                                  : p.max_trials.value_or(options.max_trials);
-  // Moves copies: the Parsed entries stay for the canonical YAML below.
+// The grid and the random samples, built from the parsed entries (copies: the entries stay for
+// the canonical YAML).
+void build_enumeration(Sweep::Impl& s, const Parsed& p, const Reader& reader, std::uint64_t limit) {
   s.grid = Grid(p.axes, p.exclude, p.include, s.base, reader);
+  if (p.random.empty()) return;
   // The samples are drawn and kept up front, so a count beyond the limit must stop here.
-  if (!p.random.empty() && p.samples > limit)
+  if (p.samples > limit)
     reader.fail(p.samples_mark, fmt::format("random.samples {} is more than max_trials {}; "
                                             "raise max_trials if you mean it",
                                             p.samples, limit));
-  if (!p.random.empty())
-    s.random = RandomSamples(p.random, p.samples, s.seed, s.base, reader, p.samples_mark);
+  s.random = RandomSamples(p.random, p.samples, s.seed, s.base, reader, p.samples_mark);
+}
 
+void count_trials(Sweep::Impl& s) {
   s.counts.grid_points = s.grid.product();
   s.counts.excluded = s.grid.product() - s.grid.survivors() - s.grid.collapsed();
   s.counts.collapsed = s.grid.collapsed();
@@ -589,27 +606,33 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
   s.counts.samples = s.random.size();
   s.counts.configurations = saturating_multiply(s.grid.size(), s.random.size());
   s.size = saturating_multiply(s.counts.configurations, static_cast<std::uint64_t>(s.repeats));
+}
+
+// A sweep with no trials, or more than the limit, is refused; the message for the latter
+// shows how the count comes about, so the user sees which factor to cut.
+void check_size(const Sweep::Impl& s, const Parsed& p, const Reader& reader, std::uint64_t limit) {
   if (s.size == 0)
     reader.fail(p.exclude.empty() ? YAML::Mark() : p.exclude.front().mark,
                 "the sweep has no trials: exclude removes every combination");
-  if (s.size > limit) {
-    std::vector<std::string> factors;
-    for (const GridAxis& a : s.grid.axes()) factors.push_back(std::to_string(a.values.size()));
-    std::string how = factors.empty() ? "" : "grid " + join(factors, " x ");
-    if (s.counts.excluded) how += fmt::format(" - {} excluded", s.counts.excluded);
-    if (s.counts.included) how += fmt::format(" + {} included", s.counts.included);
-    if (s.random.size() > 1)
-      how += fmt::format("{}{} random samples", how.empty() ? "" : ", x ", s.random.size());
-    how += fmt::format(", x {} repeats", s.repeats);
-    const std::string count = s.size == std::numeric_limits<std::uint64_t>::max()
-                                  ? "more than 2^64"
-                                  : std::to_string(s.size);
-    reader.fail(p.size_mark, fmt::format("the sweep has {} trials ({}), more than max_trials {}; "
-                                         "raise max_trials if you mean it",
-                                         count, how, limit));
-  }
-  check_combinations(s, p, reader);
+  if (s.size <= limit) return;
+  std::vector<std::string> factors;
+  for (const GridAxis& a : s.grid.axes()) factors.push_back(std::to_string(a.values.size()));
+  std::string how = factors.empty() ? "" : "grid " + join(factors, " x ");
+  if (s.counts.excluded) how += fmt::format(" - {} excluded", s.counts.excluded);
+  if (s.counts.included) how += fmt::format(" + {} included", s.counts.included);
+  if (s.random.size() > 1)
+    how += fmt::format("{}{} random samples", how.empty() ? "" : ", x ", s.random.size());
+  how += fmt::format(", x {} repeats", s.repeats);
+  const std::string count = s.size == std::numeric_limits<std::uint64_t>::max()
+                                ? "more than 2^64"
+                                : std::to_string(s.size);
+  reader.fail(p.size_mark, fmt::format("the sweep has {} trials ({}), more than max_trials {}; "
+                                       "raise max_trials if you mean it",
+                                       count, how, limit));
+}
 
+// The axes and random parameters as text, for `nnsweep plan`.
+void describe_axes(Sweep::Impl& s) {
   for (const GridAxis& a : s.grid.axes()) {
     Sweep::Axis axis{a.setting->key, {}};
     for (const Assignment& v : a.values) axis.values.push_back(v.text);
@@ -624,15 +647,46 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
       values = {format_number(r.lo), format_number(r.hi)};
     s.random_params.push_back({r.setting->key, spec + " [" + join(values) + "]"});
   }
+}
+
+// The columns of trials.csv: every training setting that applies to some trial.
+void choose_param_columns(Sweep::Impl& s, const Parsed& p) {
   for (const Setting& setting : settings()) {
     if (setting.role == Role::analysis || !can_apply(setting, s, p)) continue;
     s.param_keys.push_back(setting.key);
     s.param_settings.push_back(&setting);
   }
+}
+
+void index_csv_paths(Sweep::Impl& s, const Reader& reader) {
   for (const auto& [written, info] : reader.csv_files()) {
     s.absolute_paths[written] = info.absolute.string();
     s.written_paths[info.absolute.string()] = written;
   }
+}
+
+}  // namespace
+
+Sweep parse_sweep(std::string_view text, const std::string& file,
+                  const std::filesystem::path& base_dir, const LoadOptions& options) {
+  Reader reader(file, base_dir);
+  auto impl = std::make_shared<Sweep::Impl>();
+  Sweep::Impl& s = *impl;
+  s.file = file;
+  s.name = default_name(file);
+  Loader loader(reader, s);
+  loader.top_level(reader.load(text));
+  const Parsed& p = loader.parsed();
+
+  const std::uint64_t limit = trial_limit(options, p);
+  build_enumeration(s, p, reader, limit);
+  count_trials(s);
+  check_size(s, p, reader, limit);
+  check_combinations(s, p, reader);
+
+  describe_axes(s);
+  choose_param_columns(s, p);
+  index_csv_paths(s, reader);
   choose_pivot(s, p, reader);
   s.canonical_yaml = emit_canonical(s, p);
   s.hash = hex16(stable_hash(s.canonical_yaml));
@@ -707,6 +761,19 @@ const std::vector<std::string>& Sweep::param_keys() const {
   return impl_->param_keys;
 }
 
+struct TrialCache::State {
+  std::uint64_t configuration = UINT64_MAX;
+  nn::TrialConfig config;
+  std::vector<Param> params;
+  // Hash states before the repeat.
+  std::uint64_t id_state = 0, training_state = 0, seed_state = 0, data_seed = 0;
+};
+
+TrialCache::TrialCache() = default;
+TrialCache::~TrialCache() = default;
+TrialCache::TrialCache(TrialCache&&) noexcept = default;
+TrialCache& TrialCache::operator=(TrialCache&&) noexcept = default;
+
 // Index order: index = configuration x repeats + repeat, and configuration = sample x
 // combinations + combination, so repeats vary fastest, then the grid's combinations (whose
 // innermost axis is train.epochs), then the random samples.
@@ -715,7 +782,9 @@ Trial Sweep::trial(std::uint64_t index) const {
   return trial(index, cache);
 }
 
-Trial Sweep::trial(std::uint64_t index, TrialCache& cache) const {
+Trial Sweep::trial(std::uint64_t index, TrialCache& trials) const {
+  if (!trials.state_) trials.state_ = std::make_unique<TrialCache::State>();
+  TrialCache::State& cache = *trials.state_;
   const Impl& s = *impl_;
   if (index >= s.size)
     throw std::out_of_range(fmt::format("trial {} of a sweep of {}", index, s.size));

@@ -66,13 +66,20 @@ struct Trial {
 };
 
 // What trial(i) computes once per configuration, kept for the repeats that follow it (they
-// differ only in the repeat number). Owned by one enumerating thread.
-struct TrialCache {
-  std::uint64_t configuration = UINT64_MAX;
-  nn::TrialConfig config;
-  std::vector<Param> params;
-  // Hash states before the repeat.
-  std::uint64_t id_state = 0, training_state = 0, seed_state = 0, data_seed = 0;
+// differ only in the repeat number): pass one to Sweep::trial(i, cache) when enumerating in
+// index order. Its contents are the sweep's business. Owned by one enumerating thread.
+class TrialCache {
+ public:
+  TrialCache();
+  ~TrialCache();
+  TrialCache(TrialCache&&) noexcept;
+  TrialCache& operator=(TrialCache&&) noexcept;
+
+  struct State;  // defined in spec.cpp
+
+ private:
+  friend class Sweep;
+  std::unique_ptr<State> state_;
 };
 
 struct LoadOptions {
