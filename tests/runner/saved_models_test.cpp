@@ -51,55 +51,91 @@ TEST_F(SavedModels, AModelIsModelsSlashItsTrialIdDotYaml) {
 TEST_F(SavedModels, ATrainedModelNamesItsTrialAndTrainingIsDeterministic) {
   const sweeps::Trial trial = sweep_.trial(1);
   const results::ModelFile a = train_model(sweep_, trial), b = train_model(sweep_, trial);
-  EXPECT_EQ(a.trial_id, trial.id);
-  EXPECT_EQ(a.trial_index, 1u);
-  EXPECT_EQ(a.sweep, "saved");
-  EXPECT_EQ(a.seed, trial.seed);
+  EXPECT_EQ(a.origin.trial_id, trial.id);
+  EXPECT_EQ(a.origin.trial_index, 1u);
+  EXPECT_EQ(a.origin.sweep, "saved");
+  EXPECT_EQ(a.origin.seed, trial.seed);
+  EXPECT_EQ(a.origin.epoch, 5);
+  EXPECT_EQ(a.origin.from, results::WeightsFrom::last_epoch);
   EXPECT_EQ(a.hidden, std::vector<int>{3});
   EXPECT_FALSE(a.parameters.empty());
   EXPECT_EQ(a.parameters, b.parameters);
 }
 
-TEST_F(SavedModels, ASavedModelIsReadBackNotTrainedAgain) {
+TEST_F(SavedModels, ASavedModelOfTheAskedEpochIsReadBackNotTrainedAgain) {
   const sweeps::Trial trial = sweep_.trial(0);
-  fs::create_directories(dir_ / "models");
-  const results::ModelFile first = trial_model(dir_, sweep_, trial, /*save=*/true);
+  const ModelRequest request{.epoch = 3, .epochs_run = 5, .save = true};
+  const TrialModel first = trial_model(dir_, sweep_, trial, request);
+  EXPECT_EQ(first.source, ModelSource::trained_again);
   ASSERT_TRUE(fs::exists(model_path(dir_, trial.id)));
   // Tamper with the file: what comes back is the file's, so it was read, not retrained.
-  results::ModelFile edited = first;
-  edited.parameters.assign(first.parameters.size(), 0.25);
+  results::ModelFile edited = first.model;
+  edited.parameters.assign(first.model.parameters.size(), 0.25);
   results::replace_file(dir_, model_name(trial.id), results::format_model(edited));
-  const results::ModelFile again = trial_model(dir_, sweep_, trial, /*save=*/false);
-  EXPECT_EQ(again.parameters, edited.parameters);
+  const TrialModel again = trial_model(dir_, sweep_, trial, {.epoch = 3, .epochs_run = 5});
+  EXPECT_EQ(again.source, ModelSource::saved);
+  EXPECT_EQ(again.model.parameters, edited.parameters);
+  // A saved model of another epoch is not the one asked for.
+  const TrialModel other = trial_model(dir_, sweep_, trial, {.epoch = 4, .epochs_run = 5});
+  EXPECT_EQ(other.source, ModelSource::trained_again);
+  EXPECT_NE(other.model.parameters, edited.parameters);
+}
+
+TEST_F(SavedModels, TheWeightsOfAnEpochAreThoseOfATrainingThatLong) {
+  const sweeps::Trial trial = sweep_.trial(1);
+  for (int epoch : {0, 2, 5}) {
+    sweeps::Trial shorter = trial;
+    shorter.config.train.epochs = epoch;
+    const TrialModel model = trial_model(
+        dir_, sweep_, trial,
+        {.epoch = epoch, .epochs_run = 5, .from = results::WeightsFrom::lowest_val_loss});
+    EXPECT_EQ(model.model.parameters, train_model(sweep_, shorter).parameters) << epoch;
+    EXPECT_EQ(model.model.origin.epoch, epoch);
+    EXPECT_EQ(model.model.origin.from, results::WeightsFrom::lowest_val_loss);
+    // The trial's own settings, not the shortened ones.
+    EXPECT_EQ(model.model.origin.config, train_model(sweep_, trial).origin.config);
+  }
 }
 
 TEST_F(SavedModels, WithoutSaveNothingIsWritten) {
   const sweeps::Trial trial = sweep_.trial(2);
-  const results::ModelFile model = trial_model(dir_, sweep_, trial, /*save=*/false);
-  EXPECT_EQ(model.trial_id, trial.id);
+  const TrialModel made = trial_model(dir_, sweep_, trial, {.epoch = 5, .epochs_run = 5});
+  EXPECT_EQ(made.model.origin.trial_id, trial.id);
   EXPECT_FALSE(fs::exists(model_path(dir_, trial.id)));
 }
 
-TEST_F(SavedModels, TheParametersATrainingKeptAreUsedAsTheyAre) {
+TEST_F(SavedModels, TheParametersATrainingKeptAreUsedWhenTheyAreOfTheAskedEpoch) {
   const sweeps::Trial trial = sweep_.trial(3);
   const std::size_t size = train_model(sweep_, trial).parameters.size();
   const TrainedModel trained{.outcome = results::Outcome::stalled,
                              .parameters = std::make_shared<const std::vector<double>>(size, 0.5)};
-  const results::ModelFile model = trial_model(dir_, sweep_, trial, /*save=*/false, &trained);
-  EXPECT_EQ(model.parameters, std::vector<double>(size, 0.5));
-  EXPECT_EQ(model.status, "stalled");
+  const TrialModel last = trial_model(
+      dir_, sweep_, trial,
+      {.outcome = results::Outcome::stalled, .epoch = 5, .epochs_run = 5, .trained = &trained});
+  EXPECT_EQ(last.source, ModelSource::at_hand);
+  EXPECT_EQ(last.model.parameters, std::vector<double>(size, 0.5));
+  EXPECT_EQ(last.model.origin.outcome, "stalled");
+  const TrialModel earlier =
+      trial_model(dir_, sweep_, trial, {.epoch = 4, .epochs_run = 5, .trained = &trained});
+  EXPECT_EQ(earlier.source, ModelSource::trained_again);
+  EXPECT_NE(earlier.model.parameters, std::vector<double>(size, 0.5));
 }
 
 TEST_F(SavedModels, SaveModelWritesTheGivenParameters) {
   const sweeps::Trial trial = sweep_.trial(0);
   const std::size_t size = train_model(sweep_, trial).parameters.size();
   fs::create_directories(dir_ / "models");
-  save_model(dir_, sweep_, trial, nn::make_dataset(trial.config.data, trial.data_seed),
-             results::Outcome::learned, std::vector<double>(size, -1.0));
+  nn::TrainResult result;
+  result.verdict.outcome = results::Outcome::learned;
+  result.epochs_run = 4;
+  save_model(dir_, sweep_, trial, nn::make_dataset(trial.config.data, trial.data_seed), result,
+             std::vector<double>(size, -1.0));
   const results::ModelFile back =
       results::parse_model(read(model_path(dir_, trial.id)), "model.yaml");
   EXPECT_EQ(back.parameters, std::vector<double>(size, -1.0));
-  EXPECT_EQ(back.status, "learned");
+  EXPECT_EQ(back.origin.outcome, "learned");
+  EXPECT_EQ(back.origin.epoch, 4);
+  EXPECT_EQ(back.origin.from, results::WeightsFrom::last_epoch);
 }
 
 TEST_F(SavedModels, SaveAllWritesEachTrialOfTheRangeOnce) {
