@@ -9,6 +9,7 @@
 
 #include "nn/dataset.h"
 #include "nn/input_error.h"
+#include "nn/input_file.h"
 #include "nn/train.h"
 #include "results/atomic_file.h"
 
@@ -55,11 +56,8 @@ results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& 
 results::ModelFile trial_model(const fs::path& dir, const sweeps::Sweep& sweep,
                                const sweeps::Trial& trial, bool save, const TrainedModel* trained) {
   const fs::path path = model_path(dir, trial.id);
-  if (std::ifstream in{path, std::ios::binary}) {
-    std::stringstream text;
-    text << in.rdbuf();
-    return results::parse_model(text.str(), path.string());
-  }
+  if (std::error_code error; fs::exists(path, error))
+    return results::parse_model(nn::read_input_file(path.string(), "model file"), path.string());
   results::ModelFile model =
       trained ? model_of(sweep, trial, nn::make_dataset(trial.config.data, trial.data_seed),
                          trained->outcome, *trained->parameters)
