@@ -31,14 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw nn::InputError(path.string(), 0, 0, "cannot read it");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // `12, 15-19, 40` for the indices where `flags` is set, the first `most` runs of them.
 std::string ranges(const std::vector<std::uint8_t>& flags, std::uint8_t wanted, int most = 8) {
   std::string text;
@@ -82,10 +74,10 @@ int merge_command(const Args& args) {
   // Same sweep file everywhere.
   std::vector<results::ManifestInfo> infos;
   for (const std::string& dir : dirs) {
-    const fs::path manifest = fs::path(dir) / "manifest.yaml";
-    if (!fs::exists(manifest))
+    std::optional<results::ManifestInfo> manifest = results::read_manifest(dir);
+    if (!manifest)
       throw nn::InputError(dir, 0, 0, "no manifest.yaml: not an nnsweep output directory");
-    infos.push_back(results::read_manifest_info(read_text(manifest), manifest.string()));
+    infos.push_back(std::move(*manifest));
     if (infos.back().id_scheme != sweeps::kIdScheme)
       throw nn::InputError(dir, 0, 0,
                            fmt::format("was made by an nnsweep whose trial ids and seeds differ "
