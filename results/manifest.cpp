@@ -115,7 +115,7 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
     if (trials && trials["shard"] && !trials["shard"].IsNull())
       info.shard = trials["shard"].as<std::string>();
   } catch (const YAML::Exception& e) {
-    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, "manifest trials: " + e.msg);
+    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, "manifest: " + e.msg);
   }
   return info;
 }
