@@ -4,25 +4,15 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
+#include <optional>
 
 #include "nn/input_error.h"
 #include "nn/input_file.h"
+#include "nn/number.h"
 
 namespace nn {
 namespace {
-
-std::optional<double> parse_number(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 // Position (1-based line and column, lines ending in LF, CRLF or CR) of byte `at` of `text`.
 std::pair<int, int> position_of(std::string_view text, std::size_t at) {
@@ -35,25 +25,46 @@ std::pair<int, int> position_of(std::string_view text, std::size_t at) {
 }
 
 // Refuses bytes that are not text: NUL, and anything that is not UTF-8 (a Latin-1 export, say:
-// its names would not survive into the model file, so predict could not find them).
-void check_text(const std::string& path, std::string_view text) {
-  if (text.find('\0') != std::string_view::npos)
-    throw InputError(path, 0, 0, "is not a text file (it contains NUL bytes)");
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = utf8_length(text, i);
-    if (n == 0) {
-      const auto [line, column] = position_of(text, i);
-      throw InputError(path, line, column,
-                       "the CSV file is not UTF-8 text (byte " +
-                           nn::quote_input(text.substr(i, 1)) + " here); save it as UTF-8");
+// its names would not survive into the model file, so predict could not find them). Reads the
+// file a chunk at a time; a NUL anywhere is reported before a byte that is not UTF-8.
+void check_text(const std::string& path) {
+  InputFile file(path, "CSV file");
+  std::string chunk(std::size_t{1} << 20, '\0');
+  std::size_t carried = 0;           // bytes of a UTF-8 sequence the last chunk ended in
+  std::uint64_t offset = 0;          // of chunk[0] in the file
+  std::optional<std::uint64_t> bad;  // the first byte that is not UTF-8
+  for (;;) {
+    const std::size_t got = file.read(chunk.data() + carried, chunk.size() - carried);
+    const std::string_view text(chunk.data(), carried + got);
+    if (text.find('\0') != std::string_view::npos)
+      throw InputError(path, 0, 0, "is not a text file (it contains NUL bytes)");
+    if (got == 0) break;
+    std::size_t i = 0;
+    while (i < text.size() && !bad) {
+      const std::size_t n = static_cast<unsigned char>(text[i]) < 0x80 ? 1 : utf8_length(text, i);
+      if (n == 0 && text.size() - i < 4) break;  // perhaps a sequence the next chunk finishes
+      if (n == 0) bad = offset + i;
+      i += n;
     }
-    i += n;
+    if (bad) i = text.size();
+    carried = text.size() - i;
+    std::copy(chunk.begin() + static_cast<std::ptrdiff_t>(i),
+              chunk.begin() + static_cast<std::ptrdiff_t>(text.size()), chunk.begin());
+    offset += i;
   }
+  if (carried > 0 && !bad) bad = offset;
+  if (!bad) return;
+  const std::string text = read_input_file(path, "CSV file");
+  const auto [line, column] = position_of(text, *bad);
+  throw InputError(path, line, column,
+                   "the CSV file is not UTF-8 text (byte " +
+                       nn::quote_input(std::string_view(text).substr(*bad, 1)) +
+                       " here); save it as UTF-8");
 }
 
 // Duplicate names would make a column ambiguous: `noise,y,y` with target y would train on the
 // other y. Names are compared exactly.
-void check_header(const std::string& path, const std::vector<CsvTable::Field>& header) {
+void check_header(const std::string& path, const CsvRecord& header) {
   if (header.size() > static_cast<std::size_t>(kMaxCsvColumns))
     throw InputError(path, 1, 1,
                      "the header has " + std::to_string(header.size()) +
@@ -61,97 +72,79 @@ void check_header(const std::string& path, const std::vector<CsvTable::Field>& h
                          " nnsweep reads");
   std::map<std::string_view, std::size_t> seen;
   for (std::size_t c = 0; c < header.size(); ++c) {
-    const auto [it, fresh] = seen.emplace(header[c].text, c);
+    const auto [it, fresh] = seen.emplace(header[c], c);
     if (!fresh) {
-      const CsvTable::Field& first = header[it->second];
-      throw InputError(path, header[c].line, header[c].column,
+      const CsvField& first = header.fields[it->second];
+      const CsvField& again = header.fields[c];
+      throw InputError(path, again.line, again.column,
                        "column " + std::to_string(c + 1) + " is named " +
-                           nn::quote_input(header[c].text) + " like column " +
+                           nn::quote_input(again.text) + " like column " +
                            std::to_string(it->second + 1) + " (at " + std::to_string(first.line) +
                            ":" + std::to_string(first.column) + "); column names must be unique");
     }
   }
 }
 
+// The next record that is not blank (a line holding only "" is blank too).
+bool next_row(CsvReader& reader, CsvRecord& record) {
+  while (reader.next(record)) {
+    if (record.unclosed) {
+      const CsvField& field = record.fields.back();
+      throw InputError(reader.file(), field.line, field.column, "quoted field is never closed");
+    }
+    if (record.size() != 1 || !record[0].empty()) return true;
+  }
+  return false;
+}
+
+// Reads the CSV file's header into `header`, then calls `row` for each row; checks the shape.
+void scan_rows(const std::string& path, std::vector<std::string>& header,
+               const std::function<void(const CsvRecord&)>& row) {
+  InputFile input(path, "CSV file");
+  CsvReader reader(input, path, {.max_field_bytes = static_cast<std::size_t>(kMaxCsvCellBytes)});
+  CsvRecord record;
+  if (!next_row(reader, record))
+    throw InputError(path, 0, 0, "the CSV file is empty (no header row)");
+  check_header(path, record);
+  header.clear();
+  for (auto& field : record.fields) header.push_back(std::move(field.text));
+  bool any = false;
+  while (next_row(reader, record)) {
+    if (record.size() != header.size())
+      throw InputError(path, record.fields.front().line, 1,
+                       "row has " + std::to_string(record.size()) + " fields, the header has " +
+                           std::to_string(header.size()));
+    row(record);
+    any = true;
+  }
+  if (!any) throw InputError(path, 2, 1, "the CSV file has a header but no rows");
+}
+
+// Field `c` of data row `r` (0-based) of the CSV file, read again: for a message.
+CsvField field_at(const std::string& path, std::size_t r, std::size_t c) {
+  CsvField found;
+  std::size_t at = 0;
+  std::vector<std::string> header;
+  scan_rows(path, header, [&](const CsvRecord& record) {
+    if (at++ == r) found = record.fields[c];
+  });
+  return found;
+}
+
 }  // namespace
 
+std::vector<std::string> read_csv_rows(const std::string& path,
+                                       const std::function<void(const CsvRecord&)>& row) {
+  std::vector<std::string> header;
+  check_text(path);
+  scan_rows(path, header, row);
+  return header;
+}
+
 CsvTable read_csv_table(const std::string& path) {
-  std::string_view text;
-  const std::string bytes = read_input_file(path, "CSV file");
-  text = bytes;
-  check_text(path, text);
-  // A byte order mark (spreadsheets write one) is not part of the first column's name.
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   CsvTable table{path, {}, {}};
-  std::vector<CsvTable::Field> row;
-  CsvTable::Field field;
-  int line = 1, column = 1;
-  bool in_quotes = false, field_started = false, have_header = false;
-  auto end_field = [&] {
-    if (field.text.size() > static_cast<std::size_t>(kMaxCsvCellBytes))
-      throw InputError(path, field.line, field.column,
-                       "a cell of " + std::to_string(field.text.size()) + " bytes, more than the " +
-                           std::to_string(kMaxCsvCellBytes) + " nnsweep reads");
-    row.push_back(std::move(field));
-    field = {};
-    field_started = false;
-  };
-  auto end_row = [&] {
-    const bool blank = row.size() == 1 && row[0].text.empty();
-    if (!blank) {
-      if (!have_header) {
-        check_header(path, row);
-        for (auto& f : row) table.header.push_back(std::move(f.text));
-        have_header = true;
-      } else {
-        if (row.size() != table.header.size())
-          throw InputError(path, row.front().line, 1,
-                           "row has " + std::to_string(row.size()) + " fields, the header has " +
-                               std::to_string(table.header.size()));
-        table.rows.push_back(std::move(row));
-      }
-    }
-    row.clear();
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (!field_started) {
-      field.line = line, field.column = column;
-      field_started = true;
-    }
-    if (in_quotes) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field.text += '"';
-        ++i, ++column;
-      } else if (c == '"') {
-        in_quotes = false;
-      } else {
-        field.text += c;
-        if (c == '\n') ++line, column = 0;
-      }
-    } else if (c == '"' && field.text.empty()) {
-      in_quotes = true;
-    } else if (c == ',') {
-      end_field();
-    } else if (c == '\n' || c == '\r') {
-      // LF, CRLF, or a lone CR (old Mac files): each ends a line.
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      end_field();
-      end_row();
-      ++line, column = 0;
-    } else {
-      field.text += c;
-      if (field.text.size() > static_cast<std::size_t>(kMaxCsvCellBytes)) end_field();
-    }
-    ++column;
-  }
-  if (in_quotes) throw InputError(path, field.line, field.column, "quoted field is never closed");
-  if (field_started || !row.empty()) {
-    end_field();
-    end_row();
-  }
-  if (table.header.empty()) throw InputError(path, 0, 0, "the CSV file is empty (no header row)");
-  if (table.rows.empty()) throw InputError(path, 2, 1, "the CSV file has a header but no rows");
+  table.header =
+      read_csv_rows(path, [&](const CsvRecord& record) { table.rows.push_back(record); });
   return table;
 }
 
@@ -186,23 +179,6 @@ void standardization(const Eigen::MatrixXd& x, Eigen::VectorXd& mean, Eigen::Vec
   }
 }
 
-// The row of `table` (and its field in column `c`) holding the largest and smallest value of
-// feature row `f` of x, for a message about a column whose range does not fit a double.
-void check_range(const Eigen::MatrixXd& x, const CsvTable& table, std::size_t f, std::size_t c,
-                 const std::string& path) {
-  Eigen::Index hi = 0, lo = 0;
-  const double max = x.row(static_cast<Eigen::Index>(f)).maxCoeff(&hi);
-  const double min = x.row(static_cast<Eigen::Index>(f)).minCoeff(&lo);
-  if (std::isfinite(max - min)) return;
-  const CsvTable::Field& field = table.rows[static_cast<std::size_t>(hi)][c];
-  throw InputError(path, field.line, field.column,
-                   "column " + nn::quote_input(table.header[c]) + ": its values span from " +
-                       nn::quote_input(table.rows[static_cast<std::size_t>(lo)][c].text) + " to " +
-                       nn::quote_input(field.text) +
-                       ", a range too wide to standardise in double precision; rescale the "
-                       "column");
-}
-
 // More classes than a whole-number target plausibly means: likely a regression target
 // (ages, prices in whole units), which thousands of output units would only pretend to fit.
 void check_class_count(std::size_t classes, const DataConfig& config, std::size_t target) {
@@ -232,131 +208,212 @@ void check_training_classes(const Dataset& split, const DataConfig& config, std:
                        ": nothing to learn; add rows or raise data.train_fraction");
 }
 
-}  // namespace
+// Which columns of the header are the target and the features.
+struct Columns {
+  std::size_t target = 0;
+  std::vector<std::size_t> features;
+};
 
-Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
-  const CsvTable table = read_csv_table(config.path);
+Columns choose_columns(const std::vector<std::string>& header, const DataConfig& config) {
   const auto column_of = [&](const std::string& name) -> std::size_t {
-    const auto it = std::find(table.header.begin(), table.header.end(), name);
-    if (it == table.header.end())
+    const auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end())
       throw InputError(config.path, 1, 1,
                        "no column named " + nn::quote_input(name) + " in the header");
-    return static_cast<std::size_t>(it - table.header.begin());
+    return static_cast<std::size_t>(it - header.begin());
   };
-  const std::size_t target = column_of(config.target);
-  std::vector<std::size_t> features;
-  for (const auto& name : config.columns) features.push_back(column_of(name));
+  Columns columns;
+  columns.target = column_of(config.target);
+  for (const auto& name : config.columns) columns.features.push_back(column_of(name));
   if (config.columns.empty())
-    for (std::size_t c = 0; c < table.header.size(); ++c)
-      if (c != target) features.push_back(c);
-  if (features.empty()) throw InputError(config.path, 1, 1, "no feature columns");
+    for (std::size_t c = 0; c < header.size(); ++c)
+      if (c != columns.target) columns.features.push_back(c);
+  if (columns.features.empty()) throw InputError(config.path, 1, 1, "no feature columns");
+  return columns;
+}
 
-  const auto n = static_cast<Eigen::Index>(table.rows.size());
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(features.size()), n);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    const auto& row = table.rows[static_cast<std::size_t>(j)];
-    for (std::size_t f = 0; f < features.size(); ++f) {
-      const CsvTable::Field& field = row[features[f]];
-      const auto value = parse_number(field.text);
-      if (!value || !std::isfinite(*value))
-        throw InputError(
-            config.path, field.line, field.column,
-            "column " + nn::quote_input(table.header[features[f]]) + ": " +
-                (field.text.empty() ? std::string("missing value")
-                                    : nn::quote_input(field.text) + " is not a finite number"));
-      x(static_cast<Eigen::Index>(f), j) = *value;
-    }
+// The values of a CSV file: features parsed (one column of x per row), targets as text.
+struct CsvValues {
+  std::vector<std::string> header;
+  Columns columns;
+  Eigen::MatrixXd x;              // (features, rows)
+  std::vector<CsvField> targets;  // one per row
+};
+
+double feature_value(const CsvField& field, const std::string& name, const std::string& path) {
+  const auto value = parse_number(field.text);
+  if (!value || !std::isfinite(*value))
+    throw InputError(
+        path, field.line, field.column,
+        "column " + nn::quote_input(name) + ": " +
+            (field.text.empty() ? std::string("missing value")
+                                : nn::quote_input(field.text) + " is not a finite number"));
+  return *value;
+}
+
+// A column whose range does not fit a double cannot be standardised: the message names its
+// largest value's position and both extremes.
+void check_ranges(const CsvValues& values, const std::string& path) {
+  for (std::size_t f = 0; f < values.columns.features.size(); ++f) {
+    const auto row = static_cast<Eigen::Index>(f);
+    Eigen::Index hi = 0, lo = 0;
+    const double max = values.x.row(row).maxCoeff(&hi);
+    const double min = values.x.row(row).minCoeff(&lo);
+    if (std::isfinite(max - min)) continue;
+    const std::size_t c = values.columns.features[f];
+    const CsvField high = field_at(path, static_cast<std::size_t>(hi), c);
+    const CsvField low = field_at(path, static_cast<std::size_t>(lo), c);
+    throw InputError(path, high.line, high.column,
+                     "column " + nn::quote_input(values.header[c]) + ": its values span from " +
+                         nn::quote_input(low.text) + " to " + nn::quote_input(high.text) +
+                         ", a range too wide to standardise in double precision; rescale the "
+                         "column");
   }
-  for (std::size_t f = 0; f < features.size(); ++f)
-    check_range(x, table, f, features[f], config.path);
+}
 
-  // The target: all numbers and some not whole -> regression; otherwise classes.
+// Reads the file row by row, holding only the numbers and the target cells (x is sized from
+// the first row's length, and grows if the rows that follow are shorter).
+CsvValues read_values(const DataConfig& config) {
+  check_text(config.path);
+  std::error_code error;
+  const auto bytes = static_cast<Eigen::Index>(std::filesystem::file_size(config.path, error));
+  CsvValues values;
+  Eigen::Index n = 0;
+  scan_rows(config.path, values.header, [&](const CsvRecord& record) {
+    if (n == 0) {
+      values.columns = choose_columns(values.header, config);
+      const auto row_bytes = static_cast<Eigen::Index>(record.end - record.begin) + 1;
+      values.x.resize(static_cast<Eigen::Index>(values.columns.features.size()),
+                      error ? 1024 : bytes / row_bytes + 16);
+    }
+    if (n == values.x.cols()) values.x.conservativeResize(Eigen::NoChange, 2 * n);
+    const std::vector<std::size_t>& features = values.columns.features;
+    for (std::size_t f = 0; f < features.size(); ++f)
+      values.x(static_cast<Eigen::Index>(f), n) =
+          feature_value(record.fields[features[f]], values.header[features[f]], config.path);
+    values.targets.push_back(record.fields[values.columns.target]);
+    ++n;
+  });
+  values.x.conservativeResize(Eigen::NoChange, n);
+  check_ranges(values, config.path);
+  return values;
+}
+
+// All numbers and some not whole -> regression; otherwise classes.
+struct TargetKind {
   bool numeric = true, whole = true;
-  for (const auto& row : table.rows) {
-    const CsvTable::Field& field = row[target];
+};
+
+TargetKind target_kind(const CsvValues& values, const DataConfig& config) {
+  TargetKind kind;
+  for (const CsvField& field : values.targets) {
     if (field.text.empty())
       throw InputError(config.path, field.line, field.column,
                        "column " + nn::quote_input(config.target) + ": missing target value");
     const auto value = parse_number(field.text);
     if (!value)
-      numeric = false;
+      kind.numeric = false;
     else if (!std::isfinite(*value))
       throw InputError(config.path, field.line, field.column,
                        "column " + nn::quote_input(config.target) + ": target " +
                            nn::quote_input(field.text) + " is not finite");
     else if (*value != std::floor(*value) || std::abs(*value) > 9007199254740992.0)
-      whole = false;  // beyond 2^53 every double is whole: a quantity, not a class label
+      kind.whole = false;  // beyond 2^53 every double is whole: a quantity, not a class label
   }
-  if (config.task == TaskChoice::regression && !numeric) {
-    for (const auto& row : table.rows)
-      if (!parse_number(row[target].text))
-        throw InputError(config.path, row[target].line, row[target].column,
-                         "column " + nn::quote_input(config.target) + ": target " +
-                             nn::quote_input(row[target].text) +
-                             " is not a number, and data.task is regression");
-  }
-  const bool regression = config.task == TaskChoice::regression ||
-                          (config.task == TaskChoice::automatic && numeric && !whole);
-  Dataset d;
-  Eigen::MatrixXd y;
-  if (regression) {
-    d.task = Task::regression;
-    y.resize(1, n);
-    for (Eigen::Index j = 0; j < n; ++j) {
-      const CsvTable::Field& field = table.rows[static_cast<std::size_t>(j)][target];
-      y(0, j) = *parse_number(field.text);
-      // The squared error of a larger target overflows: every trial would diverge at once.
-      if (std::abs(y(0, j)) > kMaxRegressionTarget)
+  if (config.task == TaskChoice::regression && !kind.numeric) {
+    for (const CsvField& field : values.targets)
+      if (!parse_number(field.text))
         throw InputError(config.path, field.line, field.column,
                          "column " + nn::quote_input(config.target) + ": target " +
                              nn::quote_input(field.text) +
-                             " is too large for a squared-error loss (at most 1e150 in "
-                             "magnitude); rescale the column");
-    }
-  } else {
-    // Class labels in a fixed order whatever the row order: by value for integers, else by text.
-    auto less = [numeric](const std::string& a, const std::string& b) {
-      return numeric ? *parse_number(a) < *parse_number(b) : a < b;
-    };
-    std::map<std::string, int, decltype(less)> classes(less);
-    for (const auto& row : table.rows) classes.emplace(row[target].text, 0);
-    if (classes.size() < 2)
-      throw InputError(config.path, 1, static_cast<int>(target) + 1,
-                       "target column " + nn::quote_input(config.target) + " has a single class (" +
-                           nn::quote_input(classes.begin()->first) + "): nothing to learn");
-    check_class_count(classes.size(), config, target);
-    int label = 0;
-    for (auto& [name, index] : classes) {
-      index = label++;
-      d.class_names.push_back(name);
-    }
-    const bool binary = classes.size() == 2;
-    d.task = binary ? Task::binary : Task::multiclass;
-    y.setZero(binary ? 1 : static_cast<Eigen::Index>(classes.size()), n);
-    for (Eigen::Index j = 0; j < n; ++j) {
-      const int k = classes.at(table.rows[static_cast<std::size_t>(j)][target].text);
-      if (binary)
-        y(0, j) = k;
-      else
-        y(k, j) = 1.0;
-    }
+                             " is not a number, and data.task is regression");
   }
+  return kind;
+}
+
+Eigen::MatrixXd regression_targets(const CsvValues& values, const DataConfig& config) {
+  Eigen::MatrixXd y(1, static_cast<Eigen::Index>(values.targets.size()));
+  for (Eigen::Index j = 0; j < y.cols(); ++j) {
+    const CsvField& field = values.targets[static_cast<std::size_t>(j)];
+    y(0, j) = *parse_number(field.text);
+    // The squared error of a larger target overflows: every trial would diverge at once.
+    if (std::abs(y(0, j)) > kMaxRegressionTarget)
+      throw InputError(config.path, field.line, field.column,
+                       "column " + nn::quote_input(config.target) + ": target " +
+                           nn::quote_input(field.text) +
+                           " is too large for a squared-error loss (at most 1e150 in "
+                           "magnitude); rescale the column");
+  }
+  return y;
+}
+
+// Class labels in a fixed order whatever the row order: by value for integers, else by text.
+// Sets d.task and d.class_names; the targets are 0/1 (binary) or one-hot (multiclass).
+Eigen::MatrixXd class_targets(const CsvValues& values, const DataConfig& config, bool numeric,
+                              Dataset& d) {
+  auto less = [numeric](const std::string& a, const std::string& b) {
+    return numeric ? *parse_number(a) < *parse_number(b) : a < b;
+  };
+  std::map<std::string, int, decltype(less)> classes(less);
+  for (const CsvField& field : values.targets) classes.emplace(field.text, 0);
+  const std::size_t target = values.columns.target;
+  if (classes.size() < 2)
+    throw InputError(config.path, 1, static_cast<int>(target) + 1,
+                     "target column " + nn::quote_input(config.target) + " has a single class (" +
+                         nn::quote_input(classes.begin()->first) + "): nothing to learn");
+  check_class_count(classes.size(), config, target);
+  int label = 0;
+  for (auto& [name, index] : classes) {
+    index = label++;
+    d.class_names.push_back(name);
+  }
+  const bool binary = classes.size() == 2;
+  d.task = binary ? Task::binary : Task::multiclass;
+  Eigen::MatrixXd y;
+  y.setZero(binary ? 1 : static_cast<Eigen::Index>(classes.size()),
+            static_cast<Eigen::Index>(values.targets.size()));
+  for (Eigen::Index j = 0; j < y.cols(); ++j) {
+    const int k = classes.at(values.targets[static_cast<std::size_t>(j)].text);
+    if (binary)
+      y(0, j) = k;
+    else
+      y(k, j) = 1.0;
+  }
+  return y;
+}
+
+// Standardises with the training split's statistics only: the test data must not leak in.
+void standardise(Dataset& split) {
+  if (split.train.size() == 0) return;
+  Eigen::VectorXd mean, scale;
+  standardization(split.train.x, mean, scale);
+  for (Split* s : {&split.train, &split.validation, &split.test})
+    s->x = (s->x.colwise() - mean).array().colwise() / scale.array();
+  split.feature_mean = mean;
+  split.feature_scale = scale;
+}
+
+}  // namespace
+
+Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
+  CsvValues values = read_values(config);
+  const TargetKind kind = target_kind(values, config);
+  const bool regression = config.task == TaskChoice::regression ||
+                          (config.task == TaskChoice::automatic && kind.numeric && !kind.whole);
+  Dataset d;
+  d.task = Task::regression;
+  const Eigen::MatrixXd y = regression ? regression_targets(values, config)
+                                       : class_targets(values, config, kind.numeric, d);
+  values.targets = {};
 
   Rng rng(seed);
-  Dataset split = split_dataset(x, y, config, rng);
+  Dataset split = split_dataset(values.x, y, config, rng);
+  values.x.resize(0, 0);
   split.task = d.task;
   split.class_names = std::move(d.class_names);
-  for (std::size_t c : features) split.feature_names.push_back(table.header[c]);
-  if (split.task != Task::regression) check_training_classes(split, config, target);
-  // Standardise with the training split's statistics only: the test data must not leak in.
-  if (split.train.size() > 0) {
-    Eigen::VectorXd mean, scale;
-    standardization(split.train.x, mean, scale);
-    for (Split* s : {&split.train, &split.validation, &split.test})
-      s->x = (s->x.colwise() - mean).array().colwise() / scale.array();
-    split.feature_mean = mean;
-    split.feature_scale = scale;
-  }
+  for (std::size_t c : values.columns.features) split.feature_names.push_back(values.header[c]);
+  if (split.task != Task::regression) check_training_classes(split, config, values.columns.target);
+  standardise(split);
   return split;
 }
 

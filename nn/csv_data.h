@@ -6,28 +6,29 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "nn/csv_reader.h"
 #include "nn/dataset.h"
 
 namespace nn {
 
-// A parsed CSV table: the header's names and the rows' fields as text, with where each
-// field starts (1-based line and column), for messages.
+// A CSV file read whole: the header's names and the rows, each field with its position.
 struct CsvTable {
-  struct Field {
-    std::string text;
-    int line = 0, column = 0;
-  };
   std::string file;
   std::vector<std::string> header;
-  std::vector<std::vector<Field>> rows;
+  std::vector<CsvRecord> rows;
 };
 
-// Reads an RFC 4180 file (quoted fields, "" for a quote, CRLF or LF). Blank lines are skipped;
-// a row with a different number of fields from the header is an error.
+// Reads a data file (nn/csv_reader.h) and checks it: UTF-8 text without NUL bytes, a header of
+// at most kMaxCsvColumns unique names, cells of at most kMaxCsvCellBytes, at least one row and
+// every row as wide as the header. A line holding only "" counts as blank. read_csv_rows calls
+// `row` for each row instead of keeping them, and returns the header.
 CsvTable read_csv_table(const std::string& path);
+std::vector<std::string> read_csv_rows(const std::string& path,
+                                       const std::function<void(const CsvRecord&)>& row);
 
 // Builds the dataset config.path/config.target/config.columns describe, split with `seed`.
 Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed);

@@ -36,14 +36,6 @@ std::string open_failure(int error) {
   }
 }
 
-// Closes the descriptor on every path out.
-struct Descriptor {
-  int fd;
-  ~Descriptor() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 std::string describe_non_regular(const std::string& path) {
@@ -59,45 +51,64 @@ std::string describe_non_regular(const std::string& path) {
   return S_ISREG(st.st_mode) ? std::string() : kind_of(st.st_mode);
 }
 
-std::string read_input_file(const std::string& path, const std::string& what,
-                            std::uint64_t max_bytes) {
+InputFile::InputFile(const std::string& path, const std::string& what, std::uint64_t max_bytes)
+    : path_(path), what_(what), max_bytes_(max_bytes) {
   // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
-  const Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
-  if (file.fd < 0) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd_ < 0) {
     const int error = errno;
     std::string why = describe_non_regular(path);
     if (why.empty()) why = open_failure(error);
     throw InputError(path, 0, 0, "the " + what + " " + why);
   }
-  struct stat st {};
-  if (::fstat(file.fd, &st) != 0)
-    throw InputError(path, 0, 0, "cannot read the " + what + " (" + std::strerror(errno) + ")");
-  if (!S_ISREG(st.st_mode))
-    throw InputError(path, 0, 0,
-                     "the " + what + " " + kind_of(st.st_mode) + ", not a regular file");
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  if (size > max_bytes)
-    throw InputError(path, 0, 0,
-                     "the " + what + " has " + std::to_string(size) +
-                         " bytes, more than the cap of " + std::to_string(max_bytes) + " bytes");
-  std::string text(static_cast<std::size_t>(size), '\0');
+  try {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0)
+      throw InputError(path, 0, 0, "cannot read the " + what + " (" + std::strerror(errno) + ")");
+    if (!S_ISREG(st.st_mode))
+      throw InputError(path, 0, 0,
+                       "the " + what + " " + kind_of(st.st_mode) + ", not a regular file");
+    size_ = static_cast<std::uint64_t>(st.st_size);
+    if (size_ > max_bytes)
+      throw InputError(path, 0, 0,
+                       "the " + what + " has " + std::to_string(size_) +
+                           " bytes, more than the cap of " + std::to_string(max_bytes) + " bytes");
+  } catch (...) {
+    ::close(fd_);
+    throw;
+  }
+}
+
+InputFile::~InputFile() {
+  ::close(fd_);
+}
+
+std::size_t InputFile::read(char* out, std::size_t size) {
+  for (;;) {
+    const ssize_t got = ::read(fd_, out, size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0)
+      throw InputError(path_, 0, 0, "cannot read the " + what_ + " (" + std::strerror(errno) + ")");
+    done_ += static_cast<std::uint64_t>(got);
+    if (done_ > max_bytes_)
+      throw InputError(path_, 0, 0,
+                       "the " + what_ + " grew past the " + std::to_string(max_bytes_) +
+                           " bytes nnsweep reads while it was read");
+    return static_cast<std::size_t>(got);
+  }
+}
+
+std::string read_input_file(const std::string& path, const std::string& what,
+                            std::uint64_t max_bytes) {
+  InputFile file(path, what, max_bytes);
+  std::string text(static_cast<std::size_t>(file.size()), '\0');
   std::size_t done = 0;
   for (;;) {
     // One byte more than the size fstat gave, to notice a file that grew meanwhile.
-    if (done == text.size()) {
-      if (text.size() > max_bytes)
-        throw InputError(path, 0, 0,
-                         "the " + what + " grew past the " + std::to_string(max_bytes) +
-                             " bytes nnsweep reads while it was read");
-      text.resize(text.size() + 4096);
-    }
-    const ssize_t got = ::read(file.fd, text.data() + done, text.size() - done);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw InputError(path, 0, 0, "cannot read the " + what + " (" + std::strerror(errno) + ")");
-    }
+    if (done == text.size()) text.resize(text.size() + 4096);
+    const std::size_t got = file.read(text.data() + done, text.size() - done);
     if (got == 0) break;
-    done += static_cast<std::size_t>(got);
+    done += got;
   }
   text.resize(done);
   return text;

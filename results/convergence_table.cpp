@@ -49,7 +49,7 @@ std::string learned_share(const OutcomeCounts& k) {
 std::vector<std::string> display_order(const std::vector<std::string>& seen) {
   std::vector<std::pair<double, std::string>> numeric;
   for (const auto& value : seen) {
-    auto number = parse_number(value);
+    auto number = parse_cell(value);
     if (value.empty() || !number) return seen;
     numeric.emplace_back(*number, value);
   }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "nn/input_error.h"
+#include "nn/number.h"
 
 namespace results {
 
@@ -62,163 +63,27 @@ std::string format_row(std::span<const std::string> fields) {
   return out;
 }
 
-namespace {
-
-template <typename T>
-std::optional<T> parse_whole(std::string_view cell) {
-  T value{};
-  auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-  if (ec != std::errc() || end != cell.data() + cell.size()) return std::nullopt;
-  return value;
-}
-
-}  // namespace
-
-std::optional<double> parse_number(std::string_view cell) {
+std::optional<double> parse_cell(std::string_view cell) {
   if (cell.empty()) return std::numeric_limits<double>::quiet_NaN();
-  return parse_whole<double>(cell);  // from_chars also reads inf, -inf and nan
-}
-
-std::optional<std::int64_t> parse_integer(std::string_view cell) {
-  return parse_whole<std::int64_t>(cell);
-}
-
-std::optional<std::uint64_t> parse_unsigned(std::string_view cell) {
-  return parse_whole<std::uint64_t>(cell);
+  return nn::parse_number(cell);
 }
 
 double number_field(const CsvField& field, const std::string& file) {
-  if (auto value = parse_number(field.text)) return *value;
+  if (auto value = parse_cell(field.text)) return *value;
   throw nn::InputError(file, field.line, field.column,
                        "expected a number, found " + nn::quote_input(field.text));
 }
 
 std::int64_t integer_field(const CsvField& field, const std::string& file) {
-  if (auto value = parse_integer(field.text)) return *value;
+  if (auto value = nn::parse_integer(field.text)) return *value;
   throw nn::InputError(file, field.line, field.column,
                        "expected an integer, found " + nn::quote_input(field.text));
 }
 
 std::uint64_t unsigned_field(const CsvField& field, const std::string& file) {
-  if (auto value = parse_unsigned(field.text)) return *value;
+  if (auto value = nn::parse_unsigned(field.text)) return *value;
   throw nn::InputError(file, field.line, field.column,
                        "expected a non-negative integer, found " + nn::quote_input(field.text));
-}
-
-CsvReader::CsvReader(std::istream& in, std::string file)
-    : in_(in.rdbuf()), file_(std::move(file)) {}
-
-int CsvReader::get() {
-  int c = in_->sbumpc();
-  if (c == std::char_traits<char>::eof()) return c;
-  ++offset_;
-  if (c == '\n') {
-    ++line_;
-    column_ = 1;
-  } else {
-    ++column_;
-  }
-  return c;
-}
-
-int CsvReader::peek() {
-  return in_->sgetc();
-}
-
-bool CsvReader::next(CsvRecord& record) {
-  constexpr int kEof = std::char_traits<char>::eof();
-  // Skip blank lines; a record starts at the first other character.
-  for (;;) {
-    int c = peek();
-    if (c == kEof) return false;
-    if (c == '\n') {
-      get();
-    } else if (c == '\r') {
-      get();
-      if (peek() != '\n') break;  // a lone CR is data (RFC 4180 wants it quoted; be lenient)
-      get();
-    } else {
-      break;
-    }
-    complete_bytes_ = offset_;
-  }
-
-  record.torn = false;
-  record.begin = offset_;
-  std::size_t count = 0;
-  auto new_field = [&]() -> CsvField& {
-    if (count == record.fields.size()) record.fields.emplace_back();
-    CsvField& field = record.fields[count++];
-    field.text.clear();
-    field.line = line_;
-    field.column = column_;
-    return field;
-  };
-  auto finish = [&](bool torn) {
-    record.fields.resize(count);
-    record.torn = torn;
-    record.end = offset_;
-    if (!torn) complete_bytes_ = offset_;
-    return true;
-  };
-  // Consumes a line break if one is next; true when it did.
-  auto line_break = [&]() {
-    int c = peek();
-    if (c == '\n') {
-      get();
-      return true;
-    }
-    if (c == '\r') {
-      get();
-      if (peek() == '\n') {
-        get();
-        return true;
-      }
-      return false;  // the lone CR was consumed; the caller keeps it as data
-    }
-    return false;
-  };
-
-  for (;;) {
-    CsvField& field = new_field();
-    if (peek() == '"') {
-      get();
-      for (;;) {
-        int c = get();
-        if (c == kEof) return finish(true);
-        if (c == '"') {
-          if (peek() != '"') break;
-          get();
-        }
-        field.text += static_cast<char>(c);
-      }
-      int c = peek();
-      if (c == ',') {
-        get();
-        continue;
-      }
-      if (c == kEof) return finish(true);
-      if (c == '\n' || c == '\r') {
-        if (line_break()) return finish(false);
-      }
-      throw nn::InputError(file_, line_, column_, "unexpected text after a closing quote");
-    }
-    for (;;) {
-      int c = peek();
-      if (c == kEof) return finish(true);
-      if (c == ',') {
-        get();
-        break;
-      }
-      if (c == '\n' || c == '\r') {
-        if (line_break()) return finish(false);
-        field.text += '\r';
-        continue;
-      }
-      if (c == '"') throw nn::InputError(file_, line_, column_, "quote inside an unquoted field");
-      field.text += static_cast<char>(get());
-    }
-  }
 }
 
 }  // namespace results

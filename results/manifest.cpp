@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "nn/input_error.h"
+#include "nn/input_file.h"
 
 namespace results {
 
@@ -119,10 +120,6 @@ std::string with_judged_with(const std::string& manifest_text,
   return out;
 }
 
-std::string read_spec_hash(const std::string& manifest_text, const std::string& file) {
-  return load_manifest(manifest_text, file)["spec_hash"].Scalar();
-}
-
 ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file) {
   const YAML::Node root = load_manifest(manifest_text, file);
   ManifestInfo info;
@@ -131,7 +128,13 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
   spec << root["spec"];
   info.spec_yaml = spec.c_str();
   try {
+    if (root["output_format"]) info.output_format = root["output_format"].as<int>();
     if (root["id_scheme"]) info.id_scheme = root["id_scheme"].as<int>();
+    const YAML::Node report = root["spec"]["report"];
+    for (auto [key, field] : {std::pair{"rows", &info.report_rows},
+                              {"cols", &info.report_cols},
+                              {"cell", &info.report_cell}})
+      if (report && report[key]) *field = report[key].as<std::string>();
     for (auto [key, field] : {std::pair{"compiler", &info.compiler},
                               {"compiler_flags", &info.compiler_flags},
                               {"eigen", &info.eigen}})
@@ -143,9 +146,16 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
     if (trials && trials["shard"] && !trials["shard"].IsNull())
       info.shard = trials["shard"].as<std::string>();
   } catch (const YAML::Exception& e) {
-    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, "manifest trials: " + e.msg);
+    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, "manifest: " + e.msg);
   }
   return info;
+}
+
+std::optional<ManifestInfo> read_manifest(const std::filesystem::path& dir) {
+  const std::filesystem::path path = dir / "manifest.yaml";
+  std::error_code error;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(path, error))) return std::nullopt;
+  return read_manifest_info(nn::read_input_file(path.string(), "manifest"), path.string());
 }
 
 }  // namespace results

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,15 +49,17 @@ std::string format_utc(std::chrono::system_clock::time_point time);
 
 std::string format_manifest(const Manifest& manifest);
 
-// What `nnsweep merge` needs back from a manifest. Throws nn::InputError naming `file` when the
-// text is not an nnsweep manifest.
+// What is read back from a manifest (by a resume, merge and report). Throws nn::InputError
+// naming `file` when the text is not an nnsweep manifest.
 struct ManifestInfo {
+  int output_format = 0;  // 0: the manifest predates the field (and outcomes)
   int id_scheme = 1;
   // What decides the arithmetic: results of builds that differ in one of these can differ in
   // their last bits (empty when the manifest predates the field).
   std::string compiler, compiler_flags, eigen;
   std::string spec_hash;
-  std::string spec_yaml;  // the resolved spec, re-emitted
+  std::string spec_yaml;                              // the resolved spec, re-emitted
+  std::string report_rows, report_cols, report_cell;  // the spec's pivot; empty when unset
   std::uint64_t sweep_trials = 0;
   std::string shard;
   std::vector<std::string> judged_with;
@@ -68,8 +71,9 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
 std::string with_judged_with(const std::string& manifest_text,
                              const std::vector<std::string>& judged_with);
 
-// The spec hash of a manifest's text. Throws nn::InputError (naming `file`) when the text is
-// not YAML or has no spec_hash.
-std::string read_spec_hash(const std::string& manifest_text, const std::string& file);
+// The manifest.yaml of output directory `dir`, or nothing when there is none. Reads it as
+// nn::read_input_file does (never a FIFO or a device); throws nn::InputError when it cannot be
+// read or is not an nnsweep manifest.
+std::optional<ManifestInfo> read_manifest(const std::filesystem::path& dir);
 
 }  // namespace results

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "nn/input_error.h"
+#include "nn/number.h"
 #include "nn/predict.h"
 #include "results/csv.h"
 
@@ -26,7 +27,7 @@ std::optional<double> parse_yaml_number(const std::string& text) {
   if (text == ".nan" || text == ".NaN" || text == ".NAN") return std::nan("");
   if (text == ".inf" || text == ".Inf" || text == "+.inf") return INFINITY;
   if (text == "-.inf" || text == "-.Inf") return -INFINITY;
-  return parse_number(text);
+  return parse_cell(text);
 }
 
 void emit_numbers(YAML::Emitter& out, const double* values, Eigen::Index count) {
@@ -81,7 +82,7 @@ class Reader {
   }
   std::uint64_t unsigned_number(const YAML::Node& map, const std::string& key) const {
     const YAML::Node node = get(map, key);
-    const auto value = node.IsScalar() ? parse_unsigned(node.Scalar()) : std::nullopt;
+    const auto value = node.IsScalar() ? nn::parse_unsigned(node.Scalar()) : std::nullopt;
     if (!value) fail(node, "model file: '" + key + "' must be a whole number");
     return *value;
   }

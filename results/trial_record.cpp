@@ -1,6 +1,6 @@
 #include "results/trial_record.h"
 
-#include <charconv>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -280,43 +280,49 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
 
 namespace {
 
-// Where each row of trials.csv text lies, and its trial_index, without parsing the other
-// fields: quoted fields may hold commas and line breaks, nothing else matters here.
-std::uint64_t scan_rows(
-    std::string_view text, const std::string& file,
-    const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& row) {
-  auto row_end = [&](std::size_t pos) -> std::size_t {  // one past the line break; npos: torn
-    bool quoted = false;
-    for (; pos < text.size(); ++pos) {
-      if (text[pos] == '"')
-        quoted = !quoted;
-      else if (text[pos] == '\n' && !quoted)
-        return pos + 1;
+// Where a row of trials.csv lies in the file, its trial_index and its place in the file.
+struct RowSpan {
+  std::uint64_t index, begin, end, order;
+};
+
+struct RowIndex {
+  std::uint64_t header_end = 0;  // 0: no header
+  std::vector<RowSpan> rows;
+};
+
+// Where each complete row lies (a torn last line is dropped). Each row is parsed and checked
+// when `check` is set, else only its trial_index is read.
+RowIndex index_rows(CsvReader& reader, const std::string& file, bool check) {
+  RowIndex index;
+  CsvRecord record;
+  std::vector<std::string> keys;
+  while (reader.next(record) && !record.torn) {
+    if (index.header_end == 0) {
+      if (check) keys = parse_trials_header(record, file);
+      index.header_end = record.end;
+      continue;
     }
-    return std::string_view::npos;
-  };
-  const std::size_t header_end = row_end(0);
-  if (header_end == std::string_view::npos) return 0;
-  for (std::size_t pos = header_end; pos < text.size();) {
-    const std::size_t end = row_end(pos);
-    if (end == std::string_view::npos) break;  // a torn last line is dropped
-    std::uint64_t index = 0;
-    const auto [stop, error] = std::from_chars(text.data() + pos, text.data() + end, index);
-    if (error != std::errc{} || *stop != ',')
-      throw nn::InputError(file, 0, 0, "a row of trials.csv does not start with its trial_index");
-    row(index, pos, end);
-    pos = end;
+    const std::uint64_t trial = check ? parse_trial_row(record, keys, file).index
+                                      : unsigned_field(record.fields.front(), file);
+    index.rows.push_back({trial, record.begin, record.end, index.rows.size()});
   }
-  return header_end;
+  return index;
+}
+
+// Sorts by trial_index, keeping the last row of each index.
+void keep_latest(std::vector<RowSpan>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const RowSpan& a, const RowSpan& b) {
+    return a.index != b.index ? a.index < b.index : a.order > b.order;
+  });
+  rows.erase(std::unique(rows.begin(), rows.end(),
+                         [](const RowSpan& a, const RowSpan& b) { return a.index == b.index; }),
+             rows.end());
 }
 
 }  // namespace
 
 std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file,
                           std::uint64_t hold_bytes, bool check_rows) {
-  struct Row {
-    std::uint64_t index, begin, end, order;
-  };
   in.seekg(0, std::ios::end);
   const auto size = static_cast<std::uint64_t>(in.tellg());
   in.seekg(0);
@@ -330,39 +336,16 @@ std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string
     in.read(buffer.data(), static_cast<std::streamsize>(size));
     if (!in) throw std::runtime_error(file + ": cannot read trial rows");
   }
-  // Pass 1: where each row lies. Rows are checked in full, unless the caller vouches for them,
-  // so a bad file fails before `out` is touched.
-  std::vector<Row> rows;
-  std::uint64_t header_end = 0;
-  if (whole && !check_rows) {
-    header_end =
-        scan_rows(buffer, file, [&](std::uint64_t index, std::uint64_t begin, std::uint64_t end) {
-          rows.push_back({index, begin, end, rows.size()});
-        });
+  // Pass 1: where each row lies, so a bad file fails before `out` is touched.
+  RowIndex index;
+  if (whole) {
+    CsvReader reader(std::string_view(buffer), file);
+    index = index_rows(reader, file, check_rows);
   } else {
-    in.seekg(0);
     CsvReader reader(in, file);
-    CsvRecord record;
-    std::vector<std::string> keys;
-    bool have_header = false;
-    while (reader.next(record) && !record.torn) {
-      if (!have_header) {
-        keys = parse_trials_header(record, file);
-        have_header = true;
-        header_end = record.end;
-        continue;
-      }
-      const TrialRecord parsed = parse_trial_row(record, keys, file);
-      rows.push_back({parsed.index, record.begin, record.end, rows.size()});
-    }
+    index = index_rows(reader, file, check_rows);
   }
-  // Sort by index, later rows of an index first, then keep the first of each index.
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return a.index != b.index ? a.index < b.index : a.order > b.order;
-  });
-  rows.erase(std::unique(rows.begin(), rows.end(),
-                         [](const Row& a, const Row& b) { return a.index == b.index; }),
-             rows.end());
+  keep_latest(index.rows);
   // Pass 2: copy the header and the rows in order.
   in.clear();
   auto copy = [&](std::uint64_t begin, std::uint64_t end) {
@@ -376,9 +359,9 @@ std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string
     if (!in) throw std::runtime_error(file + ": cannot read back trial rows");
     out << buffer;
   };
-  if (header_end > 0) copy(0, header_end);
-  for (const Row& row : rows) copy(row.begin, row.end);
-  return rows.size();
+  if (index.header_end > 0) copy(0, index.header_end);
+  for (const RowSpan& row : index.rows) copy(row.begin, row.end);
+  return index.rows.size();
 }
 
 }  // namespace results

@@ -106,7 +106,7 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
 // (a file); memory grows by a few words per trial, plus the file itself when it is at most
 // `hold_bytes` (a larger one is copied row by row). Every row is parsed and checked before
 // anything is written, unless `check_rows` is false (rows this process wrote or already read):
-// then a file held in memory is only split into rows. Returns the rows written.
+// then only each row's trial_index is read. Returns the rows written.
 inline constexpr std::uint64_t kSortHoldBytes = std::uint64_t{64} << 20;
 std::uint64_t sort_trials(std::istream& in, std::ostream& out, const std::string& file,
                           std::uint64_t hold_bytes = kSortHoldBytes, bool check_rows = true);

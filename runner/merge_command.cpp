@@ -33,14 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw nn::InputError(path.string(), 0, 0, "cannot read it");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // `12, 15-19, 40` for the indices where `flags` is set, the first `most` runs of them.
 std::string ranges(const std::vector<std::uint8_t>& flags, std::uint8_t wanted, int most = 8) {
   std::string text;
@@ -115,10 +107,10 @@ void check_out_empty(const OutputDir& out) {
 std::vector<results::ManifestInfo> read_shard_manifests(const std::vector<std::string>& dirs) {
   std::vector<results::ManifestInfo> infos;
   for (const std::string& dir : dirs) {
-    const fs::path manifest = fs::path(dir) / "manifest.yaml";
-    if (!fs::exists(manifest))
+    std::optional<results::ManifestInfo> manifest = results::read_manifest(dir);
+    if (!manifest)
       throw nn::InputError(dir, 0, 0, "no manifest.yaml: not an nnsweep output directory");
-    infos.push_back(results::read_manifest_info(read_text(manifest), manifest.string()));
+    infos.push_back(std::move(*manifest));
     const results::ManifestInfo& info = infos.back();
     if (info.id_scheme != sweeps::kIdScheme)
       throw nn::InputError(dir, 0, 0,
@@ -132,6 +124,13 @@ std::vector<results::ManifestInfo> read_shard_manifests(const std::vector<std::s
                            fmt::format("comes from a different sweep file (spec hash {}) than {} "
                                        "(spec hash {}); shards of one sweep can be merged only",
                                        info.spec_hash, dirs.front(), infos.front().spec_hash));
+    // Rows judged again (report --set) under other thresholds would mix two judgements.
+    if (info.judged_with != infos.front().judged_with)
+      throw nn::InputError(
+          dir, 0, 0,
+          fmt::format("its rows were judged with other convergence settings than {}'s (report "
+                      "--set); judge every shard with the same ones first",
+                      dirs.front()));
   }
   return infos;
 }
@@ -198,6 +197,7 @@ results::Manifest merged_manifest(const results::ManifestInfo& shard, std::uint6
   manifest.eigen = shard.eigen;
   manifest.spec_yaml = shard.spec_yaml;
   manifest.spec_hash = shard.spec_hash;
+  manifest.judged_with = shard.judged_with;
   manifest.version = version_string();
   manifest.started = manifest.finished.emplace(std::chrono::system_clock::now());
   manifest.trials_total = manifest.sweep_trials = total;

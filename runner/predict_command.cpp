@@ -14,6 +14,7 @@
 #include "nn/csv_data.h"
 #include "nn/input_error.h"
 #include "nn/input_file.h"
+#include "nn/number.h"
 #include "nn/predict.h"
 #include "results/atomic_file.h"
 #include "results/csv.h"
@@ -117,8 +118,8 @@ Eigen::MatrixXd read_inputs(const results::ModelFile& model, const nn::CsvTable&
                       nn::quote_input(fmt::format("{}", fmt::join(model.inputs, ", ")), 200)));
     const auto column = static_cast<std::size_t>(it - table.header.begin());
     for (Eigen::Index j = 0; j < n; ++j) {
-      const nn::CsvTable::Field& field = table.rows[static_cast<std::size_t>(j)][column];
-      const auto value = results::parse_number(field.text);
+      const nn::CsvField& field = table.rows[static_cast<std::size_t>(j)].fields[column];
+      const auto value = nn::parse_number(field.text);
       if (field.text.empty() || !value || !std::isfinite(*value))
         throw nn::InputError(
             data_path, field.line, field.column,

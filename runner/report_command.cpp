@@ -2,7 +2,6 @@
 // trials.csv and curves.csv, with the pivot its sweep file asked for unless told otherwise.
 // A directory another process holds (a run still going) is refused, untouched.
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -77,30 +76,24 @@ int report_command(const Args& args) {
   for (const std::string& text : sets) overrides.push_back(sweeps::parse_override(text));
 
   // The pivot the sweep asked for, from the resolved spec in the manifest.
-  const fs::path manifest = dir / "manifest.yaml";
-  if (!overrides.empty() && !fs::exists(manifest))
+  const auto manifest = results::read_manifest(dir);
+  if (!overrides.empty() && !manifest)
     throw nn::InputError(dir_arg, 0, 0,
                          "--set needs the run's manifest.yaml (its sweep), and there is none");
-  if (fs::exists(manifest)) {
-    try {
-      const YAML::Node root = YAML::LoadFile(manifest.string());
-      // Runs from before outcomes have a status column and no outcome: their rows cannot be
-      // judged again without the baseline they did not record.
-      if (!root["output_format"])
-        throw nn::InputError(
-            dir_arg, 0, 0,
-            "this run predates outcomes (its trials.csv has a status column, converged or not, "
-            "and no baseline to judge its curves against): run the sweep again with this nnsweep "
-            "to get outcomes");
-      const YAML::Node report = root["spec"]["report"];
-      if (report["rows"]) pivot.rows = report["rows"].as<std::string>();
-      if (report["cols"]) pivot.cols = report["cols"].as<std::string>();
-      if (report["cell"]) pivot.cell = report["cell"].as<std::string>();
-    } catch (const YAML::Exception& e) {
-      throw nn::InputError(manifest.string(), e.mark.line + 1, e.mark.column + 1, e.msg);
-    }
+  if (manifest) {
+    // Runs from before outcomes have a status column and no outcome: their rows cannot be
+    // judged again without the baseline they did not record.
+    if (manifest->output_format == 0)
+      throw nn::InputError(
+          dir_arg, 0, 0,
+          "this run predates outcomes (its trials.csv has a status column, converged or not, "
+          "and no baseline to judge its curves against): run the sweep again with this nnsweep "
+          "to get outcomes");
+    if (!manifest->report_rows.empty()) pivot.rows = manifest->report_rows;
+    if (!manifest->report_cols.empty()) pivot.cols = manifest->report_cols;
+    if (!manifest->report_cell.empty()) pivot.cell = manifest->report_cell;
   }
-  if (!overrides.empty()) judge_again(dir, manifest, overrides);
+  if (!overrides.empty()) judge_again(dir, dir / "manifest.yaml", overrides);
   if (!rows.empty()) pivot.rows = rows;
   if (!cols.empty()) pivot.cols = cols;
   if (!cell.empty()) pivot.cell = cell;

@@ -108,15 +108,12 @@ std::unordered_map<std::string, int> read_curve_ends(const fs::path& path,
 Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Shard& shard) {
   Previous prev;
   prev.done.assign(sweep.size(), false);
-  const fs::path manifest = dir / "manifest.yaml";
-  std::ifstream m(manifest, std::ios::binary);
-  if (!m)
+  const std::optional<results::ManifestInfo> manifest = results::read_manifest(dir);
+  if (!manifest)
     throw nn::InputError(dir.string(), 0, 0,
                          "cannot --resume: no manifest.yaml, so this is not an nnsweep output "
                          "directory");
-  std::stringstream text;
-  text << m.rdbuf();
-  const results::ManifestInfo info = results::read_manifest_info(text.str(), manifest.string());
+  const results::ManifestInfo& info = *manifest;
   if (info.id_scheme != sweeps::kIdScheme)
     throw nn::InputError(
         dir.string(), 0, 0,

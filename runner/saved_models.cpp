@@ -9,6 +9,7 @@
 
 #include "nn/dataset.h"
 #include "nn/input_error.h"
+#include "nn/input_file.h"
 #include "nn/train.h"
 #include "results/atomic_file.h"
 
@@ -55,11 +56,9 @@ results::ModelFile model_of(const sweeps::Sweep& sweep, const sweeps::Trial& tri
 std::optional<results::ModelFile> saved_model(const fs::path& dir, const sweeps::Trial& trial,
                                               int epoch) {
   const fs::path path = model_path(dir, trial.id);
-  std::ifstream in{path, std::ios::binary};
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  results::ModelFile model = results::parse_model(text.str(), path.string());
+  if (std::error_code error; !fs::exists(path, error)) return std::nullopt;
+  results::ModelFile model =
+      results::parse_model(nn::read_input_file(path.string(), "model file"), path.string());
   if (model.origin.epoch != epoch) return std::nullopt;
   return model;
 }

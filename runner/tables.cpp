@@ -217,18 +217,15 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   const sweeps::Sweep* sweep = options.sweep;
   std::string name = sweep ? sweep->name() : dir.filename().string();
   if (!sweep) {
-    if (std::ifstream m{dir / "manifest.yaml", std::ios::binary}) {
-      std::stringstream text;
-      text << m.rdbuf();
-      try {
-        const auto info = results::read_manifest_info(text.str(), (dir / "manifest.yaml").string());
+    try {
+      if (const auto info = results::read_manifest(dir)) {
         recorded.emplace(
-            sweeps::parse_sweep(info.spec_yaml, (dir / "manifest.yaml").string(), dir));
+            sweeps::parse_sweep(info->spec_yaml, (dir / "manifest.yaml").string(), dir));
         sweep = &*recorded;
         name = recorded->name();
-      } catch (const std::exception&) {
-        // A manifest that no longer parses costs the boundaries, not the report.
       }
+    } catch (const std::exception&) {
+      // A manifest that no longer parses costs the boundaries, not the report.
     }
   }
   ReportContext context;

@@ -231,8 +231,10 @@ const CsvInfo& Reader::csv(const std::string& written, const YAML::Node& node) {
                         : ""));
   if (absolute.is_relative()) absolute = std::filesystem::absolute(absolute, ec);
   // nn's reader checks the whole table (shape, quoting) and throws at the CSV's own line.
-  const nn::CsvTable table = nn::read_csv_table(absolute.string());
-  return csv_[written] = CsvInfo{absolute, table.header, table.rows.size(), {}};
+  std::size_t rows = 0;
+  std::vector<std::string> header =
+      nn::read_csv_rows(absolute.string(), [&](const nn::CsvRecord&) { ++rows; });
+  return csv_[written] = CsvInfo{absolute, std::move(header), rows, {}};
 }
 
 }  // namespace sweeps

@@ -146,8 +146,24 @@ TEST_F(CsvData, ReadsCarriageReturnsAloneAsLineEnds) {
   const auto path = write("cr.csv", "x,y\r1,a\r2,b\r3,a\r4,b\r");
   const CsvTable table = read_csv_table(path.string());
   ASSERT_EQ(table.rows.size(), 4u);
-  EXPECT_EQ(table.rows[3][0].line, 5);
-  EXPECT_EQ(table.rows[3][1].text, "b");
+  EXPECT_EQ(table.rows[3].fields[0].line, 5);
+  EXPECT_EQ(table.rows[3][1], "b");
+}
+
+TEST_F(CsvData, ReadsMixedLineEndsAndBlankLines) {
+  const auto path = write("mixed.csv", "x,y\r1,a\n\n2,b\r\n3,a\r\r4,b\r5,a\r6,b");
+  const Dataset d = make_dataset(config(path), 1);
+  EXPECT_EQ(d.train.size() + d.test.size(), 6);
+}
+
+TEST_F(CsvData, RefusesAQuoteInsideAnUnquotedCell) {
+  const auto path = write("inch.csv", "x,y\n5\",a\n6,b\n");
+  EXPECT_EQ(error_of(config(path)), path.string() + ":2:2: error: quote inside an unquoted field");
+}
+
+TEST_F(CsvData, ReadsALineHoldingOnlyAnEmptyQuotedFieldAsBlank) {
+  const auto path = write("quoted_blank.csv", "x,y\n1,a\n\"\"\n2,b\n3,a\n4,b\n");
+  EXPECT_EQ(read_csv_table(path.string()).rows.size(), 4u);
 }
 
 TEST_F(CsvData, RefusesARepeatedColumnNameNamingBoth) {

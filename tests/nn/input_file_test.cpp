@@ -44,6 +44,28 @@ TEST_F(InputFile, RefusesAFifoWithoutWaitingForAWriter) {
   EXPECT_EQ(refusal(dir_ / "f"), "the CSV file is a FIFO (named pipe), not a regular file");
 }
 
+TEST_F(InputFile, ReadsAFileAChunkAtATime) {
+  std::ofstream(dir_ / "a.csv") << "0123456789";
+  nn::InputFile file((dir_ / "a.csv").string(), "CSV file");
+  EXPECT_EQ(file.size(), 10u);
+  char chunk[4];
+  std::string text;
+  for (std::size_t got; (got = file.read(chunk, sizeof chunk)) > 0;) text.append(chunk, got);
+  EXPECT_EQ(text, "0123456789");
+}
+
+TEST_F(InputFile, OpeningChecksAsReadingWholeDoes) {
+  ASSERT_EQ(mkfifo((dir_ / "f").c_str(), 0600), 0);
+  try {
+    nn::InputFile file((dir_ / "f").string(), "CSV file");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "the CSV file is a FIFO (named pipe), not a regular file");
+  }
+  std::ofstream(dir_ / "big.csv") << std::string(100, 'x');
+  EXPECT_THROW(nn::InputFile((dir_ / "big.csv").string(), "CSV file", 99), InputError);
+}
+
 TEST_F(InputFile, RefusesADeviceWithoutReadingIt) {
   EXPECT_EQ(refusal("/dev/zero"), "the CSV file is a character device, not a regular file");
 }

@@ -1,9 +1,13 @@
 #include "results/manifest.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
+
 #include "nn/input_error.h"
+#include "scratch_dir.h"
 
 namespace results {
 namespace {
@@ -68,17 +72,58 @@ TEST(Manifest, SpecThatIsNotAMappingIsKeptAsText) {
 }
 
 TEST(Manifest, SpecHashReadsBack) {
-  EXPECT_EQ(read_spec_hash(format_manifest(example()), "manifest.yaml"), "0123456789012345");
+  EXPECT_EQ(read_manifest_info(format_manifest(example()), "manifest.yaml").spec_hash,
+            "0123456789012345");
 }
 
 TEST(Manifest, ReadingSomethingElseIsAnInputError) {
-  EXPECT_THROW(read_spec_hash("name: x\n", "manifest.yaml"), nn::InputError);
+  EXPECT_THROW(read_manifest_info("name: x\n", "manifest.yaml"), nn::InputError);
   try {
-    read_spec_hash("a: [1,\n", "manifest.yaml");
+    read_manifest_info("a: [1,\n", "manifest.yaml");
     FAIL();
   } catch (const nn::InputError& e) {
     EXPECT_EQ(e.file(), "manifest.yaml");
     EXPECT_GT(e.line(), 0);
+  }
+}
+
+class ManifestDir : public testing_support::ScratchDir {};
+
+TEST_F(ManifestDir, ADirectoryWithoutManifestHasNone) {
+  EXPECT_FALSE(read_manifest(dir_));
+}
+
+TEST_F(ManifestDir, ReadsBackWhatARunWrote) {
+  Manifest m = example();
+  m.id_scheme = 3;
+  m.spec_yaml += "report: {rows: train.learning_rate, cell: outcome}\n";
+  std::ofstream(dir_ / "manifest.yaml") << format_manifest(m);
+  const std::optional<ManifestInfo> info = read_manifest(dir_);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->output_format, kOutputFormat);
+  EXPECT_EQ(info->id_scheme, 3);
+  EXPECT_EQ(info->spec_hash, "0123456789012345");
+  EXPECT_EQ(info->compiler, "GNU 12.2.0");
+  EXPECT_EQ(info->report_rows, "train.learning_rate");
+  EXPECT_EQ(info->report_cols, "");
+  EXPECT_EQ(info->report_cell, "outcome");
+}
+
+TEST_F(ManifestDir, AManifestFromBeforeOutcomesHasNoOutputFormat) {
+  std::string text = format_manifest(example());
+  text.erase(0, text.find('\n') + 1);  // output_format is the first key
+  std::ofstream(dir_ / "manifest.yaml") << text;
+  EXPECT_EQ(read_manifest(dir_)->output_format, 0);
+}
+
+TEST_F(ManifestDir, RefusesAManifestThatIsAFifo) {
+  ASSERT_EQ(::mkfifo((dir_ / "manifest.yaml").c_str(), 0600), 0);
+  try {
+    read_manifest(dir_);
+    FAIL();
+  } catch (const nn::InputError& e) {
+    EXPECT_EQ(e.file(), (dir_ / "manifest.yaml").string());
+    EXPECT_NE(std::string(e.what()).find("FIFO"), std::string::npos) << e.what();
   }
 }
 
