@@ -113,9 +113,9 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
                               best.id, best.best_epoch, lowest);
       if (made.source == ModelSource::trained_again)
         messages_.push_back(fmt::format(
-            "the decision boundary of {} is trial {} after epoch {}, its lowest {} loss: trained "
-            "again to that epoch (training is deterministic: the same weights the sweep had)",
-            chosen.dataset, best.id, best.best_epoch, lowest));
+            "({} of {}: trained again to epoch {}; training is deterministic, so these are the "
+            "weights the sweep had then)",
+            best.id, chosen.dataset, best.best_epoch));
       if (std::isfinite(best.test_accuracy))
         b.caption += fmt::format("test accuracy {:.3f}, ", best.test_accuracy);
       b.caption += fmt::format("test loss {:.3g}", best.test_loss);

@@ -169,8 +169,8 @@ std::string best_text(const Ranking& ranking) {
   }
   if (!ranking.rows.empty())
     text += fmt::format(
-        "  the decision boundary in report.html and --save-models best use 1.'s best repeat: "
-        "trial {}, its weights after epoch {} (its lowest {} loss)\n",
+        "  report.html's decision boundary and --save-models best use 1.'s best repeat: trial {} "
+        "with its weights after epoch {} (its lowest {} loss)\n",
         ranking.rows.front().trial_id, ranking.rows.front().epoch,
         ranking.use_val ? "validation" : "training");
   return text;

@@ -31,12 +31,15 @@ TEST(Examples, LessonIsSevenRatesByFourActivationsTwice) {
   EXPECT_EQ(s.axes()[1].values.size(), 4u);
 }
 
-TEST(Examples, LossIsTwoLossesBySixRatesOnTwoDatasetsTwice) {
-  const Sweep s = load_sweep(testing::test_data_dir() / "loss.yaml");
-  EXPECT_EQ(s.size(), 48u);
-  ASSERT_EQ(s.axes().size(), 3u);
-  EXPECT_EQ(s.axes()[0].key, "model.loss");
-  EXPECT_EQ(s.axes()[0].values.size(), 2u);
+TEST(Examples, LossIsTwoLossesBySixRatesTwiceOnEachDataset) {
+  for (const char* file : {"loss.yaml", "loss_circle.yaml"}) {
+    const Sweep s = load_sweep(testing::test_data_dir() / file);
+    EXPECT_EQ(s.size(), 24u) << file;
+    ASSERT_EQ(s.axes().size(), 2u) << file;
+    EXPECT_EQ(s.axes()[0].key, "model.loss");
+    EXPECT_EQ(s.axes()[0].values.size(), 2u);
+    EXPECT_EQ(s.report().cell, "outcome");
+  }
 }
 
 }  // namespace
