@@ -167,7 +167,7 @@ std::optional<Finding> instability(const std::vector<double>& loss, const Progre
 // A curve that neither diverged, swung nor overfitted: where it settled, and whether it was
 // still moving.
 Finding settling(const Progress& p, const ConvergenceConfig& rules, double baseline,
-                 const std::string& what, std::optional<int> epochs_to_target) {
+                 const std::string& what, std::optional<int> epochs_to_target, bool penalised) {
   const Ends& e = p.e;
   const double recent = e.before_end - e.end;  // what the last window gained
   const bool falling = recent > rules.still_falling * p.noticeable;
@@ -185,21 +185,27 @@ Finding settling(const Progress& p, const ConvergenceConfig& rules, double basel
                         what, num(e.before_end), num(e.end), e.window, num(e.end), p.guessing)};
   if (!moved)
     return {Outcome::stalled,
-            fmt::format("the {} barely moved from its start {} (lowest {}): the learning rate is "
-                        "too small, or the gradients vanish",
-                        what, num(e.start), num(e.best))};
+            fmt::format("the {} barely moved from its start {} (lowest {}): {}", what, num(e.start),
+                        num(e.best),
+                        penalised ? "the penalty holds the weights near zero (a smaller "
+                                    "train.regularization_rate would help), or the learning rate "
+                                    "is too small"
+                                  : "the learning rate is too small, or the gradients vanish")};
   return {Outcome::underfit,
-          fmt::format("the {} settled at {}, {} {}: the network cannot represent the data, or it "
-                      "is stuck (try another activation, a wider network or another learning "
-                      "rate)",
-                      what, num(e.end), e.end < baseline ? "not far below" : "no better than",
-                      p.guessing)};
+          fmt::format("the {} settled at {}, {} {}: {}", what, num(e.end),
+                      e.end < baseline ? "not far below" : "no better than", p.guessing,
+                      penalised ? "the penalty may be too strong for the network to fit the data "
+                                  "(try a smaller train.regularization_rate), or the network "
+                                  "cannot represent it"
+                                : "the network cannot represent the data, or it is stuck (try "
+                                  "another activation, a wider network or another learning "
+                                  "rate)")};
 }
 
 }  // namespace
 
 Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rules, double baseline,
-              bool has_validation) {
+              bool has_validation, bool penalised) {
   const Monitor monitor = resolve_monitor(rules.monitor, has_validation);
   Verdict v;
   v.epochs_to_target = epochs_to_target(curve, monitor, rules, baseline);
@@ -216,7 +222,7 @@ Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rule
     if (!found)
       if (auto why = overfitting(curve, rules, baseline, has_validation, p.e.window))
         found = Finding{Outcome::overfit, std::move(*why)};
-    if (!found) found = settling(p, rules, baseline, what, v.epochs_to_target);
+    if (!found) found = settling(p, rules, baseline, what, v.epochs_to_target, penalised);
   }
   v.outcome = found->outcome;
   v.reason = std::move(found->reason);

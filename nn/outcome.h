@@ -64,8 +64,15 @@ struct Verdict {
 // The rules read `curve[0..]` (epoch 0 = the untrained network) of the metric `monitor` resolves
 // to; `held_out` is the validation curve's loss when there is a validation split, else test.
 // REQUIRES curve non-empty and baseline_loss > 0.
+// `penalised`: the training had a weight penalty (is_penalised), which the advice of a stalled
+// or underfit reason then names as a cause.
 Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rules,
-              double baseline_loss, bool has_validation);
+              double baseline_loss, bool has_validation, bool penalised = false);
+
+// Whether a training's weights carried a penalty: a regulariser at a rate above zero.
+inline bool is_penalised(const TrainConfig& train) {
+  return train.regularization != Regularization::none && train.regularization_rate > 0;
+}
 
 // The no-skill loss of `data`'s training split under `loss`: the cross-entropy of predicting its
 // class frequencies (ln 2 for two balanced classes), or the squared error of predicting its mean

@@ -194,8 +194,8 @@ std::vector<TrainResult> Pack::run() {
   std::vector<TrainResult> results;
   for (int l = 0; l < used_; ++l) {
     Lane& lane = lanes_[l];
-    TrainResult result =
-        summarize(lane.curve, job_[l]->config->convergence, has_validation_, baseline);
+    TrainResult result = summarize(lane.curve, job_[l]->config->convergence, has_validation_,
+                                   baseline, is_penalised(job_[l]->config->train));
     result.stopped = lane.stopped;
     result.curve = std::move(lane.curve);
     result.parameters = std::move(lane.parameters);

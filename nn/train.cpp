@@ -62,7 +62,7 @@ std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Datase
 }
 
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
-                      bool has_validation, double baseline_loss) {
+                      bool has_validation, double baseline_loss, bool penalised) {
   TrainResult r;
   r.baseline_loss = baseline_loss;
   if (curve.empty()) return r;
@@ -76,7 +76,7 @@ TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConf
   r.best = curve.front();
   for (const EpochMetrics& m : curve)
     if (std::isfinite(selection(m)) && !(selection(m) >= selection(r.best))) r.best = m;
-  r.verdict = judge(curve, config, baseline_loss, has_validation);
+  r.verdict = judge(curve, config, baseline_loss, has_validation, penalised);
   return r;
 }
 

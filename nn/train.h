@@ -84,7 +84,7 @@ Monitor resolve_monitor(Monitor monitor, bool has_validation);
 // that many epochs; the curve of a longer training gives the result of every shorter one. Sets
 // verdict, baseline_loss, epochs_run, initial, final and best.
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
-                      bool has_validation, double baseline_loss);
+                      bool has_validation, double baseline_loss, bool penalised = false);
 
 // A training stops when its loss is no longer finite or exceeds this many times its start:
 // far past any divergence_factor the rules accept, so the curve a rule reads never depends on

@@ -20,6 +20,7 @@ struct Pending {
   double baseline_loss = 0;
   bool has_validation = false;
   int epochs_run = 0;
+  bool penalised = false;
   std::optional<nn::Verdict> verdict;  // set once its curve was read
 };
 
@@ -27,13 +28,14 @@ struct Pending {
 
 RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::istream& curves,
                      const std::string& curves_file, const nn::ConvergenceConfig& rules,
-                     std::ostream& out) {
+                     const std::function<bool(const Params&)>& penalised, std::ostream& out) {
   std::unordered_map<std::string, Pending> pending;
   const auto start = trials.tellg();
   read_trials(trials, trials_file, [&](TrialRecord&& r) {
     if (r.outcome == Outcome::error) return;
     // The validation split exists when its loss was measured before training.
-    pending[r.id] = {r.baseline_loss, !std::isnan(r.initial.val_loss), r.epochs_run, {}};
+    pending[r.id] = {
+        r.baseline_loss, !std::isnan(r.initial.val_loss), r.epochs_run, penalised(r.params), {}};
   });
 
   std::string id;
@@ -51,7 +53,7 @@ RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::
                         "`curves: off` cannot be judged again: run it again with every epoch's "
                         "curve)",
                         id, p.epochs_run + 1));
-      p.verdict = nn::judge(curve, rules, p.baseline_loss, p.has_validation);
+      p.verdict = nn::judge(curve, rules, p.baseline_loss, p.has_validation, p.penalised);
     }
     curve.clear();
     gap = false;

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <string>
 
 #include "nn/config.h"
+#include "results/trial_record.h"
 
 namespace results {
 
@@ -18,12 +20,13 @@ struct RejudgeCount {
 };
 
 // Copies trials.csv from `trials` to `out`, each row judged again under `rules` from its curve
-// in `curves` (a curves.csv). Error rows are copied as they are. `trials` must be seekable (it
+// in `curves` (a curves.csv); `penalised` tells from a row's settings whether its training had a
+// weight penalty (nn::judge). Error rows are copied as they are. `trials` must be seekable (it
 // is read twice); memory grows by a few words and a reason per trial. Throws nn::InputError
 // naming the file for a malformed file, a trial without its curve, or a curve that does not
 // hold every epoch (`curves: {every: K}` with K > 1).
 RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::istream& curves,
                      const std::string& curves_file, const nn::ConvergenceConfig& rules,
-                     std::ostream& out);
+                     const std::function<bool(const Params&)>& penalised, std::ostream& out);
 
 }  // namespace results

@@ -5,8 +5,11 @@
 #include <fstream>
 
 #include "nn/input_error.h"
+#include "nn/number.h"
+#include "nn/outcome.h"
 #include "results/atomic_file.h"
 #include "runner/tables.h"
+#include "sweeps/setting.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -49,6 +52,23 @@ nn::ConvergenceConfig convergence_with(const std::string& spec_yaml,
   }
 }
 
+namespace {
+
+// nn::is_penalised of a trials.csv row's settings.
+bool penalised(const results::Params& params) {
+  nn::TrainConfig train;
+  for (const auto& [key, value] : params) {
+    if (key == sweeps::keys::regularization)
+      train.regularization = nn::parse_name<nn::Regularization>(value, nn::kRegularizationNames)
+                                 .value_or(nn::Regularization::none);
+    if (key == sweeps::keys::regularization_rate)
+      train.regularization_rate = nn::parse_number(value).value_or(0);
+  }
+  return nn::is_penalised(train);
+}
+
+}  // namespace
+
 results::RejudgeCount judge_rows_again(const fs::path& dir, const nn::ConvergenceConfig& rules) {
   const fs::path trials_path = dir / "trials.csv", curves_path = dir / "curves.csv";
   put_in_trial_order(dir, false);
@@ -63,7 +83,7 @@ results::RejudgeCount judge_rows_again(const fs::path& dir, const nn::Convergenc
       dir, "trials.csv",
       [&](std::ostream& out) {
         count = results::rejudge(trials, trials_path.string(), curves, curves_path.string(), rules,
-                                 out);
+                                 penalised, out);
       },
       results::Sync::file);
   return count;

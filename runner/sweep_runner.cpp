@@ -202,7 +202,8 @@ void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, cons
         static_cast<std::size_t>(t.config.train.epochs) + 1, full.curve.size());
     const std::span<const nn::EpochMetrics> curve(full.curve.data(), epochs);
     const nn::TrainResult result =
-        nn::summarize(curve, t.config.convergence, has_validation, full.baseline_loss);
+        nn::summarize(curve, t.config.convergence, has_validation, full.baseline_loss,
+                      nn::is_penalised(t.config.train));
     const bool own = epochs == full.curve.size();  // the trial this training ran for
     if (own && options.trained) options.trained(t, data, result, *parameters);
     FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,

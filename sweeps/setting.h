@@ -81,6 +81,8 @@ namespace keys {
 inline constexpr std::string_view dataset = "data.dataset";
 inline constexpr std::string_view learning_rate = "train.learning_rate";
 inline constexpr std::string_view activation = "model.activation";
+inline constexpr std::string_view regularization = "train.regularization";
+inline constexpr std::string_view regularization_rate = "train.regularization_rate";
 }  // namespace keys
 // The settings of the data section (what a dataset is made from).
 inline bool is_data(const Setting& s) {

@@ -111,5 +111,35 @@ TEST(Outcome, JudgeAgreesWithEveryLabelOfTheCorpus) {
   EXPECT_EQ(agreed, static_cast<int>(all.size())) << "curves judged as labelled";
 }
 
+// A penalty changes the advice, never the outcome: a stalled or underfit curve under a weight
+// penalty names the penalty as a cause.
+TEST(Outcome, APenalisedTrainingsStallOrUnderfitNamesThePenalty) {
+  int checked = 0;
+  for (const Label& l : labels()) {
+    if (l.outcome != Outcome::stalled && l.outcome != Outcome::underfit) continue;
+    const auto curve = read_curve(kCorpus / l.file);
+    const Verdict plain = judge(curve, ConvergenceConfig{}, l.baseline_loss, l.has_validation);
+    const Verdict penalised =
+        judge(curve, ConvergenceConfig{}, l.baseline_loss, l.has_validation, true);
+    EXPECT_EQ(penalised.outcome, plain.outcome) << l.file;
+    EXPECT_NE(penalised.reason.find("train.regularization_rate"), std::string::npos)
+        << l.file << ": " << penalised.reason;
+    EXPECT_EQ(plain.reason.find("penalty"), std::string::npos) << l.file << ": " << plain.reason;
+    ++checked;
+  }
+  EXPECT_GE(checked, 4);
+}
+
+TEST(Outcome, IsPenalisedNeedsARegulariserAndARateAboveZero) {
+  TrainConfig train;
+  EXPECT_FALSE(is_penalised(train));
+  train.regularization_rate = 0.1;
+  EXPECT_FALSE(is_penalised(train));  // no regulariser: the rate does not apply
+  train.regularization = Regularization::l2;
+  EXPECT_TRUE(is_penalised(train));
+  train.regularization_rate = 0;
+  EXPECT_FALSE(is_penalised(train));
+}
+
 }  // namespace
 }  // namespace nn
