@@ -72,6 +72,11 @@ TEST(Canonical, ALaterSettingAtItsNeutralValueLeavesTheIdentityAsItWas) {
   EXPECT_EQ(canonical(a, CanonicalPart::stream), canonical(b, CanonicalPart::stream));
   const auto at = static_cast<std::size_t>(find_setting("model.loss") - settings().data());
   EXPECT_EQ(canonical_texts(a).values[at], "auto");  // its trials.csv cell is still written
+  // train.shuffle likewise: every_epoch is how training ran before it existed.
+  nn::TrialConfig c;
+  c.train.shuffle = nn::Shuffle::never;
+  EXPECT_EQ(canonical(a).find("train.shuffle"), std::string::npos);
+  EXPECT_NE(canonical(c).find("train.shuffle: never\n"), std::string::npos);
 }
 
 TEST(Canonical, StreamsDependOnDataShapeAndInitOnly) {
