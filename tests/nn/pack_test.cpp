@@ -9,32 +9,13 @@
 #include <span>
 
 #include "nn/mlp.h"
+#include "nn/training_support.h"
 
 namespace nn {
 namespace {
 
-TrialConfig config_for(DatasetKind dataset, std::vector<int> hidden, double lr, int epochs) {
-  TrialConfig c;
-  c.data.dataset = dataset;
-  c.model.hidden = std::move(hidden);
-  c.train.learning_rate = lr;
-  c.train.epochs = epochs;
-  return c;
-}
-
-void expect_same_bits(const TrainResult& a, const TrainResult& b, const std::string& what) {
-  const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
-  ASSERT_EQ(a.curve.size(), b.curve.size()) << what;
-  for (std::size_t t = 0; t < a.curve.size(); ++t)
-    for (auto field : {&EpochMetrics::train_loss, &EpochMetrics::val_loss, &EpochMetrics::test_loss,
-                       &EpochMetrics::train_accuracy, &EpochMetrics::test_accuracy})
-      ASSERT_EQ(bits(a.curve[t].*field), bits(b.curve[t].*field)) << what << " epoch " << t;
-  ASSERT_EQ(a.parameters.size(), b.parameters.size()) << what;
-  for (std::size_t i = 0; i < a.parameters.size(); ++i)
-    ASSERT_EQ(bits(a.parameters[i]), bits(b.parameters[i])) << what << " parameter " << i;
-  EXPECT_EQ(a.verdict.outcome, b.verdict.outcome) << what;
-  EXPECT_EQ(a.stopped, b.stopped) << what;
-}
+using testing_support::config_for;
+using testing_support::expect_same_bits;
 
 // The lanes of a pack never mix: whatever shares its pack, a training's curve and parameters
 // are those of the same training run alone, to the bit. The pack mixes learning rates, seeds,
