@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
 #include <fstream>
 
 #include "nn/input_error.h"
@@ -68,6 +71,69 @@ bool penalised(const results::Params& params) {
 }
 
 }  // namespace
+
+namespace {
+
+// What the rows of a finished run are, as far as the convergence settings care.
+struct RunShape {
+  bool regression = false;          // a row without accuracy
+  bool without_validation = false;  // a row without a validation loss
+};
+
+RunShape shape_of(const fs::path& dir) {
+  RunShape shape;
+  const fs::path path = dir / "trials.csv";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw nn::InputError(path.string(), 0, 0, "cannot read trials.csv");
+  results::read_trials(in, path.string(), [&](results::TrialRecord&& r) {
+    if (r.outcome == results::Outcome::error) return;
+    shape.regression = shape.regression || std::isnan(r.initial.train_accuracy);
+    shape.without_validation = shape.without_validation || std::isnan(r.initial.val_loss);
+  });
+  return shape;
+}
+
+// The spec's name and convergence section over a built-in dataset that every convergence
+// setting accepts: the values are checked without the run's data.
+std::string convergence_only(const std::string& spec_yaml, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(spec_yaml);
+  } catch (const YAML::Exception& e) {
+    throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+  YAML::Node out;
+  out["name"] = "judged_again";
+  out["data"]["dataset"] = "circle";
+  out["data"]["validation_fraction"] = 0.2;
+  if (root.IsMap() && root["convergence"]) out["convergence"] = root["convergence"];
+  YAML::Emitter text;
+  text << out;
+  return std::string(text.c_str()) + "\n";
+}
+
+}  // namespace
+
+nn::ConvergenceConfig convergence_for_run(const fs::path& dir, const std::string& spec_yaml,
+                                          std::span<const std::string> overrides,
+                                          const std::string& file) {
+  const nn::ConvergenceConfig rules =
+      convergence_with(convergence_only(spec_yaml, file), overrides, dir, file);
+  const RunShape shape = shape_of(dir);
+  std::string given;
+  for (const std::string& text : overrides) given += (given.empty() ? "" : " ") + text;
+  if (rules.target_metric == nn::TargetMetric::accuracy && shape.regression)
+    throw nn::InputError("--set", 0, 0,
+                         fmt::format("{}: convergence.target_metric accuracy needs "
+                                     "classification, and this run has regression trials",
+                                     given));
+  if (rules.monitor == nn::Monitor::val_loss && shape.without_validation)
+    throw nn::InputError("--set", 0, 0,
+                         fmt::format("{}: convergence.monitor val_loss needs a validation "
+                                     "split, and this run has trials without one",
+                                     given));
+  return rules;
+}
 
 results::RejudgeCount judge_rows_again(const fs::path& dir, const nn::ConvergenceConfig& rules) {
   const fs::path trials_path = dir / "trials.csv", curves_path = dir / "curves.csv";

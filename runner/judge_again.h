@@ -25,6 +25,16 @@ nn::ConvergenceConfig convergence_with(const std::string& spec_yaml,
                                        std::span<const std::string> overrides,
                                        const std::filesystem::path& dir, const std::string& file);
 
+// The convergence settings a finished run in `dir` is judged again with: its spec's (a
+// manifest's resolved spec, named `file`) with `overrides` applied, checked as a sweep file
+// checks them (ranges, names) and against the run's rows (accuracy needs classification rows, a
+// val_loss monitor rows with a validation split). Reads no data file: the run's CSV may have
+// moved since. Throws nn::InputError naming `--set`.
+nn::ConvergenceConfig convergence_for_run(const std::filesystem::path& dir,
+                                          const std::string& spec_yaml,
+                                          std::span<const std::string> overrides,
+                                          const std::string& file);
+
 // Puts the files of `dir` in trial order and judges every row of trials.csv again under `rules`
 // from curves.csv (atomically replaced). Throws nn::InputError when curves.csv is missing or
 // does not hold every epoch.

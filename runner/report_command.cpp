@@ -35,7 +35,7 @@ void judge_again(const fs::path& dir, const fs::path& manifest_path,
   const results::ManifestInfo info = results::read_manifest_info(text, manifest_path.string());
   const std::vector<std::string> kept = merge_overrides(info.judged_with, overrides);
   const nn::ConvergenceConfig rules =
-      convergence_with(info.spec_yaml, kept, dir, manifest_path.string());
+      convergence_for_run(dir, info.spec_yaml, kept, manifest_path.string());
   const results::RejudgeCount count = judge_rows_again(dir, rules);
   results::replace_file(dir, "manifest.yaml", results::with_judged_with(text, kept),
                         results::Sync::file);

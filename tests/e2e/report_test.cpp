@@ -283,6 +283,32 @@ TEST_F(Pictures, ReportSetRefusesWhatItCannotJudgeAndLeavesTheRunAsItWas) {
   EXPECT_EQ(read(dir_ / "thin/trials.csv"), thin);
 }
 
+// Judging again reads the curves, not the data: a CSV run whose file has gone is judged again,
+// and the checks that couple convergence settings with the data read the rows instead.
+TEST_F(Pictures, ReportSetNeedsNoDataFileAndChecksSettingsAgainstTheRows) {
+  std::string csv = "x,y\n";
+  for (int i = 0; i < 40; ++i) csv += fmt::format("{},{}\n", i * 0.1, i * 0.2 + 1);
+  write("data.csv", csv);
+  write("r.yaml", R"(name: r
+data: { dataset: csv, path: data.csv, target: y }
+model: { hidden: [3] }
+train: { epochs: 15 }
+grid: { train.learning_rate: [0.01, 0.1] }
+)");
+  ASSERT_EQ(nnsweep("run r.yaml --out out").exit_code, 0);
+  fs::remove(dir_ / "data.csv");
+  const Output again = nnsweep("report out --set convergence.learned_below=0.4");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  const Output accuracy = nnsweep("report out --set convergence.target_metric=accuracy");
+  EXPECT_EQ(accuracy.exit_code, 2);
+  EXPECT_NE(accuracy.err.find("needs classification, and this run has regression trials"),
+            std::string::npos)
+      << accuracy.err;
+  const Output monitor = nnsweep("report out --set convergence.monitor=val_loss");
+  EXPECT_EQ(monitor.exit_code, 2);
+  EXPECT_NE(monitor.err.find("needs a validation split"), std::string::npos) << monitor.err;
+}
+
 TEST_F(Pictures, AResumedRunJudgesItsNewRowsAsTheRunWasJudgedAgain) {
   write("s.yaml", kSweep);
   ASSERT_EQ(nnsweep("run s.yaml --out out").exit_code, 0);
