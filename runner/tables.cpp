@@ -212,30 +212,14 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   const Ranking ranking = rank_configurations(s.summary, s.keys, 5);
   tables.best_text = best_text(ranking);
 
-  // The sweep, for the decision boundaries: the caller's, else the one the manifest records.
-  std::optional<sweeps::Sweep> recorded;
-  const sweeps::Sweep* sweep = options.sweep;
-  std::string name = sweep ? sweep->name() : dir.filename().string();
-  if (!sweep) {
-    try {
-      if (const auto info = results::read_manifest(dir)) {
-        recorded.emplace(
-            sweeps::parse_sweep(info->spec_yaml, (dir / "manifest.yaml").string(), dir));
-        sweep = &*recorded;
-        name = recorded->name();
-      }
-    } catch (const std::exception&) {
-      // A manifest that no longer parses costs the boundaries, not the report.
-    }
-  }
   ReportContext context;
-  context.sweep_name = name;
+  context.sweep_name = options.sweep ? options.sweep->name() : dir.filename().string();
   context.table = &s.table;
   context.counts = tables.counts;
   context.best_by = ranking_by(ranking);
   context.best = ranking.rows;
   context.chosen = ranking.chosen;
-  context.sweep = sweep;
+  context.sweep = options.sweep;
   context.save_best_models = options.save_best_models;
   context.trained = options.trained;
   context.interrupt = options.interrupt;
@@ -271,6 +255,16 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   if (own_files) own_files->commit();
   for (const std::string& m : s.page.messages()) tables.best_text += "  " + m + "\n";
   return tables;
+}
+
+std::optional<sweeps::Sweep> recorded_sweep(const fs::path& dir) {
+  try {
+    if (const auto info = results::read_manifest(dir))
+      return sweeps::parse_sweep(info->spec_yaml, (dir / "manifest.yaml").string(), dir);
+  } catch (const std::exception&) {
+    // A manifest that no longer parses costs the boundaries, not the report.
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_checked,

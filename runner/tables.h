@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,10 @@ struct Tables {
 };
 
 struct TablesOptions {
-  const sweeps::Sweep* sweep = nullptr;    // the run's sweep; nullptr: read manifest.yaml's spec
+  // The sweep the rows are of: the page's title, and the decision boundaries it draws. Not
+  // known (no manifest, or one that no longer parses): the page is named after the directory
+  // and draws no boundaries.
+  const sweeps::Sweep* sweep = nullptr;
   bool save_best_models = false;           // write the models report.html draws to models/
   const TrainedModels* trained = nullptr;  // models the run still holds (not trained again)
   bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
@@ -46,6 +50,10 @@ struct TablesOptions {
 
 Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
                     const TablesOptions& options = {});
+
+// The sweep manifest.yaml of `dir` records, for TablesOptions::sweep; none when there is no
+// manifest or it no longer parses (which costs the boundaries, not the report).
+std::optional<sweeps::Sweep> recorded_sweep(const std::filesystem::path& dir);
 
 // Puts trials.csv and curves.csv of `dir` in trial order (each atomically replaced), as
 // write_tables does first; returns the trial ids in that order.
