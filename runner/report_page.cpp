@@ -64,6 +64,112 @@ void ReportPage::add(const results::TrialRecord& r,
   best_.add(r, std::move(parameters));
 }
 
+// The model the boundary of `chosen` is drawn from: the parameters at hand when a run kept
+// them, else the saved model, else the trial trained again (and saved when asked).
+TrialModel ReportPage::model_of(const fs::path& dir, const ReportContext& context,
+                                const ChosenTrial& chosen, const sweeps::Trial& trial,
+                                const TrainedModels& at_hand) const {
+  const results::Representative& best = chosen.trial;
+  ModelRequest request{.outcome = best.outcome,
+                       .epoch = best.best_epoch,
+                       .epochs_run = best.epochs_run,
+                       .from = chosen.from,
+                       .save = context.save_best_models};
+  if (const auto it = at_hand.find(best.id); it != at_hand.end())
+    request.trained = &it->second;
+  else if (context.trained)
+    if (const auto t = context.trained->find(best.id); t != context.trained->end())
+      request.trained = &t->second;
+  return trial_model(dir, *context.sweep, trial, request);
+}
+
+// "dataset, data.key=value" over the data settings that vary, and "key=value " over the others.
+std::pair<std::string, std::string> ReportPage::title_and_settings(
+    const sweeps::Sweep& sweep, const sweeps::Trial& trial, const std::string& dataset) const {
+  std::string title = dataset, settings;
+  const auto params = sweep.params(trial.config);
+  for (std::size_t k = 0; k < keys_.size(); ++k)
+    if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
+      for (const auto& p : params)
+        if (p.key == keys_[k]) settings += fmt::format("{}={} ", p.key, p.value);
+  for (std::size_t k = 0; k < keys_.size(); ++k)
+    if (varies_[k] && sweeps::is_data(sweeps::setting(keys_[k])) &&
+        keys_[k] != sweeps::keys::dataset)
+      for (const auto& p : params)
+        if (p.key == keys_[k]) title += fmt::format(", {}={}", p.key.substr(5), p.value);
+  return {title, settings};
+}
+
+namespace {
+
+// The network's output at the centre of each cell of the grid, top row first, a band of rows at
+// a time: the arrays of the whole grid took a few hundred kilobytes of fresh memory, whose first
+// touch cost more than the network's work.
+void evaluate_grid(const results::ModelFile& model, results::Boundary& b) {
+  const int n = b.resolution;
+  const nn::Mlp mlp = model.mlp();
+  b.values.reserve(static_cast<std::size_t>(n) * n);
+  Eigen::MatrixXd xy(2, kBandRows * n);
+  for (int r0 = 0; r0 < n; r0 += kBandRows) {
+    const int rows = std::min(kBandRows, n - r0);
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < n; ++c)
+        xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
+            b.extent - (r0 + r + 0.5) * 2 * b.extent / n;
+    const Eigen::MatrixXd y =
+        nn::predict(mlp, model.parameters, model.network_input(xy.leftCols(rows * n)));
+    b.values.insert(b.values.end(), y.row(0).begin(), y.row(0).end());
+  }
+}
+
+// The raw points of the trial's splits: the split does not depend on the features.
+void add_points(const sweeps::Trial& trial, results::Boundary& b) {
+  nn::DataConfig raw = trial.config.data;
+  raw.features = {nn::Feature::x1, nn::Feature::x2};
+  const nn::Dataset data = nn::make_dataset(raw, trial.data_seed);
+  for (const auto* split : {&data.train, &data.validation, &data.test})
+    for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
+      b.points.push_back({split->x(0, j), split->x(1, j), split->y(0, j), split == &data.test});
+}
+
+bool drawable(const ChosenTrial& chosen) {
+  // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
+  return chosen.dataset != nn::to_string(nn::DatasetKind::csv);
+}
+
+}  // namespace
+
+std::optional<results::Boundary> ReportPage::boundary(const fs::path& dir,
+                                                      const ReportContext& context,
+                                                      const ChosenTrial& chosen, bool draw,
+                                                      const TrainedModels& at_hand) {
+  const results::Representative& best = chosen.trial;
+  const sweeps::Trial trial = context.sweep->trial(best.index);
+  if (trial.id != best.id) return std::nullopt;  // the sweep file is not the one of these results
+  const TrialModel made = model_of(dir, context, chosen, trial, at_hand);
+  if (!draw) return std::nullopt;
+  results::Boundary b;
+  b.regression = made.model.task == nn::Task::regression;
+  b.resolution = kResolution;
+  std::string settings;
+  std::tie(b.title, settings) = title_and_settings(*context.sweep, trial, chosen.dataset);
+  const char* lowest =
+      chosen.from == results::WeightsFrom::lowest_val_loss ? "validation" : "training";
+  b.caption = fmt::format("{}\u2014 trial {} after epoch {} (its lowest {} loss): ", settings,
+                          best.id, best.best_epoch, lowest);
+  if (made.source == ModelSource::trained_again)
+    messages_.push_back(fmt::format(
+        "the decision boundary of {} is trial {} after epoch {}, its lowest {} loss: trained "
+        "again to that epoch (training is deterministic: the same weights the sweep had)",
+        chosen.dataset, best.id, best.best_epoch, lowest));
+  if (std::isfinite(best.test_accuracy))
+    b.caption += fmt::format("test accuracy {:.3f}, ", best.test_accuracy);
+  b.caption += fmt::format("test loss {:.3g}", best.test_loss);
+  evaluate_grid(made.model, b);
+  add_points(trial, b);
+  return b;
+}
+
 std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
                                                       const ReportContext& context,
                                                       std::vector<std::string>& notes) {
@@ -72,86 +178,15 @@ std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
   const TrainedModels at_hand = best_.models();
   for (const ChosenTrial& chosen : context.chosen) {
     poll_interrupt(context.interrupt);
-    const results::Representative& best = chosen.trial;
-    // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
-    const bool draw = chosen.dataset != nn::to_string(nn::DatasetKind::csv) &&
-                      static_cast<int>(out.size()) < kMaxBoundaries;
+    const bool draw = drawable(chosen) && static_cast<int>(out.size()) < kMaxBoundaries;
     if (!draw && !context.save_best_models) continue;
     try {
-      const sweeps::Trial trial = context.sweep->trial(best.index);
-      if (trial.id != best.id) continue;  // the sweep file is not the one of these results
-      ModelRequest request{.outcome = best.outcome,
-                           .epoch = best.best_epoch,
-                           .epochs_run = best.epochs_run,
-                           .from = chosen.from,
-                           .save = context.save_best_models};
-      if (const auto it = at_hand.find(best.id); it != at_hand.end())
-        request.trained = &it->second;
-      else if (context.trained)
-        if (const auto t = context.trained->find(best.id); t != context.trained->end())
-          request.trained = &t->second;
-      const TrialModel made = trial_model(dir, *context.sweep, trial, request);
-      const results::ModelFile& model = made.model;
-      if (!draw) continue;
-      results::Boundary b;
-      b.regression = model.task == nn::Task::regression;
-      b.resolution = kResolution;
-      b.title = chosen.dataset;
-      std::string settings;
-      for (std::size_t k = 0; k < keys_.size(); ++k)
-        if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
-          for (const auto& p : context.sweep->params(trial.config))
-            if (p.key == keys_[k]) settings += fmt::format("{}={} ", p.key, p.value);
-      for (std::size_t k = 0; k < keys_.size(); ++k)
-        if (varies_[k] && sweeps::is_data(sweeps::setting(keys_[k])) &&
-            keys_[k] != sweeps::keys::dataset)
-          for (const auto& p : context.sweep->params(trial.config))
-            if (p.key == keys_[k]) b.title += fmt::format(", {}={}", p.key.substr(5), p.value);
-      const char* lowest =
-          chosen.from == results::WeightsFrom::lowest_val_loss ? "validation" : "training";
-      b.caption = fmt::format("{}\u2014 trial {} after epoch {} (its lowest {} loss): ", settings,
-                              best.id, best.best_epoch, lowest);
-      if (made.source == ModelSource::trained_again)
-        messages_.push_back(fmt::format(
-            "the decision boundary of {} is trial {} after epoch {}, its lowest {} loss: trained "
-            "again to that epoch (training is deterministic: the same weights the sweep had)",
-            chosen.dataset, best.id, best.best_epoch, lowest));
-      if (std::isfinite(best.test_accuracy))
-        b.caption += fmt::format("test accuracy {:.3f}, ", best.test_accuracy);
-      b.caption += fmt::format("test loss {:.3g}", best.test_loss);
-      // The network's output at the centre of each cell of the grid, top row first, a band of
-      // rows at a time: the arrays of the whole grid took a few hundred kilobytes of fresh
-      // memory, whose first touch cost more than the network's work.
-      const int n = kResolution;
-      const nn::Mlp mlp = model.mlp();
-      b.values.reserve(static_cast<std::size_t>(n) * n);
-      Eigen::MatrixXd xy(2, kBandRows * n);
-      for (int r0 = 0; r0 < n; r0 += kBandRows) {
-        const int rows = std::min(kBandRows, n - r0);
-        for (int r = 0; r < rows; ++r)
-          for (int c = 0; c < n; ++c)
-            xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
-                b.extent - (r0 + r + 0.5) * 2 * b.extent / n;
-        const Eigen::MatrixXd y =
-            nn::predict(mlp, model.parameters, model.network_input(xy.leftCols(rows * n)));
-        b.values.insert(b.values.end(), y.row(0).begin(), y.row(0).end());
-      }
-      // The raw points of the same splits: the split does not depend on the features.
-      nn::DataConfig raw = trial.config.data;
-      raw.features = {nn::Feature::x1, nn::Feature::x2};
-      const nn::Dataset data = nn::make_dataset(raw, trial.data_seed);
-      for (const auto* split : {&data.train, &data.validation, &data.test})
-        for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
-          b.points.push_back({split->x(0, j), split->x(1, j), split->y(0, j), split == &data.test});
-      out.push_back(std::move(b));
+      if (auto b = boundary(dir, context, chosen, draw, at_hand)) out.push_back(std::move(*b));
     } catch (const std::exception& e) {
       notes.push_back(fmt::format("No decision boundary for {}: {}", chosen.dataset, e.what()));
     }
   }
-  if (static_cast<std::size_t>(
-          std::count_if(context.chosen.begin(), context.chosen.end(), [](const auto& c) {
-            return c.dataset != nn::to_string(nn::DatasetKind::csv);
-          })) > static_cast<std::size_t>(kMaxBoundaries))
+  if (std::count_if(context.chosen.begin(), context.chosen.end(), drawable) > kMaxBoundaries)
     notes.push_back(fmt::format("Decision boundaries are drawn for the first {} datasets only.",
                                 kMaxBoundaries));
   return out;

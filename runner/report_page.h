@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "results/atomic_file.h"
@@ -19,6 +21,7 @@
 #include "results/report_html.h"
 #include "results/trial_record.h"
 #include "runner/best_trials.h"
+#include "runner/saved_models.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -70,6 +73,16 @@ class ReportPage {
   std::vector<results::Boundary> boundaries(const std::filesystem::path& dir,
                                             const ReportContext& context,
                                             std::vector<std::string>& notes);
+  // The boundary of one chosen trial (its model saved when asked); none when it is not drawn.
+  std::optional<results::Boundary> boundary(const std::filesystem::path& dir,
+                                            const ReportContext& context, const ChosenTrial& chosen,
+                                            bool draw, const TrainedModels& at_hand);
+  TrialModel model_of(const std::filesystem::path& dir, const ReportContext& context,
+                      const ChosenTrial& chosen, const sweeps::Trial& trial,
+                      const TrainedModels& at_hand) const;
+  std::pair<std::string, std::string> title_and_settings(const sweeps::Sweep& sweep,
+                                                         const sweeps::Trial& trial,
+                                                         const std::string& dataset) const;
 
   results::PivotSpec pivot_;
   bool keys_known_ = false;
