@@ -257,7 +257,7 @@ std::vector<ConvergenceTable::CellReason> ConvergenceTable::reasons() const {
       if (const Cell* c = cell(row, col)) {
         const Outcome top = dominant(c->counts);
         if (top != Outcome::learned && !c->reason().empty())
-          out.push_back({row, col, top, c->reason()});
+          out.push_back({.row = row, .col = col, .outcome = top, .reason = c->reason()});
       }
   return out;
 }

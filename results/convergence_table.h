@@ -82,7 +82,7 @@ class ConvergenceTable {
   // line saying how many were left out.
   struct CellReason {
     std::string row, col;
-    Outcome outcome;
+    Outcome outcome = Outcome::learned;
     std::string reason;
   };
   std::vector<CellReason> reasons() const;

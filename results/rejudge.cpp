@@ -31,7 +31,9 @@ PendingTrials pending_trials(std::istream& trials, const std::string& trials_fil
   read_trials(trials, trials_file, [&](TrialRecord&& r) {
     if (r.outcome == Outcome::error) return;
     // The validation split exists when its loss was measured before training.
-    pending[r.id] = {r.baseline_loss, !std::isnan(r.initial.val_loss), r.epochs_run, {}};
+    pending[r.id] = {.baseline_loss = r.baseline_loss,
+                     .has_validation = !std::isnan(r.initial.val_loss),
+                     .epochs_run = r.epochs_run};
   });
   return pending;
 }

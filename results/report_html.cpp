@@ -177,7 +177,13 @@ void panel_line(std::string& out, const Frame& f, const CurveLine& line, const c
 void curve_panel(std::string& out, const CurvePanel& panel, int index, const PivotSpec& pivot,
                  double x_max, std::pair<double, double> range) {
   constexpr double W = 380, H = 250;
-  const Frame f{62, 34, W - 62 - 14, H - 34 - 46, x_max, range.first, range.second};
+  const Frame f{.left = 62,
+                .top = 34,
+                .width = W - 62 - 14,
+                .height = H - 34 - 46,
+                .x_max = x_max,
+                .y_lo = range.first,
+                .y_hi = range.second};
   out += fmt::format(
       "<svg class=\"panel\" id=\"curves-{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
       "role=\"img\" aria-label=\"{} = {}\">\n",

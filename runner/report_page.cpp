@@ -129,7 +129,10 @@ void add_points(const sweeps::Trial& trial, results::Boundary& b) {
   const nn::Dataset data = nn::make_dataset(raw, trial.data_seed);
   for (const auto* split : {&data.train, &data.validation, &data.test})
     for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
-      b.points.push_back({split->x(0, j), split->x(1, j), split->y(0, j), split == &data.test});
+      b.points.push_back({.x1 = split->x(0, j),
+                          .x2 = split->x(1, j),
+                          .value = split->y(0, j),
+                          .test = split == &data.test});
 }
 
 bool drawable(const ChosenTrial& chosen) {

@@ -544,7 +544,12 @@ int run_command(const Args& args) {
           : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) { sink.add(pack); });
   sink.finish();
 
-  const RunEnd end{sweep, request, out, prev, stats, resume};
+  const RunEnd end{.sweep = sweep,
+                   .request = request,
+                   .out = out,
+                   .prev = prev,
+                   .stats = stats,
+                   .resume = resume};
   if (stats.interrupted) {
     std::cerr << fmt::format(
         "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",

@@ -97,10 +97,10 @@ std::vector<ChosenTrial> choose_trials(const std::vector<const results::Summary:
     const auto it = first_ranked.find(data);
     if (it == first_ranked.end()) continue;
     const auto* best = it->second;
-    chosen.push_back({dataset_key ? best->values[*dataset_key] : std::string(),
-                      *(use_val ? best->by_val : best->by_train),
-                      use_val ? results::WeightsFrom::lowest_val_loss
-                              : results::WeightsFrom::lowest_train_loss});
+    chosen.push_back({.dataset = dataset_key ? best->values[*dataset_key] : std::string(),
+                      .trial = *(use_val ? best->by_val : best->by_train),
+                      .from = use_val ? results::WeightsFrom::lowest_val_loss
+                                      : results::WeightsFrom::lowest_train_loss});
   }
   return chosen;
 }
