@@ -147,9 +147,9 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
     if (root["output_format"]) info.output_format = root["output_format"].as<int>();
     if (root["id_scheme"]) info.id_scheme = root["id_scheme"].as<int>();
     const YAML::Node report = root["spec"]["report"];
-    for (auto [key, field] : {std::pair{"rows", &info.report_rows},
-                              {"cols", &info.report_cols},
-                              {"cell", &info.report_cell}})
+    for (auto [key, field] : {std::pair{"rows", &info.pivot.rows},
+                              {"cols", &info.pivot.cols},
+                              {"cell", &info.pivot.cell}})
       if (report && report[key]) *field = report[key].as<std::string>();
     for (auto [key, field] : {std::pair{"compiler", &info.compiler},
                               {"compiler_flags", &info.compiler_flags},

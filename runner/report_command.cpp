@@ -54,11 +54,7 @@ results::PivotSpec recorded_pivot(const results::ManifestInfo& manifest, const s
         "this run predates outcomes (its trials.csv has a status column, converged or not, "
         "and no baseline to judge its curves against): run the sweep again with this nnsweep "
         "to get outcomes");
-  results::PivotSpec pivot;
-  if (!manifest.report_rows.empty()) pivot.rows = manifest.report_rows;
-  if (!manifest.report_cols.empty()) pivot.cols = manifest.report_cols;
-  if (!manifest.report_cell.empty()) pivot.cell = manifest.report_cell;
-  return pivot;
+  return manifest.pivot;
 }
 
 }  // namespace

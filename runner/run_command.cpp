@@ -534,7 +534,7 @@ int run_command(const Args& args) {
   if (!request.quiet && (request.progress || isatty(STDERR_FILENO) == 1))
     progress.emplace(manifest.trials_total, prev.done_count, std::cerr);
   RowSink sink(out.path, sweep, prev, std::move(progress), out.shown, resume);
-  const results::PivotSpec pivot{sweep.report().rows, sweep.report().cols, sweep.report().cell};
+  const results::PivotSpec& pivot = sweep.report();
   if (!mpi && !prev.trials_bytes && !prev.curves_bytes)
     sink.build_tables(pivot, sweep.param_keys());
   const RunOptions run = run_options(out.path, sweep, request, prev);
