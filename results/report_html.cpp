@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 
+#include "results/metric_text.h"
+
 namespace results {
 namespace {
 
@@ -484,8 +486,9 @@ void status_section(std::string& out, const ReportData& data) {
   out += "</section>\n";
 }
 
-std::string metric_text(double v, const char* format) {
-  return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : "\u2013";
+// A number of the best table, or a dash when there is none.
+std::string or_dash(double v, std::string (*text)(double)) {
+  return std::isfinite(v) ? text(v) : "\u2013";
 }
 
 void best_section(std::string& out, const ReportData& data) {
@@ -512,9 +515,8 @@ void best_section(std::string& out, const ReportData& data) {
         "code> "
         "at epoch {}</td></tr>\n",
         i + 1, settings.empty() ? "(the only configuration)" : settings,
-        metric_text(row.score, "{:.4g}"), metric_text(row.accuracy, "{:.3f}"),
-        metric_text(row.epochs, "{:.0f}"), row.learned, row.n, escape_html(row.trial_id),
-        row.epoch);
+        or_dash(row.score, loss_text), or_dash(row.accuracy, accuracy_text),
+        or_dash(row.epochs, epochs_text), row.learned, row.n, escape_html(row.trial_id), row.epoch);
   }
   out += "</tbody></table>\n</section>\n";
 }

@@ -14,6 +14,7 @@
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/curve_bands.h"
+#include "results/metric_text.h"
 #include "runner/saved_models.h"
 #include "sweeps/setting.h"
 
@@ -166,8 +167,8 @@ std::optional<results::Boundary> ReportPage::boundary(const fs::path& dir,
         "again to that epoch (training is deterministic: the same weights the sweep had)",
         chosen.dataset, best.id, best.best_epoch, lowest));
   if (std::isfinite(best.test_accuracy))
-    b.caption += fmt::format("test accuracy {:.3f}, ", best.test_accuracy);
-  b.caption += fmt::format("test loss {:.3g}", best.test_loss);
+    b.caption += "test accuracy " + results::accuracy_text(best.test_accuracy) + ", ";
+  b.caption += "test loss " + results::loss_text(best.test_loss);
   evaluate_grid(made.model, b);
   add_points(trial, b);
   return b;

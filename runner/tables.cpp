@@ -15,6 +15,7 @@
 #include "results/csv.h"
 #include "results/curves.h"
 #include "results/manifest.h"
+#include "results/metric_text.h"
 #include "results/summary.h"
 #include "runner/interrupt.h"
 #include "runner/report_page.h"
@@ -161,10 +162,10 @@ std::string best_text(const Ranking& ranking) {
     const results::BestRow& r = ranking.rows[i];
     std::string params;
     for (const auto& [key, value] : r.params) params += fmt::format("{}={} ", key, value);
-    text +=
-        fmt::format("  {}. {}loss {:.4g}, learned {}/{}", i + 1, params, r.score, r.learned, r.n);
-    if (std::isfinite(r.accuracy)) text += fmt::format(", test accuracy {:.3f}", r.accuracy);
-    if (std::isfinite(r.epochs)) text += fmt::format(", epochs {:.0f}", r.epochs);
+    text += fmt::format("  {}. {}loss {}, learned {}/{}", i + 1, params,
+                        results::loss_text(r.score), r.learned, r.n);
+    if (std::isfinite(r.accuracy)) text += ", test accuracy " + results::accuracy_text(r.accuracy);
+    if (std::isfinite(r.epochs)) text += ", epochs " + results::epochs_text(r.epochs);
     text += "\n";
   }
   if (!ranking.rows.empty())
