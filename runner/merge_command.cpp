@@ -218,8 +218,7 @@ int merge_command(const Args& args) {
   results::Manifest manifest = merged_manifest(infos.front(), total);
   results::replace_file(out.path, "manifest.yaml", results::format_manifest(manifest));
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
-  const std::optional<sweeps::Sweep> sweep = recorded_sweep(out.path);
-  const Tables tables = write_tables(out.path, pivot, colour, {.sweep = sweep ? &*sweep : nullptr});
+  const Tables tables = write_recorded_tables(out.path, pivot, colour);
   manifest.counts = tables.counts;
   results::replace_file(out.path, "manifest.yaml", results::format_manifest(manifest));
   std::cout << fmt::format("merged {} directories: {} trials\n\n", dirs.size(), total)

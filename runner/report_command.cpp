@@ -100,9 +100,8 @@ int report_command(const Args& args) {
 
   Tables tables;
   try {
-    const std::optional<sweeps::Sweep> sweep = recorded_sweep(dir);
-    tables = write_tables(dir, pivot, isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR"),
-                          {.sweep = sweep ? &*sweep : nullptr});
+    tables =
+        write_recorded_tables(dir, pivot, isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR"));
   } catch (const std::invalid_argument& e) {
     throw nn::InputError(dir.string(), 0, 0, e.what());
   }

@@ -65,39 +65,48 @@ void ReportPage::add(const results::TrialRecord& r,
   best_.add(r, std::move(parameters));
 }
 
-// The model the boundary of `chosen` is drawn from: the parameters at hand when a run kept
-// them, else the saved model, else the trial trained again (and saved when asked).
-TrialModel ReportPage::model_of(const fs::path& dir, const ReportContext& context,
-                                const ChosenTrial& chosen, const sweeps::Trial& trial,
-                                const TrainedModels& at_hand) const {
+SweepTrials::SweepTrials(fs::path dir, const sweeps::Sweep& sweep, bool save_models,
+                         const TrainedModels* trained)
+    : dir_(std::move(dir)), sweep_(sweep), save_(save_models), trained_(trained) {}
+
+std::optional<BoundaryTrial> SweepTrials::trial(const ChosenTrial& chosen,
+                                                const TrainedModel* at_hand, bool draw) {
   const results::Representative& best = chosen.trial;
+  const sweeps::Trial trial = sweep_.trial(best.index);
+  if (trial.id != best.id) return std::nullopt;  // the sweep file is not the one of these results
   ModelRequest request{.outcome = best.outcome,
                        .epoch = best.best_epoch,
                        .epochs_run = best.epochs_run,
                        .from = chosen.from,
-                       .save = context.save_best_models};
-  if (const auto it = at_hand.find(best.id); it != at_hand.end())
-    request.trained = &it->second;
-  else if (context.trained)
-    if (const auto t = context.trained->find(best.id); t != context.trained->end())
-      request.trained = &t->second;
-  return trial_model(dir, *context.sweep, trial, request);
+                       .trained = at_hand,
+                       .save = save_};
+  if (!request.trained && trained_)
+    if (const auto t = trained_->find(best.id); t != trained_->end()) request.trained = &t->second;
+  TrialModel made = trial_model(dir_, sweep_, trial, request);
+  if (!draw) return std::nullopt;
+  BoundaryTrial out{.model = std::move(made.model),
+                    .trained_again = made.source == ModelSource::trained_again};
+  for (const auto& p : sweep_.params(trial.config)) out.params.emplace_back(p.key, p.value);
+  // The raw points of the same splits: the split does not depend on the features.
+  nn::DataConfig raw = trial.config.data;
+  raw.features = {nn::Feature::x1, nn::Feature::x2};
+  out.data = nn::make_dataset(raw, trial.data_seed);
+  return out;
 }
 
 // "dataset, data.key=value" over the data settings that vary, and "key=value " over the others.
 std::pair<std::string, std::string> ReportPage::title_and_settings(
-    const sweeps::Sweep& sweep, const sweeps::Trial& trial, const std::string& dataset) const {
+    const BoundaryTrial& trial, const std::string& dataset) const {
   std::string title = dataset, settings;
-  const auto params = sweep.params(trial.config);
   for (std::size_t k = 0; k < keys_.size(); ++k)
     if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
-      for (const auto& p : params)
-        if (p.key == keys_[k]) settings += fmt::format("{}={} ", p.key, p.value);
+      for (const auto& [key, value] : trial.params)
+        if (key == keys_[k]) settings += fmt::format("{}={} ", key, value);
   for (std::size_t k = 0; k < keys_.size(); ++k)
     if (varies_[k] && sweeps::is_data(sweeps::setting(keys_[k])) &&
         keys_[k] != sweeps::keys::dataset)
-      for (const auto& p : params)
-        if (p.key == keys_[k]) title += fmt::format(", {}={}", p.key.substr(5), p.value);
+      for (const auto& [key, value] : trial.params)
+        if (key == keys_[k]) title += fmt::format(", {}={}", key.substr(5), value);
   return {title, settings};
 }
 
@@ -123,11 +132,7 @@ void evaluate_grid(const results::ModelFile& model, results::Boundary& b) {
   }
 }
 
-// The raw points of the trial's splits: the split does not depend on the features.
-void add_points(const sweeps::Trial& trial, results::Boundary& b) {
-  nn::DataConfig raw = trial.config.data;
-  raw.features = {nn::Feature::x1, nn::Feature::x2};
-  const nn::Dataset data = nn::make_dataset(raw, trial.data_seed);
+void add_points(const nn::Dataset& data, results::Boundary& b) {
   for (const auto* split : {&data.train, &data.validation, &data.test})
     for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
       b.points.push_back({.x1 = split->x(0, j),
@@ -143,25 +148,18 @@ bool drawable(const ChosenTrial& chosen) {
 
 }  // namespace
 
-std::optional<results::Boundary> ReportPage::boundary(const fs::path& dir,
-                                                      const ReportContext& context,
-                                                      const ChosenTrial& chosen, bool draw,
-                                                      const TrainedModels& at_hand) {
+results::Boundary ReportPage::boundary(const ChosenTrial& chosen, const BoundaryTrial& trial) {
   const results::Representative& best = chosen.trial;
-  const sweeps::Trial trial = context.sweep->trial(best.index);
-  if (trial.id != best.id) return std::nullopt;  // the sweep file is not the one of these results
-  const TrialModel made = model_of(dir, context, chosen, trial, at_hand);
-  if (!draw) return std::nullopt;
   results::Boundary b;
-  b.regression = made.model.task == nn::Task::regression;
+  b.regression = trial.model.task == nn::Task::regression;
   b.resolution = kResolution;
   std::string settings;
-  std::tie(b.title, settings) = title_and_settings(*context.sweep, trial, chosen.dataset);
+  std::tie(b.title, settings) = title_and_settings(trial, chosen.dataset);
   const char* lowest =
       chosen.from == results::WeightsFrom::lowest_val_loss ? "validation" : "training";
   b.caption = fmt::format("{}\u2014 trial {} after epoch {} (its lowest {} loss): ", settings,
                           best.id, best.best_epoch, lowest);
-  if (made.source == ModelSource::trained_again)
+  if (trial.trained_again)
     messages_.push_back(fmt::format(
         "the decision boundary of {} is trial {} after epoch {}, its lowest {} loss: trained "
         "again to that epoch (training is deterministic: the same weights the sweep had)",
@@ -169,23 +167,26 @@ std::optional<results::Boundary> ReportPage::boundary(const fs::path& dir,
   if (std::isfinite(best.test_accuracy))
     b.caption += "test accuracy " + results::accuracy_text(best.test_accuracy) + ", ";
   b.caption += "test loss " + results::loss_text(best.test_loss);
-  evaluate_grid(made.model, b);
-  add_points(trial, b);
+  evaluate_grid(trial.model, b);
+  add_points(trial.data, b);
   return b;
 }
 
-std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
-                                                      const ReportContext& context,
+std::vector<results::Boundary> ReportPage::boundaries(const ReportContext& context,
                                                       std::vector<std::string>& notes) {
   std::vector<results::Boundary> out;
-  if (!context.sweep) return out;
+  if (!context.boundary_trials) return out;
+  BoundaryTrials& source = *context.boundary_trials;
   const TrainedModels at_hand = best_.models();
   for (const ChosenTrial& chosen : context.chosen) {
     poll_interrupt(context.interrupt);
     const bool draw = drawable(chosen) && static_cast<int>(out.size()) < kMaxBoundaries;
-    if (!draw && !context.save_best_models) continue;
+    if (!draw && !source.saves_models()) continue;
     try {
-      if (auto b = boundary(dir, context, chosen, draw, at_hand)) out.push_back(std::move(*b));
+      const auto kept = at_hand.find(chosen.trial.id);
+      if (const auto trial =
+              source.trial(chosen, kept == at_hand.end() ? nullptr : &kept->second, draw))
+        out.push_back(boundary(chosen, *trial));
     } catch (const std::exception& e) {
       notes.push_back(fmt::format("No decision boundary for {}: {}", chosen.dataset, e.what()));
     }
@@ -250,7 +251,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
     }
   }
   poll_interrupt(context.interrupt);
-  data.boundaries = boundaries(dir, context, data.notes);
+  data.boundaries = boundaries(context, data.notes);
   poll_interrupt(context.interrupt);
   files.stage("report.html", results::report_html(data));
 }

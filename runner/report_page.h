@@ -26,16 +26,56 @@
 
 namespace runner {
 
+// What only the runner can give the page for a decision boundary: the trained model of the trial
+// that stands for a data configuration, its settings and its data. The page never trains and
+// never reads the sweep; it asks through this.
+struct BoundaryTrial {
+  results::ModelFile model;
+  bool trained_again = false;  // the model was neither at hand nor saved: say so
+  std::vector<std::pair<std::string, std::string>> params;  // the trial's settings
+  nn::Dataset data;  // its train, validation and test splits, with the raw inputs x1 and x2
+};
+
+class BoundaryTrials {
+ public:
+  virtual ~BoundaryTrials() = default;
+  // The trial `chosen` names, with its final parameters when the page kept them (`at_hand`).
+  // Its model is saved when the source was asked to save models, whether or not it is drawn.
+  // Nothing when it is not to be drawn (`draw` false), or when these results are not of the
+  // sweep the source knows. Throws when the model cannot be made.
+  virtual std::optional<BoundaryTrial> trial(const ChosenTrial& chosen, const TrainedModel* at_hand,
+                                             bool draw) = 0;
+  // Whether models are saved: then every chosen trial is asked for, drawn or not.
+  virtual bool saves_models() const = 0;
+};
+
+// The runner's BoundaryTrials: the trials of `sweep`, whose models are taken from `trained`
+// (models a run still holds), models/ in `dir`, or trained again.
+class SweepTrials final : public BoundaryTrials {
+ public:
+  SweepTrials(std::filesystem::path dir, const sweeps::Sweep& sweep, bool save_models,
+              const TrainedModels* trained = nullptr);
+  std::optional<BoundaryTrial> trial(const ChosenTrial& chosen, const TrainedModel* at_hand,
+                                     bool draw) override;
+  bool saves_models() const override { return save_; }
+
+ private:
+  std::filesystem::path dir_;
+  const sweeps::Sweep& sweep_;
+  bool save_;
+  const TrainedModels* trained_;
+};
+
 struct ReportContext {
   std::string sweep_name;
   const results::ConvergenceTable* table = nullptr;
   results::OutcomeCounts counts;
   std::string best_by;
   std::vector<results::BestRow> best;
-  std::vector<ChosenTrial> chosen;               // the trials whose boundaries are drawn
-  const sweeps::Sweep* sweep = nullptr;          // nullptr: no decision boundaries
-  bool save_best_models = false;                 // write the boundary trials' models to models/
-  const TrainedModels* trained = nullptr;        // more models at hand, not to be trained again
+  std::vector<ChosenTrial> chosen;  // the trials whose boundaries are drawn
+  // The trials whose decision boundaries are drawn; without them (the sweep is not known) the
+  // page draws none.
+  BoundaryTrials* boundary_trials = nullptr;
   const std::atomic<bool>* interrupt = nullptr;  // set: stop (throws runner::Interrupted)
 };
 
@@ -70,18 +110,10 @@ class ReportPage {
     int diverged_at = -1;  // the epoch it diverged at; -1 when it did not
   };
 
-  std::vector<results::Boundary> boundaries(const std::filesystem::path& dir,
-                                            const ReportContext& context,
+  std::vector<results::Boundary> boundaries(const ReportContext& context,
                                             std::vector<std::string>& notes);
-  // The boundary of one chosen trial (its model saved when asked); none when it is not drawn.
-  std::optional<results::Boundary> boundary(const std::filesystem::path& dir,
-                                            const ReportContext& context, const ChosenTrial& chosen,
-                                            bool draw, const TrainedModels& at_hand);
-  TrialModel model_of(const std::filesystem::path& dir, const ReportContext& context,
-                      const ChosenTrial& chosen, const sweeps::Trial& trial,
-                      const TrainedModels& at_hand) const;
-  std::pair<std::string, std::string> title_and_settings(const sweeps::Sweep& sweep,
-                                                         const sweeps::Trial& trial,
+  results::Boundary boundary(const ChosenTrial& chosen, const BoundaryTrial& trial);
+  std::pair<std::string, std::string> title_and_settings(const BoundaryTrial& trial,
                                                          const std::string& dataset) const;
 
   results::PivotSpec pivot_;

@@ -390,6 +390,13 @@ class RowSink {
   std::optional<std::uint64_t> last_index_;
 };
 
+// The progress line, on a terminal (or when asked) unless the run is quiet.
+std::optional<Progress> progress_line(const RunRequest& request, std::uint64_t total,
+                                      const Previous& prev) {
+  if (request.quiet || !(request.progress || isatty(STDERR_FILENO) == 1)) return std::nullopt;
+  return std::optional<Progress>(std::in_place, total, prev.done_count, std::cerr);
+}
+
 RunOptions run_options(const fs::path& dir, const sweeps::Sweep& sweep, const RunRequest& request,
                        const Previous& prev) {
   RunOptions run;
@@ -421,10 +428,17 @@ struct RunEnd {
   std::string resume;
 };
 
+// Stopped by Ctrl-C during the sweep: what is on disk, and how to go on.
+int say_interrupted(const RunEnd& end, std::uint64_t trials) {
+  std::cerr << fmt::format(
+      "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",
+      end.prev.done_count + end.stats.finished, trials, end.out.shown, end.resume);
+  return kExitInterrupted;
+}
+
 // The tables, the page and the final manifest reach the disk together; the manifest, staged
 // last, is renamed last. Nothing when Ctrl-C stopped them.
 std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
-                                       const results::PivotSpec& pivot,
                                        results::Manifest& manifest) {
   const sweeps::Sweep& sweep = end.sweep;
   const RunRequest& request = end.request;
@@ -433,9 +447,9 @@ std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
   const TrainedModels trained = sink.best().models();
   try {
     results::FileBatch files(dir);
-    const TablesOptions options{.sweep = &sweep,
-                                .save_best_models = request.save_models != SaveModels::none,
-                                .trained = &trained,
+    SweepTrials boundary_trials(dir, sweep, request.save_models != SaveModels::none, &trained);
+    const TablesOptions options{.sweep_name = sweep.name(),
+                                .boundary_trials = &boundary_trials,
                                 .rows_checked = true,
                                 .threads = request.threads,
                                 .files = &files,
@@ -444,7 +458,7 @@ std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
       judge_rows_again(dir, convergence_with(sweep.canonical_yaml(), end.prev.judged_with,
                                              sweep.file().parent_path(), sweep.file().string()));
     const Tables tables = sink.builder() ? sink.builder()->write(dir, colour, options)
-                                         : write_tables(dir, pivot, colour, options);
+                                         : write_tables(dir, sweep.report(), colour, options);
     if (request.save_models == SaveModels::all)
       save_all_models(dir, sweep, request.shard.begin(sweep.size()),
                       request.shard.end(sweep.size()), request.threads);
@@ -530,13 +544,10 @@ int run_command(const Args& args) {
                         results::Sync::none);
 
   const std::string resume = resume_command(request, out);
-  std::optional<Progress> progress;
-  if (!request.quiet && (request.progress || isatty(STDERR_FILENO) == 1))
-    progress.emplace(manifest.trials_total, prev.done_count, std::cerr);
-  RowSink sink(out.path, sweep, prev, std::move(progress), out.shown, resume);
-  const results::PivotSpec& pivot = sweep.report();
+  RowSink sink(out.path, sweep, prev, progress_line(request, manifest.trials_total, prev),
+               out.shown, resume);
   if (!mpi && !prev.trials_bytes && !prev.curves_bytes)
-    sink.build_tables(pivot, sweep.param_keys());
+    sink.build_tables(sweep.report(), sweep.param_keys());
   const RunOptions run = run_options(out.path, sweep, request, prev);
   const RunStats stats =
       mpi && mpi->size() > 1
@@ -550,13 +561,8 @@ int run_command(const Args& args) {
                    .prev = prev,
                    .stats = stats,
                    .resume = resume};
-  if (stats.interrupted) {
-    std::cerr << fmt::format(
-        "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",
-        prev.done_count + stats.finished, manifest.trials_total, out.shown, resume);
-    return kExitInterrupted;
-  }
-  const std::optional<Tables> tables = write_run_tables(end, sink, pivot, manifest);
+  if (stats.interrupted) return say_interrupted(end, manifest.trials_total);
+  const std::optional<Tables> tables = write_run_tables(end, sink, manifest);
   if (!tables) return kExitInterrupted;
   if (!request.quiet) print_results(end, *tables, mpi);
   return exit_code(end, *tables);

@@ -214,15 +214,13 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   tables.best_text = best_text(ranking);
 
   ReportContext context;
-  context.sweep_name = options.sweep ? options.sweep->name() : dir.filename().string();
+  context.sweep_name = options.sweep_name;
   context.table = &s.table;
   context.counts = tables.counts;
   context.best_by = ranking_by(ranking);
   context.best = ranking.rows;
   context.chosen = ranking.chosen;
-  context.sweep = options.sweep;
-  context.save_best_models = options.save_best_models;
-  context.trained = options.trained;
+  context.boundary_trials = options.boundary_trials;
   context.interrupt = options.interrupt;
 
   // The page (curves.csv in order, then read back) and the tables are made side by side when
@@ -258,6 +256,8 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   return tables;
 }
 
+namespace {
+
 std::optional<sweeps::Sweep> recorded_sweep(const fs::path& dir) {
   try {
     if (const auto info = results::read_manifest(dir))
@@ -266,6 +266,16 @@ std::optional<sweeps::Sweep> recorded_sweep(const fs::path& dir) {
     // A manifest that no longer parses costs the boundaries, not the report.
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+Tables write_recorded_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour) {
+  const std::optional<sweeps::Sweep> sweep = recorded_sweep(dir);
+  if (!sweep) return write_tables(dir, pivot, colour, {.sweep_name = dir.filename().string()});
+  SweepTrials trials(dir, *sweep, false);
+  return write_tables(dir, pivot, colour,
+                      {.sweep_name = sweep->name(), .boundary_trials = &trials});
 }
 
 std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_checked,

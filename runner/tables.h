@@ -17,6 +17,7 @@
 #include "results/convergence_table.h"
 #include "results/trial_record.h"
 #include "runner/best_trials.h"
+#include "runner/report_page.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -29,12 +30,10 @@ struct Tables {
 };
 
 struct TablesOptions {
-  // The sweep the rows are of: the page's title, and the decision boundaries it draws. Not
-  // known (no manifest, or one that no longer parses): the page is named after the directory
-  // and draws no boundaries.
-  const sweeps::Sweep* sweep = nullptr;
-  bool save_best_models = false;           // write the models report.html draws to models/
-  const TrainedModels* trained = nullptr;  // models the run still holds (not trained again)
+  std::string sweep_name;  // the page's title
+  // The trials whose decision boundaries the page draws (and whose models it saves, when the
+  // source saves them); without them, when the sweep is not known, the page draws none.
+  BoundaryTrials* boundary_trials = nullptr;
   bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
   int threads = 1;            // above 1, the page and the tables are written side by side
   // Where the files are staged: the caller commits it (a run adds its manifest first). Without
@@ -51,9 +50,11 @@ struct TablesOptions {
 Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
                     const TablesOptions& options = {});
 
-// The sweep manifest.yaml of `dir` records, for TablesOptions::sweep; none when there is no
-// manifest or it no longer parses (which costs the boundaries, not the report).
-std::optional<sweeps::Sweep> recorded_sweep(const std::filesystem::path& dir);
+// write_tables for a run read back (`nnsweep report DIR`, merge): the page is titled after, and
+// draws the boundaries of, the sweep manifest.yaml records; without a manifest, or with one that
+// no longer parses, it is titled after the directory and draws none.
+Tables write_recorded_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot,
+                             bool colour);
 
 // Puts trials.csv and curves.csv of `dir` in trial order (each atomically replaced), as
 // write_tables does first; returns the trial ids in that order.
