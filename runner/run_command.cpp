@@ -452,13 +452,13 @@ std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
                                 .boundary_trials = &boundary_trials,
                                 .rows_checked = true,
                                 .threads = request.threads,
-                                .files = &files,
                                 .interrupt = &g_interrupted};
     if (!end.prev.judged_with.empty())
       judge_rows_again(dir, convergence_with(sweep.canonical_yaml(), end.prev.judged_with,
                                              sweep.file().parent_path(), sweep.file().string()));
-    const Tables tables = sink.builder() ? sink.builder()->write(dir, colour, options)
-                                         : write_tables(dir, sweep.report(), colour, options);
+    const Tables tables = sink.builder()
+                              ? sink.builder()->write(dir, colour, options, files)
+                              : write_tables(dir, sweep.report(), colour, options, files);
     if (request.save_models == SaveModels::all)
       save_all_models(dir, sweep, request.shard.begin(sweep.size()),
                       request.shard.end(sweep.size()), request.threads);

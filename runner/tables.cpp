@@ -203,6 +203,7 @@ void TablesBuilder::add(const results::TrialRecord& r,
 }
 
 Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOptions& options,
+                            results::FileBatch& files,
                             const std::vector<std::string>* curve_order) {
   State& s = *state_;
   Tables tables;
@@ -226,8 +227,6 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   // The page (curves.csv in order, then read back) and the tables are made side by side when
   // the run may use two threads. Every file is staged in one batch, which makes them durable
   // together and replaces them atomically.
-  std::optional<results::FileBatch> own_files;
-  results::FileBatch& files = options.files ? *options.files : own_files.emplace(dir);
   const auto write_page = [&] {
     poll_interrupt(options.interrupt);
     if (curve_order) sort_curves_file(dir, *curve_order);
@@ -251,7 +250,6 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
     write_table_files();
   }
   poll_interrupt(options.interrupt);
-  if (own_files) own_files->commit();
   for (const std::string& m : s.page.messages()) tables.best_text += "  " + m + "\n";
   return tables;
 }
@@ -272,10 +270,15 @@ std::optional<sweeps::Sweep> recorded_sweep(const fs::path& dir) {
 
 Tables write_recorded_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour) {
   const std::optional<sweeps::Sweep> sweep = recorded_sweep(dir);
-  if (!sweep) return write_tables(dir, pivot, colour, {.sweep_name = dir.filename().string()});
-  SweepTrials trials(dir, *sweep, false);
-  return write_tables(dir, pivot, colour,
-                      {.sweep_name = sweep->name(), .boundary_trials = &trials});
+  std::optional<SweepTrials> trials;
+  if (sweep) trials.emplace(dir, *sweep, false);
+  results::FileBatch files(dir);
+  const Tables tables = write_tables(dir, pivot, colour,
+                                     {.sweep_name = sweep ? sweep->name() : dir.filename().string(),
+                                      .boundary_trials = trials ? &*trials : nullptr},
+                                     files);
+  files.commit();
+  return tables;
 }
 
 std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_checked,
@@ -294,7 +297,7 @@ std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_check
 }
 
 Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
-                    const TablesOptions& options) {
+                    const TablesOptions& options, results::FileBatch& files) {
   const fs::path trials_path = dir / "trials.csv";
   poll_interrupt(options.interrupt);
   sort_trials_file(dir, options.rows_checked);
@@ -315,7 +318,7 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
         builder->add(r);
       });
   if (!builder) builder.emplace(pivot, info.param_keys);
-  return builder->write(dir, colour, options, &ids);
+  return builder->write(dir, colour, options, files, &ids);
 }
 
 }  // namespace runner

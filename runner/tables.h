@@ -36,19 +36,17 @@ struct TablesOptions {
   BoundaryTrials* boundary_trials = nullptr;
   bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
   int threads = 1;            // above 1, the page and the tables are written side by side
-  // Where the files are staged: the caller commits it (a run adds its manifest first). Without
-  // one, the files are committed before write() returns.
-  results::FileBatch* files = nullptr;
   // Set by Ctrl-C or SIGTERM: the tables stop promptly and throw runner::Interrupted, leaving
   // the files they would replace as they were.
   const std::atomic<bool>* interrupt = nullptr;
 };
 
-// Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument
-// when the pivot names a column trials.csv does not have.
-
+// Stages the tables and report.html in `files`, a batch of `dir` the caller commits (a run adds
+// its manifest first); trials.csv and curves.csv are put in trial order first. Throws
+// nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument when the
+// pivot names a column trials.csv does not have.
 Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
-                    const TablesOptions& options = {});
+                    const TablesOptions& options, results::FileBatch& files);
 
 // write_tables for a run read back (`nnsweep report DIR`, merge): the page is titled after, and
 // draws the boundaries of, the sweep manifest.yaml records; without a manifest, or with one that
@@ -75,11 +73,11 @@ class TablesBuilder {
   void add(const results::TrialRecord& record,
            std::shared_ptr<const std::vector<double>> parameters = {});
 
-  // Writes the tables and report.html into `dir`. `curve_order` (the trial ids in trial order)
-  // puts curves.csv in that order first; without it trials.csv and curves.csv are taken to be
-  // in order already and are only synced to disk.
+  // Stages the tables and report.html of `dir` in `files`, which the caller commits.
+  // `curve_order` (the trial ids in trial order) puts curves.csv in that order first; without
+  // it trials.csv and curves.csv are taken to be in order already and are only synced to disk.
   Tables write(const std::filesystem::path& dir, bool colour, const TablesOptions& options,
-               const std::vector<std::string>* curve_order = nullptr);
+               results::FileBatch& files, const std::vector<std::string>* curve_order = nullptr);
 
  private:
   struct State;

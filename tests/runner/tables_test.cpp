@@ -22,10 +22,15 @@ TEST(Tables, AnInterruptStopsTheTablesAndLeavesNoFile) {
   std::atomic<bool> interrupted{true};
   TablesOptions options;
   options.interrupt = &interrupted;
-  EXPECT_THROW(builder.write(dir, false, options), Interrupted);
+  {
+    results::FileBatch files(dir);
+    EXPECT_THROW(builder.write(dir, false, options, files), Interrupted);
+  }
   EXPECT_TRUE(fs::is_empty(dir));
   interrupted = false;
-  EXPECT_NO_THROW(builder.write(dir, false, options));
+  results::FileBatch files(dir);
+  EXPECT_NO_THROW(builder.write(dir, false, options, files));
+  files.commit();
   EXPECT_TRUE(fs::exists(dir / "summary.csv"));
   fs::remove_all(dir);
 }
