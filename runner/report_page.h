@@ -1,8 +1,8 @@
 // report.html of an output directory. Fed every trials.csv record during the tables' pass,
 // it then streams curves.csv into aggregated bands (results/curve_bands.h), draws the decision
-// boundary of the best trial of each built-in dataset (the model from models/, or the trial
-// trained again) and writes the page (results/report_html.h). Memory grows by a few words per
-// trial, never with curves.csv's rows.
+// boundary of the best trial of each built-in dataset (its model asked of a BoundaryTrials
+// source: the page itself never trains) and writes the page (results/report_html.h). Memory
+// grows by a few words per trial, never with curves.csv's rows.
 #pragma once
 
 #include <atomic>
