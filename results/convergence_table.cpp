@@ -8,6 +8,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "results/metric_text.h"
+
 namespace results {
 
 namespace {
@@ -16,10 +18,6 @@ constexpr std::string_view kSuccessRate = "success_rate";
 constexpr std::string_view kOutcomeCell = "outcome";
 constexpr std::string_view kReasonsTitle =
     "Cells that did not learn, and why (the first such trial of each):";
-
-bool is_epoch_count(std::string_view metric) {
-  return metric == "epochs_to_target" || metric == "epochs_run" || metric == "best_epoch";
-}
 
 // ANSI colours of the outcomes, in the order of nn::Outcome.
 constexpr std::array<const char*, kOutcomes> kAnsi = {"\033[32m", "\033[36m", "\033[33m",
@@ -33,17 +31,9 @@ double median(std::vector<double> values) {
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
-// Percentages for people: never 0% or 100% unless it is exactly so.
-std::string percent(std::uint64_t part, std::uint64_t whole) {
-  auto rounded = static_cast<long>(
-      std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole)));
-  if (part > 0 && part < whole) rounded = std::clamp(rounded, 1L, 99L);
-  return fmt::format("{}%", rounded);
-}
-
 // The share learned among the trials that ran to the end, as text.
 std::string learned_share(const OutcomeCounts& k) {
-  return k.ran() == 0 ? "n/a" : percent(k[Outcome::learned], k.ran());
+  return k.ran() == 0 ? "n/a" : percent_text(k[Outcome::learned], k.ran());
 }
 
 std::vector<std::string> display_order(const std::vector<std::string>& seen) {
@@ -209,16 +199,14 @@ std::string ConvergenceTable::display(const Cell* cell) const {
   if (spec_.cell == kSuccessRate) return learned_share(k);
   if (spec_.cell == kOutcomeCell) {
     const Outcome top = dominant(k);
-    std::string text = fmt::format("{} {}", nn::to_string(top), percent(k[top], k.total()));
+    std::string text = fmt::format("{} {}", nn::to_string(top), percent_text(k[top], k.total()));
     if (top == Outcome::learned && !cell->values.empty())
-      text += fmt::format(", {:g} ep", median(cell->values));
+      text += fmt::format(", {} ep", epochs_text(median(cell->values)));
     return text;
   }
   const double value = cell->value(spec_.cell);
   if (std::isnan(value)) return fmt::format("n/a (learned {})", learned_share(k));
-  const std::string number =
-      is_epoch_count(spec_.cell) ? fmt::format("{:g}", value) : fmt::format("{:.4g}", value);
-  return fmt::format("{} (learned {})", number, learned_share(k));
+  return fmt::format("{} (learned {})", metric_text(spec_.cell, value), learned_share(k));
 }
 
 std::vector<std::vector<std::string>> ConvergenceTable::display_grid() const {
@@ -257,7 +245,7 @@ std::vector<ConvergenceTable::CellReason> ConvergenceTable::reasons() const {
       if (const Cell* c = cell(row, col)) {
         const Outcome top = dominant(c->counts);
         if (top != Outcome::learned && !c->reason().empty())
-          out.push_back({row, col, top, c->reason()});
+          out.push_back({.row = row, .col = col, .outcome = top, .reason = c->reason()});
       }
   return out;
 }

@@ -15,16 +15,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include "results/pivot_spec.h"
 #include "results/trial_record.h"
 
 namespace results {
-
-// What the table pivots on and what fills its cells (mirrors the sweep file's `report:`).
-struct PivotSpec {
-  std::string rows = "train.learning_rate";
-  std::string cols = "model.activation";
-  std::string cell = "outcome";  // outcome, success_rate or a metric of trial_metric_names()
-};
 
 // Whether `name` can fill the cells: outcome, success_rate or a numeric trials.csv metric column.
 bool is_cell_metric(std::string_view name);
@@ -82,7 +76,7 @@ class ConvergenceTable {
   // line saying how many were left out.
   struct CellReason {
     std::string row, col;
-    Outcome outcome;
+    Outcome outcome = Outcome::learned;
     std::string reason;
   };
   std::vector<CellReason> reasons() const;

@@ -15,27 +15,28 @@ std::string format_utc(std::chrono::system_clock::time_point time) {
                      fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)));
 }
 
-std::string format_manifest(const Manifest& m) {
-  YAML::Emitter out;
-  // Hashes and revisions can be all digits; quoting keeps them strings for every YAML reader.
-  auto quoted = [&](const std::string& text) -> YAML::Emitter& {
-    return out << YAML::DoubleQuoted << text;
-  };
-  out << YAML::BeginMap;
-  out << YAML::Key << "output_format" << YAML::Value << kOutputFormat;
-  out << YAML::Key << "id_scheme" << YAML::Value << m.id_scheme;
-  out << YAML::Key << "nnsweep_version" << YAML::Value;
-  quoted(m.version);
-  out << YAML::Key << "git_revision" << YAML::Value;
-  if (m.git_revision.empty())
+namespace {
+
+// Hashes and revisions can be all digits; quoting keeps them strings for every YAML reader.
+// Empty text is YAML's null.
+void quoted(YAML::Emitter& out, const std::string& text, bool empty_is_null = false) {
+  if (empty_is_null && text.empty())
     out << YAML::Null;
   else
-    quoted(m.git_revision);
+    out << YAML::DoubleQuoted << text;
+}
+
+// Which nnsweep made the run, where and how.
+void emit_build(YAML::Emitter& out, const Manifest& m) {
+  out << YAML::Key << "nnsweep_version" << YAML::Value;
+  quoted(out, m.version);
+  out << YAML::Key << "git_revision" << YAML::Value;
+  quoted(out, m.git_revision, true);
   out << YAML::Key << "compiler" << YAML::Value << m.compiler;
   out << YAML::Key << "compiler_flags" << YAML::Value;
-  quoted(m.compiler_flags);
+  quoted(out, m.compiler_flags);
   out << YAML::Key << "eigen" << YAML::Value;
-  quoted(m.eigen);
+  quoted(out, m.eigen);
   out << YAML::Key << "vector_width" << YAML::Value << m.vector_width;
   out << YAML::Key << "host" << YAML::Value << m.host;
   out << YAML::Key << "threads" << YAML::Value << m.threads;
@@ -45,36 +46,51 @@ std::string format_manifest(const Manifest& m) {
     out << format_utc(*m.finished);
   else
     out << YAML::Null;
+}
+
+void emit_trials(YAML::Emitter& out, const Manifest& m) {
   out << YAML::Key << "trials" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "total" << YAML::Value << m.trials_total;
   out << YAML::Key << "sweep" << YAML::Value << m.sweep_trials;
   out << YAML::Key << "shard" << YAML::Value;
-  if (m.shard.empty())
-    out << YAML::Null;
-  else
-    quoted(m.shard);
+  quoted(out, m.shard, true);
   out << YAML::Key << "done" << YAML::Value << m.counts.total();
   for (std::size_t k = 0; k < kOutcomes; ++k)
     out << YAML::Key << std::string(nn::kOutcomeNames[k]) << YAML::Value << m.counts.n[k];
   out << YAML::EndMap;
-  if (!m.judged_with.empty()) {
-    out << YAML::Key << "judged_with" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const std::string& o : m.judged_with) quoted(o);
-    out << YAML::EndSeq;
-  }
-  out << YAML::Key << "spec_hash" << YAML::Value;
-  quoted(m.spec_hash);
-  out << YAML::Key << "spec" << YAML::Value;
-  // As a node the spec can be queried (`yq .spec.train`); text that is not YAML stays a block.
+}
+
+// As a node the spec can be queried (`yq .spec.train`); text that is not YAML stays a block.
+void emit_spec(YAML::Emitter& out, const std::string& spec_yaml) {
   YAML::Node spec;
   try {
-    spec = YAML::Load(m.spec_yaml);
+    spec = YAML::Load(spec_yaml);
   } catch (const YAML::Exception&) {
   }
   if (spec.IsMap())
     out << spec;
   else
-    out << YAML::Literal << m.spec_yaml;
+    out << YAML::Literal << spec_yaml;
+}
+
+}  // namespace
+
+std::string format_manifest(const Manifest& m) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "output_format" << YAML::Value << kOutputFormat;
+  out << YAML::Key << "id_scheme" << YAML::Value << m.id_scheme;
+  emit_build(out, m);
+  emit_trials(out, m);
+  if (!m.judged_with.empty()) {
+    out << YAML::Key << "judged_with" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& o : m.judged_with) quoted(out, o);
+    out << YAML::EndSeq;
+  }
+  out << YAML::Key << "spec_hash" << YAML::Value;
+  quoted(out, m.spec_hash);
+  out << YAML::Key << "spec" << YAML::Value;
+  emit_spec(out, m.spec_yaml);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -131,9 +147,9 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
     if (root["output_format"]) info.output_format = root["output_format"].as<int>();
     if (root["id_scheme"]) info.id_scheme = root["id_scheme"].as<int>();
     const YAML::Node report = root["spec"]["report"];
-    for (auto [key, field] : {std::pair{"rows", &info.report_rows},
-                              {"cols", &info.report_cols},
-                              {"cell", &info.report_cell}})
+    for (auto [key, field] : {std::pair{"rows", &info.pivot.rows},
+                              {"cols", &info.pivot.cols},
+                              {"cell", &info.pivot.cell}})
       if (report && report[key]) *field = report[key].as<std::string>();
     for (auto [key, field] : {std::pair{"compiler", &info.compiler},
                               {"compiler_flags", &info.compiler_flags},

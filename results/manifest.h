@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "results/pivot_spec.h"
 #include "results/trial_record.h"
 
 namespace results {
@@ -58,8 +59,8 @@ struct ManifestInfo {
   // their last bits (empty when the manifest predates the field).
   std::string compiler, compiler_flags, eigen;
   std::string spec_hash;
-  std::string spec_yaml;                              // the resolved spec, re-emitted
-  std::string report_rows, report_cols, report_cell;  // the spec's pivot; empty when unset
+  std::string spec_yaml;  // the resolved spec, re-emitted
+  PivotSpec pivot;        // the spec's `report:`, with the defaults where it says nothing
   std::uint64_t sweep_trials = 0;
   std::string shard;
   std::vector<std::string> judged_with;

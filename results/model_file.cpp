@@ -219,15 +219,9 @@ ModelFile make_model(ModelOrigin origin, const nn::TrialConfig& trial, const nn:
   return m;
 }
 
-std::string format_model(const ModelFile& m) {
-  const nn::Mlp mlp = m.mlp();
-  YAML::Emitter out;
-  out << YAML::Comment(
-      "nnsweep model: a trained network and the configuration it was trained with.\n"
-      "Predict with: nnsweep predict THIS_FILE DATA.csv (see the README, \"Saved models\")");
-  out << YAML::BeginMap;
-  out << YAML::Key << "format" << YAML::Value << std::string(kFormat);
-  const ModelOrigin& o = m.origin;
+namespace {
+
+void emit_origin(YAML::Emitter& out, const ModelOrigin& o) {
   out << YAML::Key << "trial_id" << YAML::Value << YAML::DoubleQuoted << o.trial_id;
   out << YAML::Key << "trial_index" << YAML::Value << o.trial_index;
   out << YAML::Key << "sweep" << YAML::Value << YAML::DoubleQuoted << o.sweep;
@@ -243,9 +237,10 @@ std::string format_model(const ModelFile& m) {
   for (const auto& [key, value] : o.config)
     out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
   out << YAML::EndMap;
+}
 
-  out << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "task" << YAML::Value << std::string(nn::to_string(m.task));
+// The inputs, and how they become the network's: features of the 2-D point, or standardization.
+void emit_inputs(YAML::Emitter& out, const ModelFile& m) {
   out << YAML::Key << "inputs" << YAML::Value;
   emit_strings(out, m.inputs);
   if (m.builtin) {
@@ -261,6 +256,12 @@ std::string format_model(const ModelFile& m) {
     emit_numbers(out, m.feature_scale.data(), static_cast<Eigen::Index>(m.feature_scale.size()));
     out << YAML::EndMap;
   }
+}
+
+void emit_network(YAML::Emitter& out, const ModelFile& m, const nn::Mlp& mlp) {
+  out << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "task" << YAML::Value << std::string(nn::to_string(m.task));
+  emit_inputs(out, m);
   if (!m.class_names.empty()) {
     out << YAML::Key << "classes" << YAML::Value;
     emit_strings(out, m.class_names);
@@ -271,7 +272,9 @@ std::string format_model(const ModelFile& m) {
   out << YAML::Key << "activation" << YAML::Value << std::string(nn::to_string(m.activation));
   out << YAML::Key << "leaky_relu_slope" << YAML::Value << yaml_number(m.leaky_relu_slope);
   out << YAML::EndMap;
+}
 
+void emit_layers(YAML::Emitter& out, const ModelFile& m, const nn::Mlp& mlp) {
   out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
   for (int l = 0; l < mlp.layers(); ++l) {
     const auto w = mlp.weights(m.parameters.data(), l);
@@ -285,7 +288,23 @@ std::string format_model(const ModelFile& m) {
     emit_numbers(out, b.data(), b.size());
     out << YAML::EndMap;
   }
-  out << YAML::EndSeq << YAML::EndMap;
+  out << YAML::EndSeq;
+}
+
+}  // namespace
+
+std::string format_model(const ModelFile& m) {
+  const nn::Mlp mlp = m.mlp();
+  YAML::Emitter out;
+  out << YAML::Comment(
+      "nnsweep model: a trained network and the configuration it was trained with.\n"
+      "Predict with: nnsweep predict THIS_FILE DATA.csv (see the README, \"Saved models\")");
+  out << YAML::BeginMap;
+  out << YAML::Key << "format" << YAML::Value << std::string(kFormat);
+  emit_origin(out, m.origin);
+  emit_network(out, m, mlp);
+  emit_layers(out, m, mlp);
+  out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
 
@@ -317,6 +336,73 @@ ModelOrigin read_origin(const Reader& read, const YAML::Node& root) {
   return o;
 }
 
+// The inputs and how they become the network's: the features of a built-in dataset's point,
+// or the standardization of a CSV's columns.
+void read_inputs(const Reader& read, const YAML::Node& net, ModelFile& m) {
+  m.inputs = read.strings(read.get(net, "inputs"), "network.inputs");
+  m.builtin = static_cast<bool>(net["features"]);
+  if (m.builtin) {
+    for (const auto& name : read.strings(net["features"], "network.features")) {
+      const auto feature = nn::parse_name<nn::Feature>(name, nn::kFeatureNames);
+      if (!feature)
+        read.fail(net["features"], "model file: unknown feature " + nn::quote_input(name));
+      m.features.push_back(*feature);
+    }
+    if (m.inputs != std::vector<std::string>{"x1", "x2"})
+      read.fail(net["inputs"], "model file: a built-in dataset's inputs are [x1, x2]");
+    return;
+  }
+  const YAML::Node s = read.get(net, "standardization");
+  m.feature_mean = read.numbers(read.get(s, "mean"), "standardization.mean");
+  m.feature_scale = read.numbers(read.get(s, "scale"), "standardization.scale");
+  if (m.feature_mean.size() != m.inputs.size() || m.feature_scale.size() != m.inputs.size())
+    read.fail(s, "model file: standardization needs one mean and scale per input");
+  for (std::size_t i = 0; i < m.feature_scale.size(); ++i)
+    if (!(m.feature_scale[i] > 0))
+      read.fail(s["scale"][i], "model file: standardization.scale must be > 0, got " +
+                                   nn::quote_input(s["scale"][i].Scalar()));
+}
+
+void read_network(const Reader& read, const YAML::Node& net, ModelFile& m) {
+  m.task = read.name<nn::Task>(read.get(net, "task"), nn::kTaskNames, "task");
+  read_inputs(read, net, m);
+  if (net["classes"]) m.class_names = read.strings(net["classes"], "network.classes");
+  const std::vector<double> widths = read_widths(read, read.get(net, "widths"));
+  m.network_inputs = static_cast<int>(widths.front());
+  m.outputs = static_cast<int>(widths.back());
+  for (std::size_t l = 1; l + 1 < widths.size(); ++l)
+    m.hidden.push_back(static_cast<int>(widths[l]));
+  const auto expected_inputs = m.builtin ? m.features.size() : m.inputs.size();
+  if (static_cast<std::size_t>(m.network_inputs) != expected_inputs)
+    read.fail(net["widths"], "model file: the first width must equal the number of inputs");
+  check_outputs(read, net, m);
+  m.activation =
+      read.name<nn::Activation>(read.get(net, "activation"), nn::kActivationNames, "activation");
+  m.leaky_relu_slope = read.finite(read.get(net, "leaky_relu_slope"), "leaky_relu_slope");
+}
+
+// Layer `l`'s weights (one row per output) and biases into `m.parameters`.
+void read_layer(const Reader& read, const YAML::Node& layer, const nn::Mlp& mlp, int l,
+                ModelFile& m) {
+  auto w = mlp.weights(m.parameters.data(), l);
+  auto b = mlp.biases(m.parameters.data(), l);
+  const YAML::Node rows = read.get(layer, "weights");
+  if (!rows.IsSequence() || static_cast<Eigen::Index>(rows.size()) != w.rows())
+    read.fail(rows, fmt::format("model file: layer {} needs {} rows of weights", l + 1, w.rows()));
+  for (Eigen::Index i = 0; i < w.rows(); ++i) {
+    const auto row = read.weights(rows[static_cast<std::size_t>(i)], "weights");
+    if (static_cast<Eigen::Index>(row.size()) != w.cols())
+      read.fail(rows[static_cast<std::size_t>(i)],
+                fmt::format("model file: layer {} needs {} weights per row", l + 1, w.cols()));
+    for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = row[static_cast<std::size_t>(j)];
+  }
+  const auto biases = read.weights(read.get(layer, "biases"), "biases");
+  if (static_cast<Eigen::Index>(biases.size()) != b.size())
+    read.fail(layer["biases"],
+              fmt::format("model file: layer {} needs {} biases", l + 1, b.size()));
+  for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = biases[static_cast<std::size_t>(i)];
+}
+
 }  // namespace
 
 ModelFile parse_model(const std::string& text, const std::string& file, Weights weights) {
@@ -333,71 +419,15 @@ ModelFile parse_model(const std::string& text, const std::string& file, Weights 
                          fmt::format("not an nnsweep model file (no 'format: {}')", kFormat));
   ModelFile m;
   m.origin = read_origin(read, root);
-
-  const YAML::Node net = read.get(root, "network");
-  m.task = read.name<nn::Task>(read.get(net, "task"), nn::kTaskNames, "task");
-  m.inputs = read.strings(read.get(net, "inputs"), "network.inputs");
-  m.builtin = static_cast<bool>(net["features"]);
-  if (m.builtin) {
-    for (const auto& name : read.strings(net["features"], "network.features")) {
-      const auto feature = nn::parse_name<nn::Feature>(name, nn::kFeatureNames);
-      if (!feature)
-        read.fail(net["features"], "model file: unknown feature " + nn::quote_input(name));
-      m.features.push_back(*feature);
-    }
-    if (m.inputs != std::vector<std::string>{"x1", "x2"})
-      read.fail(net["inputs"], "model file: a built-in dataset's inputs are [x1, x2]");
-  } else {
-    const YAML::Node s = read.get(net, "standardization");
-    m.feature_mean = read.numbers(read.get(s, "mean"), "standardization.mean");
-    m.feature_scale = read.numbers(read.get(s, "scale"), "standardization.scale");
-    if (m.feature_mean.size() != m.inputs.size() || m.feature_scale.size() != m.inputs.size())
-      read.fail(s, "model file: standardization needs one mean and scale per input");
-    for (std::size_t i = 0; i < m.feature_scale.size(); ++i)
-      if (!(m.feature_scale[i] > 0))
-        read.fail(s["scale"][i], "model file: standardization.scale must be > 0, got " +
-                                     nn::quote_input(s["scale"][i].Scalar()));
-  }
-  if (net["classes"]) m.class_names = read.strings(net["classes"], "network.classes");
-  const std::vector<double> widths = read_widths(read, read.get(net, "widths"));
-  m.network_inputs = static_cast<int>(widths.front());
-  m.outputs = static_cast<int>(widths.back());
-  for (std::size_t l = 1; l + 1 < widths.size(); ++l)
-    m.hidden.push_back(static_cast<int>(widths[l]));
-  const auto expected_inputs = m.builtin ? m.features.size() : m.inputs.size();
-  if (static_cast<std::size_t>(m.network_inputs) != expected_inputs)
-    read.fail(net["widths"], "model file: the first width must equal the number of inputs");
-  check_outputs(read, net, m);
-  m.activation =
-      read.name<nn::Activation>(read.get(net, "activation"), nn::kActivationNames, "activation");
-  m.leaky_relu_slope = read.finite(read.get(net, "leaky_relu_slope"), "leaky_relu_slope");
+  read_network(read, read.get(root, "network"), m);
 
   const nn::Mlp mlp = m.mlp();
   m.parameters.assign(static_cast<std::size_t>(mlp.parameter_count()), 0.0);
   const YAML::Node layers = read.get(root, "layers");
   if (!layers.IsSequence() || static_cast<int>(layers.size()) != mlp.layers())
     read.fail(layers, fmt::format("model file: expected {} layers", mlp.layers()));
-  for (int l = 0; l < mlp.layers(); ++l) {
-    const YAML::Node layer = layers[static_cast<std::size_t>(l)];
-    auto w = mlp.weights(m.parameters.data(), l);
-    auto b = mlp.biases(m.parameters.data(), l);
-    const YAML::Node rows = read.get(layer, "weights");
-    if (!rows.IsSequence() || static_cast<Eigen::Index>(rows.size()) != w.rows())
-      read.fail(rows,
-                fmt::format("model file: layer {} needs {} rows of weights", l + 1, w.rows()));
-    for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      const auto row = read.weights(rows[static_cast<std::size_t>(i)], "weights");
-      if (static_cast<Eigen::Index>(row.size()) != w.cols())
-        read.fail(rows[static_cast<std::size_t>(i)],
-                  fmt::format("model file: layer {} needs {} weights per row", l + 1, w.cols()));
-      for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = row[static_cast<std::size_t>(j)];
-    }
-    const auto biases = read.weights(read.get(layer, "biases"), "biases");
-    if (static_cast<Eigen::Index>(biases.size()) != b.size())
-      read.fail(layer["biases"],
-                fmt::format("model file: layer {} needs {} biases", l + 1, b.size()));
-    for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = biases[static_cast<std::size_t>(i)];
-  }
+  for (int l = 0; l < mlp.layers(); ++l)
+    read_layer(read, layers[static_cast<std::size_t>(l)], mlp, l, m);
   return m;
 }
 

@@ -24,20 +24,26 @@ struct Pending {
   std::optional<nn::Verdict> verdict;  // set once its curve was read
 };
 
-}  // namespace
+using PendingTrials = std::unordered_map<std::string, Pending>;
 
-RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::istream& curves,
-                     const std::string& curves_file, const nn::ConvergenceConfig& rules,
-                     const std::function<bool(const Params&)>& penalised, std::ostream& out) {
-  std::unordered_map<std::string, Pending> pending;
-  const auto start = trials.tellg();
+// Every trial that did not fail with an error, waiting for its verdict.
+PendingTrials pending_trials(std::istream& trials, const std::string& trials_file,
+                             const std::function<bool(const Params&)>& penalised) {
+  PendingTrials pending;
   read_trials(trials, trials_file, [&](TrialRecord&& r) {
     if (r.outcome == Outcome::error) return;
     // The validation split exists when its loss was measured before training.
-    pending[r.id] = {
-        r.baseline_loss, !std::isnan(r.initial.val_loss), r.epochs_run, penalised(r.params), {}};
+    pending[r.id] = {.baseline_loss = r.baseline_loss,
+                     .has_validation = !std::isnan(r.initial.val_loss),
+                     .epochs_run = r.epochs_run,
+                     .penalised = penalised(r.params)};
   });
+  return pending;
+}
 
+// Judges each pending trial from its block of rows in curves.csv, which must hold every epoch.
+void judge_curves(std::istream& curves, const std::string& curves_file,
+                  const nn::ConvergenceConfig& rules, PendingTrials& pending) {
   std::string id;
   std::vector<nn::EpochMetrics> curve;
   bool gap = false;  // an epoch missing from the block
@@ -67,6 +73,16 @@ RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::
     curve.push_back(point.metrics);
   });
   judge_block();
+}
+
+}  // namespace
+
+RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::istream& curves,
+                     const std::string& curves_file, const nn::ConvergenceConfig& rules,
+                     const std::function<bool(const Params&)>& penalised, std::ostream& out) {
+  const auto start = trials.tellg();
+  PendingTrials pending = pending_trials(trials, trials_file, penalised);
+  judge_curves(curves, curves_file, rules, pending);
 
   RejudgeCount count;
   trials.clear();

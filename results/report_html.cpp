@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 
+#include "results/metric_text.h"
+
 namespace results {
 namespace {
 
@@ -114,17 +116,9 @@ std::string decade_label(double exponent) {
   return fmt::format("{:g}", std::pow(10.0, exponent));
 }
 
-void curve_panel(std::string& out, const CurvePanel& panel, int index, const PivotSpec& pivot,
-                 double x_max, std::pair<double, double> range) {
-  constexpr double W = 380, H = 250;
-  const Frame f{62, 34, W - 62 - 14, H - 34 - 46, x_max, range.first, range.second};
-  out += fmt::format(
-      "<svg class=\"panel\" id=\"curves-{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
-      "role=\"img\" aria-label=\"{} = {}\">\n",
-      index, W, H, W, H, escape_html(pivot.rows), escape_html(panel.title));
-  out += fmt::format("<text class=\"ptitle\" x=\"{}\" y=\"20\">{} = {}</text>\n", num(f.left),
-                     escape_html(pivot.rows), escape_html(panel.title));
-  // Axes: decades on the loss axis (every other one when there are many), nice epochs below.
+// Decades on the loss axis (every other one when there are many), nice epochs below.
+void panel_axes(std::string& out, const Frame& f, double x_max, std::pair<double, double> range,
+                double H) {
   out += "<g class=\"axis\">\n";
   const double decades = range.second - range.first;
   const int every = decades > 6 ? 2 : 1;
@@ -153,38 +147,59 @@ void curve_panel(std::string& out, const CurvePanel& panel, int index, const Piv
       "text-anchor=\"middle\">loss (log scale)</text>\n</g>\n",
       num(f.left), num(f.top), num(f.width), num(f.height), num(f.left + f.width / 2), num(H - 8),
       num(f.top + f.height / 2));
+}
+
+// One column value's line: its bands, its train and test medians, and where it was cut.
+void panel_line(std::string& out, const Frame& f, const CurveLine& line, const char* colour) {
+  out += fmt::format("<g class=\"line\" data-label=\"{}\">", escape_html(line.label));
+  for (const auto* series : {&line.train, &line.test})
+    if (const std::string d = band(f, *series); !d.empty())
+      out += fmt::format("<path class=\"band\" fill=\"{}\" d=\"{}\"/>", colour, d);
+  out += fmt::format("<path class=\"train\" stroke=\"{}\" d=\"{}\"/>", colour,
+                     polyline(f, line.train));
+  out +=
+      fmt::format("<path class=\"test\" stroke=\"{}\" d=\"{}\"/>", colour, polyline(f, line.test));
+  if (line.train.size() == 1)  // a single point draws no path: show it as a dot
+    out += fmt::format("<circle class=\"dot\" fill=\"{}\" cx=\"{}\" cy=\"{}\" r=\"3\"/>", colour,
+                       num(f.x(line.train[0].epoch)), num(f.y(line.train[0].median)));
+  if (line.cut) {
+    const BandPoint& end = line.train.back();
+    const double x = f.x(end.epoch), y = f.y(end.median);
+    out += fmt::format(
+        "<g class=\"cut\"><title>{} of {} trials diverged; the line stops here</title>"
+        "<path class=\"halo\" d=\"M{},{}l10,10m0,-10l-10,10\"/><path stroke=\"{}\" "
+        "d=\"M{},{}l10,10m0,-10l-10,10\"/><text x=\"{}\" y=\"{}\" "
+        "fill=\"{}\">diverged</text></g>",
+        line.diverged, line.trials, num(x - 5), num(y - 5), colour, num(x - 5), num(y - 5),
+        num(x + 8), num(y - 7), colour);
+  }
+  out += "</g>\n";
+}
+
+void curve_panel(std::string& out, const CurvePanel& panel, int index, const PivotSpec& pivot,
+                 double x_max, std::pair<double, double> range) {
+  constexpr double W = 380, H = 250;
+  const Frame f{.left = 62,
+                .top = 34,
+                .width = W - 62 - 14,
+                .height = H - 34 - 46,
+                .x_max = x_max,
+                .y_lo = range.first,
+                .y_hi = range.second};
+  out += fmt::format(
+      "<svg class=\"panel\" id=\"curves-{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
+      "role=\"img\" aria-label=\"{} = {}\">\n",
+      index, W, H, W, H, escape_html(pivot.rows), escape_html(panel.title));
+  out += fmt::format("<text class=\"ptitle\" x=\"{}\" y=\"20\">{} = {}</text>\n", num(f.left),
+                     escape_html(pivot.rows), escape_html(panel.title));
+  panel_axes(out, f, x_max, range, H);
   out += fmt::format(
       "<clipPath id=\"clip-{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\n"
       "<g class=\"lines\" clip-path=\"url(#clip-{})\">\n",
       index, num(f.left), num(f.top), num(f.width), num(f.height), index);
-  for (std::size_t l = 0; l < panel.lines.size(); ++l) {
-    const CurveLine& line = panel.lines[l];
-    if (line.train.empty()) continue;
-    const char* colour = kLineColours[l % kLineColours.size()];
-    out += fmt::format("<g class=\"line\" data-label=\"{}\">", escape_html(line.label));
-    for (const auto* series : {&line.train, &line.test})
-      if (const std::string d = band(f, *series); !d.empty())
-        out += fmt::format("<path class=\"band\" fill=\"{}\" d=\"{}\"/>", colour, d);
-    out += fmt::format("<path class=\"train\" stroke=\"{}\" d=\"{}\"/>", colour,
-                       polyline(f, line.train));
-    out += fmt::format("<path class=\"test\" stroke=\"{}\" d=\"{}\"/>", colour,
-                       polyline(f, line.test));
-    if (line.train.size() == 1)  // a single point draws no path: show it as a dot
-      out += fmt::format("<circle class=\"dot\" fill=\"{}\" cx=\"{}\" cy=\"{}\" r=\"3\"/>", colour,
-                         num(f.x(line.train[0].epoch)), num(f.y(line.train[0].median)));
-    if (line.cut) {
-      const BandPoint& end = line.train.back();
-      const double x = f.x(end.epoch), y = f.y(end.median);
-      out += fmt::format(
-          "<g class=\"cut\"><title>{} of {} trials diverged; the line stops here</title>"
-          "<path class=\"halo\" d=\"M{},{}l10,10m0,-10l-10,10\"/><path stroke=\"{}\" "
-          "d=\"M{},{}l10,10m0,-10l-10,10\"/><text x=\"{}\" y=\"{}\" "
-          "fill=\"{}\">diverged</text></g>",
-          line.diverged, line.trials, num(x - 5), num(y - 5), colour, num(x - 5), num(y - 5),
-          num(x + 8), num(y - 7), colour);
-    }
-    out += "</g>\n";
-  }
+  for (std::size_t l = 0; l < panel.lines.size(); ++l)
+    if (!panel.lines[l].train.empty())
+      panel_line(out, f, panel.lines[l], kLineColours[l % kLineColours.size()]);
   out += "</g>\n</svg>\n";
 }
 
@@ -299,6 +314,119 @@ void reasons_list(std::string& out, const ConvergenceTable& table) {
   out += "</ul>\n";
 }
 
+std::string heatmap_explain(const PivotSpec& spec) {
+  if (spec.cell == "outcome")
+    return fmt::format(
+        "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the outcome most of "
+        "its trials had (its colour) and their share; for <b>learned</b>, the median "
+        "epochs_to_target (ep) of the learned trials.</p>\n",
+        escape_html(spec.rows), escape_html(spec.cols));
+  return fmt::format(
+      "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the median <b>{}</b> "
+      "(its colour: darker = better) and, in brackets, the share of its trials that "
+      "learned.</p>\n",
+      escape_html(spec.rows), escape_html(spec.cols), escape_html(spec.cell));
+}
+
+// The grid of the heatmap: cells wide enough for the longest cell text ("still_learning 100%",
+// "learned 100%, 304.5 ep"), and for the row labels on their left.
+struct HeatmapGrid {
+  double cw = 0, ch = 38, left = 0, top = 52, W = 0, H = 0;
+};
+
+HeatmapGrid heatmap_grid(const ConvergenceTable& table, const std::vector<std::string>& rows,
+                         const std::vector<std::string>& cols) {
+  std::size_t label_chars = table.spec().rows.size(), cell_chars = 0;
+  for (const auto& r : rows) label_chars = std::max(label_chars, r.size());
+  for (const auto& r : rows)
+    for (const auto& c : cols)
+      cell_chars = std::max(cell_chars, table.display(table.cell(r, c)).size());
+  HeatmapGrid g;
+  g.cw = std::max(128.0, 7.5 * static_cast<double>(cell_chars) + 16);
+  g.left = std::clamp(8.0 * static_cast<double>(label_chars) + 20, 90.0, 260.0);
+  g.W = g.left + g.cw * static_cast<double>(cols.size()) + 4;
+  g.H = g.top + g.ch * static_cast<double>(rows.size()) + 4;
+  return g;
+}
+
+constexpr Rgb kBetter{26, 152, 80}, kWorse{199, 233, 192};
+
+// A metric cell's colour follows the metric over every cell that has it.
+struct MetricScale {
+  double lo = INFINITY, hi = -INFINITY;
+  bool higher_better = false;
+};
+
+MetricScale metric_scale(const ConvergenceTable& table, const std::vector<std::string>& rows,
+                         const std::vector<std::string>& cols) {
+  MetricScale scale;
+  const PivotSpec& spec = table.spec();
+  scale.higher_better = higher_is_better(spec.cell);
+  if (spec.cell == "outcome") return scale;
+  for (const auto& r : rows)
+    for (const auto& c : cols)
+      if (const auto* cell = table.cell(r, c)) {
+        const double v = cell->value(spec.cell);
+        if (std::isfinite(v)) scale.lo = std::min(scale.lo, v), scale.hi = std::max(scale.hi, v);
+      }
+  return scale;
+}
+
+void heatmap_cell(std::string& out, const ConvergenceTable& table,
+                  const ConvergenceTable::Cell* cell, const MetricScale& scale, double x, double y,
+                  const HeatmapGrid& g) {
+  const PivotSpec& spec = table.spec();
+  std::string fill = "#f4f4f4", ink = "#222", cls = "none";
+  if (cell && spec.cell == "outcome") {
+    const Outcome top = dominant(cell->counts);
+    fill = swatch(top).fill, ink = swatch(top).dark ? "#fff" : "#123";
+    cls = std::string(nn::to_string(top));
+  } else if (cell) {
+    const double value = cell->value(spec.cell);
+    cls = "metric";
+    if (std::isfinite(value)) {
+      double t = scale.hi > scale.lo ? (value - scale.lo) / (scale.hi - scale.lo) : 0.0;
+      if (scale.higher_better) t = 1 - t;
+      fill = hex(mix(kBetter, kWorse, t)), ink = t < 0.45 ? "#fff" : "#123";
+    }
+  }
+  out += fmt::format(
+      "<g class=\"cell {}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" "
+      "height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"{}\" "
+      "text-anchor=\"middle\">{}</text></g>\n",
+      cls, cell_title(cell), num(x + 1), num(y + 1), num(g.cw - 2), num(g.ch - 2), fill,
+      num(x + g.cw / 2), num(y + g.ch / 2 + 5), ink, escape_html(table.display(cell)));
+}
+
+void heatmap_svg(std::string& out, const ConvergenceTable& table,
+                 const std::vector<std::string>& rows, const std::vector<std::string>& cols) {
+  const PivotSpec& spec = table.spec();
+  const HeatmapGrid g = heatmap_grid(table, rows, cols);
+  const MetricScale scale = metric_scale(table, rows, cols);
+  out += fmt::format(
+      "<svg id=\"heatmap-svg\" class=\"heatmap\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
+      "role=\"img\" aria-label=\"convergence table\">\n",
+      num(g.W), num(g.H), num(g.W), num(g.H));
+  out += fmt::format(
+      "<text class=\"label\" x=\"{}\" y=\"16\" text-anchor=\"middle\">{}</text>\n"
+      "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{} \u2193</text>\n",
+      num(g.left + g.cw * static_cast<double>(cols.size()) / 2), escape_html(spec.cols),
+      num(g.left - 8), num(g.top - 10), escape_html(spec.rows));
+  for (std::size_t c = 0; c < cols.size(); ++c)
+    out += fmt::format("<text class=\"head\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                       num(g.left + g.cw * (static_cast<double>(c) + 0.5)), num(g.top - 10),
+                       escape_html(cols[c]));
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const double y = g.top + g.ch * static_cast<double>(r);
+    out += fmt::format("<text class=\"head\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
+                       num(g.left - 8), num(y + g.ch / 2 + 5), escape_html(rows[r]));
+    for (std::size_t c = 0; c < cols.size(); ++c)
+      heatmap_cell(out, table, table.cell(rows[r], cols[c]), scale,
+                   g.left + g.cw * static_cast<double>(c), y, g);
+  }
+  out += "</svg>\n";
+}
+
 void heatmap_section(std::string& out, const ReportData& data) {
   out += "<section id=\"heatmap\">\n<h2>Convergence table</h2>\n";
   const ConvergenceTable* table = data.table;
@@ -309,89 +437,16 @@ void heatmap_section(std::string& out, const ReportData& data) {
     return;
   }
   const PivotSpec& spec = table->spec();
-  const bool by_outcome = spec.cell == "outcome";
-  out += by_outcome
-             ? fmt::format(
-                   "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the "
-                   "outcome most of its trials had (its colour) and their share; for "
-                   "<b>learned</b>, the median epochs_to_target (ep) of the learned trials.</p>\n",
-                   escape_html(spec.rows), escape_html(spec.cols))
-             : fmt::format(
-                   "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the "
-                   "median <b>{}</b> (its colour: darker = better) and, in brackets, the share of "
-                   "its trials that learned.</p>\n",
-                   escape_html(spec.rows), escape_html(spec.cols), escape_html(spec.cell));
-  // A metric cell's colour follows the metric over every cell that has it.
-  double lo = INFINITY, hi = -INFINITY;
-  for (const auto& r : rows)
-    for (const auto& c : cols)
-      if (const auto* cell = table->cell(r, c); cell && !by_outcome) {
-        const double v = cell->value(spec.cell);
-        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-      }
-  std::size_t label_chars = spec.rows.size(), cell_chars = 0;
-  for (const auto& r : rows) label_chars = std::max(label_chars, r.size());
-  for (const auto& r : rows)
-    for (const auto& c : cols)
-      cell_chars = std::max(cell_chars, table->display(table->cell(r, c)).size());
-  // Wide enough for the longest cell text ("still_learning 100%", "learned 100%, 304.5 ep").
-  const double cw = std::max(128.0, 7.5 * static_cast<double>(cell_chars) + 16), ch = 38,
-               left = std::clamp(8.0 * static_cast<double>(label_chars) + 20, 90.0, 260.0),
-               top = 52;
-  const double W = left + cw * static_cast<double>(cols.size()) + 4,
-               H = top + ch * static_cast<double>(rows.size()) + 4;
-  out += fmt::format(
-      "<svg id=\"heatmap-svg\" class=\"heatmap\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
-      "role=\"img\" aria-label=\"convergence table\">\n",
-      num(W), num(H), num(W), num(H));
-  out += fmt::format(
-      "<text class=\"label\" x=\"{}\" y=\"16\" text-anchor=\"middle\">{}</text>\n"
-      "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{} \u2193</text>\n",
-      num(left + cw * static_cast<double>(cols.size()) / 2), escape_html(spec.cols), num(left - 8),
-      num(top - 10), escape_html(spec.rows));
-  for (std::size_t c = 0; c < cols.size(); ++c)
-    out += fmt::format("<text class=\"head\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                       num(left + cw * (static_cast<double>(c) + 0.5)), num(top - 10),
-                       escape_html(cols[c]));
-  constexpr Rgb dark{26, 152, 80}, light{199, 233, 192};
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const double y = top + ch * static_cast<double>(r);
-    out += fmt::format("<text class=\"head\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-                       num(left - 8), num(y + ch / 2 + 5), escape_html(rows[r]));
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      const auto* cell = table->cell(rows[r], cols[c]);
-      std::string fill = "#f4f4f4", ink = "#222", cls = "none";
-      if (cell && by_outcome) {
-        const Outcome top = dominant(cell->counts);
-        fill = swatch(top).fill, ink = swatch(top).dark ? "#fff" : "#123";
-        cls = std::string(nn::to_string(top));
-      } else if (cell) {
-        const double value = cell->value(spec.cell);
-        cls = "metric";
-        if (std::isfinite(value)) {
-          double t = hi > lo ? (value - lo) / (hi - lo) : 0.0;
-          if (higher_is_better(spec.cell)) t = 1 - t;
-          fill = hex(mix(dark, light, t)), ink = t < 0.45 ? "#fff" : "#123";
-        }
-      }
-      const double x = left + cw * static_cast<double>(c);
-      out += fmt::format(
-          "<g class=\"cell {}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" "
-          "height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"{}\" "
-          "text-anchor=\"middle\">{}</text></g>\n",
-          cls, cell_title(cell), num(x + 1), num(y + 1), num(cw - 2), num(ch - 2), fill,
-          num(x + cw / 2), num(y + ch / 2 + 5), ink, escape_html(table->display(cell)));
-    }
-  }
-  out += "</svg>\n";
-  if (by_outcome) {
+  out += heatmap_explain(spec);
+  heatmap_svg(out, *table, rows, cols);
+  if (spec.cell == "outcome") {
     outcome_legend(out);
   } else {
     out += fmt::format(
         "<div class=\"legend\"><span><i style=\"background:{}\"></i>better {}</span><span><i "
         "style=\"background:{}\"></i>worse</span><span><i style=\"background:#f4f4f4\"></i>no "
         "value</span></div>\n",
-        hex(dark), escape_html(spec.cell), hex(light));
+        hex(kBetter), escape_html(spec.cell), hex(kWorse));
   }
   reasons_list(out, *table);
   out += "</section>\n";
@@ -431,8 +486,9 @@ void status_section(std::string& out, const ReportData& data) {
   out += "</section>\n";
 }
 
-std::string metric_text(double v, const char* format) {
-  return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : "\u2013";
+// A number of the best table, or a dash when there is none.
+std::string or_dash(double v, std::string (*text)(double)) {
+  return std::isfinite(v) ? text(v) : "\u2013";
 }
 
 void best_section(std::string& out, const ReportData& data) {
@@ -459,9 +515,8 @@ void best_section(std::string& out, const ReportData& data) {
         "code> "
         "at epoch {}</td></tr>\n",
         i + 1, settings.empty() ? "(the only configuration)" : settings,
-        metric_text(row.score, "{:.4g}"), metric_text(row.accuracy, "{:.3f}"),
-        metric_text(row.epochs, "{:.0f}"), row.learned, row.n, escape_html(row.trial_id),
-        row.epoch);
+        or_dash(row.score, loss_text), or_dash(row.accuracy, accuracy_text),
+        or_dash(row.epochs, epochs_text), row.learned, row.n, escape_html(row.trial_id), row.epoch);
   }
   out += "</tbody></table>\n</section>\n";
 }

@@ -2,7 +2,6 @@
 // files one run would have written, after checking that they come from the same sweep file and
 // together hold every trial exactly once.
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -64,16 +63,6 @@ void check_same_build(const results::ManifestInfo& info, const std::string& dir,
                       "shard with one build",
                       what, nn::quote_input(info.*field), first_dir,
                       nn::quote_input(first.*field)));
-}
-
-// The pivot the sweep file asked for (the spec's `report` section), defaults elsewhere.
-results::PivotSpec pivot_of(const std::string& spec_yaml) {
-  results::PivotSpec pivot;
-  const YAML::Node report = YAML::Load(spec_yaml)["report"];
-  if (report && report["rows"]) pivot.rows = report["rows"].as<std::string>();
-  if (report && report["cols"]) pivot.cols = report["cols"].as<std::string>();
-  if (report && report["cell"]) pivot.cell = report["cell"].as<std::string>();
-  return pivot;
 }
 
 struct MergeArgs {
@@ -223,13 +212,13 @@ int merge_command(const Args& args) {
   const OutputLock lock(out.path, out.shown, "merge");
   check_out_empty(out);  // filled in the meantime by a process that has finished since
   write_merged_rows(dirs, keys, out.path);
-  const results::PivotSpec pivot = pivot_of(infos.front().spec_yaml);
+  const results::PivotSpec& pivot = infos.front().pivot;
   // The manifest first: the report reads the spec from it (decision boundaries retrain the best
   // trials), then again with the counts.
   results::Manifest manifest = merged_manifest(infos.front(), total);
   results::replace_file(out.path, "manifest.yaml", results::format_manifest(manifest));
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
-  const Tables tables = write_tables(out.path, pivot, colour);
+  const Tables tables = write_recorded_tables(out.path, pivot, colour);
   manifest.counts = tables.counts;
   results::replace_file(out.path, "manifest.yaml", results::format_manifest(manifest));
   std::cout << fmt::format("merged {} directories: {} trials\n\n", dirs.size(), total)

@@ -4,17 +4,16 @@
 
 namespace runner {
 
-Progress::Progress(std::uint64_t total, std::uint64_t already, std::ostream* out)
-    : total_(total), already_(already), out_(out) {}
+Progress::Progress(std::uint64_t total, std::uint64_t already, std::ostream& out)
+    : total_(total), already_(already), out_(&out) {}
 
 void Progress::add(results::Outcome status) {
   ++done_;
   counts_.add(status);
-  if (out_ && Clock::now() - last_draw_ > std::chrono::milliseconds(200)) draw();
+  if (Clock::now() - last_draw_ > std::chrono::milliseconds(200)) draw();
 }
 
 void Progress::finish() {
-  if (!out_) return;
   draw();
   *out_ << "\n";
 }

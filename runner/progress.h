@@ -1,5 +1,5 @@
 // Progress of a run on a terminal: trials done / total, trials per second, ETA and the counts
-// by status, redrawn on one line at most five times a second. Silent without a stream.
+// by status, redrawn on one line at most five times a second. A quiet run makes none.
 #pragma once
 
 #include <chrono>
@@ -14,7 +14,7 @@ namespace runner {
 class Progress {
  public:
   // `already` trials were done before this run (resume) and count as done, not towards speed.
-  Progress(std::uint64_t total, std::uint64_t already, std::ostream* out);
+  Progress(std::uint64_t total, std::uint64_t already, std::ostream& out);
   void add(results::Outcome status);
   void finish();  // draws the last state and ends the line
 
@@ -23,7 +23,7 @@ class Progress {
   using Clock = std::chrono::steady_clock;
   std::uint64_t total_, already_, done_ = 0;
   results::OutcomeCounts counts_;
-  std::ostream* out_;
+  std::ostream* out_;  // never null
   Clock::time_point start_ = Clock::now(), last_draw_{};
 };
 

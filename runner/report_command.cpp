@@ -45,6 +45,18 @@ void judge_again(const fs::path& dir, const fs::path& manifest_path,
                            shown, count.changed);
 }
 
+// The pivot the run's sweep asked for. Runs from before outcomes have a status column and no
+// outcome: their rows cannot be judged again without the baseline they did not record.
+results::PivotSpec recorded_pivot(const results::ManifestInfo& manifest, const std::string& dir) {
+  if (manifest.output_format == 0)
+    throw nn::InputError(
+        dir, 0, 0,
+        "this run predates outcomes (its trials.csv has a status column, converged or not, "
+        "and no baseline to judge its curves against): run the sweep again with this nnsweep "
+        "to get outcomes");
+  return manifest.pivot;
+}
+
 }  // namespace
 
 int report_command(const Args& args) {
@@ -80,19 +92,7 @@ int report_command(const Args& args) {
   if (!overrides.empty() && !manifest)
     throw nn::InputError(dir_arg, 0, 0,
                          "--set needs the run's manifest.yaml (its sweep), and there is none");
-  if (manifest) {
-    // Runs from before outcomes have a status column and no outcome: their rows cannot be
-    // judged again without the baseline they did not record.
-    if (manifest->output_format == 0)
-      throw nn::InputError(
-          dir_arg, 0, 0,
-          "this run predates outcomes (its trials.csv has a status column, converged or not, "
-          "and no baseline to judge its curves against): run the sweep again with this nnsweep "
-          "to get outcomes");
-    if (!manifest->report_rows.empty()) pivot.rows = manifest->report_rows;
-    if (!manifest->report_cols.empty()) pivot.cols = manifest->report_cols;
-    if (!manifest->report_cell.empty()) pivot.cell = manifest->report_cell;
-  }
+  if (manifest) pivot = recorded_pivot(*manifest, dir_arg);
   if (!overrides.empty()) judge_again(dir, dir / "manifest.yaml", overrides);
   if (!rows.empty()) pivot.rows = rows;
   if (!cols.empty()) pivot.cols = cols;
@@ -100,7 +100,8 @@ int report_command(const Args& args) {
 
   Tables tables;
   try {
-    tables = write_tables(dir, pivot, isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR"));
+    tables =
+        write_recorded_tables(dir, pivot, isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR"));
   } catch (const std::invalid_argument& e) {
     throw nn::InputError(dir.string(), 0, 0, e.what());
   }

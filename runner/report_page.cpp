@@ -14,6 +14,7 @@
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/curve_bands.h"
+#include "results/metric_text.h"
 #include "runner/saved_models.h"
 #include "sweeps/setting.h"
 
@@ -64,94 +65,133 @@ void ReportPage::add(const results::TrialRecord& r,
   best_.add(r, std::move(parameters));
 }
 
-std::vector<results::Boundary> ReportPage::boundaries(const fs::path& dir,
-                                                      const ReportContext& context,
+SweepTrials::SweepTrials(fs::path dir, const sweeps::Sweep& sweep, bool save_models,
+                         const TrainedModels* trained)
+    : dir_(std::move(dir)), sweep_(sweep), save_(save_models), trained_(trained) {}
+
+std::optional<BoundaryTrial> SweepTrials::trial(const ChosenTrial& chosen,
+                                                const TrainedModel* at_hand, bool draw) {
+  const results::Representative& best = chosen.trial;
+  const sweeps::Trial trial = sweep_.trial(best.index);
+  if (trial.id != best.id) return std::nullopt;  // the sweep file is not the one of these results
+  ModelRequest request{.outcome = best.outcome,
+                       .epoch = best.best_epoch,
+                       .epochs_run = best.epochs_run,
+                       .from = chosen.from,
+                       .trained = at_hand,
+                       .save = save_};
+  if (!request.trained && trained_)
+    if (const auto t = trained_->find(best.id); t != trained_->end()) request.trained = &t->second;
+  TrialModel made = trial_model(dir_, sweep_, trial, request);
+  if (!draw) return std::nullopt;
+  BoundaryTrial out{.model = std::move(made.model),
+                    .trained_again = made.source == ModelSource::trained_again};
+  for (const auto& p : sweep_.params(trial.config)) out.params.emplace_back(p.key, p.value);
+  // The raw points of the same splits: the split does not depend on the features.
+  nn::DataConfig raw = trial.config.data;
+  raw.features = {nn::Feature::x1, nn::Feature::x2};
+  out.data = nn::make_dataset(raw, trial.data_seed);
+  return out;
+}
+
+// "dataset, data.key=value" over the data settings that vary, and "key=value " over the others.
+std::pair<std::string, std::string> ReportPage::title_and_settings(
+    const BoundaryTrial& trial, const std::string& dataset) const {
+  std::string title = dataset, settings;
+  for (std::size_t k = 0; k < keys_.size(); ++k)
+    if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
+      for (const auto& [key, value] : trial.params)
+        if (key == keys_[k]) settings += fmt::format("{}={} ", key, value);
+  for (std::size_t k = 0; k < keys_.size(); ++k)
+    if (varies_[k] && sweeps::is_data(sweeps::setting(keys_[k])) &&
+        keys_[k] != sweeps::keys::dataset)
+      for (const auto& [key, value] : trial.params)
+        if (key == keys_[k]) title += fmt::format(", {}={}", key.substr(5), value);
+  return {title, settings};
+}
+
+namespace {
+
+// The network's output at the centre of each cell of the grid, top row first, a band of rows at
+// a time: the arrays of the whole grid took a few hundred kilobytes of fresh memory, whose first
+// touch cost more than the network's work.
+void evaluate_grid(const results::ModelFile& model, results::Boundary& b) {
+  const int n = b.resolution;
+  const nn::Mlp mlp = model.mlp();
+  b.values.reserve(static_cast<std::size_t>(n) * n);
+  Eigen::MatrixXd xy(2, kBandRows * n);
+  for (int r0 = 0; r0 < n; r0 += kBandRows) {
+    const int rows = std::min(kBandRows, n - r0);
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < n; ++c)
+        xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
+            b.extent - (r0 + r + 0.5) * 2 * b.extent / n;
+    const Eigen::MatrixXd y =
+        nn::predict(mlp, model.parameters, model.network_input(xy.leftCols(rows * n)));
+    b.values.insert(b.values.end(), y.row(0).begin(), y.row(0).end());
+  }
+}
+
+void add_points(const nn::Dataset& data, results::Boundary& b) {
+  for (const auto* split : {&data.train, &data.validation, &data.test})
+    for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
+      b.points.push_back({.x1 = split->x(0, j),
+                          .x2 = split->x(1, j),
+                          .value = split->y(0, j),
+                          .test = split == &data.test});
+}
+
+bool drawable(const ChosenTrial& chosen) {
+  // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
+  return chosen.dataset != nn::to_string(nn::DatasetKind::csv);
+}
+
+}  // namespace
+
+results::Boundary ReportPage::boundary(const ChosenTrial& chosen, const BoundaryTrial& trial) {
+  const results::Representative& best = chosen.trial;
+  results::Boundary b;
+  b.regression = trial.model.task == nn::Task::regression;
+  b.resolution = kResolution;
+  std::string settings;
+  std::tie(b.title, settings) = title_and_settings(trial, chosen.dataset);
+  const char* lowest =
+      chosen.from == results::WeightsFrom::lowest_val_loss ? "validation" : "training";
+  b.caption = fmt::format("{}\u2014 trial {} after epoch {} (its lowest {} loss): ", settings,
+                          best.id, best.best_epoch, lowest);
+  if (trial.trained_again)
+    messages_.push_back(fmt::format(
+        "({} of {}: trained again to epoch {}; training is deterministic, so these are the "
+        "weights the sweep had then)",
+        best.id, chosen.dataset, best.best_epoch));
+  if (std::isfinite(best.test_accuracy))
+    b.caption += "test accuracy " + results::accuracy_text(best.test_accuracy) + ", ";
+  b.caption += "test loss " + results::loss_text(best.test_loss);
+  evaluate_grid(trial.model, b);
+  add_points(trial.data, b);
+  return b;
+}
+
+std::vector<results::Boundary> ReportPage::boundaries(const ReportContext& context,
                                                       std::vector<std::string>& notes) {
   std::vector<results::Boundary> out;
-  if (!context.sweep) return out;
+  if (!context.boundary_trials) return out;
+  BoundaryTrials& source = *context.boundary_trials;
   const TrainedModels at_hand = best_.models();
   for (const ChosenTrial& chosen : context.chosen) {
     poll_interrupt(context.interrupt);
-    const results::Representative& best = chosen.trial;
-    // A csv dataset's inputs are not the 2-D square: its best model is saved, not drawn.
-    const bool draw = chosen.dataset != nn::to_string(nn::DatasetKind::csv) &&
-                      static_cast<int>(out.size()) < kMaxBoundaries;
-    if (!draw && !context.save_best_models) continue;
+    const bool draw = drawable(chosen) && static_cast<int>(out.size()) < kMaxBoundaries;
+    if (!draw && !source.saves_models()) continue;
     try {
-      const sweeps::Trial trial = context.sweep->trial(best.index);
-      if (trial.id != best.id) continue;  // the sweep file is not the one of these results
-      ModelRequest request{.outcome = best.outcome,
-                           .epoch = best.best_epoch,
-                           .epochs_run = best.epochs_run,
-                           .from = chosen.from,
-                           .save = context.save_best_models};
-      if (const auto it = at_hand.find(best.id); it != at_hand.end())
-        request.trained = &it->second;
-      else if (context.trained)
-        if (const auto t = context.trained->find(best.id); t != context.trained->end())
-          request.trained = &t->second;
-      const TrialModel made = trial_model(dir, *context.sweep, trial, request);
-      const results::ModelFile& model = made.model;
-      if (!draw) continue;
-      results::Boundary b;
-      b.regression = model.task == nn::Task::regression;
-      b.resolution = kResolution;
-      b.title = chosen.dataset;
-      std::string settings;
-      for (std::size_t k = 0; k < keys_.size(); ++k)
-        if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
-          for (const auto& p : context.sweep->params(trial.config))
-            if (p.key == keys_[k]) settings += fmt::format("{}={} ", p.key, p.value);
-      for (std::size_t k = 0; k < keys_.size(); ++k)
-        if (varies_[k] && sweeps::is_data(sweeps::setting(keys_[k])) &&
-            keys_[k] != sweeps::keys::dataset)
-          for (const auto& p : context.sweep->params(trial.config))
-            if (p.key == keys_[k]) b.title += fmt::format(", {}={}", p.key.substr(5), p.value);
-      const char* lowest =
-          chosen.from == results::WeightsFrom::lowest_val_loss ? "validation" : "training";
-      b.caption = fmt::format("{}\u2014 trial {} after epoch {} (its lowest {} loss): ", settings,
-                              best.id, best.best_epoch, lowest);
-      if (made.source == ModelSource::trained_again)
-        messages_.push_back(fmt::format(
-            "({} of {}: trained again to epoch {}; training is deterministic, so these are the "
-            "weights the sweep had then)",
-            best.id, chosen.dataset, best.best_epoch));
-      if (std::isfinite(best.test_accuracy))
-        b.caption += fmt::format("test accuracy {:.3f}, ", best.test_accuracy);
-      b.caption += fmt::format("test loss {:.3g}", best.test_loss);
-      // The network's output at the centre of each cell of the grid, top row first, a band of
-      // rows at a time: the arrays of the whole grid took a few hundred kilobytes of fresh
-      // memory, whose first touch cost more than the network's work.
-      const int n = kResolution;
-      const nn::Mlp mlp = model.mlp();
-      b.values.reserve(static_cast<std::size_t>(n) * n);
-      Eigen::MatrixXd xy(2, kBandRows * n);
-      for (int r0 = 0; r0 < n; r0 += kBandRows) {
-        const int rows = std::min(kBandRows, n - r0);
-        for (int r = 0; r < rows; ++r)
-          for (int c = 0; c < n; ++c)
-            xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
-                b.extent - (r0 + r + 0.5) * 2 * b.extent / n;
-        const Eigen::MatrixXd y =
-            nn::predict(mlp, model.parameters, model.network_input(xy.leftCols(rows * n)));
-        b.values.insert(b.values.end(), y.row(0).begin(), y.row(0).end());
-      }
-      // The raw points of the same splits: the split does not depend on the features.
-      nn::DataConfig raw = trial.config.data;
-      raw.features = {nn::Feature::x1, nn::Feature::x2};
-      const nn::Dataset data = nn::make_dataset(raw, trial.data_seed);
-      for (const auto* split : {&data.train, &data.validation, &data.test})
-        for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
-          b.points.push_back({split->x(0, j), split->x(1, j), split->y(0, j), split == &data.test});
-      out.push_back(std::move(b));
+      const auto kept = at_hand.find(chosen.trial.id);
+      if (const auto trial =
+              source.trial(chosen, kept == at_hand.end() ? nullptr : &kept->second, draw))
+        out.push_back(boundary(chosen, *trial));
     } catch (const std::exception& e) {
       notes.push_back(fmt::format("No decision boundary for {}: {}", chosen.dataset, e.what()));
     }
   }
-  if (static_cast<std::size_t>(
-          std::count_if(context.chosen.begin(), context.chosen.end(), [](const auto& c) {
-            return c.dataset != nn::to_string(nn::DatasetKind::csv);
-          })) > static_cast<std::size_t>(kMaxBoundaries))
+  if (std::count_if(context.chosen.begin(), context.chosen.end(), drawable) > kMaxBoundaries)
     notes.push_back(fmt::format("Decision boundaries are drawn for the first {} datasets only.",
                                 kMaxBoundaries));
   return out;
@@ -211,7 +251,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
     }
   }
   poll_interrupt(context.interrupt);
-  data.boundaries = boundaries(dir, context, data.notes);
+  data.boundaries = boundaries(context, data.notes);
   poll_interrupt(context.interrupt);
   files.stage("report.html", results::report_html(data));
 }

@@ -1,8 +1,8 @@
 // report.html of an output directory. Fed every trials.csv record during the tables' pass,
 // it then streams curves.csv into aggregated bands (results/curve_bands.h), draws the decision
-// boundary of the best trial of each built-in dataset (the model from models/, or the trial
-// trained again) and writes the page (results/report_html.h). Memory grows by a few words per
-// trial, never with curves.csv's rows.
+// boundary of the best trial of each built-in dataset (its model asked of a BoundaryTrials
+// source: the page itself never trains) and writes the page (results/report_html.h). Memory
+// grows by a few words per trial, never with curves.csv's rows.
 #pragma once
 
 #include <atomic>
@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "results/atomic_file.h"
@@ -19,9 +21,50 @@
 #include "results/report_html.h"
 #include "results/trial_record.h"
 #include "runner/best_trials.h"
+#include "runner/saved_models.h"
 #include "sweeps/spec.h"
 
 namespace runner {
+
+// What only the runner can give the page for a decision boundary: the trained model of the trial
+// that stands for a data configuration, its settings and its data. The page never trains and
+// never reads the sweep; it asks through this.
+struct BoundaryTrial {
+  results::ModelFile model;
+  bool trained_again = false;  // the model was neither at hand nor saved: say so
+  std::vector<std::pair<std::string, std::string>> params;  // the trial's settings
+  nn::Dataset data;  // its train, validation and test splits, with the raw inputs x1 and x2
+};
+
+class BoundaryTrials {
+ public:
+  virtual ~BoundaryTrials() = default;
+  // The trial `chosen` names, with its final parameters when the page kept them (`at_hand`).
+  // Its model is saved when the source was asked to save models, whether or not it is drawn.
+  // Nothing when it is not to be drawn (`draw` false), or when these results are not of the
+  // sweep the source knows. Throws when the model cannot be made.
+  virtual std::optional<BoundaryTrial> trial(const ChosenTrial& chosen, const TrainedModel* at_hand,
+                                             bool draw) = 0;
+  // Whether models are saved: then every chosen trial is asked for, drawn or not.
+  virtual bool saves_models() const = 0;
+};
+
+// The runner's BoundaryTrials: the trials of `sweep`, whose models are taken from `trained`
+// (models a run still holds), models/ in `dir`, or trained again.
+class SweepTrials final : public BoundaryTrials {
+ public:
+  SweepTrials(std::filesystem::path dir, const sweeps::Sweep& sweep, bool save_models,
+              const TrainedModels* trained = nullptr);
+  std::optional<BoundaryTrial> trial(const ChosenTrial& chosen, const TrainedModel* at_hand,
+                                     bool draw) override;
+  bool saves_models() const override { return save_; }
+
+ private:
+  std::filesystem::path dir_;
+  const sweeps::Sweep& sweep_;
+  bool save_;
+  const TrainedModels* trained_;
+};
 
 struct ReportContext {
   std::string sweep_name;
@@ -29,10 +72,10 @@ struct ReportContext {
   results::OutcomeCounts counts;
   std::string best_by;
   std::vector<results::BestRow> best;
-  std::vector<ChosenTrial> chosen;               // the trials whose boundaries are drawn
-  const sweeps::Sweep* sweep = nullptr;          // nullptr: no decision boundaries
-  bool save_best_models = false;                 // write the boundary trials' models to models/
-  const TrainedModels* trained = nullptr;        // more models at hand, not to be trained again
+  std::vector<ChosenTrial> chosen;  // the trials whose boundaries are drawn
+  // The trials whose decision boundaries are drawn; without them (the sweep is not known) the
+  // page draws none.
+  BoundaryTrials* boundary_trials = nullptr;
   const std::atomic<bool>* interrupt = nullptr;  // set: stop (throws runner::Interrupted)
 };
 
@@ -67,9 +110,11 @@ class ReportPage {
     int diverged_at = -1;  // the epoch it diverged at; -1 when it did not
   };
 
-  std::vector<results::Boundary> boundaries(const std::filesystem::path& dir,
-                                            const ReportContext& context,
+  std::vector<results::Boundary> boundaries(const ReportContext& context,
                                             std::vector<std::string>& notes);
+  results::Boundary boundary(const ChosenTrial& chosen, const BoundaryTrial& trial);
+  std::pair<std::string, std::string> title_and_settings(const BoundaryTrial& trial,
+                                                         const std::string& dataset) const;
 
   results::PivotSpec pivot_;
   bool keys_known_ = false;

@@ -174,89 +174,112 @@ std::string shell_word(const std::string& text) {
   return quoted + "'";
 }
 
-}  // namespace
-
-int run_command(const Args& args) {
-  std::string spec_path, out_dir, shard_text, save_models_text = "best";
-  int threads = 0;
+// What the command line asked for.
+struct RunRequest {
+  std::string spec_path, out_dir, save_models_text = "best";
+  int threads = 0;  // 0: all cores
   std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials;
+  Shard shard;
+  SaveModels save_models = SaveModels::best;
+  bool quiet = false, resume = false, progress = false, fail_fast = false, mpi = false;
+  bool save_models_given = false, max_trials_given = false;  // said on the command line
+};
+
+// The request, or nothing when --help was asked for (and shown).
+std::optional<RunRequest> parse_run_request(const Args& args) {
+  RunRequest r;
+  std::string shard_text;
   po::options_description options("usage: nnsweep run SPEC.yaml [options]\n\noptions");
   options.add_options()("help,h", "show this help")(
-      "out,o", po::value(&out_dir), "output directory (default: runs/<sweep name>)")(
-      "threads,t", po::value(&threads), "worker threads (default: all cores)")(
+      "out,o", po::value(&r.out_dir), "output directory (default: runs/<sweep name>)")(
+      "threads,t", po::value(&r.threads), "worker threads (default: all cores)")(
       "resume", "continue the run in --out: train only the trials with no complete row")(
       "quiet,q", "no progress and no table on the terminal")(
       "progress", "show progress even when stderr is not a terminal")(
       "fail-fast", "stop at the first trial that fails with an error")(
-      "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)")(
+      "max-trials", po::value(&r.max_trials), "refuse sweeps larger than this (default 1000000)")(
       "shard", po::value(&shard_text),
       "run only shard K of N (K/N, K from 0): contiguous trial ranges, one directory each")(
-      "save-models", po::value(&save_models_text),
+      "save-models", po::value(&r.save_models_text),
       "trained models to keep in <out>/models: none, best (the best trial of each dataset, "
       "default) or all")(
       "mpi", "distribute the trials over MPI ranks (start with mpirun); rank 0 writes the files");
   po::variables_map vm;
-  if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
-  if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
-  if (vm.count("threads") && threads < 1) throw po::error("--threads must be at least 1");
-  if (vm.count("out") && out_dir.empty())
+  if (!parse_command_line(args, options, {{"spec", &r.spec_path}}, vm)) return std::nullopt;
+  if (r.spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
+  if (vm.count("threads") && r.threads < 1) throw po::error("--threads must be at least 1");
+  if (vm.count("out") && r.out_dir.empty())
     throw po::error("--out needs a directory; leave it out for runs/<sweep name>/");
-  if (out_dir == "-") throw po::error("--out must be a directory: a run writes several files");
-  const bool quiet = vm.count("quiet") > 0, resume = vm.count("resume") > 0;
-  const Shard shard = shard_text.empty() ? Shard{} : parse_shard(shard_text);
-  const auto save_models = parse_save_models(save_models_text);
+  if (r.out_dir == "-") throw po::error("--out must be a directory: a run writes several files");
+  r.quiet = vm.count("quiet") > 0, r.resume = vm.count("resume") > 0;
+  r.progress = vm.count("progress") > 0, r.fail_fast = vm.count("fail-fast") > 0;
+  r.mpi = vm.count("mpi") > 0;
+  r.save_models_given = vm.count("save-models") > 0;
+  r.max_trials_given = vm.count("max-trials") > 0;
+  if (!shard_text.empty()) r.shard = parse_shard(shard_text);
+  const auto save_models = parse_save_models(r.save_models_text);
   if (!save_models) throw po::error("--save-models must be none, best or all");
-
-  if (vm.count("mpi") && !mpi_available())
+  r.save_models = *save_models;
+  if (r.mpi && !mpi_available())
     throw po::error(
         "this nnsweep was built without MPI: install Debian's libopenmpi-dev and openmpi-bin "
         "(apt-get install libopenmpi-dev openmpi-bin), then rebuild; or run shards with --shard");
-  std::optional<MpiSession> mpi;
-  if (vm.count("mpi")) mpi.emplace();
-  // From here on Ctrl-C stops the run cleanly, whenever it comes.
-  install_signal_handlers();
+  return r;
+}
 
-  // Everything that can be wrong with the input is found before anything is written.
-  const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, {max_trials});
-  if (threads == 0) threads = tbb::info::default_concurrency();
-  check_memory(sweep, threads);   // before anything is written
-  if (mpi && mpi->rank() != 0) {  // a worker: trains what rank 0 hands out, writes nothing
-    RunOptions work;
-    work.threads = threads;
-    work.fail_fast = vm.count("fail-fast") > 0;
-    work.interrupt = &g_interrupted;
-    mpi_work(*mpi, sweep, work);
-    return kExitOk;
-  }
-  fs::path given =
-      out_dir.empty() ? default_output_dir(sweep.name(), spec_path) : fs::path(out_dir);
-  if (out_dir.empty() && !shard.whole())
+// An MPI worker: trains what rank 0 hands out and writes nothing.
+int work_for_rank_zero(const MpiSession& mpi, const sweeps::Sweep& sweep,
+                       const RunRequest& request) {
+  RunOptions work;
+  work.threads = request.threads;
+  work.fail_fast = request.fail_fast;
+  work.interrupt = &g_interrupted;
+  mpi_work(mpi, sweep, work);
+  return kExitOk;
+}
+
+OutputDir output_dir_of(const RunRequest& request, const sweeps::Sweep& sweep) {
+  const Shard& shard = request.shard;
+  fs::path given = request.out_dir.empty() ? default_output_dir(sweep.name(), request.spec_path)
+                                           : fs::path(request.out_dir);
+  if (request.out_dir.empty() && !shard.whole())
     given /= fmt::format("shard-{}-of-{}", shard.index, shard.count);
-  const OutputDir out = resolve_output_dir(given);
-  const fs::path& dir = out.path;
-  const std::uint64_t first = shard.begin(sweep.size()), last = shard.end(sweep.size());
-  const auto check_dir = [&] {
-    if (fs::exists(dir) && !fs::is_directory(dir))
-      throw nn::InputError(out.shown, 0, 0, "the output path exists and is not a directory");
-    if (!is_empty_output_dir(dir) && !resume)
-      throw nn::InputError(out.shown, 0, 0,
-                           "output directory is not empty; add --resume to continue that run, or "
-                           "choose another directory with --out");
-  };
-  // Who holds the directory is said first; the lock, once taken, decides.
-  check_not_in_use(dir, out.shown);
-  check_dir();
-  fs::create_directories(dir);
-  const OutputLock lock(dir, out.shown, "run");
-  check_dir();
-  check_output_entries(dir);
-  Previous prev;
-  if (resume && !is_empty_output_dir(dir)) prev = read_previous(dir, sweep, shard);
-  if (prev.curves_missing > 0 && !quiet)
+  return resolve_output_dir(given);
+}
+
+// A run writes into a new or empty directory, or continues (--resume) the run in it.
+void check_output_dir(const OutputDir& out, bool resume) {
+  if (fs::exists(out.path) && !fs::is_directory(out.path))
+    throw nn::InputError(out.shown, 0, 0, "the output path exists and is not a directory");
+  if (!is_empty_output_dir(out.path) && !resume)
+    throw nn::InputError(out.shown, 0, 0,
+                         "output directory is not empty; add --resume to continue that run, or "
+                         "choose another directory with --out");
+}
+
+// Every option that changes what the files hold, or whether the resume is accepted.
+std::string resume_command(const RunRequest& request, const OutputDir& out) {
+  std::string command = "nnsweep run " + shell_word(request.spec_path);
+  if (!request.shard.whole()) command += " --shard " + request.shard.text();
+  if (request.save_models_given) command += " --save-models " + request.save_models_text;
+  if (request.max_trials_given) command += fmt::format(" --max-trials {}", request.max_trials);
+  if (request.fail_fast) command += " --fail-fast";
+  return command + " --out " + shell_word(out.shown) + " --resume";
+}
+
+Previous previous_run(const OutputDir& out, const sweeps::Sweep& sweep, const RunRequest& request) {
+  if (!request.resume || is_empty_output_dir(out.path)) return {};
+  Previous prev = read_previous(out.path, sweep, request.shard);
+  if (prev.curves_missing > 0 && !request.quiet)
     std::cerr << fmt::format(
         "{} trials have a row in trials.csv but no complete curve in curves.csv: training them "
         "again\n",
         prev.curves_missing);
+  return prev;
+}
+
+results::Manifest start_manifest(const sweeps::Sweep& sweep, const RunRequest& request,
+                                 const Previous& prev) {
   results::Manifest manifest;
   manifest.id_scheme = sweeps::kIdScheme;
   manifest.spec_yaml = sweep.canonical_yaml();
@@ -268,161 +291,214 @@ int run_command(const Args& args) {
   manifest.compiler_flags = NNSWEEP_CXX_FLAGS;
   manifest.eigen = eigen_version();
   manifest.vector_width = nn::simd::widest();
-  manifest.threads = threads;
+  manifest.threads = request.threads;
   manifest.host = host_name();
   manifest.started = std::chrono::system_clock::now();
-  manifest.trials_total = last - first;
+  manifest.trials_total = request.shard.end(sweep.size()) - request.shard.begin(sweep.size());
   manifest.sweep_trials = sweep.size();
-  if (!shard.whole()) manifest.shard = shard.text();
-  // Not synced: it only has to outlive this process (for --resume), as the rows appended during
-  // the run do; the final manifest, after the run, is synced with everything else.
-  results::replace_file(dir, "manifest.yaml", results::format_manifest(manifest),
-                        results::Sync::none);
+  if (!request.shard.whole()) manifest.shard = request.shard.text();
+  return manifest;
+}
 
-  const auto trials_file = open_rows_file(dir, "trials.csv", prev.trials_bytes,
-                                          results::format_trials_header(sweep.param_keys()));
-  // `curves: off` writes no curves.csv (no row would ever reach it).
-  std::ofstream no_curves;
-  const auto curves_file =
-      sweep.curves().enabled
-          ? open_rows_file(dir, "curves.csv", prev.curves_bytes, results::format_curves_header())
-          : nullptr;
-  results::RowWriter trials(*trials_file),
-      curves(curves_file ? static_cast<std::ostream&>(*curves_file) : no_curves);
+// Where the finished trials go: curves.csv and trials.csv (appended a pack at a time, curves
+// first: a trial's row is the mark that it is complete), the progress line, and what the tables
+// need. Rows come in trial order; into files this run created they stay in order, so the tables
+// are built as they come and the files need neither sorting nor reading back at the end. The
+// parameters of the best trials go with them (or, when the tables are read back, to `best`):
+// report.html's boundaries and --save-models best need them at the end, and training them again
+// would be serial work after the sweep.
+class RowSink {
+ public:
+  RowSink(const fs::path& dir, const sweeps::Sweep& sweep, const Previous& prev,
+          std::optional<Progress> progress, std::string where, std::string resume)
+      : trials_file_(open_rows_file(dir, "trials.csv", prev.trials_bytes,
+                                    results::format_trials_header(sweep.param_keys()))),
+        // `curves: off` writes no curves.csv (no row would ever reach it).
+        curves_file_(sweep.curves().enabled ? open_rows_file(dir, "curves.csv", prev.curves_bytes,
+                                                             results::format_curves_header())
+                                            : nullptr),
+        trials_(*trials_file_),
+        curves_(curves_file_ ? static_cast<std::ostream&>(*curves_file_) : no_curves_),
+        progress_(std::move(progress)),
+        where_(std::move(where)),
+        resume_(std::move(resume)) {}
 
-  const bool show_progress = !quiet && (vm.count("progress") > 0 || isatty(STDERR_FILENO) == 1);
-  Progress progress(last - first, prev.done_count, show_progress ? &std::cerr : nullptr);
-  RunOptions run;
-  run.threads = threads;
-  run.begin = first;
-  run.end = last;
-  run.fail_fast = vm.count("fail-fast") > 0;
-  run.interrupt = &g_interrupted;
-  if (prev.done_count > 0) run.skip = [&](std::uint64_t i) { return prev.done[i]; };
-  if (*save_models == SaveModels::all) {
-    // Saved as they are trained; what is left (epoch siblings shorter than their training) is
-    // trained again after the sweep.
-    run.trained = [&](const sweeps::Trial& trial, const nn::Dataset& data,
-                      const nn::TrainResult& result, const std::vector<double>& parameters) {
-      save_model(dir, sweep, trial, data, result, parameters);
-    };
+  // The tables are built as the rows come, from `pivot`, while they come in trial order.
+  void build_tables(const results::PivotSpec& pivot, std::vector<std::string> keys) {
+    builder_.emplace(pivot, std::move(keys));
   }
 
-  // Every option that changes what the files hold, or whether the resume is accepted.
-  std::string resume_hint = "nnsweep run " + shell_word(spec_path);
-  if (!shard.whole()) resume_hint += " --shard " + shard.text();
-  if (vm.count("save-models")) resume_hint += " --save-models " + save_models_text;
-  if (vm.count("max-trials")) resume_hint += fmt::format(" --max-trials {}", max_trials);
-  if (vm.count("fail-fast")) resume_hint += " --fail-fast";
-  resume_hint += " --out " + shell_word(out.shown) + " --resume";
-  // Curves first: a trial's row is the mark that it is complete. The trials of one pack are
-  // written together, one write (and flush) per file.
-  std::string trial_rows, curve_rows;
-  std::vector<results::Outcome> statuses;
-  // Rows come in trial order; into files this run created, they stay in order, so the tables
-  // are built as they come and the files need neither sorting nor reading back at the end.
-  // The parameters of the best trials go with them (or, when the tables are read back, to
-  // `best`): report.html's boundaries and --save-models best need them at the end, and
-  // training them again would be serial work after the sweep.
-  BestTrials best;
-  const results::PivotSpec pivot{sweep.report().rows, sweep.report().cols, sweep.report().cell};
-  std::optional<TablesBuilder> builder;
-  if (!mpi && !prev.trials_bytes && !prev.curves_bytes) builder.emplace(pivot, sweep.param_keys());
-  std::optional<std::uint64_t> last_index;
-  const auto write_rows = [&] {
+  // A pack of trials trained here, written together: one write (and flush) per file.
+  void add(std::span<FinishedTrial> pack) {
+    for (FinishedTrial& done : pack) {
+      if (last_index_ && done.record.index <= *last_index_) builder_.reset();
+      last_index_ = done.record.index;
+      if (builder_)
+        builder_->add(done.record, std::move(done.parameters));
+      else
+        best_.add(done.record, std::move(done.parameters));
+      trial_rows_ += results::format_trial_row(done.record);
+      curve_rows_ += done.curve_rows;
+      statuses_.push_back(done.record.outcome);
+    }
+    write();
+  }
+
+  // A trial an MPI worker trained.
+  void add(const TrialRows& rows) {
+    trial_rows_ = rows.trial_row, curve_rows_ = rows.curve_rows;
+    statuses_ = {rows.outcome};
+    write();
+  }
+
+  void finish() {
+    if (progress_) progress_->finish();
+    trials_file_->flush();
+    if (curves_file_) curves_file_->flush();
+  }
+
+  // The tables' aggregates, when every row came in trial order.
+  std::optional<TablesBuilder>& builder() { return builder_; }
+  const BestTrials& best() const { return best_; }
+
+ private:
+  void write() {
     try {
-      if (!curve_rows.empty()) curves.write(curve_rows);
-      trials.write(trial_rows);
+      if (!curve_rows_.empty()) curves_.write(curve_rows_);
+      trials_.write(trial_rows_);
     } catch (const std::system_error& e) {
       // A full disk or a vanished directory: say where, why, and how to go on.
       throw std::runtime_error(fmt::format(
           "cannot write the results in {}/: {}; the rows already written are complete: free "
           "space, then finish the sweep with: {}",
-          out.shown, e.code().message(), resume_hint));
+          where_, e.code().message(), resume_));
     }
-    for (const results::Outcome status : statuses) progress.add(status);
-    trial_rows.clear(), curve_rows.clear(), statuses.clear();
-  };
-  const RunStats stats = mpi && mpi->size() > 1
-                             ? mpi_coordinate(*mpi, sweep, run,
-                                              [&](const TrialRows& rows) {
-                                                trial_rows = rows.trial_row,
-                                                curve_rows = rows.curve_rows;
-                                                statuses = {rows.outcome};
-                                                write_rows();
-                                              })
-                             : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) {
-                                 for (FinishedTrial& done : pack) {
-                                   if (last_index && done.record.index <= *last_index)
-                                     builder.reset();
-                                   last_index = done.record.index;
-                                   if (builder)
-                                     builder->add(done.record, std::move(done.parameters));
-                                   else
-                                     best.add(done.record, std::move(done.parameters));
-                                   trial_rows += results::format_trial_row(done.record);
-                                   curve_rows += done.curve_rows;
-                                   statuses.push_back(done.record.outcome);
-                                 }
-                                 write_rows();
-                               });
-  progress.finish();
-  trials_file->flush();
-  if (curves_file) curves_file->flush();
-
-  if (stats.interrupted) {
-    std::cerr << fmt::format(
-        "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",
-        prev.done_count + stats.finished, last - first, out.shown, resume_hint);
-    return kExitInterrupted;
+    if (progress_)
+      for (const results::Outcome status : statuses_) progress_->add(status);
+    trial_rows_.clear(), curve_rows_.clear(), statuses_.clear();
   }
 
+  std::unique_ptr<results::FileStream> trials_file_, curves_file_;
+  std::ofstream no_curves_;
+  results::RowWriter trials_, curves_;
+  std::optional<Progress> progress_;
+  std::string where_, resume_;
+  std::string trial_rows_, curve_rows_;
+  std::vector<results::Outcome> statuses_;
+  std::optional<TablesBuilder> builder_;
+  BestTrials best_;
+  std::optional<std::uint64_t> last_index_;
+};
+
+// The progress line, on a terminal (or when asked) unless the run is quiet.
+std::optional<Progress> progress_line(const RunRequest& request, std::uint64_t total,
+                                      const Previous& prev) {
+  if (request.quiet || !(request.progress || isatty(STDERR_FILENO) == 1)) return std::nullopt;
+  return std::optional<Progress>(std::in_place, total, prev.done_count, std::cerr);
+}
+
+RunOptions run_options(const fs::path& dir, const sweeps::Sweep& sweep, const RunRequest& request,
+                       const Previous& prev) {
+  RunOptions run;
+  run.threads = request.threads;
+  run.begin = request.shard.begin(sweep.size());
+  run.end = request.shard.end(sweep.size());
+  run.fail_fast = request.fail_fast;
+  run.interrupt = &g_interrupted;
+  if (prev.done_count > 0) run.skip = [&prev](std::uint64_t i) { return prev.done[i]; };
+  if (request.save_models == SaveModels::all) {
+    // Saved as they are trained; what is left (epoch siblings shorter than their training) is
+    // trained again after the sweep.
+    run.trained = [dir, &sweep](const sweeps::Trial& trial, const nn::Dataset& data,
+                                const nn::TrainResult& result,
+                                const std::vector<double>& parameters) {
+      save_model(dir, sweep, trial, data, result, parameters);
+    };
+  }
+  return run;
+}
+
+// Everything the run does after the sweep, and what it says at the end.
+struct RunEnd {
+  const sweeps::Sweep& sweep;
+  const RunRequest& request;
+  const OutputDir& out;
+  const Previous& prev;
+  const RunStats& stats;
+  std::string resume;
+};
+
+// Stopped by Ctrl-C during the sweep: what is on disk, and how to go on.
+int say_interrupted(const RunEnd& end, std::uint64_t trials) {
+  std::cerr << fmt::format(
+      "interrupted: {} of {} trials are on disk in {}/\nto finish the sweep: {}\n",
+      end.prev.done_count + end.stats.finished, trials, end.out.shown, end.resume);
+  return kExitInterrupted;
+}
+
+// The tables, the page and the final manifest reach the disk together; the manifest, staged
+// last, is renamed last. Nothing when Ctrl-C stopped them.
+std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
+                                       results::Manifest& manifest) {
+  const sweeps::Sweep& sweep = end.sweep;
+  const RunRequest& request = end.request;
+  const fs::path& dir = end.out.path;
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
-  const TrainedModels trained = best.models();
-  // The tables, the page and the final manifest reach the disk together; the manifest, staged
-  // last, is renamed last.
-  Tables tables;
+  const TrainedModels trained = sink.best().models();
   try {
     results::FileBatch files(dir);
-    const TablesOptions tables_options{
-        &sweep, *save_models != SaveModels::none, &trained, true, threads, &files, &g_interrupted};
-    if (!prev.judged_with.empty())
-      judge_rows_again(dir, convergence_with(sweep.canonical_yaml(), prev.judged_with,
+    SweepTrials boundary_trials(dir, sweep, request.save_models != SaveModels::none, &trained);
+    const TablesOptions options{.sweep_name = sweep.name(),
+                                .boundary_trials = &boundary_trials,
+                                .rows_checked = true,
+                                .threads = request.threads,
+                                .interrupt = &g_interrupted};
+    if (!end.prev.judged_with.empty())
+      judge_rows_again(dir, convergence_with(sweep.canonical_yaml(), end.prev.judged_with,
                                              sweep.file().parent_path(), sweep.file().string()));
-    tables = builder ? builder->write(dir, colour, tables_options)
-                     : write_tables(dir, pivot, colour, tables_options);
-    if (*save_models == SaveModels::all) save_all_models(dir, sweep, first, last, threads);
+    const Tables tables = sink.builder()
+                              ? sink.builder()->write(dir, colour, options, files)
+                              : write_tables(dir, sweep.report(), colour, options, files);
+    if (request.save_models == SaveModels::all)
+      save_all_models(dir, sweep, request.shard.begin(sweep.size()),
+                      request.shard.end(sweep.size()), request.threads);
     manifest.finished = std::chrono::system_clock::now();
     manifest.counts = tables.counts;
     files.stage("manifest.yaml", results::format_manifest(manifest));
     files.commit();
+    return tables;
   } catch (const Interrupted&) {
     std::cerr << fmt::format(
         "interrupted while writing the tables: every trial is on disk in {}/\n"
         "to write the tables and the report: nnsweep report {}\n",
-        out.shown, out.shown);
-    return kExitInterrupted;
+        end.out.shown, end.out.shown);
+    return std::nullopt;
   } catch (const std::system_error& e) {
     throw std::runtime_error(fmt::format(
         "{}; every trial's rows are on disk in {}/, the tables are not: free space (or fix the "
         "cause), then write them with: {}",
-        e.what(), out.shown, resume_hint));
+        e.what(), end.out.shown, end.resume));
   }
+}
 
-  if (!quiet) {
-    std::cout << fmt::format("{}{}: {} trials ({} trainings{})\n\n", sweep.name(),
-                             shard.whole() ? "" : " shard " + shard.text(), last - first,
-                             stats.trainings,
-                             mpi ? fmt::format(" on {} MPI ranks", mpi->size() - 1) : "")
-              << tables.convergence_text << "\n"
-              << tables.best_text << "\n"
-              << fmt::format(
-                     "results in {}/: trials.csv curves.csv summary.csv convergence.csv "
-                     "convergence.md report.html manifest.yaml{}\n",
-                     out.shown, *save_models == SaveModels::none ? "" : " models/");
-  }
-  if (stats.failed_fast) {
-    std::cerr << "stopped at the first failed trial (--fail-fast); to finish: " << resume_hint
+void print_results(const RunEnd& end, const Tables& tables, const std::optional<MpiSession>& mpi) {
+  const Shard& shard = end.request.shard;
+  std::cout << fmt::format("{}{}: {} trials ({} trainings{})\n\n", end.sweep.name(),
+                           shard.whole() ? "" : " shard " + shard.text(),
+                           shard.end(end.sweep.size()) - shard.begin(end.sweep.size()),
+                           end.stats.trainings,
+                           mpi ? fmt::format(" on {} MPI ranks", mpi->size() - 1) : "")
+            << tables.convergence_text << "\n"
+            << tables.best_text << "\n"
+            << fmt::format(
+                   "results in {}/: trials.csv curves.csv summary.csv convergence.csv "
+                   "convergence.md report.html manifest.yaml{}\n",
+                   end.out.shown, end.request.save_models == SaveModels::none ? "" : " models/");
+}
+
+int exit_code(const RunEnd& end, const Tables& tables) {
+  if (end.stats.failed_fast) {
+    std::cerr << "stopped at the first failed trial (--fail-fast); to finish: " << end.resume
               << "\n";
     return kExitFailure;
   }
@@ -432,6 +508,64 @@ int run_command(const Args& args) {
         "trials.csv\n",
         tables.counts[results::Outcome::error]);
   return kExitOk;
+}
+
+}  // namespace
+
+int run_command(const Args& args) {
+  std::optional<RunRequest> parsed = parse_run_request(args);
+  if (!parsed) return kExitOk;
+  RunRequest& request = *parsed;
+  std::optional<MpiSession> mpi;
+  if (request.mpi) mpi.emplace();
+  // From here on Ctrl-C stops the run cleanly, whenever it comes.
+  install_signal_handlers();
+
+  // Everything that can be wrong with the input is found before anything is written.
+  const sweeps::Sweep sweep = sweeps::load_sweep(request.spec_path, {request.max_trials});
+  if (request.threads == 0) request.threads = tbb::info::default_concurrency();
+  check_memory(sweep, request.threads);
+  if (mpi && mpi->rank() != 0) return work_for_rank_zero(*mpi, sweep, request);
+
+  // Who holds the directory is said first; the lock, once taken, decides.
+  const OutputDir out = output_dir_of(request, sweep);
+  check_not_in_use(out.path, out.shown);
+  check_output_dir(out, request.resume);
+  fs::create_directories(out.path);
+  const OutputLock lock(out.path, out.shown, "run");
+  check_output_dir(out, request.resume);
+  check_output_entries(out.path);
+  const Previous prev = previous_run(out, sweep, request);
+
+  // Not synced: it only has to outlive this process (for --resume), as the rows appended during
+  // the run do; the final manifest, after the run, is synced with everything else.
+  results::Manifest manifest = start_manifest(sweep, request, prev);
+  results::replace_file(out.path, "manifest.yaml", results::format_manifest(manifest),
+                        results::Sync::none);
+
+  const std::string resume = resume_command(request, out);
+  RowSink sink(out.path, sweep, prev, progress_line(request, manifest.trials_total, prev),
+               out.shown, resume);
+  if (!mpi && !prev.trials_bytes && !prev.curves_bytes)
+    sink.build_tables(sweep.report(), sweep.param_keys());
+  const RunOptions run = run_options(out.path, sweep, request, prev);
+  const RunStats stats =
+      mpi && mpi->size() > 1
+          ? mpi_coordinate(*mpi, sweep, run, [&](const TrialRows& rows) { sink.add(rows); })
+          : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) { sink.add(pack); });
+  sink.finish();
+
+  const RunEnd end{.sweep = sweep,
+                   .request = request,
+                   .out = out,
+                   .prev = prev,
+                   .stats = stats,
+                   .resume = resume};
+  if (stats.interrupted) return say_interrupted(end, manifest.trials_total);
+  const std::optional<Tables> tables = write_run_tables(end, sink, manifest);
+  if (!tables) return kExitInterrupted;
+  if (!request.quiet) print_results(end, *tables, mpi);
+  return exit_code(end, *tables);
 }
 
 }  // namespace runner

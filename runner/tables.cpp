@@ -15,6 +15,7 @@
 #include "results/csv.h"
 #include "results/curves.h"
 #include "results/manifest.h"
+#include "results/metric_text.h"
 #include "results/summary.h"
 #include "runner/interrupt.h"
 #include "runner/report_page.h"
@@ -97,10 +98,10 @@ std::vector<ChosenTrial> choose_trials(const std::vector<const results::Summary:
     const auto it = first_ranked.find(data);
     if (it == first_ranked.end()) continue;
     const auto* best = it->second;
-    chosen.push_back({dataset_key ? best->values[*dataset_key] : std::string(),
-                      *(use_val ? best->by_val : best->by_train),
-                      use_val ? results::WeightsFrom::lowest_val_loss
-                              : results::WeightsFrom::lowest_train_loss});
+    chosen.push_back({.dataset = dataset_key ? best->values[*dataset_key] : std::string(),
+                      .trial = *(use_val ? best->by_val : best->by_train),
+                      .from = use_val ? results::WeightsFrom::lowest_val_loss
+                                      : results::WeightsFrom::lowest_train_loss});
   }
   return chosen;
 }
@@ -161,10 +162,10 @@ std::string best_text(const Ranking& ranking) {
     const results::BestRow& r = ranking.rows[i];
     std::string params;
     for (const auto& [key, value] : r.params) params += fmt::format("{}={} ", key, value);
-    text +=
-        fmt::format("  {}. {}loss {:.4g}, learned {}/{}", i + 1, params, r.score, r.learned, r.n);
-    if (std::isfinite(r.accuracy)) text += fmt::format(", test accuracy {:.3f}", r.accuracy);
-    if (std::isfinite(r.epochs)) text += fmt::format(", epochs {:.0f}", r.epochs);
+    text += fmt::format("  {}. {}loss {}, learned {}/{}", i + 1, params,
+                        results::loss_text(r.score), r.learned, r.n);
+    if (std::isfinite(r.accuracy)) text += ", test accuracy " + results::accuracy_text(r.accuracy);
+    if (std::isfinite(r.epochs)) text += ", epochs " + results::epochs_text(r.epochs);
     text += "\n";
   }
   if (!ranking.rows.empty())
@@ -202,6 +203,7 @@ void TablesBuilder::add(const results::TrialRecord& r,
 }
 
 Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOptions& options,
+                            results::FileBatch& files,
                             const std::vector<std::string>* curve_order) {
   State& s = *state_;
   Tables tables;
@@ -212,39 +214,19 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   const Ranking ranking = rank_configurations(s.summary, s.keys, 5);
   tables.best_text = best_text(ranking);
 
-  // The sweep, for the decision boundaries: the caller's, else the one the manifest records.
-  std::optional<sweeps::Sweep> recorded;
-  const sweeps::Sweep* sweep = options.sweep;
-  std::string name = sweep ? sweep->name() : dir.filename().string();
-  if (!sweep) {
-    try {
-      if (const auto info = results::read_manifest(dir)) {
-        recorded.emplace(
-            sweeps::parse_sweep(info->spec_yaml, (dir / "manifest.yaml").string(), dir));
-        sweep = &*recorded;
-        name = recorded->name();
-      }
-    } catch (const std::exception&) {
-      // A manifest that no longer parses costs the boundaries, not the report.
-    }
-  }
   ReportContext context;
-  context.sweep_name = name;
+  context.sweep_name = options.sweep_name;
   context.table = &s.table;
   context.counts = tables.counts;
   context.best_by = ranking_by(ranking);
   context.best = ranking.rows;
   context.chosen = ranking.chosen;
-  context.sweep = sweep;
-  context.save_best_models = options.save_best_models;
-  context.trained = options.trained;
+  context.boundary_trials = options.boundary_trials;
   context.interrupt = options.interrupt;
 
   // The page (curves.csv in order, then read back) and the tables are made side by side when
   // the run may use two threads. Every file is staged in one batch, which makes them durable
   // together and replaces them atomically.
-  std::optional<results::FileBatch> own_files;
-  results::FileBatch& files = options.files ? *options.files : own_files.emplace(dir);
   const auto write_page = [&] {
     poll_interrupt(options.interrupt);
     if (curve_order) sort_curves_file(dir, *curve_order);
@@ -268,8 +250,34 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
     write_table_files();
   }
   poll_interrupt(options.interrupt);
-  if (own_files) own_files->commit();
   for (const std::string& m : s.page.messages()) tables.best_text += "  " + m + "\n";
+  return tables;
+}
+
+namespace {
+
+std::optional<sweeps::Sweep> recorded_sweep(const fs::path& dir) {
+  try {
+    if (const auto info = results::read_manifest(dir))
+      return sweeps::parse_sweep(info->spec_yaml, (dir / "manifest.yaml").string(), dir);
+  } catch (const std::exception&) {
+    // A manifest that no longer parses costs the boundaries, not the report.
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Tables write_recorded_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour) {
+  const std::optional<sweeps::Sweep> sweep = recorded_sweep(dir);
+  std::optional<SweepTrials> trials;
+  if (sweep) trials.emplace(dir, *sweep, false);
+  results::FileBatch files(dir);
+  const Tables tables = write_tables(dir, pivot, colour,
+                                     {.sweep_name = sweep ? sweep->name() : dir.filename().string(),
+                                      .boundary_trials = trials ? &*trials : nullptr},
+                                     files);
+  files.commit();
   return tables;
 }
 
@@ -289,7 +297,7 @@ std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_check
 }
 
 Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
-                    const TablesOptions& options) {
+                    const TablesOptions& options, results::FileBatch& files) {
   const fs::path trials_path = dir / "trials.csv";
   poll_interrupt(options.interrupt);
   sort_trials_file(dir, options.rows_checked);
@@ -310,7 +318,7 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
         builder->add(r);
       });
   if (!builder) builder.emplace(pivot, info.param_keys);
-  return builder->write(dir, colour, options, &ids);
+  return builder->write(dir, colour, options, files, &ids);
 }
 
 }  // namespace runner

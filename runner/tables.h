@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "results/convergence_table.h"
 #include "results/trial_record.h"
 #include "runner/best_trials.h"
+#include "runner/report_page.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -28,24 +30,29 @@ struct Tables {
 };
 
 struct TablesOptions {
-  const sweeps::Sweep* sweep = nullptr;    // the run's sweep; nullptr: read manifest.yaml's spec
-  bool save_best_models = false;           // write the models report.html draws to models/
-  const TrainedModels* trained = nullptr;  // models the run still holds (not trained again)
+  std::string sweep_name;  // the page's title
+  // The trials whose decision boundaries the page draws (and whose models it saves, when the
+  // source saves them); without them, when the sweep is not known, the page draws none.
+  BoundaryTrials* boundary_trials = nullptr;
   bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
   int threads = 1;            // above 1, the page and the tables are written side by side
-  // Where the files are staged: the caller commits it (a run adds its manifest first). Without
-  // one, the files are committed before write() returns.
-  results::FileBatch* files = nullptr;
   // Set by Ctrl-C or SIGTERM: the tables stop promptly and throw runner::Interrupted, leaving
   // the files they would replace as they were.
   const std::atomic<bool>* interrupt = nullptr;
 };
 
-// Throws nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument
-// when the pivot names a column trials.csv does not have.
-
+// Stages the tables and report.html in `files`, a batch of `dir` the caller commits (a run adds
+// its manifest first); trials.csv and curves.csv are put in trial order first. Throws
+// nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument when the
+// pivot names a column trials.csv does not have.
 Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
-                    const TablesOptions& options = {});
+                    const TablesOptions& options, results::FileBatch& files);
+
+// write_tables for a run read back (`nnsweep report DIR`, merge): the page is titled after, and
+// draws the boundaries of, the sweep manifest.yaml records; without a manifest, or with one that
+// no longer parses, it is titled after the directory and draws none.
+Tables write_recorded_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot,
+                             bool colour);
 
 // Puts trials.csv and curves.csv of `dir` in trial order (each atomically replaced), as
 // write_tables does first; returns the trial ids in that order.
@@ -66,11 +73,11 @@ class TablesBuilder {
   void add(const results::TrialRecord& record,
            std::shared_ptr<const std::vector<double>> parameters = {});
 
-  // Writes the tables and report.html into `dir`. `curve_order` (the trial ids in trial order)
-  // puts curves.csv in that order first; without it trials.csv and curves.csv are taken to be
-  // in order already and are only synced to disk.
+  // Stages the tables and report.html of `dir` in `files`, which the caller commits.
+  // `curve_order` (the trial ids in trial order) puts curves.csv in that order first; without
+  // it trials.csv and curves.csv are taken to be in order already and are only synced to disk.
   Tables write(const std::filesystem::path& dir, bool colour, const TablesOptions& options,
-               const std::vector<std::string>* curve_order = nullptr);
+               results::FileBatch& files, const std::vector<std::string>* curve_order = nullptr);
 
  private:
   struct State;

@@ -28,7 +28,7 @@ struct Sweep::Impl {
   nn::TrialConfig base;
   Grid grid;
   RandomSamples random;
-  ReportSpec report;
+  results::PivotSpec report;
   CurvesSpec curves;
   Counts counts;
   std::uint64_t size = 0;
@@ -496,7 +496,7 @@ void emit_random(YAML::Emitter& out, const RandomSamples& random) {
   out << YAML::EndMap << YAML::EndMap;
 }
 
-void emit_outputs(YAML::Emitter& out, const ReportSpec& report, const CurvesSpec& curves) {
+void emit_outputs(YAML::Emitter& out, const results::PivotSpec& report, const CurvesSpec& curves) {
   out << YAML::Key << "report" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "rows" << YAML::Value << report.rows;
   out << YAML::Key << "cols" << YAML::Value << report.cols;
@@ -714,7 +714,7 @@ int Sweep::repeats() const {
 std::uint64_t Sweep::size() const {
   return impl_->size;
 }
-const ReportSpec& Sweep::report() const {
+const results::PivotSpec& Sweep::report() const {
   return impl_->report;
 }
 const CurvesSpec& Sweep::curves() const {

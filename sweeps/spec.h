@@ -14,18 +14,10 @@
 #include <vector>
 
 #include "nn/config.h"
+#include "results/pivot_spec.h"
 
 namespace sweeps {
 
-// What the convergence table pivots on and what fills its cells. Unless the sweep file says,
-// rows and columns are the sweep's own axes: the two with the most values (ties by file order,
-// the first as rows); with one axis, it is the rows and the table has one column; a random
-// search pivots on its sampled settings the same way.
-struct ReportSpec {
-  std::string rows = "train.learning_rate";
-  std::string cols = "model.activation";
-  std::string cell = "outcome";
-};
 // What a report cell can show (`report: {cell: ...}`).
 inline constexpr std::array<std::string_view, 11> kReportCells = {"outcome",
                                                                   "epochs_to_target",
@@ -104,7 +96,11 @@ class Sweep {
   const std::vector<std::string>& param_keys() const;
   std::vector<Param> params(const nn::TrialConfig& config) const;
 
-  const ReportSpec& report() const;
+  // What the convergence table pivots on and what fills its cells. Unless the sweep file says,
+  // rows and columns are the sweep's own axes: the two with the most values (ties by file
+  // order, the first as rows); with one axis, it is the rows and the table has one column; a
+  // random search pivots on its sampled settings the same way.
+  const results::PivotSpec& report() const;
   const CurvesSpec& curves() const;
   std::string hash() const;            // 16 hex digits of the canonical resolved spec
   std::string canonical_yaml() const;  // the spec as resolved (defaults filled in), for manifests

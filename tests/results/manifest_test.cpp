@@ -104,9 +104,9 @@ TEST_F(ManifestDir, ReadsBackWhatARunWrote) {
   EXPECT_EQ(info->id_scheme, 3);
   EXPECT_EQ(info->spec_hash, "0123456789012345");
   EXPECT_EQ(info->compiler, "GNU 12.2.0");
-  EXPECT_EQ(info->report_rows, "train.learning_rate");
-  EXPECT_EQ(info->report_cols, "");
-  EXPECT_EQ(info->report_cell, "outcome");
+  EXPECT_EQ(info->pivot.rows, "train.learning_rate");
+  EXPECT_EQ(info->pivot.cols, "model.activation");  // the default: the spec does not say
+  EXPECT_EQ(info->pivot.cell, "outcome");
 }
 
 TEST_F(ManifestDir, AManifestFromBeforeOutcomesHasNoOutputFormat) {

@@ -1,6 +1,7 @@
 #include "results/model_file.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -84,7 +85,8 @@ TEST(ModelFile, SaveLoadPredictEqualsTheTrainedNetworkBitForBit) {
 }
 
 TEST(ModelFile, CsvModelKeepsTheTrainingStandardisation) {
-  const auto path = std::filesystem::temp_directory_path() / "nnsweep_model_file_test.csv";
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("nnsweep_model_file_test_" + std::to_string(::getpid()) + ".csv");
   {
     std::ofstream out(path);
     out << "a,b,label\n";
@@ -226,7 +228,8 @@ TEST(ModelFile, RefusesAnOutputLayerThatDoesNotMatchTheClasses) {
 TEST(ModelFile, RefusesAScaleThatIsNotPositive) {
   nn::TrialConfig config;
   config.data.dataset = nn::DatasetKind::csv;
-  const auto dir = std::filesystem::temp_directory_path() / "nnsweep_model_scale";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("nnsweep_model_scale_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "d.csv") << "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n";
   config.data.path = (dir / "d.csv").string();

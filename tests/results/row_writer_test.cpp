@@ -1,6 +1,7 @@
 #include "results/row_writer.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -33,7 +34,8 @@ TEST(RowWriter, FailingStreamThrows) {
 
 // What a resume does: read what is there, cut the torn tail, append the missing rows.
 TEST(RowWriter, AppendAfterCuttingATornTail) {
-  const fs::path file = fs::temp_directory_path() / "nnsweep_row_writer_test.csv";
+  const fs::path file = fs::temp_directory_path() /
+                        ("nnsweep_row_writer_test_" + std::to_string(::getpid()) + ".csv");
   {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out << "trial_index,x\n0,a\n1,b";  // killed while writing row 1
@@ -60,7 +62,8 @@ TEST(RowWriter, AppendAfterCuttingATornTail) {
 }
 
 TEST(RowWriter, AppendCreatesAMissingFile) {
-  const fs::path file = fs::temp_directory_path() / "nnsweep_row_writer_new.csv";
+  const fs::path file =
+      fs::temp_directory_path() / ("nnsweep_row_writer_new_" + std::to_string(::getpid()) + ".csv");
   fs::remove(file);
   {
     const auto out = open_for_append(file.parent_path(), file.filename().string(), 0);
@@ -71,7 +74,8 @@ TEST(RowWriter, AppendCreatesAMissingFile) {
 }
 
 TEST(RowWriter, AppendRefusesALinkAndLeavesItsTargetAlone) {
-  const fs::path dir = fs::temp_directory_path() / "nnsweep_row_writer_link";
+  const fs::path dir =
+      fs::temp_directory_path() / ("nnsweep_row_writer_link_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   { std::ofstream(dir / "target", std::ios::binary) << "keep\n"; }

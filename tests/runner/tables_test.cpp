@@ -1,6 +1,7 @@
 #include "runner/tables.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -14,7 +15,8 @@ namespace fs = std::filesystem;
 
 // Ctrl-C during the tables phase: the builder stops at its next poll and writes nothing.
 TEST(Tables, AnInterruptStopsTheTablesAndLeavesNoFile) {
-  const fs::path dir = fs::temp_directory_path() / "nnsweep_tables_interrupt";
+  const fs::path dir =
+      fs::temp_directory_path() / ("nnsweep_tables_interrupt_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   TablesBuilder builder({"train.learning_rate", "model.activation", "outcome"},
@@ -22,10 +24,15 @@ TEST(Tables, AnInterruptStopsTheTablesAndLeavesNoFile) {
   std::atomic<bool> interrupted{true};
   TablesOptions options;
   options.interrupt = &interrupted;
-  EXPECT_THROW(builder.write(dir, false, options), Interrupted);
+  {
+    results::FileBatch files(dir);
+    EXPECT_THROW(builder.write(dir, false, options, files), Interrupted);
+  }
   EXPECT_TRUE(fs::is_empty(dir));
   interrupted = false;
-  EXPECT_NO_THROW(builder.write(dir, false, options));
+  results::FileBatch files(dir);
+  EXPECT_NO_THROW(builder.write(dir, false, options, files));
+  files.commit();
   EXPECT_TRUE(fs::exists(dir / "summary.csv"));
   fs::remove_all(dir);
 }

@@ -1,0 +1,46 @@
+#include "results/metric_text.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace results {
+namespace {
+
+bool is_epoch_count(std::string_view metric) {
+  return metric == "epochs_to_target" || metric == "epochs_run" || metric == "best_epoch";
+}
+
+bool is_accuracy(std::string_view metric) {
+  return metric.find("accuracy") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string loss_text(double value) {
+  return fmt::format("{:.4g}", value);
+}
+
+std::string accuracy_text(double value) {
+  return fmt::format("{:.3f}", value);
+}
+
+std::string epochs_text(double value) {
+  return fmt::format("{:g}", std::round(value * 10) / 10);
+}
+
+std::string metric_text(std::string_view metric, double value) {
+  if (is_epoch_count(metric)) return epochs_text(value);
+  if (is_accuracy(metric)) return accuracy_text(value);
+  return loss_text(value);
+}
+
+std::string percent_text(std::uint64_t part, std::uint64_t whole) {
+  auto rounded = static_cast<long>(
+      std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole)));
+  if (part > 0 && part < whole) rounded = std::clamp(rounded, 1L, 99L);
+  return fmt::format("{}%", rounded);
+}
+
+}  // namespace results
