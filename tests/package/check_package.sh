@@ -54,6 +54,8 @@ complete_line() {  # prints the completions of the words given, the last one bei
 [[ $(complete_line nnsweep run --s | tr '\n' ' ') == "--shard --save-models " ]] ||
   fail "completing 'nnsweep run --s'"
 [[ $(complete_line nnsweep run --save-models b) == best ]] || fail "completing --save-models"
+[[ $(complete_line nnsweep report out --set convergence.st | tr '\n' ' ') == \
+  "convergence.still_falling= convergence.stall= " ]] || fail "completing report --set"
 (cd "$source_dir/sweeps/examples" &&
   [[ $(complete_line nnsweep plan less) == lesson.yaml ]]) || fail "completing a sweep file"
 
