@@ -36,22 +36,33 @@ std::vector<std::string> merge_overrides(std::span<const std::string> earlier,
   return kept;
 }
 
+namespace {
+
+// The overrides as an error message shows them: each quoted (control bytes escaped, as every
+// message shows text from the command line).
+std::string shown(std::span<const std::string> overrides) {
+  std::string text;
+  for (const std::string& o : overrides) {
+    if (!text.empty()) text += ' ';
+    text += nn::quote_input(o);
+  }
+  return text;
+}
+
+}  // namespace
+
 nn::ConvergenceConfig convergence_with(const std::string& spec_yaml,
                                        std::span<const std::string> overrides, const fs::path& dir,
                                        const std::string& file) {
   std::vector<sweeps::Override> parsed;
-  std::string given;
-  for (const std::string& text : overrides) {
-    parsed.push_back(sweeps::parse_override(text));
-    given += (given.empty() ? "" : " ") + text;
-  }
+  for (const std::string& text : overrides) parsed.push_back(sweeps::parse_override(text));
   const std::string spec = sweeps::apply_overrides(spec_yaml, parsed, file);
   try {
     const sweeps::Sweep sweep = sweeps::parse_sweep(spec, file, dir);
     return sweep.size() > 0 ? sweep.trial(0).config.convergence : nn::ConvergenceConfig{};
   } catch (const nn::InputError& e) {
     // The spec was valid when it ran: what fails now is a value given with --set.
-    throw nn::InputError("--set", 0, 0, fmt::format("{}: {}", given, e.what()));
+    throw nn::InputError("--set", 0, 0, fmt::format("{}: {}", shown(overrides), e.what()));
   }
 }
 
@@ -120,8 +131,7 @@ nn::ConvergenceConfig convergence_for_run(const fs::path& dir, const std::string
   const nn::ConvergenceConfig rules =
       convergence_with(convergence_only(spec_yaml, file), overrides, dir, file);
   const RunShape shape = shape_of(dir);
-  std::string given;
-  for (const std::string& text : overrides) given += (given.empty() ? "" : " ") + text;
+  const std::string given = shown(overrides);
   if (rules.target_metric == nn::TargetMetric::accuracy && shape.regression)
     throw nn::InputError("--set", 0, 0,
                          fmt::format("{}: convergence.target_metric accuracy needs "

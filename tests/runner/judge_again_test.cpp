@@ -32,8 +32,16 @@ TEST(JudgeAgain, TheSpecsConvergenceSettingsWithTheOverridesOnTop) {
     FAIL() << "window 0.9 was accepted";
   } catch (const nn::InputError& e) {
     EXPECT_EQ(e.file(), "--set");
-    EXPECT_NE(std::string(e.what()).find("convergence.window=0.9: "), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("'convergence.window=0.9': "), std::string::npos)
         << e.what();
+  }
+  // What came from the command line is echoed escaped, never raw.
+  try {
+    const std::vector<std::string> bad = {"convergence.window=\x1b[31mred"};
+    convergence_with("name: s\n", bad, ".", "m.yaml");
+    FAIL() << "a window of text was accepted";
+  } catch (const nn::InputError& e) {
+    EXPECT_EQ(std::string(e.what()).find('\x1b'), std::string::npos) << e.what();
   }
 }
 
