@@ -11,7 +11,7 @@
 #include "nn/number.h"
 #include "nn/outcome.h"
 #include "results/atomic_file.h"
-#include "runner/tables.h"
+#include "results/tables.h"
 #include "sweeps/setting.h"
 #include "sweeps/spec.h"
 
@@ -147,7 +147,7 @@ nn::ConvergenceConfig convergence_for_run(const fs::path& dir, const std::string
 
 results::RejudgeCount judge_rows_again(const fs::path& dir, const nn::ConvergenceConfig& rules) {
   const fs::path trials_path = dir / "trials.csv", curves_path = dir / "curves.csv";
-  put_in_trial_order(dir, false);
+  results::put_in_trial_order(dir, false);
   std::ifstream trials(trials_path, std::ios::binary);
   std::ifstream curves(curves_path, std::ios::binary);
   if (!curves)

@@ -23,7 +23,7 @@
 #include "runner/commands.h"
 #include "runner/merge_command.h"
 #include "runner/output_dir.h"
-#include "runner/tables.h"
+#include "runner/sweep_trials.h"
 #include "sweeps/canonical.h"
 
 namespace runner {
@@ -218,7 +218,7 @@ int merge_command(const Args& args) {
   results::Manifest manifest = merged_manifest(infos.front(), total);
   results::replace_file(out.path, "manifest.yaml", results::format_manifest(manifest));
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
-  const Tables tables = write_recorded_tables(out.path, pivot, colour);
+  const results::Tables tables = write_recorded_tables(out.path, pivot, colour);
   manifest.counts = tables.counts;
   results::replace_file(out.path, "manifest.yaml", results::format_manifest(manifest));
   std::cout << fmt::format("merged {} directories: {} trials\n\n", dirs.size(), total)

@@ -17,7 +17,7 @@
 #include "runner/commands.h"
 #include "runner/judge_again.h"
 #include "runner/output_dir.h"
-#include "runner/tables.h"
+#include "runner/sweep_trials.h"
 #include "sweeps/overrides.h"
 
 namespace runner {
@@ -98,7 +98,7 @@ int report_command(const Args& args) {
   if (!cols.empty()) pivot.cols = cols;
   if (!cell.empty()) pivot.cell = cell;
 
-  Tables tables;
+  results::Tables tables;
   try {
     tables =
         write_recorded_tables(dir, pivot, isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR"));

@@ -21,12 +21,11 @@
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/curves.h"
+#include "results/interrupt.h"
 #include "results/manifest.h"
 #include "results/row_writer.h"
-#include "runner/best_trials.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
-#include "runner/interrupt.h"
 #include "runner/judge_again.h"
 #include "runner/mpi_backend.h"
 #include "runner/output_dir.h"
@@ -35,7 +34,7 @@
 #include "runner/saved_models.h"
 #include "runner/shard.h"
 #include "runner/sweep_runner.h"
-#include "runner/tables.h"
+#include "runner/sweep_trials.h"
 #include "sweeps/canonical.h"
 #include "sweeps/spec.h"
 
@@ -325,7 +324,7 @@ class RowSink {
 
   // The tables are built as the rows come, from `pivot`, while they come in trial order.
   void build_tables(const results::PivotSpec& pivot, std::vector<std::string> keys) {
-    builder_.emplace(pivot, std::move(keys));
+    builder_.emplace(pivot, std::move(keys), data_columns());
   }
 
   // A pack of trials trained here, written together: one write (and flush) per file.
@@ -358,8 +357,8 @@ class RowSink {
   }
 
   // The tables' aggregates, when every row came in trial order.
-  std::optional<TablesBuilder>& builder() { return builder_; }
-  const BestTrials& best() const { return best_; }
+  std::optional<results::TablesBuilder>& builder() { return builder_; }
+  const results::BestTrials& best() const { return best_; }
 
  private:
   void write() {
@@ -385,8 +384,8 @@ class RowSink {
   std::string where_, resume_;
   std::string trial_rows_, curve_rows_;
   std::vector<results::Outcome> statuses_;
-  std::optional<TablesBuilder> builder_;
-  BestTrials best_;
+  std::optional<results::TablesBuilder> builder_;
+  results::BestTrials best_{data_columns()};
   std::optional<std::uint64_t> last_index_;
 };
 
@@ -438,27 +437,28 @@ int say_interrupted(const RunEnd& end, std::uint64_t trials) {
 
 // The tables, the page and the final manifest reach the disk together; the manifest, staged
 // last, is renamed last. Nothing when Ctrl-C stopped them.
-std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
-                                       results::Manifest& manifest) {
+std::optional<results::Tables> write_run_tables(const RunEnd& end, RowSink& sink,
+                                                results::Manifest& manifest) {
   const sweeps::Sweep& sweep = end.sweep;
   const RunRequest& request = end.request;
   const fs::path& dir = end.out.path;
   const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
-  const TrainedModels trained = sink.best().models();
+  const results::TrainedModels trained = sink.best().models();
   try {
     results::FileBatch files(dir);
     SweepTrials boundary_trials(dir, sweep, request.save_models != SaveModels::none, &trained);
-    const TablesOptions options{.sweep_name = sweep.name(),
-                                .boundary_trials = &boundary_trials,
-                                .rows_checked = true,
-                                .threads = request.threads,
-                                .interrupt = &g_interrupted};
+    const results::TablesOptions options{.sweep_name = sweep.name(),
+                                         .data_columns = data_columns(),
+                                         .boundary_trials = &boundary_trials,
+                                         .rows_checked = true,
+                                         .threads = request.threads,
+                                         .interrupt = &g_interrupted};
     if (!end.prev.judged_with.empty())
       judge_rows_again(dir, convergence_with(sweep.canonical_yaml(), end.prev.judged_with,
                                              sweep.file().parent_path(), sweep.file().string()));
-    const Tables tables = sink.builder()
-                              ? sink.builder()->write(dir, colour, options, files)
-                              : write_tables(dir, sweep.report(), colour, options, files);
+    const results::Tables tables =
+        sink.builder() ? sink.builder()->write(dir, colour, options, files)
+                       : results::write_tables(dir, sweep.report(), colour, options, files);
     if (request.save_models == SaveModels::all)
       save_all_models(dir, sweep, request.shard.begin(sweep.size()),
                       request.shard.end(sweep.size()), request.threads);
@@ -467,7 +467,7 @@ std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
     files.stage("manifest.yaml", results::format_manifest(manifest));
     files.commit();
     return tables;
-  } catch (const Interrupted&) {
+  } catch (const results::Interrupted&) {
     std::cerr << fmt::format(
         "interrupted while writing the tables: every trial is on disk in {}/\n"
         "to write the tables and the report: nnsweep report {}\n",
@@ -481,7 +481,8 @@ std::optional<Tables> write_run_tables(const RunEnd& end, RowSink& sink,
   }
 }
 
-void print_results(const RunEnd& end, const Tables& tables, const std::optional<MpiSession>& mpi) {
+void print_results(const RunEnd& end, const results::Tables& tables,
+                   const std::optional<MpiSession>& mpi) {
   const Shard& shard = end.request.shard;
   std::cout << fmt::format("{}{}: {} trials ({} trainings{})\n\n", end.sweep.name(),
                            shard.whole() ? "" : " shard " + shard.text(),
@@ -496,7 +497,7 @@ void print_results(const RunEnd& end, const Tables& tables, const std::optional<
                    end.out.shown, end.request.save_models == SaveModels::none ? "" : " models/");
 }
 
-int exit_code(const RunEnd& end, const Tables& tables) {
+int exit_code(const RunEnd& end, const results::Tables& tables) {
   if (end.stats.failed_fast) {
     std::cerr << "stopped at the first failed trial (--fail-fast); to finish: " << end.resume
               << "\n";
@@ -562,7 +563,7 @@ int run_command(const Args& args) {
                    .stats = stats,
                    .resume = resume};
   if (stats.interrupted) return say_interrupted(end, manifest.trials_total);
-  const std::optional<Tables> tables = write_run_tables(end, sink, manifest);
+  const std::optional<results::Tables> tables = write_run_tables(end, sink, manifest);
   if (!tables) return kExitInterrupted;
   if (!request.quiet) print_results(end, *tables, mpi);
   return exit_code(end, *tables);

@@ -14,8 +14,8 @@
 
 #include "nn/dataset.h"
 #include "nn/train.h"
+#include "results/best_trials.h"
 #include "results/model_file.h"
-#include "runner/best_trials.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -39,8 +39,8 @@ struct ModelRequest {
   int epoch = 0;                                         // the weights after this many epochs
   int epochs_run = 0;  // the trial's last epoch: parameters at hand are of that one
   results::WeightsFrom from = results::WeightsFrom::last_epoch;
-  const TrainedModel* trained = nullptr;  // the trial's final parameters, when at hand
-  bool save = false;                      // write it to `dir`/models
+  const results::TrainedModel* trained = nullptr;  // the trial's final parameters, when at hand
+  bool save = false;                               // write it to `dir`/models
 };
 // Where a model came from: its file in models/, the parameters the run still held, or a
 // training of that trial for `epoch` epochs (deterministic: the first epochs of a training are

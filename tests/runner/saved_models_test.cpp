@@ -107,8 +107,9 @@ TEST_F(SavedModels, WithoutSaveNothingIsWritten) {
 TEST_F(SavedModels, TheParametersATrainingKeptAreUsedWhenTheyAreOfTheAskedEpoch) {
   const sweeps::Trial trial = sweep_.trial(3);
   const std::size_t size = train_model(sweep_, trial).parameters.size();
-  const TrainedModel trained{.outcome = results::Outcome::stalled,
-                             .parameters = std::make_shared<const std::vector<double>>(size, 0.5)};
+  const results::TrainedModel trained{
+      .outcome = results::Outcome::stalled,
+      .parameters = std::make_shared<const std::vector<double>>(size, 0.5)};
   const TrialModel last = trial_model(
       dir_, sweep_, trial,
       {.outcome = results::Outcome::stalled, .epoch = 5, .epochs_run = 5, .trained = &trained});

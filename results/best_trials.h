@@ -10,18 +10,20 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "results/data_columns.h"
 #include "results/model_file.h"
 #include "results/summary.h"
 #include "results/trial_record.h"
 
-namespace runner {
+namespace results {
 
 // A trial's trained flat parameter vector (nn/mlp.h) and its status, by trial id: models at
 // hand that need not be trained again.
 struct TrainedModel {
-  results::Outcome outcome = results::Outcome::underfit;
+  Outcome outcome = Outcome::underfit;
   std::shared_ptr<const std::vector<double>> parameters;
 };
 using TrainedModels = std::unordered_map<std::string, TrainedModel>;
@@ -31,12 +33,15 @@ using TrainedModels = std::unordered_map<std::string, TrainedModel>;
 // and `--save-models best` keeps it, with the weights of its best epoch.
 struct ChosenTrial {
   std::string dataset;
-  results::Representative trial;
-  results::WeightsFrom from = results::WeightsFrom::lowest_val_loss;
+  Representative trial;
+  WeightsFrom from = WeightsFrom::lowest_val_loss;
 };
 
 class BestTrials {
  public:
+  // `columns` groups the trials by their data settings.
+  explicit BestTrials(DataColumns columns) : columns_(std::move(columns)) {}
+
   struct Candidate {
     double score = 0, epochs = 0;  // selection loss (inf when not finite), epochs to target
     std::uint64_t index = 0;
@@ -52,8 +57,7 @@ class BestTrials {
   };
 
   // Error rows are ignored.
-  void add(const results::TrialRecord& record,
-           std::shared_ptr<const std::vector<double>> parameters = {});
+  void add(const TrialRecord& record, std::shared_ptr<const std::vector<double>> parameters = {});
 
   // The best trial of each data configuration in first-seen order, by its best validation loss
   // when any trial had one, else by its best training loss (never by test loss).
@@ -67,9 +71,10 @@ class BestTrials {
     std::optional<Candidate> by_val, by_train;
     std::string dataset;
   };
+  DataColumns columns_;
   bool has_val_ = false;
   std::map<std::string, Group> groups_;  // by the data settings' values
   std::vector<const std::string*> order_;
 };
 
-}  // namespace runner
+}  // namespace results

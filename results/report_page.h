@@ -17,20 +17,19 @@
 #include <vector>
 
 #include "results/atomic_file.h"
+#include "results/best_trials.h"
 #include "results/convergence_table.h"
+#include "results/data_columns.h"
 #include "results/report_html.h"
 #include "results/trial_record.h"
-#include "runner/best_trials.h"
-#include "runner/saved_models.h"
-#include "sweeps/spec.h"
 
-namespace runner {
+namespace results {
 
 // What only the runner can give the page for a decision boundary: the trained model of the trial
 // that stands for a data configuration, its settings and its data. The page never trains and
 // never reads the sweep; it asks through this.
 struct BoundaryTrial {
-  results::ModelFile model;
+  ModelFile model;
   bool trained_again = false;  // the model was neither at hand nor saved: say so
   std::vector<std::pair<std::string, std::string>> params;  // the trial's settings
   nn::Dataset data;  // its train, validation and test splits, with the raw inputs x1 and x2
@@ -49,34 +48,17 @@ class BoundaryTrials {
   virtual bool saves_models() const = 0;
 };
 
-// The runner's BoundaryTrials: the trials of `sweep`, whose models are taken from `trained`
-// (models a run still holds), models/ in `dir`, or trained again.
-class SweepTrials final : public BoundaryTrials {
- public:
-  SweepTrials(std::filesystem::path dir, const sweeps::Sweep& sweep, bool save_models,
-              const TrainedModels* trained = nullptr);
-  std::optional<BoundaryTrial> trial(const ChosenTrial& chosen, const TrainedModel* at_hand,
-                                     bool draw) override;
-  bool saves_models() const override { return save_; }
-
- private:
-  std::filesystem::path dir_;
-  const sweeps::Sweep& sweep_;
-  bool save_;
-  const TrainedModels* trained_;
-};
-
 struct ReportContext {
   std::string sweep_name;
-  const results::ConvergenceTable* table = nullptr;
-  results::OutcomeCounts counts;
+  const ConvergenceTable* table = nullptr;
+  OutcomeCounts counts;
   std::string best_by;
-  std::vector<results::BestRow> best;
+  std::vector<BestRow> best;
   std::vector<ChosenTrial> chosen;  // the trials whose boundaries are drawn
   // The trials whose decision boundaries are drawn; without them (the sweep is not known) the
   // page draws none.
   BoundaryTrials* boundary_trials = nullptr;
-  const std::atomic<bool>* interrupt = nullptr;  // set: stop (throws runner::Interrupted)
+  const std::atomic<bool>* interrupt = nullptr;  // set: stop (throws Interrupted)
 };
 
 class ReportPage {
@@ -86,18 +68,17 @@ class ReportPage {
   static constexpr int kMaxBoundaries = 6;  // decision-boundary plots
   static constexpr int kResolution = 100;   // boundary grid: kResolution^2 network outputs
 
-  explicit ReportPage(results::PivotSpec pivot);
+  // `columns` says which settings are data settings (the boundaries' titles name them).
+  ReportPage(PivotSpec pivot, DataColumns columns);
 
   // `parameters`: the trial's trained parameters when the caller has them (a run), kept while it
   // is the best of its data configuration so that its boundary needs no training.
-  void add(const results::TrialRecord& record,
-           std::shared_ptr<const std::vector<double>> parameters = {});
+  void add(const TrialRecord& record, std::shared_ptr<const std::vector<double>> parameters = {});
 
   // Streams dir/curves.csv (when present), computes the boundaries and stages report.html in
   // `files` (a batch of dir; the caller commits it). Throws nn::InputError for a malformed
   // curves.csv.
-  void write(const std::filesystem::path& dir, const ReportContext& context,
-             results::FileBatch& files);
+  void write(const std::filesystem::path& dir, const ReportContext& context, FileBatch& files);
 
   // What write() did that the person running it should hear of: the models it trained again
   // (for the terminal; the page is the same either way).
@@ -110,13 +91,13 @@ class ReportPage {
     int diverged_at = -1;  // the epoch it diverged at; -1 when it did not
   };
 
-  std::vector<results::Boundary> boundaries(const ReportContext& context,
-                                            std::vector<std::string>& notes);
-  results::Boundary boundary(const ChosenTrial& chosen, const BoundaryTrial& trial);
+  std::vector<Boundary> boundaries(const ReportContext& context, std::vector<std::string>& notes);
+  Boundary boundary(const ChosenTrial& chosen, const BoundaryTrial& trial);
   std::pair<std::string, std::string> title_and_settings(const BoundaryTrial& trial,
                                                          const std::string& dataset) const;
 
-  results::PivotSpec pivot_;
+  PivotSpec pivot_;
+  DataColumns columns_;
   bool keys_known_ = false;
   std::size_t row_key_ = 0, col_key_ = 0;
   std::vector<std::string> keys_, first_values_;
@@ -125,8 +106,8 @@ class ReportPage {
   std::unordered_map<std::string, int> row_of_, col_of_;
   std::vector<Trial> trials_;
   int max_epoch_ = 0;
-  BestTrials best_;
+  BestTrials best_{columns_};
   std::vector<std::string> messages_;
 };
 
-}  // namespace runner
+}  // namespace results

@@ -1,6 +1,4 @@
-#include "runner/report_page.h"
-
-#include "runner/interrupt.h"
+#include "results/report_page.h"
 
 #include <fmt/format.h>
 
@@ -14,11 +12,10 @@
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/curve_bands.h"
+#include "results/interrupt.h"
 #include "results/metric_text.h"
-#include "runner/saved_models.h"
-#include "sweeps/setting.h"
 
-namespace runner {
+namespace results {
 
 namespace fs = std::filesystem;
 
@@ -36,10 +33,10 @@ int position(std::vector<std::string>& seen, std::unordered_map<std::string, int
 
 }  // namespace
 
-ReportPage::ReportPage(results::PivotSpec pivot) : pivot_(std::move(pivot)) {}
+ReportPage::ReportPage(PivotSpec pivot, DataColumns columns)
+    : pivot_(std::move(pivot)), columns_(std::move(columns)) {}
 
-void ReportPage::add(const results::TrialRecord& r,
-                     std::shared_ptr<const std::vector<double>> parameters) {
+void ReportPage::add(const TrialRecord& r, std::shared_ptr<const std::vector<double>> parameters) {
   if (!keys_known_) {
     keys_known_ = true;
     for (std::size_t k = 0; k < r.params.size(); ++k) {
@@ -52,46 +49,17 @@ void ReportPage::add(const results::TrialRecord& r,
   }
   for (std::size_t k = 0; k < r.params.size() && k < keys_.size(); ++k)
     if (r.params[k].second != first_values_[k]) varies_[k] = true;
-  if (r.outcome == results::Outcome::error) return;
+  if (r.outcome == Outcome::error) return;
 
   Trial t;
   t.id = r.id;
   t.row = position(rows_seen_, row_of_, r.params[row_key_].second);
   t.col = position(cols_seen_, col_of_, r.params[col_key_].second);
-  if (r.outcome == results::Outcome::diverged) t.diverged_at = r.epochs_run;
+  if (r.outcome == Outcome::diverged) t.diverged_at = r.epochs_run;
   max_epoch_ = std::max(max_epoch_, r.epochs_run);
   trials_.push_back(std::move(t));
 
   best_.add(r, std::move(parameters));
-}
-
-SweepTrials::SweepTrials(fs::path dir, const sweeps::Sweep& sweep, bool save_models,
-                         const TrainedModels* trained)
-    : dir_(std::move(dir)), sweep_(sweep), save_(save_models), trained_(trained) {}
-
-std::optional<BoundaryTrial> SweepTrials::trial(const ChosenTrial& chosen,
-                                                const TrainedModel* at_hand, bool draw) {
-  const results::Representative& best = chosen.trial;
-  const sweeps::Trial trial = sweep_.trial(best.index);
-  if (trial.id != best.id) return std::nullopt;  // the sweep file is not the one of these results
-  ModelRequest request{.outcome = best.outcome,
-                       .epoch = best.best_epoch,
-                       .epochs_run = best.epochs_run,
-                       .from = chosen.from,
-                       .trained = at_hand,
-                       .save = save_};
-  if (!request.trained && trained_)
-    if (const auto t = trained_->find(best.id); t != trained_->end()) request.trained = &t->second;
-  TrialModel made = trial_model(dir_, sweep_, trial, request);
-  if (!draw) return std::nullopt;
-  BoundaryTrial out{.model = std::move(made.model),
-                    .trained_again = made.source == ModelSource::trained_again};
-  for (const auto& p : sweep_.params(trial.config)) out.params.emplace_back(p.key, p.value);
-  // The raw points of the same splits: the split does not depend on the features.
-  nn::DataConfig raw = trial.config.data;
-  raw.features = {nn::Feature::x1, nn::Feature::x2};
-  out.data = nn::make_dataset(raw, trial.data_seed);
-  return out;
 }
 
 // "dataset, data.key=value" over the data settings that vary, and "key=value " over the others.
@@ -99,14 +67,13 @@ std::pair<std::string, std::string> ReportPage::title_and_settings(
     const BoundaryTrial& trial, const std::string& dataset) const {
   std::string title = dataset, settings;
   for (std::size_t k = 0; k < keys_.size(); ++k)
-    if (varies_[k] && !sweeps::is_data(sweeps::setting(keys_[k])))
+    if (varies_[k] && !columns_.contains(keys_[k]))
       for (const auto& [key, value] : trial.params)
         if (key == keys_[k]) settings += fmt::format("{}={} ", key, value);
   for (std::size_t k = 0; k < keys_.size(); ++k)
-    if (varies_[k] && sweeps::is_data(sweeps::setting(keys_[k])) &&
-        keys_[k] != sweeps::keys::dataset)
+    if (varies_[k] && columns_.contains(keys_[k]) && keys_[k] != columns_.dataset)
       for (const auto& [key, value] : trial.params)
-        if (key == keys_[k]) title += fmt::format(", {}={}", key.substr(5), value);
+        if (key == keys_[k]) title += fmt::format(", {}={}", key.substr(key.find('.') + 1), value);
   return {title, settings};
 }
 
@@ -115,7 +82,7 @@ namespace {
 // The network's output at the centre of each cell of the grid, top row first, a band of rows at
 // a time: the arrays of the whole grid took a few hundred kilobytes of fresh memory, whose first
 // touch cost more than the network's work.
-void evaluate_grid(const results::ModelFile& model, results::Boundary& b) {
+void evaluate_grid(const ModelFile& model, Boundary& b) {
   const int n = b.resolution;
   const nn::Mlp mlp = model.mlp();
   b.values.reserve(static_cast<std::size_t>(n) * n);
@@ -132,7 +99,7 @@ void evaluate_grid(const results::ModelFile& model, results::Boundary& b) {
   }
 }
 
-void add_points(const nn::Dataset& data, results::Boundary& b) {
+void add_points(const nn::Dataset& data, Boundary& b) {
   for (const auto* split : {&data.train, &data.validation, &data.test})
     for (Eigen::Index j = 0; j < split->size() && b.points.size() < kMaxPoints; ++j)
       b.points.push_back({.x1 = split->x(0, j),
@@ -148,15 +115,14 @@ bool drawable(const ChosenTrial& chosen) {
 
 }  // namespace
 
-results::Boundary ReportPage::boundary(const ChosenTrial& chosen, const BoundaryTrial& trial) {
-  const results::Representative& best = chosen.trial;
-  results::Boundary b;
+Boundary ReportPage::boundary(const ChosenTrial& chosen, const BoundaryTrial& trial) {
+  const Representative& best = chosen.trial;
+  Boundary b;
   b.regression = trial.model.task == nn::Task::regression;
   b.resolution = kResolution;
   std::string settings;
   std::tie(b.title, settings) = title_and_settings(trial, chosen.dataset);
-  const char* lowest =
-      chosen.from == results::WeightsFrom::lowest_val_loss ? "validation" : "training";
+  const char* lowest = chosen.from == WeightsFrom::lowest_val_loss ? "validation" : "training";
   b.caption = fmt::format("{}\u2014 trial {} after epoch {} (its lowest {} loss): ", settings,
                           best.id, best.best_epoch, lowest);
   if (trial.trained_again)
@@ -165,16 +131,16 @@ results::Boundary ReportPage::boundary(const ChosenTrial& chosen, const Boundary
         "weights the sweep had then)",
         best.id, chosen.dataset, best.best_epoch));
   if (std::isfinite(best.test_accuracy))
-    b.caption += "test accuracy " + results::accuracy_text(best.test_accuracy) + ", ";
-  b.caption += "test loss " + results::loss_text(best.test_loss);
+    b.caption += "test accuracy " + accuracy_text(best.test_accuracy) + ", ";
+  b.caption += "test loss " + loss_text(best.test_loss);
   evaluate_grid(trial.model, b);
   add_points(trial.data, b);
   return b;
 }
 
-std::vector<results::Boundary> ReportPage::boundaries(const ReportContext& context,
-                                                      std::vector<std::string>& notes) {
-  std::vector<results::Boundary> out;
+std::vector<Boundary> ReportPage::boundaries(const ReportContext& context,
+                                             std::vector<std::string>& notes) {
+  std::vector<Boundary> out;
   if (!context.boundary_trials) return out;
   BoundaryTrials& source = *context.boundary_trials;
   const TrainedModels at_hand = best_.models();
@@ -197,9 +163,8 @@ std::vector<results::Boundary> ReportPage::boundaries(const ReportContext& conte
   return out;
 }
 
-void ReportPage::write(const fs::path& dir, const ReportContext& context,
-                       results::FileBatch& files) {
-  results::ReportData data;
+void ReportPage::write(const fs::path& dir, const ReportContext& context, FileBatch& files) {
+  ReportData data;
   data.sweep_name = context.sweep_name;
   data.pivot = pivot_;
   data.counts = context.counts;
@@ -232,9 +197,9 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
   if (std::ifstream in{curves_path, std::ios::binary}; in && !rows.empty() && !cols.empty()) {
     // Made at the first row: a sweep with `curves: off` has none, and its page says so instead
     // of drawing empty panels.
-    std::optional<results::CurveBands> bands;
+    std::optional<CurveBands> bands;
     std::uint64_t points = 0;
-    const auto add = [&](results::CurvePoint&& p) {
+    const auto add = [&](CurvePoint&& p) {
       if (!bands) {
         bands.emplace(static_cast<int>(rows.size()), static_cast<int>(cols.size()), max_epoch_);
         for (const Trial& t : trials_)
@@ -245,7 +210,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
       if ((++points & 0xfff) == 0) poll_interrupt(context.interrupt);
       bands->add(p);
     };
-    if (results::read_curves(in, curves_path.string(), add) && bands) {
+    if (read_curves(in, curves_path.string(), add) && bands) {
       data.panels = bands->panels(rows, cols);
       data.curve_step = bands->step();
     }
@@ -253,7 +218,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context,
   poll_interrupt(context.interrupt);
   data.boundaries = boundaries(context, data.notes);
   poll_interrupt(context.interrupt);
-  files.stage("report.html", results::report_html(data));
+  files.stage("report.html", report_html(data));
 }
 
-}  // namespace runner
+}  // namespace results

@@ -14,29 +14,30 @@
 #include <vector>
 
 #include "results/atomic_file.h"
+#include "results/best_trials.h"
 #include "results/convergence_table.h"
+#include "results/data_columns.h"
+#include "results/report_page.h"
 #include "results/trial_record.h"
-#include "runner/best_trials.h"
-#include "runner/report_page.h"
-#include "sweeps/spec.h"
 
-namespace runner {
+namespace results {
 
 struct Tables {
-  results::OutcomeCounts counts;
+  OutcomeCounts counts;
   std::string convergence_text;  // the pivot, for the terminal
   // The best configurations for the terminal, and which models were trained again.
   std::string best_text;
 };
 
 struct TablesOptions {
-  std::string sweep_name;  // the page's title
+  std::string sweep_name;    // the page's title
+  DataColumns data_columns;  // which settings tell data configurations apart
   // The trials whose decision boundaries the page draws (and whose models it saves, when the
   // source saves them); without them, when the sweep is not known, the page draws none.
   BoundaryTrials* boundary_trials = nullptr;
   bool rows_checked = false;  // trials.csv holds only rows this process wrote or parsed
   int threads = 1;            // above 1, the page and the tables are written side by side
-  // Set by Ctrl-C or SIGTERM: the tables stop promptly and throw runner::Interrupted, leaving
+  // Set by Ctrl-C or SIGTERM: the tables stop promptly and throw Interrupted, leaving
   // the files they would replace as they were.
   const std::atomic<bool>* interrupt = nullptr;
 };
@@ -45,14 +46,8 @@ struct TablesOptions {
 // its manifest first); trials.csv and curves.csv are put in trial order first. Throws
 // nn::InputError for a malformed trials.csv or curves.csv, and std::invalid_argument when the
 // pivot names a column trials.csv does not have.
-Tables write_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot, bool colour,
-                    const TablesOptions& options, results::FileBatch& files);
-
-// write_tables for a run read back (`nnsweep report DIR`, merge): the page is titled after, and
-// draws the boundaries of, the sweep manifest.yaml records; without a manifest, or with one that
-// no longer parses, it is titled after the directory and draws none.
-Tables write_recorded_tables(const std::filesystem::path& dir, const results::PivotSpec& pivot,
-                             bool colour);
+Tables write_tables(const std::filesystem::path& dir, const PivotSpec& pivot, bool colour,
+                    const TablesOptions& options, FileBatch& files);
 
 // Puts trials.csv and curves.csv of `dir` in trial order (each atomically replaced), as
 // write_tables does first; returns the trial ids in that order.
@@ -64,24 +59,23 @@ class TablesBuilder {
  public:
   // `keys`: trials.csv's parameter columns. Throws std::invalid_argument when the pivot names a
   // column that is not among them.
-  TablesBuilder(const results::PivotSpec& pivot, std::vector<std::string> keys);
+  TablesBuilder(const PivotSpec& pivot, std::vector<std::string> keys, DataColumns columns);
   ~TablesBuilder();
   TablesBuilder(const TablesBuilder&) = delete;
   TablesBuilder& operator=(const TablesBuilder&) = delete;
 
   // `parameters` as for ReportPage::add.
-  void add(const results::TrialRecord& record,
-           std::shared_ptr<const std::vector<double>> parameters = {});
+  void add(const TrialRecord& record, std::shared_ptr<const std::vector<double>> parameters = {});
 
   // Stages the tables and report.html of `dir` in `files`, which the caller commits.
   // `curve_order` (the trial ids in trial order) puts curves.csv in that order first; without
   // it trials.csv and curves.csv are taken to be in order already and are only synced to disk.
   Tables write(const std::filesystem::path& dir, bool colour, const TablesOptions& options,
-               results::FileBatch& files, const std::vector<std::string>* curve_order = nullptr);
+               FileBatch& files, const std::vector<std::string>* curve_order = nullptr);
 
  private:
   struct State;
   std::unique_ptr<State> state_;
 };
 
-}  // namespace runner
+}  // namespace results

@@ -1,4 +1,4 @@
-#include "runner/tables.h"
+#include "results/tables.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,9 +6,9 @@
 #include <atomic>
 #include <filesystem>
 
-#include "runner/interrupt.h"
+#include "results/interrupt.h"
 
-namespace runner {
+namespace results {
 namespace {
 
 namespace fs = std::filesystem;
@@ -20,17 +20,17 @@ TEST(Tables, AnInterruptStopsTheTablesAndLeavesNoFile) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   TablesBuilder builder({"train.learning_rate", "model.activation", "outcome"},
-                        {"train.learning_rate", "model.activation"});
+                        {"train.learning_rate", "model.activation"}, {});
   std::atomic<bool> interrupted{true};
   TablesOptions options;
   options.interrupt = &interrupted;
   {
-    results::FileBatch files(dir);
+    FileBatch files(dir);
     EXPECT_THROW(builder.write(dir, false, options, files), Interrupted);
   }
   EXPECT_TRUE(fs::is_empty(dir));
   interrupted = false;
-  results::FileBatch files(dir);
+  FileBatch files(dir);
   EXPECT_NO_THROW(builder.write(dir, false, options, files));
   files.commit();
   EXPECT_TRUE(fs::exists(dir / "summary.csv"));
@@ -38,4 +38,4 @@ TEST(Tables, AnInterruptStopsTheTablesAndLeavesNoFile) {
 }
 
 }  // namespace
-}  // namespace runner
+}  // namespace results

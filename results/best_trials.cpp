@@ -1,10 +1,8 @@
-#include "runner/best_trials.h"
+#include "results/best_trials.h"
 
 #include <cmath>
 
-#include "sweeps/setting.h"
-
-namespace runner {
+namespace results {
 namespace {
 
 double finite_or_inf(double v) {
@@ -19,14 +17,13 @@ bool BestTrials::Candidate::operator<(const Candidate& other) const {
   return index < other.index;
 }
 
-void BestTrials::add(const results::TrialRecord& r,
-                     std::shared_ptr<const std::vector<double>> parameters) {
-  if (r.outcome == results::Outcome::error) return;
+void BestTrials::add(const TrialRecord& r, std::shared_ptr<const std::vector<double>> parameters) {
+  if (r.outcome == Outcome::error) return;
   std::string key, dataset;
   for (const auto& [name, value] : r.params)
-    if (sweeps::is_data(sweeps::setting(name))) {
+    if (columns_.contains(name)) {
       key += name + '=' + value + '\n';
-      if (name == sweeps::keys::dataset) dataset = value;
+      if (name == columns_.dataset) dataset = value;
     }
   auto [it, added] = groups_.try_emplace(std::move(key));
   if (added) order_.push_back(&it->first);
@@ -68,4 +65,4 @@ TrainedModels BestTrials::models() const {
   return out;
 }
 
-}  // namespace runner
+}  // namespace results

@@ -1,4 +1,4 @@
-#include "runner/tables.h"
+#include "results/tables.h"
 
 #include <fmt/format.h>
 #include <tbb/parallel_invoke.h>
@@ -14,14 +14,12 @@
 #include "results/atomic_file.h"
 #include "results/csv.h"
 #include "results/curves.h"
-#include "results/manifest.h"
+#include "results/interrupt.h"
 #include "results/metric_text.h"
+#include "results/report_page.h"
 #include "results/summary.h"
-#include "runner/interrupt.h"
-#include "runner/report_page.h"
-#include "sweeps/setting.h"
 
-namespace runner {
+namespace results {
 namespace {
 
 namespace fs = std::filesystem;
@@ -33,22 +31,21 @@ void sort_trials_file(const fs::path& dir, bool rows_checked) {
   const fs::path path = dir / "trials.csv";
   std::ifstream in(path, std::ios::binary);
   if (!in) throw nn::InputError(path.string(), 0, 0, "cannot open trials.csv");
-  results::replace_file(
+  replace_file(
       dir, "trials.csv",
       [&](std::ostream& out) {
-        results::sort_trials(in, out, path.string(), results::kSortHoldBytes, !rows_checked);
+        sort_trials(in, out, path.string(), kSortHoldBytes, !rows_checked);
       },
-      results::Sync::file);
+      Sync::file);
 }
 
 void sort_curves_file(const fs::path& dir, const std::vector<std::string>& ids) {
   const fs::path path = dir / "curves.csv";
   if (!fs::exists(path)) return;
   std::ifstream in(path, std::ios::binary);
-  results::replace_file(
-      dir, "curves.csv",
-      [&](std::ostream& out) { results::sort_curves(in, out, ids, path.string()); },
-      results::Sync::file);
+  replace_file(
+      dir, "curves.csv", [&](std::ostream& out) { sort_curves(in, out, ids, path.string()); },
+      Sync::file);
 }
 
 // The configurations with the lowest selection loss: mean best validation loss when the sweep
@@ -58,34 +55,34 @@ void sort_curves_file(const fs::path& dir, const std::vector<std::string>& ids) 
 // the trial that stands for each data configuration (ChosenTrial).
 struct Ranking {
   bool use_val = false;
-  std::vector<results::BestRow> rows;  // the first few
-  std::vector<ChosenTrial> chosen;     // one per data configuration, in the sweep's order
+  std::vector<BestRow> rows;        // the first few
+  std::vector<ChosenTrial> chosen;  // one per data configuration, in the sweep's order
 };
 
 std::size_t metric_column(std::string_view name) {
-  const auto* it =
-      std::find(std::begin(results::kSummaryMetrics), std::end(results::kSummaryMetrics), name);
-  return static_cast<std::size_t>(it - std::begin(results::kSummaryMetrics));
+  const auto* it = std::find(std::begin(kSummaryMetrics), std::end(kSummaryMetrics), name);
+  return static_cast<std::size_t>(it - std::begin(kSummaryMetrics));
 }
 
 // One ChosenTrial per data configuration: the representative of the first ranked configuration
 // on that data, in the order the data configurations first appear in the sweep.
-std::vector<ChosenTrial> choose_trials(const std::vector<const results::Summary::Row*>& sweep_order,
-                                       const std::vector<const results::Summary::Row*>& ranked,
-                                       const std::vector<std::string>& keys, bool use_val) {
+std::vector<ChosenTrial> choose_trials(const std::vector<const Summary::Row*>& sweep_order,
+                                       const std::vector<const Summary::Row*>& ranked,
+                                       const std::vector<std::string>& keys,
+                                       const DataColumns& columns, bool use_val) {
   std::vector<std::size_t> data_keys;
   std::optional<std::size_t> dataset_key;
   for (std::size_t k = 0; k < keys.size(); ++k)
-    if (sweeps::is_data(sweeps::setting(keys[k]))) {
+    if (columns.contains(keys[k])) {
       data_keys.push_back(k);
-      if (keys[k] == sweeps::keys::dataset) dataset_key = k;
+      if (keys[k] == columns.dataset) dataset_key = k;
     }
-  const auto data_of = [&](const results::Summary::Row* r) {
+  const auto data_of = [&](const Summary::Row* r) {
     std::vector<std::string> values;
     for (std::size_t k : data_keys) values.push_back(r->values[k]);
     return values;
   };
-  std::map<std::vector<std::string>, const results::Summary::Row*> first_ranked;
+  std::map<std::vector<std::string>, const Summary::Row*> first_ranked;
   for (const auto* r : ranked) {
     const auto& rep = use_val ? r->by_val : r->by_train;
     if (rep) first_ranked.try_emplace(data_of(r), r);
@@ -98,16 +95,16 @@ std::vector<ChosenTrial> choose_trials(const std::vector<const results::Summary:
     const auto it = first_ranked.find(data);
     if (it == first_ranked.end()) continue;
     const auto* best = it->second;
-    chosen.push_back({.dataset = dataset_key ? best->values[*dataset_key] : std::string(),
-                      .trial = *(use_val ? best->by_val : best->by_train),
-                      .from = use_val ? results::WeightsFrom::lowest_val_loss
-                                      : results::WeightsFrom::lowest_train_loss});
+    chosen.push_back(
+        {.dataset = dataset_key ? best->values[*dataset_key] : std::string(),
+         .trial = *(use_val ? best->by_val : best->by_train),
+         .from = use_val ? WeightsFrom::lowest_val_loss : WeightsFrom::lowest_train_loss});
   }
   return chosen;
 }
 
-Ranking rank_configurations(const results::Summary& summary, const std::vector<std::string>& keys,
-                            std::size_t count) {
+Ranking rank_configurations(const Summary& summary, const std::vector<std::string>& keys,
+                            const DataColumns& columns, std::size_t count) {
   const std::size_t val = metric_column("best_val_loss"), train = metric_column("best_train_loss"),
                     epochs = metric_column("epochs_to_target"),
                     accuracy = metric_column("final_test_accuracy");
@@ -117,17 +114,17 @@ Ranking rank_configurations(const results::Summary& summary, const std::vector<s
   ranking.use_val =
       std::any_of(rows.begin(), rows.end(), [&](const auto* r) { return r->metrics[val].n > 0; });
   const std::size_t by = ranking.use_val ? val : train;
-  const auto score = [&](const results::Summary::Row* r) {
+  const auto score = [&](const Summary::Row* r) {
     return r->metrics[by].n > 0 ? r->metrics[by].mean : INFINITY;
   };
-  const auto speed = [&](const results::Summary::Row* r) {
+  const auto speed = [&](const Summary::Row* r) {
     return r->metrics[epochs].n > 0 ? r->metrics[epochs].mean : INFINITY;
   };
   std::stable_sort(rows.begin(), rows.end(), [&](const auto* a, const auto* b) {
     return score(a) != score(b) ? score(a) < score(b) : speed(a) < speed(b);
   });
   std::erase_if(rows, [&](const auto* r) { return !std::isfinite(score(r)); });
-  ranking.chosen = choose_trials(sweep_order, rows, keys, ranking.use_val);
+  ranking.chosen = choose_trials(sweep_order, rows, keys, columns, ranking.use_val);
   // Only the settings that differ between configurations say which one is meant.
   std::vector<bool> varies(keys.size(), false);
   for (const auto* r : sweep_order)
@@ -135,13 +132,13 @@ Ranking rank_configurations(const results::Summary& summary, const std::vector<s
       varies[k] = varies[k] || r->values[k] != sweep_order.front()->values[k];
   for (std::size_t i = 0; i < std::min(count, rows.size()); ++i) {
     const auto* r = rows[i];
-    results::BestRow row;
+    BestRow row;
     for (std::size_t k = 0; k < keys.size(); ++k)
       if (varies[k]) row.params.emplace_back(keys[k], r->values[k]);
     row.score = score(r);
     row.epochs = r->metrics[epochs].n > 0 ? r->metrics[epochs].mean : NAN;
     row.accuracy = r->metrics[accuracy].n > 0 ? r->metrics[accuracy].mean : NAN;
-    row.learned = r->counts[results::Outcome::learned];
+    row.learned = r->counts[Outcome::learned];
     row.n = r->n();
     const auto& rep = ranking.use_val ? r->by_val : r->by_train;
     if (rep) row.trial_id = rep->id, row.epoch = rep->best_epoch;
@@ -159,13 +156,13 @@ std::string ranking_by(const Ranking& ranking) {
 std::string best_text(const Ranking& ranking) {
   std::string text = fmt::format("best configurations (by {}):\n", ranking_by(ranking));
   for (std::size_t i = 0; i < ranking.rows.size(); ++i) {
-    const results::BestRow& r = ranking.rows[i];
+    const BestRow& r = ranking.rows[i];
     std::string params;
     for (const auto& [key, value] : r.params) params += fmt::format("{}={} ", key, value);
-    text += fmt::format("  {}. {}loss {}, learned {}/{}", i + 1, params,
-                        results::loss_text(r.score), r.learned, r.n);
-    if (std::isfinite(r.accuracy)) text += ", test accuracy " + results::accuracy_text(r.accuracy);
-    if (std::isfinite(r.epochs)) text += ", epochs " + results::epochs_text(r.epochs);
+    text += fmt::format("  {}. {}loss {}, learned {}/{}", i + 1, params, loss_text(r.score),
+                        r.learned, r.n);
+    if (std::isfinite(r.accuracy)) text += ", test accuracy " + accuracy_text(r.accuracy);
+    if (std::isfinite(r.epochs)) text += ", epochs " + epochs_text(r.epochs);
     text += "\n";
   }
   if (!ranking.rows.empty())
@@ -180,21 +177,27 @@ std::string best_text(const Ranking& ranking) {
 }  // namespace
 
 struct TablesBuilder::State {
-  State(const results::PivotSpec& pivot, std::vector<std::string> k)
-      : keys(std::move(k)), summary(keys), table(pivot, keys), page(pivot) {}
+  State(const PivotSpec& pivot, std::vector<std::string> k, DataColumns c)
+      : keys(std::move(k)),
+        columns(std::move(c)),
+        summary(keys),
+        table(pivot, keys),
+        page(pivot, columns) {}
   std::vector<std::string> keys;
-  results::Summary summary;
-  results::ConvergenceTable table;
+  DataColumns columns;
+  Summary summary;
+  ConvergenceTable table;
   ReportPage page;
-  results::OutcomeCounts counts;
+  OutcomeCounts counts;
 };
 
-TablesBuilder::TablesBuilder(const results::PivotSpec& pivot, std::vector<std::string> keys)
-    : state_(std::make_unique<State>(pivot, std::move(keys))) {}
+TablesBuilder::TablesBuilder(const PivotSpec& pivot, std::vector<std::string> keys,
+                             DataColumns columns)
+    : state_(std::make_unique<State>(pivot, std::move(keys), std::move(columns))) {}
 
 TablesBuilder::~TablesBuilder() = default;
 
-void TablesBuilder::add(const results::TrialRecord& r,
+void TablesBuilder::add(const TrialRecord& r,
                         std::shared_ptr<const std::vector<double>> parameters) {
   state_->summary.add(r);
   state_->table.add(r);
@@ -203,15 +206,14 @@ void TablesBuilder::add(const results::TrialRecord& r,
 }
 
 Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOptions& options,
-                            results::FileBatch& files,
-                            const std::vector<std::string>* curve_order) {
+                            FileBatch& files, const std::vector<std::string>* curve_order) {
   State& s = *state_;
   Tables tables;
   tables.counts = s.counts;
   tables.convergence_text = s.table.text(colour);
   if (const std::string why = s.table.reasons_text(kTerminalReasons); !why.empty())
     tables.convergence_text += "\n" + why;
-  const Ranking ranking = rank_configurations(s.summary, s.keys, 5);
+  const Ranking ranking = rank_configurations(s.summary, s.keys, s.columns, 5);
   tables.best_text = best_text(ranking);
 
   ReportContext context;
@@ -254,33 +256,6 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   return tables;
 }
 
-namespace {
-
-std::optional<sweeps::Sweep> recorded_sweep(const fs::path& dir) {
-  try {
-    if (const auto info = results::read_manifest(dir))
-      return sweeps::parse_sweep(info->spec_yaml, (dir / "manifest.yaml").string(), dir);
-  } catch (const std::exception&) {
-    // A manifest that no longer parses costs the boundaries, not the report.
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-Tables write_recorded_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour) {
-  const std::optional<sweeps::Sweep> sweep = recorded_sweep(dir);
-  std::optional<SweepTrials> trials;
-  if (sweep) trials.emplace(dir, *sweep, false);
-  results::FileBatch files(dir);
-  const Tables tables = write_tables(dir, pivot, colour,
-                                     {.sweep_name = sweep ? sweep->name() : dir.filename().string(),
-                                      .boundary_trials = trials ? &*trials : nullptr},
-                                     files);
-  files.commit();
-  return tables;
-}
-
 std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_checked,
                                             const std::atomic<bool>* interrupt) {
   poll_interrupt(interrupt);
@@ -289,15 +264,14 @@ std::vector<std::string> put_in_trial_order(const fs::path& dir, bool rows_check
   std::vector<std::string> ids;
   const fs::path trials_path = dir / "trials.csv";
   std::ifstream in(trials_path, std::ios::binary);
-  results::read_trials(in, trials_path.string(),
-                       [&](results::TrialRecord&& r) { ids.push_back(std::move(r.id)); });
+  read_trials(in, trials_path.string(), [&](TrialRecord&& r) { ids.push_back(std::move(r.id)); });
   poll_interrupt(interrupt);
   sort_curves_file(dir, ids);
   return ids;
 }
 
-Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool colour,
-                    const TablesOptions& options, results::FileBatch& files) {
+Tables write_tables(const fs::path& dir, const PivotSpec& pivot, bool colour,
+                    const TablesOptions& options, FileBatch& files) {
   const fs::path trials_path = dir / "trials.csv";
   poll_interrupt(options.interrupt);
   sort_trials_file(dir, options.rows_checked);
@@ -306,19 +280,18 @@ Tables write_tables(const fs::path& dir, const results::PivotSpec& pivot, bool c
   std::ifstream in(trials_path, std::ios::binary);
   // The header arrives before the first row; the aggregates are built from it lazily.
   std::optional<TablesBuilder> builder;
-  const results::TrialsFileInfo info =
-      results::read_trials(in, trials_path.string(), [&](results::TrialRecord&& r) {
-        if (!builder) {
-          std::vector<std::string> keys;
-          for (const auto& [key, value] : r.params) keys.push_back(key);
-          builder.emplace(pivot, std::move(keys));
-        }
-        if ((ids.size() & 0x3ff) == 0) poll_interrupt(options.interrupt);
-        ids.push_back(r.id);
-        builder->add(r);
-      });
-  if (!builder) builder.emplace(pivot, info.param_keys);
+  const TrialsFileInfo info = read_trials(in, trials_path.string(), [&](TrialRecord&& r) {
+    if (!builder) {
+      std::vector<std::string> keys;
+      for (const auto& [key, value] : r.params) keys.push_back(key);
+      builder.emplace(pivot, std::move(keys), options.data_columns);
+    }
+    if ((ids.size() & 0x3ff) == 0) poll_interrupt(options.interrupt);
+    ids.push_back(r.id);
+    builder->add(r);
+  });
+  if (!builder) builder.emplace(pivot, info.param_keys, options.data_columns);
   return builder->write(dir, colour, options, files, &ids);
 }
 
-}  // namespace runner
+}  // namespace results

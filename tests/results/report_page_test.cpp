@@ -1,6 +1,6 @@
 // report.html's decision boundaries come from a BoundaryTrials source: the page asks it for the
 // chosen trials and never trains.
-#include "runner/report_page.h"
+#include "results/report_page.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 #include "scratch_dir.h"
 
-namespace runner {
+namespace results {
 namespace {
 
 namespace fs = std::filesystem;
@@ -46,12 +46,12 @@ ChosenTrial chosen(const std::string& dataset, const std::string& id) {
 // the page.
 std::string page_with(const fs::path& dir, BoundaryTrials* trials,
                       std::vector<ChosenTrial> chosen_trials) {
-  ReportPage page(results::PivotSpec{});
+  ReportPage page(PivotSpec{}, {});
   ReportContext context;
   context.sweep_name = "unit";
   context.chosen = std::move(chosen_trials);
   context.boundary_trials = trials;
-  results::FileBatch files(dir);
+  FileBatch files(dir);
   page.write(dir, context, files);
   files.commit();
   std::ifstream in(dir / "report.html");
@@ -88,4 +88,4 @@ TEST_F(ReportPageTest, WithoutASourceThePageDrawsNoBoundaries) {
 }
 
 }  // namespace
-}  // namespace runner
+}  // namespace results
