@@ -36,6 +36,10 @@ std::string metric_text(std::string_view metric, double value) {
   return loss_text(value);
 }
 
+std::string p_value_text(double value) {
+  return value < 0.001 ? "< 0.001" : fmt::format("{:.2g}", value);
+}
+
 std::string percent_text(std::uint64_t part, std::uint64_t whole) {
   auto rounded = static_cast<long>(
       std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole)));

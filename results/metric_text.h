@@ -23,6 +23,9 @@ std::string epochs_text(double value);
 // rule of its kind.
 std::string metric_text(std::string_view metric, double value);
 
+// A p-value: two significant digits, and "< 0.001" below that ("0.31", "0.042", "< 0.001").
+std::string p_value_text(double value);
+
 // `part` of `whole` as a whole percentage; never 0% or 100% unless it is exactly so.
 // REQUIRES whole > 0.
 std::string percent_text(std::uint64_t part, std::uint64_t whole);

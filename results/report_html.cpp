@@ -492,6 +492,27 @@ std::string or_dash(double v, std::string (*text)(double)) {
   return std::isfinite(v) ? text(v) : "\u2013";
 }
 
+std::string best_row(std::size_t i, const BestRow& row) {
+  std::string settings;
+  for (const auto& [key, value] : row.params)
+    settings += fmt::format("<code>{}={}</code> ", escape_html(key), escape_html(value));
+  if (settings.empty()) settings = "(the only configuration)";
+  if (row.like_best())
+    settings += fmt::format(
+        "<mark title=\"not distinguishable from the best with these repeats\">\u2248 1. "
+        "(Welch p {})</mark>",
+        escape_html(p_value_text(row.p_vs_best)));
+  std::string loss = or_dash(row.score, loss_text);
+  if (std::isfinite(row.score_low))
+    loss += fmt::format("<br><small>{} to {}</small>", loss_text(row.score_low),
+                        loss_text(row.score_high));
+  return fmt::format(
+      "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td><code>{}</"
+      "code> at epoch {}</td></tr>\n",
+      i + 1, settings, loss, or_dash(row.accuracy, accuracy_text), or_dash(row.epochs, epochs_text),
+      row.learned, row.n, escape_html(row.trial_id), row.epoch);
+}
+
 void best_section(std::string& out, const ReportData& data) {
   out += "<section id=\"best\">\n<h2>Best configurations</h2>\n";
   if (data.best.empty()) {
@@ -500,25 +521,15 @@ void best_section(std::string& out, const ReportData& data) {
   }
   out += fmt::format(
       "<p class=\"explain\">Ranked by {}; ties by fewer epochs to target. Test accuracy is shown, "
-      "never used to choose.</p>\n",
+      "never used to choose. Under a loss, the 95% confidence interval of its mean over the "
+      "repeats; <mark>\u2248 1.</mark> marks a configuration that Welch's t-test at 5% cannot "
+      "tell from the first with these repeats: more repeats may separate them.</p>\n",
       escape_html(data.best_by));
   out +=
       "<table class=\"best\"><thead><tr><th>#</th><th>settings</th><th>loss</th><th>test "
       "accuracy</th><th>epochs to target</th><th>learned</th><th>best "
       "repeat</th></tr></thead><tbody>\n";
-  for (std::size_t i = 0; i < data.best.size(); ++i) {
-    const BestRow& row = data.best[i];
-    std::string settings;
-    for (const auto& [key, value] : row.params)
-      settings += fmt::format("<code>{}={}</code> ", escape_html(key), escape_html(value));
-    out += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td><code>{}</"
-        "code> "
-        "at epoch {}</td></tr>\n",
-        i + 1, settings.empty() ? "(the only configuration)" : settings,
-        or_dash(row.score, loss_text), or_dash(row.accuracy, accuracy_text),
-        or_dash(row.epochs, epochs_text), row.learned, row.n, escape_html(row.trial_id), row.epoch);
-  }
+  for (std::size_t i = 0; i < data.best.size(); ++i) out += best_row(i, data.best[i]);
   out += "</tbody></table>\n</section>\n";
 }
 
@@ -679,6 +690,8 @@ svg .cut text{font-size:12px;font-weight:600;paint-order:stroke;stroke:#fff;stro
 table.best{border-collapse:collapse;font-size:15px}
 table.best th,table.best td{border-bottom:1px solid #e3e3e3;padding:5px 12px;text-align:left}
 table.best td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}
+table.best mark{background:#e8f0fe;color:#1a3d7c;padding:1px 5px;border-radius:3px;font-size:13px;white-space:nowrap}
+table.best small{color:#666}
 code{font-size:14px;background:#f3f3f3;padding:1px 4px;border-radius:3px}
 figure.boundary{margin:0}figure.boundary figcaption{font-size:15px;max-width:420px;margin-bottom:4px}
 )";

@@ -6,6 +6,7 @@
 // never written into coordinates.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,6 +27,13 @@ struct BestRow {
   std::uint64_t learned = 0, n = 0;
   std::string trial_id;  // its best repeat (lowest ranking loss): the one boundaries draw
   int epoch = 0;         // that repeat's best epoch
+  // The 95% confidence interval of `score` over the repeats; NaN with one repeat.
+  double score_low = NAN, score_high = NAN;
+  // Welch's t-test of this row's ranking loss against the first row's: its p-value (NaN for
+  // the first row and with one repeat on either side). At 5% or more the repeats cannot tell
+  // the two apart.
+  double p_vs_best = NAN;
+  bool like_best() const { return p_vs_best >= 0.05; }
 };
 
 // The network's output over the square [-extent, extent]^2 and the data on top of it.

@@ -1,5 +1,7 @@
 #include "results/summary.h"
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,6 +21,33 @@ void RunningStats::add(double x) {
 double RunningStats::sample_std() const {
   if (n < 2) return std::numeric_limits<double>::quiet_NaN();
   return std::sqrt(m2 / static_cast<double>(n - 1));
+}
+
+Interval mean_interval(const RunningStats& stats, double level) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (stats.n < 2) return {kNaN, kNaN};
+  const double n = static_cast<double>(stats.n);
+  const boost::math::students_t t(n - 1);
+  const double half = boost::math::quantile(t, 0.5 + level / 2) * stats.sample_std() / std::sqrt(n);
+  return {stats.mean - half, stats.mean + half};
+}
+
+Interval metric_interval(std::string_view metric, const RunningStats& stats) {
+  Interval ci = mean_interval(stats);
+  if (stats.n < 2) return ci;
+  ci.low = std::max(ci.low, 0.0);
+  if (metric.find("accuracy") != std::string_view::npos) ci.high = std::min(ci.high, 1.0);
+  return ci;
+}
+
+double welch_p_value(const RunningStats& a, const RunningStats& b) {
+  if (a.n < 2 || b.n < 2) return std::numeric_limits<double>::quiet_NaN();
+  const double na = static_cast<double>(a.n), nb = static_cast<double>(b.n);
+  const double va = a.m2 / (na - 1) / na, vb = b.m2 / (nb - 1) / nb;  // squared standard errors
+  if (va + vb == 0) return a.mean == b.mean ? 1.0 : 0.0;
+  const double t = (a.mean - b.mean) / std::sqrt(va + vb);
+  const double df = (va + vb) * (va + vb) / (va * va / (na - 1) + vb * vb / (nb - 1));
+  return 2 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), std::fabs(t)));
 }
 
 double Summary::Row::success_rate() const {
@@ -77,7 +106,7 @@ std::vector<std::string> Summary::header() const {
   for (std::string_view name : nn::kOutcomeNames) header.emplace_back(name);
   header.emplace_back("success_rate");
   for (auto metric : kSummaryMetrics)
-    for (const char* stat : {"_n", "_mean", "_std", "_min", "_max"})
+    for (const char* stat : {"_n", "_mean", "_std", "_min", "_max", "_ci95_low", "_ci95_high"})
       header.push_back(std::string(metric) + stat);
   return header;
 }
@@ -98,13 +127,15 @@ void Summary::write_csv(std::ostream& out) const {
       line += ',';
     }
     append_number(line, row->success_rate());
-    for (const RunningStats& stats : row->metrics) {
+    for (std::size_t m = 0; m < row->metrics.size(); ++m) {
+      const RunningStats& stats = row->metrics[m];
       line += ',';
       append_unsigned(line, stats.n);
       const bool any = stats.n > 0;
       constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+      const Interval ci = metric_interval(kSummaryMetrics[m], stats);
       for (double value : {any ? stats.mean : kNaN, stats.sample_std(), any ? stats.min : kNaN,
-                           any ? stats.max : kNaN}) {
+                           any ? stats.max : kNaN, ci.low, ci.high}) {
         line += ',';
         append_number(line, value);
       }

@@ -1,6 +1,7 @@
 // summary.csv: one row per configuration (its hyperparameter values; repeats differ only in
-// repeat and seed): trials, count per status, success rate, and n / mean / std / min / max of
-// each kSummaryMetrics metric over the trials where it is finite (NaN and infinities skipped).
+// repeat and seed): trials, count per status, success rate, and n / mean / std / min / max and
+// the 95% confidence interval of the mean of each kSummaryMetrics metric over the trials where
+// it is finite (NaN and infinities skipped).
 // Streaming: add() one trial at a time; memory grows with configurations, not trials. Rows are
 // in first-trial order; byte-identical output REQUIRES adding trials in the same order.
 #pragma once
@@ -35,6 +36,24 @@ struct RunningStats {
   void add(double x);         // REQUIRES x finite
   double sample_std() const;  // NaN when n < 2
 };
+
+// The confidence interval of the mean of the values behind `stats`, from Student's t with n-1
+// degrees of freedom: the repeats are taken as a sample of the seeds the configuration could
+// have had. NaN bounds when n < 2; a zero-width interval when every value was the same.
+struct Interval {
+  double low = 0, high = 0;
+};
+Interval mean_interval(const RunningStats& stats, double level = 0.95);
+
+// mean_interval of a kSummaryMetrics metric, clipped to the values the metric can take (every
+// one is at least 0; accuracies at most 1): with two repeats the t interval of a small loss
+// reaches below zero, which no loss can.
+Interval metric_interval(std::string_view metric, const RunningStats& stats);
+
+// The two-sided p-value of Welch's t-test that the values behind `a` and `b` have the same mean
+// (unequal variances; Welch-Satterthwaite degrees of freedom). NaN when either has fewer than two
+// values. With no spread in either, 1 when the means are equal and 0 when not.
+double welch_p_value(const RunningStats& a, const RunningStats& b);
 
 // The repeat that stands for a configuration by one selection loss (its best validation or
 // best training loss): the lowest, ties to the lower trial index.

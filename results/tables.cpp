@@ -136,6 +136,9 @@ Ranking rank_configurations(const Summary& summary, const std::vector<std::strin
     for (std::size_t k = 0; k < keys.size(); ++k)
       if (varies[k]) row.params.emplace_back(keys[k], r->values[k]);
     row.score = score(r);
+    const Interval ci = metric_interval(kSummaryMetrics[by], r->metrics[by]);
+    row.score_low = ci.low, row.score_high = ci.high;
+    if (i > 0) row.p_vs_best = welch_p_value(r->metrics[by], rows.front()->metrics[by]);
     row.epochs = r->metrics[epochs].n > 0 ? r->metrics[epochs].mean : NAN;
     row.accuracy = r->metrics[accuracy].n > 0 ? r->metrics[accuracy].mean : NAN;
     row.learned = r->counts[Outcome::learned];
@@ -159,10 +162,15 @@ std::string best_text(const Ranking& ranking) {
     const BestRow& r = ranking.rows[i];
     std::string params;
     for (const auto& [key, value] : r.params) params += fmt::format("{}={} ", key, value);
-    text += fmt::format("  {}. {}loss {}, learned {}/{}", i + 1, params, loss_text(r.score),
-                        r.learned, r.n);
+    text += fmt::format("  {}. {}loss {}", i + 1, params, loss_text(r.score));
+    if (std::isfinite(r.score_low))
+      text += fmt::format(" (95% CI {} to {})", loss_text(r.score_low), loss_text(r.score_high));
+    text += fmt::format(", learned {}/{}", r.learned, r.n);
     if (std::isfinite(r.accuracy)) text += ", test accuracy " + accuracy_text(r.accuracy);
     if (std::isfinite(r.epochs)) text += ", epochs " + epochs_text(r.epochs);
+    if (r.like_best())
+      text += fmt::format(", not distinguishable from 1. with these repeats (Welch p {})",
+                          p_value_text(r.p_vs_best));
     text += "\n";
   }
   if (!ranking.rows.empty())

@@ -111,9 +111,9 @@ TEST_F(Faults, KilledTwentyFourTimesThenResumedEqualsAnUninterruptedRun) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(csv_without(read(dir_ / "killed/trials.csv"), {"wall_seconds"}), full_trials);
   EXPECT_EQ(read(dir_ / "killed/curves.csv"), read(dir_ / "full/curves.csv"));
-  const std::vector<std::string> timing = {"wall_seconds_n", "wall_seconds_mean",
-                                           "wall_seconds_std", "wall_seconds_min",
-                                           "wall_seconds_max"};
+  const std::vector<std::string> timing = {
+      "wall_seconds_n",   "wall_seconds_mean",     "wall_seconds_std",      "wall_seconds_min",
+      "wall_seconds_max", "wall_seconds_ci95_low", "wall_seconds_ci95_high"};
   EXPECT_EQ(csv_without(read(dir_ / "killed/summary.csv"), timing),
             csv_without(read(dir_ / "full/summary.csv"), timing));
   EXPECT_EQ(read(dir_ / "killed/convergence.csv"), read(dir_ / "full/convergence.csv"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <sstream>
 
@@ -63,6 +64,56 @@ TEST(RunningStats, StdNeedsTwoValues) {
   EXPECT_TRUE(std::isnan(stats.sample_std()));
 }
 
+RunningStats stats_of(std::initializer_list<double> values) {
+  RunningStats stats;
+  for (double x : values) stats.add(x);
+  return stats;
+}
+
+// Reference values from scipy.stats (t.ppf, ttest_ind with equal_var=False).
+TEST(MeanInterval, IsStudentsTIntervalOfTheMean) {
+  const Interval ci = mean_interval(stats_of({1, 2, 3, 4, 5}));
+  EXPECT_NEAR(ci.low, 1.036756838522439, 1e-12);
+  EXPECT_NEAR(ci.high, 4.9632431614775605, 1e-12);
+  EXPECT_TRUE(std::isnan(mean_interval(stats_of({3})).low));  // one repeat: no interval
+  const Interval flat = mean_interval(stats_of({2, 2, 2}));
+  EXPECT_EQ(flat.low, 2);
+  EXPECT_EQ(flat.high, 2);
+}
+
+TEST(WelchPValue, MatchesScipy) {
+  EXPECT_NEAR(welch_p_value(stats_of({1, 2, 3, 4, 5}), stats_of({2, 4, 6, 8, 10})),
+              0.10753119493062718, 1e-12);
+  EXPECT_NEAR(welch_p_value(stats_of({2, 4, 6, 8, 10}), stats_of({1, 2, 3, 4, 5})),
+              0.10753119493062718, 1e-12);
+  EXPECT_TRUE(std::isnan(welch_p_value(stats_of({1}), stats_of({2, 3}))));
+  EXPECT_EQ(welch_p_value(stats_of({1, 1}), stats_of({1, 1})), 1.0);
+  EXPECT_EQ(welch_p_value(stats_of({1, 1}), stats_of({2, 2})), 0.0);
+}
+
+TEST(Summary, WritesTheConfidenceIntervalOfEachMean) {
+  Summary summary(kKeys);
+  summary.add(trial(0, "0.1", "tanh", "learned", 10, 0.1));
+  summary.add(trial(1, "0.1", "tanh", "learned", 20, 0.2));
+  summary.add(trial(2, "1", "relu", "learned", 20, 0.2));
+  const auto rows = csv_rows(summary);
+  // Two values 10 and 20: mean 15, standard error 5, t(0.975, 1) = 12.706204736432095; the
+  // low end, 15 - 63.5, is clipped to 0: no epoch count is negative.
+  EXPECT_EQ(rows[1][column(summary, "epochs_to_target_ci95_low")], "0");
+  EXPECT_NEAR(std::stod(rows[1][column(summary, "epochs_to_target_ci95_high")]),
+              15 + 5 * 12.706204736432095, 1e-8);
+  EXPECT_EQ(rows[2][column(summary, "epochs_to_target_ci95_low")], "");  // one repeat
+}
+
+TEST(MetricInterval, StaysWhereTheMetricCanBe) {
+  const RunningStats losses = stats_of({0.001, 0.1});
+  EXPECT_LT(mean_interval(losses).low, 0);
+  EXPECT_EQ(metric_interval("best_val_loss", losses).low, 0);
+  EXPECT_EQ(metric_interval("best_val_loss", losses).high, mean_interval(losses).high);
+  const RunningStats accuracies = stats_of({0.9, 1});
+  EXPECT_EQ(metric_interval("final_test_accuracy", accuracies).high, 1);
+}
+
 TEST(Summary, GroupsRepeatsOfOneConfiguration) {
   Summary summary(kKeys);
   summary.add(trial(0, "0.1", "tanh", "learned", 10, 0.1));
@@ -121,7 +172,7 @@ TEST(Summary, HeaderNamesEveryStatistic) {
   const auto header = summary.header();
   EXPECT_EQ(header[0], "train.learning_rate");
   EXPECT_EQ(header[2], "n");
-  EXPECT_EQ(header.size(), kKeys.size() + 1 + kOutcomes + 1 + 5 * std::size(kSummaryMetrics));
+  EXPECT_EQ(header.size(), kKeys.size() + 1 + kOutcomes + 1 + 7 * std::size(kSummaryMetrics));
   EXPECT_NE(std::find(header.begin(), header.end(), "final_test_accuracy_mean"), header.end());
 }
 
