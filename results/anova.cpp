@@ -13,8 +13,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A column whose part not explained by the columns pivoted before it has less than this share of
-// its squared norm is dependent on them. Counts in X'X are exact, so a dependent column's share is
-// rounding (about p x 1e-16); an independent 0/1 column's share is at least about 1 / n^2.
+// its squared norm is dependent on them. X'X holds exact counts, so a dependent column's share is
+// rounding: at most 1e-15 in the tests, while independent columns' shares were above 1e-2 there
+// and in a 10,000-row design of 6 factors of 10 levels.
 constexpr double kRankTolerance = 1e-10;
 
 // A model term and its columns in treatment coding: level 0 of every factor is the reference.
