@@ -14,6 +14,8 @@ packages=(cmake make g++ pkg-config libeigen3-dev libtbb-dev libyaml-cpp-dev
           help2man)
 # The tests also read the output files back with pandas, as users do.
 [ "${1:-example}" = test ] && packages+=(python3-pandas)
+# The analysis of variance (results/anova.h) is checked against statsmodels' anova_lm.
+[ "${1:-example}" = test ] && packages+=(python3-statsmodels)
 # MPI is optional for nnsweep; the tests run the MPI backend, so they install it.
 [ "${1:-example}" = test ] && packages+=(libopenmpi-dev openmpi-bin)
 # The package test makes the .deb packages: dpkg-shlibdeps declares their dependencies.
