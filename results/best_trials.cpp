@@ -21,7 +21,7 @@ void BestTrials::add(const TrialRecord& r, std::shared_ptr<const std::vector<dou
   if (r.outcome == Outcome::error) return;
   std::string key, dataset;
   for (const auto& [name, value] : r.params)
-    if (columns_.contains(name)) {
+    if (columns_.data(name)) {
       key += name + '=' + value + '\n';
       if (name == columns_.dataset) dataset = value;
     }

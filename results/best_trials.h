@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "results/data_columns.h"
+#include "results/column_roles.h"
 #include "results/model_file.h"
 #include "results/summary.h"
 #include "results/trial_record.h"
@@ -40,7 +40,7 @@ struct ChosenTrial {
 class BestTrials {
  public:
   // `columns` groups the trials by their data settings.
-  explicit BestTrials(DataColumns columns) : columns_(std::move(columns)) {}
+  explicit BestTrials(ColumnRoles columns) : columns_(std::move(columns)) {}
 
   struct Candidate {
     double score = 0, epochs = 0;  // selection loss (inf when not finite), epochs to target
@@ -71,7 +71,7 @@ class BestTrials {
     std::optional<Candidate> by_val, by_train;
     std::string dataset;
   };
-  DataColumns columns_;
+  ColumnRoles columns_;
   bool has_val_ = false;
   std::map<std::string, Group> groups_;  // by the data settings' values
   std::vector<const std::string*> order_;

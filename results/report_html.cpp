@@ -8,6 +8,8 @@
 #include <limits>
 
 #include "results/metric_text.h"
+#include "results/outcome_colours.h"
+#include "results/report_charts.h"
 
 namespace results {
 namespace {
@@ -251,24 +253,6 @@ void curves_section(std::string& out, const ReportData& data) {
 }
 
 // ---------------------------------------------------------------- heatmap
-
-// Each outcome's colour, in the order of nn::Outcome, and whether white text reads on it.
-struct Swatch {
-  const char* fill;
-  bool dark;
-};
-constexpr std::array<Swatch, kOutcomes> kOutcomeColours = {{{"#1a9850", true},
-                                                            {"#a6d96a", false},
-                                                            {"#fee08b", false},
-                                                            {"#c2a5cf", false},
-                                                            {"#fdae61", false},
-                                                            {"#74add1", false},
-                                                            {"#d73027", true},
-                                                            {"#bdbdbd", false},
-                                                            {"#e0e0e0", false}}};
-const Swatch& swatch(Outcome o) {
-  return kOutcomeColours[static_cast<std::size_t>(o)];
-}
 
 bool higher_is_better(std::string_view metric) {
   return metric == "success_rate" || metric.find("accuracy") != std::string_view::npos;
@@ -733,12 +717,13 @@ std::string report_html(const ReportData& data) {
       "style-src 'unsafe-inline'\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += fmt::format("<title>nnsweep report: {}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                     escape_html(data.sweep_name), kStyle);
+                     escape_html(data.sweep_name), std::string(kStyle) + kChartStyle);
   out +=
       fmt::format("<header><h1>nnsweep report: {}</h1></header>\n", escape_html(data.sweep_name));
   status_section(out, data);
   curves_section(out, data);
   heatmap_section(out, data);
+  importance_sections(out, data.importance);
   best_section(out, data);
   boundaries_section(out, data);
   if (!data.notes.empty()) {

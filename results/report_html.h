@@ -15,6 +15,7 @@
 
 #include "results/convergence_table.h"
 #include "results/curve_bands.h"
+#include "results/importance.h"
 #include "results/trial_record.h"
 
 namespace results {
@@ -62,6 +63,7 @@ struct ReportData {
   const ConvergenceTable* table = nullptr;
   std::string best_by;  // e.g. "mean best validation loss"
   std::vector<BestRow> best;
+  const ImportanceTable* importance = nullptr;  // what matters; none: no section
   std::vector<Boundary> boundaries;
 };
 

@@ -33,7 +33,7 @@ int position(std::vector<std::string>& seen, std::unordered_map<std::string, int
 
 }  // namespace
 
-ReportPage::ReportPage(PivotSpec pivot, DataColumns columns)
+ReportPage::ReportPage(PivotSpec pivot, ColumnRoles columns)
     : pivot_(std::move(pivot)), columns_(std::move(columns)) {}
 
 void ReportPage::add(const TrialRecord& r, std::shared_ptr<const std::vector<double>> parameters) {
@@ -67,11 +67,11 @@ std::pair<std::string, std::string> ReportPage::title_and_settings(
     const BoundaryTrial& trial, const std::string& dataset) const {
   std::string title = dataset, settings;
   for (std::size_t k = 0; k < keys_.size(); ++k)
-    if (varies_[k] && !columns_.contains(keys_[k]))
+    if (varies_[k] && !columns_.data(keys_[k]))
       for (const auto& [key, value] : trial.params)
         if (key == keys_[k]) settings += fmt::format("{}={} ", key, value);
   for (std::size_t k = 0; k < keys_.size(); ++k)
-    if (varies_[k] && columns_.contains(keys_[k]) && keys_[k] != columns_.dataset)
+    if (varies_[k] && columns_.data(keys_[k]) && keys_[k] != columns_.dataset)
       for (const auto& [key, value] : trial.params)
         if (key == keys_[k]) title += fmt::format(", {}={}", key.substr(key.find('.') + 1), value);
   return {title, settings};
@@ -171,6 +171,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context, FileBa
   data.table = context.table;
   data.best_by = context.best_by;
   data.best = context.best;
+  data.importance = context.importance;
 
   // Panels and lines in the table's display order, capped to keep the page small.
   std::vector<std::string> rows = context.table ? context.table->row_values() : rows_seen_;

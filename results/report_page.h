@@ -18,8 +18,9 @@
 
 #include "results/atomic_file.h"
 #include "results/best_trials.h"
+#include "results/column_roles.h"
 #include "results/convergence_table.h"
-#include "results/data_columns.h"
+#include "results/importance.h"
 #include "results/report_html.h"
 #include "results/trial_record.h"
 
@@ -55,6 +56,7 @@ struct ReportContext {
   std::string best_by;
   std::vector<BestRow> best;
   std::vector<ChosenTrial> chosen;  // the trials whose boundaries are drawn
+  const ImportanceTable* importance = nullptr;
   // The trials whose decision boundaries are drawn; without them (the sweep is not known) the
   // page draws none.
   BoundaryTrials* boundary_trials = nullptr;
@@ -69,7 +71,7 @@ class ReportPage {
   static constexpr int kResolution = 100;   // boundary grid: kResolution^2 network outputs
 
   // `columns` says which settings are data settings (the boundaries' titles name them).
-  ReportPage(PivotSpec pivot, DataColumns columns);
+  ReportPage(PivotSpec pivot, ColumnRoles columns);
 
   // `parameters`: the trial's trained parameters when the caller has them (a run), kept while it
   // is the best of its data configuration so that its boundary needs no training.
@@ -97,7 +99,7 @@ class ReportPage {
                                                          const std::string& dataset) const;
 
   PivotSpec pivot_;
-  DataColumns columns_;
+  ColumnRoles columns_;
   bool keys_known_ = false;
   std::size_t row_key_ = 0, col_key_ = 0;
   std::vector<std::string> keys_, first_values_;

@@ -69,11 +69,11 @@ std::size_t metric_column(std::string_view name) {
 std::vector<ChosenTrial> choose_trials(const std::vector<const Summary::Row*>& sweep_order,
                                        const std::vector<const Summary::Row*>& ranked,
                                        const std::vector<std::string>& keys,
-                                       const DataColumns& columns, bool use_val) {
+                                       const ColumnRoles& columns, bool use_val) {
   std::vector<std::size_t> data_keys;
   std::optional<std::size_t> dataset_key;
   for (std::size_t k = 0; k < keys.size(); ++k)
-    if (columns.contains(keys[k])) {
+    if (columns.data(keys[k])) {
       data_keys.push_back(k);
       if (keys[k] == columns.dataset) dataset_key = k;
     }
@@ -104,7 +104,7 @@ std::vector<ChosenTrial> choose_trials(const std::vector<const Summary::Row*>& s
 }
 
 Ranking rank_configurations(const Summary& summary, const std::vector<std::string>& keys,
-                            const DataColumns& columns, std::size_t count) {
+                            const ColumnRoles& columns, std::size_t count) {
   const std::size_t val = metric_column("best_val_loss"), train = metric_column("best_train_loss"),
                     epochs = metric_column("epochs_to_target"),
                     accuracy = metric_column("final_test_accuracy");
@@ -185,22 +185,24 @@ std::string best_text(const Ranking& ranking) {
 }  // namespace
 
 struct TablesBuilder::State {
-  State(const PivotSpec& pivot, std::vector<std::string> k, DataColumns c)
+  State(const PivotSpec& pivot, std::vector<std::string> k, ColumnRoles c)
       : keys(std::move(k)),
         columns(std::move(c)),
         summary(keys),
         table(pivot, keys),
-        page(pivot, columns) {}
+        page(pivot, columns),
+        importance(keys, columns) {}
   std::vector<std::string> keys;
-  DataColumns columns;
+  ColumnRoles columns;
   Summary summary;
   ConvergenceTable table;
   ReportPage page;
+  Importance importance;
   OutcomeCounts counts;
 };
 
 TablesBuilder::TablesBuilder(const PivotSpec& pivot, std::vector<std::string> keys,
-                             DataColumns columns)
+                             ColumnRoles columns)
     : state_(std::make_unique<State>(pivot, std::move(keys), std::move(columns))) {}
 
 TablesBuilder::~TablesBuilder() = default;
@@ -210,6 +212,7 @@ void TablesBuilder::add(const TrialRecord& r,
   state_->summary.add(r);
   state_->table.add(r);
   state_->page.add(r, std::move(parameters));
+  state_->importance.add(r);
   state_->counts.add(r.outcome);
 }
 
@@ -223,6 +226,8 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
     tables.convergence_text += "\n" + why;
   const Ranking ranking = rank_configurations(s.summary, s.keys, s.columns, 5);
   tables.best_text = best_text(ranking);
+  const ImportanceTable importance = s.importance.table();
+  tables.importance_text = importance_text(importance);
 
   ReportContext context;
   context.sweep_name = options.sweep_name;
@@ -231,6 +236,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   context.best_by = ranking_by(ranking);
   context.best = ranking.rows;
   context.chosen = ranking.chosen;
+  context.importance = &importance;
   context.boundary_trials = options.boundary_trials;
   context.interrupt = options.interrupt;
 
@@ -252,6 +258,7 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
     files.stage("convergence.csv", s.table.csv());
     files.stage("convergence_cells.csv", s.table.cells_csv());
     files.stage("convergence.md", s.table.markdown());
+    files.stage("importance.csv", importance_csv(importance));
   };
   if (options.threads > 1) {
     tbb::parallel_invoke(write_page, write_table_files);
@@ -292,13 +299,13 @@ Tables write_tables(const fs::path& dir, const PivotSpec& pivot, bool colour,
     if (!builder) {
       std::vector<std::string> keys;
       for (const auto& [key, value] : r.params) keys.push_back(key);
-      builder.emplace(pivot, std::move(keys), options.data_columns);
+      builder.emplace(pivot, std::move(keys), options.columns);
     }
     if ((ids.size() & 0x3ff) == 0) poll_interrupt(options.interrupt);
     ids.push_back(r.id);
     builder->add(r);
   });
-  if (!builder) builder.emplace(pivot, info.param_keys, options.data_columns);
+  if (!builder) builder.emplace(pivot, info.param_keys, options.columns);
   return builder->write(dir, colour, options, files, &ids);
 }
 

@@ -15,8 +15,9 @@
 
 #include "results/atomic_file.h"
 #include "results/best_trials.h"
+#include "results/column_roles.h"
 #include "results/convergence_table.h"
-#include "results/data_columns.h"
+#include "results/importance.h"
 #include "results/report_page.h"
 #include "results/trial_record.h"
 
@@ -27,11 +28,12 @@ struct Tables {
   std::string convergence_text;  // the pivot, for the terminal
   // The best configurations for the terminal, and which models were trained again.
   std::string best_text;
+  std::string importance_text;  // importance.csv for the terminal (importance.h)
 };
 
 struct TablesOptions {
-  std::string sweep_name;    // the page's title
-  DataColumns data_columns;  // which settings tell data configurations apart
+  std::string sweep_name;  // the page's title
+  ColumnRoles columns;     // which settings tell data configurations apart
   // The trials whose decision boundaries the page draws (and whose models it saves, when the
   // source saves them); without them, when the sweep is not known, the page draws none.
   BoundaryTrials* boundary_trials = nullptr;
@@ -59,7 +61,7 @@ class TablesBuilder {
  public:
   // `keys`: trials.csv's parameter columns. Throws std::invalid_argument when the pivot names a
   // column that is not among them.
-  TablesBuilder(const PivotSpec& pivot, std::vector<std::string> keys, DataColumns columns);
+  TablesBuilder(const PivotSpec& pivot, std::vector<std::string> keys, ColumnRoles columns);
   ~TablesBuilder();
   TablesBuilder(const TablesBuilder&) = delete;
   TablesBuilder& operator=(const TablesBuilder&) = delete;

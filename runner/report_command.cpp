@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "nn/input_error.h"
 #include "nn/input_file.h"
@@ -64,6 +65,7 @@ int report_command(const Args& args) {
   results::PivotSpec pivot;
   std::string rows, cols, cell;
   std::vector<std::string> sets;
+  std::optional<std::string> importance;
   po::options_description options("usage: nnsweep report DIR [options]\n\noptions");
   options.add_options()("help,h", "show this help")(
       "rows", po::value(&rows), "row axis of the convergence table (default: the sweep's)")(
@@ -71,9 +73,13 @@ int report_command(const Args& args) {
       "cell", po::value(&cell), "cell metric (default: the sweep's)")(
       "set", po::value(&sets)->composing(),
       "convergence.KEY=VALUE: judge every trial again from its curve with this threshold "
-      "(repeatable; no training; kept in manifest.yaml for later reports)");
+      "(repeatable; no training; kept in manifest.yaml for later reports)")(
+      "importance", po::value<std::string>()->implicit_value(std::string(results::kRankingMetric)),
+      "print how much of METRIC's variance each setting explains (default: the ranking's loss; "
+      "any numeric trials.csv column)");
   po::variables_map vm;
   if (!parse_command_line(args, options, {{"dir", &dir_arg}}, vm)) return kExitOk;
+  if (vm.count("importance")) importance = vm["importance"].as<std::string>();
   if (dir_arg.empty()) throw po::error("a results directory is required: nnsweep report DIR");
   const fs::path dir(dir_arg);
   // A run (or merge) writing the directory holds it: its files are not rewritten under it.
@@ -93,6 +99,15 @@ int report_command(const Args& args) {
     throw nn::InputError(dir_arg, 0, 0,
                          "--set needs the run's manifest.yaml (its sweep), and there is none");
   if (manifest) pivot = recorded_pivot(*manifest, dir_arg);
+  // Asked for, the importance table is made first: a metric it cannot use changes nothing.
+  std::optional<results::ImportanceTable> table;
+  if (importance) {
+    try {
+      table = recorded_importance(dir, *importance);
+    } catch (const std::invalid_argument& e) {
+      throw nn::InputError(dir.string(), 0, 0, std::string("--importance: ") + e.what());
+    }
+  }
   if (!overrides.empty()) judge_again(dir, dir / "manifest.yaml", overrides);
   if (!rows.empty()) pivot.rows = rows;
   if (!cols.empty()) pivot.cols = cols;
@@ -106,6 +121,7 @@ int report_command(const Args& args) {
     throw nn::InputError(dir.string(), 0, 0, e.what());
   }
   std::cout << tables.convergence_text << "\n" << tables.best_text;
+  if (table) std::cout << "\n" << results::importance_text(*table);
   return kExitOk;
 }
 

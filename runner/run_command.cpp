@@ -323,8 +323,9 @@ class RowSink {
         resume_(std::move(resume)) {}
 
   // The tables are built as the rows come, from `pivot`, while they come in trial order.
-  void build_tables(const results::PivotSpec& pivot, std::vector<std::string> keys) {
-    builder_.emplace(pivot, std::move(keys), data_columns());
+  void build_tables(const results::PivotSpec& pivot, std::vector<std::string> keys,
+                    results::ColumnRoles roles) {
+    builder_.emplace(pivot, std::move(keys), std::move(roles));
   }
 
   // A pack of trials trained here, written together: one write (and flush) per file.
@@ -385,7 +386,7 @@ class RowSink {
   std::string trial_rows_, curve_rows_;
   std::vector<results::Outcome> statuses_;
   std::optional<results::TablesBuilder> builder_;
-  results::BestTrials best_{data_columns()};
+  results::BestTrials best_{column_roles(nullptr)};  // groups by data settings only
   std::optional<std::uint64_t> last_index_;
 };
 
@@ -448,7 +449,7 @@ std::optional<results::Tables> write_run_tables(const RunEnd& end, RowSink& sink
     results::FileBatch files(dir);
     SweepTrials boundary_trials(dir, sweep, request.save_models != SaveModels::none, &trained);
     const results::TablesOptions options{.sweep_name = sweep.name(),
-                                         .data_columns = data_columns(),
+                                         .columns = column_roles(&sweep),
                                          .boundary_trials = &boundary_trials,
                                          .rows_checked = true,
                                          .threads = request.threads,
@@ -548,7 +549,7 @@ int run_command(const Args& args) {
   RowSink sink(out.path, sweep, prev, progress_line(request, manifest.trials_total, prev),
                out.shown, resume);
   if (!mpi && !prev.trials_bytes && !prev.curves_bytes)
-    sink.build_tables(sweep.report(), sweep.param_keys());
+    sink.build_tables(sweep.report(), sweep.param_keys(), column_roles(&sweep));
   const RunOptions run = run_options(out.path, sweep, request, prev);
   const RunStats stats =
       mpi && mpi->size() > 1

@@ -1,9 +1,14 @@
 #include "runner/sweep_trials.h"
 
+#include <fstream>
+#include <set>
+#include <string>
 #include <string_view>
 
+#include "nn/input_error.h"
 #include "results/atomic_file.h"
 #include "results/manifest.h"
+#include "results/trial_record.h"
 #include "runner/saved_models.h"
 #include "sweeps/setting.h"
 
@@ -11,13 +16,21 @@ namespace runner {
 
 namespace fs = std::filesystem;
 
-results::DataColumns data_columns() {
-  return {.is_data =
-              [](std::string_view key) {
-                const sweeps::Setting* s = sweeps::find_setting(key);
-                return s && sweeps::is_data(*s);
-              },
-          .dataset = std::string(sweeps::keys::dataset)};
+results::ColumnRoles column_roles(const sweeps::Sweep* sweep) {
+  results::ColumnRoles roles{.is_data =
+                                 [](std::string_view key) {
+                                   const sweeps::Setting* s = sweeps::find_setting(key);
+                                   return s && sweeps::is_data(*s);
+                                 },
+                             .dataset = std::string(sweeps::keys::dataset)};
+  if (sweep) {
+    std::set<std::string, std::less<>> sampled;
+    for (const sweeps::Param& p : sweep->random_params()) sampled.insert(p.key);
+    roles.is_sampled = [sampled = std::move(sampled)](std::string_view key) {
+      return sampled.contains(key);
+    };
+  }
+  return roles;
 }
 
 SweepTrials::SweepTrials(fs::path dir, const sweeps::Sweep& sweep, bool save_models,
@@ -73,11 +86,30 @@ results::Tables write_recorded_tables(const fs::path& dir, const results::PivotS
   const results::Tables tables =
       results::write_tables(dir, pivot, colour,
                             {.sweep_name = sweep ? sweep->name() : dir.filename().string(),
-                             .data_columns = data_columns(),
+                             .columns = column_roles(sweep ? &*sweep : nullptr),
                              .boundary_trials = trials ? &*trials : nullptr},
                             files);
   files.commit();
   return tables;
+}
+
+results::ImportanceTable recorded_importance(const fs::path& dir, const std::string& metric) {
+  const std::optional<sweeps::Sweep> sweep = recorded_sweep(dir);
+  const fs::path path = dir / "trials.csv";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw nn::InputError(path.string(), 0, 0, "cannot open trials.csv");
+  std::optional<results::Importance> importance;
+  const results::ColumnRoles roles = column_roles(sweep ? &*sweep : nullptr);
+  const auto info = results::read_trials(in, path.string(), [&](results::TrialRecord&& r) {
+    if (!importance) {
+      std::vector<std::string> keys;
+      for (const auto& [key, value] : r.params) keys.push_back(key);
+      importance.emplace(std::move(keys), roles, metric);
+    }
+    importance->add(r);
+  });
+  if (!importance) importance.emplace(info.param_keys, roles, metric);
+  return importance->table(true);
 }
 
 }  // namespace runner

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "results/best_trials.h"
-#include "results/data_columns.h"
+#include "results/column_roles.h"
 #include "results/pivot_spec.h"
 #include "results/report_page.h"
 #include "results/tables.h"
@@ -14,8 +14,9 @@
 
 namespace runner {
 
-// The data settings of the settings table (sweeps/setting.h), for results/.
-results::DataColumns data_columns();
+// The data settings of the settings table (sweeps/setting.h) and the settings `sweep` draws at
+// random, for results/; without the sweep, results/ tells sampled columns by their values.
+results::ColumnRoles column_roles(const sweeps::Sweep* sweep);
 
 // The runner's BoundaryTrials: the trials of `sweep`, whose models are taken from `trained`
 // (models a run still holds), models/ in `dir`, or trained again.
@@ -40,5 +41,11 @@ class SweepTrials final : public results::BoundaryTrials {
 // no longer parses, it is titled after the directory and draws none.
 results::Tables write_recorded_tables(const std::filesystem::path& dir,
                                       const results::PivotSpec& pivot, bool colour);
+
+// The importance of `metric` (a trials.csv metric column, or results::kRankingMetric) over the
+// settings of the run in `dir`, read from its trials.csv. Throws std::invalid_argument for a
+// metric that is not a column and when no setting varies, saying what would work.
+results::ImportanceTable recorded_importance(const std::filesystem::path& dir,
+                                             const std::string& metric);
 
 }  // namespace runner

@@ -11,7 +11,7 @@
 namespace results {
 namespace {
 
-const DataColumns kDataColumns{
+const ColumnRoles kColumnRoles{
     .is_data = [](std::string_view key) { return key.starts_with("data."); },
     .dataset = "data.dataset"};
 
@@ -30,7 +30,7 @@ TrialRecord record(std::uint64_t index, const std::string& dataset, double train
 }
 
 TEST(BestTrials, LowestLossThenFewestEpochsThenFirstTrialPerDataset) {
-  BestTrials best(kDataColumns);
+  BestTrials best(kColumnRoles);
   const auto params = std::make_shared<const std::vector<double>>(std::vector<double>{1, 2});
   best.add(record(0, "circle", 0.5, NAN, 10, "learned"));
   best.add(record(1, "circle", 0.2, NAN, std::nullopt, "still_learning"), params);
@@ -53,14 +53,14 @@ TEST(BestTrials, LowestLossThenFewestEpochsThenFirstTrialPerDataset) {
 }
 
 TEST(BestTrials, ValidationLossDecidesOnceAnyTrialHasOne) {
-  BestTrials best(kDataColumns);
+  BestTrials best(kColumnRoles);
   best.add(record(0, "circle", 0.1, NAN, 10, "learned"));
   best.add(record(1, "circle", 0.3, 0.2, 10, "learned"));
   ASSERT_NE(best.best()[0].candidate, nullptr);
   EXPECT_EQ(best.best()[0].candidate->id, "t1");
 }
 
-TEST(BestTrials, WithoutDataColumnsEveryTrialIsOneGroup) {
+TEST(BestTrials, WithoutColumnRolesEveryTrialIsOneGroup) {
   BestTrials best({});
   best.add(record(0, "circle", 0.5, NAN, 10, "learned"));
   best.add(record(1, "xor", 0.2, NAN, 10, "learned"));
