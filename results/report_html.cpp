@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "results/metric_text.h"
+#include "results/png.h"
 
 namespace results {
 namespace {
@@ -535,40 +536,6 @@ void best_section(std::string& out, const ReportData& data) {
 
 // ---------------------------------------------------------------- decision boundaries
 
-// The grid as a 24-bit BMP: the one image format simple enough to write in a few lines, which
-// every browser shows from a data: URI; SVG rectangles per pixel would be ten times larger.
-std::string bmp(const Boundary& b) {
-  const int n = b.resolution;
-  const int row_bytes = (3 * n + 3) / 4 * 4;
-  const std::uint32_t size = 54 + static_cast<std::uint32_t>(row_bytes * n);
-  std::string out(size, '\0');
-  const auto put = [&](std::size_t at, std::uint32_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i)
-      out[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
-  };
-  out[0] = 'B', out[1] = 'M';
-  put(2, size, 4);
-  put(10, 54, 4);
-  put(14, 40, 4);
-  put(18, static_cast<std::uint32_t>(n), 4);
-  put(22, static_cast<std::uint32_t>(n), 4);  // positive height: rows stored bottom-up
-  put(26, 1, 2);
-  put(28, 24, 2);
-  for (int r = 0; r < n; ++r) {
-    const std::size_t row =
-        54 + static_cast<std::size_t>(row_bytes) * static_cast<std::size_t>(n - 1 - r);
-    for (int c = 0; c < n; ++c) {
-      const double v = b.values[static_cast<std::size_t>(r * n + c)];
-      const Rgb colour = playground_colour(b.regression ? v : 2 * v - 1);
-      const std::size_t at = row + static_cast<std::size_t>(3 * c);
-      put(at, static_cast<std::uint32_t>(std::lround(colour.b)), 1);
-      put(at + 1, static_cast<std::uint32_t>(std::lround(colour.g)), 1);
-      put(at + 2, static_cast<std::uint32_t>(std::lround(colour.r)), 1);
-    }
-  }
-  return out;
-}
-
 // The stack has no base64 encoder (Boost's sits in Serialization), and it is a dozen lines.
 std::string base64(const std::string& bytes) {
   static constexpr char kAlphabet[] =
@@ -587,6 +554,25 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
+bool is_grid(int resolution, const std::vector<double>& values) {
+  return resolution > 0 && values.size() == static_cast<std::size_t>(resolution) *
+                                                static_cast<std::size_t>(resolution);
+}
+
+// A grid as a PNG data: URI, one pixel a cell on Playground's scale: of -1..1 itself, or of a
+// probability (0..1) stretched to it. SVG rectangles per cell would be ten times larger.
+std::string picture(int resolution, const std::vector<double>& values, bool probability) {
+  Image image{.width = resolution, .height = resolution, .channels = 3, .pixels = {}};
+  image.pixels.reserve(3 * values.size());
+  for (double v : values) {
+    const Rgb c = playground_colour(probability ? 2 * v - 1 : v);
+    for (double channel : {c.r, c.g, c.b})
+      image.pixels.push_back(
+          static_cast<std::uint8_t>(std::lround(std::clamp(channel, 0.0, 255.0))));
+  }
+  return "data:image/png;base64," + base64(encode_png(image));
+}
+
 void boundary_panel(std::string& out, const Boundary& b, int index) {
   constexpr double W = 420, H = 420, left = 46, top = 10, side = 360;
   const auto px = [&](double x1) { return left + (x1 + b.extent) / (2 * b.extent) * side; };
@@ -598,14 +584,11 @@ void boundary_panel(std::string& out, const Boundary& b, int index) {
       "<svg viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"decision "
       "boundary, {}\">\n",
       W, H, W, H, escape_html(b.title));
-  const bool grid_ok =
-      b.resolution > 0 && b.values.size() == static_cast<std::size_t>(b.resolution) *
-                                                 static_cast<std::size_t>(b.resolution);
-  if (grid_ok)
+  if (is_grid(b.resolution, b.values))
     out += fmt::format(
         "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" "
-        "href=\"data:image/bmp;base64,{}\"/>\n",
-        num(left), num(top), num(side), num(side), base64(bmp(b)));
+        "href=\"{}\"/>\n",
+        num(left), num(top), num(side), num(side), picture(b.resolution, b.values, !b.regression));
   out += fmt::format(
       "<clipPath id=\"bclip-{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>"
       "<g class=\"points\" clip-path=\"url(#bclip-{})\">\n",
@@ -634,8 +617,9 @@ void boundary_panel(std::string& out, const Boundary& b, int index) {
   out += fmt::format(
       "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">x1</text>"
       "<text class=\"label\" transform=\"translate(14 {}) rotate(-90)\" "
-      "text-anchor=\"middle\">x2</text></g>\n</svg></figure>\n",
+      "text-anchor=\"middle\">x2</text></g>\n</svg>\n",
       num(left + side / 2), num(H - 12), num(top + side / 2));
+  out += "</figure>\n";
 }
 
 void boundaries_section(std::string& out, const ReportData& data) {

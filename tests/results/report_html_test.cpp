@@ -1,9 +1,12 @@
 #include "results/report_html.h"
 
 #include <gtest/gtest.h>
+#include <png.h>
 
 #include <cmath>
+#include <cstdint>
 #include <regex>
+#include <vector>
 
 namespace results {
 namespace {
@@ -24,6 +27,20 @@ bool has_non_finite_coordinate(const std::string& html) {
       R"re(\s(x|y|x1|x2|y1|y2|cx|cy|r|d|width|height|transform|viewBox)="[^"]*(nan|inf)[^"]*")re",
       std::regex::icase);
   return std::regex_search(html, attribute);
+}
+
+std::string base64_decode(const std::string& text) {
+  static const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    bits = (bits << 6) | static_cast<std::uint32_t>(alphabet.find(c));
+    if ((count += 6) >= 8) out += static_cast<char>((bits >> (count -= 8)) & 0xff);
+  }
+  return out;
 }
 
 TEST(ReportHtml, EscapesEveryName) {
@@ -149,7 +166,29 @@ TEST(ReportHtml, MakesNoNetworkRequest) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
-  EXPECT_NE(html.find("href=\"data:image/bmp;base64,Qk"), std::string::npos);  // "BM"
+  EXPECT_NE(html.find("href=\"data:image/png;base64,iVBORw0KGgo"), std::string::npos);  // PNG
+}
+
+// The boundary's picture: one pixel a cell on Playground's colours (probability 0 = orange,
+// 0.5 = pale, 1 = blue), top row first.
+TEST(ReportHtml, TheBoundaryPictureIsAPngOfPlaygroundsColours) {
+  ReportData data;
+  Boundary b;
+  b.resolution = 2;
+  b.values = {0.0, 0.5, 1.0, 0.5};
+  data.boundaries.push_back(b);
+  const std::string html = report_html(data);
+  const std::string prefix = "href=\"data:image/png;base64,";
+  const std::size_t at = html.find(prefix) + prefix.size();
+  const std::string file = base64_decode(html.substr(at, html.find('"', at) - at));
+  png_image png{};
+  png.version = PNG_IMAGE_VERSION;
+  ASSERT_TRUE(png_image_begin_read_from_memory(&png, file.data(), file.size()));
+  png.format = PNG_FORMAT_RGB;
+  std::vector<std::uint8_t> pixels(PNG_IMAGE_SIZE(png));
+  ASSERT_TRUE(png_image_finish_read(&png, nullptr, pixels.data(), 0, nullptr));
+  EXPECT_EQ(pixels,
+            (std::vector<std::uint8_t>{245, 147, 34, 232, 234, 235, 8, 119, 189, 232, 234, 235}));
 }
 
 }  // namespace
