@@ -573,6 +573,63 @@ std::string picture(int resolution, const std::vector<double>& values, bool prob
   return "data:image/png;base64," + base64(encode_png(image));
 }
 
+// The output at earlier epochs, small, left to right.
+void frames_strip(std::string& out, const Boundary& b) {
+  std::string tiles;
+  for (const Boundary::Frame& f : b.frames)
+    if (is_grid(f.output.resolution, f.output.values))
+      tiles += fmt::format(
+          "<figure><img src=\"{}\" width=\"88\" height=\"88\" alt=\"output after epoch "
+          "{}\"><figcaption>epoch {}</figcaption></figure>",
+          picture(f.output.resolution, f.output.values, !b.regression), f.epoch, f.epoch);
+  if (!tiles.empty())
+    out += "<div class=\"extra\"><p>As it trained:</p><div class=\"frames\">" + tiles +
+           "</div></div>\n";
+}
+
+// The hidden neurons, one column per layer as Playground lays them out; a wide network shows
+// its first kMaxTiles neurons of a layer and its first kMaxColumns layers.
+void neuron_columns(std::string& out, const Boundary& b) {
+  constexpr std::size_t kMaxColumns = 6, kMaxTiles = 8;
+  if (b.neurons.empty()) return;
+  out +=
+      "<div class=\"extra\"><p>Its hidden neurons, layer by layer (each one's output over the "
+      "square, orange -1 to blue +1):</p><div class=\"network\">";
+  for (std::size_t l = 0; l < b.neurons.size() && l < kMaxColumns; ++l) {
+    const auto& layer = b.neurons[l];
+    out += fmt::format("<div class=\"layer\"><span>layer {}</span>", l + 1);
+    for (std::size_t u = 0; u < layer.size() && u < kMaxTiles; ++u)
+      if (is_grid(layer[u].resolution, layer[u].values))
+        out += fmt::format(
+            "<img src=\"{}\" width=\"44\" height=\"44\" alt=\"layer {} neuron {}\" "
+            "title=\"layer {}, neuron {}\">",
+            picture(layer[u].resolution, layer[u].values, false), l + 1, u + 1, l + 1, u + 1);
+    if (layer.size() > kMaxTiles)
+      out += fmt::format("<span>+{} more</span>", layer.size() - kMaxTiles);
+    out += "</div>";
+  }
+  if (b.neurons.size() > kMaxColumns)
+    out += fmt::format("<div class=\"layer\"><span>+{} layers</span></div>",
+                       b.neurons.size() - kMaxColumns);
+  out += "</div></div>\n";
+}
+
+// A link away from the page (a navigation, never a request), or why there is none. Only a link
+// into Playground: the page sends its reader nowhere else.
+constexpr std::string_view kPlayground = "https://playground.tensorflow.org/";
+
+void playground_line(std::string& out, const Boundary& b) {
+  if (b.playground_url.starts_with(kPlayground))
+    out += fmt::format(
+        "<p class=\"playground\"><a href=\"{}\" rel=\"noopener noreferrer\">Open in "
+        "TensorFlow Playground</a>: the same settings, not the same run (Playground draws its "
+        "own points and starts from its own random weights).</p>\n",
+        escape_html(b.playground_url));
+  else if (!b.playground_reason.empty())
+    out += fmt::format("<p class=\"playground\">Not in TensorFlow Playground: {}.</p>\n",
+                       escape_html(b.playground_reason));
+}
+
 void boundary_panel(std::string& out, const Boundary& b, int index) {
   constexpr double W = 420, H = 420, left = 46, top = 10, side = 360;
   const auto px = [&](double x1) { return left + (x1 + b.extent) / (2 * b.extent) * side; };
@@ -619,6 +676,9 @@ void boundary_panel(std::string& out, const Boundary& b, int index) {
       "<text class=\"label\" transform=\"translate(14 {}) rotate(-90)\" "
       "text-anchor=\"middle\">x2</text></g>\n</svg>\n",
       num(left + side / 2), num(H - 12), num(top + side / 2));
+  frames_strip(out, b);
+  neuron_columns(out, b);
+  playground_line(out, b);
   out += "</figure>\n";
 }
 
@@ -677,7 +737,12 @@ table.best td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}
 table.best mark{background:#e8f0fe;color:#1a3d7c;padding:1px 5px;border-radius:3px;font-size:13px;white-space:nowrap}
 table.best small{color:#666}
 code{font-size:14px;background:#f3f3f3;padding:1px 4px;border-radius:3px}
-figure.boundary{margin:0}figure.boundary figcaption{font-size:15px;max-width:420px;margin-bottom:4px}
+figure.boundary{margin:0;max-width:420px}figure.boundary>figcaption{font-size:15px;margin-bottom:4px}
+.extra p,.playground{font-size:14px;color:#555;margin:6px 0 4px}
+.frames,.network{display:flex;gap:6px 10px;flex-wrap:wrap}
+.frames figure{margin:0;font-size:13px;text-align:center}.frames figcaption{color:#444}
+.network .layer{display:flex;flex-direction:column;gap:4px;font-size:13px;color:#444}
+.frames img,.network img{border:1px solid #ccc;border-radius:2px}
 )";
 
 }  // namespace
