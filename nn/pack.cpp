@@ -178,6 +178,10 @@ void Pack::start(int l) {
   lane.reshuffle = c.train.shuffle == Shuffle::every_epoch;
   penalty_rate_[l] =
       c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
+  lane.snapshot_epochs = job_[l]->snapshot_epochs;
+  std::sort(lane.snapshot_epochs.begin(), lane.snapshot_epochs.end());
+  lane.snapshot_epochs.erase(std::unique(lane.snapshot_epochs.begin(), lane.snapshot_epochs.end()),
+                             lane.snapshot_epochs.end());
 }
 
 std::vector<TrainResult> Pack::run() {
@@ -199,6 +203,7 @@ std::vector<TrainResult> Pack::run() {
     result.stopped = lane.stopped;
     result.curve = std::move(lane.curve);
     result.parameters = std::move(lane.parameters);
+    result.snapshots = std::move(lane.snapshots);
     results.push_back(std::move(result));
   }
   return results;
@@ -209,6 +214,13 @@ void Pack::record(int l, const EpochMetrics& m) {
   Lane& lane = lanes_[l];
   const TrainJob& job = *job_[l];
   lane.curve.push_back(m);
+  // Negative epochs are never reached: skip them.
+  while (lane.next_snapshot < lane.snapshot_epochs.size() &&
+         lane.snapshot_epochs[lane.next_snapshot] < m.epoch)
+    ++lane.next_snapshot;
+  if (lane.next_snapshot < lane.snapshot_epochs.size() &&
+      lane.snapshot_epochs[lane.next_snapshot] == m.epoch)
+    lane.snapshots.emplace_back(m.epoch, lane_parameters(l));
   if (job.observer && !job.observer(m)) lane.stopped = true;
   const double loss = monitored(m, lane.monitor);
   if (m.epoch == 0) lane.initial = loss;
@@ -218,9 +230,14 @@ void Pack::record(int l, const EpochMetrics& m) {
   if (!lane.active) {
     // Kept now: a frozen lane still takes steps of size 0, and 0 x an infinite gradient
     // would turn a diverged network's last parameters into NaN.
-    lane.parameters.resize(static_cast<std::size_t>(net_.parameter_count()));
-    Eigen::Map<Eigen::RowVectorXd>(lane.parameters.data(), net_.parameter_count()) = params_.row(l);
+    lane.parameters = lane_parameters(l);
   }
+}
+
+std::vector<double> Pack::lane_parameters(int l) const {
+  std::vector<double> p(static_cast<std::size_t>(net_.parameter_count()));
+  Eigen::Map<Eigen::RowVectorXd>(p.data(), net_.parameter_count()) = params_.row(l);
+  return p;
 }
 
 bool Pack::any_active() const {

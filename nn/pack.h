@@ -46,7 +46,10 @@ class Pack {
     Rng rng{0};
     std::vector<Eigen::Index> order;  // of the training samples, shuffled
     std::vector<EpochMetrics> curve;
-    std::vector<double> parameters;  // when it stopped training
+    std::vector<double> parameters;    // when it stopped training
+    std::vector<int> snapshot_epochs;  // the job's, sorted, repeats removed
+    std::size_t next_snapshot = 0;     // the first of them not reached yet
+    std::vector<std::pair<int, std::vector<double>>> snapshots;
     Monitor monitor = Monitor::train_loss;
     bool reshuffle = true;  // every epoch, or only before the first
     double initial = 0;     // the monitored loss at epoch 0
@@ -56,6 +59,7 @@ class Pack {
 
   void start(int l);
   void record(int l, const EpochMetrics& m);
+  std::vector<double> lane_parameters(int l) const;
   bool any_active() const;
   void run_epoch(int epoch);
   void step(Eigen::Index start, Eigen::Index b);  // one mini-batch of every lane

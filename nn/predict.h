@@ -26,4 +26,21 @@ Eigen::MatrixXd logits(const Mlp& mlp, std::span<const double> parameters,
 Eigen::MatrixXd predict(const Mlp& mlp, std::span<const double> parameters,
                         const Eigen::MatrixXd& x);
 
+// Every neuron's output over a grid of the input square [-extent, extent]^2, as TensorFlow
+// Playground draws its neurons: the value at the centre of each of resolution x resolution
+// cells, row-major from the top row (x2 = +extent) with x1 increasing (results::Boundary's
+// order). The network's inputs are `features` of each cell's (x1, x2), as compute_features().
+struct NeuronOutputs {
+  int resolution = 0;
+  double extent = 0;
+  // layers[l][u]: the grid of unit u of hidden layer l + 1 (after its activation); the last
+  // entry is the output layer, as predict() gives it.
+  std::vector<std::vector<std::vector<double>>> layers;
+};
+
+// REQUIRES resolution >= 1, extent > 0, features.size() == mlp.width(0) and parameters as
+// logits() requires. The same bits as training's forward pass at those inputs.
+NeuronOutputs neuron_outputs(const Mlp& mlp, std::span<const double> parameters,
+                             const std::vector<Feature>& features, int resolution, double extent);
+
 }  // namespace nn

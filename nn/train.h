@@ -11,6 +11,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "nn/config.h"
@@ -44,6 +45,11 @@ struct TrainResult {
   EpochMetrics best;  // the epoch with the lowest selection loss (val when present, else train)
   std::vector<EpochMetrics> curve;  // epochs 0..epochs_run
   std::vector<double> parameters;   // the trained flat parameter vector (see nn/mlp.h)
+  // The parameters after each epoch the job asked for (TrainJob::snapshot_epochs), in
+  // increasing epoch order; an epoch past epochs_run (stopped or diverged earlier) is missing.
+  // A snapshot at epoch k is, bit for bit, the `parameters` of the same training asked for k
+  // epochs (a training's random streams do not depend on its budget).
+  std::vector<std::pair<int, std::vector<double>>> snapshots;
 };
 
 // Called after every epoch (and once for epoch 0); returning false stops the training, which
@@ -58,6 +64,9 @@ struct TrainJob {
   const TrialConfig* config = nullptr;
   std::uint64_t seed = 0;
   EpochObserver observer;
+  // Epochs after which to keep a copy of the parameters (0 = the initial ones), in any order;
+  // repeats count once. Keeping them changes nothing else in the result; none asked, no cost.
+  std::vector<int> snapshot_epochs;
 };
 
 // Trains every job on `data`, single-threaded; results[i] is

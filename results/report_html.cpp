@@ -9,6 +9,7 @@
 
 #include "results/metric_text.h"
 #include "results/outcome_colours.h"
+#include "results/png.h"
 #include "results/report_charts.h"
 
 namespace results {
@@ -519,40 +520,6 @@ void best_section(std::string& out, const ReportData& data) {
 
 // ---------------------------------------------------------------- decision boundaries
 
-// The grid as a 24-bit BMP: the one image format simple enough to write in a few lines, which
-// every browser shows from a data: URI; SVG rectangles per pixel would be ten times larger.
-std::string bmp(const Boundary& b) {
-  const int n = b.resolution;
-  const int row_bytes = (3 * n + 3) / 4 * 4;
-  const std::uint32_t size = 54 + static_cast<std::uint32_t>(row_bytes * n);
-  std::string out(size, '\0');
-  const auto put = [&](std::size_t at, std::uint32_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i)
-      out[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
-  };
-  out[0] = 'B', out[1] = 'M';
-  put(2, size, 4);
-  put(10, 54, 4);
-  put(14, 40, 4);
-  put(18, static_cast<std::uint32_t>(n), 4);
-  put(22, static_cast<std::uint32_t>(n), 4);  // positive height: rows stored bottom-up
-  put(26, 1, 2);
-  put(28, 24, 2);
-  for (int r = 0; r < n; ++r) {
-    const std::size_t row =
-        54 + static_cast<std::size_t>(row_bytes) * static_cast<std::size_t>(n - 1 - r);
-    for (int c = 0; c < n; ++c) {
-      const double v = b.values[static_cast<std::size_t>(r * n + c)];
-      const Rgb colour = playground_colour(b.regression ? v : 2 * v - 1);
-      const std::size_t at = row + static_cast<std::size_t>(3 * c);
-      put(at, static_cast<std::uint32_t>(std::lround(colour.b)), 1);
-      put(at + 1, static_cast<std::uint32_t>(std::lround(colour.g)), 1);
-      put(at + 2, static_cast<std::uint32_t>(std::lround(colour.r)), 1);
-    }
-  }
-  return out;
-}
-
 // The stack has no base64 encoder (Boost's sits in Serialization), and it is a dozen lines.
 std::string base64(const std::string& bytes) {
   static constexpr char kAlphabet[] =
@@ -571,6 +538,82 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
+bool is_grid(int resolution, const std::vector<double>& values) {
+  return resolution > 0 && values.size() == static_cast<std::size_t>(resolution) *
+                                                static_cast<std::size_t>(resolution);
+}
+
+// A grid as a PNG data: URI, one pixel a cell on Playground's scale: of -1..1 itself, or of a
+// probability (0..1) stretched to it. SVG rectangles per cell would be ten times larger.
+std::string picture(int resolution, const std::vector<double>& values, bool probability) {
+  Image image{.width = resolution, .height = resolution, .channels = 3, .pixels = {}};
+  image.pixels.reserve(3 * values.size());
+  for (double v : values) {
+    const Rgb c = playground_colour(probability ? 2 * v - 1 : v);
+    for (double channel : {c.r, c.g, c.b})
+      image.pixels.push_back(
+          static_cast<std::uint8_t>(std::lround(std::clamp(channel, 0.0, 255.0))));
+  }
+  return "data:image/png;base64," + base64(encode_png(image));
+}
+
+// The output at earlier epochs, small, left to right.
+void frames_strip(std::string& out, const Boundary& b) {
+  std::string tiles;
+  for (const Boundary::Frame& f : b.frames)
+    if (is_grid(f.output.resolution, f.output.values))
+      tiles += fmt::format(
+          "<figure><img src=\"{}\" width=\"88\" height=\"88\" alt=\"output after epoch "
+          "{}\"><figcaption>epoch {}</figcaption></figure>",
+          picture(f.output.resolution, f.output.values, !b.regression), f.epoch, f.epoch);
+  if (!tiles.empty())
+    out += "<div class=\"extra\"><p>As it trained:</p><div class=\"frames\">" + tiles +
+           "</div></div>\n";
+}
+
+// The hidden neurons, one column per layer as Playground lays them out; a wide network shows
+// its first kMaxTiles neurons of a layer and its first kMaxColumns layers.
+void neuron_columns(std::string& out, const Boundary& b) {
+  constexpr std::size_t kMaxColumns = 6, kMaxTiles = 8;
+  if (b.neurons.empty()) return;
+  out +=
+      "<div class=\"extra\"><p>Its hidden neurons, layer by layer (each one's output over the "
+      "square, orange -1 to blue +1):</p><div class=\"network\">";
+  for (std::size_t l = 0; l < b.neurons.size() && l < kMaxColumns; ++l) {
+    const auto& layer = b.neurons[l];
+    out += fmt::format("<div class=\"layer\"><span>layer {}</span>", l + 1);
+    for (std::size_t u = 0; u < layer.size() && u < kMaxTiles; ++u)
+      if (is_grid(layer[u].resolution, layer[u].values))
+        out += fmt::format(
+            "<img src=\"{}\" width=\"44\" height=\"44\" alt=\"layer {} neuron {}\" "
+            "title=\"layer {}, neuron {}\">",
+            picture(layer[u].resolution, layer[u].values, false), l + 1, u + 1, l + 1, u + 1);
+    if (layer.size() > kMaxTiles)
+      out += fmt::format("<span>+{} more</span>", layer.size() - kMaxTiles);
+    out += "</div>";
+  }
+  if (b.neurons.size() > kMaxColumns)
+    out += fmt::format("<div class=\"layer\"><span>+{} layers</span></div>",
+                       b.neurons.size() - kMaxColumns);
+  out += "</div></div>\n";
+}
+
+// A link away from the page (a navigation, never a request), or why there is none. Only a link
+// into Playground: the page sends its reader nowhere else.
+constexpr std::string_view kPlayground = "https://playground.tensorflow.org/";
+
+void playground_line(std::string& out, const Boundary& b) {
+  if (b.playground_url.starts_with(kPlayground))
+    out += fmt::format(
+        "<p class=\"playground\"><a href=\"{}\" rel=\"noopener noreferrer\">Open in "
+        "TensorFlow Playground</a>: the same settings, not the same run (Playground draws its "
+        "own points and starts from its own random weights).</p>\n",
+        escape_html(b.playground_url));
+  else if (!b.playground_reason.empty())
+    out += fmt::format("<p class=\"playground\">Not in TensorFlow Playground: {}.</p>\n",
+                       escape_html(b.playground_reason));
+}
+
 void boundary_panel(std::string& out, const Boundary& b, int index) {
   constexpr double W = 420, H = 420, left = 46, top = 10, side = 360;
   const auto px = [&](double x1) { return left + (x1 + b.extent) / (2 * b.extent) * side; };
@@ -582,14 +625,11 @@ void boundary_panel(std::string& out, const Boundary& b, int index) {
       "<svg viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"decision "
       "boundary, {}\">\n",
       W, H, W, H, escape_html(b.title));
-  const bool grid_ok =
-      b.resolution > 0 && b.values.size() == static_cast<std::size_t>(b.resolution) *
-                                                 static_cast<std::size_t>(b.resolution);
-  if (grid_ok)
+  if (is_grid(b.resolution, b.values))
     out += fmt::format(
         "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" "
-        "href=\"data:image/bmp;base64,{}\"/>\n",
-        num(left), num(top), num(side), num(side), base64(bmp(b)));
+        "href=\"{}\"/>\n",
+        num(left), num(top), num(side), num(side), picture(b.resolution, b.values, !b.regression));
   out += fmt::format(
       "<clipPath id=\"bclip-{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>"
       "<g class=\"points\" clip-path=\"url(#bclip-{})\">\n",
@@ -618,8 +658,12 @@ void boundary_panel(std::string& out, const Boundary& b, int index) {
   out += fmt::format(
       "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">x1</text>"
       "<text class=\"label\" transform=\"translate(14 {}) rotate(-90)\" "
-      "text-anchor=\"middle\">x2</text></g>\n</svg></figure>\n",
+      "text-anchor=\"middle\">x2</text></g>\n</svg>\n",
       num(left + side / 2), num(H - 12), num(top + side / 2));
+  frames_strip(out, b);
+  neuron_columns(out, b);
+  playground_line(out, b);
+  out += "</figure>\n";
 }
 
 void boundaries_section(std::string& out, const ReportData& data) {
@@ -677,7 +721,12 @@ table.best td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}
 table.best mark{background:#e8f0fe;color:#1a3d7c;padding:1px 5px;border-radius:3px;font-size:13px;white-space:nowrap}
 table.best small{color:#666}
 code{font-size:14px;background:#f3f3f3;padding:1px 4px;border-radius:3px}
-figure.boundary{margin:0}figure.boundary figcaption{font-size:15px;max-width:420px;margin-bottom:4px}
+figure.boundary{margin:0;max-width:420px}figure.boundary>figcaption{font-size:15px;margin-bottom:4px}
+.extra p,.playground{font-size:14px;color:#555;margin:6px 0 4px}
+.frames,.network{display:flex;gap:6px 10px;flex-wrap:wrap}
+.frames figure{margin:0;font-size:13px;text-align:center}.frames figcaption{color:#444}
+.network .layer{display:flex;flex-direction:column;gap:4px;font-size:13px;color:#444}
+.frames img,.network img{border:1px solid #ccc;border-radius:2px}
 )";
 
 }  // namespace

@@ -1,9 +1,10 @@
 // report.html: one self-contained page (inline SVG and CSS, no script, no network request of
 // any kind; a Content-Security-Policy forbids them) with the counts by status, the loss curves
 // as small multiples, the convergence table as a heatmap, the best configurations and the
-// decision boundaries of the best trials. It draws what it is given: the caller aggregates
-// (see curve_bands.h) and computes the boundaries. Names are escaped; non-finite numbers are
-// never written into coordinates.
+// decision boundaries of the best trials (with, when given, their neurons, their output at
+// earlier epochs and a link to TensorFlow Playground: followed when clicked, never fetched).
+// It draws what it is given: the caller aggregates (see curve_bands.h) and computes the
+// boundaries. Names are escaped; non-finite numbers are never written into coordinates.
 #pragma once
 
 #include <cmath>
@@ -37,7 +38,15 @@ struct BestRow {
   bool like_best() const { return p_vs_best >= 0.05; }
 };
 
-// The network's output over the square [-extent, extent]^2 and the data on top of it.
+// Values over the square [-extent, extent]^2 at the centres of resolution x resolution cells,
+// row-major from the top row (x2 = +extent), x1 increasing.
+struct Grid {
+  int resolution = 0;
+  std::vector<double> values;
+};
+
+// The network's output over the square [-extent, extent]^2 and the data on top of it; and,
+// when given, what TensorFlow Playground shows beside it.
 struct Boundary {
   std::string title;    // the dataset, e.g. "spiral"
   std::string caption;  // which trial, and how well it does
@@ -51,6 +60,20 @@ struct Boundary {
     bool test = false;
   };
   std::vector<Point> points;
+
+  // Optional: each hidden neuron's output over the square, layer by layer (neurons[l][u]: unit
+  // u of hidden layer l + 1), coloured on Playground's scale from -1 to +1. The page draws the
+  // first 8 neurons of the first 6 layers (Playground's largest network) and counts the rest.
+  std::vector<std::vector<Grid>> neurons;
+  // Optional: the output at earlier epochs of the same training, in increasing epoch order.
+  struct Frame {
+    int epoch = 0;
+    Grid output;  // as `values`: probability of class 1, or the regression value
+  };
+  std::vector<Frame> frames;
+  // Optional: a TensorFlow Playground link with the trial's settings (results/playground_link.h;
+  // drawn only when it is a link into Playground), or, when it has none, why (playground_reason).
+  std::string playground_url, playground_reason;
 };
 
 struct ReportData {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-example}
 build_dir=${NNSWEEP_BUILD_DIR:-build}
 packages=(cmake make g++ pkg-config libeigen3-dev libtbb-dev libyaml-cpp-dev
-          libboost-program-options-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+          libboost-program-options-dev libfmt-dev libpng-dev libgtest-dev libgmock-dev libbenchmark-dev
           help2man)
 # The tests also read the output files back with pandas, as users do.
 [ "${1:-example}" = test ] && packages+=(python3-pandas)

@@ -64,7 +64,7 @@ for class in '"panel"' '"train"' '"test"' '"band"' '"cell learned"' '"cell diver
   '"cell unstable"' '"cell underfit"' '"best"'; do
   grep -q "class=$class" "$work/dom.html" || fail "no element of class $class in the rendered page"
 done
-grep -q '<image[^>]*href="data:image/bmp;base64,' "$work/dom.html" ||
+grep -q '<image[^>]*href="data:image/png;base64,' "$work/dom.html" ||
   fail "the decision boundary has no image"
 [[ -s $artifacts/report.png ]] || fail "no screenshot"
 ((failures == 0)) || exit 1

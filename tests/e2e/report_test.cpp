@@ -40,7 +40,7 @@ TEST_F(Pictures, RunWritesTheReportAndTheBestModel) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string html = read(dir_ / "out/report.html");
   for (const char* id : {"id=\"status-bar\"", "id=\"curves-0\"", "id=\"curves-1\"",
-                         "id=\"heatmap-svg\"", "id=\"boundary-0\"", "data:image/bmp;base64,"})
+                         "id=\"heatmap-svg\"", "id=\"boundary-0\"", "data:image/png;base64,"})
     EXPECT_NE(html.find(id), std::string::npos) << id;
   EXPECT_EQ(count_models("out"), 1u);
 }

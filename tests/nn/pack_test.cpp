@@ -81,6 +81,54 @@ TEST(Pack, EvaluatesLargeSplitsWhole) {
   EXPECT_DOUBLE_EQ(r.final.train_accuracy, correct / n);
 }
 
+// A snapshot at epoch k is the final parameters of the same training asked for k epochs, to the
+// bit, in a pack with others and alone; asking for snapshots changes nothing else.
+TEST(Pack, SnapshotAtEpochKIsTheTrainingOfKEpochs) {
+  std::vector<TrialConfig> configs(3, config_for(DatasetKind::xor_, {5, 3}, 0.03, 30));
+  configs[1].train.learning_rate = 0.1;
+  configs[2].train.learning_rate = 1e4;  // diverges before its later snapshots
+  const Dataset data = make_dataset(configs[0].data, 7);
+  const std::vector<int> asked = {30, 0, 12, 3, 12, -1, 99};
+  std::vector<TrainJob> plain, with;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    plain.push_back({&configs[i], 40 + i, {}});
+    with.push_back({&configs[i], 40 + i, {}, asked});
+  }
+  const std::vector<TrainResult> a = train_jobs(plain, data), b = train_jobs(with, data);
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    const std::string what = "job " + std::to_string(i);
+    expect_same_bits(b[i], a[i], what);
+    EXPECT_TRUE(a[i].snapshots.empty());
+    std::vector<int> epochs;
+    for (const auto& [epoch, parameters] : b[i].snapshots) {
+      epochs.push_back(epoch);
+      TrialConfig shorter = configs[i];
+      shorter.train.epochs = std::max(epoch, 1);
+      const TrainResult k = train(shorter, data, with[i].seed);
+      if (epoch == 0) {  // no training of 0 epochs: its initial parameters instead
+        Rng rng(with[i].seed);
+        const Mlp mlp(data.inputs(), shorter.model.hidden, data.outputs(), shorter.model.activation,
+                      0.01, data.task);
+        const Eigen::VectorXd init = mlp.initial_parameters(shorter.model.init, rng);
+        EXPECT_EQ(parameters, std::vector<double>(init.begin(), init.end())) << what;
+        continue;
+      }
+      TrainResult alone = k;
+      alone.parameters = parameters;
+      expect_same_bits(alone, k, what + " epoch " + std::to_string(epoch));
+    }
+    if (i < 2)
+      EXPECT_EQ(epochs, (std::vector<int>{0, 3, 12, 30})) << what;
+    else
+      EXPECT_EQ(epochs.front(), 0) << what;
+  }
+  // Alone (one job, the path of train()) as in a pack.
+  const std::vector<TrainResult> one = train_jobs(std::span(with).subspan(1, 1), data);
+  ASSERT_EQ(one[0].snapshots.size(), b[1].snapshots.size());
+  for (std::size_t s = 0; s < one[0].snapshots.size(); ++s)
+    EXPECT_EQ(one[0].snapshots[s], b[1].snapshots[s]);
+}
+
 TEST(Pack, SharesOnlyTheSameNetworkBatchAndOptimizer) {
   TrialConfig a = config_for(DatasetKind::circle, {8, 8}, 0.03, 10), b = a;
   b.train.learning_rate = 0.3;

@@ -67,7 +67,7 @@ deb=$(ls "$tmp"/deb/nnsweep_*.deb)
 dev=$(ls "$tmp"/deb/nnsweep-dev_*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "$(basename "$deb") Depends: $depends"
-for package in libtbb12 libtbbmalloc2 libyaml-cpp libboost-program-options libfmt libstdc++6; do
+for package in libtbb12 libtbbmalloc2 libyaml-cpp libboost-program-options libfmt libpng16 libstdc++6; do
   [[ $depends == *"$package"* ]] || fail "$(basename "$deb") does not depend on $package"
 done
 [[ $depends != *mpi* ]] || fail "$(basename "$deb") depends on MPI, which is optional"
@@ -78,6 +78,8 @@ done
 if [[ -n $(cache HELP2MAN | grep -v NOTFOUND) ]]; then
   grep -q ' ./usr/share/man/man1/nnsweep.1$' <<<"$files" || fail "$(basename "$deb") lacks the man page"
 fi
+[[ $(dpkg-deb -f "$dev" Depends) == *libpng-dev* ]] ||
+  fail "$(basename "$dev") does not depend on libpng-dev (nnsweep::results links libpng)"
 dev_files=$(dpkg-deb -c "$dev")
 for f in "./usr/$lib/cmake/nnsweep/nnsweepConfig.cmake" ./usr/include/nnsweep/nn/train.h \
   "./usr/$lib/libnnsweep_nn.a"; do

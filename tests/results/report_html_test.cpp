@@ -1,9 +1,12 @@
 #include "results/report_html.h"
 
 #include <gtest/gtest.h>
+#include <png.h>
 
 #include <cmath>
+#include <cstdint>
 #include <regex>
+#include <vector>
 
 namespace results {
 namespace {
@@ -24,6 +27,33 @@ bool has_non_finite_coordinate(const std::string& html) {
       R"re(\s(x|y|x1|x2|y1|y2|cx|cy|r|d|width|height|transform|viewBox)="[^"]*(nan|inf)[^"]*")re",
       std::regex::icase);
   return std::regex_search(html, attribute);
+}
+
+// A 2 x 2 boundary with a 3-2 network's neurons, two frames and a Playground link.
+Boundary boundary_with_extras() {
+  Boundary b;
+  b.title = "xor";
+  b.resolution = 2;
+  b.values = {0.1, 0.9, 0.9, 0.1};
+  const Grid tile{2, {-1, 0, 0.5, 1}};
+  b.neurons = {{tile, tile, tile}, {tile, tile}};
+  b.frames = {{0, {2, {0.5, 0.5, 0.5, 0.5}}}, {40, {2, {0.2, 0.8, 0.8, 0.2}}}};
+  b.playground_url = "https://playground.tensorflow.org/#activation=tanh&dataset=xor";
+  return b;
+}
+
+std::string base64_decode(const std::string& text) {
+  static const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    bits = (bits << 6) | static_cast<std::uint32_t>(alphabet.find(c));
+    if ((count += 6) >= 8) out += static_cast<char>((bits >> (count -= 8)) & 0xff);
+  }
+  return out;
 }
 
 TEST(ReportHtml, EscapesEveryName) {
@@ -149,7 +179,84 @@ TEST(ReportHtml, MakesNoNetworkRequest) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
-  EXPECT_NE(html.find("href=\"data:image/bmp;base64,Qk"), std::string::npos);  // "BM"
+  EXPECT_NE(html.find("href=\"data:image/png;base64,iVBORw0KGgo"), std::string::npos);  // PNG
+}
+
+// The one address outside the page is Playground's, in a link: followed when clicked, never
+// fetched; every image is inline.
+TEST(ReportHtml, ThePlaygroundLinkIsTheOnlyAddressAndEveryImageIsInline) {
+  ReportData data;
+  data.boundaries.push_back(boundary_with_extras());
+  const std::string html = report_html(data);
+  const std::string link = "<a href=\"https://playground.tensorflow.org/#";
+  std::size_t links = 0;
+  for (std::size_t at = html.find("https:"); at != std::string::npos;
+       at = html.find("https:", at + 1), ++links)
+    EXPECT_EQ(html.compare(at - 9, link.size(), link), 0) << html.substr(at - 9, 60);
+  EXPECT_EQ(links, 1u);
+  std::size_t images = 0;
+  for (std::size_t at = html.find("src="); at != std::string::npos;
+       at = html.find("src=", at + 1), ++images)
+    EXPECT_EQ(html.compare(at, 27, "src=\"data:image/png;base64,"), 0) << html.substr(at, 40);
+  EXPECT_EQ(images, 3u + 2u + 2u);  // neurons, frames
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(ReportHtml, NeuronsFramesAndLinkAreDrawnBesideTheBoundary) {
+  ReportData data;
+  data.boundaries.push_back(boundary_with_extras());
+  const std::string html = report_html(data);
+  for (const char* alt : {"layer 1 neuron 1", "layer 1 neuron 3", "layer 2 neuron 2",
+                          "output after epoch 0", "output after epoch 40"})
+    EXPECT_NE(html.find(alt), std::string::npos) << alt;
+  EXPECT_NE(html.find("the same settings, not the same run"), std::string::npos);
+  // The URL's & are entities in the attribute.
+  EXPECT_NE(html.find("#activation=tanh&amp;dataset=xor\""), std::string::npos);
+  // The frames, the neurons and the link sit in the boundary's figure.
+  const std::size_t figure = html.find("<figure class=\"boundary\""),
+                    end = html.find("</figure>\n</div>", figure);
+  EXPECT_LT(figure, html.find("layer 2 neuron 2"));
+  EXPECT_LT(html.find("Open in TensorFlow Playground"), end);
+}
+
+TEST(ReportHtml, WithoutALinkThePageSaysWhyAndEscapesIt) {
+  ReportData data;
+  Boundary b = boundary_with_extras();
+  b.playground_url.clear();
+  b.playground_reason = "Playground has no <elu> activation";
+  b.neurons.assign(1, std::vector<Grid>(12, Grid{1, {0.0}}));
+  data.boundaries.push_back(b);
+  const std::string html = report_html(data);
+  EXPECT_NE(html.find("Not in TensorFlow Playground: Playground has no &lt;elu&gt; activation."),
+            std::string::npos);
+  EXPECT_EQ(html.find("https:"), std::string::npos);
+  EXPECT_EQ(html.find("layer 1 neuron 9"), std::string::npos);  // 8 drawn of a wide layer
+  EXPECT_NE(html.find("+4 more"), std::string::npos);
+  b.playground_url = "javascript:alert(1)";
+  data.boundaries = {b};
+  EXPECT_EQ(report_html(data).find("javascript:"), std::string::npos);
+}
+
+// The boundary's picture: one pixel a cell on Playground's colours (probability 0 = orange,
+// 0.5 = pale, 1 = blue), top row first.
+TEST(ReportHtml, TheBoundaryPictureIsAPngOfPlaygroundsColours) {
+  ReportData data;
+  Boundary b;
+  b.resolution = 2;
+  b.values = {0.0, 0.5, 1.0, 0.5};
+  data.boundaries.push_back(b);
+  const std::string html = report_html(data);
+  const std::string prefix = "href=\"data:image/png;base64,";
+  const std::size_t at = html.find(prefix) + prefix.size();
+  const std::string file = base64_decode(html.substr(at, html.find('"', at) - at));
+  png_image png{};
+  png.version = PNG_IMAGE_VERSION;
+  ASSERT_TRUE(png_image_begin_read_from_memory(&png, file.data(), file.size()));
+  png.format = PNG_FORMAT_RGB;
+  std::vector<std::uint8_t> pixels(PNG_IMAGE_SIZE(png));
+  ASSERT_TRUE(png_image_finish_read(&png, nullptr, pixels.data(), 0, nullptr));
+  EXPECT_EQ(pixels,
+            (std::vector<std::uint8_t>{245, 147, 34, 232, 234, 235, 8, 119, 189, 232, 234, 235}));
 }
 
 }  // namespace
