@@ -149,17 +149,17 @@ void parallel_coordinates(std::string& out, const ImportanceTable& t, const Scal
   for (std::size_t a = 0; a < t.axes.size(); ++a)
     axis(left + gap * a, t.axes[a].key, t.axes[a].ticks);
   axis(left + gap * (axes - 1), t.metric, metric_ticks(s));
-  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">not finite</text>\n",
-                     px(left + gap * (axes - 1)), px(top - 14));
+  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"start\">not finite</text>\n",
+                     px(left + gap * (axes - 1) + 6), px(top - 4));
   out += "</svg>\n";
 }
 
 void slice(std::string& out, const ImportanceTable& t, std::size_t a, const Scale& s) {
   const ChartAxis& axis = t.axes[a];
-  const double left = 56, top = 26, w = 190, h = 120;
+  const double left = 64, top = 26, w = 190, h = 120;
   out += fmt::format(
-      "<svg class=\"chart\" role=\"img\" aria-label=\"{0} against {1}\" width=\"270\" "
-      "height=\"200\" viewBox=\"0 0 270 200\"><text x=\"{2}\" y=\"14\">{1}</text>",
+      "<svg class=\"chart\" role=\"img\" aria-label=\"{0} against {1}\" width=\"280\" "
+      "height=\"200\" viewBox=\"0 0 280 200\"><text x=\"{2}\" y=\"14\">{1}</text>",
       escape_html(t.metric), escape_html(axis.key), px(left));
   out += fmt::format(
       "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><line class=\"axis\" "
@@ -168,9 +168,13 @@ void slice(std::string& out, const ImportanceTable& t, std::size_t a, const Scal
   for (const auto& [pos, label] : metric_ticks(s))
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", px(left - 4),
                        px(top + h - pos * h + 4), escape_html(label));
-  for (const auto& [pos, label] : axis.ticks)
+  // Crowded values alternate between two lines.
+  const bool crowded = axis.ticks.size() > 5;
+  for (std::size_t i = 0; i < axis.ticks.size(); ++i)
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                       px(left + pos * w), px(top + h + 16), escape_html(label));
+                       px(left + axis.ticks[i].first * w),
+                       px(top + h + 16 + (crowded && i % 2 == 1 ? 13 : 0)),
+                       escape_html(axis.ticks[i].second));
   const std::size_t step = stride(t.trials.size());
   std::map<float, std::vector<double>> at;  // finite metric values by position, for medians
   for (std::size_t i = 0; i < t.trials.size(); ++i) {

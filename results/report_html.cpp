@@ -718,7 +718,7 @@ svg .cut text{font-size:12px;font-weight:600;paint-order:stroke;stroke:#fff;stro
 table.best{border-collapse:collapse;font-size:15px}
 table.best th,table.best td{border-bottom:1px solid #e3e3e3;padding:5px 12px;text-align:left}
 table.best td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}
-table.best mark{background:#e8f0fe;color:#1a3d7c;padding:1px 5px;border-radius:3px;font-size:13px;white-space:nowrap}
+#best mark{background:#e8f0fe;color:#1a3d7c;padding:1px 5px;border-radius:3px;font-size:13px;white-space:nowrap}
 table.best small{color:#666}
 code{font-size:14px;background:#f3f3f3;padding:1px 4px;border-radius:3px}
 figure.boundary{margin:0;max-width:420px}figure.boundary>figcaption{font-size:15px;margin-bottom:4px}

@@ -14,6 +14,7 @@
 #include "results/curve_bands.h"
 #include "results/interrupt.h"
 #include "results/metric_text.h"
+#include "results/playground_link.h"
 
 namespace results {
 
@@ -23,6 +24,8 @@ namespace {
 
 constexpr std::size_t kMaxPoints = 2000;  // data points drawn per boundary
 constexpr int kBandRows = 10;             // rows of the boundary grid evaluated at once
+constexpr int kNeuronResolution = 20;     // a hidden neuron's tile
+constexpr int kFrameResolution = 50;      // the boundary at an earlier epoch
 
 int position(std::vector<std::string>& seen, std::unordered_map<std::string, int>& index,
              const std::string& value) {
@@ -82,21 +85,46 @@ namespace {
 // The network's output at the centre of each cell of the grid, top row first, a band of rows at
 // a time: the arrays of the whole grid took a few hundred kilobytes of fresh memory, whose first
 // touch cost more than the network's work.
-void evaluate_grid(const ModelFile& model, Boundary& b) {
-  const int n = b.resolution;
+std::vector<double> evaluate_grid(const ModelFile& model, const std::vector<double>& parameters,
+                                  int n, double extent) {
   const nn::Mlp mlp = model.mlp();
-  b.values.reserve(static_cast<std::size_t>(n) * n);
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(n) * n);
   Eigen::MatrixXd xy(2, kBandRows * n);
   for (int r0 = 0; r0 < n; r0 += kBandRows) {
     const int rows = std::min(kBandRows, n - r0);
     for (int r = 0; r < rows; ++r)
       for (int c = 0; c < n; ++c)
-        xy.col(r * n + c) << -b.extent + (c + 0.5) * 2 * b.extent / n,
-            b.extent - (r0 + r + 0.5) * 2 * b.extent / n;
+        xy.col(r * n + c) << -extent + (c + 0.5) * 2 * extent / n,
+            extent - (r0 + r + 0.5) * 2 * extent / n;
     const Eigen::MatrixXd y =
-        nn::predict(mlp, model.parameters, model.network_input(xy.leftCols(rows * n)));
-    b.values.insert(b.values.end(), y.row(0).begin(), y.row(0).end());
+        nn::predict(mlp, parameters, model.network_input(xy.leftCols(rows * n)));
+    values.insert(values.end(), y.row(0).begin(), y.row(0).end());
   }
+  return values;
+}
+
+// What Playground shows beside the boundary: every hidden neuron's output, the boundary at a
+// few epochs of the training, and a link that carries the settings.
+void add_playground_views(const BoundaryTrial& trial, Boundary& b) {
+  const ModelFile& model = trial.model;
+  if (model.builtin) {
+    const nn::NeuronOutputs outputs = nn::neuron_outputs(
+        model.mlp(), model.parameters, model.features, kNeuronResolution, b.extent);
+    for (std::size_t l = 0; l + 1 < outputs.layers.size(); ++l) {
+      b.neurons.emplace_back();
+      for (const auto& unit : outputs.layers[l])
+        b.neurons.back().push_back({.resolution = kNeuronResolution, .values = unit});
+    }
+  }
+  for (const auto& [epoch, parameters] : trial.snapshots)
+    b.frames.push_back(
+        {.epoch = epoch,
+         .output = {.resolution = kFrameResolution,
+                    .values = evaluate_grid(model, parameters, kFrameResolution, b.extent)}});
+  const PlaygroundLink link = playground_link(trial.params);
+  b.playground_url = link.url;
+  b.playground_reason = link.reason;
 }
 
 void add_points(const nn::Dataset& data, Boundary& b) {
@@ -133,8 +161,9 @@ Boundary ReportPage::boundary(const ChosenTrial& chosen, const BoundaryTrial& tr
   if (std::isfinite(best.test_accuracy))
     b.caption += "test accuracy " + accuracy_text(best.test_accuracy) + ", ";
   b.caption += "test loss " + loss_text(best.test_loss);
-  evaluate_grid(trial.model, b);
+  b.values = evaluate_grid(trial.model, trial.model.parameters, b.resolution, b.extent);
   add_points(trial.data, b);
+  add_playground_views(trial, b);
   return b;
 }
 

@@ -34,6 +34,9 @@ struct BoundaryTrial {
   bool trained_again = false;  // the model was neither at hand nor saved: say so
   std::vector<std::pair<std::string, std::string>> params;  // the trial's settings
   nn::Dataset data;  // its train, validation and test splits, with the raw inputs x1 and x2
+  // Its parameters at a few epochs of its training (epoch 0 first), for the boundary as it
+  // formed; empty when the source kept none.
+  std::vector<std::pair<int, std::vector<double>>> snapshots;
 };
 
 class BoundaryTrials {

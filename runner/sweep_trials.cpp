@@ -33,6 +33,25 @@ results::ColumnRoles column_roles(const sweeps::Sweep* sweep) {
   return roles;
 }
 
+namespace {
+
+// The parameters of `trial` at epoch 0, 10% and 50% of its training and its best epoch, from one
+// training of it that keeps them: a trial's streams ignore its budget, so they are the weights
+// the sweep's own training had then.
+std::vector<std::pair<int, std::vector<double>>> snapshots(const sweeps::Trial& trial, int best,
+                                                           int epochs_run) {
+  std::vector<int> epochs{0, epochs_run / 10, epochs_run / 2, best};
+  std::sort(epochs.begin(), epochs.end());
+  epochs.erase(std::unique(epochs.begin(), epochs.end()), epochs.end());
+  nn::TrialConfig config = trial.config;
+  config.train.epochs = epochs.back();
+  const nn::Dataset data = nn::make_dataset(config.data, trial.data_seed);
+  const nn::TrainJob job{.config = &config, .seed = trial.seed, .snapshot_epochs = epochs};
+  return std::move(nn::train_jobs(std::span(&job, 1), data).front().snapshots);
+}
+
+}  // namespace
+
 SweepTrials::SweepTrials(fs::path dir, const sweeps::Sweep& sweep, bool save_models,
                          const results::TrainedModels* trained)
     : dir_(std::move(dir)), sweep_(sweep), save_(save_models), trained_(trained) {}
@@ -60,6 +79,7 @@ std::optional<results::BoundaryTrial> SweepTrials::trial(const results::ChosenTr
   nn::DataConfig raw = trial.config.data;
   raw.features = {nn::Feature::x1, nn::Feature::x2};
   out.data = nn::make_dataset(raw, trial.data_seed);
+  out.snapshots = snapshots(trial, best.best_epoch, best.epochs_run);
   return out;
 }
 

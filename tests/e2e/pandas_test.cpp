@@ -65,5 +65,53 @@ print("ok")
   EXPECT_EQ(r.out, "ok\n");
 }
 
+// importance.csv of a real run, against statsmodels' analysis of variance of the same trials
+// (an independent implementation): y ~ each setting + their interaction + the repeat block.
+TEST_F(Pandas, ImportanceMatchesStatsmodelsOnARun) {
+  if (std::system((std::string(kPython) + " -c 'import statsmodels' 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "python3-statsmodels is not installed";
+  write("s.yaml", R"(name: anova
+repeats: 3
+data: { dataset: xor, points: 120, validation_fraction: 0.25 }
+model: { hidden: [4] }
+train: { epochs: 15 }
+grid:
+  train.learning_rate: [0.01, 0.1, 0.3, 1]
+  model.activation: [tanh, relu, sigmoid]
+)");
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  write("check.py", R"py(import sys, warnings, numpy as np, pandas as pd
+import statsmodels.formula.api as smf
+from statsmodels.stats.anova import anova_lm
+warnings.simplefilter("ignore")
+d = sys.argv[1]
+t = pd.read_csv(d + "/trials.csv")
+t = t[np.isfinite(t["best_val_loss"])]
+t = t.rename(columns={"train.learning_rate": "lr", "model.activation": "act"})
+t["lr"] = t["lr"].astype(str)
+m = smf.ols("best_val_loss ~ C(act) + C(lr) + C(act):C(lr) + C(repeat)", data=t).fit()
+ref = anova_lm(m, typ=2)
+names = {"model.activation": "C(act)", "train.learning_rate": "C(lr)",
+         "model.activation:train.learning_rate": "C(act):C(lr)", "repeat": "C(repeat)",
+         "residual": "Residual"}
+imp = pd.read_csv(d + "/importance.csv")
+assert set(imp["term"]) == set(names), set(imp["term"])
+assert (imp["trials_used"] == len(t)).all(), (imp["trials_used"], len(t))
+for _, row in imp.iterrows():
+    r = ref.loc[names[row["term"]]]
+    assert abs(row["sum_sq"] - r["sum_sq"]) <= 1e-9 * max(1.0, r["sum_sq"]), (row, r)
+    assert row["df"] == r["df"], (row, r)
+    if row["term"] != "residual":
+        assert abs(row["f"] - r["F"]) <= 1e-6 * max(1.0, r["F"]), (row, r)
+        assert abs(row["p_value"] - r["PR(>F)"]) <= 1e-6, (row, r)
+assert abs(imp["share"].sum() - 1) < 1e-12
+print("ok")
+)py");
+  const std::string command =
+      "cd '" + dir_.string() + "' && " + kPython + " check.py out >py.out 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0) << read(dir_ / "py.out");
+  EXPECT_EQ(read(dir_ / "py.out"), "ok\n");
+}
+
 }  // namespace
 }  // namespace e2e

@@ -47,6 +47,36 @@ TEST_F(Pictures, RunWritesTheReportAndTheBestModel) {
 
 // With `curves: off` there is nothing to draw: the page says so (no empty panels) and still
 // has its table and decision boundary.
+TEST_F(Pictures, ImportanceInTheFilesThePageAndTheTerminal) {
+  write("s.yaml", kSweep);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  const std::string csv = read(dir_ / "out/importance.csv");
+  for (const char* term : {",train.learning_rate,main,", ",model.activation,main,",
+                           ",train.epochs,main,", ",residual,residual,"})
+    EXPECT_NE(csv.find(term), std::string::npos) << term << "\n" << csv;
+  const std::string page = read(dir_ / "out/report.html");
+  EXPECT_NE(page.find("<h2>What matters</h2>"), std::string::npos);
+  EXPECT_NE(page.find("aria-label=\"parallel coordinates\""), std::string::npos);
+
+  const Output r = nnsweep("report out --importance final_test_loss");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("importance of final_test_loss"), std::string::npos) << r.out;
+
+  // A metric that is not a column: exit 2, the choices listed, nothing rewritten.
+  const std::string before = read(dir_ / "out/report.html");
+  const Output bad = nnsweep("report out --importance accuracy");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("'accuracy' is not a metric"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("final_test_accuracy"), std::string::npos) << bad.err;
+  EXPECT_EQ(read(dir_ / "out/report.html"), before);
+
+  write("one.yaml", "name: one\ndata: { dataset: xor, points: 60 }\ntrain: { epochs: 3 }\n");
+  ASSERT_EQ(nnsweep("run one.yaml -q --out one").exit_code, 0);
+  const Output one = nnsweep("report one --importance");
+  EXPECT_EQ(one.exit_code, 2);
+  EXPECT_NE(one.err.find("no setting varies"), std::string::npos) << one.err;
+}
+
 TEST_F(Pictures, ASweepWithoutCurvesSaysSoAndKeepsItsBoundary) {
   write("s.yaml", std::string(kSweep) + "curves: off\n");
   const Output run = nnsweep("run s.yaml --out out --threads 1");

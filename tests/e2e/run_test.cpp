@@ -246,7 +246,7 @@ TEST_F(Run, ReportRebuildsTheTables) {
   const std::vector<std::string> files = {"trials.csv",     "curves.csv",
                                           "summary.csv",    "convergence.csv",
                                           "convergence.md", "convergence_cells.csv",
-                                          "report.html"};
+                                          "importance.csv", "report.html"};
   std::vector<std::string> by_run;
   for (const auto& f : files) by_run.push_back(read(dir_ / "out" / f));
   fs::remove(dir_ / "out/convergence.csv");

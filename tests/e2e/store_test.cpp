@@ -148,9 +148,9 @@ TEST_F(Store, LinksPlantedBeforeResumeAreNeverWrittenThrough) {
   ASSERT_EQ(nnsweep("run s.yaml -q --out done --save-models all").exit_code, 0);
   write("outside.txt", "keep\n");
   // Refused before anything is written: the files nnsweep writes, and the lock file.
-  for (const char* name :
-       {"trials.csv", "curves.csv", "manifest.yaml", "summary.csv", "convergence.csv",
-        "convergence_cells.csv", "convergence.md", "report.html", ".nnsweep.lock"}) {
+  for (const char* name : {"trials.csv", "curves.csv", "manifest.yaml", "summary.csv",
+                           "convergence.csv", "convergence_cells.csv", "convergence.md",
+                           "importance.csv", "report.html", ".nnsweep.lock"}) {
     fs::remove_all(dir_ / "out");
     fs::copy(dir_ / "done", dir_ / "out", fs::copy_options::recursive);
     fs::remove(dir_ / "out" / name);
