@@ -206,8 +206,31 @@ void curve_panel(std::string& out, const CurvePanel& panel, int index, const Piv
   out += "</g>\n</svg>\n";
 }
 
+// A pivot axis drawn at random (random search), or nothing: nearly every value of such a setting
+// occurs once, so a panel or a row per value would be mostly empty.
+std::string sampled_pivot_axis(const ReportData& data) {
+  if (!data.importance) return {};
+  for (const std::string& key : data.importance->binned)
+    if (key == data.pivot.rows || key == data.pivot.cols) return key;
+  return {};
+}
+
+// What a section drawn per value of a sampled axis says instead.
+bool said_sampled(std::string& out, const ReportData& data, const char* what) {
+  const std::string axis = sampled_pivot_axis(data);
+  if (axis.empty()) return false;
+  out += fmt::format(
+      "<p class=\"empty\"><b>{}</b> was drawn at random: almost each of its values occurs once, "
+      "so {} per value would be mostly empty. <a href=\"#importance\">What matters</a> plots "
+      "the loss against each sampled setting instead; convergence.csv keeps the pivot.</p>\n"
+      "</section>\n",
+      escape_html(axis), what);
+  return true;
+}
+
 void curves_section(std::string& out, const ReportData& data) {
   out += "<section id=\"curves\">\n<h2>Loss curves</h2>\n";
+  if (said_sampled(out, data, "a panel")) return;
   if (data.panels.empty()) {
     out +=
         "<p class=\"empty\">No loss curves to draw (no trials, or <code>curves: "
@@ -415,6 +438,7 @@ void heatmap_svg(std::string& out, const ConvergenceTable& table,
 
 void heatmap_section(std::string& out, const ReportData& data) {
   out += "<section id=\"heatmap\">\n<h2>Convergence table</h2>\n";
+  if (said_sampled(out, data, "a table with a row or a column")) return;
   const ConvergenceTable* table = data.table;
   const auto rows = table ? table->row_values() : std::vector<std::string>{};
   const auto cols = table ? table->col_values() : std::vector<std::string>{};

@@ -57,15 +57,20 @@ fail() {
 if grep -E 'CONSOLE|Refused to|ERR_NAME_NOT_RESOLVED|Uncaught' "$artifacts/chromium.log"; then
   fail "console errors or network requests (see $artifacts/chromium.log)"
 fi
-for id in status-bar curves-legend curves-0 curves-6 heatmap-svg boundary-0; do
+for id in status-bar curves-legend curves-0 curves-6 heatmap-svg importance boundary-0; do
   grep -q "id=\"$id\"" "$work/dom.html" || fail "no element with id=\"$id\" in the rendered page"
 done
 for class in '"panel"' '"train"' '"test"' '"band"' '"cell learned"' '"cell diverged"' \
-  '"cell unstable"' '"cell underfit"' '"best"'; do
+  '"cell unstable"' '"cell underfit"' '"best"' '"bars"' '"chart"' '"trial"' '"median"'; do
   grep -q "class=$class" "$work/dom.html" || fail "no element of class $class in the rendered page"
 done
 grep -q '<image[^>]*href="data:image/png;base64,' "$work/dom.html" ||
   fail "the decision boundary has no image"
+grep -q 'aria-label="parallel coordinates"' "$work/dom.html" ||
+  fail "no parallel coordinates in the rendered page"
+# The boundary, its frames as it trained and its neurons' tiles: one image each.
+images=$(grep -o 'data:image/png;base64,' "$work/dom.html" | wc -l)
+((images >= 10)) || fail "only $images images: the frames or the neurons are missing"
 [[ -s $artifacts/report.png ]] || fail "no screenshot"
 ((failures == 0)) || exit 1
 echo "check_report: OK ($(du -k "$artifacts/report.html" | cut -f1) KB page; screenshot $artifacts/report.png)"

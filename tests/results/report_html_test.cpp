@@ -261,3 +261,42 @@ TEST(ReportHtml, TheBoundaryPictureIsAPngOfPlaygroundsColours) {
 
 }  // namespace
 }  // namespace results
+
+namespace results {
+namespace {
+
+ImportanceTable sampled_importance() {
+  Importance importance(
+      {"train.learning_rate", "model.activation"},
+      {.is_sampled = [](std::string_view k) { return k == "train.learning_rate"; }});
+  for (int i = 0; i < 30; ++i) {
+    TrialRecord r;
+    r.index = static_cast<std::uint64_t>(i);
+    r.params = {{"train.learning_rate", std::to_string(0.001 * (i + 1))},
+                {"model.activation", i % 2 ? "tanh" : "relu<b>"}};
+    r.best.val_loss = i == 7 ? INFINITY : 0.01 * (i % 5 + 1);
+    r.outcome = i == 7 ? Outcome::diverged : Outcome::learned;
+    importance.add(r);
+  }
+  return importance.table();
+}
+
+// Random search: no mostly empty pivot, the charts instead; every name escaped, no non-finite
+// number in a coordinate.
+TEST(ReportHtml, ASampledPivotAxisGivesTheChartsInsteadOfAnEmptyTable) {
+  const ImportanceTable table = sampled_importance();
+  ReportData data;
+  data.sweep_name = "random";
+  data.importance = &table;
+  const std::string page = report_html(data);
+  EXPECT_NE(page.find("<b>train.learning_rate</b> was drawn at random"), std::string::npos);
+  EXPECT_NE(page.find("<h2>What matters</h2>"), std::string::npos);
+  EXPECT_NE(page.find("aria-label=\"parallel coordinates\""), std::string::npos);
+  EXPECT_EQ(page.find("relu<b>"), std::string::npos);
+  EXPECT_NE(page.find("relu&lt;b&gt;"), std::string::npos);
+  EXPECT_EQ(page.find("nan"), std::string::npos);
+  EXPECT_EQ(page.find("inf\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace results
