@@ -17,7 +17,7 @@ bool BestTrials::Candidate::operator<(const Candidate& other) const {
   return index < other.index;
 }
 
-void BestTrials::add(const TrialRecord& r, std::shared_ptr<const std::vector<double>> parameters) {
+void BestTrials::add(const TrialRecord& r, KeptWeights kept) {
   if (r.outcome == Outcome::error) return;
   std::string key, dataset;
   for (const auto& [name, value] : r.params)
@@ -38,7 +38,7 @@ void BestTrials::add(const TrialRecord& r, std::shared_ptr<const std::vector<dou
                      r.id,
                      r.final.test_accuracy,
                      r.final.test_loss,
-                     {r.outcome, std::move(parameters)}};
+                     {r.outcome, std::move(kept.parameters), std::move(kept.snapshots)}};
   Candidate by_val = by_train;
   by_val.score = finite_or_inf(r.best.val_loss);
   if (std::isfinite(r.best.val_loss)) has_val_ = true;

@@ -20,11 +20,23 @@
 
 namespace results {
 
-// A trial's trained flat parameter vector (nn/mlp.h) and its status, by trial id: models at
-// hand that need not be trained again.
+// Parameters at chosen epochs of a training, epoch first, in increasing epoch order.
+using Snapshots = std::vector<std::pair<int, std::vector<double>>>;
+
+// What a run kept of a trial's training: its flat parameter vector (nn/mlp.h) after its last
+// epoch and, for a built-in dataset, after a few earlier ones (epoch 0, 10% and 50% of its
+// budget), from which the page draws the boundary as it formed.
+struct KeptWeights {
+  std::shared_ptr<const std::vector<double>> parameters;
+  std::shared_ptr<const Snapshots> snapshots;
+};
+
+// A trial's kept weights and its status, by trial id: models at hand that need not be trained
+// again.
 struct TrainedModel {
   Outcome outcome = Outcome::underfit;
   std::shared_ptr<const std::vector<double>> parameters;
+  std::shared_ptr<const Snapshots> snapshots;
 };
 using TrainedModels = std::unordered_map<std::string, TrainedModel>;
 
@@ -47,7 +59,7 @@ class BestTrials {
     std::uint64_t index = 0;
     std::string id;
     double accuracy = 0, loss = 0;  // the final test accuracy and loss, for captions
-    TrainedModel model;             // its parameters when given to add()
+    TrainedModel model;             // its weights when given to add()
     // Lower loss first, then fewer epochs to target, then the lower trial index.
     bool operator<(const Candidate& other) const;
   };
@@ -57,7 +69,7 @@ class BestTrials {
   };
 
   // Error rows are ignored.
-  void add(const TrialRecord& record, std::shared_ptr<const std::vector<double>> parameters = {});
+  void add(const TrialRecord& record, KeptWeights kept = {});
 
   // The best trial of each data configuration in first-seen order, by its best validation loss
   // when any trial had one, else by its best training loss (never by test loss).

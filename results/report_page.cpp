@@ -39,7 +39,7 @@ int position(std::vector<std::string>& seen, std::unordered_map<std::string, int
 ReportPage::ReportPage(PivotSpec pivot, ColumnRoles columns)
     : pivot_(std::move(pivot)), columns_(std::move(columns)) {}
 
-void ReportPage::add(const TrialRecord& r, std::shared_ptr<const std::vector<double>> parameters) {
+void ReportPage::add(const TrialRecord& r, KeptWeights kept) {
   if (!keys_known_) {
     keys_known_ = true;
     for (std::size_t k = 0; k < r.params.size(); ++k) {
@@ -62,7 +62,7 @@ void ReportPage::add(const TrialRecord& r, std::shared_ptr<const std::vector<dou
   max_epoch_ = std::max(max_epoch_, r.epochs_run);
   trials_.push_back(std::move(t));
 
-  best_.add(r, std::move(parameters));
+  best_.add(r, std::move(kept));
 }
 
 // "dataset, data.key=value" over the data settings that vary, and "key=value " over the others.

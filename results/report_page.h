@@ -78,7 +78,7 @@ class ReportPage {
 
   // `parameters`: the trial's trained parameters when the caller has them (a run), kept while it
   // is the best of its data configuration so that its boundary needs no training.
-  void add(const TrialRecord& record, std::shared_ptr<const std::vector<double>> parameters = {});
+  void add(const TrialRecord& record, KeptWeights kept = {});
 
   // Streams dir/curves.csv (when present), computes the boundaries and stages report.html in
   // `files` (a batch of dir; the caller commits it). Throws nn::InputError for a malformed

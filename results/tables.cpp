@@ -207,11 +207,10 @@ TablesBuilder::TablesBuilder(const PivotSpec& pivot, std::vector<std::string> ke
 
 TablesBuilder::~TablesBuilder() = default;
 
-void TablesBuilder::add(const TrialRecord& r,
-                        std::shared_ptr<const std::vector<double>> parameters) {
+void TablesBuilder::add(const TrialRecord& r, KeptWeights kept) {
   state_->summary.add(r);
   state_->table.add(r);
-  state_->page.add(r, std::move(parameters));
+  state_->page.add(r, std::move(kept));
   state_->importance.add(r);
   state_->counts.add(r.outcome);
 }

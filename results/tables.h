@@ -66,8 +66,8 @@ class TablesBuilder {
   TablesBuilder(const TablesBuilder&) = delete;
   TablesBuilder& operator=(const TablesBuilder&) = delete;
 
-  // `parameters` as for ReportPage::add.
-  void add(const TrialRecord& record, std::shared_ptr<const std::vector<double>> parameters = {});
+  // `kept` as for ReportPage::add.
+  void add(const TrialRecord& record, KeptWeights kept = {});
 
   // Stages the tables and report.html of `dir` in `files`, which the caller commits.
   // `curve_order` (the trial ids in trial order) puts curves.csv in that order first; without

@@ -334,9 +334,9 @@ class RowSink {
       if (last_index_ && done.record.index <= *last_index_) builder_.reset();
       last_index_ = done.record.index;
       if (builder_)
-        builder_->add(done.record, std::move(done.parameters));
+        builder_->add(done.record, {std::move(done.parameters), std::move(done.snapshots)});
       else
-        best_.add(done.record, std::move(done.parameters));
+        best_.add(done.record, {std::move(done.parameters), std::move(done.snapshots)});
       trial_rows_ += results::format_trial_row(done.record);
       curve_rows_ += done.curve_rows;
       statuses_.push_back(done.record.outcome);
@@ -494,7 +494,7 @@ void print_results(const RunEnd& end, const results::Tables& tables,
             << tables.best_text << "\n"
             << fmt::format(
                    "results in {}/: trials.csv curves.csv summary.csv convergence.csv "
-                   "convergence.md report.html manifest.yaml{}\n",
+                   "convergence.md importance.csv report.html manifest.yaml{}\n",
                    end.out.shown, end.request.save_models == SaveModels::none ? "" : " models/");
 }
 

@@ -4,6 +4,7 @@
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -172,6 +173,24 @@ void error_rows(Group& group, const std::string& message, Clock::time_point star
 // One job per training, for its longest sibling; the observer notes when each epoch's metrics
 // were ready (seconds_at_epoch[g], since `start`) and stops the training on interrupt or
 // fail-fast.
+// The epochs whose parameters report.html draws the boundary of a trial with budget `epochs`
+// at, besides its best: 0, 10% and 50% of the budget.
+std::array<int, 3> frame_epochs(int epochs) {
+  return {0, epochs / 10, epochs / 2};
+}
+
+// The frame epochs of every sibling of a training on a built-in dataset (the page draws no
+// CSV data); none for CSV data.
+std::vector<int> snapshot_epochs(const Training& training) {
+  std::vector<int> epochs;
+  if (training.siblings.longest().config.data.dataset == nn::DatasetKind::csv) return epochs;
+  for (const sweeps::Trial& t : training.siblings.trials)
+    for (int e : frame_epochs(t.config.train.epochs)) epochs.push_back(e);
+  std::sort(epochs.begin(), epochs.end());
+  epochs.erase(std::unique(epochs.begin(), epochs.end()), epochs.end());
+  return epochs;
+}
+
 std::vector<nn::TrainJob> jobs_of(const Group& group, const RunOptions& options,
                                   const std::atomic<bool>& abandon, Clock::time_point start,
                                   std::vector<std::vector<double>>& seconds_at_epoch) {
@@ -185,9 +204,21 @@ std::vector<nn::TrainJob> jobs_of(const Group& group, const RunOptions& options,
                       return !(options.interrupt &&
                                options.interrupt->load(std::memory_order_relaxed)) &&
                              !abandon.load(std::memory_order_relaxed);
-                    }});
+                    },
+                    snapshot_epochs(group.trainings[g])});
   }
   return jobs;
+}
+
+// The snapshots of the training `full` at the frame epochs of a sibling with budget `epochs`.
+std::shared_ptr<const results::Snapshots> frames_of(const nn::TrainResult& full, int epochs) {
+  if (full.snapshots.empty()) return nullptr;
+  auto frames = std::make_shared<results::Snapshots>();
+  const auto wanted = frame_epochs(epochs);
+  for (const auto& snapshot : full.snapshots)
+    if (std::find(wanted.begin(), wanted.end(), snapshot.first) != wanted.end())
+      frames->push_back(snapshot);
+  return frames;
 }
 
 // The rows of a training's siblings, each read off the first epochs of the curve `full`.
@@ -209,7 +240,8 @@ void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, cons
     FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
                                             seconds_at_epoch[epochs - 1]),
                        {},
-                       own ? parameters : nullptr};
+                       own ? parameters : nullptr,
+                       frames_of(full, t.config.train.epochs)};
     if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
     training.finished.push_back(std::move(done));
   }

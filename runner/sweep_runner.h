@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "nn/dataset.h"
+#include "results/best_trials.h"
 #include "results/trial_record.h"
 #include "sweeps/spec.h"
 
@@ -63,6 +64,7 @@ struct FinishedTrial {
   results::TrialRecord record;
   std::string curve_rows;
   std::shared_ptr<const std::vector<double>> parameters;
+  std::shared_ptr<const results::Snapshots> snapshots;  // epoch 0, 10% and 50% of its budget
 };
 
 struct RunStats {

@@ -36,11 +36,12 @@ results::ColumnRoles column_roles(const sweeps::Sweep* sweep) {
 namespace {
 
 // The parameters of `trial` at epoch 0, 10% and 50% of its training and its best epoch, from one
-// training of it that keeps them: a trial's streams ignore its budget, so they are the weights
-// the sweep's own training had then.
-std::vector<std::pair<int, std::vector<double>>> snapshots(const sweeps::Trial& trial, int best,
-                                                           int epochs_run) {
-  std::vector<int> epochs{0, epochs_run / 10, epochs_run / 2, best};
+// training of it that keeps them, when the run's own training did not (report DIR, a trial an
+// MPI worker trained): a trial's streams ignore its budget, so they are the weights the sweep's
+// training had then.
+std::vector<std::pair<int, std::vector<double>>> snapshots(const sweeps::Trial& trial, int best) {
+  const int budget = trial.config.train.epochs;
+  std::vector<int> epochs{0, budget / 10, budget / 2, best};
   std::sort(epochs.begin(), epochs.end());
   epochs.erase(std::unique(epochs.begin(), epochs.end()), epochs.end());
   nn::TrialConfig config = trial.config;
@@ -79,7 +80,14 @@ std::optional<results::BoundaryTrial> SweepTrials::trial(const results::ChosenTr
   nn::DataConfig raw = trial.config.data;
   raw.features = {nn::Feature::x1, nn::Feature::x2};
   out.data = nn::make_dataset(raw, trial.data_seed);
-  out.snapshots = snapshots(trial, best.best_epoch, best.epochs_run);
+  if (request.trained && request.trained->snapshots) {
+    // Kept by the run's own training; the last frame is the model drawn.
+    out.snapshots = *request.trained->snapshots;
+    out.snapshots.emplace_back(best.best_epoch, out.model.parameters);
+  } else {
+    out.snapshots = snapshots(trial, best.best_epoch);
+    out.trained_again = true;
+  }
   return out;
 }
 

@@ -33,7 +33,7 @@ TEST(BestTrials, LowestLossThenFewestEpochsThenFirstTrialPerDataset) {
   BestTrials best(kColumnRoles);
   const auto params = std::make_shared<const std::vector<double>>(std::vector<double>{1, 2});
   best.add(record(0, "circle", 0.5, NAN, 10, "learned"));
-  best.add(record(1, "circle", 0.2, NAN, std::nullopt, "still_learning"), params);
+  best.add(record(1, "circle", 0.2, NAN, std::nullopt, "still_learning"), {params});
   best.add(record(2, "circle", 0.2, NAN, 30, "learned"));
   best.add(record(3, "circle", 0.2, NAN, 30, "learned"));
   best.add(record(4, "xor", NAN, NAN, std::nullopt, "diverged"));
@@ -46,7 +46,7 @@ TEST(BestTrials, LowestLossThenFewestEpochsThenFirstTrialPerDataset) {
   EXPECT_EQ(b[1].dataset, "xor");
   EXPECT_EQ(b[1].candidate, nullptr);  // no finite loss: nothing to draw
   EXPECT_TRUE(best.models().empty());  // t1 held parameters, but it is not the best
-  best.add(record(6, "circle", 0.1, NAN, 50, "learned"), params);
+  best.add(record(6, "circle", 0.1, NAN, 50, "learned"), {params});
   ASSERT_EQ(best.models().size(), 1u);
   EXPECT_EQ(best.models().at("t6").outcome, Outcome::learned);
   EXPECT_EQ(*best.models().at("t6").parameters, *params);

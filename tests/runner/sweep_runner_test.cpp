@@ -63,6 +63,34 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
   EXPECT_EQ(trained.size(), 4u);
 }
 
+// Every trial of a built-in dataset keeps its parameters at epoch 0, 10% and 50% of its budget,
+// the weights a training of exactly that many epochs ends with, siblings included.
+TEST(RunTrials, KeepsEachTrialsEarlyWeightsForTheReport) {
+  const sweeps::Sweep sweep = sweeps::parse_sweep(kSweep, "handover.yaml", ".");
+  std::map<std::uint64_t, FinishedTrial> finished;
+  RunOptions options;
+  run_trials(sweep, options, [&](std::span<FinishedTrial> pack) {
+    for (FinishedTrial& f : pack) finished.emplace(f.record.index, std::move(f));
+  });
+  for (auto& [index, f] : finished) {
+    const sweeps::Trial trial = sweep.trial(index);
+    ASSERT_NE(f.snapshots, nullptr) << index;
+    std::vector<int> epochs;
+    for (const auto& [epoch, parameters] : *f.snapshots) {
+      epochs.push_back(epoch);
+      sweeps::Trial shorter = trial;
+      shorter.config.train.epochs = epoch;
+      if (epoch > 0) {
+        EXPECT_EQ(parameters, train_model(sweep, shorter).parameters) << index;
+      }
+    }
+    const int e = trial.config.train.epochs;
+    std::vector<int> expected{0, e / 10, e / 2};
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    EXPECT_EQ(epochs, expected) << index;
+  }
+}
+
 // A trial's row is that of its training alone, whichever trials shared its group (here two
 // activations and three budgets interleaved, and more trials of one shape than one pass of nn
 // trains at once) and however many threads ran them.
