@@ -58,6 +58,17 @@ results::PivotSpec recorded_pivot(const results::ManifestInfo& manifest, const s
   return manifest.pivot;
 }
 
+// `--importance METRIC` of the run in `dir`; nothing when not asked for.
+std::optional<results::ImportanceTable> importance_of(const fs::path& dir,
+                                                      const std::optional<std::string>& metric) {
+  if (!metric) return std::nullopt;
+  try {
+    return recorded_importance(dir, *metric);
+  } catch (const std::invalid_argument& e) {
+    throw nn::InputError(dir.string(), 0, 0, std::string("--importance: ") + e.what());
+  }
+}
+
 }  // namespace
 
 int report_command(const Args& args) {
@@ -100,14 +111,7 @@ int report_command(const Args& args) {
                          "--set needs the run's manifest.yaml (its sweep), and there is none");
   if (manifest) pivot = recorded_pivot(*manifest, dir_arg);
   // Asked for, the importance table is made first: a metric it cannot use changes nothing.
-  std::optional<results::ImportanceTable> table;
-  if (importance) {
-    try {
-      table = recorded_importance(dir, *importance);
-    } catch (const std::invalid_argument& e) {
-      throw nn::InputError(dir.string(), 0, 0, std::string("--importance: ") + e.what());
-    }
-  }
+  const std::optional<results::ImportanceTable> table = importance_of(dir, importance);
   if (!overrides.empty()) judge_again(dir, dir / "manifest.yaml", overrides);
   if (!rows.empty()) pivot.rows = rows;
   if (!cols.empty()) pivot.cols = cols;
