@@ -124,13 +124,28 @@ bool regression(const nn::TrialConfig& c) {
   return c.data.dataset == nn::DatasetKind::plane || c.data.dataset == nn::DatasetKind::multi_gauss;
 }
 
+// What Playground does its own way, said beside the link.
+std::vector<std::string> differences(const nn::TrialConfig& c) {
+  std::vector<std::string> out;
+  const int points = regression(c) ? kRegressPoints : kClassifyPoints;
+  if (c.data.points != points)
+    out.push_back(fmt::format("Playground draws {} points, the trial {} (data.points)", points,
+                              c.data.points));
+  if (c.data.validation_fraction > 0)
+    out.push_back(
+        "Playground has no validation split: the trial's validation points "
+        "(data.validation_fraction) are test points there");
+  if (c.model.loss == nn::Loss::cross_entropy ||
+      (c.model.loss == nn::Loss::automatic && !regression(c)))
+    out.push_back(
+        "Playground's loss is the squared error, the trial's the cross-entropy "
+        "(model.loss)");
+  return out;
+}
+
 Problem check_data(const nn::TrialConfig& c) {
   const nn::DataConfig& d = c.data;
   if (d.dataset == nn::DatasetKind::csv) return "Playground has only its built-in datasets, no CSV";
-  const int points = regression(c) ? kRegressPoints : kClassifyPoints;
-  if (d.points != points)
-    return fmt::format("Playground draws {} points for this dataset, the trial {} (data.points)",
-                       points, d.points);
   if (d.noise > kMaxNoise)
     return fmt::format("Playground's noise goes up to 50%, the trial's is {:.12g}% (data.noise)",
                        100 * d.noise);
@@ -139,8 +154,6 @@ Problem check_data(const nn::TrialConfig& c) {
         "Playground trains on 10% to 90% of the points, the trial on {:.12g}% "
         "(data.train_fraction)",
         100 * d.train_fraction);
-  if (d.validation_fraction > 0)
-    return std::string("Playground has no validation split (data.validation_fraction)");
   return std::nullopt;
 }
 
@@ -160,12 +173,6 @@ Problem check_model(const nn::TrialConfig& c) {
       m.activation != Activation::sigmoid && m.activation != Activation::linear)
     return fmt::format("Playground has no {} activation (model.activation)",
                        nn::to_string(m.activation));
-  // Playground's loss is the squared error, always; nnsweep's automatic loss of classes is the
-  // cross-entropy.
-  if (m.loss == nn::Loss::cross_entropy || (m.loss == nn::Loss::automatic && !regression(c)))
-    return std::string(
-        "Playground trains with the squared error only; the trial's loss is the "
-        "cross-entropy (model.loss)");
   return std::nullopt;
 }
 
@@ -223,7 +230,9 @@ PlaygroundLink playground_link(const std::vector<std::pair<std::string, std::str
   }
   for (const auto check : {check_data, check_model, check_train})
     if (Problem p = check(c)) return {.url = "", .reason = *p};
-  return {.url = "https://playground.tensorflow.org/#" + hash(c), .reason = ""};
+  return {.url = "https://playground.tensorflow.org/#" + hash(c),
+          .reason = "",
+          .differences = differences(c)};
 }
 
 }  // namespace results

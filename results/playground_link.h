@@ -4,7 +4,10 @@
 // its data points): the link carries the same settings, never the same run. Settings that
 // only change how a run is judged or how long it lasts (convergence.*, train.epochs) and its
 // random start (model.init, train.shuffle) are not Playground settings and are left out.
-// A configuration Playground cannot express gets no link but the reason.
+// A configuration Playground cannot express (its datasets, activations, features,
+// regularisation, batch sizes, plain gradient descent, at most 6 hidden layers of at most 8
+// units) gets no link but the reason. What Playground does its own way (its number of points,
+// its squared-error loss, no validation split) does not stop the link; it is listed beside it.
 #pragma once
 
 #include <string>
@@ -16,6 +19,7 @@ namespace results {
 struct PlaygroundLink {
   std::string url;     // https://playground.tensorflow.org/#..., or empty
   std::string reason;  // when url is empty: why Playground cannot express the settings
+  std::vector<std::string> differences;  // with a url: what Playground will do otherwise
   bool ok() const { return !url.empty(); }
 };
 

@@ -626,13 +626,19 @@ void neuron_columns(std::string& out, const Boundary& b) {
 // into Playground: the page sends its reader nowhere else.
 constexpr std::string_view kPlayground = "https://playground.tensorflow.org/";
 
+std::string differences_text(const std::vector<std::string>& differences) {
+  std::string text;
+  for (const std::string& d : differences) text += "; " + escape_html(d);
+  return text;
+}
+
 void playground_line(std::string& out, const Boundary& b) {
   if (b.playground_url.starts_with(kPlayground))
     out += fmt::format(
         "<p class=\"playground\"><a href=\"{}\" rel=\"noopener noreferrer\">Open in "
         "TensorFlow Playground</a>: the same settings, not the same run (Playground draws its "
-        "own points and starts from its own random weights).</p>\n",
-        escape_html(b.playground_url));
+        "own points and starts from its own random weights{}).</p>\n",
+        escape_html(b.playground_url), differences_text(b.playground_differences));
   else if (!b.playground_reason.empty())
     out += fmt::format("<p class=\"playground\">Not in TensorFlow Playground: {}.</p>\n",
                        escape_html(b.playground_reason));

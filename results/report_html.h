@@ -74,6 +74,7 @@ struct Boundary {
   // Optional: a TensorFlow Playground link with the trial's settings (results/playground_link.h;
   // drawn only when it is a link into Playground), or, when it has none, why (playground_reason).
   std::string playground_url, playground_reason;
+  std::vector<std::string> playground_differences;  // with the link: what Playground does otherwise
 };
 
 struct ReportData {

@@ -125,6 +125,7 @@ void add_playground_views(const BoundaryTrial& trial, Boundary& b) {
   const PlaygroundLink link = playground_link(trial.params);
   b.playground_url = link.url;
   b.playground_reason = link.reason;
+  b.playground_differences = link.differences;
 }
 
 void add_points(const nn::Dataset& data, Boundary& b) {
