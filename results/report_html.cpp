@@ -759,6 +759,40 @@ figure.boundary{margin:0;max-width:420px}figure.boundary>figcaption{font-size:15
 .frames img,.network img{border:1px solid #ccc;border-radius:2px}
 )";
 
+// ---------------------------------------------------------------- a run still going
+
+// "45 s", "3 min", "1 h 20 min": rough on purpose, as an ETA is.
+std::string duration_text(double seconds) {
+  const auto s = static_cast<std::uint64_t>(std::max(0.0, std::round(seconds)));
+  if (s < 60) return fmt::format("{} s", s);
+  if (s < 3600) return fmt::format("{} min", (s + 30) / 60);
+  return fmt::format("{} h {} min", s / 3600, s / 60 % 60);
+}
+
+// The refresh tag: a navigation of the page itself, which the Content-Security-Policy (it
+// governs fetches of subresources) does not block.
+void live_refresh(std::string& out, const ReportData& data) {
+  if (data.live)
+    out += fmt::format("<meta http-equiv=\"refresh\" content=\"{}\">\n",
+                       std::max(1, data.live->refresh_seconds));
+}
+
+// "running: 120 of 560 trials, learned 40, diverged 3, for 2 min, about 5 min left".
+void live_line(std::string& out, const ReportData& data) {
+  if (!data.live) return;
+  const LiveStatus& live = *data.live;
+  std::string line = fmt::format("running: {} of {} trials", live.done, live.total);
+  for (std::size_t k = 0; k < kOutcomes; ++k)
+    if (live.counts.n[k] > 0)
+      line += fmt::format(", {} {}", nn::kOutcomeNames[k], live.counts.n[k]);
+  line += ", for " + duration_text(live.elapsed_seconds);
+  if (const auto eta = live.eta_seconds()) line += ", about " + duration_text(*eta) + " left";
+  out += fmt::format(
+      "<p id=\"live\" class=\"note\"><b>{}</b>. This page is rebuilt while the run goes and "
+      "reloads every {} s; the final page replaces it when the run ends.</p>\n",
+      escape_html(line), std::max(1, live.refresh_seconds));
+}
+
 }  // namespace
 
 std::string escape_html(std::string_view text) {
@@ -788,6 +822,12 @@ std::string escape_html(std::string_view text) {
   return out;
 }
 
+std::optional<double> LiveStatus::eta_seconds() const {
+  if (done <= done_before || elapsed_seconds <= 0) return std::nullopt;
+  const double rate = static_cast<double>(done - done_before) / elapsed_seconds;
+  return static_cast<double>(total > done ? total - done : 0) / rate;
+}
+
 std::string report_html(const ReportData& data) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -795,10 +835,12 @@ std::string report_html(const ReportData& data) {
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
       "style-src 'unsafe-inline'\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  live_refresh(out, data);
   out += fmt::format("<title>nnsweep report: {}</title>\n<style>{}</style>\n</head>\n<body>\n",
                      escape_html(data.sweep_name), std::string(kStyle) + kChartStyle);
   out +=
       fmt::format("<header><h1>nnsweep report: {}</h1></header>\n", escape_html(data.sweep_name));
+  live_line(out, data);
   status_section(out, data);
   curves_section(out, data);
   heatmap_section(out, data);

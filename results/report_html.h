@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,18 @@ struct Boundary {
   std::vector<std::string> playground_differences;  // with the link: what Playground does otherwise
 };
 
+// Where a run that is still going stands: the page made during the run heads with it and asks
+// the browser to load it again every `refresh_seconds`.
+struct LiveStatus {
+  std::uint64_t done = 0, total = 0;  // trials with a row so far, of the run's trials
+  std::uint64_t done_before = 0;      // of `done`, those a resumed run found on disk
+  OutcomeCounts counts;               // of the `done` trials
+  double elapsed_seconds = 0;         // since this run started
+  int refresh_seconds = 5;
+  // At the rate of this run so far; nothing before its first trial.
+  std::optional<double> eta_seconds() const;
+};
+
 struct ReportData {
   std::string sweep_name;
   PivotSpec pivot;
@@ -89,6 +102,7 @@ struct ReportData {
   std::vector<BestRow> best;
   const ImportanceTable* importance = nullptr;  // what matters; none: no section
   std::vector<Boundary> boundaries;
+  std::optional<LiveStatus> live;  // set while the run goes: a refresh tag and a status line
 };
 
 // `text` with & < > " ' replaced by entities: safe in element content and quoted attributes.

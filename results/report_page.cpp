@@ -194,6 +194,10 @@ std::vector<Boundary> ReportPage::boundaries(const ReportContext& context,
 }
 
 void ReportPage::write(const fs::path& dir, const ReportContext& context, FileBatch& files) {
+  files.stage("report.html", html(dir, context));
+}
+
+std::string ReportPage::html(const fs::path& dir, const ReportContext& context) {
   ReportData data;
   data.sweep_name = context.sweep_name;
   data.pivot = pivot_;
@@ -202,6 +206,7 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context, FileBa
   data.best_by = context.best_by;
   data.best = context.best;
   data.importance = context.importance;
+  data.live = context.live;
 
   // Panels and lines in the table's display order, capped to keep the page small.
   std::vector<std::string> rows = context.table ? context.table->row_values() : rows_seen_;
@@ -218,38 +223,47 @@ void ReportPage::write(const fs::path& dir, const ReportContext& context, FileBa
                                      cols.size(), pivot_.cols));
     cols.resize(kMaxLines);
   }
+  if (context.curves)
+    add_curves(dir / "curves.csv", context, rows, cols, data);
+  else
+    data.notes.push_back(
+        "Loss curves: drawn when the run ends (curves.csv is too large to read "
+        "while it goes).");
+  poll_interrupt(context.interrupt);
+  data.boundaries = boundaries(context, data.notes);
+  poll_interrupt(context.interrupt);
+  return report_html(data);
+}
+
+void ReportPage::add_curves(const fs::path& curves_path, const ReportContext& context,
+                            const std::vector<std::string>& rows,
+                            const std::vector<std::string>& cols, ReportData& data) const {
+  std::ifstream in{curves_path, std::ios::binary};
+  if (!in || rows.empty() || cols.empty()) return;
   std::vector<int> panel_of(rows_seen_.size(), -1), line_of(cols_seen_.size(), -1);
   for (std::size_t p = 0; p < rows.size(); ++p)
     panel_of[static_cast<std::size_t>(row_of_.at(rows[p]))] = static_cast<int>(p);
   for (std::size_t l = 0; l < cols.size(); ++l)
     line_of[static_cast<std::size_t>(col_of_.at(cols[l]))] = static_cast<int>(l);
-
-  const fs::path curves_path = dir / "curves.csv";
-  if (std::ifstream in{curves_path, std::ios::binary}; in && !rows.empty() && !cols.empty()) {
-    // Made at the first row: a sweep with `curves: off` has none, and its page says so instead
-    // of drawing empty panels.
-    std::optional<CurveBands> bands;
-    std::uint64_t points = 0;
-    const auto add = [&](CurvePoint&& p) {
-      if (!bands) {
-        bands.emplace(static_cast<int>(rows.size()), static_cast<int>(cols.size()), max_epoch_);
-        for (const Trial& t : trials_)
-          bands->add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
-                           line_of[static_cast<std::size_t>(t.col)],
-                           t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
-      }
-      if ((++points & 0xfff) == 0) poll_interrupt(context.interrupt);
-      bands->add(p);
-    };
-    if (read_curves(in, curves_path.string(), add) && bands) {
-      data.panels = bands->panels(rows, cols);
-      data.curve_step = bands->step();
+  // Made at the first row: a sweep with `curves: off` has none, and its page says so instead
+  // of drawing empty panels.
+  std::optional<CurveBands> bands;
+  std::uint64_t points = 0;
+  const auto add = [&](CurvePoint&& p) {
+    if (!bands) {
+      bands.emplace(static_cast<int>(rows.size()), static_cast<int>(cols.size()), max_epoch_);
+      for (const Trial& t : trials_)
+        bands->add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
+                         line_of[static_cast<std::size_t>(t.col)],
+                         t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
     }
+    if ((++points & 0xfff) == 0) poll_interrupt(context.interrupt);
+    bands->add(p);
+  };
+  if (read_curves(in, curves_path.string(), add) && bands) {
+    data.panels = bands->panels(rows, cols);
+    data.curve_step = bands->step();
   }
-  poll_interrupt(context.interrupt);
-  data.boundaries = boundaries(context, data.notes);
-  poll_interrupt(context.interrupt);
-  files.stage("report.html", report_html(data));
 }
 
 }  // namespace results

@@ -64,6 +64,10 @@ struct ReportContext {
   // page draws none.
   BoundaryTrials* boundary_trials = nullptr;
   const std::atomic<bool>* interrupt = nullptr;  // set: stop (throws Interrupted)
+  std::optional<LiveStatus> live;  // the run still goes: the page says where it stands
+  // False: curves.csv is not read and the page says the curves come with the final page (a
+  // page made during a run whose curves.csv is large).
+  bool curves = true;
 };
 
 class ReportPage {
@@ -84,6 +88,8 @@ class ReportPage {
   // `files` (a batch of dir; the caller commits it). Throws nn::InputError for a malformed
   // curves.csv.
   void write(const std::filesystem::path& dir, const ReportContext& context, FileBatch& files);
+  // The page write() stages, returned instead.
+  std::string html(const std::filesystem::path& dir, const ReportContext& context);
 
   // What write() did that the person running it should hear of: the models it trained again
   // (for the terminal; the page is the same either way).
@@ -98,6 +104,10 @@ class ReportPage {
 
   std::vector<Boundary> boundaries(const ReportContext& context, std::vector<std::string>& notes);
   Boundary boundary(const ChosenTrial& chosen, const BoundaryTrial& trial);
+  // The loss-curve panels of `rows` x `cols`, from curves.csv when there is one.
+  void add_curves(const std::filesystem::path& curves_path, const ReportContext& context,
+                  const std::vector<std::string>& rows, const std::vector<std::string>& cols,
+                  ReportData& data) const;
   std::pair<std::string, std::string> title_and_settings(const BoundaryTrial& trial,
                                                          const std::string& dataset) const;
 

@@ -308,4 +308,47 @@ Tables write_tables(const fs::path& dir, const PivotSpec& pivot, bool colour,
   return builder->write(dir, colour, options, files, &ids);
 }
 
+std::string TablesBuilder::live_page(const fs::path& dir, const TablesOptions& options,
+                                     LiveStatus live, bool curves) {
+  State& s = *state_;
+  const Ranking ranking = rank_configurations(s.summary, s.keys, s.columns, 5);
+  live.counts = s.counts;
+  live.done = s.counts.total();
+  ReportContext context;
+  context.sweep_name = options.sweep_name;
+  context.table = &s.table;
+  context.counts = s.counts;
+  context.best_by = ranking_by(ranking);
+  context.best = ranking.rows;
+  context.interrupt = options.interrupt;
+  context.live = live;
+  context.curves = curves;
+  return s.page.html(dir, context);
+}
+
+std::string live_report_html(const fs::path& dir, const PivotSpec& pivot,
+                             const TablesOptions& options, const LiveStatus& live,
+                             std::uint64_t max_curves_bytes) {
+  const fs::path trials_path = dir / "trials.csv";
+  std::ifstream in(trials_path, std::ios::binary);
+  std::optional<TablesBuilder> builder;
+  std::vector<bool> seen;  // by trial index
+  const TrialsFileInfo info = read_trials(in, trials_path.string(), [&](TrialRecord&& r) {
+    if ((r.index & 0x3ff) == 0) poll_interrupt(options.interrupt);
+    if (r.index >= seen.size()) seen.resize(r.index + 1);
+    if (seen[r.index]) return;
+    seen[r.index] = true;
+    if (!builder) {
+      std::vector<std::string> keys;
+      for (const auto& [key, value] : r.params) keys.push_back(key);
+      builder.emplace(pivot, std::move(keys), options.columns);
+    }
+    builder->add(r);
+  });
+  if (!builder) builder.emplace(pivot, info.param_keys, options.columns);
+  std::error_code missing;
+  const std::uintmax_t curves_bytes = fs::file_size(dir / "curves.csv", missing);
+  return builder->live_page(dir, options, live, missing || curves_bytes <= max_curves_bytes);
+}
+
 }  // namespace results

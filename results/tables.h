@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -75,9 +76,25 @@ class TablesBuilder {
   Tables write(const std::filesystem::path& dir, bool colour, const TablesOptions& options,
                FileBatch& files, const std::vector<std::string>* curve_order = nullptr);
 
+  // report.html alone, as write() makes it, with the status line and refresh tag of `live`
+  // (its done and counts are the records added), no decision boundaries (they need trained
+  // models) and the loss curves only when `curves`. Writes nothing.
+  std::string live_page(const std::filesystem::path& dir, const TablesOptions& options,
+                        LiveStatus live, bool curves);
+
  private:
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// report.html of a run that still goes, from what `dir` holds: the complete rows of trials.csv
+// so far (in file order; a trial with two rows, trained again after a resume, counts once) and
+// curves.csv when it is at most `max_curves_bytes` (reading a large one would cost the run
+// more than the page is worth). As TablesBuilder::live_page; memory grows with the trials, not
+// with their rows. Throws Interrupted when options.interrupt is set, nn::InputError for a
+// malformed file.
+std::string live_report_html(const std::filesystem::path& dir, const PivotSpec& pivot,
+                             const TablesOptions& options, const LiveStatus& live,
+                             std::uint64_t max_curves_bytes);
 
 }  // namespace results

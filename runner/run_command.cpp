@@ -27,6 +27,7 @@
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/judge_again.h"
+#include "runner/live_report.h"
 #include "runner/mpi_backend.h"
 #include "runner/output_dir.h"
 #include "runner/progress.h"
@@ -181,6 +182,7 @@ struct RunRequest {
   Shard shard;
   SaveModels save_models = SaveModels::best;
   bool quiet = false, resume = false, progress = false, fail_fast = false, mpi = false;
+  bool live_report = true;  // report.html rebuilt while the run goes
   bool save_models_given = false, max_trials_given = false;  // said on the command line
 };
 
@@ -193,7 +195,8 @@ std::optional<RunRequest> parse_run_request(const Args& args) {
       "out,o", po::value(&r.out_dir), "output directory (default: runs/<sweep name>)")(
       "threads,t", po::value(&r.threads), "worker threads (default: all cores)")(
       "resume", "continue the run in --out: train only the trials with no complete row")(
-      "quiet,q", "no progress and no table on the terminal")(
+      "quiet,q", "no progress and no table on the terminal, and no live report.html")(
+      "no-live-report", "write report.html only at the end, not every few seconds during the run")(
       "progress", "show progress even when stderr is not a terminal")(
       "fail-fast", "stop at the first trial that fails with an error")(
       "max-trials", po::value(&r.max_trials), "refuse sweeps larger than this (default 1000000)")(
@@ -213,6 +216,7 @@ std::optional<RunRequest> parse_run_request(const Args& args) {
   r.quiet = vm.count("quiet") > 0, r.resume = vm.count("resume") > 0;
   r.progress = vm.count("progress") > 0, r.fail_fast = vm.count("fail-fast") > 0;
   r.mpi = vm.count("mpi") > 0;
+  r.live_report = !r.quiet && vm.count("no-live-report") == 0;
   r.save_models_given = vm.count("save-models") > 0;
   r.max_trials_given = vm.count("max-trials") > 0;
   if (!shard_text.empty()) r.shard = parse_shard(shard_text);
@@ -418,6 +422,36 @@ RunOptions run_options(const fs::path& dir, const sweeps::Sweep& sweep, const Ru
   return run;
 }
 
+// The live report.html of a run that asked for it. NNSWEEP_LIVE_REPORT_SECONDS sets the shortest
+// interval between rebuilds (tests make it short; the cost rule still holds).
+std::optional<LiveReportOptions> live_report(const OutputDir& out, const sweeps::Sweep& sweep,
+                                             const RunRequest& request,
+                                             const results::Manifest& manifest,
+                                             const Previous& prev) {
+  if (!request.live_report) return std::nullopt;
+  LiveReportOptions options{.dir = out.path,
+                            .sweep_name = sweep.name(),
+                            .pivot = sweep.report(),
+                            .columns = column_roles(&sweep),
+                            .total = manifest.trials_total,
+                            .done_before = prev.done_count};
+  if (const char* seconds = std::getenv("NNSWEEP_LIVE_REPORT_SECONDS")) {
+    const double s = std::atof(seconds);
+    if (s > 0)
+      options.interval = std::chrono::milliseconds(std::max<long>(1, std::lround(s * 1e3)));
+  }
+  return options;
+}
+
+// Stops the rebuilds before the final tables, which replace their page.
+void stop_live_report(std::optional<LiveReport>& live) {
+  if (!live) return;
+  live->stop();
+  if (!live->error().empty())
+    std::cerr << "warning: report.html could not be rebuilt during the run: " << live->error()
+              << "\n";
+}
+
 // Everything the run does after the sweep, and what it says at the end.
 struct RunEnd {
   const sweeps::Sweep& sweep;
@@ -551,11 +585,14 @@ int run_command(const Args& args) {
   if (!mpi && !prev.trials_bytes && !prev.curves_bytes)
     sink.build_tables(sweep.report(), sweep.param_keys(), column_roles(&sweep));
   const RunOptions run = run_options(out.path, sweep, request, prev);
+  std::optional<LiveReport> live;
+  if (auto options = live_report(out, sweep, request, manifest, prev)) live.emplace(*options);
   const RunStats stats =
       mpi && mpi->size() > 1
           ? mpi_coordinate(*mpi, sweep, run, [&](const TrialRows& rows) { sink.add(rows); })
           : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) { sink.add(pack); });
   sink.finish();
+  stop_live_report(live);
 
   const RunEnd end{.sweep = sweep,
                    .request = request,
@@ -566,6 +603,7 @@ int run_command(const Args& args) {
   if (stats.interrupted) return say_interrupted(end, manifest.trials_total);
   const std::optional<results::Tables> tables = write_run_tables(end, sink, manifest);
   if (!tables) return kExitInterrupted;
+  if (live) live->final_page_written();
   if (!request.quiet) print_results(end, *tables, mpi);
   return exit_code(end, *tables);
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -258,6 +259,79 @@ TEST_F(Run, ReportRebuildsTheTables) {
   const Output pivot = nnsweep("report out --rows model.activation --cols train.epochs");
   ASSERT_EQ(pivot.exit_code, 0) << pivot.err;
   EXPECT_NE(pivot.out.find("model.activation \\ train.epochs"), std::string::npos) << pivot.out;
+}
+
+// A run of a couple of seconds on one thread: long enough for many live pages at 10 ms.
+std::string slow_sweep() {
+  std::string sweep = kSweep;
+  sweep.replace(sweep.find("[5, 15, 30]"), 11, "[3000]");
+  sweep.replace(sweep.find("points: 120"), 11, "points: 400");
+  return sweep;
+}
+
+struct Watched {
+  int exit_code = -1;
+  std::string live_page;  // the first report.html seen with a refresh tag; empty: none
+};
+
+// Runs `nnsweep ARGS` in the background with the live page rebuilt every 10 ms, reading
+// out/report.html until it exits; `at_live_page` is called once, at the first live page.
+Watched watch_run(const fs::path& dir, const std::string& args,
+                  const std::function<void(pid_t)>& at_live_page = {}) {
+  const std::string command = "cd '" + dir.string() +
+                              "' && NNSWEEP_LIVE_REPORT_SECONDS=0.01 exec '" NNSWEEP_BINARY "' " +
+                              args + " >/dev/null 2>err.txt";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  Watched watched;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (watched.live_page.empty()) {
+      std::ifstream in(dir / "out/report.html", std::ios::binary);
+      const std::string page{std::istreambuf_iterator<char>(in), {}};
+      if (page.find("http-equiv=\"refresh\"") != std::string::npos) {
+        watched.live_page = page;
+        if (at_live_page) at_live_page(pid);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  watched.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return watched;
+}
+
+TEST_F(Run, ReportHtmlIsLiveDuringTheRunAndTheFinalPageIsTheUsualOne) {
+  write("s.yaml", slow_sweep());
+  const Watched live = watch_run(dir_, "run s.yaml --threads 1 --out out");
+  ASSERT_EQ(live.exit_code, 0) << read(dir_ / "err.txt");
+  EXPECT_NE(live.live_page.find("<b>running: "), std::string::npos) << live.live_page;
+  EXPECT_NE(live.live_page.find(" of 40 trials"), std::string::npos) << live.live_page;
+  const std::string final_page = read(dir_ / "out/report.html");
+  EXPECT_EQ(final_page.find("refresh"), std::string::npos);
+  EXPECT_EQ(final_page.find("running: "), std::string::npos);
+  fs::rename(dir_ / "out", dir_ / "live");
+
+  // Without it: never a live page, and the same rows and the same final page.
+  const Watched off = watch_run(dir_, "run s.yaml --threads 1 --out out --no-live-report");
+  ASSERT_EQ(off.exit_code, 0) << read(dir_ / "err.txt");
+  EXPECT_EQ(off.live_page, "");
+  EXPECT_EQ(csv_without(read(dir_ / "out/trials.csv"), {"wall_seconds"}),
+            csv_without(read(dir_ / "live/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "out/curves.csv"), read(dir_ / "live/curves.csv"));
+  EXPECT_EQ(read(dir_ / "out/report.html"), final_page);
+}
+
+// A page that says "running" and reloads forever would mislead: Ctrl-C takes it away.
+TEST_F(Run, AnInterruptedRunLeavesNoLivePage) {
+  write("s.yaml", slow_sweep());
+  const Watched w =
+      watch_run(dir_, "run s.yaml --threads 1 --out out", [](pid_t pid) { kill(pid, SIGINT); });
+  ASSERT_NE(w.live_page, "") << "the run ended before its first live page";
+  EXPECT_EQ(w.exit_code, 130) << read(dir_ / "err.txt");
+  EXPECT_FALSE(fs::exists(dir_ / "out/report.html"));
 }
 
 TEST_F(Run, BadSweepFileExitsTwoAndWritesNothing) {

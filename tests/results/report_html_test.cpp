@@ -298,5 +298,57 @@ TEST(ReportHtml, ASampledPivotAxisGivesTheChartsInsteadOfAnEmptyTable) {
   EXPECT_EQ(page.find("inf\""), std::string::npos);
 }
 
+// 120 of 560 trials done in a minute, none before this run: 2 a second, 220 s to go.
+LiveStatus running() {
+  LiveStatus live;
+  live.done = 120, live.total = 560, live.elapsed_seconds = 60, live.refresh_seconds = 5;
+  live.counts.n[static_cast<std::size_t>(Outcome::learned)] = 40;
+  live.counts.n[static_cast<std::size_t>(Outcome::diverged)] = 3;
+  live.counts.n[static_cast<std::size_t>(Outcome::underfit)] = 77;
+  return live;
+}
+
+TEST(ReportHtml, ALivePageRefreshesItselfAndHeadsWithTheRunsStatus) {
+  ReportData data;
+  data.live = running();
+  const std::string html = report_html(data);
+  const auto refresh = html.find("<meta http-equiv=\"refresh\" content=\"5\">\n");
+  ASSERT_NE(refresh, std::string::npos);
+  EXPECT_LT(refresh, html.find("</head>"));
+  // The policy still forbids every fetch: a refresh is a navigation, which it leaves alone.
+  EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
+  const auto line = html.find(
+      "<b>running: 120 of 560 trials, learned 40, underfit 77, diverged 3, for 1 min, about 4 "
+      "min left</b>");
+  ASSERT_NE(line, std::string::npos) << html.substr(0, 3000);
+  EXPECT_LT(html.find("</h1>"), line);
+  EXPECT_LT(line, html.find("<section id=\"status\">"));
+}
+
+TEST(ReportHtml, AFinishedRunsPageHasNoRefreshTagNorStatusLine) {
+  ReportData data;
+  const std::string finished = report_html(data);
+  EXPECT_EQ(finished.find("refresh"), std::string::npos);
+  EXPECT_EQ(finished.find("id=\"live\""), std::string::npos);
+  data.live = running();
+  const std::string live = report_html(data);
+  data.live.reset();
+  EXPECT_EQ(report_html(data), finished);
+}
+
+TEST(ReportHtml, TheEtaWaitsForTheFirstTrialOfThisRun) {
+  LiveStatus live = running();
+  live.done_before = live.done;  // a resumed run that has finished nothing yet
+  EXPECT_FALSE(live.eta_seconds());
+  ReportData data;
+  data.live = live;
+  EXPECT_EQ(report_html(data).find(" left"), std::string::npos);
+  live.done_before = 100, live.elapsed_seconds = 10;  // 20 in 10 s: 440 left at 2 a second
+  ASSERT_TRUE(live.eta_seconds());
+  EXPECT_DOUBLE_EQ(*live.eta_seconds(), 220);
+  live.total = live.done;
+  EXPECT_DOUBLE_EQ(*live.eta_seconds(), 0);
+}
+
 }  // namespace
 }  // namespace results
