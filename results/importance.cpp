@@ -71,7 +71,8 @@ Importance::Importance(std::vector<std::string> keys, ColumnRoles roles, std::st
     : keys_(std::move(keys)),
       roles_(std::move(roles)),
       metric_(std::move(metric)),
-      values_(keys_.size()) {
+      values_(keys_.size()),
+      code_of_(keys_.size()) {
   const auto& names = trial_metric_names();
   if (metric_ != kRankingMetric && std::find(names.begin(), names.end(), metric_) == names.end())
     throw std::invalid_argument(
@@ -90,11 +91,12 @@ void Importance::add(const TrialRecord& r) {
     t.y = *trial_metric(r, metric_);
   }
   for (std::size_t k = 0; k < keys_.size(); ++k) {
-    std::vector<std::string>& seen = values_[k];
-    const std::string& value = k < r.params.size() ? r.params[k].second : std::string();
-    auto it = std::find(seen.begin(), seen.end(), value);
-    if (it == seen.end()) it = seen.insert(seen.end(), value);
-    codes_.push_back(static_cast<std::uint32_t>(it - seen.begin()));
+    // A random search has about one value per trial: looked up by hash, not by scanning.
+    std::string value = k < r.params.size() ? r.params[k].second : std::string();
+    const auto [it, added] =
+        code_of_[k].try_emplace(value, static_cast<std::uint32_t>(values_[k].size()));
+    if (added) values_[k].push_back(std::move(value));
+    codes_.push_back(it->second);
   }
   trials_.push_back(t);
 }

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "results/anova.h"
@@ -83,6 +84,7 @@ class Importance {
   std::string metric_;
   bool any_val_ = false;
   std::vector<std::vector<std::string>> values_;  // per key: its distinct values, first seen
+  std::vector<std::unordered_map<std::string, std::uint32_t>> code_of_;  // per key: value -> code
   std::vector<std::uint32_t> codes_;
   std::vector<Trial> trials_;
 };
