@@ -88,29 +88,30 @@ RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::
   trials.clear();
   trials.seekg(start);
   bool header = false;
-  const TrialsFileInfo info = read_trials(trials, trials_file, [&](TrialRecord&& r) {
-    if (!header) {
-      std::vector<std::string> keys;
-      for (const auto& [key, value] : r.params) keys.push_back(key);
-      out << format_trials_header(keys);
-      header = true;
-    }
-    if (r.outcome != Outcome::error) {
-      const Pending& p = pending.at(r.id);
-      if (!p.verdict)
-        throw nn::InputError(curves_file, 0, 0,
-                             fmt::format("trial {} has no curve in curves.csv; judging a run "
-                                         "again needs every trial's curve",
-                                         r.id));
-      if (p.verdict->outcome != r.outcome) ++count.changed;
-      r.outcome = p.verdict->outcome;
-      r.outcome_reason = p.verdict->reason;
-      r.epochs_to_target = p.verdict->epochs_to_target;
-    }
-    out << format_trial_row(r);
-    ++count.rows;
-  });
-  if (!header) out << format_trials_header(info.param_keys);
+  const auto write_header = [&](const std::vector<std::string>& keys) {
+    out << format_trials_header(keys);
+    header = true;
+  };
+  read_trials(
+      trials, trials_file,
+      [&](TrialRecord&& r) {
+        if (r.outcome != Outcome::error) {
+          const Pending& p = pending.at(r.id);
+          if (!p.verdict)
+            throw nn::InputError(curves_file, 0, 0,
+                                 fmt::format("trial {} has no curve in curves.csv; judging a run "
+                                             "again needs every trial's curve",
+                                             r.id));
+          if (p.verdict->outcome != r.outcome) ++count.changed;
+          r.outcome = p.verdict->outcome;
+          r.outcome_reason = p.verdict->reason;
+          r.epochs_to_target = p.verdict->epochs_to_target;
+        }
+        out << format_trial_row(r);
+        ++count.rows;
+      },
+      write_header);
+  if (!header) write_header({});
   return count;
 }
 

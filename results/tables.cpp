@@ -199,6 +199,18 @@ struct TablesBuilder::State {
   ReportPage page;
   Importance importance;
   OutcomeCounts counts;
+
+  // What every page of these trials shows, final or live.
+  ReportContext context(const Ranking& ranking, const TablesOptions& options) const {
+    ReportContext c;
+    c.sweep_name = options.sweep_name;
+    c.table = &table;
+    c.counts = counts;
+    c.best_by = ranking_by(ranking);
+    c.best = ranking.rows;
+    c.interrupt = options.interrupt;
+    return c;
+  }
 };
 
 TablesBuilder::TablesBuilder(const PivotSpec& pivot, std::vector<std::string> keys,
@@ -228,16 +240,10 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   const ImportanceTable importance = s.importance.table();
   tables.importance_text = importance_text(importance);
 
-  ReportContext context;
-  context.sweep_name = options.sweep_name;
-  context.table = &s.table;
-  context.counts = tables.counts;
-  context.best_by = ranking_by(ranking);
-  context.best = ranking.rows;
+  ReportContext context = s.context(ranking, options);
   context.chosen = ranking.chosen;
   context.importance = &importance;
   context.boundary_trials = options.boundary_trials;
-  context.interrupt = options.interrupt;
 
   // The page (curves.csv in order, then read back) and the tables are made side by side when
   // the run may use two threads. Every file is staged in one batch, which makes them durable
@@ -292,19 +298,20 @@ Tables write_tables(const fs::path& dir, const PivotSpec& pivot, bool colour,
   poll_interrupt(options.interrupt);
   std::vector<std::string> ids;  // in trial order, for curves.csv
   std::ifstream in(trials_path, std::ios::binary);
-  // The header arrives before the first row; the aggregates are built from it lazily.
+  // Made from the header's columns; an empty file has none.
   std::optional<TablesBuilder> builder;
-  const TrialsFileInfo info = read_trials(in, trials_path.string(), [&](TrialRecord&& r) {
-    if (!builder) {
-      std::vector<std::string> keys;
-      for (const auto& [key, value] : r.params) keys.push_back(key);
-      builder.emplace(pivot, std::move(keys), options.columns);
-    }
-    if ((ids.size() & 0x3ff) == 0) poll_interrupt(options.interrupt);
-    ids.push_back(r.id);
-    builder->add(r);
-  });
-  if (!builder) builder.emplace(pivot, info.param_keys, options.columns);
+  const auto make = [&](const std::vector<std::string>& keys) {
+    builder.emplace(pivot, keys, options.columns);
+  };
+  read_trials(
+      in, trials_path.string(),
+      [&](TrialRecord&& r) {
+        if ((ids.size() & 0x3ff) == 0) poll_interrupt(options.interrupt);
+        ids.push_back(r.id);
+        builder->add(r);
+      },
+      make);
+  if (!builder) make({});
   return builder->write(dir, colour, options, files, &ids);
 }
 
@@ -314,13 +321,7 @@ std::string TablesBuilder::live_page(const fs::path& dir, const TablesOptions& o
   const Ranking ranking = rank_configurations(s.summary, s.keys, s.columns, 5);
   live.counts = s.counts;
   live.done = s.counts.total();
-  ReportContext context;
-  context.sweep_name = options.sweep_name;
-  context.table = &s.table;
-  context.counts = s.counts;
-  context.best_by = ranking_by(ranking);
-  context.best = ranking.rows;
-  context.interrupt = options.interrupt;
+  ReportContext context = s.context(ranking, options);
   context.live = live;
   context.curves = curves;
   return s.page.html(dir, context);
@@ -332,20 +333,21 @@ std::string live_report_html(const fs::path& dir, const PivotSpec& pivot,
   const fs::path trials_path = dir / "trials.csv";
   std::ifstream in(trials_path, std::ios::binary);
   std::optional<TablesBuilder> builder;
+  const auto make = [&](const std::vector<std::string>& keys) {
+    builder.emplace(pivot, keys, options.columns);
+  };
   std::vector<bool> seen;  // by trial index
-  const TrialsFileInfo info = read_trials(in, trials_path.string(), [&](TrialRecord&& r) {
-    if ((r.index & 0x3ff) == 0) poll_interrupt(options.interrupt);
-    if (r.index >= seen.size()) seen.resize(r.index + 1);
-    if (seen[r.index]) return;
-    seen[r.index] = true;
-    if (!builder) {
-      std::vector<std::string> keys;
-      for (const auto& [key, value] : r.params) keys.push_back(key);
-      builder.emplace(pivot, std::move(keys), options.columns);
-    }
-    builder->add(r);
-  });
-  if (!builder) builder.emplace(pivot, info.param_keys, options.columns);
+  read_trials(
+      in, trials_path.string(),
+      [&](TrialRecord&& r) {
+        if ((r.index & 0x3ff) == 0) poll_interrupt(options.interrupt);
+        if (r.index >= seen.size()) seen.resize(r.index + 1);
+        if (seen[r.index]) return;
+        seen[r.index] = true;
+        builder->add(r);
+      },
+      make);
+  if (!builder) make({});
   std::error_code missing;
   const std::uintmax_t curves_bytes = fs::file_size(dir / "curves.csv", missing);
   return builder->live_page(dir, options, live, missing || curves_bytes <= max_curves_bytes);

@@ -255,8 +255,9 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   return r;
 }
 
-TrialsFileInfo read_trials(std::istream& in, const std::string& file,
-                           const std::function<void(TrialRecord&&)>& row) {
+TrialsFileInfo read_trials(
+    std::istream& in, const std::string& file, const std::function<void(TrialRecord&&)>& row,
+    const std::function<void(const std::vector<std::string>& param_keys)>& header) {
   TrialsFileInfo info;
   CsvReader reader(in, file);
   CsvRecord record;
@@ -269,6 +270,7 @@ TrialsFileInfo read_trials(std::istream& in, const std::string& file,
     if (!have_header) {
       info.param_keys = parse_trials_header(record, file);
       have_header = true;
+      if (header) header(info.param_keys);
       continue;
     }
     row(parse_trial_row(record, info.param_keys, file));

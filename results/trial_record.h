@@ -96,10 +96,13 @@ struct TrialsFileInfo {
   bool torn_tail = false;            // the file ended in a torn line, which was skipped
   std::uint64_t complete_bytes = 0;  // truncate the file to this before appending to it
 };
-// Streams trials.csv to `row`, one record per complete row, in file order. An empty input has
-// no header and no rows. Throws nn::InputError for anything malformed other than a torn tail.
-TrialsFileInfo read_trials(std::istream& in, const std::string& file,
-                           const std::function<void(TrialRecord&&)>& row);
+// Streams trials.csv to `row`, one record per complete row, in file order, after handing
+// `header` (when given) the parameter columns of the header, before the first row. An empty
+// input has no header and no rows: neither is called. Throws nn::InputError for anything
+// malformed other than a torn tail.
+TrialsFileInfo read_trials(
+    std::istream& in, const std::string& file, const std::function<void(TrialRecord&&)>& row,
+    const std::function<void(const std::vector<std::string>& param_keys)>& header = {});
 
 // Copies trials.csv from `in` to `out` with its rows sorted by trial_index, byte for byte, the
 // last row kept when an index appears twice and a torn last line dropped. `in` must be seekable

@@ -128,15 +128,12 @@ results::ImportanceTable recorded_importance(const fs::path& dir, const std::str
   if (!in) throw nn::InputError(path.string(), 0, 0, "cannot open trials.csv");
   std::optional<results::Importance> importance;
   const results::ColumnRoles roles = column_roles(sweep ? &*sweep : nullptr);
-  const auto info = results::read_trials(in, path.string(), [&](results::TrialRecord&& r) {
-    if (!importance) {
-      std::vector<std::string> keys;
-      for (const auto& [key, value] : r.params) keys.push_back(key);
-      importance.emplace(std::move(keys), roles, metric);
-    }
-    importance->add(r);
-  });
-  if (!importance) importance.emplace(info.param_keys, roles, metric);
+  const auto make = [&](const std::vector<std::string>& keys) {
+    importance.emplace(keys, roles, metric);
+  };
+  results::read_trials(
+      in, path.string(), [&](results::TrialRecord&& r) { importance->add(r); }, make);
+  if (!importance) make({});
   return importance->table(true);
 }
 
