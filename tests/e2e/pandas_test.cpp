@@ -10,11 +10,25 @@ namespace {
 
 constexpr const char* kPython = "/usr/bin/python3";
 
-class Pandas : public Scratch {};
+class Pandas : public Scratch {
+ protected:
+  static bool has(const std::string& module) {
+    return std::system(
+               (std::string(kPython) + " -c 'import " + module + "' 2>/dev/null").c_str()) == 0;
+  }
+  // Runs check.py on the output directory `out`: its exit code and what it printed.
+  Output check(const std::string& out) {
+    Output o;
+    const std::string command =
+        "cd '" + dir_.string() + "' && " + kPython + " check.py " + out + " >py.out 2>&1";
+    o.exit_code = std::system(command.c_str());
+    o.out = read(dir_ / "py.out");
+    return o;
+  }
+};
 
 TEST_F(Pandas, ReadsEveryOutputFileWithNoOptions) {
-  if (std::system((std::string(kPython) + " -c 'import pandas' 2>/dev/null").c_str()) != 0)
-    GTEST_SKIP() << "python3-pandas is not installed";
+  if (!has("pandas")) GTEST_SKIP() << "python3-pandas is not installed";
   write("s.yaml", R"(name: pd
 repeats: 2
 data: { dataset: circle, points: 100, validation_fraction: 0.2 }
@@ -53,14 +67,7 @@ assert list(v.index) == [0.01, 0.3, 50.0], list(v.index)
 pd.read_csv(d + "/convergence_cells.csv")
 print("ok")
 )");
-  const Output r = [&] {
-    Output o;
-    const std::string command =
-        "cd '" + dir_.string() + "' && " + kPython + " check.py out >py.out 2>&1";
-    o.exit_code = std::system(command.c_str());
-    o.out = read(dir_ / "py.out");
-    return o;
-  }();
+  const Output r = check("out");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "ok\n");
 }
@@ -68,8 +75,7 @@ print("ok")
 // importance.csv of a real run, against statsmodels' analysis of variance of the same trials
 // (an independent implementation): y ~ each setting + their interaction + the repeat block.
 TEST_F(Pandas, ImportanceMatchesStatsmodelsOnARun) {
-  if (std::system((std::string(kPython) + " -c 'import statsmodels' 2>/dev/null").c_str()) != 0)
-    GTEST_SKIP() << "python3-statsmodels is not installed";
+  if (!has("statsmodels")) GTEST_SKIP() << "python3-statsmodels is not installed";
   write("s.yaml", R"(name: anova
 repeats: 3
 data: { dataset: xor, points: 120, validation_fraction: 0.25 }
@@ -107,10 +113,9 @@ for _, row in imp.iterrows():
 assert abs(imp["share"].sum() - 1) < 1e-12
 print("ok")
 )py");
-  const std::string command =
-      "cd '" + dir_.string() + "' && " + kPython + " check.py out >py.out 2>&1";
-  EXPECT_EQ(std::system(command.c_str()), 0) << read(dir_ / "py.out");
-  EXPECT_EQ(read(dir_ / "py.out"), "ok\n");
+  const Output r = check("out");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "ok\n");
 }
 
 }  // namespace
