@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "nn/input_error.h"
 #include "results/csv.h"
 #include "results/metric_text.h"
 
@@ -75,8 +76,8 @@ Importance::Importance(std::vector<std::string> keys, ColumnRoles roles, std::st
       code_of_(keys_.size()) {
   const auto& names = trial_metric_names();
   if (metric_ != kRankingMetric && std::find(names.begin(), names.end(), metric_) == names.end())
-    throw std::invalid_argument(
-        fmt::format("'{}' is not a metric; the metrics are: {}", metric_, metric_choices()));
+    throw std::invalid_argument(fmt::format("{} is not a metric; the metrics are: {}",
+                                            nn::quote_input(metric_), metric_choices()));
 }
 
 void Importance::add(const TrialRecord& r) {

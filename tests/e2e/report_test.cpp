@@ -69,6 +69,11 @@ TEST_F(Pictures, ImportanceInTheFilesThePageAndTheTerminal) {
   EXPECT_NE(bad.err.find("'accuracy' is not a metric"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("final_test_accuracy"), std::string::npos) << bad.err;
   EXPECT_EQ(read(dir_ / "out/report.html"), before);
+  // Shown as every message shows input: no control byte reaches the terminal.
+  const Output escaped = nnsweep("report out --importance \"$(printf 'loss\\033[31m')\"");
+  EXPECT_EQ(escaped.exit_code, 2);
+  EXPECT_NE(escaped.err.find("'loss\\x1b[31m' is not a metric"), std::string::npos) << escaped.err;
+  EXPECT_EQ(escaped.err.find('\x1b'), std::string::npos);
 
   write("one.yaml", "name: one\ndata: { dataset: xor, points: 60 }\ntrain: { epochs: 3 }\n");
   ASSERT_EQ(nnsweep("run one.yaml -q --out one").exit_code, 0);
