@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -436,9 +437,11 @@ std::optional<LiveReportOptions> live_report(const OutputDir& out, const sweeps:
                             .total = manifest.trials_total,
                             .done_before = prev.done_count};
   if (const char* seconds = std::getenv("NNSWEEP_LIVE_REPORT_SECONDS")) {
+    // Anything but a positive finite number is ignored; a day is the longest interval.
     const double s = std::atof(seconds);
-    if (s > 0)
-      options.interval = std::chrono::milliseconds(std::max<long>(1, std::lround(s * 1e3)));
+    if (std::isfinite(s) && s > 0)
+      options.interval =
+          std::chrono::milliseconds(std::max<long>(1, std::lround(std::min(s, 86400.0) * 1e3)));
   }
   return options;
 }
