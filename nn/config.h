@@ -26,6 +26,13 @@ enum class TargetMetric { loss, accuracy };
 // csv: what the target column is. automatic: real numbers mean regression, names or whole
 // numbers classes (at most kMaxAutoClasses of them).
 enum class TaskChoice { automatic, classification, regression };
+// How the data is cut into training and validation: one holdout split, or k folds that each
+// validate once (cross-validation). The test share is held out first either way.
+enum class SplitMethod { holdout, kfold };
+// Stratified splits keep each class's share in every split and fold; automatic stratifies
+// classification targets and leaves regression splits as they are.
+enum class Stratify { automatic, yes, no };
+enum class Resample { no, yes };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -44,6 +51,9 @@ inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train
 inline constexpr std::array<std::string_view, 2> kTargetMetricNames = {"loss", "accuracy"};
 inline constexpr std::array<std::string_view, 3> kTaskChoiceNames = {"auto", "classification",
                                                                      "regression"};
+inline constexpr std::array<std::string_view, 2> kSplitMethodNames = {"holdout", "kfold"};
+inline constexpr std::array<std::string_view, 3> kStratifyNames = {"auto", "true", "false"};
+inline constexpr std::array<std::string_view, 2> kResampleNames = {"false", "true"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -91,6 +101,15 @@ inline std::string_view to_string(TargetMetric v) {
 inline std::string_view to_string(TaskChoice v) {
   return name_of(v, kTaskChoiceNames);
 }
+inline std::string_view to_string(SplitMethod v) {
+  return name_of(v, kSplitMethodNames);
+}
+inline std::string_view to_string(Stratify v) {
+  return name_of(v, kStratifyNames);
+}
+inline std::string_view to_string(Resample v) {
+  return name_of(v, kResampleNames);
+}
 
 // Sizes an input can name, checked before anything is allocated (README, "Limits").
 inline constexpr int kMaxPoints = 10'000'000;     // data.points of a built-in dataset
@@ -101,6 +120,7 @@ inline constexpr int kMaxClasses = 10'000;        // classes of a classification
 inline constexpr int kMaxAutoClasses = 100;       // ... when data.task is auto
 inline constexpr int kMaxCsvColumns = 10'000;     // columns of a CSV file
 inline constexpr int kMaxCsvCellBytes = 1 << 16;  // bytes of one CSV cell
+inline constexpr int kMaxFolds = 100;             // data.split.folds
 
 // Where the samples come from and how they are split.
 struct DataConfig {
@@ -114,6 +134,17 @@ struct DataConfig {
   std::string target;                                          // csv: name of the target column
   std::vector<std::string> columns;         // csv: feature columns; empty = every other column
   TaskChoice task = TaskChoice::automatic;  // csv: classes or regression
+  // data.split: holdout, or kfold: the part left after the test share is cut into `folds`
+  // folds; fold `fold` validates and the others train (validation_fraction does not apply).
+  SplitMethod split = SplitMethod::holdout;
+  int folds = 5;
+  Stratify stratify = Stratify::automatic;
+  // A new split (or fold assignment; for built-in data, new points) for every repeat, so that
+  // the repeats measure the split's luck too. The sweep folds it into the data seed.
+  Resample resample = Resample::no;
+  // Not a setting: which fold of a kfold split this trial validates on (0 .. folds-1). The
+  // sweep sets it per trial, as it sets the repeat.
+  int fold = 0;
 
   bool operator==(const DataConfig&) const = default;
 };

@@ -407,9 +407,8 @@ Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
   values.targets = {};
 
   Rng rng(seed);
-  Dataset split = split_dataset(values.x, y, config, rng);
+  Dataset split = split_dataset(values.x, y, d.task, config, rng);
   values.x.resize(0, 0);
-  split.task = d.task;
   split.class_names = std::move(d.class_names);
   for (std::size_t c : values.columns.features) split.feature_names.push_back(values.header[c]);
   if (split.task != Task::regression) check_training_classes(split, config, values.columns.target);

@@ -1,8 +1,10 @@
 #include "nn/dataset.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <numeric>
+#include <span>
 
 #include "nn/csv_data.h"
 #include "nn/random.h"
@@ -167,18 +169,140 @@ SplitSizes split_sizes(Eigen::Index n, double train_fraction, double validation_
   return {train_and_val - val, val, n - train_and_val};
 }
 
-Dataset split_dataset(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, const DataConfig& config,
-                      Rng& rng) {
+SplitSizes split_sizes(Eigen::Index n, const DataConfig& config) {
+  if (config.split == SplitMethod::holdout)
+    return split_sizes(n, config.train_fraction, config.validation_fraction);
+  const SplitSizes part = split_sizes(n, config.train_fraction, 0.0);
+  // Position p of the cross-validated part goes to fold p mod folds.
+  const Eigen::Index folds = config.folds, fold = config.fold;
+  const Eigen::Index val = part.train / folds + (fold < part.train % folds ? 1 : 0);
+  return {part.train - val, val, part.test};
+}
+
+bool stratifies(const DataConfig& config, Task task) {
+  return config.stratify == Stratify::yes ||
+         (config.stratify == Stratify::automatic && task != Task::regression);
+}
+
+std::vector<Eigen::Index> apportion(const std::vector<Eigen::Index>& counts, Eigen::Index total) {
+  const Eigen::Index n = std::accumulate(counts.begin(), counts.end(), Eigen::Index{0});
+  std::vector<Eigen::Index> share(counts.size());
+  std::vector<std::pair<double, std::size_t>> remainder;  // (fraction lost, class)
+  Eigen::Index given = 0;
+  for (std::size_t c = 0; c < counts.size(); ++c) {
+    // Exact in integers: counts[c] * total / n, and what the floor dropped.
+    const auto product = static_cast<long double>(counts[c]) * static_cast<long double>(total);
+    share[c] = static_cast<Eigen::Index>(std::floor(product / static_cast<long double>(n)));
+    given += share[c];
+    remainder.emplace_back(static_cast<double>(product / n - share[c]), c);
+  }
+  // Largest remainders first; equal ones by class order, so the result is deterministic.
+  std::stable_sort(remainder.begin(), remainder.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t k = 0; given < total && k < remainder.size(); ++k, ++given)
+    ++share[remainder[k].second];
+  return share;
+}
+
+namespace {
+
+// The class of each sample: its 0/1 target, or the row of its one-hot column.
+std::vector<int> labels_of(const Eigen::MatrixXd& y) {
+  std::vector<int> label(static_cast<std::size_t>(y.cols()));
+  for (Eigen::Index j = 0; j < y.cols(); ++j) {
+    Eigen::Index k = 0;
+    if (y.rows() == 1)
+      k = y(0, j) > 0.5 ? 1 : 0;
+    else
+      y.col(j).maxCoeff(&k);
+    label[static_cast<std::size_t>(j)] = static_cast<int>(k);
+  }
+  return label;
+}
+
+std::vector<Eigen::Index> count_labels(const std::vector<int>& label,
+                                       std::span<const Eigen::Index> samples) {
+  std::vector<Eigen::Index> counts;
+  for (const Eigen::Index j : samples) {
+    const auto k = static_cast<std::size_t>(label[static_cast<std::size_t>(j)]);
+    if (k >= counts.size()) counts.resize(k + 1, 0);
+    ++counts[k];
+  }
+  return counts;
+}
+
+// The first `quota[c]` samples of each class c, in `samples`' order, then the rest: the
+// shuffled order cut by class quotas, so each part keeps a random order of its own.
+std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> take_quotas(
+    std::span<const Eigen::Index> samples, const std::vector<int>& label,
+    std::vector<Eigen::Index> quota) {
+  std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> parts;
+  for (const Eigen::Index j : samples) {
+    Eigen::Index& left = quota[static_cast<std::size_t>(label[static_cast<std::size_t>(j)])];
+    (left > 0 ? parts.first : parts.second).push_back(j);
+    if (left > 0) --left;
+  }
+  return parts;
+}
+
+// The first `count` samples (by class quotas when stratified), and the rest.
+std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> cut(
+    std::span<const Eigen::Index> samples, Eigen::Index count, const std::vector<int>* label) {
+  if (label) return take_quotas(samples, *label, apportion(count_labels(*label, samples), count));
+  const auto middle = samples.begin() + count;
+  return {{samples.begin(), middle}, {middle, samples.end()}};
+}
+
+// Fold `fold` of the cross-validated part (validation) and the other folds (training), each in
+// the part's order. Position p goes to fold p mod folds; stratified, the positions are counted
+// class by class (the samples sorted by class, stably), so that every fold holds each class's
+// count divided by folds, rounded one way or the other, and folds differ by one sample at most.
+std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> fold_of(
+    const std::vector<Eigen::Index>& part, Eigen::Index n, const DataConfig& config,
+    const std::vector<int>* label) {
+  std::vector<Eigen::Index> dealt = part;
+  if (label)
+    std::stable_sort(dealt.begin(), dealt.end(), [label](Eigen::Index a, Eigen::Index b) {
+      return (*label)[static_cast<std::size_t>(a)] < (*label)[static_cast<std::size_t>(b)];
+    });
+  std::vector<int> fold(static_cast<std::size_t>(n), -1);
+  for (std::size_t p = 0; p < dealt.size(); ++p)
+    fold[static_cast<std::size_t>(dealt[p])] =
+        static_cast<int>(p % static_cast<std::size_t>(config.folds));
+  std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> parts;
+  for (const Eigen::Index j : part)
+    (fold[static_cast<std::size_t>(j)] == config.fold ? parts.first : parts.second).push_back(j);
+  return parts;
+}
+
+}  // namespace
+
+Dataset split_dataset(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, Task task,
+                      const DataConfig& config, Rng& rng) {
   std::vector<Eigen::Index> order(static_cast<std::size_t>(x.cols()));
   std::iota(order.begin(), order.end(), Eigen::Index{0});
   shuffle(std::span(order), rng);
-  const SplitSizes sizes = split_sizes(x.cols(), config.train_fraction, config.validation_fraction);
+  const std::vector<int> labels = stratifies(config, task) ? labels_of(y) : std::vector<int>{};
+  const std::vector<int>* label = labels.empty() ? nullptr : &labels;
+  const Eigen::Index n = x.cols();
   Dataset d;
-  const auto train = static_cast<std::size_t>(sizes.train);
-  const auto val = static_cast<std::size_t>(sizes.validation);
-  d.validation = take(x, y, order, 0, val);
-  d.train = take(x, y, order, val, train);
-  d.test = take(x, y, order, val + train, static_cast<std::size_t>(sizes.test));
+  d.task = task;
+  if (label) d.class_counts = count_labels(labels, order);
+  // The test share first; then validation and training out of what is left.
+  const auto [part, test] = cut(order, split_sizes(n, config.train_fraction, 0.0).train, label);
+  std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> val_train;
+  if (config.split == SplitMethod::kfold)
+    val_train = fold_of(part, n, config, label);
+  else
+    val_train = cut(part, split_sizes(n, config).validation, label);
+  const std::vector<Eigen::Index>& val = val_train.first;
+  const std::vector<Eigen::Index>& train = val_train.second;
+  order.clear();
+  for (const std::vector<Eigen::Index>* s : {&val, &train, &test})
+    order.insert(order.end(), s->begin(), s->end());
+  d.validation = take(x, y, order, 0, val.size());
+  d.train = take(x, y, order, val.size(), train.size());
+  d.test = take(x, y, order, val.size() + train.size(), test.size());
   return d;
 }
 
@@ -193,8 +317,8 @@ Dataset make_dataset(const DataConfig& config, std::uint64_t seed) {
           feature_value(config.features[f], p.xy(0, j), p.xy(1, j));
   // The split's shuffle has its own stream, derived from the same seed: one seed fixes both.
   Rng rng(seed ^ 0x9e3779b97f4a7c15ULL);
-  Dataset d = split_dataset(x, p.target, config, rng);
-  d.task = is_regression(config.dataset) ? Task::regression : Task::binary;
+  const Task task = is_regression(config.dataset) ? Task::regression : Task::binary;
+  Dataset d = split_dataset(x, p.target, task, config, rng);
   for (Feature f : config.features) d.feature_names.emplace_back(to_string(f));
   if (d.task == Task::binary) d.class_names = {"0", "1"};
   return d;

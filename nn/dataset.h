@@ -46,6 +46,8 @@ struct Dataset {
   // from the training split's statistics; empty for built-in datasets (their features are not
   // scaled). A saved model keeps these to treat new inputs exactly as the training data.
   Eigen::VectorXd feature_mean, feature_scale;
+  // Stratified splits only: the samples of each class in the whole data, in label order.
+  std::vector<Eigen::Index> class_counts;
   int outputs() const { return static_cast<int>(train.y.rows()); }
   int inputs() const { return static_cast<int>(train.x.rows()); }
 };
@@ -73,10 +75,23 @@ struct SplitSizes {
   Eigen::Index train, validation, test;
 };
 SplitSizes split_sizes(Eigen::Index n, double train_fraction, double validation_fraction);
+// The sizes of config's split: holdout as above; kfold: floor(n * train_fraction) samples are
+// cut into config.folds folds (the first n mod folds one sample larger), fold config.fold
+// validates and the others train.
+SplitSizes split_sizes(Eigen::Index n, const DataConfig& config);
 
-// Shuffles the samples (columns of x and y) with rng and cuts them into the three splits.
-Dataset split_dataset(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, const DataConfig& config,
-                      Rng& rng);
+// Whether config's splits keep each class's share (classification, unless stratify is false).
+bool stratifies(const DataConfig& config, Task task);
+// `total` samples shared out among classes of `counts` samples in proportion (largest
+// remainders, ties by class order): each class gets its exact share rounded down or up.
+std::vector<Eigen::Index> apportion(const std::vector<Eigen::Index>& counts, Eigen::Index total);
+
+// Shuffles the samples (columns of x and y) with rng and cuts them into the three splits:
+// the test share first, then validation (the holdout share, or fold config.fold) and training
+// out of the rest. Stratified (stratifies()), every split takes each class's share of the part
+// it is cut from, give or take one sample, and each part keeps the shuffled order.
+Dataset split_dataset(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, Task task,
+                      const DataConfig& config, Rng& rng);
 
 // True for the built-in generators that make regression targets (plane, multi_gauss).
 bool is_regression(DatasetKind kind);

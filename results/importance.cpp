@@ -21,6 +21,7 @@ constexpr int kBins = 5;  // quintiles of a sampled setting
 // grid axes of more than a dozen values are rare, a random search's samples are all distinct.
 constexpr std::size_t kMaxGridValues = 12;
 constexpr const char* kRepeat = "repeat";
+constexpr const char* kFold = "fold";
 
 std::optional<double> number(const std::string& text) {
   double v = 0;
@@ -62,6 +63,7 @@ std::size_t display_width(std::string_view text) {
 std::string ImportanceTable::label(const AnovaTerm& term) {
   if (term.factors.empty()) return "residual (noise)";
   if (term.name == kRepeat) return "repeat (seed draw)";
+  if (term.name == kFold) return "fold (data split)";
   std::string text = term.name;
   for (std::size_t at = text.find(':'); at != std::string::npos; at = text.find(':', at))
     text.replace(at, 1, " \u00d7 ");
@@ -84,6 +86,7 @@ void Importance::add(const TrialRecord& r) {
   Trial t;
   t.first_code = static_cast<std::uint32_t>(codes_.size());
   t.repeat = r.repeat;
+  t.fold = r.fold.value_or(0);
   t.outcome = r.outcome;
   if (metric_ == kRankingMetric) {
     t.y = r.best.val_loss, t.y_train = r.best.train_loss;
@@ -142,14 +145,15 @@ ImportanceTable Importance::table(bool require_axes) const {
     throw std::invalid_argument(
         "no setting varies across these trials, so there is nothing to rank by importance: "
         "importance needs a sweep with a grid or random axis");
-  std::vector<int> repeats;
-  for (std::size_t i : rows) repeats.push_back(trials_[i].repeat);
-  if (!repeats.empty() && *std::max_element(repeats.begin(), repeats.end()) > 0 &&
-      !data.factors.empty()) {
-    data.factors.push_back({.name = kRepeat,
-                            .levels = *std::max_element(repeats.begin(), repeats.end()) + 1,
-                            .block = true});
-    data.level.push_back(std::move(repeats));
+  // The repeat and, cross-validated, the fold: blocks shared by every configuration.
+  for (const auto& [name, member] : {std::pair{kRepeat, &Trial::repeat}, {kFold, &Trial::fold}}) {
+    std::vector<int> block;
+    for (std::size_t i : rows) block.push_back(trials_[i].*member);
+    if (block.empty() || *std::max_element(block.begin(), block.end()) == 0 || data.factors.empty())
+      continue;
+    data.factors.push_back(
+        {.name = name, .levels = *std::max_element(block.begin(), block.end()) + 1, .block = true});
+    data.level.push_back(std::move(block));
   }
   out.anova = anova(data);
   return out;
@@ -203,10 +207,10 @@ std::string importance_csv(const ImportanceTable& t) {
       "metric,estimator,term,kind,df,sum_sq,mean_sq,f,p_value,share,trials_used,"
       "left_out_non_finite,left_out_pruned,left_out_error\n";
   for (const AnovaTerm& term : t.anova.terms) {
-    const char* kind = term.factors.empty()       ? "residual"
-                       : term.name == kRepeat     ? "block"
-                       : term.factors.size() == 1 ? "main"
-                                                  : "interaction";
+    const char* kind = term.factors.empty()                         ? "residual"
+                       : term.name == kRepeat || term.name == kFold ? "block"
+                       : term.factors.size() == 1                   ? "main"
+                                                                    : "interaction";
     for (const std::string& field :
          {t.metric, t.estimator, term.factors.empty() ? std::string("residual") : term.name,
           std::string(kind)}) {

@@ -50,7 +50,8 @@ struct ImportanceTable {
   std::vector<ChartAxis> axes;      // the settings that vary, in column order
   std::vector<ChartTrial> trials;   // every trial but errors, in trial order
   std::size_t errors = 0;           // trials with outcome `error`, left out
-  // A term's label for people: the setting, "a × b", "repeat (seed draw)", "residual (noise)".
+  // A term's label for people: the setting, "a × b", "repeat (seed draw)", "fold (data split)",
+  // "residual (noise)".
   static std::string label(const AnovaTerm& term);
   bool has_axes() const { return anova.terms.size() > 1; }
 };
@@ -73,6 +74,7 @@ class Importance {
   struct Trial {
     std::uint32_t first_code = 0;  // into codes_: keys_.size() value codes
     int repeat = 0;
+    int fold = 0;
     double y = 0, y_train = 0;  // the metric, and best_train_loss for the ranking's fallback
     Outcome outcome = Outcome::underfit;
   };

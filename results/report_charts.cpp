@@ -72,7 +72,7 @@ std::vector<std::pair<double, std::string>> metric_ticks(const Scale& s) {
 
 const char* term_colour(const AnovaTerm& term) {
   if (term.factors.empty()) return "#d9d9d9";
-  if (ImportanceTable::label(term).starts_with("repeat")) return "#a0a0a0";
+  if (term.factors.size() == 1 && (term.name == "repeat" || term.name == "fold")) return "#a0a0a0";
   return term.factors.size() == 1 ? "#0072B2" : "#56B4E9";
 }
 

@@ -21,9 +21,10 @@ namespace results {
 // The summarised metrics (columns of trials.csv). epochs_to_target only has a value for trials
 // that reached the target, so its statistics are over those repeats only.
 inline constexpr std::string_view kSummaryMetrics[] = {
-    "epochs_to_target",     "epochs_run",          "final_train_loss",   "final_val_loss",
-    "final_test_loss",      "best_train_loss",     "best_val_loss",      "best_test_loss",
-    "final_train_accuracy", "final_test_accuracy", "best_test_accuracy", "wall_seconds"};
+    "epochs_to_target",     "epochs_run",         "final_train_loss",    "final_val_loss",
+    "final_test_loss",      "best_train_loss",    "best_val_loss",       "best_test_loss",
+    "final_train_accuracy", "final_val_accuracy", "final_test_accuracy", "best_val_accuracy",
+    "best_test_accuracy",   "wall_seconds"};
 
 // Running mean and variance of a stream of values (Welford's update, numerically stable).
 struct RunningStats {

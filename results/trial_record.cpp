@@ -11,8 +11,8 @@ namespace results {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kLeadingColumns = {"trial_index", "trial_id", "repeat",
-                                                             "seed"};
+constexpr std::array<std::string_view, 5> kLeadingColumns = {"trial_index", "trial_id", "repeat",
+                                                             "fold", "seed"};
 
 // One metric of one stage of the training, e.g. final_test_loss.
 struct StageMetric {
@@ -83,7 +83,7 @@ std::uint64_t OutcomeCounts::total() const {
 }
 
 bool TrialRecord::operator==(const TrialRecord& o) const {
-  return index == o.index && id == o.id && repeat == o.repeat && seed == o.seed &&
+  return index == o.index && id == o.id && repeat == o.repeat && fold == o.fold && seed == o.seed &&
          params == o.params && outcome == o.outcome && outcome_reason == o.outcome_reason &&
          epochs_to_target == o.epochs_to_target && same(baseline_loss, o.baseline_loss) &&
          epochs_run == o.epochs_run && same(initial, o.initial) && same(final, o.final) &&
@@ -166,6 +166,8 @@ std::string format_trial_row(const TrialRecord& r) {
   out += ',';
   append_integer(out, r.repeat);
   out += ',';
+  if (r.fold) append_integer(out, *r.fold);
+  out += ',';
   append_unsigned(out, r.seed);
   for (const auto& [key, value] : r.params) {
     out += ',';
@@ -203,6 +205,13 @@ std::vector<std::string> parse_trials_header(const CsvRecord& header, const std:
                               "'" +
                               (i < header.size() ? ", found " + nn::quote_input(header[i]) : ""));
   };
+  // Before cross-validation, `seed` followed `repeat`; the trials of that layout have ids of
+  // an older scheme too, so they are not read as if they were this one's.
+  if (header.size() > 3 && header[2] == "repeat" && header[3] == "seed")
+    throw nn::InputError(file, header.fields[3].line, header.fields[3].column,
+                         "this trials.csv was written by an older nnsweep (it has no 'fold' "
+                         "column and its trial ids follow an older scheme); run the sweep again "
+                         "with this version");
   for (std::size_t i = 0; i < kLeadingColumns.size(); ++i)
     if (i >= header.size() || header[i] != kLeadingColumns[i])
       throw mismatch(i, kLeadingColumns[i]);
@@ -232,6 +241,7 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   r.index = unsigned_field(row.fields[i++], file);
   r.id = row[i++];
   r.repeat = int_field(row.fields[i++], file);
+  if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.fold = int_field(f, file);
   r.seed = unsigned_field(row.fields[i++], file);
   for (const auto& key : param_keys) r.params.emplace_back(key, row[i++]);
   const CsvField& outcome = row.fields[i++];

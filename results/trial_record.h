@@ -48,6 +48,7 @@ struct TrialRecord {
   std::uint64_t index = 0;
   std::string id;
   int repeat = 0;
+  std::optional<int> fold;  // cross-validation: the fold the trial validated on
   std::uint64_t seed = 0;
   Params params;
   Outcome outcome = Outcome::underfit;
@@ -76,7 +77,8 @@ const std::vector<std::string>& trial_metric_names();
 // Nothing when `name` is not a metric column.
 std::optional<double> trial_metric(const TrialRecord& record, std::string_view name);
 
-// trials.csv columns: trial_index, trial_id, repeat, seed, <param keys>, outcome,
+// trials.csv columns: trial_index, trial_id, repeat, fold (empty without k-fold), seed,
+// <param keys>, outcome,
 // outcome_reason, the metric columns, error.
 std::vector<std::string> trials_header(std::span<const std::string> param_keys);
 std::string format_trials_header(std::span<const std::string> param_keys);

@@ -34,13 +34,14 @@ constexpr double kTableTrialsPerSecond = 50'000;
 constexpr double kTableCurveRowsPerSecond = 700'000;
 
 void print_csv(const sweeps::Sweep& sweep, std::ostream& out) {
-  std::vector<std::string> row = {"index", "id", "repeat", "seed"};
+  std::vector<std::string> row = {"index", "id", "repeat", "fold", "seed"};
   row.insert(row.end(), sweep.param_keys().begin(), sweep.param_keys().end());
   out << results::format_row(row);
   sweeps::TrialCache cache;
   for (std::uint64_t i = 0; i < sweep.size(); ++i) {
     sweeps::Trial t = sweep.trial(i, cache);
-    row = {std::to_string(t.index), t.id, std::to_string(t.repeat), std::to_string(t.seed)};
+    row = {std::to_string(t.index), t.id, std::to_string(t.repeat),
+           sweep.folds() > 1 ? std::to_string(t.fold) : "", std::to_string(t.seed)};
     for (sweeps::Param& p : t.params) row.push_back(std::move(p.value));
     out << results::format_row(row);
   }
@@ -55,8 +56,9 @@ std::string how_many(const sweeps::Sweep& sweep) {
   if (c.collapsed) how += fmt::format(" - {} collapsed", c.collapsed);
   if (c.included) how += fmt::format(" + {} included", c.included);
   if (!sweep.random_params().empty()) how += fmt::format(", x {} random samples", c.samples);
-  return fmt::format("{} trials = {} configurations ({}) x {} repeats", sweep.size(),
-                     c.configurations, how, sweep.repeats());
+  return fmt::format("{} trials = {} configurations ({}) x {} repeats{}", sweep.size(),
+                     c.configurations, how, sweep.repeats(),
+                     sweep.folds() > 1 ? fmt::format(" x {} folds", sweep.folds()) : "");
 }
 
 // Training-set sizes by data seed (equal data seeds mean equal data configurations).
@@ -167,7 +169,10 @@ void print_counts(const sweeps::Sweep& sweep, std::ostream& out) {
 // The axes and random parameters; returns their keys, the columns of the trial list.
 std::vector<std::string> print_varied(const sweeps::Sweep& sweep, std::ostream& out) {
   std::vector<std::string> varied;
-  if (!sweep.axes().empty()) out << "\naxes (the last varies fastest, then repeats):\n";
+  if (!sweep.axes().empty())
+    out << (sweep.folds() > 1
+                ? "\naxes (the last varies fastest of them; folds, then repeats, vary faster):\n"
+                : "\naxes (the last varies fastest, then repeats):\n");
   for (const auto& axis : sweep.axes()) {
     out << fmt::format("  {:<28} {}\n", axis.key, fmt::join(axis.values, ", "));
     varied.push_back(axis.key);
@@ -183,12 +188,15 @@ std::vector<std::string> print_varied(const sweeps::Sweep& sweep, std::ostream& 
 void print_first_trials(const sweeps::Sweep& sweep, std::uint64_t first,
                         const std::vector<std::string>& varied, std::ostream& out) {
   first = std::min(first, sweep.size());
-  out << fmt::format("\nfirst {} trials:\n  {:>7}  {:<16}  {:>6}", first, "index", "id", "repeat");
+  const bool folds = sweep.folds() > 1;
+  out << fmt::format("\nfirst {} trials:\n  {:>7}  {:<16}  {:>6}{}", first, "index", "id", "repeat",
+                     folds ? "  fold" : "");
   for (const std::string& key : varied) out << "  " << key;
   out << "\n";
   for (std::uint64_t i = 0; i < first; ++i) {
     const sweeps::Trial t = sweep.trial(i);
     std::string line = fmt::format("  {:>7}  {}  {:>6}", t.index, t.id, t.repeat);
+    if (folds) line += fmt::format("  {:>4}", t.fold);
     const auto params = sweep.params(t.config);
     for (const std::string& key : varied) {
       auto p = std::find_if(params.begin(), params.end(),

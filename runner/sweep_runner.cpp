@@ -159,13 +159,19 @@ results::Params params_of(const sweeps::Trial& trial) {
   for (const auto& p : trial.params) params.emplace_back(p.key, p.value);
   return params;
 }
+// The row of a cross-validated trial names its fold.
+results::TrialRecord with_fold(const sweeps::Trial& t, results::TrialRecord record) {
+  if (t.config.data.split == nn::SplitMethod::kfold) record.fold = t.fold;
+  return record;
+}
+
 // Every trial of the group as an error row.
 void error_rows(Group& group, const std::string& message, Clock::time_point start) {
   for (Training& training : group.trainings)
     for (const sweeps::Trial& t : training.siblings.trials)
       training.finished.push_back(
-          {results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t), message,
-                                      seconds_since(start)),
+          {with_fold(t, results::make_error_record(t.index, t.id, t.repeat, t.seed, params_of(t),
+                                                   message, seconds_since(start))),
            {},
            nullptr});
 }
@@ -237,11 +243,12 @@ void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, cons
                       nn::is_penalised(t.config.train));
     const bool own = epochs == full.curve.size();  // the trial this training ran for
     if (own && options.trained) options.trained(t, data, result, *parameters);
-    FinishedTrial done{results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
-                                            seconds_at_epoch[epochs - 1]),
-                       {},
-                       own ? parameters : nullptr,
-                       frames_of(full, t.config.train.epochs)};
+    FinishedTrial done{
+        with_fold(t, results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,
+                                          seconds_at_epoch[epochs - 1])),
+        {},
+        own ? parameters : nullptr,
+        frames_of(full, t.config.train.epochs)};
     if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
     training.finished.push_back(std::move(done));
   }

@@ -50,10 +50,10 @@ CanonicalTexts canonical_texts(const nn::TrialConfig& config) {
     line.assign(setting.key).append(": ");
     append_escaped(line, texts.values.back());
     line += '\n';
-    if (setting.neutral.empty() || texts.values.back() != setting.neutral) {
-      texts.identity += line;
-      if (!setting.budget) texts.training += line;
-    }
+    // A setting at its neutral value is in none of the texts: adding it moved no id or seed.
+    if (!setting.neutral.empty() && texts.values.back() == setting.neutral) continue;
+    texts.identity += line;
+    if (!setting.budget) texts.training += line;
     if (setting.stream) texts.stream += line;
     if (is_data(setting)) texts.data += line;
   }

@@ -6,7 +6,8 @@
 // Which settings each text holds (the trial identity scheme, kIdScheme):
 // - identity: every training setting that applies to the configuration; an analysis setting
 //   (convergence.*) never, a setting that does not apply (momentum under sgd) never, and a
-//   setting added after this scheme only when it differs from its neutral value. Two
+//   setting added after this scheme only when it differs from its neutral value (the same
+//   holds for the texts below). Two
 //   configurations with equal identity train the same network: they are one trial.
 // - stream: the settings a trial's random streams (initial weights, batch order) come from:
 //   the data, the network's shape and its initialisation. Trials that differ only in rates,
@@ -27,7 +28,7 @@ namespace sweeps {
 
 // The version of the rules above. Results made under another scheme have other ids and seeds
 // for the same sweep, so a run never mixes two (the manifest records it).
-inline constexpr int kIdScheme = 2;
+inline constexpr int kIdScheme = 3;
 
 // Shortest text that reads back as the same double ("0.03", "1e-05"); -0 is written as 0.
 std::string format_number(double value);

@@ -68,7 +68,10 @@ std::optional<Problem> check_csv_columns(const nn::DataConfig& data,
 std::optional<Problem> check_splits(const nn::TrialConfig& config, std::int64_t n,
                                     const std::string& source) {
   const nn::DataConfig& data = config.data;
-  const nn::SplitSizes sizes = nn::split_sizes(n, data.train_fraction, data.validation_fraction);
+  // Fold 0 is the largest: it leaves the smallest training set.
+  nn::DataConfig first_fold = data;
+  first_fold.fold = 0;
+  const nn::SplitSizes sizes = nn::split_sizes(n, first_fold);
   const std::int64_t train = sizes.train, val = sizes.validation;
   const std::int64_t train_and_val = train + val;
   const std::string split =
@@ -88,6 +91,7 @@ std::optional<Problem> check_splits(const nn::TrialConfig& config, std::int64_t 
                    fmt::format("the validation set is empty: validation_fraction {} of {} "
                                "training samples is less than one sample",
                                format_number(data.validation_fraction), train_and_val)};
+  if (data.split == nn::SplitMethod::kfold && data.folds > train_and_val) return std::nullopt;
   if (config.train.batch_size > train)
     return Problem{{"train.batch_size", "data.points", "data.train_fraction", "data.path"},
                    fmt::format("train.batch_size {} is larger than the training set of {} "
@@ -104,9 +108,9 @@ std::optional<Problem> check_splits(const nn::TrialConfig& config, std::int64_t 
 // cells themselves (numbers, finite, two classes at least) are nn's to judge. Building the
 // dataset here makes a bad cell fail the sweep at its line and column before anything is
 // written, rather than fail every trial later. Each selection of columns is read once.
-nn::Task task_of(const nn::DataConfig& data, const std::map<std::string, CsvInfo>& csv) {
+CsvInfo::Checked data_facts(const nn::DataConfig& data, const std::map<std::string, CsvInfo>& csv) {
   if (data.dataset != nn::DatasetKind::csv)
-    return nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary;
+    return {nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary, {}};
   const CsvInfo& info = csv.at(data.path);
   std::string selection = std::string(nn::to_string(data.task)) + "\n" + data.target;
   for (const std::string& column : data.columns) selection += "\n" + column;
@@ -114,9 +118,49 @@ nn::Task task_of(const nn::DataConfig& data, const std::map<std::string, CsvInfo
   if (checked == info.values_checked.end()) {
     nn::DataConfig resolved = data;
     resolved.path = info.absolute.string();
-    checked = info.values_checked.emplace(selection, nn::make_dataset(resolved, 0).task).first;
+    // A stratified holdout split counts the classes of the whole file, whatever the sweep's.
+    resolved.split = nn::SplitMethod::holdout;
+    resolved.stratify = nn::Stratify::automatic;
+    const nn::Dataset d = nn::make_dataset(resolved, 0);
+    checked =
+        info.values_checked
+            .emplace(selection,
+                     CsvInfo::Checked{
+                         d.task, {d.class_counts.begin(), d.class_counts.end()}, d.class_names})
+            .first;
   }
   return checked->second;
+}
+
+// Cross-validation needs a sample of every fold, and, stratified, a sample of each class in
+// every fold; stratify true needs classes.
+std::optional<Problem> check_folds(const nn::DataConfig& data, std::int64_t n,
+                                   const CsvInfo::Checked& facts) {
+  const bool classes = facts.task != nn::Task::regression;
+  if (data.stratify == nn::Stratify::yes && !classes)
+    return Problem{{"data.split.stratify", "data.target", "data.dataset"},
+                   "data.split.stratify true needs classes, and the target is a regression; "
+                   "use auto or false"};
+  if (data.split != nn::SplitMethod::kfold) return std::nullopt;
+  const std::int64_t part = nn::split_sizes(n, data.train_fraction, 0.0).train;
+  if (data.folds > part)
+    return Problem{{"data.split.folds", "data.train_fraction", "data.points", "data.path"},
+                   fmt::format("data.split.folds {} is more than the {} samples left for "
+                               "cross-validation after the test share",
+                               data.folds, part)};
+  if (!nn::stratifies(data, facts.task) || facts.class_counts.empty()) return std::nullopt;
+  const std::vector<Eigen::Index> counts(facts.class_counts.begin(), facts.class_counts.end());
+  const std::vector<Eigen::Index> in_part = nn::apportion(counts, part);
+  const auto smallest = std::min_element(in_part.begin(), in_part.end());
+  if (*smallest >= data.folds) return std::nullopt;
+  return Problem{{"data.split.folds", "data.train_fraction", "data.split.stratify"},
+                 fmt::format("data.split.folds {} is more than the {} samples of the smallest "
+                             "class ({}) in the part left for cross-validation: a fold would "
+                             "miss that class; use at most {} folds, or stratify: false",
+                             data.folds, *smallest,
+                             nn::quote_input(facts.class_names.at(
+                                 static_cast<std::size_t>(smallest - in_part.begin()))),
+                             std::max<Eigen::Index>(*smallest, 2))};
 }
 
 // Cross-entropy and an accuracy target need classes.
@@ -160,7 +204,9 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     source = fmt::format("{} rows of {}", info.rows, data.path);
   }
   if (auto problem = check_splits(config, n, source)) return problem;
-  return check_task(config, task_of(data, csv));
+  const CsvInfo::Checked facts = data_facts(data, csv);
+  if (auto problem = check_folds(data, n, facts)) return problem;
+  return check_task(config, facts.task);
 }
 
 }  // namespace sweeps

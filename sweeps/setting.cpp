@@ -275,6 +275,10 @@ Setting neutral(Setting s, std::string value) {
   s.neutral = std::move(value);
   return s;
 }
+Setting per_sweep(Setting s) {
+  s.per_sweep = true;
+  return s;
+}
 Setting budget(Setting s) {
   s.budget = true;
   return s;
@@ -285,6 +289,12 @@ bool builtin_data(const TrialConfig& c) {
 }
 bool csv_data(const TrialConfig& c) {
   return c.data.dataset == nn::DatasetKind::csv;
+}
+bool kfold(const TrialConfig& c) {
+  return c.data.split == nn::SplitMethod::kfold;
+}
+bool holdout(const TrialConfig& c) {
+  return c.data.split == nn::SplitMethod::holdout;
 }
 bool leaky_relu(const TrialConfig& c) {
   return c.model.activation == nn::Activation::leaky_relu;
@@ -303,7 +313,7 @@ bool penalised(const TrialConfig& c) {
 // different settings, so most rows apply to one kind of dataset only.
 std::vector<Setting> data_settings() {
   using nn::DataConfig;
-  const std::string dataset(keys::dataset);
+  const std::string dataset(keys::dataset), split = "data.split.method";
   return {
       couples(stream(name(std::string(keys::dataset),
                           Field{&TrialConfig::data, &DataConfig::dataset}, nn::kDatasetNames))),
@@ -317,9 +327,11 @@ std::vector<Setting> data_settings() {
       couples(stream(number("data.train_fraction",
                             Field{&TrialConfig::data, &DataConfig::train_fraction},
                             {.lo = 0, .hi = 1, .lo_open = true, .hi_open = true}))),
-      couples(stream(number("data.validation_fraction",
-                            Field{&TrialConfig::data, &DataConfig::validation_fraction},
-                            {.lo = 0, .hi = 1, .hi_open = true}))),
+      applies_when(
+          couples(stream(number("data.validation_fraction",
+                                Field{&TrialConfig::data, &DataConfig::validation_fraction},
+                                {.lo = 0, .hi = 1, .hi_open = true}))),
+          split, holdout),
       applies_when(
           stream(features("data.features", Field{&TrialConfig::data, &DataConfig::features})),
           dataset, builtin_data),
@@ -335,6 +347,22 @@ std::vector<Setting> data_settings() {
               name("data.task", Field{&TrialConfig::data, &DataConfig::task}, nn::kTaskChoiceNames),
               "auto"))),
           dataset, csv_data),
+      // How the data is split; the method and the fold count fix how many trainings a
+      // configuration has, so they are set once (per_sweep), never varied.
+      per_sweep(couples(stream(
+          neutral(name(split, Field{&TrialConfig::data, &DataConfig::split}, nn::kSplitMethodNames),
+                  "holdout")))),
+      per_sweep(applies_when(
+          couples(stream(integer("data.split.folds", Field{&TrialConfig::data, &DataConfig::folds},
+                                 2, nn::kMaxFolds))),
+          split, kfold)),
+      couples(
+          stream(neutral(name("data.split.stratify",
+                              Field{&TrialConfig::data, &DataConfig::stratify}, nn::kStratifyNames),
+                         "auto"))),
+      stream(neutral(name("data.split.resample", Field{&TrialConfig::data, &DataConfig::resample},
+                          nn::kResampleNames),
+                     "false")),
   };
 }
 

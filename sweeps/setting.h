@@ -46,6 +46,9 @@ struct Setting {
   bool budget = false;
   // Read by the rules that couple several settings (sweeps/consistency.h).
   bool couples = false;
+  // Set once for the whole sweep (in its section, or by an override), never a grid axis, an
+  // include value or a random choice: it decides how many trainings each configuration has.
+  bool per_sweep = false;
   // A file path, written relative to the sweep file.
   bool path = false;
   // Only for a setting added after the identity scheme: the text of the value that reproduces

@@ -25,6 +25,7 @@ struct Sweep::Impl {
   std::string name;
   std::uint64_t seed = 42;
   int repeats = 1;
+  int folds = 1;  // data.split.folds under kfold; every configuration trains once per fold
   nn::TrialConfig base;
   Grid grid;
   RandomSamples random;
@@ -164,13 +165,36 @@ class Loader {
     s_.repeats = static_cast<int>(n);
   }
 
-  void section(const Reader::Entry& e) {
-    for (const Reader::Entry& field :
-         r_.entries(e.value, "section '" + e.key + "'", section_fields(e.key))) {
-      const Setting& setting = *find_setting(e.key + "." + field.key);
-      setting.read(r_, field.value, s_.base);
-      p_.base_marks[setting.key] = field.value.Mark();
+  // A section's fields; a dotted field ("split.method") may also be written nested, as
+  // `split: {method: kfold}`.
+  void section(const Reader::Entry& e) { fields(e.value, e.key, "section '" + e.key + "'"); }
+
+  void fields(const YAML::Node& map, const std::string& prefix, const std::string& what) {
+    std::vector<std::string> allowed = fields_under(prefix);
+    for (const std::string& field : fields_under(prefix))
+      if (const auto dot = field.find('.'); dot != std::string::npos)
+        if (std::find(allowed.begin(), allowed.end(), field.substr(0, dot)) == allowed.end())
+          allowed.push_back(field.substr(0, dot));
+    for (const Reader::Entry& field : r_.entries(map, what, allowed)) {
+      const std::string key = prefix + "." + field.key;
+      const Setting* setting = find_setting(key);
+      if (!setting) {
+        fields(field.value, key, "'" + key + "'");
+        continue;
+      }
+      setting->read(r_, field.value, s_.base);
+      p_.base_marks[setting->key] = field.value.Mark();
     }
+  }
+
+  // The rest of every setting key that starts with `prefix` and a dot.
+  static std::vector<std::string> fields_under(const std::string& prefix) {
+    std::vector<std::string> out;
+    for (const std::string& key : setting_keys())
+      if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
+          key[prefix.size()] == '.')
+        out.push_back(key.substr(prefix.size() + 1));
+    return out;
   }
 
   const Setting& setting_key(const Reader::Entry& e, const std::string& where) {
@@ -181,6 +205,11 @@ class Loader {
                                 "not what is trained, so it cannot vary in " +
                                 where + "; set it once under '" + std::string(s->section()) +
                                 ":' (nnsweep report DIR re-reads a finished run)");
+      if (s->per_sweep)
+        r_.fail(e.key_node, e.key +
+                                " decides how many trainings each configuration has, so it "
+                                "cannot vary in " +
+                                where + "; set it once under '" + std::string(s->section()) + ":'");
       return *s;
     }
     if (std::find(kSections.begin(), kSections.end(), e.key) != kSections.end())
@@ -605,7 +634,9 @@ void count_trials(Sweep::Impl& s) {
   s.counts.included = s.grid.added();
   s.counts.samples = s.random.size();
   s.counts.configurations = saturating_multiply(s.grid.size(), s.random.size());
-  s.size = saturating_multiply(s.counts.configurations, static_cast<std::uint64_t>(s.repeats));
+  if (s.base.data.split == nn::SplitMethod::kfold) s.folds = s.base.data.folds;
+  s.size = saturating_multiply(s.counts.configurations, static_cast<std::uint64_t>(s.repeats) *
+                                                            static_cast<std::uint64_t>(s.folds));
 }
 
 // A sweep with no trials, or more than the limit, is refused; the message for the latter
@@ -623,6 +654,7 @@ void check_size(const Sweep::Impl& s, const Parsed& p, const Reader& reader, std
   if (s.random.size() > 1)
     how += fmt::format("{}{} random samples", how.empty() ? "" : ", x ", s.random.size());
   how += fmt::format(", x {} repeats", s.repeats);
+  if (s.folds > 1) how += fmt::format(" x {} folds", s.folds);
   const std::string count = s.size == std::numeric_limits<std::uint64_t>::max()
                                 ? "more than 2^64"
                                 : std::to_string(s.size);
@@ -708,6 +740,14 @@ const std::string& Sweep::name() const {
 std::uint64_t Sweep::seed() const {
   return impl_->seed;
 }
+// The trials of one configuration: its repeats, each once per fold.
+std::uint64_t replicates(const Sweep::Impl& s) {
+  return static_cast<std::uint64_t>(s.repeats) * static_cast<std::uint64_t>(s.folds);
+}
+
+int Sweep::folds() const {
+  return impl_->folds;
+}
 int Sweep::repeats() const {
   return impl_->repeats;
 }
@@ -736,7 +776,7 @@ std::uint64_t Sweep::sibling_run() const {
   std::uint64_t epochs = 1;
   for (const GridAxis& axis : impl_->grid.axes())
     if (axis.setting->budget) epochs = axis.values.size();
-  return epochs * static_cast<std::uint64_t>(impl_->repeats);
+  return epochs * replicates(*impl_);
 }
 const Sweep::Counts& Sweep::counts() const {
   return impl_->counts;
@@ -766,7 +806,7 @@ struct TrialCache::State {
   nn::TrialConfig config;
   std::vector<Param> params;
   // Hash states before the repeat.
-  std::uint64_t id_state = 0, training_state = 0, seed_state = 0, data_seed = 0;
+  std::uint64_t id_state = 0, training_state = 0, seed_state = 0, data_state = 0;
 };
 
 TrialCache::TrialCache() = default;
@@ -774,9 +814,9 @@ TrialCache::~TrialCache() = default;
 TrialCache::TrialCache(TrialCache&&) noexcept = default;
 TrialCache& TrialCache::operator=(TrialCache&&) noexcept = default;
 
-// Index order: index = configuration x repeats + repeat, and configuration = sample x
-// combinations + combination, so repeats vary fastest, then the grid's combinations (whose
-// innermost axis is train.epochs), then the random samples.
+// Index order: index = (configuration x repeats + repeat) x folds + fold, and configuration =
+// sample x combinations + combination, so folds vary fastest, then repeats, then the grid's
+// combinations (whose innermost axis is train.epochs), then the random samples.
 Trial Sweep::trial(std::uint64_t index) const {
   TrialCache cache;
   return trial(index, cache);
@@ -790,8 +830,10 @@ Trial Sweep::trial(std::uint64_t index, TrialCache& trials) const {
     throw std::out_of_range(fmt::format("trial {} of a sweep of {}", index, s.size));
   Trial t;
   t.index = index;
-  t.repeat = static_cast<int>(index % static_cast<std::uint64_t>(s.repeats));
-  const std::uint64_t configuration = index / static_cast<std::uint64_t>(s.repeats);
+  const std::uint64_t replicate = index % replicates(s);
+  t.repeat = static_cast<int>(replicate / static_cast<std::uint64_t>(s.folds));
+  t.fold = static_cast<int>(replicate % static_cast<std::uint64_t>(s.folds));
+  const std::uint64_t configuration = index / replicates(s);
   if (cache.configuration != configuration) {
     cache.configuration = configuration;
     cache.config = s.base;
@@ -808,7 +850,7 @@ Trial Sweep::trial(std::uint64_t index, TrialCache& trials) const {
     cache.id_state = fnv1a(scheme, texts.identity);
     cache.training_state = fnv1a(scheme, texts.training);
     cache.seed_state = fnv1a(seeded, texts.stream);
-    cache.data_seed = mix64(fnv1a(seeded, texts.data));
+    cache.data_state = fnv1a(seeded, texts.data);
     // The CSV columns, from the same texts (paths still as written in the sweep file).
     cache.params.clear();
     cache.params.reserve(s.param_settings.size());
@@ -818,12 +860,18 @@ Trial Sweep::trial(std::uint64_t index, TrialCache& trials) const {
     if (auto it = s.absolute_paths.find(cache.config.data.path); it != s.absolute_paths.end())
       cache.config.data.path = it->second;
   }
+  // The folds of a repeat start from the same weights and batch order (the seed), on data cut
+  // from one fold assignment (the data seed); resampling draws that assignment per repeat.
   const std::string repeat = fmt::format("repeat: {}\n", t.repeat);
-  t.id = hex16(mix64(fnv1a(cache.id_state, repeat)));
+  const std::string replica = s.folds > 1 ? repeat + fmt::format("fold: {}\n", t.fold) : repeat;
+  t.id = hex16(mix64(fnv1a(cache.id_state, replica)));
   t.seed = mix64(fnv1a(cache.seed_state, repeat));
-  t.training = mix64(fnv1a(cache.training_state, repeat));
-  t.data_seed = cache.data_seed;
+  t.training = mix64(fnv1a(cache.training_state, replica));
+  t.data_seed = cache.config.data.resample == nn::Resample::yes
+                    ? mix64(fnv1a(cache.data_state, repeat))
+                    : mix64(cache.data_state);
   t.config = cache.config;
+  t.config.data.fold = t.fold;
   t.params = cache.params;
   return t;
 }

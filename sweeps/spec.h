@@ -19,7 +19,7 @@
 namespace sweeps {
 
 // What a report cell can show (`report: {cell: ...}`).
-inline constexpr std::array<std::string_view, 11> kReportCells = {"outcome",
+inline constexpr std::array<std::string_view, 13> kReportCells = {"outcome",
                                                                   "epochs_to_target",
                                                                   "success_rate",
                                                                   "final_train_loss",
@@ -28,7 +28,9 @@ inline constexpr std::array<std::string_view, 11> kReportCells = {"outcome",
                                                                   "best_train_loss",
                                                                   "best_val_loss",
                                                                   "final_train_accuracy",
+                                                                  "final_val_accuracy",
                                                                   "final_test_accuracy",
+                                                                  "best_val_accuracy",
                                                                   "wall_seconds"};
 
 // How much of each loss curve goes into curves.csv.
@@ -47,6 +49,7 @@ struct Param {
 struct Trial {
   std::uint64_t index = 0;      // position in the sweep, 0 .. size()-1
   int repeat = 0;               // 0 .. repeats-1
+  int fold = 0;                 // kfold: the fold it validates on, 0 .. folds-1; else 0
   std::string id;               // 16 hex digits, content-addressed (see README "Trial ids")
   std::uint64_t seed = 0;       // initialisation and shuffling
   std::uint64_t data_seed = 0;  // the dataset: equal for equal data configs
@@ -86,7 +89,8 @@ class Sweep {
   const std::string& name() const;
   std::uint64_t seed() const;
   int repeats() const;
-  std::uint64_t size() const;  // trials, after include/exclude, random samples and repeats
+  int folds() const;           // data.split.folds under kfold, else 1
+  std::uint64_t size() const;  // trials: configurations x repeats x folds
   Trial trial(std::uint64_t index) const;
   // The same, faster when consecutive calls ask for repeats of one configuration (an
   // enumeration in index order with repeats > 1).
@@ -113,7 +117,7 @@ class Sweep {
   };
   const std::vector<Axis>& axes() const;
   // Consecutive indices that can hold a run of epoch siblings (trials that differ only in the
-  // budget, train.epochs, and share one training): the budget axis's values x repeats.
+  // budget, train.epochs, and share one training): the budget axis's values x repeats x folds.
   std::uint64_t sibling_run() const;
 
   // How size() comes about, for `nnsweep plan`: configurations = (grid_points - excluded -

@@ -26,7 +26,12 @@ struct CsvInfo {
   // The target/column choices whose values were already built into a dataset without error
   // (see check_consistency), with the task they make: each is read once however many
   // combinations share it.
-  mutable std::map<std::string, nn::Task> values_checked;
+  struct Checked {
+    nn::Task task = nn::Task::regression;
+    std::vector<std::int64_t> class_counts;  // classification: rows of each class
+    std::vector<std::string> class_names;    // ... and their labels, in the same order
+  };
+  mutable std::map<std::string, Checked> values_checked;
 };
 
 class Reader {

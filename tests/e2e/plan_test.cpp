@@ -39,8 +39,8 @@ TEST_F(Plan, PrintsEveryTrialAsCsv) {
   write("s.yaml", kSweep);
   const Output o = nnsweep("plan s.yaml --format csv");
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(o.out.substr(0, o.out.find('\n')).substr(0, 40),
-            "index,id,repeat,seed,data.dataset,data.p");
+  EXPECT_EQ(o.out.substr(0, o.out.find('\n')).substr(0, 45),
+            "index,id,repeat,fold,seed,data.dataset,data.p");
   EXPECT_EQ(std::count(o.out.begin(), o.out.end(), '\n'), 11);
 }
 

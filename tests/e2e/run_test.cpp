@@ -124,7 +124,7 @@ TEST_F(Run, ResumeRefusesARunMadeUnderAnotherIdScheme) {
   ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
   // A manifest of an nnsweep from before id schemes has no id_scheme key.
   std::string manifest = read(dir_ / "out/manifest.yaml");
-  const std::size_t at = manifest.find("id_scheme: 2\n");
+  const std::size_t at = manifest.find("id_scheme: 3\n");
   ASSERT_NE(at, std::string::npos);
   write("out/manifest.yaml", manifest.erase(at, 13));
   const std::string trials = read(dir_ / "out/trials.csv");
@@ -132,7 +132,7 @@ TEST_F(Run, ResumeRefusesARunMadeUnderAnotherIdScheme) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "out: error: cannot --resume: that run was made by an nnsweep whose trial ids and "
-            "seeds differ from this one's (id scheme 1 there, 2 here), so its rows cannot be "
+            "seeds differ from this one's (id scheme 1 there, 3 here), so its rows cannot be "
             "continued; run the sweep again into a new --out directory\n");
   EXPECT_EQ(read(dir_ / "out/trials.csv"), trials);
 }

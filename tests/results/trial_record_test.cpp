@@ -81,14 +81,16 @@ TEST(TrialRecord, MakeRecordCopiesTheResult) {
 
 TEST(TrialRecord, HeaderPutsParamsBetweenSeedAndOutcome) {
   const auto header = trials_header(kKeys);
-  ASSERT_GT(header.size(), 8u);
-  EXPECT_EQ(header[3], "seed");
-  EXPECT_EQ(header[4], "train.learning_rate");
-  EXPECT_EQ(header[6], "data.csv_note");
-  EXPECT_EQ(header[7], "outcome");
-  EXPECT_EQ(header[8], "outcome_reason");
+  ASSERT_GT(header.size(), 9u);
+  EXPECT_EQ(header[2], "repeat");
+  EXPECT_EQ(header[3], "fold");
+  EXPECT_EQ(header[4], "seed");
+  EXPECT_EQ(header[5], "train.learning_rate");
+  EXPECT_EQ(header[7], "data.csv_note");
+  EXPECT_EQ(header[8], "outcome");
+  EXPECT_EQ(header[9], "outcome_reason");
   EXPECT_EQ(header.back(), "error");
-  EXPECT_EQ(header.size(), 4 + kKeys.size() + 6 + 18 + 2);
+  EXPECT_EQ(header.size(), 5 + kKeys.size() + 6 + 18 + 2);
 }
 
 TEST(TrialRecord, RowsRoundTripThroughTheFile) {
@@ -175,12 +177,36 @@ TEST(TrialRecord, WrongFieldCountIsAnError) {
 
 TEST(TrialRecord, ForeignHeaderIsAnError) {
   try {
-    read_back("trial_index,trial_id,repeat,seed,lr,result\n");
+    read_back("trial_index,trial_id,repeat,fold,seed,lr,result\n");
     FAIL();
   } catch (const nn::InputError& e) {
     EXPECT_EQ(e.describe(),
-              "trials.csv:1:37: error: not a trials.csv header: expected column 'outcome'");
+              "trials.csv:1:42: error: not a trials.csv header: expected column 'outcome'");
   }
+}
+
+TEST(TrialRecord, AHeaderWithoutFoldsIsNamedAsAnOlderVersions) {
+  try {
+    read_back("trial_index,trial_id,repeat,seed,lr,outcome\n");
+    FAIL();
+  } catch (const nn::InputError& e) {
+    EXPECT_EQ(e.describe(),
+              "trials.csv:1:29: error: this trials.csv was written by an older nnsweep (it has "
+              "no 'fold' column and its trial ids follow an older scheme); run the sweep again "
+              "with this version");
+  }
+}
+
+TEST(TrialRecord, AFoldRoundTripsAndAnEmptyOneIsNone) {
+  TrialRecord r = converged_record();
+  r.fold = 3;
+  std::vector<TrialRecord> back = read_back(format_trials_header(kKeys) + format_trial_row(r));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].fold, 3);
+  EXPECT_EQ(back[0], r);
+  r.fold.reset();
+  back = read_back(format_trials_header(kKeys) + format_trial_row(r));
+  EXPECT_FALSE(back[0].fold.has_value());
 }
 
 TEST(TrialRecord, SortTrialsOrdersRowsByIndexKeepingTheLast) {

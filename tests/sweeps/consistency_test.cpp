@@ -9,6 +9,7 @@ namespace sweeps {
 namespace {
 
 using testing::error_of;
+using testing::parse;
 
 TEST(Consistency, RefusesABatchLargerThanTheTrainingSet) {
   EXPECT_EQ(error_of("data: {points: 100}\ntrain: {batch_size: 60}\n"),
@@ -87,6 +88,27 @@ TEST(Consistency, ChecksRandomDrawsOfCoupledSettings) {
                      "random: {samples: 20, params: {train.batch_size: {int_uniform: [1, 30]}}}\n"),
             "s.yaml:2:32: error: train.batch_size 28 is larger than the training set of 20 "
             "samples (40 points x train_fraction 0.5)");
+}
+
+TEST(Consistency, CrossValidationNeedsASampleOfEveryClassInEveryFold) {
+  // iris: 50 rows of each species; 0.5 of 150 leaves 25 of each for cross-validation.
+  EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: species,\n"
+                     "       split: {method: kfold, folds: 26}}\n"),
+            "s.yaml:2:38: error: data.split.folds 26 is more than the 25 samples of the smallest "
+            "class ('setosa') in the part left for cross-validation: a fold would miss that "
+            "class; use at most 25 folds, or stratify: false");
+  EXPECT_EQ(error_of("data: {dataset: circle, points: 10, split: {method: kfold, folds: 6}}\n"),
+            "s.yaml:1:67: error: data.split.folds 6 is more than the 5 samples left for "
+            "cross-validation after the test share");
+  EXPECT_NO_THROW(
+      parse("data: {dataset: csv, path: data/iris.csv, target: species,\n"
+            "       split: {method: kfold, folds: 25}}\ntrain: {batch_size: 5}\n"));
+}
+
+TEST(Consistency, StratifyTrueNeedsClasses) {
+  EXPECT_EQ(error_of("data: {dataset: plane, split: {stratify: true}}\n"),
+            "s.yaml:1:42: error: data.split.stratify true needs classes, and the target is a "
+            "regression; use auto or false");
 }
 
 }  // namespace

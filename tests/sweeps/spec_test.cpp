@@ -45,16 +45,87 @@ grid:
 // Ids and seeds name results on disk and reproduce trainings: within an id scheme
 // (sweeps/canonical.h) they must never change.
 TEST(Spec, KeepsTheIdsAndSeedsOfItsIdScheme) {
-  ASSERT_EQ(kIdScheme, 2);
+  ASSERT_EQ(kIdScheme, 3);
   const Sweep s = parse(kGolden);
   ASSERT_EQ(s.size(), 24u);
   const Trial first = s.trial(0), later = s.trial(13);
-  EXPECT_EQ(first.id, "4c5983cffc7380ed");
+  EXPECT_EQ(first.id, "c32b8b869086bc10");
   EXPECT_EQ(first.seed, 18103574298800072780u);
   EXPECT_EQ(first.data_seed, 8233854123693772875u);
-  EXPECT_EQ(later.id, "71ead2a089e0c3c0");
+  EXPECT_EQ(later.id, "a000ffd206d4e8bb");
+  // Cross-validated: the fold is part of the id; seeds stay those of the repeat.
+  std::string text = kGolden;
+  text.replace(text.find("noise: 0.1 }"), 12, "noise: 0.1, split: {method: kfold, folds: 3} }");
+  const Sweep folds = parse(text);
+  ASSERT_EQ(folds.size(), 72u);
+  EXPECT_EQ(folds.trial(5).fold, 2);
+  EXPECT_EQ(folds.trial(5).repeat, 1);
+  EXPECT_EQ(folds.trial(5).id, "4d060b460afc5c05");
   EXPECT_EQ(later.seed, 13471315668191142738u);
   EXPECT_EQ(later.data_seed, 8233854123693772875u);
+}
+
+// Cross-validation: every configuration trains once per fold of every repeat.
+const char* kFolds = R"(repeats: 2
+data: { dataset: circle, points: 100, split: { method: kfold, folds: 4 } }
+train: { epochs: 5 }
+grid:
+  train.learning_rate: [0.01, 0.1]
+)";
+
+TEST(Spec, AKFoldSweepTrainsEveryConfigurationOncePerFoldOfEveryRepeat) {
+  const Sweep s = parse(kFolds);
+  EXPECT_EQ(s.folds(), 4);
+  ASSERT_EQ(s.size(), 16u);
+  std::set<std::string> ids;
+  for (std::uint64_t i = 0; i < s.size(); ++i) {
+    const Trial t = s.trial(i);
+    EXPECT_EQ(t.fold, static_cast<int>(i % 4));
+    EXPECT_EQ(t.config.data.fold, t.fold);
+    EXPECT_EQ(t.repeat, static_cast<int>(i / 4 % 2));
+    ids.insert(t.id);
+    // One fold assignment for the sweep; the folds of a repeat share its seed.
+    EXPECT_EQ(t.data_seed, s.trial(0).data_seed);
+    EXPECT_EQ(t.seed, s.trial(i - i % 4).seed);
+  }
+  EXPECT_EQ(ids.size(), 16u);
+  EXPECT_NE(s.trial(0).training, s.trial(1).training) << "folds train on different data";
+  EXPECT_NE(s.trial(0).seed, s.trial(4).seed) << "repeats draw new weights";
+}
+
+TEST(Spec, ResamplingDrawsANewSplitForEveryRepeat) {
+  const Sweep same = parse(kFolds);
+  const Sweep s = parse(
+      "repeats: 3\ndata: {dataset: circle, points: 100, split: {resample: true}}\n"
+      "train: {epochs: 5}\n");
+  EXPECT_NE(s.trial(0).data_seed, s.trial(1).data_seed);
+  EXPECT_NE(s.trial(1).data_seed, s.trial(2).data_seed);
+  EXPECT_EQ(same.trial(0).data_seed, same.trial(5).data_seed);
+}
+
+TEST(Spec, TheSplitMayBeWrittenNestedOrDotted) {
+  const Sweep nested = parse("data: {split: {method: kfold, folds: 3, stratify: false}}\n");
+  const Sweep dotted =
+      parse("data: {split.method: kfold, split.folds: 3, split.stratify: false}\n");
+  EXPECT_EQ(nested.hash(), dotted.hash());
+  EXPECT_EQ(nested.trial(0).id, dotted.trial(0).id);
+  EXPECT_EQ(nested.trial(0).config.data.stratify, nn::Stratify::no);
+}
+
+TEST(Spec, TheFoldCountIsSetOnceNeverVaried) {
+  EXPECT_EQ(error_of("grid:\n  data.split.folds: [3, 5]\n"),
+            "s.yaml:2:3: error: data.split.folds decides how many trainings each configuration "
+            "has, so it cannot vary in grid; set it once under 'data:'");
+  EXPECT_EQ(error_of("grid:\n  data.split.method: [holdout, kfold]\n"),
+            "s.yaml:2:3: error: data.split.method decides how many trainings each configuration "
+            "has, so it cannot vary in grid; set it once under 'data:'");
+  EXPECT_EQ(error_of("data: {split: {folds: 1, method: kfold}}\n"),
+            error_of("data: {split: {folds: 1, method: kfold}}\n"));
+  EXPECT_NE(error_of("data: {split: {folds: 1, method: kfold}}\n").find("data.split.folds"),
+            std::string::npos);
+  EXPECT_NE(error_of("data: {split: {method: kfould}}\n").find("kfold"), std::string::npos);
+  EXPECT_NE(error_of("data: {split: {folds: 3, methd: kfold}}\n").find("unknown key 'methd'"),
+            std::string::npos);
 }
 
 TEST(Spec, ACachedEnumerationGivesTheSameTrialsInAnyOrder) {
@@ -194,7 +265,8 @@ TEST(Spec, RefusesUnknownKeysWithASuggestion) {
   EXPECT_EQ(error_of("report: {cell: epochs}\n"),
             "s.yaml:1:16: error: unknown report.cell 'epochs'; valid: outcome, epochs_to_target, "
             "success_rate, final_train_loss, final_val_loss, final_test_loss, best_train_loss, "
-            "best_val_loss, final_train_accuracy, final_test_accuracy, wall_seconds");
+            "best_val_loss, final_train_accuracy, final_val_accuracy, final_test_accuracy, "
+            "best_val_accuracy, wall_seconds");
 }
 
 TEST(Spec, RefusesBadGridAxes) {
