@@ -26,6 +26,12 @@ enum class TargetMetric { loss, accuracy };
 // csv: what the target column is. automatic: real numbers mean regression, names or whole
 // numbers classes (at most kMaxAutoClasses of them).
 enum class TaskChoice { automatic, classification, regression };
+// csv: what a feature column of text does (error: refused; onehot: one 0/1 input per category
+// of the training split) and what a missing (empty) feature cell does (error: refused;
+// drop_rows: the row is left out before the split; mean: the training split's mean of the
+// column, or all zeros in a onehot column).
+enum class Categorical { error, onehot };
+enum class Missing { error, drop_rows, mean };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -44,6 +50,8 @@ inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train
 inline constexpr std::array<std::string_view, 2> kTargetMetricNames = {"loss", "accuracy"};
 inline constexpr std::array<std::string_view, 3> kTaskChoiceNames = {"auto", "classification",
                                                                      "regression"};
+inline constexpr std::array<std::string_view, 2> kCategoricalNames = {"error", "onehot"};
+inline constexpr std::array<std::string_view, 3> kMissingNames = {"error", "drop_rows", "mean"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -91,6 +99,12 @@ inline std::string_view to_string(TargetMetric v) {
 inline std::string_view to_string(TaskChoice v) {
   return name_of(v, kTaskChoiceNames);
 }
+inline std::string_view to_string(Categorical v) {
+  return name_of(v, kCategoricalNames);
+}
+inline std::string_view to_string(Missing v) {
+  return name_of(v, kMissingNames);
+}
 
 // Sizes an input can name, checked before anything is allocated (README, "Limits").
 inline constexpr int kMaxPoints = 10'000'000;     // data.points of a built-in dataset
@@ -101,6 +115,7 @@ inline constexpr int kMaxClasses = 10'000;        // classes of a classification
 inline constexpr int kMaxAutoClasses = 100;       // ... when data.task is auto
 inline constexpr int kMaxCsvColumns = 10'000;     // columns of a CSV file
 inline constexpr int kMaxCsvCellBytes = 1 << 16;  // bytes of one CSV cell
+inline constexpr int kMaxCategories = 1000;       // distinct texts of one onehot column
 
 // Where the samples come from and how they are split.
 struct DataConfig {
@@ -112,8 +127,10 @@ struct DataConfig {
   std::vector<Feature> features = {Feature::x1, Feature::x2};  // built-in datasets only
   std::string path;                                            // csv: the file
   std::string target;                                          // csv: name of the target column
-  std::vector<std::string> columns;         // csv: feature columns; empty = every other column
-  TaskChoice task = TaskChoice::automatic;  // csv: classes or regression
+  std::vector<std::string> columns;              // csv: feature columns; empty = every other column
+  TaskChoice task = TaskChoice::automatic;       // csv: classes or regression
+  Categorical categorical = Categorical::error;  // csv: text feature columns
+  Missing missing = Missing::error;              // csv: empty feature cells
 
   bool operator==(const DataConfig&) const = default;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nn/config.h"
+#include "nn/encoding.h"
 #include "nn/random.h"
 
 namespace nn {
@@ -46,6 +47,9 @@ struct Dataset {
   // from the training split's statistics; empty for built-in datasets (their features are not
   // scaled). A saved model keeps these to treat new inputs exactly as the training data.
   Eigen::VectorXd feature_mean, feature_scale;
+  // csv only: how each feature column became inputs (feature_names are the encoded inputs,
+  // `color=red`), learned from the training split. A saved model keeps these too.
+  std::vector<ColumnEncoding> columns;
   int outputs() const { return static_cast<int>(train.y.rows()); }
   int inputs() const { return static_cast<int>(train.x.rows()); }
 };

@@ -335,6 +335,17 @@ std::vector<Setting> data_settings() {
               name("data.task", Field{&TrialConfig::data, &DataConfig::task}, nn::kTaskChoiceNames),
               "auto"))),
           dataset, csv_data),
+      // Text feature columns and empty cells: both change the dataset's inputs or rows.
+      applies_when(couples(stream(neutral(
+                       name("data.categorical", Field{&TrialConfig::data, &DataConfig::categorical},
+                            nn::kCategoricalNames),
+                       "error"))),
+                   dataset, csv_data),
+      applies_when(couples(stream(
+                       neutral(name("data.missing", Field{&TrialConfig::data, &DataConfig::missing},
+                                    nn::kMissingNames),
+                               "error"))),
+                   dataset, csv_data),
   };
 }
 

@@ -24,9 +24,13 @@ struct CsvInfo {
   std::vector<std::string> header;
   std::size_t rows = 0;
   // The target/column choices whose values were already built into a dataset without error
-  // (see check_consistency), with the task they make: each is read once however many
-  // combinations share it.
-  mutable std::map<std::string, nn::Task> values_checked;
+  // (see check_consistency), with the task they make and the rows they keep (fewer than `rows`
+  // under data.missing: drop_rows): each is read once however many combinations share it.
+  struct Checked {
+    nn::Task task;
+    std::size_t rows;
+  };
+  mutable std::map<std::string, Checked> values_checked;
 };
 
 class Reader {

@@ -104,12 +104,18 @@ TEST_F(CsvData, RaggedRowNamesItsLine) {
 TEST_F(CsvData, NonNumericCellNamesLineColumnAndHeader) {
   const auto path = write("n.csv", "a,b,y\n1,2,0\n3,abc,1\n");
   EXPECT_EQ(error_of(config(path)),
-            path.string() + ":3:3: error: column 'b': 'abc' is not a finite number");
+            path.string() +
+                ":3:3: error: column 'b': 'abc' is not a number; to use a column of text "
+                "(categories) as a feature, set data.categorical: onehot");
 }
 
 TEST_F(CsvData, MissingAndNonFiniteValuesAreErrors) {
   const auto missing = write("m.csv", "a,y\n1,0\n,1\n");
-  EXPECT_EQ(error_of(config(missing)), missing.string() + ":3:1: error: column 'a': missing value");
+  EXPECT_EQ(error_of(config(missing)),
+            missing.string() +
+                ":3:1: error: column 'a': missing value; set data.missing: drop_rows (leave such "
+                "rows out) or data.missing: mean (fill in the training split's mean) to accept "
+                "empty cells");
   const auto nan = write("nan.csv", "a,y\n1,0\nnan,1\n");
   EXPECT_EQ(error_of(config(nan)),
             nan.string() + ":3:1: error: column 'a': 'nan' is not a finite number");
