@@ -286,6 +286,18 @@ double text_code(const CsvField& field, const std::string& name, const DataConfi
   return it->second;
 }
 
+// A number beyond a double's range (`1e999`): parse_number refuses it, but it is no category.
+bool out_of_range(std::string_view text) {
+  const auto start = text.find_first_not_of(' ');
+  const auto end = text.find_last_not_of(' ');
+  if (start == std::string_view::npos) return false;
+  text = text.substr(start, end - start + 1);
+  if (text.starts_with('+')) text.remove_prefix(1);
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc::result_out_of_range && ptr == text.data() + text.size();
+}
+
 double feature_cell(const CsvField& field, const std::string& name, const DataConfig& config,
                     TextColumn& column) {
   if (field.text.empty()) {
@@ -293,8 +305,8 @@ double feature_cell(const CsvField& field, const std::string& name, const DataCo
     return kMissingCell;
   }
   const auto value = parse_number(field.text);
-  if (!value) return text_code(field, name, config, column);
-  if (!std::isfinite(*value))
+  if (!value && !out_of_range(field.text)) return text_code(field, name, config, column);
+  if (!value || !std::isfinite(*value))
     throw InputError(config.path, field.line, field.column,
                      "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
                          " is not a finite number");
@@ -383,9 +395,11 @@ void drop_missing_rows(CsvValues& values, const DataConfig& config) {
   Eigen::Index kept = 0;
   for (Eigen::Index j = 0; j < values.x.cols(); ++j) {
     if (values.x.col(j).hasNaN()) continue;
-    values.x.col(kept) = values.x.col(j);
-    values.targets[static_cast<std::size_t>(kept)] =
-        std::move(values.targets[static_cast<std::size_t>(j)]);
+    if (kept != j) {
+      values.x.col(kept) = values.x.col(j);
+      values.targets[static_cast<std::size_t>(kept)] =
+          std::move(values.targets[static_cast<std::size_t>(j)]);
+    }
     ++kept;
   }
   if (kept == 0)
