@@ -87,7 +87,8 @@ std::optional<PredictArgs> parse_predict_args(const Args& args) {
       "usage: nnsweep predict MODEL.yaml DATA.csv [--out FILE]\n\n"
       "Writes the model's predictions for every row of DATA.csv as CSV (to stdout by default).\n"
       "DATA.csv needs the model's input columns by name: x1,x2 for a built-in dataset, the\n"
-      "training feature columns for a csv one (raw values: the model standardises them).\n\n"
+      "training feature columns for a csv one (raw values, text and empty cells as in\n"
+      "training: the model encodes and standardises them).\n\n"
       "options");
   options.add_options()("help,h", "show this help")(
       "out,o", po::value(&parsed.out),

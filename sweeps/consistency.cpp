@@ -173,8 +173,10 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
   if (static_cast<std::int64_t>(checked.rows) < n)
     if (auto problem = check_splits(
             config, static_cast<std::int64_t>(checked.rows),
-            fmt::format("{} rows of {} without a missing value", checked.rows, data.path)))
+            fmt::format("{} rows of {} without a missing value", checked.rows, data.path))) {
+      problem->keys.push_back("data.missing");
       return problem;
+    }
   return check_task(config, checked.task);
 }
 

@@ -114,6 +114,21 @@ TEST_F(Encoding, DropRowsTrainsOnTheCompleteRowsAndPredictRefusesAnEmptyCell) {
       << predict.err;
 }
 
+// The splits are cut from the rows drop_rows keeps: checked against those, at load.
+TEST_F(Encoding, DropRowsSizesTheSplitsFromTheRowsItKeeps) {
+  write("d.csv", "x,y\n1,0.5\n,1.5\n3,2.5\n,3.5\n,4.5\n,5.5\n");
+  write("s.yaml",
+        "name: few\ndata: { dataset: csv, path: d.csv, target: y, missing: drop_rows }\n"
+        "train: { batch_size: 2 }\n");
+  const Output r = nnsweep("run s.yaml -q --out out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("train.batch_size 2 is larger than the training set of 1 samples (2 rows "
+                       "of d.csv without a missing value x train_fraction 0.5)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
 TEST_F(Encoding, BadInputsNameTheCellAndTheSetting) {
   write_data();
   write_sweep("");
