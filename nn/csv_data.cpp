@@ -277,8 +277,8 @@ double text_code(const CsvField& field, const std::string& name, const DataConfi
     if (column.texts.size() == static_cast<std::size_t>(kMaxCategories))
       throw InputError(config.path, field.line, field.column,
                        "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
-                           " is its " + std::to_string(kMaxCategories + 1) +
-                           "th distinct text, more than the " + std::to_string(kMaxCategories) +
+                           " makes " + std::to_string(kMaxCategories + 1) +
+                           " distinct texts, more than the " + std::to_string(kMaxCategories) +
                            " categories data.categorical: onehot encodes (README, \"Limits\"); "
                            "leave the column out with data.columns");
     column.texts.push_back(field.text);

@@ -151,7 +151,7 @@ TEST_F(Encoding, BadInputsNameTheCellAndTheSetting) {
   write_sweep("categorical: onehot");
   const Output cap = nnsweep("run s.yaml -q --out out");
   EXPECT_EQ(cap.exit_code, 2);
-  EXPECT_NE(cap.err.find("d.csv:1002:1: error: column 'name': 'n1000' is its 1001th distinct text, "
+  EXPECT_NE(cap.err.find("d.csv:1002:1: error: column 'name': 'n1000' makes 1001 distinct texts, "
                          "more than the 1000 categories data.categorical: onehot encodes"),
             std::string::npos)
       << cap.err;

@@ -365,7 +365,7 @@ TEST_F(CsvEncoding, ACategoryBeyondTheCapIsRefusedAtItsCell) {
   const auto path = write("cap.csv", text);
   EXPECT_EQ(error_of(onehot(path)),
             path.string() +
-                ":1002:1: error: column 'name': 'n1000' is its 1001th distinct text, "
+                ":1002:1: error: column 'name': 'n1000' makes 1001 distinct texts, "
                 "more than the 1000 categories data.categorical: onehot encodes "
                 "(README, \"Limits\"); leave the column out with data.columns");
   text.erase(text.rfind("n1000"));
