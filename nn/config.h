@@ -33,6 +33,12 @@ enum class SplitMethod { holdout, kfold };
 // classification targets and leaves regression splits as they are.
 enum class Stratify { automatic, yes, no };
 enum class Resample { no, yes };
+// csv: what a feature column of text does (error: refused; onehot: one 0/1 input per category
+// of the training split) and what a missing (empty) feature cell does (error: refused;
+// drop_rows: the row is left out before the split; mean: the training split's mean of the
+// column, or all zeros in a onehot column).
+enum class Categorical { error, onehot };
+enum class Missing { error, drop_rows, mean };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -54,6 +60,8 @@ inline constexpr std::array<std::string_view, 3> kTaskChoiceNames = {"auto", "cl
 inline constexpr std::array<std::string_view, 2> kSplitMethodNames = {"holdout", "kfold"};
 inline constexpr std::array<std::string_view, 3> kStratifyNames = {"auto", "true", "false"};
 inline constexpr std::array<std::string_view, 2> kResampleNames = {"false", "true"};
+inline constexpr std::array<std::string_view, 2> kCategoricalNames = {"error", "onehot"};
+inline constexpr std::array<std::string_view, 3> kMissingNames = {"error", "drop_rows", "mean"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -110,6 +118,12 @@ inline std::string_view to_string(Stratify v) {
 inline std::string_view to_string(Resample v) {
   return name_of(v, kResampleNames);
 }
+inline std::string_view to_string(Categorical v) {
+  return name_of(v, kCategoricalNames);
+}
+inline std::string_view to_string(Missing v) {
+  return name_of(v, kMissingNames);
+}
 
 // Sizes an input can name, checked before anything is allocated (README, "Limits").
 inline constexpr int kMaxPoints = 10'000'000;     // data.points of a built-in dataset
@@ -121,6 +135,7 @@ inline constexpr int kMaxAutoClasses = 100;       // ... when data.task is auto
 inline constexpr int kMaxCsvColumns = 10'000;     // columns of a CSV file
 inline constexpr int kMaxCsvCellBytes = 1 << 16;  // bytes of one CSV cell
 inline constexpr int kMaxFolds = 100;             // data.split.folds
+inline constexpr int kMaxCategories = 1000;       // distinct texts of one onehot column
 
 // Where the samples come from and how they are split.
 struct DataConfig {
@@ -145,6 +160,8 @@ struct DataConfig {
   // Not a setting: which fold of a kfold split this trial validates on (0 .. folds-1). The
   // sweep sets it per trial, as it sets the repeat.
   int fold = 0;
+  Categorical categorical = Categorical::error;  // csv: text feature columns
+  Missing missing = Missing::error;              // csv: empty feature cells
 
   bool operator==(const DataConfig&) const = default;
 };

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
+#include <unordered_map>
 
 #include "nn/input_error.h"
 #include "nn/input_file.h"
@@ -232,34 +234,121 @@ Columns choose_columns(const std::vector<std::string>& header, const DataConfig&
   return columns;
 }
 
-// The values of a CSV file: features parsed (one column of x per row), targets as text.
+// The texts of one feature column under data.categorical onehot, each kept as a code (its
+// index in `texts`, in the order of first appearance), and the first cell of either kind: a
+// column is numbers or text, never both.
+struct TextColumn {
+  std::vector<std::string> texts;
+  std::unordered_map<std::string, double> codes;
+  std::size_t numbers = 0;
+  std::optional<CsvField> first_text, first_number;
+};
+
+// The values of a CSV file: features parsed (one column of x per row), targets as text. A
+// feature cell is its number, its text's code (see TextColumn) or kMissingCell.
 struct CsvValues {
   std::vector<std::string> header;
   Columns columns;
   Eigen::MatrixXd x;              // (features, rows)
   std::vector<CsvField> targets;  // one per row
+  std::vector<TextColumn> text;   // one per feature
 };
 
-double feature_value(const CsvField& field, const std::string& name, const std::string& path) {
+[[noreturn]] void refuse_missing(const CsvField& field, const std::string& name,
+                                 const std::string& path) {
+  throw InputError(path, field.line, field.column,
+                   "column " + nn::quote_input(name) +
+                       ": missing value; set data.missing: drop_rows (leave such rows out) or "
+                       "data.missing: mean (fill in the training split's mean) to accept empty "
+                       "cells");
+}
+
+// The code of a text cell, refused without data.categorical onehot and beyond kMaxCategories.
+double text_code(const CsvField& field, const std::string& name, const DataConfig& config,
+                 TextColumn& column) {
+  if (config.categorical != Categorical::onehot)
+    throw InputError(config.path, field.line, field.column,
+                     "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
+                         " is not a number; to use a column of text (categories) as a feature, "
+                         "set data.categorical: onehot");
+  if (!column.first_text) column.first_text = field;
+  const auto [it, fresh] = column.codes.emplace(field.text, column.texts.size());
+  if (fresh) {
+    if (column.texts.size() == static_cast<std::size_t>(kMaxCategories))
+      throw InputError(config.path, field.line, field.column,
+                       "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
+                           " makes " + std::to_string(kMaxCategories + 1) +
+                           " distinct texts, more than the " + std::to_string(kMaxCategories) +
+                           " categories data.categorical: onehot encodes (README, \"Limits\"); "
+                           "leave the column out with data.columns");
+    column.texts.push_back(field.text);
+  }
+  return it->second;
+}
+
+// A number beyond a double's range (`1e999`): parse_number refuses it, but it is no category.
+bool out_of_range(std::string_view text) {
+  const auto start = text.find_first_not_of(' ');
+  const auto end = text.find_last_not_of(' ');
+  if (start == std::string_view::npos) return false;
+  text = text.substr(start, end - start + 1);
+  if (text.starts_with('+')) text.remove_prefix(1);
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc::result_out_of_range && ptr == text.data() + text.size();
+}
+
+double feature_cell(const CsvField& field, const std::string& name, const DataConfig& config,
+                    TextColumn& column) {
+  if (field.text.empty()) {
+    if (config.missing == Missing::error) refuse_missing(field, name, config.path);
+    return kMissingCell;
+  }
   const auto value = parse_number(field.text);
+  if (!value && !out_of_range(field.text)) return text_code(field, name, config, column);
   if (!value || !std::isfinite(*value))
-    throw InputError(
-        path, field.line, field.column,
-        "column " + nn::quote_input(name) + ": " +
-            (field.text.empty() ? std::string("missing value")
-                                : nn::quote_input(field.text) + " is not a finite number"));
+    throw InputError(config.path, field.line, field.column,
+                     "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
+                         " is not a finite number");
+  if (!column.first_number) column.first_number = field;
+  ++column.numbers;
   return *value;
+}
+
+// A column of numbers with a stray text ("n/a", "?") would otherwise become a onehot column
+// of every number it holds: refused, at the first cell of the rarer kind.
+void check_mixed(const CsvValues& values, const std::string& path) {
+  for (std::size_t f = 0; f < values.text.size(); ++f) {
+    const TextColumn& column = values.text[f];
+    if (!column.first_text || !column.first_number) continue;
+    std::size_t texts = 0;
+    for (Eigen::Index j = 0; j < values.x.cols(); ++j)
+      texts += !std::isnan(values.x(static_cast<Eigen::Index>(f), j));
+    texts -= column.numbers;
+    const bool text_rarer = texts <= column.numbers;
+    const CsvField& here = text_rarer ? *column.first_text : *column.first_number;
+    const CsvField& other = text_rarer ? *column.first_number : *column.first_text;
+    throw InputError(
+        path, here.line, here.column,
+        "column " + nn::quote_input(values.header[values.columns.features[f]]) + " holds " +
+            std::to_string(column.numbers) + " numbers and " + std::to_string(texts) + " texts (" +
+            nn::quote_input(here.text) + " here, " + nn::quote_input(other.text) + " at " +
+            std::to_string(other.line) + ":" + std::to_string(other.column) +
+            "); a feature column is numbers or text (categories), not both: leave a missing "
+            "value empty, or make every category a name");
+  }
 }
 
 // A column whose range does not fit a double cannot be standardised: the message names its
 // largest value's position and both extremes.
 void check_ranges(const CsvValues& values, const std::string& path) {
   for (std::size_t f = 0; f < values.columns.features.size(); ++f) {
+    if (!values.text[f].texts.empty()) continue;
     const auto row = static_cast<Eigen::Index>(f);
     Eigen::Index hi = 0, lo = 0;
-    const double max = values.x.row(row).maxCoeff(&hi);
-    const double min = values.x.row(row).minCoeff(&lo);
-    if (std::isfinite(max - min)) continue;
+    const double max = values.x.row(row).maxCoeff<Eigen::PropagateNumbers>(&hi);
+    const double min = values.x.row(row).minCoeff<Eigen::PropagateNumbers>(&lo);
+    if (std::isnan(max) || std::isfinite(max - min)) continue;  // NaN: every cell is missing
     const std::size_t c = values.columns.features[f];
     const CsvField high = field_at(path, static_cast<std::size_t>(hi), c);
     const CsvField low = field_at(path, static_cast<std::size_t>(lo), c);
@@ -282,6 +371,7 @@ CsvValues read_values(const DataConfig& config) {
   scan_rows(config.path, values.header, [&](const CsvRecord& record) {
     if (n == 0) {
       values.columns = choose_columns(values.header, config);
+      values.text.resize(values.columns.features.size());
       const auto row_bytes = static_cast<Eigen::Index>(record.end - record.begin) + 1;
       values.x.resize(static_cast<Eigen::Index>(values.columns.features.size()),
                       error ? 1024 : bytes / row_bytes + 16);
@@ -289,14 +379,35 @@ CsvValues read_values(const DataConfig& config) {
     if (n == values.x.cols()) values.x.conservativeResize(Eigen::NoChange, 2 * n);
     const std::vector<std::size_t>& features = values.columns.features;
     for (std::size_t f = 0; f < features.size(); ++f)
-      values.x(static_cast<Eigen::Index>(f), n) =
-          feature_value(record.fields[features[f]], values.header[features[f]], config.path);
+      values.x(static_cast<Eigen::Index>(f), n) = feature_cell(
+          record.fields[features[f]], values.header[features[f]], config, values.text[f]);
     values.targets.push_back(record.fields[values.columns.target]);
     ++n;
   });
   values.x.conservativeResize(Eigen::NoChange, n);
+  check_mixed(values, config.path);
   check_ranges(values, config.path);
   return values;
+}
+
+// data.missing drop_rows: the rows with a missing feature cell are left out before the split.
+void drop_missing_rows(CsvValues& values, const DataConfig& config) {
+  Eigen::Index kept = 0;
+  for (Eigen::Index j = 0; j < values.x.cols(); ++j) {
+    if (values.x.col(j).hasNaN()) continue;
+    if (kept != j) {
+      values.x.col(kept) = values.x.col(j);
+      values.targets[static_cast<std::size_t>(kept)] =
+          std::move(values.targets[static_cast<std::size_t>(j)]);
+    }
+    ++kept;
+  }
+  if (kept == 0)
+    throw InputError(config.path, 2, 1,
+                     "every row has a missing feature value, and data.missing: drop_rows leaves "
+                     "none; try data.missing: mean");
+  values.x.conservativeResize(Eigen::NoChange, kept);
+  values.targets.resize(static_cast<std::size_t>(kept));
 }
 
 // All numbers and some not whole -> regression; otherwise classes.
@@ -382,6 +493,91 @@ Eigen::MatrixXd class_targets(const CsvValues& values, const DataConfig& config,
   return y;
 }
 
+// The mean of a row's present (not missing) cells, on x / max|x| so that the sum cannot
+// overflow; nothing when every cell is missing.
+std::optional<double> present_mean(const Eigen::RowVectorXd& row) {
+  double largest = 0;
+  Eigen::Index count = 0;
+  for (const double v : row)
+    if (!std::isnan(v)) largest = std::max(largest, std::abs(v)), ++count;
+  if (count == 0) return std::nullopt;
+  if (largest == 0) return 0.0;
+  double sum = 0;
+  for (const double v : row)
+    if (!std::isnan(v)) sum += v / largest;
+  return sum / static_cast<double>(count) * largest;
+}
+
+// How feature f becomes inputs, from the training split's cells only (`train`, codes not yet
+// encoded): the categories it holds, sorted, or the mean that fills a missing cell.
+ColumnEncoding learn_encoding(const CsvValues& values, std::size_t f, const Eigen::MatrixXd& train,
+                              const DataConfig& config) {
+  const std::size_t c = values.columns.features[f];
+  ColumnEncoding e{.name = values.header[c],
+                   .kind = ColumnKind::number,
+                   .fill_missing = config.missing == Missing::mean,
+                   .fill = 0,
+                   .categories = {}};
+  const Eigen::RowVectorXd row = train.row(static_cast<Eigen::Index>(f));
+  const TextColumn& text = values.text[f];
+  const std::string none = "column " + nn::quote_input(e.name) + " has no value in the " +
+                           std::to_string(train.cols()) + " rows of the training split";
+  if (text.texts.empty()) {
+    if (!e.fill_missing) return e;
+    const auto mean = present_mean(row);
+    if (!mean)
+      throw InputError(config.path, 1, static_cast<int>(c) + 1,
+                       none +
+                           ", so data.missing: mean has no mean to fill in; leave the "
+                           "column out with data.columns");
+    e.fill = *mean;
+    return e;
+  }
+  e.kind = ColumnKind::onehot;
+  std::set<std::string> seen;
+  for (const double code : row)
+    if (!std::isnan(code)) seen.insert(text.texts[static_cast<std::size_t>(code)]);
+  if (seen.empty())
+    throw InputError(config.path, 1, static_cast<int>(c) + 1,
+                     none + ": no category to encode; leave the column out with data.columns");
+  e.categories.assign(seen.begin(), seen.end());
+  return e;
+}
+
+// The inputs of one split's cells: codes become the index of their text among the training
+// split's categories (or kUnseenCategory), then encode_columns.
+Eigen::MatrixXd encode_split(const CsvValues& values, const std::vector<ColumnEncoding>& columns,
+                             const Eigen::MatrixXd& x) {
+  Eigen::MatrixXd cells = x;
+  for (std::size_t f = 0; f < columns.size(); ++f) {
+    if (columns[f].kind != ColumnKind::onehot) continue;
+    std::vector<double> index;
+    for (const std::string& text : values.text[f].texts)
+      index.push_back(category_index(columns[f], text));
+    for (double& cell : cells.row(static_cast<Eigen::Index>(f)))
+      if (!std::isnan(cell)) cell = index[static_cast<std::size_t>(cell)];
+  }
+  return encode_columns(columns, cells);
+}
+
+// Encodes every split as the training split's cells say (nn/encoding.h).
+void encode(Dataset& split, const CsvValues& values, const DataConfig& config) {
+  for (std::size_t f = 0; f < values.columns.features.size(); ++f)
+    split.columns.push_back(learn_encoding(values, f, split.train.x, config));
+  // A saved model's reader caps its inputs there too.
+  if (encoded_width(split.columns) > kMaxCsvColumns)
+    throw InputError(config.path, 1, 1,
+                     "data.categorical: onehot makes " +
+                         std::to_string(encoded_width(split.columns)) +
+                         " network inputs of the feature columns, more than the " +
+                         std::to_string(kMaxCsvColumns) +
+                         " nnsweep trains (README, \"Limits\"); leave columns out with "
+                         "data.columns");
+  for (Split* s : {&split.train, &split.validation, &split.test})
+    s->x = encode_split(values, split.columns, s->x);
+  split.feature_names = encoded_names(split.columns);
+}
+
 // Standardises with the training split's statistics only: the test data must not leak in.
 void standardise(Dataset& split) {
   if (split.train.size() == 0) return;
@@ -397,6 +593,7 @@ void standardise(Dataset& split) {
 
 Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
   CsvValues values = read_values(config);
+  if (config.missing == Missing::drop_rows) drop_missing_rows(values, config);
   const TargetKind kind = target_kind(values, config);
   const bool regression = config.task == TaskChoice::regression ||
                           (config.task == TaskChoice::automatic && kind.numeric && !kind.whole);
@@ -410,8 +607,8 @@ Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
   Dataset split = split_dataset(values.x, y, d.task, config, rng);
   values.x.resize(0, 0);
   split.class_names = std::move(d.class_names);
-  for (std::size_t c : values.columns.features) split.feature_names.push_back(values.header[c]);
   if (split.task != Task::regression) check_training_classes(split, config, values.columns.target);
+  encode(split, values, config);
   standardise(split);
   return split;
 }

@@ -1,8 +1,10 @@
-// The user's own data from a CSV file: a header row, numeric feature columns and a named target
-// column. String or integer targets become classes (sorted: numerically for integers,
-// lexicographically for strings); real targets mean regression. Features are standardised
-// with the mean and standard deviation of the training split only. Every problem throws
-// InputError naming the file, line and column.
+// The user's own data from a CSV file: a header row, feature columns and a named target column.
+// String or integer targets become classes (sorted: numerically for integers, lexicographically
+// for strings); real targets mean regression. Feature columns are numbers, or text encoded one
+// input per category (data.categorical onehot); empty cells are refused, dropped with their row
+// or filled (data.missing); see nn/encoding.h. Categories, fill values and the standardisation
+// come from the training split only. Every problem throws InputError naming the file, line and
+// column.
 #pragma once
 
 #include <cstdint>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nn/config.h"
+#include "nn/encoding.h"
 #include "nn/random.h"
 
 namespace nn {
@@ -48,6 +49,9 @@ struct Dataset {
   Eigen::VectorXd feature_mean, feature_scale;
   // Stratified splits only: the samples of each class in the whole data, in label order.
   std::vector<Eigen::Index> class_counts;
+  // csv only: how each feature column became inputs (feature_names are the encoded inputs,
+  // `color=red`), learned from the training split. A saved model keeps these too.
+  std::vector<ColumnEncoding> columns;
   int outputs() const { return static_cast<int>(train.y.rows()); }
   int inputs() const { return static_cast<int>(train.x.rows()); }
 };

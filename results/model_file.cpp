@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -15,6 +16,8 @@ namespace results {
 namespace {
 
 constexpr std::string_view kFormat = "nnsweep-model 1";
+constexpr std::array<std::string_view, 2> kColumnKindNames = {"number", "onehot"};
+constexpr std::string_view kZeros = "zeros";  // a onehot column's missing cell: all zeros
 
 // YAML's spellings of the non-finite numbers; finite ones as csv.h writes them (exact).
 std::string yaml_number(double value) {
@@ -188,7 +191,7 @@ nn::Mlp ModelFile::mlp() const {
 
 Eigen::MatrixXd ModelFile::network_input(const Eigen::MatrixXd& raw) const {
   if (builtin) return nn::compute_features(features, raw);
-  Eigen::MatrixXd x = raw;
+  Eigen::MatrixXd x = nn::encode_columns(columns, raw);
   for (Eigen::Index f = 0; f < x.rows(); ++f)
     x.row(f) = (x.row(f).array() - feature_mean[static_cast<std::size_t>(f)]) /
                feature_scale[static_cast<std::size_t>(f)];
@@ -205,7 +208,10 @@ ModelFile make_model(ModelOrigin origin, const nn::TrialConfig& trial, const nn:
     m.inputs = {"x1", "x2"};
     m.features = trial.data.features;
   } else {
-    m.inputs = data.feature_names;
+    m.columns = data.columns;
+    if (m.columns.empty())  // a dataset built without encodings: every feature a number
+      for (const std::string& name : data.feature_names) m.columns.push_back({.name = name});
+    for (const nn::ColumnEncoding& column : m.columns) m.inputs.push_back(column.name);
     m.feature_mean.assign(data.feature_mean.begin(), data.feature_mean.end());
     m.feature_scale.assign(data.feature_scale.begin(), data.feature_scale.end());
   }
@@ -239,6 +245,30 @@ void emit_origin(YAML::Emitter& out, const ModelOrigin& o) {
   out << YAML::EndMap;
 }
 
+// How each CSV column becomes inputs, one entry per input column; left out when every column
+// is a number without a fill for missing cells, so such a model reads as before encodings.
+void emit_encoding(YAML::Emitter& out, const std::vector<nn::ColumnEncoding>& columns) {
+  if (std::all_of(columns.begin(), columns.end(), [](const nn::ColumnEncoding& c) {
+        return c.kind == nn::ColumnKind::number && !c.fill_missing;
+      }))
+    return;
+  out << YAML::Key << "encoding" << YAML::Value << YAML::BeginSeq;
+  for (const nn::ColumnEncoding& column : columns) {
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "type" << YAML::Value
+        << std::string(kColumnKindNames[static_cast<std::size_t>(column.kind)]);
+    if (column.kind == nn::ColumnKind::onehot) {
+      out << YAML::Key << "categories" << YAML::Value;
+      emit_strings(out, column.categories);
+    }
+    if (column.fill_missing)
+      out << YAML::Key << "missing" << YAML::Value
+          << (column.kind == nn::ColumnKind::number ? yaml_number(column.fill)
+                                                    : std::string(kZeros));
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
 // The inputs, and how they become the network's: features of the 2-D point, or standardization.
 void emit_inputs(YAML::Emitter& out, const ModelFile& m) {
   out << YAML::Key << "inputs" << YAML::Value;
@@ -249,6 +279,7 @@ void emit_inputs(YAML::Emitter& out, const ModelFile& m) {
     out << YAML::Key << "features" << YAML::Value;
     emit_strings(out, names);
   } else {
+    emit_encoding(out, m.columns);
     out << YAML::Key << "standardization" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "mean" << YAML::Value;
     emit_numbers(out, m.feature_mean.data(), static_cast<Eigen::Index>(m.feature_mean.size()));
@@ -336,6 +367,50 @@ ModelOrigin read_origin(const Reader& read, const YAML::Node& root) {
   return o;
 }
 
+// One column's encoding: {type: number, missing: MEAN} or {type: onehot, categories: [...],
+// missing: zeros}, `missing` only where the model accepts a missing cell. Categories must be
+// sorted and unique (predict looks them up by bisection) and within the cap of a sweep.
+nn::ColumnEncoding read_column(const Reader& read, const YAML::Node& node, std::string name) {
+  nn::ColumnEncoding c{.name = std::move(name)};
+  c.kind = read.name<nn::ColumnKind>(read.get(node, "type"), kColumnKindNames, "encoding type");
+  const YAML::Node missing = node["missing"];
+  c.fill_missing = static_cast<bool>(missing);
+  if (c.kind == nn::ColumnKind::number) {
+    if (missing) c.fill = read.finite(missing, "encoding.missing");
+    return c;
+  }
+  if (missing && !(missing.IsScalar() && missing.Scalar() == kZeros))
+    read.fail(missing, "model file: a onehot column's missing is 'zeros'");
+  const YAML::Node categories = read.get(node, "categories");
+  if (categories.IsSequence() && categories.size() > static_cast<std::size_t>(nn::kMaxCategories))
+    read.fail(categories, fmt::format("model file: {} categories, more than the cap of {}",
+                                      categories.size(), nn::kMaxCategories));
+  c.categories = read.strings(categories, "encoding.categories");
+  if (c.categories.empty()) read.fail(categories, "model file: a onehot column needs categories");
+  for (std::size_t i = 1; i < c.categories.size(); ++i)
+    if (!(c.categories[i - 1] < c.categories[i]))
+      read.fail(categories[i], "model file: categories must be sorted and unique");
+  return c;
+}
+
+// The columns' encodings; without an `encoding` entry every input is a number column.
+void read_encoding(const Reader& read, const YAML::Node& net, ModelFile& m) {
+  const YAML::Node encoding = net["encoding"];
+  if (!encoding) {
+    for (const std::string& name : m.inputs) m.columns.push_back({.name = name});
+    return;
+  }
+  if (!encoding.IsSequence() || encoding.size() != m.inputs.size())
+    read.fail(encoding, "model file: encoding needs one entry per input");
+  for (std::size_t i = 0; i < m.inputs.size(); ++i) {
+    if (!encoding[i].IsMap()) read.fail(encoding[i], "model file: an encoding entry is a map");
+    m.columns.push_back(read_column(read, encoding[i], m.inputs[i]));
+  }
+  if (nn::encoded_width(m.columns) > nn::kMaxCsvColumns)
+    read.fail(encoding, fmt::format("model file: the encoding makes more than {} inputs",
+                                    nn::kMaxCsvColumns));
+}
+
 // The inputs and how they become the network's: the features of a built-in dataset's point,
 // or the standardization of a CSV's columns.
 void read_inputs(const Reader& read, const YAML::Node& net, ModelFile& m) {
@@ -352,11 +427,13 @@ void read_inputs(const Reader& read, const YAML::Node& net, ModelFile& m) {
       read.fail(net["inputs"], "model file: a built-in dataset's inputs are [x1, x2]");
     return;
   }
+  read_encoding(read, net, m);
+  const auto width = static_cast<std::size_t>(nn::encoded_width(m.columns));
   const YAML::Node s = read.get(net, "standardization");
   m.feature_mean = read.numbers(read.get(s, "mean"), "standardization.mean");
   m.feature_scale = read.numbers(read.get(s, "scale"), "standardization.scale");
-  if (m.feature_mean.size() != m.inputs.size() || m.feature_scale.size() != m.inputs.size())
-    read.fail(s, "model file: standardization needs one mean and scale per input");
+  if (m.feature_mean.size() != width || m.feature_scale.size() != width)
+    read.fail(s, "model file: standardization needs one mean and scale per network input");
   for (std::size_t i = 0; i < m.feature_scale.size(); ++i)
     if (!(m.feature_scale[i] > 0))
       read.fail(s["scale"][i], "model file: standardization.scale must be > 0, got " +
@@ -372,7 +449,7 @@ void read_network(const Reader& read, const YAML::Node& net, ModelFile& m) {
   m.outputs = static_cast<int>(widths.back());
   for (std::size_t l = 1; l + 1 < widths.size(); ++l)
     m.hidden.push_back(static_cast<int>(widths[l]));
-  const auto expected_inputs = m.builtin ? m.features.size() : m.inputs.size();
+  const auto expected_inputs = m.builtin ? m.features.size() : m.feature_mean.size();
   if (static_cast<std::size_t>(m.network_inputs) != expected_inputs)
     read.fail(net["widths"], "model file: the first width must equal the number of inputs");
   check_outputs(read, net, m);

@@ -14,6 +14,7 @@
 
 #include "nn/config.h"
 #include "nn/dataset.h"
+#include "nn/encoding.h"
 #include "nn/mlp.h"
 #include "results/trial_record.h"
 
@@ -46,6 +47,9 @@ struct ModelFile {
   bool builtin = true;                // a built-in dataset: inputs x1, x2 become `features`
   std::vector<std::string> inputs;    // the CSV columns predict reads, in order
   std::vector<nn::Feature> features;  // built-in only: the network's inputs from x1, x2
+  // csv only: how each of `inputs` becomes network inputs (a file without an `encoding` entry,
+  // as every model before onehot and missing-value settings, holds number columns only).
+  std::vector<nn::ColumnEncoding> columns;
   std::vector<double> feature_mean, feature_scale;  // csv only: x' = (x - mean) / scale
   std::vector<std::string> class_names;             // classification: in label order
   std::vector<int> hidden;
@@ -55,7 +59,9 @@ struct ModelFile {
   std::vector<double> parameters;  // the flat vector of nn/mlp.h
 
   nn::Mlp mlp() const;
-  // The network's inputs (network_inputs x n) from the `inputs` columns (inputs.size() x n).
+  // The network's inputs (network_inputs x n) from the `inputs` columns (inputs.size() x n):
+  // x1, x2 for a built-in dataset; for csv, cells as nn::encode_columns takes them (numbers,
+  // category indices, nn::kMissingCell where `columns` accepts it), encoded then standardised.
   Eigen::MatrixXd network_input(const Eigen::MatrixXd& raw) const;
 };
 

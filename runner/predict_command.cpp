@@ -1,7 +1,8 @@
 // `nnsweep predict MODEL.yaml DATA.csv [--out FILE]`: runs a saved model (models/<id>.yaml) on
 // the rows of a CSV file and writes the inputs with the predictions as CSV. The CSV must have
 // the model's input columns (x1, x2 for built-in datasets; the training feature columns for csv
-// ones), by name; other columns are ignored.
+// ones, encoded as in training: text categories, missing cells), by name; other columns are
+// ignored.
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
@@ -86,7 +87,8 @@ std::optional<PredictArgs> parse_predict_args(const Args& args) {
       "usage: nnsweep predict MODEL.yaml DATA.csv [--out FILE]\n\n"
       "Writes the model's predictions for every row of DATA.csv as CSV (to stdout by default).\n"
       "DATA.csv needs the model's input columns by name: x1,x2 for a built-in dataset, the\n"
-      "training feature columns for a csv one (raw values: the model standardises them).\n\n"
+      "training feature columns for a csv one (raw values, text and empty cells as in\n"
+      "training: the model encodes and standardises them).\n\n"
       "options");
   options.add_options()("help,h", "show this help")(
       "out,o", po::value(&parsed.out),
@@ -103,42 +105,90 @@ std::optional<PredictArgs> parse_predict_args(const Args& args) {
   return parsed;
 }
 
-// The model's input columns of `table`, by name, as raw numbers: (inputs, rows).
-Eigen::MatrixXd read_inputs(const results::ModelFile& model, const nn::CsvTable& table,
-                            const std::string& data_path) {
-  const auto n = static_cast<Eigen::Index>(table.rows.size());
-  Eigen::MatrixXd raw(static_cast<Eigen::Index>(model.inputs.size()), n);
-  for (std::size_t f = 0; f < model.inputs.size(); ++f) {
-    const auto it = std::find(table.header.begin(), table.header.end(), model.inputs[f]);
-    if (it == table.header.end())
-      throw nn::InputError(
-          data_path, 1, 1,
-          fmt::format("no column named {}: the model's inputs are {}",
-                      nn::quote_input(model.inputs[f]),
-                      nn::quote_input(fmt::format("{}", fmt::join(model.inputs, ", ")), 200)));
-    const auto column = static_cast<std::size_t>(it - table.header.begin());
-    for (Eigen::Index j = 0; j < n; ++j) {
-      const nn::CsvField& field = table.rows[static_cast<std::size_t>(j)].fields[column];
-      const auto value = nn::parse_number(field.text);
-      if (field.text.empty() || !value || !std::isfinite(*value))
-        throw nn::InputError(
-            data_path, field.line, field.column,
-            fmt::format("column {}: {} is not a finite number", nn::quote_input(model.inputs[f]),
-                        nn::quote_input(field.text)));
-      raw(static_cast<Eigen::Index>(f), j) = *value;
-    }
-  }
-  return raw;
+// The model's input columns of `table`: which column of the table each is, and its cells as
+// ModelFile::network_input takes them, (inputs, rows). A category the training split did not
+// hold encodes as all zeros, which the model was never trained on: predict says so on stderr.
+struct InputCells {
+  std::vector<std::size_t> columns;
+  Eigen::MatrixXd cells;
+};
+
+std::size_t column_of(const results::ModelFile& model, const std::string& name,
+                      const nn::CsvTable& table) {
+  const auto it = std::find(table.header.begin(), table.header.end(), name);
+  if (it == table.header.end())
+    throw nn::InputError(
+        table.file, 1, 1,
+        fmt::format("no column named {}: the model's inputs are {}", nn::quote_input(name),
+                    nn::quote_input(fmt::format("{}", fmt::join(model.inputs, ", ")), 200)));
+  return static_cast<std::size_t>(it - table.header.begin());
 }
 
-// The CSV: per row, the inputs, the outputs (`y`: (outputs, rows)) and the class they pick.
-std::string format_predictions(const results::ModelFile& model, const Eigen::MatrixXd& raw,
-                               const Eigen::MatrixXd& y) {
+// One cell of input column `column`; counts the categories the model does not know.
+double input_cell(const nn::ColumnEncoding& column, const nn::CsvField& field,
+                  const std::string& path, std::size_t& unseen) {
+  if (field.text.empty()) {
+    if (column.fill_missing) return nn::kMissingCell;
+    throw nn::InputError(path, field.line, field.column,
+                         fmt::format("column {}: missing value; the model was trained without "
+                                     "data.missing: mean, so it has nothing to fill in",
+                                     nn::quote_input(column.name)));
+  }
+  if (column.kind == nn::ColumnKind::onehot) {
+    const double index = nn::category_index(column, field.text);
+    if (index == nn::kUnseenCategory && unseen++ == 0)
+      std::cerr << fmt::format(
+          "warning: {}:{}:{}: column {}: {} is not a category of the training split; it "
+          "is encoded as all zeros\n",
+          path, field.line, field.column, nn::quote_input(column.name),
+          nn::quote_input(field.text));
+    return index;
+  }
+  const auto value = nn::parse_number(field.text);
+  if (!value || !std::isfinite(*value))
+    throw nn::InputError(path, field.line, field.column,
+                         fmt::format("column {}: {} is not a finite number",
+                                     nn::quote_input(column.name), nn::quote_input(field.text)));
+  return *value;
+}
+
+InputCells read_inputs(const results::ModelFile& model, const nn::CsvTable& table) {
+  const auto n = static_cast<Eigen::Index>(table.rows.size());
+  InputCells in{{}, Eigen::MatrixXd(static_cast<Eigen::Index>(model.inputs.size()), n)};
+  std::size_t unseen = 0;
+  for (std::size_t f = 0; f < model.inputs.size(); ++f) {
+    const std::size_t column = column_of(model, model.inputs[f], table);
+    in.columns.push_back(column);
+    const nn::ColumnEncoding number{.name = model.inputs[f]};
+    const nn::ColumnEncoding& encoding = model.builtin ? number : model.columns[f];
+    for (Eigen::Index j = 0; j < n; ++j)
+      in.cells(static_cast<Eigen::Index>(f), j) = input_cell(
+          encoding, table.rows[static_cast<std::size_t>(j)].fields[column], table.file, unseen);
+  }
+  if (unseen > 1)
+    std::cerr << fmt::format(
+        "warning: {} cells of {} hold categories the training split did "
+        "not; each is encoded as all zeros\n",
+        unseen, table.file);
+  return in;
+}
+
+// The CSV: per row, the inputs (numbers as read, text and empty cells as written), the outputs
+// (`y`: (outputs, rows)) and the class they pick.
+std::string format_predictions(const results::ModelFile& model, const nn::CsvTable& table,
+                               const InputCells& in, const Eigen::MatrixXd& y) {
   std::string text = results::format_row(output_header(model));
-  for (Eigen::Index j = 0; j < raw.cols(); ++j) {
-    for (Eigen::Index f = 0; f < raw.rows(); ++f) {
+  for (Eigen::Index j = 0; j < in.cells.cols(); ++j) {
+    for (Eigen::Index f = 0; f < in.cells.rows(); ++f) {
       if (f > 0) text += ',';
-      results::append_number(text, raw(f, j));
+      const bool number = model.builtin ||
+                          model.columns[static_cast<std::size_t>(f)].kind == nn::ColumnKind::number;
+      if (number && !std::isnan(in.cells(f, j)))
+        results::append_number(text, in.cells(f, j));
+      else
+        results::append_field(text, table.rows[static_cast<std::size_t>(j)]
+                                        .fields[in.columns[static_cast<std::size_t>(f)]]
+                                        .text);
     }
     for (Eigen::Index o = 0; o < y.rows(); ++o) {
       text += ',';
@@ -165,9 +215,10 @@ int predict_command(const Args& args) {
   if (!parsed) return kExitOk;
   const results::ModelFile model = read_model(parsed->model);
   const nn::CsvTable table = nn::read_csv_table(parsed->data);
-  const Eigen::MatrixXd raw = read_inputs(model, table, parsed->data);
-  const Eigen::MatrixXd y = nn::predict(model.mlp(), model.parameters, model.network_input(raw));
-  const std::string text = format_predictions(model, raw, y);
+  const InputCells in = read_inputs(model, table);
+  const Eigen::MatrixXd y =
+      nn::predict(model.mlp(), model.parameters, model.network_input(in.cells));
+  const std::string text = format_predictions(model, table, in, y);
   if (parsed->out.empty() || parsed->out == "-") {
     std::cout << text << std::flush;
     if (!std::cout) throw std::runtime_error("cannot write the predictions to standard output");

@@ -104,15 +104,20 @@ std::optional<Problem> check_splits(const nn::TrialConfig& config, std::int64_t 
   return std::nullopt;
 }
 
-// Regression or classification. For a CSV target it is known once the values are read: the
-// cells themselves (numbers, finite, two classes at least) are nn's to judge. Building the
-// dataset here makes a bad cell fail the sweep at its line and column before anything is
-// written, rather than fail every trial later. Each selection of columns is read once.
-CsvInfo::Checked data_facts(const nn::DataConfig& data, const std::map<std::string, CsvInfo>& csv) {
+// Regression or classification, and the rows the dataset keeps. For a CSV target it is known
+// once the values are read: the cells themselves (numbers or, with data.categorical onehot,
+// text; missing cells; finite, two classes at least) are nn's to judge. Building the dataset
+// here makes a bad cell fail the sweep at its line and column before anything is written,
+// rather than fail every trial later. Each selection of columns is read once.
+CsvInfo::Checked check_values(const nn::DataConfig& data,
+                              const std::map<std::string, CsvInfo>& csv) {
   if (data.dataset != nn::DatasetKind::csv)
-    return {nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary, {}};
+    return {nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary,
+            static_cast<std::size_t>(data.points)};
   const CsvInfo& info = csv.at(data.path);
-  std::string selection = std::string(nn::to_string(data.task)) + "\n" + data.target;
+  std::string selection =
+      fmt::format("{}\n{}\n{}\n{}", nn::to_string(data.task), nn::to_string(data.categorical),
+                  nn::to_string(data.missing), data.target);
   for (const std::string& column : data.columns) selection += "\n" + column;
   auto checked = info.values_checked.find(selection);
   if (checked == info.values_checked.end()) {
@@ -122,12 +127,14 @@ CsvInfo::Checked data_facts(const nn::DataConfig& data, const std::map<std::stri
     resolved.split = nn::SplitMethod::holdout;
     resolved.stratify = nn::Stratify::automatic;
     const nn::Dataset d = nn::make_dataset(resolved, 0);
-    checked =
-        info.values_checked
-            .emplace(selection,
-                     CsvInfo::Checked{
-                         d.task, {d.class_counts.begin(), d.class_counts.end()}, d.class_names})
-            .first;
+    const auto rows =
+        static_cast<std::size_t>(d.train.size() + d.validation.size() + d.test.size());
+    checked = info.values_checked
+                  .emplace(selection, CsvInfo::Checked{d.task,
+                                                       rows,
+                                                       {d.class_counts.begin(), d.class_counts.end()},
+                                                       d.class_names})
+                  .first;
   }
   return checked->second;
 }
@@ -204,9 +211,18 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
     source = fmt::format("{} rows of {}", info.rows, data.path);
   }
   if (auto problem = check_splits(config, n, source)) return problem;
-  const CsvInfo::Checked facts = data_facts(data, csv);
-  if (auto problem = check_folds(data, n, facts)) return problem;
-  return check_task(config, facts.task);
+  const CsvInfo::Checked checked = check_values(data, csv);
+  // data.missing drop_rows: the splits are cut from the rows it keeps.
+  if (static_cast<std::int64_t>(checked.rows) < n)
+    if (auto problem = check_splits(
+            config, static_cast<std::int64_t>(checked.rows),
+            fmt::format("{} rows of {} without a missing value", checked.rows, data.path))) {
+      problem->keys.push_back("data.missing");
+      return problem;
+    }
+  if (auto problem = check_folds(data, static_cast<std::int64_t>(checked.rows), checked))
+    return problem;
+  return check_task(config, checked.task);
 }
 
 }  // namespace sweeps

@@ -363,6 +363,17 @@ std::vector<Setting> data_settings() {
       stream(neutral(name("data.split.resample", Field{&TrialConfig::data, &DataConfig::resample},
                           nn::kResampleNames),
                      "false")),
+      // Text feature columns and empty cells: both change the dataset's inputs or rows.
+      applies_when(couples(stream(neutral(
+                       name("data.categorical", Field{&TrialConfig::data, &DataConfig::categorical},
+                            nn::kCategoricalNames),
+                       "error"))),
+                   dataset, csv_data),
+      applies_when(couples(stream(
+                       neutral(name("data.missing", Field{&TrialConfig::data, &DataConfig::missing},
+                                    nn::kMissingNames),
+                               "error"))),
+                   dataset, csv_data),
   };
 }
 

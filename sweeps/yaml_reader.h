@@ -24,10 +24,11 @@ struct CsvInfo {
   std::vector<std::string> header;
   std::size_t rows = 0;
   // The target/column choices whose values were already built into a dataset without error
-  // (see check_consistency), with the task they make: each is read once however many
-  // combinations share it.
+  // (see check_consistency), with the task they make and the rows they keep (fewer than `rows`
+  // under data.missing: drop_rows): each is read once however many combinations share it.
   struct Checked {
     nn::Task task = nn::Task::regression;
+    std::size_t rows = 0;
     std::vector<std::int64_t> class_counts;  // classification: rows of each class
     std::vector<std::string> class_names;    // ... and their labels, in the same order
   };

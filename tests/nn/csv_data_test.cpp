@@ -5,7 +5,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 
+#include "nn/encoding.h"
 #include "nn/input_error.h"
 
 namespace nn {
@@ -104,12 +107,18 @@ TEST_F(CsvData, RaggedRowNamesItsLine) {
 TEST_F(CsvData, NonNumericCellNamesLineColumnAndHeader) {
   const auto path = write("n.csv", "a,b,y\n1,2,0\n3,abc,1\n");
   EXPECT_EQ(error_of(config(path)),
-            path.string() + ":3:3: error: column 'b': 'abc' is not a finite number");
+            path.string() +
+                ":3:3: error: column 'b': 'abc' is not a number; to use a column of text "
+                "(categories) as a feature, set data.categorical: onehot");
 }
 
 TEST_F(CsvData, MissingAndNonFiniteValuesAreErrors) {
   const auto missing = write("m.csv", "a,y\n1,0\n,1\n");
-  EXPECT_EQ(error_of(config(missing)), missing.string() + ":3:1: error: column 'a': missing value");
+  EXPECT_EQ(error_of(config(missing)),
+            missing.string() +
+                ":3:1: error: column 'a': missing value; set data.missing: drop_rows (leave such "
+                "rows out) or data.missing: mean (fill in the training split's mean) to accept "
+                "empty cells");
   const auto nan = write("nan.csv", "a,y\n1,0\nnan,1\n");
   EXPECT_EQ(error_of(config(nan)),
             nan.string() + ":3:1: error: column 'a': 'nan' is not a finite number");
@@ -226,6 +235,184 @@ TEST_F(CsvData, RefusesACellLongerThanTheCap) {
   EXPECT_EQ(
       error_of(config(path)),
       path.string() + ":2:1: error: a cell of 65537 bytes, more than the 65536 nnsweep reads");
+}
+
+// data.categorical onehot and data.missing: a numeric `id` column names each row, so a test can
+// tell which rows went to the training split (the inputs, un-standardised, give the id back).
+class CsvEncoding : public CsvData {
+ protected:
+  // Rows id 0..n-1: id, color (`c` + id % 3, `rare` for id 7), a (id / 2, empty for id % 5 ==
+  // 3), y (id % 2).
+  std::filesystem::path colors(int n = 30) {
+    std::ostringstream out;
+    out << "id,color,a,y\n";
+    for (int id = 0; id < n; ++id) {
+      out << id << ',' << color_of(id) << ',';
+      if (id % 5 != 3) out << id / 2.0;
+      out << ',' << id % 2 << '\n';
+    }
+    return write("colors.csv", out.str());
+  }
+  DataConfig onehot(const std::filesystem::path& path, Missing missing = Missing::mean) {
+    DataConfig c = config(path);
+    c.categorical = Categorical::onehot;
+    c.missing = missing;
+    c.validation_fraction = 0.25;
+    return c;
+  }
+  static Eigen::MatrixXd raw(const Dataset& d, const Split& s) {
+    return (s.x.array().colwise() * d.feature_scale.array()).colwise() + d.feature_mean.array();
+  }
+  static std::set<int> ids(const Dataset& d, const Split& s) {
+    std::set<int> out;
+    const Eigen::MatrixXd r = raw(d, s);
+    for (Eigen::Index j = 0; j < r.cols(); ++j) out.insert(static_cast<int>(std::lround(r(0, j))));
+    return out;
+  }
+  static std::string color_of(int id) {
+    const std::string names[] = {"c0", "c1", "c2"};
+    return id == 7 ? "rare" : names[id % 3];
+  }
+};
+
+TEST_F(CsvEncoding, CategoriesComeFromTheTrainingSplitSortedAndUnseenOnesAreZeros) {
+  const auto path = colors();
+  bool rare_held_out = false, rare_trained = false;
+  for (std::uint64_t seed = 1; seed < 40; ++seed) {
+    const Dataset d = make_dataset(onehot(path), seed);
+    const std::set<int> train = ids(d, d.train);
+    std::set<std::string> expected;
+    for (int id : train) expected.insert(color_of(id));
+    ASSERT_EQ(d.columns.size(), 3u);
+    EXPECT_EQ(d.columns[1].kind, ColumnKind::onehot);
+    EXPECT_EQ(d.columns[1].categories, std::vector<std::string>(expected.begin(), expected.end()));
+    std::vector<std::string> names = {"id"};
+    for (const std::string& c : expected) names.push_back("color=" + c);
+    names.emplace_back("a");
+    EXPECT_EQ(d.feature_names, names);
+    // Every row of every split: 1 under its own category when training held it, else zeros.
+    for (const Split* s : {&d.train, &d.validation, &d.test}) {
+      const Eigen::MatrixXd r = raw(d, *s);
+      for (Eigen::Index j = 0; j < r.cols(); ++j) {
+        const int id = static_cast<int>(std::lround(r(0, j)));
+        for (std::size_t k = 0; k < expected.size(); ++k) {
+          const double want = d.columns[1].categories[k] == color_of(id) ? 1.0 : 0.0;
+          EXPECT_NEAR(r(static_cast<Eigen::Index>(k) + 1, j), want, 1e-12) << id;
+        }
+      }
+    }
+    (train.count(7) ? rare_trained : rare_held_out) = true;
+  }
+  EXPECT_TRUE(rare_held_out && rare_trained);
+}
+
+TEST_F(CsvEncoding, AMissingCellTakesTheMeanOfTheTrainingSplitsPresentValues) {
+  const auto path = colors();
+  const Dataset d = make_dataset(onehot(path), 3);
+  double sum = 0;
+  int count = 0;
+  for (int id : ids(d, d.train))
+    if (id % 5 != 3) sum += id / 2.0, ++count;
+  const ColumnEncoding& a = d.columns[2];
+  EXPECT_TRUE(a.fill_missing);
+  EXPECT_NEAR(a.fill, sum / count, 1e-12);
+  EXPECT_NE(a.fill, 29 / 4.0);  // not the whole file's mean of present values
+  const Eigen::Index row = d.inputs() - 1;
+  for (const Split* s : {&d.train, &d.validation, &d.test}) {
+    const Eigen::MatrixXd r = raw(d, *s);
+    for (Eigen::Index j = 0; j < r.cols(); ++j) {
+      const int id = static_cast<int>(std::lround(r(0, j)));
+      EXPECT_NEAR(r(row, j), id % 5 == 3 ? a.fill : id / 2.0, 1e-9) << id;
+    }
+  }
+}
+
+TEST_F(CsvEncoding, AMissingCategoryUnderMeanIsAllZeros) {
+  const auto path = write("m.csv", "color,y\nred,0\nblue,1\n,0\nred,1\nblue,0\n,1\nred,0\n,1\n");
+  DataConfig c = onehot(path);
+  c.validation_fraction = 0;
+  c.train_fraction = 0.99;
+  const Dataset d = make_dataset(c, 1);
+  EXPECT_EQ(d.columns[0].categories, (std::vector<std::string>{"blue", "red"}));
+  const Eigen::MatrixXd r = raw(d, d.train);
+  EXPECT_EQ(((r.array().abs() < 1e-12).colwise().all()).count(), 3);  // the three empty cells
+}
+
+TEST_F(CsvEncoding, DropRowsLeavesOutRowsWithAMissingFeatureBeforeTheSplit) {
+  const auto path = colors(40);
+  const Dataset d = make_dataset(onehot(path, Missing::drop_rows), 5);
+  std::set<int> all;
+  for (const Split* s : {&d.train, &d.validation, &d.test})
+    for (int id : ids(d, *s)) all.insert(id);
+  std::set<int> expected;
+  for (int id = 0; id < 40; ++id)
+    if (id % 5 != 3) expected.insert(id);
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(d.train.size() + d.validation.size() + d.test.size(), 32);
+  EXPECT_FALSE(d.columns[2].fill_missing);
+}
+
+TEST_F(CsvEncoding, AMissingTargetStaysAnError) {
+  const auto path = write("t.csv", "a,y\n1,0\n2,\n3,1\n4,0\n");
+  EXPECT_EQ(error_of(onehot(path, Missing::drop_rows)),
+            path.string() + ":3:3: error: column 'y': missing target value");
+}
+
+TEST_F(CsvEncoding, ACategoryBeyondTheCapIsRefusedAtItsCell) {
+  std::string text = "name,y\n";
+  for (int i = 0; i <= kMaxCategories; ++i)
+    text += 'n' + std::to_string(i) + ',' + std::to_string(i % 2) + '\n';
+  const auto path = write("cap.csv", text);
+  EXPECT_EQ(error_of(onehot(path)),
+            path.string() +
+                ":1002:1: error: column 'name': 'n1000' makes 1001 distinct texts, "
+                "more than the 1000 categories data.categorical: onehot encodes "
+                "(README, \"Limits\"); leave the column out with data.columns");
+  text.erase(text.rfind("n1000"));
+  const auto at_cap = write("at_cap.csv", text);
+  EXPECT_EQ(error_of(onehot(at_cap)), "no error");
+}
+
+TEST_F(CsvEncoding, ANumberColumnWithAStrayTextIsRefused) {
+  const auto path = write("age.csv", "age,y\n31,0\n40,1\nn/a,0\n22,1\n");
+  EXPECT_EQ(error_of(onehot(path)),
+            path.string() +
+                ":4:1: error: column 'age' holds 3 numbers and 1 texts ('n/a' here, '31' at "
+                "2:1); a feature column is numbers or text (categories), not both: leave a "
+                "missing value empty, or make every category a name");
+}
+
+TEST_F(CsvEncoding, ANumberBeyondADoubleIsNoCategory) {
+  const auto path = write("big.csv", "a,y\n1,0\n1e999,1\n3,0\n4,1\n");
+  EXPECT_EQ(error_of(onehot(path)),
+            path.string() + ":3:1: error: column 'a': '1e999' is not a finite number");
+}
+
+TEST_F(CsvEncoding, AColumnWithNoValueInTheTrainingSplitIsRefused) {
+  const auto path = write("empty.csv", "a,b,y\n1,,0\n2,,1\n3,,0\n4,,1\n");
+  EXPECT_EQ(error_of(onehot(path)),
+            path.string() +
+                ":1:2: error: column 'b' has no value in the 2 rows of the training split, so "
+                "data.missing: mean has no mean to fill in; leave the column out with "
+                "data.columns");
+}
+
+TEST_F(CsvEncoding, TheEncodingIsSharedWithNewRows) {
+  ColumnEncoding color{.name = "color",
+                       .kind = ColumnKind::onehot,
+                       .fill_missing = true,
+                       .fill = 0,
+                       .categories = {"blue", "red"}};
+  ColumnEncoding a{
+      .name = "a", .kind = ColumnKind::number, .fill_missing = true, .fill = 2.5, .categories = {}};
+  EXPECT_EQ(category_index(color, "red"), 1);
+  EXPECT_EQ(category_index(color, "green"), kUnseenCategory);
+  Eigen::MatrixXd cells(2, 3);
+  cells << 1, kUnseenCategory, kMissingCell, 7, kMissingCell, -1;
+  Eigen::MatrixXd want(3, 3);
+  want << 0, 0, 0, 1, 0, 0, 7, 2.5, -1;
+  EXPECT_EQ(encode_columns({color, a}, cells), want);
+  EXPECT_EQ(encoded_names({color, a}), (std::vector<std::string>{"color=blue", "color=red", "a"}));
 }
 
 }  // namespace

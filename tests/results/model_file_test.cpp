@@ -1,5 +1,6 @@
 #include "results/model_file.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,8 +8,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "nn/dataset.h"
+#include "nn/encoding.h"
 #include "nn/input_error.h"
 #include "nn/predict.h"
 #include "nn/train.h"
@@ -261,6 +264,137 @@ TEST(ModelFile, RefusesASectionThatIsNotAMapWithItsPosition) {
   EXPECT_EQ(refusal(broken).substr(0, 7), "m.yaml:");
   EXPECT_NE(refusal(broken).find("model file: expected a map holding 'task'"), std::string::npos)
       << refusal(broken);
+}
+
+// A model of a CSV with a text column and missing cells (data.categorical onehot, data.missing
+// mean): rows id 0..39, color (`c` + id % 3), a (empty when id % 5 == 3), y (id % 2).
+class EncodedModel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("nnsweep_encoded_model_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream out(dir_ / "d.csv");
+    out << "id,color,a,y\n";
+    for (int id = 0; id < 40; ++id)
+      out << fmt::format("{},c{},{},{}\n", id, id % 3,
+                         id % 5 == 3 ? "" : fmt::format("{}", id * 0.25), id % 2);
+    out.close();
+    config_.data.dataset = nn::DatasetKind::csv;
+    config_.data.path = (dir_ / "d.csv").string();
+    config_.data.target = "y";
+    config_.data.categorical = nn::Categorical::onehot;
+    config_.data.missing = nn::Missing::mean;
+    config_.data.validation_fraction = 0.25;
+    config_.model.hidden = {3};
+    config_.train.epochs = 3;
+    data_ = nn::make_dataset(config_.data, 4);
+    text_ = format_model(
+        make_model({.trial_id = "x", .sweep = "s", .seed = 0, .data_seed = 4, .outcome = "learned"},
+                   config_, data_, nn::train(config_, data_, 1).parameters));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string replaced(const std::string& from, const std::string& to) const {
+    std::string text = text_;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from << "\n" << text;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  }
+  std::filesystem::path dir_;
+  nn::TrialConfig config_;
+  nn::Dataset data_;
+  std::string text_;
+};
+
+TEST_F(EncodedModel, RoundTripsTheEncodingAndEncodesRawRowsAsTrainingDid) {
+  const ModelFile m = parse_model(text_, "m.yaml", Weights::finite);
+  EXPECT_EQ(m.inputs, (std::vector<std::string>{"id", "color", "a"}));
+  EXPECT_EQ(m.columns, data_.columns);
+  EXPECT_EQ(m.columns[1].categories, (std::vector<std::string>{"c0", "c1", "c2"}));
+  EXPECT_EQ(m.network_inputs, 5);
+  EXPECT_NE(text_.find("encoding:"), std::string::npos);
+  // The raw cells of each validation row (its id read back from the standardised input).
+  const Eigen::MatrixXd& x = data_.validation.x;
+  Eigen::MatrixXd cells(3, x.cols());
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    const long id = std::lround(x(0, j) * data_.feature_scale(0) + data_.feature_mean(0));
+    cells(0, j) = static_cast<double>(id);
+    cells(1, j) = nn::category_index(m.columns[1], fmt::format("c{}", id % 3));
+    cells(2, j) = id % 5 == 3 ? nn::kMissingCell : static_cast<double>(id) * 0.25;
+  }
+  EXPECT_TRUE(same_bits(m.network_input(cells), x)) << m.network_input(cells) << "\n\n" << x;
+}
+
+TEST_F(EncodedModel, AModelWithoutAnEncodingReadsAsNumberColumns) {
+  std::string text = text_;
+  const auto start = text.find("  encoding:");
+  const auto end = text.find("  standardization:");
+  ASSERT_NE(start, std::string::npos);
+  text.erase(start, end - start);
+  // As written before encodings: two number columns, one standardisation each.
+  text = std::regex_replace(text, std::regex(R"(inputs: \["id", "color", "a"\])"),
+                            R"(inputs: ["id", "a"])");
+  text = std::regex_replace(text, std::regex(R"(mean: \[([^,\]]+),[^\]]*\])"), "mean: [$1, 1]");
+  text = std::regex_replace(text, std::regex(R"(scale: \[([^,\]]+),[^\]]*\])"), "scale: [$1, 2]");
+  text = std::regex_replace(text, std::regex(R"(widths: \[5,)"), "widths: [2,");
+  const auto weights = text.find("weights:");
+  std::string layer;
+  for (int i = 0; i < 3; ++i) layer += "      - [0.5, -0.25]\n";
+  text.replace(weights, text.find("biases:") - weights, "weights:\n" + layer + "    ");
+  const ModelFile m = parse_model(text, "old.yaml", Weights::finite);
+  ASSERT_EQ(m.columns.size(), 2u);
+  for (const nn::ColumnEncoding& c : m.columns) {
+    EXPECT_EQ(c.kind, nn::ColumnKind::number);
+    EXPECT_FALSE(c.fill_missing);
+  }
+  EXPECT_EQ(m.columns[1].name, "a");
+  Eigen::MatrixXd cells(2, 1);
+  cells << 3, 5;
+  EXPECT_EQ(m.network_input(cells)(1, 0), 2.0);  // (5 - 1) / 2
+}
+
+TEST_F(EncodedModel, ANumberModelWritesNoEncoding) {
+  config_.data.categorical = nn::Categorical::error;
+  config_.data.missing = nn::Missing::error;
+  config_.data.columns = {"id"};
+  const nn::Dataset data = nn::make_dataset(config_.data, 4);
+  const std::string text =
+      format_model(make_model({.trial_id = "x", .outcome = "learned"}, config_, data,
+                              std::vector<double>(static_cast<std::size_t>(3 * 2 + 3 + 1), 0.5)));
+  EXPECT_EQ(text.find("encoding"), std::string::npos);
+  EXPECT_EQ(parse_model(text, "m.yaml").columns, data.columns);
+}
+
+TEST_F(EncodedModel, RefusesAnEncodingItCannotTrust) {
+  const std::string categories = R"(categories: ["c0", "c1", "c2"])";
+  EXPECT_NE(refusal(replaced(categories, R"(categories: ["c1", "c0", "c2"])"))
+                .find("categories must be sorted and unique"),
+            std::string::npos);
+  EXPECT_NE(refusal(replaced(categories, R"(categories: ["c0", "c0", "c2"])"))
+                .find("categories must be sorted and unique"),
+            std::string::npos);
+  EXPECT_NE(refusal(replaced(categories, "categories: []")).find("needs categories"),
+            std::string::npos);
+  std::string many = "categories: [";
+  for (int i = 0; i <= nn::kMaxCategories; ++i) many += fmt::format("{}c{}", i ? ", " : "", i);
+  EXPECT_NE(refusal(replaced(categories, many + "]")).find("1001 categories, more than the cap"),
+            std::string::npos);
+  EXPECT_NE(refusal(replaced("missing: zeros", "missing: 3")).find("missing is 'zeros'"),
+            std::string::npos);
+  EXPECT_NE(refusal(replaced("type: onehot", "type: ordinal")).find("unknown encoding type"),
+            std::string::npos);
+  EXPECT_NE(
+      refusal(replaced(R"({type: onehot, categories: ["c0", "c1", "c2"], missing: zeros})", "3"))
+          .find("an encoding entry is a map"),
+      std::string::npos);
+  const std::string message =
+      refusal(replaced("  encoding:\n", "  encoding:\n    - {type: number}\n"));
+  EXPECT_NE(message.find("m.yaml:"), std::string::npos);
+  EXPECT_NE(message.find("encoding needs one entry per input"), std::string::npos) << message;
+  EXPECT_NE(refusal(replaced(categories, R"(categories: ["c0", "c1"])"))
+                .find("standardization needs one mean and scale per network input"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -79,6 +79,24 @@ TEST(Canonical, ALaterSettingAtItsNeutralValueLeavesTheIdentityAsItWas) {
   EXPECT_NE(canonical(c).find("train.shuffle: never\n"), std::string::npos);
 }
 
+// data.categorical and data.missing: at `error` a csv trial's id is what it was before them;
+// other values change its data (and its data stream).
+TEST(Canonical, CategoricalAndMissingAtErrorLeaveACsvTrialsIdAlone) {
+  nn::TrialConfig a;
+  a.data.dataset = nn::DatasetKind::csv;
+  a.data.path = "d.csv";
+  a.data.target = "label";
+  nn::TrialConfig b = a, c = a;
+  b.data.categorical = nn::Categorical::onehot;
+  c.data.missing = nn::Missing::drop_rows;
+  EXPECT_EQ(canonical(a).find("data.categorical"), std::string::npos);
+  EXPECT_EQ(canonical(a).find("data.missing"), std::string::npos);
+  EXPECT_NE(canonical(b).find("data.categorical: onehot\n"), std::string::npos);
+  EXPECT_NE(canonical(c).find("data.missing: drop_rows\n"), std::string::npos);
+  EXPECT_NE(canonical(a, CanonicalPart::data), canonical(b, CanonicalPart::data));
+  EXPECT_NE(canonical(a, CanonicalPart::stream), canonical(c, CanonicalPart::stream));
+}
+
 TEST(Canonical, StreamsDependOnDataShapeAndInitOnly) {
   nn::TrialConfig a, b;
   b.train.learning_rate = 1;
