@@ -26,6 +26,9 @@ enum class TargetMetric { loss, accuracy };
 // csv: what the target column is. automatic: real numbers mean regression, names or whole
 // numbers classes (at most kMaxAutoClasses of them).
 enum class TaskChoice { automatic, classification, regression };
+// How much each training sample's class counts in the gradient: none (every sample alike) or
+// balanced (class c weighs n / (K n_c) over the training split, as scikit-learn and Keras).
+enum class ClassWeight { none, balanced };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -44,6 +47,7 @@ inline constexpr std::array<std::string_view, 3> kMonitorNames = {"auto", "train
 inline constexpr std::array<std::string_view, 2> kTargetMetricNames = {"loss", "accuracy"};
 inline constexpr std::array<std::string_view, 3> kTaskChoiceNames = {"auto", "classification",
                                                                      "regression"};
+inline constexpr std::array<std::string_view, 2> kClassWeightNames = {"none", "balanced"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -90,6 +94,9 @@ inline std::string_view to_string(TargetMetric v) {
 }
 inline std::string_view to_string(TaskChoice v) {
   return name_of(v, kTaskChoiceNames);
+}
+inline std::string_view to_string(ClassWeight v) {
+  return name_of(v, kClassWeightNames);
 }
 
 // Sizes an input can name, checked before anything is allocated (README, "Limits").
@@ -145,6 +152,9 @@ struct TrainConfig {
   double epsilon = 1e-8;  // adam: denominator guard
   Regularization regularization = Regularization::none;
   double regularization_rate = 0.0;  // weights only; biases are never regularised
+  // Classes only: scales each sample's gradient by its class's weight; the losses reported stay
+  // unweighted, comparable with the no-skill baseline.
+  ClassWeight class_weight = ClassWeight::none;
 
   bool operator==(const TrainConfig&) const = default;
 };

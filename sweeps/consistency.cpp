@@ -119,7 +119,7 @@ nn::Task task_of(const nn::DataConfig& data, const std::map<std::string, CsvInfo
   return checked->second;
 }
 
-// Cross-entropy and an accuracy target need classes.
+// Cross-entropy, an accuracy target and class weights need classes.
 std::optional<Problem> check_task(const nn::TrialConfig& config, nn::Task task) {
   const nn::DataConfig& data = config.data;
   if (task != nn::Task::regression) return std::nullopt;
@@ -135,14 +135,19 @@ std::optional<Problem> check_task(const nn::TrialConfig& config, nn::Task task) 
                                "a regression target; use mse or auto",
                                nn::to_string(data.dataset))};
   }
+  const std::string target =
+      from_csv ? "column " + nn::quote_input(data.target) + " of " + nn::quote_input(data.path)
+               : "data.dataset " + std::string(nn::to_string(data.dataset));
   if (config.convergence.target_metric == nn::TargetMetric::accuracy)
-    return Problem{
-        {"convergence.target_metric", "data.dataset", "data.target"},
-        fmt::format("convergence.target_metric accuracy needs a classification task, "
-                    "and {} is a regression",
-                    from_csv ? "column " + nn::quote_input(data.target) + " of " +
-                                   nn::quote_input(data.path)
-                             : "data.dataset " + std::string(nn::to_string(data.dataset)))};
+    return Problem{{"convergence.target_metric", "data.dataset", "data.target"},
+                   fmt::format("convergence.target_metric accuracy needs a classification task, "
+                               "and {} is a regression",
+                               target)};
+  if (config.train.class_weight != nn::ClassWeight::none)
+    return Problem{{"train.class_weight", "data.dataset", "data.target"},
+                   fmt::format("train.class_weight {} needs a classification task, and {} is a "
+                               "regression; use none",
+                               nn::to_string(config.train.class_weight), target)};
   return std::nullopt;
 }
 
