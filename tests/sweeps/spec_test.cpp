@@ -194,7 +194,9 @@ TEST(Spec, RefusesUnknownKeysWithASuggestion) {
   EXPECT_EQ(error_of("report: {cell: epochs}\n"),
             "s.yaml:1:16: error: unknown report.cell 'epochs'; valid: outcome, epochs_to_target, "
             "success_rate, final_train_loss, final_val_loss, final_test_loss, best_train_loss, "
-            "best_val_loss, final_train_accuracy, final_test_accuracy, wall_seconds");
+            "best_val_loss, final_train_accuracy, final_test_accuracy, "
+            "final_val_balanced_accuracy, final_test_balanced_accuracy, final_val_macro_f1, "
+            "final_test_macro_f1, wall_seconds");
 }
 
 TEST(Spec, RefusesBadGridAxes) {
