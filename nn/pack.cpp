@@ -23,7 +23,8 @@ class Pack::Evaluator {
                                           data.test.size(), Eigen::Index{1}}))),
         ws_(net.make_workspace(block_)),
         x_(kLanes, net.width(0) * block_),
-        y_(kLanes, net.width(net.layers()) * block_) {
+        y_(kLanes, net.width(net.layers()) * block_),
+        counts_(net.empty_confusion()) {
     const Split* splits[] = {&data.train, &data.validation, &data.test};
     for (std::size_t s = 0; s < held_.size(); ++s) {
       const Split& split = *splits[s];
@@ -70,7 +71,8 @@ class Pack::Evaluator {
     if (n == 0) return {none, none, none, none};
     const bool classes = net_.task() != Task::regression;
     Lanes loss = Lanes::Zero();
-    LaneNet::Confusion counts = net_.empty_confusion();
+    LaneNet::Confusion& counts = counts_;
+    for (Eigen::ArrayXXd* a : {&counts.hits, &counts.predicted, &counts.actual}) a->setZero();
     for (Eigen::Index start = 0; start < n; start += block_) {
       const Eigen::Index b = std::min(block_, n - start);
       const bool whole = held.x.size() > 0;  // then start = 0 and b = n
@@ -113,8 +115,9 @@ class Pack::Evaluator {
   const Dataset& data_;
   const Eigen::Index block_;  // kBlock, or the largest split when smaller
   LaneNet::Workspace ws_;
-  LaneMatrix x_, y_;          // the block being evaluated, in every lane
-  std::array<Held, 3> held_;  // train, validation, test
+  LaneMatrix x_, y_;           // the block being evaluated, in every lane
+  std::array<Held, 3> held_;   // train, validation, test
+  LaneNet::Confusion counts_;  // of the split being evaluated
 };
 
 namespace {
