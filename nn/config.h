@@ -39,6 +39,9 @@ enum class Resample { no, yes };
 // column, or all zeros in a onehot column).
 enum class Categorical { error, onehot };
 enum class Missing { error, drop_rows, mean };
+// How much each training sample's class counts in the gradient: none (every sample alike) or
+// balanced (class c weighs n / (K n_c) over the training split, as scikit-learn and Keras).
+enum class ClassWeight { none, balanced };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -62,6 +65,7 @@ inline constexpr std::array<std::string_view, 3> kStratifyNames = {"auto", "true
 inline constexpr std::array<std::string_view, 2> kResampleNames = {"false", "true"};
 inline constexpr std::array<std::string_view, 2> kCategoricalNames = {"error", "onehot"};
 inline constexpr std::array<std::string_view, 3> kMissingNames = {"error", "drop_rows", "mean"};
+inline constexpr std::array<std::string_view, 2> kClassWeightNames = {"none", "balanced"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -123,6 +127,9 @@ inline std::string_view to_string(Categorical v) {
 }
 inline std::string_view to_string(Missing v) {
   return name_of(v, kMissingNames);
+}
+inline std::string_view to_string(ClassWeight v) {
+  return name_of(v, kClassWeightNames);
 }
 
 // Sizes an input can name, checked before anything is allocated (README, "Limits").
@@ -193,6 +200,9 @@ struct TrainConfig {
   double epsilon = 1e-8;  // adam: denominator guard
   Regularization regularization = Regularization::none;
   double regularization_rate = 0.0;  // weights only; biases are never regularised
+  // Classes only: scales each sample's gradient by its class's weight; the losses reported stay
+  // unweighted, comparable with the no-skill baseline.
+  ClassWeight class_weight = ClassWeight::none;
 
   bool operator==(const TrainConfig&) const = default;
 };

@@ -459,4 +459,59 @@ Lanes LaneNet::correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws)
   return count;
 }
 
+void LaneNet::weight_samples(const LaneMatrix& w, Eigen::Index b, Workspace& ws) const {
+  const Eigen::Index outputs = widths_.back();
+  double* grad = ws.delta.back().data();
+  for (Eigen::Index j = 0; j < b; ++j)
+    for (Eigen::Index i = 0; i < outputs; ++i) at(grad, j * outputs + i) *= at(w.data(), j);
+}
+
+LaneNet::Confusion LaneNet::empty_confusion() const {
+  const Eigen::Index classes = std::max(widths_.back(), 2);
+  return {Eigen::ArrayXXd::Zero(classes, kLanes), Eigen::ArrayXXd::Zero(classes, kLanes),
+          Eigen::ArrayXXd::Zero(classes, kLanes)};
+}
+
+void LaneNet::tally(const LaneMatrix& y, Eigen::Index b, const Workspace& ws,
+                    Confusion& into) const {
+  const Eigen::Index outputs = widths_.back();
+  const double* z = ws.out.back().data();
+  const double* t = y.data();
+  if (task_ == Task::binary) {
+    // Counted with vector masks, as correct() does: hits and predictions of class 1 and the
+    // samples of class 1; class 0's follow from them and b.
+    using Count = std::int64_t __attribute__((vector_size(kLanes * sizeof(std::int64_t))));
+    Count hits1 = {}, predicted1 = {}, actual1 = {}, right = {};
+    for (Eigen::Index j = 0; j < b; ++j) {
+      const Count p = load(z, j) > 0.0, a = load(t, j) > 0.5;
+      predicted1 -= p, actual1 -= a, hits1 -= p & a, right -= p == a;
+    }
+    const auto bd = static_cast<double>(b);
+    for (int l = 0; l < kLanes; ++l) {
+      into.hits(1, l) += static_cast<double>(hits1[l]);
+      into.hits(0, l) += static_cast<double>(right[l] - hits1[l]);
+      into.predicted(1, l) += static_cast<double>(predicted1[l]);
+      into.predicted(0, l) += bd - static_cast<double>(predicted1[l]);
+      into.actual(1, l) += static_cast<double>(actual1[l]);
+      into.actual(0, l) += bd - static_cast<double>(actual1[l]);
+    }
+    return;
+  }
+  for (Eigen::Index j = 0; j < b; ++j) {
+    // The first largest logit against the first largest target, as correct() and Eigen's
+    // maxCoeff pick.
+    const Eigen::Index c = j * outputs;
+    for (int l = 0; l < kLanes; ++l) {
+      Eigen::Index predicted = 0, actual = 0;
+      for (Eigen::Index i = 1; i < outputs; ++i) {
+        if (z[kLanes * (c + i) + l] > z[kLanes * (c + predicted) + l]) predicted = i;
+        if (t[kLanes * (c + i) + l] > t[kLanes * (c + actual) + l]) actual = i;
+      }
+      into.predicted(predicted, l) += 1;
+      into.actual(actual, l) += 1;
+      if (predicted == actual) into.hits(predicted, l) += 1;
+    }
+  }
+}
+
 }  // namespace nn

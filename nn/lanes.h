@@ -69,8 +69,22 @@ class LaneNet {
   // the biases) to grad.
   void add_penalty(const LaneMatrix& params, Regularization reg, const Lanes& rate,
                    LaneMatrix& grad) const;
+  // Scales the gradient loss_gradient() left in ws of sample j < b by w's lane element j, in
+  // each lane: the sample's class weight (train.class_weight). A weight of 1 changes no bit.
+  void weight_samples(const LaneMatrix& w, Eigen::Index b, Workspace& ws) const;
   // How many of the b samples of the last forward() have y's class predicted (classification).
   Lanes correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const;
+  // Per class (rows: 2 for two classes, else the outputs) and lane (columns), counts of
+  // samples; whole numbers, the same whatever blocks a split is counted in.
+  struct Confusion {
+    Eigen::ArrayXXd hits;       // of the class, predicted so
+    Eigen::ArrayXXd predicted;  // predicted to be of the class
+    Eigen::ArrayXXd actual;     // of the class
+  };
+  Confusion empty_confusion() const;
+  // Adds the b samples of the last forward() against targets y to `into` (classification); the
+  // predicted class is the one correct() counts.
+  void tally(const LaneMatrix& y, Eigen::Index b, const Workspace& ws, Confusion& into) const;
 
  private:
   // loss_gradient() of the squared error of the probabilities (mse on classes).

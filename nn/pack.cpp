@@ -23,7 +23,8 @@ class Pack::Evaluator {
                                           data.test.size(), Eigen::Index{1}}))),
         ws_(net.make_workspace(block_)),
         x_(kLanes, net.width(0) * block_),
-        y_(kLanes, net.width(net.layers()) * block_) {
+        y_(kLanes, net.width(net.layers()) * block_),
+        counts_(net.empty_confusion()) {
     const Split* splits[] = {&data.train, &data.validation, &data.test};
     for (std::size_t s = 0; s < held_.size(); ++s) {
       const Split& split = *splits[s];
@@ -35,12 +36,23 @@ class Pack::Evaluator {
 
   Metrics operator()(const LaneMatrix& params, int epoch) {
     Metrics m;
-    const auto [train_loss, train_accuracy] = on(params, data_.train, held_[0]);
-    const auto [val_loss, val_accuracy] = on(params, data_.validation, held_[1]);
-    const auto [test_loss, test_accuracy] = on(params, data_.test, held_[2]);
+    const Scores train = on(params, data_.train, held_[0]);
+    const Scores val = on(params, data_.validation, held_[1]);
+    const Scores test = on(params, data_.test, held_[2]);
     for (int l = 0; l < kLanes; ++l)
-      m[l] = {epoch,           train_loss[l],   val_loss[l], test_loss[l], train_accuracy[l],
-              val_accuracy[l], test_accuracy[l]};
+      m[l] = {epoch,
+              train.loss[l],
+              val.loss[l],
+              test.loss[l],
+              train.accuracy[l],
+              val.accuracy[l],
+              test.accuracy[l],
+              train.balanced_accuracy[l],
+              val.balanced_accuracy[l],
+              test.balanced_accuracy[l],
+              train.macro_f1[l],
+              val.macro_f1[l],
+              test.macro_f1[l]};
     return m;
   }
 
@@ -48,12 +60,19 @@ class Pack::Evaluator {
   struct Held {
     LaneMatrix x, y;  // a whole split in every lane, or empty
   };
+  // Every lane's metrics on one split.
+  struct Scores {
+    Lanes loss, accuracy, balanced_accuracy, macro_f1;
+  };
 
-  std::pair<Lanes, Lanes> on(const LaneMatrix& params, const Split& split, const Held& held) {
+  Scores on(const LaneMatrix& params, const Split& split, const Held& held) {
     const Lanes none = Lanes::Constant(kNotApplicable);
     const Eigen::Index n = split.size();
-    if (n == 0) return {none, none};
-    Lanes loss = Lanes::Zero(), correct = Lanes::Zero();
+    if (n == 0) return {none, none, none, none};
+    const bool classes = net_.task() != Task::regression;
+    Lanes loss = Lanes::Zero();
+    LaneNet::Confusion& counts = counts_;
+    for (Eigen::ArrayXXd* a : {&counts.hits, &counts.predicted, &counts.actual}) a->setZero();
     for (Eigen::Index start = 0; start < n; start += block_) {
       const Eigen::Index b = std::min(block_, n - start);
       const bool whole = held.x.size() > 0;  // then start = 0 and b = n
@@ -62,10 +81,23 @@ class Pack::Evaluator {
       const LaneMatrix& y = whole ? held.y : y_;
       net_.forward(params, x, b, ws_);
       loss += net_.loss_sum(y, b, ws_);
-      if (net_.task() != Task::regression) correct += net_.correct(y, b, ws_);
+      if (classes) net_.tally(y, b, ws_, counts);
     }
     const double inv_n = 1.0 / static_cast<double>(n);
-    return {loss * inv_n, net_.task() == Task::regression ? none : correct * inv_n};
+    Scores scores{loss * inv_n, none, none, none};
+    if (!classes) return scores;
+    // Whole numbers: the sum over the classes is the count of right answers, exactly.
+    scores.accuracy = counts.hits.colwise().sum().transpose() * inv_n;
+    for (int l = 0; l < kLanes; ++l) {
+      const auto column = [&](const Eigen::ArrayXXd& a) {
+        return std::span<const double>(a.col(l).data(), static_cast<std::size_t>(a.rows()));
+      };
+      const ClassScores c =
+          class_scores(column(counts.hits), column(counts.predicted), column(counts.actual));
+      scores.balanced_accuracy[l] = c.balanced_accuracy;
+      scores.macro_f1[l] = c.macro_f1;
+    }
+    return scores;
   }
 
   // Samples [start, start + b) of the split into every lane of x_ and y_.
@@ -83,8 +115,9 @@ class Pack::Evaluator {
   const Dataset& data_;
   const Eigen::Index block_;  // kBlock, or the largest split when smaller
   LaneNet::Workspace ws_;
-  LaneMatrix x_, y_;          // the block being evaluated, in every lane
-  std::array<Held, 3> held_;  // train, validation, test
+  LaneMatrix x_, y_;           // the block being evaluated, in every lane
+  std::array<Held, 3> held_;   // train, validation, test
+  LaneNet::Confusion counts_;  // of the split being evaluated
 };
 
 namespace {
@@ -161,6 +194,10 @@ Pack::Pack(std::span<const TrainJob> jobs, const Dataset& data)
       shuffle_order_(static_cast<std::size_t>(n_)) {
   for (int l = 1; l < used_; ++l) assert(can_share_pack(*job_[0]->config, *job_[l]->config));
   for (int l = 0; l < kLanes; ++l) start(l);
+  if (std::any_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.balanced; })) {
+    balanced_weight_ = sample_weights(data, ClassWeight::balanced);
+    batch_w_.resize(kLanes, batch_);
+  }
 }
 
 Pack::~Pack() = default;
@@ -176,6 +213,7 @@ void Pack::start(int l) {
   lane.curve.reserve(static_cast<std::size_t>(c.train.epochs) + 1);
   lane.monitor = resolve_monitor(c.convergence.monitor, has_validation_);
   lane.reshuffle = c.train.shuffle == Shuffle::every_epoch;
+  lane.balanced = c.train.class_weight == ClassWeight::balanced && data_.task != Task::regression;
   penalty_rate_[l] =
       c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
   lane.snapshot_epochs = job_[l]->snapshot_epochs;
@@ -258,9 +296,14 @@ void Pack::step(Eigen::Index start, Eigen::Index b) {
     for (int l = 0; l < kLanes; ++l) row[l] = lanes_[l].order[static_cast<std::size_t>(start + k)];
     gather(data_.train.x, row, batch_x_.data() + kLanes * k * data_.inputs());
     gather(data_.train.y, row, batch_y_.data() + kLanes * k * data_.outputs());
+    if (batch_w_.size() > 0)
+      for (int l = 0; l < kLanes; ++l)
+        batch_w_(l, k) =
+            lanes_[l].balanced ? balanced_weight_[static_cast<std::size_t>(row[l])] : 1.0;
   }
-  net_.forward(params_, batch_x_, b, ws_);          // forward
-  net_.loss_gradient(batch_y_, b, ws_);             // loss
+  net_.forward(params_, batch_x_, b, ws_);  // forward
+  net_.loss_gradient(batch_y_, b, ws_);     // loss
+  if (batch_w_.size() > 0) net_.weight_samples(batch_w_, b, ws_);
   net_.backward(params_, batch_x_, b, ws_, grad_);  // backward
   net_.add_penalty(params_, job_[0]->config->train.regularization, penalty_rate_, grad_);
   optimizer_.step(params_, grad_, rate_);  // update

@@ -3,7 +3,8 @@
 // a pack share the network (hidden layers, activation, loss), the batch size, the optimizer and
 // the kind of penalty (can_share_pack()); learning rates, seeds, initialisation, the rates of the
 // optimizer and penalty, epoch budgets and convergence settings are per lane. Lanes never mix, so
-// a training's result is the same bits whichever trainings (if any) share its pack. Lanes past
+// a training's result is the same bits whichever trainings (if any) share its pack; class weights
+// are per lane too, one weight per sample of each lane's batch. Lanes past
 // the trainings repeat the last one, frozen (step size 0), and are never reported.
 // Callers outside nn/ use train_jobs() (nn/train.h), which forms the packs.
 #pragma once
@@ -52,6 +53,7 @@ class Pack {
     std::vector<std::pair<int, std::vector<double>>> snapshots;
     Monitor monitor = Monitor::train_loss;
     bool reshuffle = true;  // every epoch, or only before the first
+    bool balanced = false;  // train.class_weight balanced: its samples weighted by class
     double initial = 0;     // the monitored loss at epoch 0
     bool active = false, stopped = false;
   };
@@ -78,6 +80,10 @@ class Pack {
   OptimizerState optimizer_;
   LaneNet::Workspace ws_;
   LaneMatrix batch_x_, batch_y_;
+  // train.class_weight balanced in any lane: each training sample's weight (sample_weights), and
+  // every lane's weights of the batch (1 in a lane without class weights); else both empty.
+  std::vector<double> balanced_weight_;
+  LaneMatrix batch_w_;
   std::unique_ptr<Evaluator> evaluate_;
   const Shuffler shuffle_order_;
 };

@@ -1,6 +1,7 @@
 #include "nn/reference.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <span>
@@ -147,21 +148,22 @@ MatrixXd Network::logits(const VectorXd& params, const MatrixXd& x) const {
   return z.back();
 }
 
-// L = (1/b) sum over the b samples j of loss(z_L[:, j], y[:, j]).
-double Network::loss(const VectorXd& params, const MatrixXd& x, const MatrixXd& y) const {
+// L = (1/b) sum over the b samples j of w_j loss(z_L[:, j], y[:, j]), w_j = 1 unweighted.
+double Network::loss(const VectorXd& params, const MatrixXd& x, const MatrixXd& y,
+                     const VectorXd& w) const {
   const MatrixXd z = logits(params, x);
   double sum = 0;
   VectorXd dz;
   for (Eigen::Index j = 0; j < z.cols(); ++j)
-    sum += sample_loss(task_, loss_, z.col(j), y.col(j), dz);
+    sum += (w.size() > 0 ? w(j) : 1.0) * sample_loss(task_, loss_, z.col(j), y.col(j), dz);
   return sum / static_cast<double>(z.cols());
 }
 
-// Backward, from delta_L = dL/dz_L = (1/b) dloss/dz per sample  (outputs x b), layer l = L..1:
+// Backward, from delta_L = dL/dz_L = (w_j / b) dloss/dz per sample j (outputs x b), l = L..1:
 //   dL/dW_l = delta_l a_{l-1}^T  (fan_out x fan_in);   dL/db_l = delta_l summed over samples
 //   delta_{l-1} = (W_l^T delta_l) .* f'(z_{l-1})  (fan_in x b)
 double Network::backward(const VectorXd& params, const MatrixXd& x, const MatrixXd& y,
-                         VectorXd& grad) const {
+                         VectorXd& grad, const VectorXd& w) const {
   std::vector<MatrixXd> z, a;
   forward(params, x, z, a);
   const Eigen::Index b = x.cols();
@@ -169,8 +171,9 @@ double Network::backward(const VectorXd& params, const MatrixXd& x, const Matrix
   MatrixXd delta(widths_.back(), b);
   VectorXd dz;
   for (Eigen::Index j = 0; j < b; ++j) {
-    sum += sample_loss(task_, loss_, z[layers()].col(j), y.col(j), dz);
-    delta.col(j) = dz / static_cast<double>(b);
+    const double weight = w.size() > 0 ? w(j) : 1.0;
+    sum += weight * sample_loss(task_, loss_, z[layers()].col(j), y.col(j), dz);
+    delta.col(j) = dz / static_cast<double>(b) * weight;
   }
   grad.resize(parameter_count());
   for (int l = layers(); l >= 1; --l) {
@@ -243,34 +246,38 @@ class Update {
   int t_ = 0;           // adam: updates so far
 };
 
-// Data loss and accuracy of a split; NaN for an empty split and for the accuracy of regression.
-// Binary: class 1 when the logit is above 0; multiclass: the first largest logit.
-std::pair<double, double> evaluate(const Network& net, Task task, const VectorXd& params,
-                                   const Split& split) {
-  if (split.size() == 0) return {kNotApplicable, kNotApplicable};
+// Data loss, accuracy, balanced accuracy and macro F1 of a split (class_scores of its per-class
+// counts); NaN for an empty split and for the class scores of regression. Binary: class 1 when
+// the logit is above 0; multiclass: the first largest logit.
+std::array<double, 4> evaluate(const Network& net, Task task, const VectorXd& params,
+                               const Split& split) {
+  if (split.size() == 0) return {kNotApplicable, kNotApplicable, kNotApplicable, kNotApplicable};
   const double loss = net.loss(params, split.x, split.y);
-  if (task == Task::regression) return {loss, kNotApplicable};
+  if (task == Task::regression) return {loss, kNotApplicable, kNotApplicable, kNotApplicable};
   const MatrixXd z = net.logits(params, split.x);
+  const std::vector<int> actual = class_labels(split, task);
+  const std::size_t classes = task == Task::binary ? 2 : static_cast<std::size_t>(z.rows());
+  std::vector<double> hits(classes, 0.0), predicted(classes, 0.0), samples(classes, 0.0);
   double correct = 0;
   for (Eigen::Index j = 0; j < split.size(); ++j) {
-    Eigen::Index predicted = 0, actual = 0;
-    if (task == Task::binary) {
-      predicted = z(0, j) > 0.0;
-      actual = split.y(0, j) > 0.5;
-    } else {
-      z.col(j).maxCoeff(&predicted);
-      split.y.col(j).maxCoeff(&actual);
-    }
-    correct += predicted == actual ? 1 : 0;
+    Eigen::Index guess = z(0, j) > 0.0 ? 1 : 0;
+    if (task == Task::multiclass) z.col(j).maxCoeff(&guess);
+    const auto c = static_cast<std::size_t>(actual[static_cast<std::size_t>(j)]);
+    ++samples[c];
+    ++predicted[static_cast<std::size_t>(guess)];
+    if (static_cast<std::size_t>(guess) == c) ++hits[c], ++correct;
   }
-  return {loss, correct / static_cast<double>(split.size())};
+  const ClassScores scores = class_scores(hits, predicted, samples);
+  return {loss, correct / static_cast<double>(split.size()), scores.balanced_accuracy,
+          scores.macro_f1};
 }
 
 EpochMetrics metrics(const Network& net, const Dataset& data, const VectorXd& params, int epoch) {
-  const auto [train_loss, train_accuracy] = evaluate(net, data.task, params, data.train);
-  const auto [val_loss, val_accuracy] = evaluate(net, data.task, params, data.validation);
-  const auto [test_loss, test_accuracy] = evaluate(net, data.task, params, data.test);
-  return {epoch, train_loss, val_loss, test_loss, train_accuracy, val_accuracy, test_accuracy};
+  const auto train = evaluate(net, data.task, params, data.train);
+  const auto val = evaluate(net, data.task, params, data.validation);
+  const auto test = evaluate(net, data.task, params, data.test);
+  return {epoch,    train[0], val[0],  test[0],  train[1], val[1], test[1],
+          train[2], val[2],   test[2], train[3], val[3],   test[3]};
 }
 
 }  // namespace
@@ -295,13 +302,19 @@ Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed)
   std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), Eigen::Index{0});
   VectorXd grad;
+  // train.class_weight balanced: each training sample's weight, n / (K n_c) for its class c.
+  const std::vector<double> weights =
+      data.task == Task::regression ? std::vector<double>{} : sample_weights(data, c.class_weight);
+  const Eigen::Map<const VectorXd> weight(weights.data(),
+                                          static_cast<Eigen::Index>(weights.size()));
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
     if (c.shuffle == Shuffle::every_epoch || epoch == 1)
       shuffle(std::span(order), rng);  // the previous epoch's order, shuffled again
     for (Eigen::Index start = 0; start < n; start += batch) {
       const std::span<const Eigen::Index> rows(order.data() + start, std::min(batch, n - start));
       const MatrixXd x = data.train.x(Eigen::all, rows), y = data.train.y(Eigen::all, rows);
-      net.backward(r.parameters, x, y, grad);  // forward, loss, backward
+      const VectorXd w = weights.empty() ? VectorXd() : VectorXd(weight(rows));
+      net.backward(r.parameters, x, y, grad, w);  // forward, loss, backward
       net.penalty(r.parameters, c.regularization, penalty_rate, grad);
       update(r.parameters, grad);  // update
     }

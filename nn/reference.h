@@ -33,12 +33,13 @@ class Network {
 
   // The logits z_L (outputs x b) of the inputs x (inputs x b).
   Eigen::MatrixXd logits(const Eigen::VectorXd& params, const Eigen::MatrixXd& x) const;
-  // The mean data loss over the samples of (x, y), y (outputs x b).
-  double loss(const Eigen::VectorXd& params, const Eigen::MatrixXd& x,
-              const Eigen::MatrixXd& y) const;
+  // The mean data loss over the samples of (x, y), y (outputs x b); with weights w (b of them,
+  // train.class_weight's), the mean of w_j times sample j's loss. Empty w: every w_j is 1.
+  double loss(const Eigen::VectorXd& params, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
+              const Eigen::VectorXd& w = {}) const;
   // The same loss; its gradient with respect to every parameter into grad (the flat layout).
   double backward(const Eigen::VectorXd& params, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
-                  Eigen::VectorXd& grad) const;
+                  Eigen::VectorXd& grad, const Eigen::VectorXd& w = {}) const;
   // The penalty rate * sum|w| (l1) or rate/2 * sum w^2 (l2) over the weights, never the biases;
   // its gradient is added to grad.
   double penalty(const Eigen::VectorXd& params, Regularization reg, double rate,

@@ -61,6 +61,43 @@ std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Datase
   return results;
 }
 
+ClassScores class_scores(std::span<const double> hits, std::span<const double> predicted,
+                         std::span<const double> actual) {
+  double recall = 0, f1 = 0;
+  int with_samples = 0, scored = 0;
+  for (std::size_t c = 0; c < actual.size(); ++c) {
+    if (actual[c] > 0) recall += hits[c] / actual[c], ++with_samples;
+    if (actual[c] + predicted[c] > 0) f1 += 2 * hits[c] / (actual[c] + predicted[c]), ++scored;
+  }
+  if (with_samples == 0) return {};
+  return {recall / with_samples, f1 / scored};
+}
+
+std::vector<int> class_labels(const Split& split, Task task) {
+  std::vector<int> labels(static_cast<std::size_t>(split.size()));
+  for (Eigen::Index j = 0; j < split.size(); ++j) {
+    Eigen::Index label = split.y(0, j) > 0.5 ? 1 : 0;
+    if (task == Task::multiclass) split.y.col(j).maxCoeff(&label);
+    labels[static_cast<std::size_t>(j)] = static_cast<int>(label);
+  }
+  return labels;
+}
+
+std::vector<double> sample_weights(const Dataset& data, ClassWeight weighting) {
+  if (weighting == ClassWeight::none) return {};
+  assert(data.task != Task::regression);
+  const std::vector<int> labels = class_labels(data.train, data.task);
+  std::vector<double> count(static_cast<std::size_t>(std::max(data.outputs(), 2)), 0.0);
+  for (int label : labels) ++count[static_cast<std::size_t>(label)];
+  const auto present = std::count_if(count.begin(), count.end(), [](double k) { return k > 0; });
+  const auto n = static_cast<double>(labels.size());
+  std::vector<double> weights;
+  weights.reserve(labels.size());
+  for (int label : labels)
+    weights.push_back(n / (static_cast<double>(present) * count[static_cast<std::size_t>(label)]));
+  return weights;
+}
+
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
                       bool has_validation, double baseline_loss, bool penalised) {
   TrainResult r;

@@ -23,8 +23,9 @@ namespace nn {
 inline constexpr double kNotApplicable = std::numeric_limits<double>::quiet_NaN();
 
 // Metrics after `epoch` epochs (0 = before training). Losses are data losses (the penalty of
-// regularisation is not included); NaN marks what does not apply (no validation split, no
-// accuracy for regression).
+// regularisation is not included) and unweighted (train.class_weight scales the gradient, never
+// the loss reported); NaN marks what does not apply (no validation split, no accuracy for
+// regression). The balanced accuracy and macro F1 are class_scores() of the split.
 struct EpochMetrics {
   int epoch = 0;
   double train_loss = kNotApplicable;
@@ -33,7 +34,37 @@ struct EpochMetrics {
   double train_accuracy = kNotApplicable;
   double val_accuracy = kNotApplicable;
   double test_accuracy = kNotApplicable;
+  double train_balanced_accuracy = kNotApplicable;
+  double val_balanced_accuracy = kNotApplicable;
+  double test_balanced_accuracy = kNotApplicable;
+  double train_macro_f1 = kNotApplicable;
+  double val_macro_f1 = kNotApplicable;
+  double test_macro_f1 = kNotApplicable;
 };
+
+// Scores of a classifier on a split, from its per-class counts: hits[c] samples of class c
+// predicted c, predicted[c] samples predicted c, actual[c] samples of class c.
+//   balanced accuracy: the mean over the classes with samples of the recall hits / actual
+//   macro F1: the mean over the classes with samples or predictions of 2 hits / (actual +
+//             predicted); a class predicted but absent, or present but never predicted, has F1 0
+// Counts are whole numbers and the sums run in class order: equal counts give equal bits.
+// NaN for both when there are no samples.
+struct ClassScores {
+  double balanced_accuracy = kNotApplicable;
+  double macro_f1 = kNotApplicable;
+};
+ClassScores class_scores(std::span<const double> hits, std::span<const double> predicted,
+                         std::span<const double> actual);
+
+// The class of each sample of a classification split: its 0/1 label (two classes) or the first
+// largest entry of its one-hot column (more).
+std::vector<int> class_labels(const Split& split, Task task);
+
+// Each training sample's weight under `weighting`: empty for none (every sample counts once);
+// balanced: n / (K n_c) for a sample of class c, n_c the class's training samples, n their total
+// and K the classes present in the training split, so the weights average to 1. REQUIRES a
+// classification dataset for balanced.
+std::vector<double> sample_weights(const Dataset& data, ClassWeight weighting);
 
 struct TrainResult {
   Verdict verdict;           // outcome, reason, epochs_to_target

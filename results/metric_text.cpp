@@ -12,8 +12,10 @@ bool is_epoch_count(std::string_view metric) {
   return metric == "epochs_to_target" || metric == "epochs_run" || metric == "best_epoch";
 }
 
+// Accuracies and F1 scores: shares from 0 to 1.
 bool is_accuracy(std::string_view metric) {
-  return metric.find("accuracy") != std::string_view::npos;
+  return metric.find("accuracy") != std::string_view::npos ||
+         metric.find("macro_f1") != std::string_view::npos;
 }
 
 }  // namespace

@@ -279,7 +279,8 @@ void curves_section(std::string& out, const ReportData& data) {
 // ---------------------------------------------------------------- heatmap
 
 bool higher_is_better(std::string_view metric) {
-  return metric == "success_rate" || metric.find("accuracy") != std::string_view::npos;
+  return metric == "success_rate" || metric.find("accuracy") != std::string_view::npos ||
+         metric.find("macro_f1") != std::string_view::npos;
 }
 
 std::string counts_text(const ConvergenceTable::Cell* cell) {

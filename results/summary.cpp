@@ -36,7 +36,9 @@ Interval metric_interval(std::string_view metric, const RunningStats& stats) {
   Interval ci = mean_interval(stats);
   if (stats.n < 2) return ci;
   ci.low = std::max(ci.low, 0.0);
-  if (metric.find("accuracy") != std::string_view::npos) ci.high = std::min(ci.high, 1.0);
+  if (metric.find("accuracy") != std::string_view::npos ||
+      metric.find("macro_f1") != std::string_view::npos)
+    ci.high = std::min(ci.high, 1.0);
   return ci;
 }
 

@@ -20,11 +20,28 @@ namespace results {
 
 // The summarised metrics (columns of trials.csv). epochs_to_target only has a value for trials
 // that reached the target, so its statistics are over those repeats only.
-inline constexpr std::string_view kSummaryMetrics[] = {
-    "epochs_to_target",     "epochs_run",         "final_train_loss",    "final_val_loss",
-    "final_test_loss",      "best_train_loss",    "best_val_loss",       "best_test_loss",
-    "final_train_accuracy", "final_val_accuracy", "final_test_accuracy", "best_val_accuracy",
-    "best_test_accuracy",   "wall_seconds"};
+inline constexpr std::string_view kSummaryMetrics[] = {"epochs_to_target",
+                                                       "epochs_run",
+                                                       "final_train_loss",
+                                                       "final_val_loss",
+                                                       "final_test_loss",
+                                                       "best_train_loss",
+                                                       "best_val_loss",
+                                                       "best_test_loss",
+                                                       "final_train_accuracy",
+                                                       "final_val_accuracy",
+                                                       "final_test_accuracy",
+                                                       "best_val_accuracy",
+                                                       "best_test_accuracy",
+                                                       "final_train_balanced_accuracy",
+                                                       "final_val_balanced_accuracy",
+                                                       "final_test_balanced_accuracy",
+                                                       "best_test_balanced_accuracy",
+                                                       "final_train_macro_f1",
+                                                       "final_val_macro_f1",
+                                                       "final_test_macro_f1",
+                                                       "best_test_macro_f1",
+                                                       "wall_seconds"};
 
 // Running mean and variance of a stream of values (Welford's update, numerically stable).
 struct RunningStats {
@@ -47,8 +64,8 @@ struct Interval {
 Interval mean_interval(const RunningStats& stats, double level = 0.95);
 
 // mean_interval of a kSummaryMetrics metric, clipped to the values the metric can take (every
-// one is at least 0; accuracies at most 1): with two repeats the t interval of a small loss
-// reaches below zero, which no loss can.
+// one is at least 0; accuracies and F1 scores at most 1): with two repeats the t interval of a
+// small loss reaches below zero, which no loss can.
 Interval metric_interval(std::string_view metric, const RunningStats& stats);
 
 // The two-sided p-value of Welch's t-test that the values behind `a` and `b` have the same mean

@@ -14,11 +14,34 @@ namespace {
 constexpr std::array<std::string_view, 5> kLeadingColumns = {"trial_index", "trial_id", "repeat",
                                                              "fold", "seed"};
 
+// The values of an epoch's metrics that trials.csv holds, by name; the balanced accuracies and
+// macro F1s are not in files from before them.
+struct EpochValue {
+  std::string_view name;
+  double nn::EpochMetrics::*value;
+  bool class_score;
+};
+using M = nn::EpochMetrics;
+constexpr EpochValue kEpochValues[] = {
+    {"train_loss", &M::train_loss, false},
+    {"val_loss", &M::val_loss, false},
+    {"test_loss", &M::test_loss, false},
+    {"train_accuracy", &M::train_accuracy, false},
+    {"val_accuracy", &M::val_accuracy, false},
+    {"test_accuracy", &M::test_accuracy, false},
+    {"train_balanced_accuracy", &M::train_balanced_accuracy, true},
+    {"val_balanced_accuracy", &M::val_balanced_accuracy, true},
+    {"test_balanced_accuracy", &M::test_balanced_accuracy, true},
+    {"train_macro_f1", &M::train_macro_f1, true},
+    {"val_macro_f1", &M::val_macro_f1, true},
+    {"test_macro_f1", &M::test_macro_f1, true}};
+
 // One metric of one stage of the training, e.g. final_test_loss.
 struct StageMetric {
   std::string name;
   nn::EpochMetrics TrialRecord::*stage;
   double nn::EpochMetrics::*value;
+  bool class_score;
 };
 
 const std::vector<StageMetric>& stage_metrics() {
@@ -27,33 +50,30 @@ const std::vector<StageMetric>& stage_metrics() {
         {"initial", &TrialRecord::initial},
         {"final", &TrialRecord::final},
         {"best", &TrialRecord::best}};
-    const std::pair<std::string_view, double nn::EpochMetrics::*> values[] = {
-        {"train_loss", &nn::EpochMetrics::train_loss},
-        {"val_loss", &nn::EpochMetrics::val_loss},
-        {"test_loss", &nn::EpochMetrics::test_loss},
-        {"train_accuracy", &nn::EpochMetrics::train_accuracy},
-        {"val_accuracy", &nn::EpochMetrics::val_accuracy},
-        {"test_accuracy", &nn::EpochMetrics::test_accuracy}};
     std::vector<StageMetric> list;
     for (auto [stage_name, stage] : stages)
-      for (auto [value_name, value] : values)
-        list.push_back({std::string(stage_name) + "_" + std::string(value_name), stage, value});
+      for (const EpochValue& v : kEpochValues)
+        list.push_back(
+            {std::string(stage_name) + "_" + std::string(v.name), stage, v.value, v.class_score});
     return list;
   }();
   return metrics;
 }
 
-// Columns after the hyperparameters, in order.
-const std::vector<std::string>& trailing_columns() {
-  static const std::vector<std::string> columns = [] {
+// Columns after the hyperparameters, in order: of this nnsweep, or (`legacy`) of one from
+// before the class scores, whose files report and merge still read.
+const std::vector<std::string>& trailing_columns(bool legacy = false) {
+  static const auto make = [](bool without_class_scores) {
     std::vector<std::string> list = {"outcome",    "outcome_reason", "epochs_to_target",
                                      "epochs_run", "best_epoch",     "baseline_loss"};
-    for (const auto& metric : stage_metrics()) list.push_back(metric.name);
+    for (const auto& metric : stage_metrics())
+      if (!(without_class_scores && metric.class_score)) list.push_back(metric.name);
     list.push_back("wall_seconds");
     list.push_back("error");
     return list;
-  }();
-  return columns;
+  };
+  static const std::vector<std::string> current = make(false), old = make(true);
+  return legacy ? old : current;
 }
 
 bool same(double a, double b) {
@@ -61,9 +81,9 @@ bool same(double a, double b) {
 }
 
 bool same(const nn::EpochMetrics& a, const nn::EpochMetrics& b) {
-  return a.epoch == b.epoch && same(a.train_loss, b.train_loss) && same(a.val_loss, b.val_loss) &&
-         same(a.test_loss, b.test_loss) && same(a.train_accuracy, b.train_accuracy) &&
-         same(a.val_accuracy, b.val_accuracy) && same(a.test_accuracy, b.test_accuracy);
+  return a.epoch == b.epoch &&
+         std::all_of(std::begin(kEpochValues), std::end(kEpochValues),
+                     [&](const EpochValue& v) { return same(a.*v.value, b.*v.value); });
 }
 
 int int_field(const CsvField& field, const std::string& file) {
@@ -197,7 +217,11 @@ std::string format_trial_row(const TrialRecord& r) {
   return out;
 }
 
-std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file) {
+namespace {
+
+// The keys of a header of the current layout or (`legacy`) the one before the class scores.
+std::vector<std::string> header_keys(const CsvRecord& header, const std::string& file,
+                                     bool legacy) {
   auto mismatch = [&](std::size_t i, std::string_view expected) -> nn::InputError {
     const CsvField& at = header.fields[std::min(i, header.size() - 1)];
     return nn::InputError(file, at.line, at.column,
@@ -218,7 +242,7 @@ std::vector<std::string> parse_trials_header(const CsvRecord& header, const std:
   std::size_t i = kLeadingColumns.size();
   std::vector<std::string> keys;
   while (i < header.size() && header[i] != trailing_columns().front()) keys.push_back(header[i++]);
-  for (const auto& column : trailing_columns()) {
+  for (const auto& column : trailing_columns(legacy)) {
     if (i >= header.size() || header[i] != column) throw mismatch(i, column);
     ++i;
   }
@@ -226,11 +250,35 @@ std::vector<std::string> parse_trials_header(const CsvRecord& header, const std:
   return keys;
 }
 
+}  // namespace
+
+std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file,
+                                             bool* legacy) {
+  try {
+    auto keys = header_keys(header, file, false);
+    if (legacy) *legacy = false;
+    return keys;
+  } catch (const nn::InputError&) {
+    // A file from before the class scores; when it is not one either, the error is the
+    // current layout's.
+    try {
+      auto keys = header_keys(header, file, true);
+      if (legacy) *legacy = true;
+      return keys;
+    } catch (const nn::InputError&) {
+    }
+    throw;
+  }
+}
+
 TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> param_keys,
                             const std::string& file) {
   const std::size_t expected =
       kLeadingColumns.size() + param_keys.size() + trailing_columns().size();
-  if (row.size() != expected) {
+  // The row of a file from before the class scores: they are NaN, as for a regression.
+  const bool legacy =
+      row.size() == expected - trailing_columns().size() + trailing_columns(true).size();
+  if (row.size() != expected && !legacy) {
     const CsvField& at = row.fields.back();
     throw nn::InputError(
         file, at.line, at.column,
@@ -259,7 +307,8 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   r.baseline_loss = number_field(row.fields[i++], file);
   r.final.epoch = r.epochs_run;
   for (const auto& metric : stage_metrics())
-    (r.*metric.stage).*metric.value = number_field(row.fields[i++], file);
+    if (!(legacy && metric.class_score))
+      (r.*metric.stage).*metric.value = number_field(row.fields[i++], file);
   r.wall_seconds = number_field(row.fields[i++], file);
   r.error = row[i++];
   return r;
@@ -278,7 +327,7 @@ TrialsFileInfo read_trials(
       break;
     }
     if (!have_header) {
-      info.param_keys = parse_trials_header(record, file);
+      info.param_keys = parse_trials_header(record, file, &info.without_class_scores);
       have_header = true;
       if (header) header(info.param_keys);
       continue;

@@ -70,7 +70,8 @@ TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, s
                               Params params, std::string message, double wall_seconds);
 
 // The numeric metric columns of trials.csv, in order: epochs_to_target, epochs_run,
-// best_epoch, baseline_loss, {initial,final,best}_{train,val,test}_{loss,accuracy},
+// best_epoch, baseline_loss, per stage initial, final, best: {train,val,test}_loss,
+// {train,val,test}_accuracy, {train,val,test}_balanced_accuracy, {train,val,test}_macro_f1;
 // wall_seconds.
 const std::vector<std::string>& trial_metric_names();
 // The value of metric column `name` (see trial_metric_names); NaN when it does not apply.
@@ -86,17 +87,20 @@ std::string format_trials_header(std::span<const std::string> param_keys);
 std::string format_trial_row(const TrialRecord& record);
 
 // The hyperparameter keys a trials.csv header names; throws nn::InputError at the first
-// column that does not fit the schema.
-std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file);
+// column that does not fit the schema. The header of an nnsweep from before the balanced
+// accuracy and macro F1 columns is read too (`*legacy` set), and its rows give NaN for them.
+std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file,
+                                             bool* legacy = nullptr);
 // A row back as a record; throws nn::InputError naming the offending field.
 TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> param_keys,
                             const std::string& file);
 
 struct TrialsFileInfo {
   std::vector<std::string> param_keys;
-  std::uint64_t rows = 0;            // complete rows passed on
-  bool torn_tail = false;            // the file ended in a torn line, which was skipped
-  std::uint64_t complete_bytes = 0;  // truncate the file to this before appending to it
+  std::uint64_t rows = 0;             // complete rows passed on
+  bool torn_tail = false;             // the file ended in a torn line, which was skipped
+  bool without_class_scores = false;  // an older layout, without balanced accuracy and macro F1
+  std::uint64_t complete_bytes = 0;   // truncate the file to this before appending to it
 };
 // Streams trials.csv to `row`, one record per complete row, in file order, after handing
 // `header` (when given) the parameter columns of the header, before the first row. An empty

@@ -150,6 +150,12 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
           }
           prev.done[r.index] = true, ++prev.done_count;
         });
+    // Rows of this nnsweep appended under an older header would not fit it.
+    if (info.without_class_scores)
+      throw nn::InputError((dir / "trials.csv").string(), 1, 1,
+                           "cannot --resume: this trials.csv was written by an older nnsweep, "
+                           "without the balanced accuracy and macro F1 columns; run the sweep "
+                           "again into a new --out directory");
     prev.trials_bytes = info.complete_bytes;
   }
   return prev;

@@ -129,12 +129,13 @@ CsvInfo::Checked check_values(const nn::DataConfig& data,
     const nn::Dataset d = nn::make_dataset(resolved, 0);
     const auto rows =
         static_cast<std::size_t>(d.train.size() + d.validation.size() + d.test.size());
-    checked = info.values_checked
-                  .emplace(selection, CsvInfo::Checked{d.task,
-                                                       rows,
-                                                       {d.class_counts.begin(), d.class_counts.end()},
-                                                       d.class_names})
-                  .first;
+    checked =
+        info.values_checked
+            .emplace(
+                selection,
+                CsvInfo::Checked{
+                    d.task, rows, {d.class_counts.begin(), d.class_counts.end()}, d.class_names})
+            .first;
   }
   return checked->second;
 }
@@ -170,7 +171,7 @@ std::optional<Problem> check_folds(const nn::DataConfig& data, std::int64_t n,
                              std::max<Eigen::Index>(*smallest, 2))};
 }
 
-// Cross-entropy and an accuracy target need classes.
+// Cross-entropy, an accuracy target and class weights need classes.
 std::optional<Problem> check_task(const nn::TrialConfig& config, nn::Task task) {
   const nn::DataConfig& data = config.data;
   if (task != nn::Task::regression) return std::nullopt;
@@ -186,14 +187,19 @@ std::optional<Problem> check_task(const nn::TrialConfig& config, nn::Task task) 
                                "a regression target; use mse or auto",
                                nn::to_string(data.dataset))};
   }
+  const std::string target =
+      from_csv ? "column " + nn::quote_input(data.target) + " of " + nn::quote_input(data.path)
+               : "data.dataset " + std::string(nn::to_string(data.dataset));
   if (config.convergence.target_metric == nn::TargetMetric::accuracy)
-    return Problem{
-        {"convergence.target_metric", "data.dataset", "data.target"},
-        fmt::format("convergence.target_metric accuracy needs a classification task, "
-                    "and {} is a regression",
-                    from_csv ? "column " + nn::quote_input(data.target) + " of " +
-                                   nn::quote_input(data.path)
-                             : "data.dataset " + std::string(nn::to_string(data.dataset)))};
+    return Problem{{"convergence.target_metric", "data.dataset", "data.target"},
+                   fmt::format("convergence.target_metric accuracy needs a classification task, "
+                               "and {} is a regression",
+                               target)};
+  if (config.train.class_weight != nn::ClassWeight::none)
+    return Problem{{"train.class_weight", "data.dataset", "data.target"},
+                   fmt::format("train.class_weight {} needs a classification task, and {} is a "
+                               "regression; use none",
+                               nn::to_string(config.train.class_weight), target)};
   return std::nullopt;
 }
 

@@ -427,6 +427,10 @@ std::vector<Setting> train_settings() {
       applies_when(number("train.regularization_rate",
                           Field{&TrialConfig::train, &TrainConfig::regularization_rate}, {.lo = 0}),
                    regularization, penalised),
+      neutral(
+          couples(name("train.class_weight", Field{&TrialConfig::train, &TrainConfig::class_weight},
+                       nn::kClassWeightNames)),
+          "none"),
   };
 }
 

@@ -19,7 +19,7 @@
 namespace sweeps {
 
 // What a report cell can show (`report: {cell: ...}`).
-inline constexpr std::array<std::string_view, 13> kReportCells = {"outcome",
+inline constexpr std::array<std::string_view, 17> kReportCells = {"outcome",
                                                                   "epochs_to_target",
                                                                   "success_rate",
                                                                   "final_train_loss",
@@ -31,6 +31,10 @@ inline constexpr std::array<std::string_view, 13> kReportCells = {"outcome",
                                                                   "final_val_accuracy",
                                                                   "final_test_accuracy",
                                                                   "best_val_accuracy",
+                                                                  "final_val_balanced_accuracy",
+                                                                  "final_test_balanced_accuracy",
+                                                                  "final_val_macro_f1",
+                                                                  "final_test_macro_f1",
                                                                   "wall_seconds"};
 
 // How much of each loss curve goes into curves.csv.

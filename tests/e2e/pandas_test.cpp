@@ -44,7 +44,8 @@ d = sys.argv[1]
 t = pd.read_csv(d + "/trials.csv")
 assert len(t) == 12, len(t)
 for col in ["trial_index", "seed", "epochs_run", "final_train_loss", "final_val_loss",
-            "final_test_accuracy", "train.learning_rate", "wall_seconds"]:
+            "final_test_accuracy", "final_val_balanced_accuracy", "best_test_macro_f1",
+            "train.learning_rate", "wall_seconds"]:
     assert pd.api.types.is_numeric_dtype(t[col]), (col, t[col].dtype)
 outcomes = {"learned", "still_learning", "underfit", "stalled", "unstable", "overfit", "diverged"}
 assert set(t["outcome"]) <= outcomes, set(t["outcome"])

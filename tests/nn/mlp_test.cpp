@@ -84,6 +84,61 @@ TEST_P(GradientCheck, BackwardMatchesCentralFiniteDifferences) {
                             << numeric.transpose();
 }
 
+// The weighted loss of train.class_weight, (1/n) sum_j w_j loss_j: weight_samples() scales each
+// sample's gradient, here by weights that differ between the lanes. Each lane's gradient is
+// checked against central differences of its own weighted loss, sample by sample; lane 0's
+// weights are all 1 and must leave the unweighted gradient's bits alone.
+class WeightedGradientCheck : public ::testing::TestWithParam<GradientCase> {};
+
+TEST_P(WeightedGradientCheck, EachLanesGradientIsItsWeightedLoss) {
+  const auto [activation, task, reg, loss] = GetParam();
+  const int outputs = task == Task::multiclass ? 3 : 1;
+  const Mlp net(3, {5, 4}, outputs, activation, 0.05, task, loss);
+  Rng rng(7);
+  const LaneMatrix params = broadcast(net.initial_parameters(Init::playground, rng));
+  const int n = 6;
+  Eigen::MatrixXd x(3, n);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -2, 2);
+  const Eigen::MatrixXd y = targets(task, outputs, n, rng);
+  LaneMatrix w(kLanes, n);
+  for (int j = 0; j < n; ++j) {
+    w(0, j) = 1.0;
+    for (int l = 1; l < kLanes; ++l) w(l, j) = uniform(rng, 0.1, 4.0);
+  }
+  const auto weighted_loss = [&](const LaneMatrix& p) {
+    LaneNet::Workspace one = net.lanes().make_workspace(1);
+    Lanes sum = Lanes::Zero();
+    for (int j = 0; j < n; ++j) {
+      net.lanes().forward(p, broadcast(x.col(j)), 1, one);
+      sum += w.col(j) * net.lanes().loss_sum(broadcast(y.col(j)), 1, one);
+    }
+    return Lanes(sum / static_cast<double>(n));
+  };
+
+  LaneNet::Workspace ws = net.lanes().make_workspace(n);
+  LaneMatrix grad(kLanes, net.parameter_count()), plain(kLanes, net.parameter_count());
+  net.lanes().forward(params, broadcast(x), n, ws);
+  net.lanes().loss_gradient(broadcast(y), n, ws);
+  net.lanes().backward(params, broadcast(x), n, ws, plain);
+  net.lanes().weight_samples(w, n, ws);
+  net.lanes().backward(params, broadcast(x), n, ws, grad);
+  EXPECT_TRUE((grad.row(0) == plain.row(0)).all());
+  const double h = 1e-5;
+  for (int l = 1; l < kLanes; ++l) {
+    Eigen::VectorXd numeric(net.parameter_count());
+    for (Eigen::Index i = 0; i < net.parameter_count(); ++i) {
+      LaneMatrix up = params, down = params;
+      up(l, i) += h;
+      down(l, i) -= h;
+      numeric(i) = (weighted_loss(up)[l] - weighted_loss(down)[l]) / (2 * h);
+    }
+    const Eigen::VectorXd analytic = grad.row(l).transpose().matrix();
+    const double relative = (analytic - numeric).norm() / (analytic.norm() + numeric.norm());
+    EXPECT_LT(relative, 1e-6) << "lane " << l << "\nanalytic " << analytic.transpose()
+                              << "\nnumeric  " << numeric.transpose();
+  }
+}
+
 const auto kEveryActivation =
     ::testing::Values(Activation::relu, Activation::tanh, Activation::sigmoid, Activation::linear,
                       Activation::leaky_relu, Activation::elu, Activation::softplus);
@@ -101,6 +156,12 @@ INSTANTIATE_TEST_SUITE_P(
                                          Regularization::l2),
                        ::testing::Values(Loss::automatic)),
     gradient_case_name);
+INSTANTIATE_TEST_SUITE_P(ClassWeights, WeightedGradientCheck,
+                         ::testing::Combine(kEveryActivation,
+                                            ::testing::Values(Task::binary, Task::multiclass),
+                                            ::testing::Values(Regularization::none),
+                                            ::testing::Values(Loss::automatic, Loss::mse)),
+                         gradient_case_name);
 // The squared error of the probabilities, the loss a classification can choose instead.
 INSTANTIATE_TEST_SUITE_P(
     SquaredErrorOnClasses, GradientCheck,

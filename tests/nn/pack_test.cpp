@@ -59,6 +59,35 @@ TEST(Pack, EachResultIsTheTrainingAloneBitForBit) {
   }
 }
 
+// Class weights are per lane: a pack mixing train.class_weight none and balanced gives each
+// training its result alone, bit for bit, and a lane without weights the bits of a pack without
+// any. The balanced accuracy and macro F1 are part of the comparison.
+TEST(Pack, ClassWeightsStayInTheirLane) {
+  for (Task task : {Task::binary, Task::multiclass}) {
+    const Dataset data = testing_support::imbalanced_data(task, 8, 60);
+    std::vector<TrialConfig> configs(4, config_for(DatasetKind::csv, {5}, 0.1, 15));
+    for (TrialConfig& c : configs) c.train.batch_size = 7;
+    configs[1].train.class_weight = ClassWeight::balanced;
+    configs[3].train.class_weight = ClassWeight::balanced;
+    configs[3].train.learning_rate = 0.02;
+    ASSERT_TRUE(can_share_pack(configs[0], configs[1]));
+    std::vector<TrainJob> jobs;
+    for (std::size_t i = 0; i < configs.size(); ++i) jobs.push_back({&configs[i], 60 + i, {}});
+    const std::vector<TrainResult> packed = Pack(jobs, data).run();
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      expect_same_bits(packed[i], train(configs[i], data, jobs[i].seed),
+                       std::string(to_string(task)) + " job " + std::to_string(i));
+    const std::vector<TrainResult> unweighted =
+        Pack(std::vector<TrainJob>{jobs[0], jobs[2]}, data).run();
+    expect_same_bits(unweighted[0], packed[0], "lane 0 beside weighted lanes");
+    expect_same_bits(unweighted[1], packed[2], "lane 2 beside weighted lanes");
+    // The same seed with and without weights: the weights move the parameters.
+    TrialConfig plain = configs[1];
+    plain.train.class_weight = ClassWeight::none;
+    EXPECT_NE(train(plain, data, jobs[1].seed).parameters, packed[1].parameters);
+  }
+}
+
 // The per-epoch metrics are those of the final parameters over the whole split, also when the
 // split is larger than one evaluation block (512 samples): recomputed here sample by sample.
 TEST(Pack, EvaluatesLargeSplitsWhole) {
@@ -71,14 +100,20 @@ TEST(Pack, EvaluatesLargeSplitsWhole) {
   Mlp::Workspace ws = net.make_workspace(data.train.size());
   const Eigen::MatrixXd z = net.forward(r.parameters.data(), data.train.x, ws);
   double loss = 0, correct = 0;
+  std::vector<double> hits(2, 0.0), predicted(2, 0.0), actual(2, 0.0);
   for (Eigen::Index j = 0; j < z.cols(); ++j) {
     const double zj = z(0, j), t = data.train.y(0, j);
     loss += std::max(zj, 0.0) - zj * t + std::log1p(std::exp(-std::abs(zj)));
     correct += (zj > 0) == (t > 0.5);
+    ++predicted[zj > 0], ++actual[t > 0.5];
+    if ((zj > 0) == (t > 0.5)) ++hits[zj > 0];
   }
   const double n = static_cast<double>(z.cols());
   EXPECT_NEAR(r.final.train_loss, loss / n, 1e-12);
   EXPECT_DOUBLE_EQ(r.final.train_accuracy, correct / n);
+  const ClassScores scores = class_scores(hits, predicted, actual);
+  EXPECT_EQ(r.final.train_balanced_accuracy, scores.balanced_accuracy);
+  EXPECT_EQ(r.final.train_macro_f1, scores.macro_f1);
 }
 
 // A snapshot at epoch k is the final parameters of the same training asked for k epochs, to the
@@ -135,6 +170,7 @@ TEST(Pack, SharesOnlyTheSameNetworkBatchAndOptimizer) {
   b.train.epochs = 99;
   b.model.init = Init::he;
   b.convergence.learned_below = 0.2;
+  b.train.class_weight = ClassWeight::balanced;  // per lane
   EXPECT_TRUE(can_share_pack(a, b));
   for (auto change : std::vector<std::function<void(TrialConfig&)>>{
            [](TrialConfig& c) { c.model.hidden = {8}; },

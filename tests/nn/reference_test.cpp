@@ -12,6 +12,7 @@
 
 #include "nn/mlp.h"
 #include "nn/train.h"
+#include "nn/training_support.h"
 
 namespace nn {
 namespace {
@@ -75,12 +76,8 @@ TrialConfig config_for(Activation activation, Optimizer optimizer, Regularizatio
 using Case = std::tuple<Activation, Task, Optimizer, Regularization, Loss, Shuffle>;
 class FastPathMatchesReference : public ::testing::TestWithParam<Case> {};
 
-TEST_P(FastPathMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
-  const auto [activation, task, optimizer, reg, loss, order] = GetParam();
-  TrialConfig c = config_for(activation, optimizer, reg);
-  c.model.loss = loss;
-  c.train.shuffle = order;
-  const Dataset data = random_data(task, 11);
+// Every epoch's metrics and the final parameters of train() against reference::train().
+void expect_matches_reference(const TrialConfig& c, const Dataset& data) {
   const TrainResult fast = train(c, data, 5);
   const reference::Result ref = reference::train(c, data, 5);
 
@@ -95,11 +92,26 @@ TEST_P(FastPathMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
     EXPECT_PRED2(close, f.train_accuracy, r.train_accuracy) << "epoch " << t;
     EXPECT_PRED2(close, f.val_accuracy, r.val_accuracy) << "epoch " << t;
     EXPECT_PRED2(close, f.test_accuracy, r.test_accuracy) << "epoch " << t;
+    // So are the per-class counts behind these.
+    EXPECT_PRED2(close, f.train_balanced_accuracy, r.train_balanced_accuracy) << "epoch " << t;
+    EXPECT_PRED2(close, f.val_balanced_accuracy, r.val_balanced_accuracy) << "epoch " << t;
+    EXPECT_PRED2(close, f.test_balanced_accuracy, r.test_balanced_accuracy) << "epoch " << t;
+    EXPECT_PRED2(close, f.train_macro_f1, r.train_macro_f1) << "epoch " << t;
+    EXPECT_PRED2(close, f.val_macro_f1, r.val_macro_f1) << "epoch " << t;
+    EXPECT_PRED2(close, f.test_macro_f1, r.test_macro_f1) << "epoch " << t;
   }
   ASSERT_EQ(fast.parameters.size(), static_cast<std::size_t>(ref.parameters.size()));
   for (Eigen::Index i = 0; i < ref.parameters.size(); ++i)
     EXPECT_PRED2(close, fast.parameters[static_cast<std::size_t>(i)], ref.parameters(i))
         << "parameter " << i;
+}
+
+TEST_P(FastPathMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
+  const auto [activation, task, optimizer, reg, loss, order] = GetParam();
+  TrialConfig c = config_for(activation, optimizer, reg);
+  c.model.loss = loss;
+  c.train.shuffle = order;
+  expect_matches_reference(c, random_data(task, 11));
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
@@ -142,6 +154,59 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(Regularization::l1, Regularization::l2),
                        ::testing::Values(Loss::automatic), kEveryEpoch),
     case_name);
+
+// train.class_weight balanced on imbalanced classes: the fast path weighs each lane's samples as
+// the reference weighs its own, under every optimizer and either loss.
+using WeightedCase = std::tuple<Task, Optimizer, Loss>;
+class WeightedMatchesReference : public ::testing::TestWithParam<WeightedCase> {};
+
+TEST_P(WeightedMatchesReference, EveryEpochsMetricsAndTheFinalParameters) {
+  const auto [task, optimizer, loss] = GetParam();
+  TrialConfig c = config_for(Activation::tanh, optimizer, Regularization::none);
+  c.model.loss = loss;
+  c.train.class_weight = ClassWeight::balanced;
+  const Dataset data = testing_support::imbalanced_data(task, 3);
+  expect_matches_reference(c, data);
+  // The weights change the training: without them the parameters end elsewhere.
+  TrialConfig plain = c;
+  plain.train.class_weight = ClassWeight::none;
+  EXPECT_NE(reference::train(c, data, 5).parameters, reference::train(plain, data, 5).parameters);
+}
+
+std::string weighted_case_name(const ::testing::TestParamInfo<WeightedCase>& info) {
+  const auto [task, optimizer, loss] = info.param;
+  return std::string(to_string(task)) + "_" + std::string(to_string(optimizer)) +
+         (loss == Loss::automatic ? "" : "_mse");
+}
+
+INSTANTIATE_TEST_SUITE_P(Balanced, WeightedMatchesReference,
+                         ::testing::Combine(::testing::Values(Task::binary, Task::multiclass),
+                                            kOptimizers,
+                                            ::testing::Values(Loss::automatic, Loss::mse)),
+                         weighted_case_name);
+
+// Balanced weights are n / (K n_c): each class's weights sum to n / K, so every class counts as
+// much as the others, and the weights average to 1.
+TEST(SampleWeights, BalancedGivesEachClassAnEqualShare) {
+  for (Task task : {Task::binary, Task::multiclass}) {
+    const Dataset data = testing_support::imbalanced_data(task, 3, 200);
+    EXPECT_TRUE(sample_weights(data, ClassWeight::none).empty());
+    const std::vector<double> w = sample_weights(data, ClassWeight::balanced);
+    const std::vector<int> labels = class_labels(data.train, task);
+    ASSERT_EQ(w.size(), labels.size());
+    const int classes = task == Task::binary ? 2 : 3;
+    std::vector<double> share(static_cast<std::size_t>(classes), 0.0);
+    std::vector<int> count(static_cast<std::size_t>(classes), 0);
+    for (std::size_t j = 0; j < w.size(); ++j)
+      share[static_cast<std::size_t>(labels[j])] += w[j],
+          ++count[static_cast<std::size_t>(labels[j])];
+    for (int k = 0; k < classes; ++k) {
+      EXPECT_GT(count[static_cast<std::size_t>(k)], 10) << "class " << k;
+      EXPECT_NEAR(share[static_cast<std::size_t>(k)], 200.0 / classes, 1e-9) << "class " << k;
+    }
+    EXPECT_NE(count.front(), count.back());  // imbalanced: the weights differ
+  }
+}
 
 // The same draws in the same order: the initial weights are the same bits.
 TEST(Reference, InitialParametersAreTheFastPathsBitForBit) {
@@ -267,6 +332,36 @@ TEST_P(ReferenceGradient, MatchesCentralFiniteDifferences) {
                             << numeric.transpose();
 }
 
+// The weighted loss (1/b) sum_j w_j loss_j of train.class_weight: backward() with weights
+// against central differences of loss() with the same weights, on weights far from 1.
+class WeightedGradient : public ::testing::TestWithParam<GradientCase> {};
+
+TEST_P(WeightedGradient, MatchesCentralFiniteDifferences) {
+  const auto [activation, task, reg, loss] = GetParam();
+  const Dataset data = random_data(task, 4);
+  const reference::Network net(3, {5, 4}, data.outputs(), activation, 0.1, task, loss);
+  Rng rng(7);
+  const Eigen::VectorXd params = net.initial_parameters(Init::playground, rng);
+  const Eigen::MatrixXd x = data.train.x.leftCols(6), y = data.train.y.leftCols(6);
+  Eigen::VectorXd w(6);
+  w << 0.25, 3.0, 1.0, 0.6, 2.5, 0.1;
+  Eigen::VectorXd analytic;
+  net.backward(params, x, y, analytic, w);
+  Eigen::VectorXd numeric(net.parameter_count());
+  const double h = 1e-5;
+  for (Eigen::Index i = 0; i < net.parameter_count(); ++i) {
+    Eigen::VectorXd up = params, down = params;
+    up(i) += h;
+    down(i) -= h;
+    numeric(i) = (net.loss(up, x, y, w) - net.loss(down, x, y, w)) / (2 * h);
+  }
+  const double relative = (analytic - numeric).norm() / (analytic.norm() + numeric.norm());
+  EXPECT_LT(relative, 1e-8) << "analytic " << analytic.transpose() << "\nnumeric  "
+                            << numeric.transpose();
+  // Weights of 1 are the unweighted loss.
+  EXPECT_EQ(net.loss(params, x, y, Eigen::VectorXd::Ones(6)), net.loss(params, x, y));
+}
+
 std::string gradient_case_name(const ::testing::TestParamInfo<GradientCase>& info) {
   const auto [activation, task, reg, loss] = info.param;
   return std::string(to_string(activation)) + "_" + std::string(to_string(task)) + "_" +
@@ -279,6 +374,12 @@ INSTANTIATE_TEST_SUITE_P(EveryActivationLossAndPenalty, ReferenceGradient,
                                                               Regularization::l1,
                                                               Regularization::l2),
                                             ::testing::Values(Loss::automatic)),
+                         gradient_case_name);
+INSTANTIATE_TEST_SUITE_P(ClassWeights, WeightedGradient,
+                         ::testing::Combine(kActivations,
+                                            ::testing::Values(Task::binary, Task::multiclass),
+                                            ::testing::Values(Regularization::none),
+                                            ::testing::Values(Loss::automatic, Loss::mse)),
                          gradient_case_name);
 // The squared error of the probabilities, the loss a classification can choose instead.
 INSTANTIATE_TEST_SUITE_P(

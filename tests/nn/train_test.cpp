@@ -196,6 +196,72 @@ TEST(TrainedWithFirst, TakesTheFirstJobsThatShareItsLanesUpToAFullPack) {
   EXPECT_EQ(trained_with_first(std::span(configs).first(2)), std::vector<std::size_t>{0});
 }
 
+// A hand-made confusion of three classes (8, 1 and 1 samples) where every answer is class 0:
+// accuracy 0.8, yet balanced accuracy 1/3 (recalls 1, 0, 0) and macro F1 (16/18 + 0 + 0) / 3.
+TEST(ClassScores, AlwaysAnsweringTheMajorityClassScoresOneOverK) {
+  const std::vector<double> hits = {8, 0, 0}, predicted = {10, 0, 0}, actual = {8, 1, 1};
+  const ClassScores s = class_scores(hits, predicted, actual);
+  EXPECT_DOUBLE_EQ(s.balanced_accuracy, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(s.macro_f1, (2.0 * 8 / 18) / 3);
+  // Every answer right: both are 1.
+  const ClassScores perfect = class_scores(actual, actual, actual);
+  EXPECT_EQ(perfect.balanced_accuracy, 1.0);
+  EXPECT_EQ(perfect.macro_f1, 1.0);
+}
+
+// A class without samples in the split is left out of the balanced accuracy. For macro F1, a
+// class neither present nor predicted is left out; one predicted but absent counts F1 = 0.
+TEST(ClassScores, ClassesAbsentFromTheSplit) {
+  // Class 2 absent and never predicted: the mean runs over classes 0 and 1.
+  const ClassScores absent =
+      class_scores(std::vector<double>{3, 1}, std::vector<double>{4, 1}, std::vector<double>{3, 2});
+  const ClassScores with_third = class_scores(
+      std::vector<double>{3, 1, 0}, std::vector<double>{4, 1, 0}, std::vector<double>{3, 2, 0});
+  EXPECT_DOUBLE_EQ(absent.balanced_accuracy, (1.0 + 0.5) / 2);
+  EXPECT_DOUBLE_EQ(absent.macro_f1, (6.0 / 7 + 2.0 / 3) / 2);
+  EXPECT_EQ(with_third.balanced_accuracy, absent.balanced_accuracy);
+  EXPECT_EQ(with_third.macro_f1, absent.macro_f1);
+  // Class 2 absent but predicted once: its F1 is 0, its recall is not counted.
+  const ClassScores predicted_absent = class_scores(
+      std::vector<double>{3, 1, 0}, std::vector<double>{3, 1, 1}, std::vector<double>{3, 2, 0});
+  EXPECT_DOUBLE_EQ(predicted_absent.balanced_accuracy, (1.0 + 0.5) / 2);
+  EXPECT_DOUBLE_EQ(predicted_absent.macro_f1, (1.0 + 2.0 / 3 + 0.0) / 3);
+  // No samples at all: nothing to score.
+  EXPECT_TRUE(std::isnan(class_scores({}, {}, {}).balanced_accuracy));
+}
+
+// The metrics a training records, on a network that answers the majority class for every
+// sample (no hidden layer, inputs all 0, Playground's biases of 0.1: logits all 0.1, so class 1
+// of two, class 0 of three): accuracy is the majority's share, balanced accuracy 1/K.
+TEST(ClassScores, TrainingRecordsThemBesideAccuracy) {
+  for (Task task : {Task::binary, Task::multiclass}) {
+    const int outputs = task == Task::binary ? 1 : 3;
+    Split split{Eigen::MatrixXd::Zero(2, 100), Eigen::MatrixXd::Zero(outputs, 100)};
+    for (int j = 0; j < 100; ++j) {
+      if (task == Task::binary) split.y(0, j) = j < 90 ? 1.0 : 0.0;  // 90 of class 1
+      if (task == Task::multiclass) split.y(j < 80 ? 0 : (j < 90 ? 1 : 2), j) = 1.0;
+    }
+    const Dataset data{task, split, {}, split};
+    TrialConfig c = config_for(DatasetKind::csv, {}, 0.1, 1);
+    c.model.init = Init::playground;
+    const EpochMetrics m = train(c, data, 1).curve.front();
+    const double majority = task == Task::binary ? 0.9 : 0.8, k = outputs == 1 ? 2 : 3;
+    EXPECT_DOUBLE_EQ(m.train_accuracy, majority);
+    EXPECT_DOUBLE_EQ(m.train_balanced_accuracy, 1 / k);
+    EXPECT_DOUBLE_EQ(m.train_macro_f1, 2 * majority / (majority + 1) / k);
+    EXPECT_DOUBLE_EQ(m.test_macro_f1, m.train_macro_f1);
+    EXPECT_TRUE(std::isnan(m.val_balanced_accuracy));  // no validation split
+    EXPECT_TRUE(std::isnan(m.val_macro_f1));
+  }
+}
+
+TEST(ClassScores, RegressionHasNone) {
+  const TrialConfig c = config_for(DatasetKind::plane, {3}, 0.01, 2);
+  const EpochMetrics m = train(c, make_dataset(c.data, 1), 1).final;
+  EXPECT_TRUE(std::isnan(m.train_balanced_accuracy));
+  EXPECT_TRUE(std::isnan(m.test_macro_f1));
+}
+
 // Helpers for the classification rules on hand-made curves.
 std::vector<EpochMetrics> curve_of(const std::vector<double>& losses) {
   std::vector<EpochMetrics> curve;

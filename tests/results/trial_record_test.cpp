@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -23,6 +24,10 @@ nn::EpochMetrics metrics(int epoch, double loss) {
   m.test_loss = loss * 1.25;
   m.train_accuracy = 0.5 + 0.01 * epoch;
   m.test_accuracy = 0.1 + 0.2;  // not exactly 0.3: must survive the round trip
+  m.train_balanced_accuracy = 0.5 + 0.003 * epoch;
+  m.test_balanced_accuracy = 2.0 / 3.0;
+  m.train_macro_f1 = 0.25 + 0.002 * epoch;
+  m.test_macro_f1 = 0.7 / 3;
   return m;
 }
 
@@ -90,7 +95,7 @@ TEST(TrialRecord, HeaderPutsParamsBetweenSeedAndOutcome) {
   EXPECT_EQ(header[8], "outcome");
   EXPECT_EQ(header[9], "outcome_reason");
   EXPECT_EQ(header.back(), "error");
-  EXPECT_EQ(header.size(), 5 + kKeys.size() + 6 + 18 + 2);
+  EXPECT_EQ(header.size(), 5 + kKeys.size() + 6 + 36 + 2);
 }
 
 TEST(TrialRecord, RowsRoundTripThroughTheFile) {
@@ -111,6 +116,62 @@ TEST(TrialRecord, RowsRoundTripThroughTheFile) {
   std::string again = format_trials_header(info.param_keys);
   for (const auto& record : back) again += format_trial_row(record);
   EXPECT_EQ(again, text);
+}
+
+// The balanced accuracy and macro F1 sit beside the accuracies of each stage and split.
+TEST(TrialRecord, ClassScoresHaveColumnsBesideTheAccuracies) {
+  const auto header = trials_header(kKeys);
+  const auto at = [&](std::string_view name) {
+    return std::find(header.begin(), header.end(), name) - header.begin();
+  };
+  EXPECT_EQ(at("final_val_balanced_accuracy"), at("final_test_accuracy") + 2);
+  EXPECT_EQ(at("final_val_macro_f1"), at("final_val_balanced_accuracy") + 3);
+  EXPECT_EQ(at("best_test_macro_f1") + 1, at("wall_seconds"));
+  const TrialRecord record = converged_record();
+  EXPECT_EQ(*trial_metric(record, "final_test_balanced_accuracy"), 2.0 / 3.0);
+  EXPECT_EQ(*trial_metric(record, "best_train_macro_f1"), 0.25 + 0.002 * 180);
+  EXPECT_TRUE(std::isnan(*trial_metric(record, "initial_val_macro_f1")));  // no validation
+  const auto back = read_back(format_trials_header(kKeys) + format_trial_row(record));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].final.test_macro_f1, 0.7 / 3);
+  EXPECT_EQ(back[0].best.train_balanced_accuracy, 0.5 + 0.003 * 180);
+}
+
+// A trials.csv from before the class scores is still read: its rows have them as NaN. The file
+// says so (without_class_scores), so a resumed run does not append rows of another width.
+TEST(TrialRecord, ReadsFilesFromBeforeTheClassScores) {
+  const auto drop_class_scores = [](const std::string& line) {
+    // Both the header and the rows: the fields whose column is a class score go.
+    const auto header = trials_header(kKeys);
+    std::istringstream in(line);
+    CsvReader reader(in, "x");
+    CsvRecord record;
+    reader.next(record);
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i].find("balanced_accuracy") == std::string::npos &&
+          header[i].find("macro_f1") == std::string::npos)
+        kept.push_back(record[i]);
+    return format_row(kept);
+  };
+  const TrialRecord record = converged_record();
+  const std::string old =
+      drop_class_scores(format_trials_header(kKeys)) + drop_class_scores(format_trial_row(record));
+  EXPECT_EQ(old.find("macro_f1"), std::string::npos);
+  TrialsFileInfo info;
+  const auto back = read_back(old, &info);
+  EXPECT_TRUE(info.without_class_scores);
+  EXPECT_EQ(info.param_keys, kKeys);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].final.test_accuracy, record.final.test_accuracy);
+  EXPECT_EQ(back[0].best.train_loss, record.best.train_loss);
+  EXPECT_EQ(back[0].wall_seconds, record.wall_seconds);
+  EXPECT_EQ(back[0].error, record.error);
+  EXPECT_TRUE(std::isnan(back[0].final.test_macro_f1));
+  EXPECT_TRUE(std::isnan(back[0].best.val_balanced_accuracy));
+  TrialsFileInfo current;
+  read_back(format_trials_header(kKeys) + format_trial_row(record), &current);
+  EXPECT_FALSE(current.without_class_scores);
 }
 
 TEST(TrialRecord, NotApplicableIsEmptyAndInfinityIsInf) {

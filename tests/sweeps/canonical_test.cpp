@@ -77,6 +77,13 @@ TEST(Canonical, ALaterSettingAtItsNeutralValueLeavesTheIdentityAsItWas) {
   c.train.shuffle = nn::Shuffle::never;
   EXPECT_EQ(canonical(a).find("train.shuffle"), std::string::npos);
   EXPECT_NE(canonical(c).find("train.shuffle: never\n"), std::string::npos);
+  // train.class_weight: none weighs every sample alike, as training did before it existed; the
+  // weights change no random stream, so balanced and none start from the same weights.
+  nn::TrialConfig d;
+  d.train.class_weight = nn::ClassWeight::balanced;
+  EXPECT_EQ(canonical(a).find("train.class_weight"), std::string::npos);
+  EXPECT_NE(canonical(d).find("train.class_weight: balanced\n"), std::string::npos);
+  EXPECT_EQ(canonical(a, CanonicalPart::stream), canonical(d, CanonicalPart::stream));
 }
 
 // data.categorical and data.missing: at `error` a csv trial's id is what it was before them;

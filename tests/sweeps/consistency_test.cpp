@@ -83,6 +83,28 @@ TEST(Consistency, RefusesCrossEntropyOnANumericCsvTarget) {
             "no error");
 }
 
+// Class weights reweigh classes: a regression target has none, wherever the setting is given.
+TEST(Consistency, RefusesClassWeightOnARegressionTarget) {
+  EXPECT_EQ(error_of("data: {dataset: plane}\ntrain: {class_weight: balanced}\n"),
+            "s.yaml:2:23: error: train.class_weight balanced needs a classification task, and "
+            "data.dataset plane is a regression; use none");
+  EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: sepal_length,\n"
+                     "       columns: [sepal_width, petal_length]}\n"
+                     "grid: {train.class_weight: [none, balanced]}\n"),
+            "s.yaml:3:35: error: train.class_weight balanced needs a classification task, and "
+            "column 'sepal_length' of 'data/iris.csv' is a regression; use none; in the "
+            "combination train.class_weight=balanced");
+  EXPECT_EQ(error_of("grid: {data.dataset: [circle, plane]}\n"
+                     "include: [{data.dataset: plane, train.class_weight: balanced}]\n"),
+            "s.yaml:2:53: error: train.class_weight balanced needs a classification task, and "
+            "data.dataset plane is a regression; use none; in the combination "
+            "data.dataset=plane, train.class_weight=balanced");
+  EXPECT_EQ(error_of("data: {dataset: plane}\ntrain: {class_weight: none}\n"), "no error");
+  EXPECT_EQ(error_of("data: {dataset: csv, path: data/iris.csv, target: species}\n"
+                     "grid: {train.class_weight: [none, balanced]}\n"),
+            "no error");
+}
+
 TEST(Consistency, ChecksRandomDrawsOfCoupledSettings) {
   EXPECT_EQ(error_of("data: {points: 40}\n"
                      "random: {samples: 20, params: {train.batch_size: {int_uniform: [1, 30]}}}\n"),

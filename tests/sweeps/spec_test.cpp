@@ -266,7 +266,8 @@ TEST(Spec, RefusesUnknownKeysWithASuggestion) {
             "s.yaml:1:16: error: unknown report.cell 'epochs'; valid: outcome, epochs_to_target, "
             "success_rate, final_train_loss, final_val_loss, final_test_loss, best_train_loss, "
             "best_val_loss, final_train_accuracy, final_val_accuracy, final_test_accuracy, "
-            "best_val_accuracy, wall_seconds");
+            "best_val_accuracy, final_val_balanced_accuracy, final_test_balanced_accuracy, "
+            "final_val_macro_f1, final_test_macro_f1, wall_seconds");
 }
 
 TEST(Spec, RefusesBadGridAxes) {
