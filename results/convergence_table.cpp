@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "results/metric_text.h"
+#include "results/summary.h"
 
 namespace results {
 
@@ -92,7 +93,15 @@ double ConvergenceTable::Cell::value(std::string_view metric) const {
     return counts.ran() == 0
                ? std::numeric_limits<double>::quiet_NaN()
                : static_cast<double>(counts[Outcome::learned]) / static_cast<double>(counts.ran());
-  return median(values);
+  RunningStats stats;
+  for (const double v : values) stats.add(v);
+  return stats.n == 0 ? std::numeric_limits<double>::quiet_NaN() : stats.mean;
+}
+
+Interval ConvergenceTable::Cell::interval(std::string_view metric) const {
+  RunningStats stats;
+  for (const double v : values) stats.add(v);
+  return metric_interval(metric, stats);
 }
 
 const std::string& ConvergenceTable::Cell::reason() const {
@@ -162,10 +171,11 @@ std::string ConvergenceTable::cells_csv() const {
   std::vector<std::string> header = {spec_.rows, spec_.cols, "n"};
   for (std::string_view name : nn::kOutcomeNames) header.emplace_back(name);
   header.emplace_back(kSuccessRate);
-  const bool median_column = spec_.cell != kSuccessRate;
-  if (median_column)
-    header.push_back((spec_.cell == kOutcomeCell ? std::string("epochs_to_target") : spec_.cell) +
-                     "_median");
+  const bool outcome = spec_.cell == kOutcomeCell, metric = !outcome && spec_.cell != kSuccessRate;
+  if (outcome) header.emplace_back("epochs_to_target_median");
+  if (metric)
+    for (const char* suffix : {"_mean", "_ci95_low", "_ci95_high"})
+      header.push_back(spec_.cell + suffix);
   std::string out = format_row(header);
   const auto cols = col_values();
   for (const auto& row : row_values()) {
@@ -183,9 +193,16 @@ std::string ConvergenceTable::cells_csv() const {
       }
       out += ',';
       append_number(out, c->value(kSuccessRate));
-      if (median_column) {
+      if (outcome) {
         out += ',';
-        append_number(out, spec_.cell == kOutcomeCell ? median(c->values) : c->value(spec_.cell));
+        append_number(out, median(c->values));
+      }
+      if (metric) {
+        const Interval ci = c->interval(spec_.cell);
+        for (const double v : {c->value(spec_.cell), ci.low, ci.high}) {
+          out += ',';
+          append_number(out, v);
+        }
       }
       out += '\n';
     }
@@ -206,7 +223,11 @@ std::string ConvergenceTable::display(const Cell* cell) const {
   }
   const double value = cell->value(spec_.cell);
   if (std::isnan(value)) return fmt::format("n/a (learned {})", learned_share(k));
-  return fmt::format("{} (learned {})", metric_text(spec_.cell, value), learned_share(k));
+  std::string text = metric_text(spec_.cell, value);
+  if (const Interval ci = cell->interval(spec_.cell); std::isfinite(ci.low))
+    text +=
+        fmt::format(" [{}, {}]", metric_text(spec_.cell, ci.low), metric_text(spec_.cell, ci.high));
+  return fmt::format("{} (learned {})", text, learned_share(k));
 }
 
 std::vector<std::vector<std::string>> ConvergenceTable::display_grid() const {
@@ -231,8 +252,10 @@ std::string caption(const PivotSpec& spec) {
   if (spec.cell == kOutcomeCell)
     return "Cells: the outcome most of the cell's trials had and its share; for learned, the "
            "median epochs_to_target (ep) of the learned trials.";
-  return "Cells: median " + spec.cell +
-         " over the trials where it is finite (the share of trials that learned).";
+  return "Cells: mean " + spec.cell +
+         " over the trials where it is finite (repeats, folds and the other axes' values) and "
+         "the 95% confidence interval of that mean in brackets (the share of trials that "
+         "learned).";
 }
 
 }  // namespace

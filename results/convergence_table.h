@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "results/pivot_spec.h"
+#include "results/summary.h"
 #include "results/trial_record.h"
 
 namespace results {
@@ -37,8 +38,10 @@ class ConvergenceTable {
     std::array<std::string, kOutcomes> first_reason;
     // Why the cell shows its dominant outcome: the first such trial's reason.
     const std::string& reason() const;
-    // Median of `values`; the share learned for outcome and success_rate; NaN when none.
+    // Mean of `values`; the share learned for outcome and success_rate; NaN when none.
     double value(std::string_view metric) const;
+    // The 95% confidence interval of that mean (results/summary.h); NaN with fewer than two.
+    Interval interval(std::string_view metric) const;
   };
 
   // Throws std::invalid_argument when rows or cols is not among `param_keys` or the cell

@@ -331,9 +331,9 @@ std::string heatmap_explain(const PivotSpec& spec) {
         "epochs_to_target (ep) of the learned trials.</p>\n",
         escape_html(spec.rows), escape_html(spec.cols));
   return fmt::format(
-      "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the median <b>{}</b> "
-      "(its colour: darker = better) and, in brackets, the share of its trials that "
-      "learned.</p>\n",
+      "<p class=\"explain\">Rows: <b>{}</b>; columns: <b>{}</b>. Each cell: the mean <b>{}</b> "
+      "over its trials (its colour: darker = better), the 95% confidence interval of that mean "
+      "in square brackets and, in round ones, the share of its trials that learned.</p>\n",
       escape_html(spec.rows), escape_html(spec.cols), escape_html(spec.cell));
 }
 

@@ -72,7 +72,7 @@ TEST_F(Imbalance, BalancedWeightsRaiseTheBalancedAccuracy) {
   // A report cell can show them.
   write("cell.yaml", std::string(kSweep) + "report: {cell: final_test_balanced_accuracy}\n");
   EXPECT_EQ(nnsweep("run cell.yaml -q --out cell").exit_code, 0);
-  EXPECT_NE(read(dir_ / "cell/convergence.md").find("Cells: median final_test_balanced_accuracy"),
+  EXPECT_NE(read(dir_ / "cell/convergence.md").find("Cells: mean final_test_balanced_accuracy"),
             std::string::npos);
 }
 

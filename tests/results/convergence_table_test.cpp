@@ -112,10 +112,18 @@ TEST(ConvergenceTable, CellsCsvIsLongForm) {
             "1,tanh,2,0,0,0,0,0,0,2,0,0,0,\n");
 }
 
-TEST(ConvergenceTable, MetricCellsUseTheMedianOverAllTrialsAndLabelTheShare) {
+TEST(ConvergenceTable, MetricCellsShowTheMeanItsIntervalAndTheShareLearned) {
   const auto table = lesson_table({"train.learning_rate", "model.activation", "final_test_loss"});
-  EXPECT_EQ(table.cell("0.1", "tanh")->value("final_test_loss"), 0.35);
-  EXPECT_NE(table.markdown().find("| 0.1 | 0.35 (learned 75%) | 0.1 (learned 100%) |"),
+  const auto* cell = table.cell("0.1", "tanh");
+  EXPECT_NEAR(cell->value("final_test_loss"), 0.45, 1e-15);
+  // 0.2, 0.4, 0.3, 0.9: s = 0.3109, t(0.975, 3) = 3.1824, so 0.45 -+ 0.4948, a loss clipped at 0.
+  EXPECT_EQ(cell->interval("final_test_loss").low, 0.0);
+  EXPECT_NEAR(cell->interval("final_test_loss").high, 0.9447, 1e-4);
+  // 0.1 x relu has one trial: no interval.
+  EXPECT_NE(table.markdown().find("| 0.1 | 0.45 [0, 0.9447] (learned 75%) | 0.1 (learned 100%) |"),
+            std::string::npos)
+      << table.markdown();
+  EXPECT_NE(table.cells_csv().find("final_test_loss_mean,final_test_loss_ci95_low,"),
             std::string::npos);
 }
 
