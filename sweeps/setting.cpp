@@ -347,8 +347,16 @@ std::vector<Setting> data_settings() {
               name("data.task", Field{&TrialConfig::data, &DataConfig::task}, nn::kTaskChoiceNames),
               "auto"))),
           dataset, csv_data),
-      // How the data is split; the method and the fold count fix how many trainings a
-      // configuration has, so they are set once (per_sweep), never varied.
+  };
+}
+
+// data, continued: how the samples split, and how a CSV's text and empty cells are read.
+std::vector<Setting> data_handling_settings() {
+  using nn::DataConfig;
+  const std::string dataset(keys::dataset), split = "data.split.method";
+  return {
+      // The method and the fold count fix how many trainings a configuration has, so they are
+      // set once (per_sweep), never varied.
       per_sweep(couples(stream(
           neutral(name(split, Field{&TrialConfig::data, &DataConfig::split}, nn::kSplitMethodNames),
                   "holdout")))),
@@ -472,7 +480,8 @@ std::vector<Setting> convergence_settings() {
 // columns.
 std::vector<Setting> make_settings() {
   std::vector<Setting> table;
-  for (auto section : {data_settings, model_settings, train_settings, convergence_settings})
+  for (auto section : {data_settings, data_handling_settings, model_settings, train_settings,
+                       convergence_settings})
     for (Setting& setting : section()) table.push_back(std::move(setting));
   return table;
 }
