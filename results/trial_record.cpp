@@ -13,6 +13,9 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kLeadingColumns = {"trial_index", "trial_id", "repeat",
                                                              "fold", "seed"};
+// The layout before cross-validation and the class scores (id scheme 2): no `fold`.
+constexpr std::array<std::string_view, 4> kLegacyLeadingColumns = {"trial_index", "trial_id",
+                                                                   "repeat", "seed"};
 
 // The values of an epoch's metrics that trials.csv holds, by name; the balanced accuracies and
 // macro F1s are not in files from before them.
@@ -219,7 +222,8 @@ std::string format_trial_row(const TrialRecord& r) {
 
 namespace {
 
-// The keys of a header of the current layout or (`legacy`) the one before the class scores.
+// The keys of a header of the current layout or (`legacy`) the one before the folds and the
+// class scores.
 std::vector<std::string> header_keys(const CsvRecord& header, const std::string& file,
                                      bool legacy) {
   auto mismatch = [&](std::size_t i, std::string_view expected) -> nn::InputError {
@@ -229,17 +233,11 @@ std::vector<std::string> header_keys(const CsvRecord& header, const std::string&
                               "'" +
                               (i < header.size() ? ", found " + nn::quote_input(header[i]) : ""));
   };
-  // Before cross-validation, `seed` followed `repeat`; the trials of that layout have ids of
-  // an older scheme too, so they are not read as if they were this one's.
-  if (header.size() > 3 && header[2] == "repeat" && header[3] == "seed")
-    throw nn::InputError(file, header.fields[3].line, header.fields[3].column,
-                         "this trials.csv was written by an older nnsweep (it has no 'fold' "
-                         "column and its trial ids follow an older scheme); run the sweep again "
-                         "with this version");
-  for (std::size_t i = 0; i < kLeadingColumns.size(); ++i)
-    if (i >= header.size() || header[i] != kLeadingColumns[i])
-      throw mismatch(i, kLeadingColumns[i]);
-  std::size_t i = kLeadingColumns.size();
+  const std::span<const std::string_view> leading =
+      legacy ? std::span<const std::string_view>(kLegacyLeadingColumns) : kLeadingColumns;
+  for (std::size_t i = 0; i < leading.size(); ++i)
+    if (i >= header.size() || header[i] != leading[i]) throw mismatch(i, leading[i]);
+  std::size_t i = leading.size();
   std::vector<std::string> keys;
   while (i < header.size() && header[i] != trailing_columns().front()) keys.push_back(header[i++]);
   for (const auto& column : trailing_columns(legacy)) {
@@ -259,8 +257,8 @@ std::vector<std::string> parse_trials_header(const CsvRecord& header, const std:
     if (legacy) *legacy = false;
     return keys;
   } catch (const nn::InputError&) {
-    // A file from before the class scores; when it is not one either, the error is the
-    // current layout's.
+    // A file from before the folds and the class scores; when it is not one either, the error
+    // is the current layout's.
     try {
       auto keys = header_keys(header, file, true);
       if (legacy) *legacy = true;
@@ -275,9 +273,10 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
                             const std::string& file) {
   const std::size_t expected =
       kLeadingColumns.size() + param_keys.size() + trailing_columns().size();
-  // The row of a file from before the class scores: they are NaN, as for a regression.
-  const bool legacy =
-      row.size() == expected - trailing_columns().size() + trailing_columns(true).size();
+  // The row of a file from before the folds and the class scores: no fold, and the scores
+  // NaN, as for a regression.
+  const bool legacy = row.size() == kLegacyLeadingColumns.size() + param_keys.size() +
+                                        trailing_columns(true).size();
   if (row.size() != expected && !legacy) {
     const CsvField& at = row.fields.back();
     throw nn::InputError(
@@ -289,7 +288,8 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   r.index = unsigned_field(row.fields[i++], file);
   r.id = row[i++];
   r.repeat = int_field(row.fields[i++], file);
-  if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.fold = int_field(f, file);
+  if (!legacy)
+    if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.fold = int_field(f, file);
   r.seed = unsigned_field(row.fields[i++], file);
   for (const auto& key : param_keys) r.params.emplace_back(key, row[i++]);
   const CsvField& outcome = row.fields[i++];

@@ -87,8 +87,9 @@ std::string format_trials_header(std::span<const std::string> param_keys);
 std::string format_trial_row(const TrialRecord& record);
 
 // The hyperparameter keys a trials.csv header names; throws nn::InputError at the first
-// column that does not fit the schema. The header of an nnsweep from before the balanced
-// accuracy and macro F1 columns is read too (`*legacy` set), and its rows give NaN for them.
+// column that does not fit the schema. The header of an nnsweep from before the folds and the
+// balanced accuracy and macro F1 columns (id scheme 2) is read too (`*legacy` set): its rows
+// have no fold and NaN for those scores.
 std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file,
                                              bool* legacy = nullptr);
 // A row back as a record; throws nn::InputError naming the offending field.
@@ -97,10 +98,11 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
 
 struct TrialsFileInfo {
   std::vector<std::string> param_keys;
-  std::uint64_t rows = 0;             // complete rows passed on
-  bool torn_tail = false;             // the file ended in a torn line, which was skipped
-  bool without_class_scores = false;  // an older layout, without balanced accuracy and macro F1
-  std::uint64_t complete_bytes = 0;   // truncate the file to this before appending to it
+  std::uint64_t rows = 0;  // complete rows passed on
+  bool torn_tail = false;  // the file ended in a torn line, which was skipped
+  // The layout of id scheme 2: no fold, no balanced accuracy or macro F1.
+  bool without_class_scores = false;
+  std::uint64_t complete_bytes = 0;  // truncate the file to this before appending to it
 };
 // Streams trials.csv to `row`, one record per complete row, in file order, after handing
 // `header` (when given) the parameter columns of the header, before the first row. An empty

@@ -154,8 +154,8 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
     if (info.without_class_scores)
       throw nn::InputError((dir / "trials.csv").string(), 1, 1,
                            "cannot --resume: this trials.csv was written by an older nnsweep, "
-                           "without the balanced accuracy and macro F1 columns; run the sweep "
-                           "again into a new --out directory");
+                           "without the fold, balanced accuracy and macro F1 columns; run the "
+                           "sweep again into a new --out directory");
     prev.trials_bytes = info.complete_bytes;
   }
   return prev;

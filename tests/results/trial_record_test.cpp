@@ -137,9 +137,10 @@ TEST(TrialRecord, ClassScoresHaveColumnsBesideTheAccuracies) {
   EXPECT_EQ(back[0].best.train_balanced_accuracy, 0.5 + 0.003 * 180);
 }
 
-// A trials.csv from before the class scores is still read: its rows have them as NaN. The file
-// says so (without_class_scores), so a resumed run does not append rows of another width.
-TEST(TrialRecord, ReadsFilesFromBeforeTheClassScores) {
+// A trials.csv from before the folds and the class scores (id scheme 2) is still read: its
+// rows have no fold and the scores NaN. The file says so (without_class_scores), so a resumed
+// run does not append rows of another width.
+TEST(TrialRecord, ReadsFilesFromBeforeTheFoldsAndTheClassScores) {
   const auto drop_class_scores = [](const std::string& line) {
     // Both the header and the rows: the fields whose column is a class score go.
     const auto header = trials_header(kKeys);
@@ -150,11 +151,12 @@ TEST(TrialRecord, ReadsFilesFromBeforeTheClassScores) {
     std::vector<std::string> kept;
     for (std::size_t i = 0; i < header.size(); ++i)
       if (header[i].find("balanced_accuracy") == std::string::npos &&
-          header[i].find("macro_f1") == std::string::npos)
+          header[i].find("macro_f1") == std::string::npos && header[i] != "fold")
         kept.push_back(record[i]);
     return format_row(kept);
   };
-  const TrialRecord record = converged_record();
+  TrialRecord record = converged_record();
+  record.fold = 2;  // not in the older file
   const std::string old =
       drop_class_scores(format_trials_header(kKeys)) + drop_class_scores(format_trial_row(record));
   EXPECT_EQ(old.find("macro_f1"), std::string::npos);
@@ -169,6 +171,17 @@ TEST(TrialRecord, ReadsFilesFromBeforeTheClassScores) {
   EXPECT_EQ(back[0].error, record.error);
   EXPECT_TRUE(std::isnan(back[0].final.test_macro_f1));
   EXPECT_TRUE(std::isnan(back[0].best.val_balanced_accuracy));
+  EXPECT_FALSE(back[0].fold.has_value());
+  EXPECT_EQ(back[0].seed, record.seed);
+  // A header with the fold but without the class scores is neither layout.
+  std::string half = format_trials_header(kKeys);
+  for (const char* score : {"balanced_accuracy", "macro_f1"})
+    for (std::size_t at; (at = half.find(std::string("_") + score)) != std::string::npos;) {
+      const std::size_t start = half.rfind(',', at);
+      half.erase(start, half.find_first_of(",\n", at) - start);
+    }
+  EXPECT_NE(half.find(",fold,"), std::string::npos);
+  EXPECT_THROW(read_back(half), nn::InputError);
   TrialsFileInfo current;
   read_back(format_trials_header(kKeys) + format_trial_row(record), &current);
   EXPECT_FALSE(current.without_class_scores);
@@ -243,18 +256,6 @@ TEST(TrialRecord, ForeignHeaderIsAnError) {
   } catch (const nn::InputError& e) {
     EXPECT_EQ(e.describe(),
               "trials.csv:1:42: error: not a trials.csv header: expected column 'outcome'");
-  }
-}
-
-TEST(TrialRecord, AHeaderWithoutFoldsIsNamedAsAnOlderVersions) {
-  try {
-    read_back("trial_index,trial_id,repeat,seed,lr,outcome\n");
-    FAIL();
-  } catch (const nn::InputError& e) {
-    EXPECT_EQ(e.describe(),
-              "trials.csv:1:29: error: this trials.csv was written by an older nnsweep (it has "
-              "no 'fold' column and its trial ids follow an older scheme); run the sweep again "
-              "with this version");
   }
 }
 
