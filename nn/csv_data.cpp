@@ -518,7 +518,10 @@ ColumnEncoding learn_encoding(const CsvValues& values, std::size_t f, const Eige
                    .fill_missing = config.missing == Missing::mean,
                    .fill = 0,
                    .categories = {}};
-  const Eigen::RowVectorXd row = train.row(static_cast<Eigen::Index>(f));
+  // An empty training split has no storage to take a row of.
+  const Eigen::RowVectorXd row = train.cols() > 0
+                                     ? Eigen::RowVectorXd(train.row(static_cast<Eigen::Index>(f)))
+                                     : Eigen::RowVectorXd();
   const TextColumn& text = values.text[f];
   const std::string none = "column " + nn::quote_input(e.name) + " has no value in the " +
                            std::to_string(train.cols()) + " rows of the training split";
@@ -548,6 +551,7 @@ ColumnEncoding learn_encoding(const CsvValues& values, std::size_t f, const Eige
 // split's categories (or kUnseenCategory), then encode_columns.
 Eigen::MatrixXd encode_split(const CsvValues& values, const std::vector<ColumnEncoding>& columns,
                              const Eigen::MatrixXd& x) {
+  if (x.cols() == 0) return Eigen::MatrixXd(encoded_width(columns), 0);
   Eigen::MatrixXd cells = x;
   for (std::size_t f = 0; f < columns.size(); ++f) {
     if (columns[f].kind != ColumnKind::onehot) continue;

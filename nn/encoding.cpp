@@ -36,6 +36,8 @@ Eigen::MatrixXd encode_columns(const std::vector<ColumnEncoding>& columns,
                                const Eigen::MatrixXd& cells) {
   assert(cells.rows() == static_cast<Eigen::Index>(columns.size()));
   Eigen::MatrixXd x = Eigen::MatrixXd::Zero(encoded_width(columns), cells.cols());
+  // An empty split (no validation rows) has no storage: a row of it would offset a null pointer.
+  if (cells.cols() == 0) return x;
   Eigen::Index at = 0;
   for (std::size_t c = 0; c < columns.size(); ++c) {
     const ColumnEncoding& column = columns[c];
