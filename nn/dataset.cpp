@@ -197,8 +197,9 @@ std::vector<Eigen::Index> apportion(const std::vector<Eigen::Index>& counts, Eig
     remainder.emplace_back(static_cast<double>(product / n - share[c]), c);
   }
   // Largest remainders first; equal ones by class order, so the result is deterministic.
-  std::stable_sort(remainder.begin(), remainder.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(remainder.begin(), remainder.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
   for (std::size_t k = 0; given < total && k < remainder.size(); ++k, ++given)
     ++share[remainder[k].second];
   return share;
@@ -255,16 +256,24 @@ std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> cut(
 
 // Fold `fold` of the cross-validated part (validation) and the other folds (training), each in
 // the part's order. Position p goes to fold p mod folds; stratified, the positions are counted
-// class by class (the samples sorted by class, stably), so that every fold holds each class's
-// count divided by folds, rounded one way or the other, and folds differ by one sample at most.
+// class by class (the samples grouped by class, each in the part's order), so that every fold holds
+// each class's count divided by folds, rounded one way or the other, and folds differ by one sample
+// at most.
 std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> fold_of(
     const std::vector<Eigen::Index>& part, Eigen::Index n, const DataConfig& config,
     const std::vector<int>* label) {
+  // The part's samples class by class, each class in the part's order (a counting sort).
   std::vector<Eigen::Index> dealt = part;
-  if (label)
-    std::stable_sort(dealt.begin(), dealt.end(), [label](Eigen::Index a, Eigen::Index b) {
-      return (*label)[static_cast<std::size_t>(a)] < (*label)[static_cast<std::size_t>(b)];
-    });
+  if (label) {
+    std::vector<std::vector<Eigen::Index>> by_class;
+    for (const Eigen::Index j : part) {
+      const auto k = static_cast<std::size_t>((*label)[static_cast<std::size_t>(j)]);
+      if (k >= by_class.size()) by_class.resize(k + 1);
+      by_class[k].push_back(j);
+    }
+    dealt.clear();
+    for (const auto& members : by_class) dealt.insert(dealt.end(), members.begin(), members.end());
+  }
   std::vector<int> fold(static_cast<std::size_t>(n), -1);
   for (std::size_t p = 0; p < dealt.size(); ++p)
     fold[static_cast<std::size_t>(dealt[p])] =
