@@ -32,6 +32,12 @@ double median(std::vector<double> values) {
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
+RunningStats stats_of(const std::vector<double>& values) {
+  RunningStats stats;
+  for (const double v : values) stats.add(v);
+  return stats;
+}
+
 // The share learned among the trials that ran to the end, as text.
 std::string learned_share(const OutcomeCounts& k) {
   return k.ran() == 0 ? "n/a" : percent_text(k[Outcome::learned], k.ran());
@@ -93,15 +99,12 @@ double ConvergenceTable::Cell::value(std::string_view metric) const {
     return counts.ran() == 0
                ? std::numeric_limits<double>::quiet_NaN()
                : static_cast<double>(counts[Outcome::learned]) / static_cast<double>(counts.ran());
-  RunningStats stats;
-  for (const double v : values) stats.add(v);
+  const RunningStats stats = stats_of(values);
   return stats.n == 0 ? std::numeric_limits<double>::quiet_NaN() : stats.mean;
 }
 
 Interval ConvergenceTable::Cell::interval(std::string_view metric) const {
-  RunningStats stats;
-  for (const double v : values) stats.add(v);
-  return metric_interval(metric, stats);
+  return metric_interval(metric, stats_of(values));
 }
 
 const std::string& ConvergenceTable::Cell::reason() const {

@@ -74,9 +74,7 @@ TEST_F(CrossValidation, RowsAreIdenticalForAnyThreadsShardsAndResume) {
   // A run cut after 13 rows (a kill) and resumed.
   ASSERT_EQ(nnsweep("run s.yaml -q --out part").exit_code, 0);
   const std::string text = read(dir_ / "part/trials.csv");
-  std::size_t cut = 0;
-  for (int line = 0; line < 14; ++line) cut = text.find('\n', cut) + 1;
-  write("part/trials.csv", text.substr(0, cut + 20));
+  write("part/trials.csv", text.substr(0, first_lines(text, 14) + 20));
   const Output resumed = nnsweep("run s.yaml -q --out part --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(csv_without(read(dir_ / "part/trials.csv"), {"wall_seconds"}), one);

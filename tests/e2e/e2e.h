@@ -67,6 +67,14 @@ class Scratch : public ::testing::Test {
   fs::path dir_;
 };
 
+// The length of the first `lines` lines of `text` (each ending in LF): where to cut a file to
+// keep them, as a kill between two rows would.
+inline std::size_t first_lines(const std::string& text, int lines) {
+  std::size_t end = 0;
+  for (int line = 0; line < lines; ++line) end = text.find('\n', end) + 1;
+  return end;
+}
+
 // The records of a CSV file with the named columns removed (timing columns differ run to run),
 // each as its remaining fields joined by commas; read with the project's RFC 4180 reader, so
 // quoted fields holding commas stay whole.

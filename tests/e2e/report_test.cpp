@@ -350,9 +350,7 @@ TEST_F(Pictures, AResumedRunJudgesItsNewRowsAsTheRunWasJudgedAgain) {
   ASSERT_EQ(nnsweep("report out --set convergence.learned_below=0.001").exit_code, 0);
   // Keep the header and three rows: the resume trains the other five.
   std::string trials = read(dir_ / "out/trials.csv");
-  std::size_t end = 0;
-  for (int line = 0; line < 4; ++line) end = trials.find('\n', end) + 1;
-  write("out/trials.csv", trials.substr(0, end));
+  write("out/trials.csv", trials.substr(0, first_lines(trials, 4)));
   const Output resumed = nnsweep("run s.yaml --out out --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(read(dir_ / "out/trials.csv").find(",learned,"), std::string::npos);

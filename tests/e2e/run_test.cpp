@@ -156,9 +156,7 @@ TEST_F(Run, ResumeFinishesATruncatedRunWithIdenticalResults) {
   ASSERT_EQ(nnsweep("run s.yaml -q --out part").exit_code, 0);
   // Keep the header and 40 rows, then tear the next row in half, as a kill would.
   const std::string text = read(dir_ / "part/trials.csv");
-  std::size_t cut = 0;
-  for (int line = 0; line < 41; ++line) cut = text.find('\n', cut) + 1;
-  write("part/trials.csv", text.substr(0, cut + 30));
+  write("part/trials.csv", text.substr(0, first_lines(text, 41) + 30));
   const Output r = nnsweep("run s.yaml -q --out part --resume");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(csv_without(read(dir_ / "part/trials.csv"), {"wall_seconds"}),
