@@ -73,6 +73,32 @@ void emit_spec(YAML::Emitter& out, const std::string& spec_yaml) {
     out << YAML::Literal << spec_yaml;
 }
 
+// The specs the rows were made under, oldest first (absent until a run is extended).
+void emit_history(YAML::Emitter& out, const std::vector<SpecChange>& history) {
+  if (history.empty()) return;
+  out << YAML::Key << "history" << YAML::Value << YAML::BeginSeq;
+  for (const SpecChange& c : history) {
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "spec_hash" << YAML::Value;
+    quoted(out, c.spec_hash);
+    out << YAML::Key << "time" << YAML::Value << c.time << YAML::Key << "kept" << YAML::Value
+        << c.kept << YAML::Key << "trained" << YAML::Value << c.trained << YAML::Key << "retired"
+        << YAML::Value << c.retired << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+std::vector<SpecChange> read_history(const YAML::Node& history) {
+  std::vector<SpecChange> changes;
+  if (!history || !history.IsSequence()) return changes;
+  for (const YAML::Node& c : history)
+    changes.push_back({.spec_hash = c["spec_hash"].as<std::string>(),
+                       .time = c["time"].as<std::string>(""),
+                       .kept = c["kept"].as<std::uint64_t>(0),
+                       .trained = c["trained"].as<std::uint64_t>(0),
+                       .retired = c["retired"].as<std::uint64_t>(0)});
+  return changes;
+}
+
 }  // namespace
 
 std::string format_manifest(const Manifest& m) {
@@ -87,6 +113,7 @@ std::string format_manifest(const Manifest& m) {
     for (const std::string& o : m.judged_with) quoted(out, o);
     out << YAML::EndSeq;
   }
+  emit_history(out, m.history);
   out << YAML::Key << "spec_hash" << YAML::Value;
   quoted(out, m.spec_hash);
   out << YAML::Key << "spec" << YAML::Value;
@@ -161,6 +188,8 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
     if (trials && trials["sweep"]) info.sweep_trials = trials["sweep"].as<std::uint64_t>();
     if (trials && trials["shard"] && !trials["shard"].IsNull())
       info.shard = trials["shard"].as<std::string>();
+    info.history = read_history(root["history"]);
+    if (root["started"] && root["started"].IsScalar()) info.started = root["started"].Scalar();
   } catch (const YAML::Exception& e) {
     throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, "manifest: " + e.msg);
   }

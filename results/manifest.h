@@ -22,6 +22,15 @@ namespace results {
 // without `id_scheme` predates both and reads as scheme 1.
 inline constexpr int kOutputFormat = 2;
 
+// One spec a directory's rows were made under (`run --extend` grows a finished sweep into a new
+// spec): its hash, when it took over (ISO 8601, UTC), and the trials it kept from the spec
+// before, trained (or had to train) and retired to retired.csv. The first entry is the original
+// run's spec, with its rows as trained.
+struct SpecChange {
+  std::string spec_hash, time;
+  std::uint64_t kept = 0, trained = 0, retired = 0;
+};
+
 struct Manifest {
   int id_scheme = 0;           // sweeps::kIdScheme of the run
   std::string spec_yaml;       // the resolved spec; embedded as YAML when it parses
@@ -43,6 +52,7 @@ struct Manifest {
   // The `--set convergence.KEY=VALUE` overrides the rows were last judged with (nnsweep report
   // --set), in order; empty when they were judged with the spec's own settings.
   std::vector<std::string> judged_with;
+  std::vector<SpecChange> history;  // empty until the directory is first extended
 };
 
 // `2024-05-01T12:00:00Z`: whole seconds, UTC.
@@ -64,6 +74,8 @@ struct ManifestInfo {
   std::uint64_t sweep_trials = 0;
   std::string shard;
   std::vector<std::string> judged_with;
+  std::vector<SpecChange> history;
+  std::string started;  // as written, for the first entry of a history
 };
 ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file);
 

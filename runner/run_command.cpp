@@ -27,6 +27,7 @@
 #include "results/row_writer.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/extend.h"
 #include "runner/judge_again.h"
 #include "runner/live_report.h"
 #include "runner/mpi_backend.h"
@@ -76,6 +77,7 @@ struct Previous {
   // The convergence settings its rows were judged again with (report --set): the new rows are
   // judged the same way.
   std::vector<std::string> judged_with;
+  std::vector<results::SpecChange> history;  // the manifest's, kept
 };
 
 // The last epoch of each trial's last block of rows in curves.csv (a block restarts where the
@@ -122,13 +124,13 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
                     "differ from this one's (id scheme {} there, {} here), so its rows cannot be "
                     "continued; run the sweep again into a new --out directory",
                     info.id_scheme, sweeps::kIdScheme));
-  prev.judged_with = info.judged_with;
+  prev.judged_with = info.judged_with, prev.history = info.history;
   const std::string& hash = info.spec_hash;
   if (hash != sweep.hash())
     throw nn::InputError(sweep.file().string(), 0, 0,
                          fmt::format("cannot --resume {}: the sweep file changed since that run "
                                      "(spec hash {} there, {} now); run it into a new --out "
-                                     "directory",
+                                     "directory, or grow that run with --extend",
                                      dir.string(), hash, sweep.hash()));
   if (info.shard != (shard.whole() ? "" : shard.text()))
     throw nn::InputError(dir.string(), 0, 0,
@@ -188,7 +190,8 @@ struct RunRequest {
   std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials;
   Shard shard;
   SaveModels save_models = SaveModels::best;
-  bool quiet = false, resume = false, progress = false, fail_fast = false, mpi = false;
+  bool quiet = false, resume = false, extend = false, progress = false, fail_fast = false,
+       mpi = false;
   bool live_report = true;  // report.html rebuilt while the run goes
   bool save_models_given = false, max_trials_given = false;  // said on the command line
 };
@@ -202,6 +205,9 @@ std::optional<RunRequest> parse_run_request(const Args& args) {
       "out,o", po::value(&r.out_dir), "output directory (default: runs/<sweep name>)")(
       "threads,t", po::value(&r.threads), "worker threads (default: all cores)")(
       "resume", "continue the run in --out: train only the trials with no complete row")(
+      "extend",
+      "grow the run in --out into the (changed) sweep file: keep every finished trial still in "
+      "it, train the new ones, move the rest to retired.csv")(
       "quiet,q", "no progress and no table on the terminal, and no live report.html")(
       "no-live-report", "write report.html only at the end, not every few seconds during the run")(
       "progress", "show progress even when stderr is not a terminal")(
@@ -221,6 +227,7 @@ std::optional<RunRequest> parse_run_request(const Args& args) {
     throw po::error("--out needs a directory; leave it out for runs/<sweep name>/");
   if (r.out_dir == "-") throw po::error("--out must be a directory: a run writes several files");
   r.quiet = vm.count("quiet") > 0, r.resume = vm.count("resume") > 0;
+  r.extend = vm.count("extend") > 0;
   r.progress = vm.count("progress") > 0, r.fail_fast = vm.count("fail-fast") > 0;
   r.mpi = vm.count("mpi") > 0;
   r.live_report = !r.quiet && vm.count("no-live-report") == 0;
@@ -274,11 +281,11 @@ std::string resume_command(const RunRequest& request, const OutputDir& out) {
   if (request.save_models_given) command += " --save-models " + request.save_models_text;
   if (request.max_trials_given) command += fmt::format(" --max-trials {}", request.max_trials);
   if (request.fail_fast) command += " --fail-fast";
-  return command + " --out " + shell_word(out.shown) + " --resume";
+  return command + " --out " + shell_word(out.shown) + (request.extend ? " --extend" : " --resume");
 }
 
 Previous previous_run(const OutputDir& out, const sweeps::Sweep& sweep, const RunRequest& request) {
-  if (!request.resume || is_empty_output_dir(out.path)) return {};
+  if (!(request.resume || request.extend) || is_empty_output_dir(out.path)) return {};
   Previous prev = read_previous(out.path, sweep, request.shard);
   if (prev.curves_missing > 0 && !request.quiet)
     std::cerr << fmt::format(
@@ -295,6 +302,7 @@ results::Manifest start_manifest(const sweeps::Sweep& sweep, const RunRequest& r
   manifest.spec_yaml = sweep.canonical_yaml();
   manifest.spec_hash = sweep.hash();
   manifest.judged_with = prev.judged_with;
+  manifest.history = prev.history;
   manifest.version = version_string();
   manifest.git_revision = NNSWEEP_GIT_REVISION;
   manifest.compiler = NNSWEEP_COMPILER;
@@ -308,6 +316,17 @@ results::Manifest start_manifest(const sweeps::Sweep& sweep, const RunRequest& r
   manifest.sweep_trials = sweep.size();
   if (!request.shard.whole()) manifest.shard = request.shard.text();
   return manifest;
+}
+
+// --extend: a changed sweep file first makes the directory a partial run of the new sweep.
+void extend_first(const OutputDir& out, const sweeps::Sweep& sweep, const RunRequest& request) {
+  if (!request.extend || is_empty_output_dir(out.path)) return;
+  const auto count =
+      extend_output_dir(out.path, sweep, request.shard, start_manifest(sweep, request, {}));
+  if (count && !request.quiet)
+    std::cerr << fmt::format(
+        "extending {}/: {} finished trials kept, {} to train, {} retired to retired.csv\n",
+        out.shown, count->kept, count->train, count->retired);
 }
 
 // Where the finished trials go: curves.csv and trials.csv (appended a pack at a time, curves
@@ -575,11 +594,12 @@ int run_command(const Args& args) {
   // Who holds the directory is said first; the lock, once taken, decides.
   const OutputDir out = output_dir_of(request, sweep);
   check_not_in_use(out.path, out.shown);
-  check_output_dir(out, request.resume);
+  check_output_dir(out, request.resume || request.extend);
   fs::create_directories(out.path);
   const OutputLock lock(out.path, out.shown, "run");
-  check_output_dir(out, request.resume);
+  check_output_dir(out, request.resume || request.extend);
   check_output_entries(out.path);
+  extend_first(out, sweep, request);
   const Previous prev = previous_run(out, sweep, request);
 
   // Not synced: it only has to outlive this process (for --resume), as the rows appended during
