@@ -55,19 +55,24 @@ bool same_node(const YAML::Node& a, const YAML::Node& b) {
   return true;
 }
 
-void check_extendable(const fs::path& dir, const std::optional<results::ManifestInfo>& info,
-                      const sweeps::Sweep& sweep, const Shard& shard) {
+// Whether `dir` holds an nnsweep run whose rows this nnsweep can keep.
+void check_store(const fs::path& dir, const std::optional<results::ManifestInfo>& info) {
   if (!info) refuse(dir, "no manifest.yaml, so this is not an nnsweep output directory");
   if (info->id_scheme != sweeps::kIdScheme)
     refuse(dir, fmt::format("that run was made by an nnsweep whose trial ids and seeds differ "
                             "from this one's (id scheme {} there, {} here), so its rows cannot "
                             "be kept; run the sweep again into a new --out directory",
                             info->id_scheme, sweeps::kIdScheme));
-  if (!shard.whole() || !info->shard.empty())
+}
+
+// Whether the run in `dir` can grow into `sweep`, a changed spec.
+void check_growable(const fs::path& dir, const results::ManifestInfo& info,
+                    const sweeps::Sweep& sweep, const Shard& shard) {
+  if (!shard.whole() || !info.shard.empty())
     refuse(dir,
            "shards grow only as a whole sweep: merge them (nnsweep merge), then extend the "
            "merged directory");
-  if (uses_halving(info->spec_yaml) || uses_halving(sweep.canonical_yaml()))
+  if (uses_halving(info.spec_yaml) || uses_halving(sweep.canonical_yaml()))
     refuse(sweep.file(),
            "a sweep with `halving:` decides its rungs over the whole sweep, so the "
            "finished rows are not those of the grown sweep; run it into a new "
@@ -75,14 +80,15 @@ void check_extendable(const fs::path& dir, const std::optional<results::Manifest
   // Outcomes and kept epochs come from these settings, which are not part of a trial's id: rows
   // made under others would differ from a fresh run's.
   const std::string new_spec = sweep.canonical_yaml();
-  if (!same_node(spec_section(info->spec_yaml, "convergence"),
+  if (!same_node(spec_section(info.spec_yaml, "convergence"),
                  spec_section(new_spec, "convergence")))
     refuse(sweep.file(), fmt::format("the convergence settings changed, and the finished rows "
-                                     "were judged under the old ones; judge them again with "
-                                     "nnsweep report {} --set convergence.KEY=VALUE, or run the "
-                                     "sweep into a new --out directory",
+                                     "were judged under the old ones; keep that run's settings in "
+                                     "the sweep file (and judge again afterwards with nnsweep "
+                                     "report {} --set convergence.KEY=VALUE), or run the sweep "
+                                     "into a new --out directory",
                                      dir.string()));
-  if (!same_node(spec_section(info->spec_yaml, "curves"), spec_section(new_spec, "curves")))
+  if (!same_node(spec_section(info.spec_yaml, "curves"), spec_section(new_spec, "curves")))
     refuse(sweep.file(),
            "the curves settings changed, and the finished trials' curves were "
            "kept under the old ones; run the sweep into a new --out directory");
@@ -227,8 +233,9 @@ bool uses_halving(const std::string& spec_yaml) {
 std::optional<ExtendCount> extend_output_dir(const fs::path& dir, const sweeps::Sweep& sweep,
                                              const Shard& shard, results::Manifest manifest) {
   const std::optional<results::ManifestInfo> info = results::read_manifest(dir);
-  check_extendable(dir, info, sweep, shard);
+  check_store(dir, info);
   if (info->spec_hash == sweep.hash()) return std::nullopt;
+  check_growable(dir, *info, sweep, shard);
   const Rows old = read_rows(dir / "trials.csv");
   if (old.legacy)
     throw nn::InputError((dir / "trials.csv").string(), 1, 1,

@@ -76,6 +76,32 @@ TEST(Manifest, SpecHashReadsBack) {
             "0123456789012345");
 }
 
+TEST(Manifest, HistoryOfSpecsReadsBackAndIsAbsentUntilExtended) {
+  Manifest m = example();
+  EXPECT_EQ(format_manifest(m).find("history"), std::string::npos);
+  m.history = {{.spec_hash = "0000000000000001", .time = "2024-05-01T12:00:03Z", .trained = 8},
+               {.spec_hash = "00000000000000ab",
+                .time = "2024-05-02T09:30:00Z",
+                .kept = 6,
+                .trained = 4,
+                .retired = 2}};
+  const ManifestInfo info = read_manifest_info(format_manifest(m), "manifest.yaml");
+  ASSERT_EQ(info.history.size(), 2u);
+  EXPECT_EQ(info.history[0].spec_hash, "0000000000000001");
+  EXPECT_EQ(info.history[0].time, "2024-05-01T12:00:03Z");
+  EXPECT_EQ(info.history[0].trained, 8u);
+  EXPECT_EQ(info.history[1].spec_hash, "00000000000000ab");
+  EXPECT_EQ(info.history[1].kept, 6u);
+  EXPECT_EQ(info.history[1].trained, 4u);
+  EXPECT_EQ(info.history[1].retired, 2u);
+  EXPECT_EQ(info.started, "2024-05-01T12:00:03Z");
+  // Judging again (report --set) edits the manifest's lines and keeps the history.
+  const ManifestInfo judged =
+      read_manifest_info(with_judged_with(format_manifest(m), {"convergence.stall=0.1"}), "m");
+  EXPECT_EQ(judged.history.size(), 2u);
+  EXPECT_EQ(judged.judged_with, std::vector<std::string>{"convergence.stall=0.1"});
+}
+
 TEST(Manifest, ReadingSomethingElseIsAnInputError) {
   EXPECT_THROW(read_manifest_info("name: x\n", "manifest.yaml"), nn::InputError);
   try {
