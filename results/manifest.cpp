@@ -190,6 +190,8 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
       info.shard = trials["shard"].as<std::string>();
     info.history = read_history(root["history"]);
     if (root["started"] && root["started"].IsScalar()) info.started = root["started"].Scalar();
+    if (root["extending"] && root["extending"].IsScalar())
+      info.extending = root["extending"].Scalar();
   } catch (const YAML::Exception& e) {
     throw nn::InputError(file, e.mark.line + 1, e.mark.column + 1, "manifest: " + e.msg);
   }

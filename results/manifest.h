@@ -76,6 +76,9 @@ struct ManifestInfo {
   std::vector<std::string> judged_with;
   std::vector<SpecChange> history;
   std::string started;  // as written, for the first entry of a history
+  // The spec hash a `run --extend` was turning the directory into when it stopped: its files
+  // may be half replaced, so only another --extend may go on.
+  std::string extending;
 };
 ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file);
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "nn/input_error.h"
+#include "nn/input_file.h"
 #include "results/atomic_file.h"
 #include "results/curves.h"
 #include "results/row_writer.h"
@@ -223,6 +224,17 @@ std::vector<results::SpecChange> grown_history(const results::ManifestInfo& info
   return history;
 }
 
+// Marks the manifest before any file is replaced: a kill between the renames leaves rows in the
+// new spec's order under the old spec's manifest, which a --resume of the old spec would take by
+// index; the mark makes it refuse.
+void mark_extending(const fs::path& dir, const std::string& hash) {
+  std::istringstream lines(nn::read_input_file((dir / "manifest.yaml").string(), "manifest"));
+  std::string text, line;
+  while (std::getline(lines, line))
+    if (!line.starts_with("extending:")) text += line + "\n";
+  results::replace_file(dir, "manifest.yaml", text + fmt::format("extending: \"{}\"\n", hash));
+}
+
 }  // namespace
 
 bool uses_halving(const std::string& spec_yaml) {
@@ -234,7 +246,7 @@ std::optional<ExtendCount> extend_output_dir(const fs::path& dir, const sweeps::
                                              const Shard& shard, results::Manifest manifest) {
   const std::optional<results::ManifestInfo> info = results::read_manifest(dir);
   check_store(dir, info);
-  if (info->spec_hash == sweep.hash()) return std::nullopt;
+  if (info->spec_hash == sweep.hash() && info->extending.empty()) return std::nullopt;
   check_growable(dir, *info, sweep, shard);
   const Rows old = read_rows(dir / "trials.csv");
   if (old.legacy)
@@ -246,6 +258,7 @@ std::optional<ExtendCount> extend_output_dir(const fs::path& dir, const sweeps::
   ExtendCount count{.kept = kept.rows.size(), .train = sweep.size() - kept.rows.size()};
   const std::optional<std::string> retired = retired_text(dir, old, kept, count.retired);
 
+  mark_extending(dir, sweep.hash());
   // Staged beside the old files and renamed over them, the manifest last: until it names the
   // new spec, another --extend starts over from whatever a kill left.
   results::FileBatch files(dir);

@@ -124,6 +124,11 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
                     "differ from this one's (id scheme {} there, {} here), so its rows cannot be "
                     "continued; run the sweep again into a new --out directory",
                     info.id_scheme, sweeps::kIdScheme));
+  if (!info.extending.empty())
+    throw nn::InputError(dir.string(), 0, 0,
+                         fmt::format("cannot --resume: an --extend into another sweep file (spec "
+                                     "hash {}) was stopped half way; finish it with --extend",
+                                     info.extending));
   prev.judged_with = info.judged_with, prev.history = info.history;
   const std::string& hash = info.spec_hash;
   if (hash != sweep.hash())

@@ -82,6 +82,7 @@ TEST_F(Extend, AnotherLearningRateTrainsOnlyItsTrialsAndEqualsAFreshRun) {
   const std::string manifest = read(dir_ / "out/manifest.yaml");
   EXPECT_NE(manifest.find("kept: 0, trained: 8, retired: 0}"), std::string::npos) << manifest;
   EXPECT_NE(manifest.find("kept: 8, trained: 4, retired: 0}"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("extending:"), std::string::npos) << manifest;
 }
 
 TEST_F(Extend, ARepeatTrainsOnlyTheNewRepeat) {
@@ -97,6 +98,29 @@ TEST_F(Extend, MoreEpochsTrainOnlyTheLongerTrials) {
   const Output r = grow(grown);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(trainings(r), 8);
+  expect_equals_fresh_run("s.yaml", "out");
+}
+
+TEST_F(Extend, MoreRandomSamplesTrainOnlyTheNewSamples) {
+  // Asking for more samples keeps the earlier ones, so their trials keep their ids.
+  const std::string random = R"(name: grow
+seed: 11
+repeats: 2
+data: { dataset: circle, points: 100 }
+model: { hidden: [4] }
+train: { batch_size: 10, epochs: 12 }
+random: { samples: SAMPLES, params: { train.learning_rate: { log_uniform: [0.001, 1] } } }
+)";
+  auto with_samples = [&](const char* samples) {
+    std::string text = random;
+    return text.replace(text.find("SAMPLES"), 7, samples);
+  };
+  write("s.yaml", with_samples("3"));
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  write("s.yaml", with_samples("5"));
+  const Output r = nnsweep("run s.yaml --out out --extend");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(trainings(r), 4);
   expect_equals_fresh_run("s.yaml", "out");
 }
 
@@ -185,6 +209,21 @@ TEST_F(Extend, AKillWhileTheFilesAreReplacedIsFinishedByAnotherExtend) {
   ASSERT_EQ(nnsweep("run s.yaml -q --out out --extend").exit_code, 0);
   fs::copy_file(dir_ / "out/retired.csv", dir_ / "killed/retired.csv");
   write("killed/curves.csv", read(dir_ / "out/curves.csv"));
+  // The manifest is marked before the first rename: a --resume of the old sweep file, which
+  // would take the half-replaced rows by index, is refused.
+  const std::string manifest = read(dir_ / "out/manifest.yaml");
+  const std::size_t at = manifest.find("\nspec_hash: ") + 12;
+  const std::string hash = manifest.substr(at, manifest.find('\n', at) - at);
+  write("killed/manifest.yaml", read(dir_ / "killed/manifest.yaml") + "extending: " + hash + "\n");
+  write("old.yaml", kBase);
+  const Output resumed = nnsweep("run old.yaml -q --out killed --resume");
+  EXPECT_EQ(resumed.exit_code, 2);
+  EXPECT_NE(
+      resumed.err.find("killed: error: cannot --resume: an --extend into another sweep "
+                       "file (spec hash " +
+                       hash.substr(1, 16) + ") was stopped half way; finish it with --extend"),
+      std::string::npos)
+      << resumed.err;
   const Output r = nnsweep("run s.yaml --out killed --extend");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(trainings(r), 4);
