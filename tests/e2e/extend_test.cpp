@@ -149,6 +149,36 @@ TEST_F(Extend, ARemovedValueMovesItsRowsToRetiredAndComesBackRetrained) {
   EXPECT_NE(manifest.find("kept: 4, trained: 4, retired: 0}"), std::string::npos) << manifest;
 }
 
+TEST_F(Extend, RetiredRowsOfOtherColumnsShareOneHeader) {
+  ASSERT_EQ(grow(edited("[0.03, 0.3]", "[0.03]")).exit_code, 0);  // retires 4 sgd rows
+  write("s.yaml", edited("[0.03, 0.3]", "[0.03]") + "  train.optimizer: [sgd, adam]\n");
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out --extend").exit_code, 0);
+  write("s.yaml", edited("[0.03, 0.3]", "[0.03]") + "  train.optimizer: [adam]\n");
+  const Output r = nnsweep("run s.yaml --out out --extend");  // retires the other 4 sgd rows
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(trainings(r), 0);
+  expect_equals_fresh_run("s.yaml", "out");
+  // retired.csv reads as a trials.csv: Adam's columns added, empty in the sgd rows.
+  std::ifstream in(dir_ / "out/retired.csv", std::ios::binary);
+  std::vector<results::TrialRecord> rows;
+  const auto info = results::read_trials(
+      in, "retired.csv", [&](results::TrialRecord&& record) { rows.push_back(std::move(record)); });
+  ASSERT_EQ(rows.size(), 8u);
+  const auto& keys = info.param_keys;
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "train.beta1"), keys.end());
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.params.size(), keys.size());
+    for (const auto& [key, value] : row.params) {
+      if (key == "train.optimizer") {
+        EXPECT_EQ(value, "sgd");
+      }
+      if (key == "train.beta1") {
+        EXPECT_EQ(value, "");
+      }
+    }
+  }
+}
+
 TEST_F(Extend, NewColumnsAreFilledForKeptRows) {
   // Adam's settings become parameter columns of every row (empty for the kept sgd rows).
   const Output r = grow(std::string(kBase) + "  train.optimizer: [sgd, adam]\n");
