@@ -238,8 +238,8 @@ void mark_extending(const fs::path& dir, const std::string& hash) {
 }  // namespace
 
 bool uses_halving(const std::string& spec_yaml) {
-  return spec_section(spec_yaml, "halving").IsDefined() &&
-         !spec_section(spec_yaml, "halving").IsNull();
+  const YAML::Node halving = spec_section(spec_yaml, "halving");
+  return halving.IsDefined() && !halving.IsNull();
 }
 
 std::optional<ExtendCount> extend_output_dir(const fs::path& dir, const sweeps::Sweep& sweep,
