@@ -16,6 +16,7 @@
 #include "nn/input_file.h"
 #include "results/atomic_file.h"
 #include "results/curves.h"
+#include "results/output_file.h"
 #include "results/row_writer.h"
 #include "results/trial_record.h"
 #include "sweeps/canonical.h"
@@ -248,6 +249,8 @@ std::optional<ExtendCount> extend_output_dir(const fs::path& dir, const sweeps::
   check_store(dir, info);
   if (info->spec_hash == sweep.hash() && info->extending.empty()) return std::nullopt;
   check_growable(dir, *info, sweep, shard);
+  // Never read or replaced through a link, as every file of the directory.
+  results::check_regular_or_missing(results::open_place(dir, "retired.csv"));
   const Rows old = read_rows(dir / "trials.csv");
   if (old.legacy)
     throw nn::InputError((dir / "trials.csv").string(), 1, 1,

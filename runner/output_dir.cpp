@@ -24,16 +24,10 @@ namespace fs = std::filesystem;
 namespace {
 
 // The files nnsweep writes into an output directory (models/ aside).
-constexpr std::array<std::string_view, 10> kOutputFiles = {"manifest.yaml",
-                                                           "trials.csv",
-                                                           "curves.csv",
-                                                           "summary.csv",
-                                                           "convergence.csv",
-                                                           "convergence.md",
-                                                           "convergence_cells.csv",
-                                                           "importance.csv",
-                                                           "report.html",
-                                                           "retired.csv"};
+constexpr std::array<std::string_view, 9> kOutputFiles = {
+    "manifest.yaml",         "trials.csv",      "curves.csv",
+    "summary.csv",           "convergence.csv", "convergence.md",
+    "convergence_cells.csv", "importance.csv",  "report.html"};
 
 bool has_dot_component(const fs::path& path) {
   for (const fs::path& part : path)

@@ -313,6 +313,13 @@ TEST_F(Extend, RefusesWhatItCannotGrowAndChangesNothing) {
           "out: error: cannot --extend: that run was made by an nnsweep whose trial ids and seeds "
           "differ from this one's (id scheme 1 there, 3 here)");
   write("out/manifest.yaml", manifest);
+  fs::create_symlink("elsewhere.csv", dir_ / "out/retired.csv");
+  const Output link = nnsweep("run s.yaml -q --out out --extend");
+  EXPECT_EQ(link.exit_code, 2);
+  EXPECT_NE(link.err.find("out/retired.csv: error: is a symbolic link"), std::string::npos)
+      << link.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/elsewhere.csv"));
+  fs::remove(dir_ / "out/retired.csv");
   write("out/trials.csv", trials + "12,not a row\n");
   const Output corrupt = nnsweep("run s.yaml -q --out out --extend");
   EXPECT_EQ(corrupt.exit_code, 2);
