@@ -1,9 +1,15 @@
 // End-to-end: `nnsweep run SPEC --out DIR --extend` grows a finished sweep into a changed spec.
 // It trains only the trials the directory does not hold, and its files then equal those of a
 // fresh run of the new spec (timing columns aside); removed trials go to retired.csv.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
+#include <chrono>
 #include <regex>
+#include <thread>
 
 #include "e2e.h"
 #include "results/trial_record.h"
@@ -259,6 +265,51 @@ TEST_F(Extend, AKillWhileTheFilesAreReplacedIsFinishedByAnotherExtend) {
   EXPECT_EQ(trainings(r), 4);
   expect_equals_fresh_run("s.yaml", "killed");
   EXPECT_EQ(read(dir_ / "killed/retired.csv"), read(dir_ / "out/retired.csv"));  // once each
+}
+
+TEST_F(Extend, KilledAtRandomMomentsThenExtendedAgainEqualsAFreshRun) {
+  // 8 learning rates x 2 activations x 2 repeats x 3 budgets: 88 new trials to train.
+  const std::string grown = edited("[0.03, 0.3]", "[0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]") +
+                            "  train.epochs: [12, 40, 80]\n";
+  write("g.yaml", grown);
+  const auto begin = std::chrono::steady_clock::now();
+  ASSERT_EQ(nnsweep("run g.yaml -q --threads 2 --out fresh_killed").exit_code, 0);
+  const long run_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - begin)
+                          .count();
+  write("s.yaml", kBase);
+  ASSERT_EQ(nnsweep("run s.yaml -q --out killed").exit_code, 0);
+  // Kills from the first moments (the files being replaced) to late in the training.
+  std::uint32_t state = 7;
+  int killed = 0;
+  for (int round = 0; round < 8; ++round) {
+    const std::string command = "cd '" + dir_.string() +
+                                "' && exec '" NNSWEEP_BINARY
+                                "' run g.yaml -q --threads 2 --out killed --extend 2>/dev/null";
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    state = state * 1664525u + 1013904223u;  // a fixed sequence of delays: reproducible
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(static_cast<long>((state >> 8) % (run_ms / 2 + 1))));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    killed += WIFSIGNALED(status) ? 1 : 0;
+  }
+  EXPECT_GE(killed, 2);  // the first kills came before the end
+  const Output r = nnsweep("run g.yaml -q --threads 2 --out killed --extend");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path a = dir_ / "killed", b = dir_ / "fresh_killed";
+  EXPECT_EQ(csv_without(read(a / "trials.csv"), kTrialTimes),
+            csv_without(read(b / "trials.csv"), kTrialTimes));
+  EXPECT_EQ(read(a / "curves.csv"), read(b / "curves.csv"));
+  EXPECT_EQ(csv_without(read(a / "summary.csv"), kSummaryTimes),
+            csv_without(read(b / "summary.csv"), kSummaryTimes));
+  EXPECT_EQ(read(a / "convergence.csv"), read(b / "convergence.csv"));
+  EXPECT_FALSE(fs::exists(a / "retired.csv"));  // nothing left the sweep
 }
 
 TEST_F(Extend, ErrorRowsAreTrainedAgain) {
