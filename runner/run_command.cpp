@@ -289,8 +289,23 @@ std::string resume_command(const RunRequest& request, const OutputDir& out) {
   return command + " --out " + shell_word(out.shown) + (request.extend ? " --extend" : " --resume");
 }
 
+results::Manifest start_manifest(const sweeps::Sweep& sweep, const RunRequest& request,
+                                 const Previous& prev);
+
+// --extend: a changed sweep file first makes the directory a partial run of the new sweep.
+void extend_first(const OutputDir& out, const sweeps::Sweep& sweep, const RunRequest& request) {
+  if (!request.extend) return;
+  const auto count =
+      extend_output_dir(out.path, sweep, request.shard, start_manifest(sweep, request, {}));
+  if (count && !request.quiet)
+    std::cerr << fmt::format(
+        "extending {}/: {} finished trials kept, {} to train, {} retired to retired.csv\n",
+        out.shown, count->kept, count->train, count->retired);
+}
+
 Previous previous_run(const OutputDir& out, const sweeps::Sweep& sweep, const RunRequest& request) {
   if (!(request.resume || request.extend) || is_empty_output_dir(out.path)) return {};
+  extend_first(out, sweep, request);
   Previous prev = read_previous(out.path, sweep, request.shard);
   if (prev.curves_missing > 0 && !request.quiet)
     std::cerr << fmt::format(
@@ -321,17 +336,6 @@ results::Manifest start_manifest(const sweeps::Sweep& sweep, const RunRequest& r
   manifest.sweep_trials = sweep.size();
   if (!request.shard.whole()) manifest.shard = request.shard.text();
   return manifest;
-}
-
-// --extend: a changed sweep file first makes the directory a partial run of the new sweep.
-void extend_first(const OutputDir& out, const sweeps::Sweep& sweep, const RunRequest& request) {
-  if (!request.extend || is_empty_output_dir(out.path)) return;
-  const auto count =
-      extend_output_dir(out.path, sweep, request.shard, start_manifest(sweep, request, {}));
-  if (count && !request.quiet)
-    std::cerr << fmt::format(
-        "extending {}/: {} finished trials kept, {} to train, {} retired to retired.csv\n",
-        out.shown, count->kept, count->train, count->retired);
 }
 
 // Where the finished trials go: curves.csv and trials.csv (appended a pack at a time, curves
@@ -604,7 +608,6 @@ int run_command(const Args& args) {
   const OutputLock lock(out.path, out.shown, "run");
   check_output_dir(out, request.resume || request.extend);
   check_output_entries(out.path);
-  extend_first(out, sweep, request);
   const Previous prev = previous_run(out, sweep, request);
 
   // Not synced: it only has to outlive this process (for --resume), as the rows appended during
