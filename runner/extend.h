@@ -7,7 +7,8 @@
 // the manifest takes the new spec and appends to its `history`. The run then trains what is
 // missing exactly as --resume does, so the files end equal to a fresh run of the new spec.
 //
-// Crash safety: the new files are written beside the old ones and renamed over them, the
+// Crash safety: the manifest is first marked `extending` (a --resume then refuses the
+// directory), then the new files are written beside the old ones and renamed over them, the
 // manifest last. Every state a kill can leave reads back correctly: rows are found by id, not
 // by index or column layout, and retired.csv holds one row per id, so a second --extend
 // finishes the job.
@@ -35,10 +36,10 @@ bool uses_halving(const std::string& spec_yaml);
 
 // Prepares output directory `dir` (which is not empty) for extending its run to `sweep`, as the
 // header says; `manifest` is the new run's starting manifest (its history is filled in here).
-// Nothing when the spec is unchanged: the run just resumes. Throws nn::InputError, before
-// anything is written, for a directory that is not an nnsweep output directory, results of
-// another id scheme, a shard (either side), a halving sweep, or changed curves or convergence
-// settings (the kept rows would not be those of a fresh run).
+// Nothing when the spec is unchanged (and no extension was cut short): the run just resumes. Throws
+// nn::InputError, before anything is written, for a directory that is not an nnsweep output
+// directory, results of another id scheme, a shard (either side), a halving sweep, or changed
+// curves or convergence settings (the kept rows would not be those of a fresh run).
 std::optional<ExtendCount> extend_output_dir(const std::filesystem::path& dir,
                                              const sweeps::Sweep& sweep, const Shard& shard,
                                              results::Manifest manifest);
