@@ -43,6 +43,9 @@ struct Manifest {
   // The `--set convergence.KEY=VALUE` overrides the rows were last judged with (nnsweep report
   // --set), in order; empty when they were judged with the spec's own settings.
   std::vector<std::string> judged_with;
+  // The `KEY=VALUE` changes to the sweep file given to `nnsweep run`, in order (the resolved spec
+  // already holds them); empty when there were none.
+  std::vector<std::string> overrides;
 };
 
 // `2024-05-01T12:00:00Z`: whole seconds, UTC.
@@ -64,6 +67,7 @@ struct ManifestInfo {
   std::uint64_t sweep_trials = 0;
   std::string shard;
   std::vector<std::string> judged_with;
+  std::vector<std::string> overrides;
 };
 ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file);
 

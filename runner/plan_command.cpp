@@ -251,24 +251,31 @@ void print_text(const sweeps::Sweep& sweep, const TextOptions& options, std::ost
 
 int plan_command(const Args& args) {
   std::string spec_path, format = "text";
+  std::vector<std::string> override_texts;
+  std::vector<int> override_positions;
   std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials, first = 10;
   po::options_description options(
-      "usage: nnsweep plan SPEC.yaml [options]\n\n"
+      "usage: nnsweep plan SPEC.yaml [KEY=VALUE ...] [options]\n\n"
       "Validates a sweep file and shows its trials and the work they take. Trains only a few\n"
-      "epochs of one trial, to estimate the time; writes nothing.\n\noptions");
+      "epochs of one trial, to estimate the time; writes nothing. KEY=VALUE changes the sweep\n"
+      "file's value at KEY (YAML), as for run.\n\noptions");
   options.add_options()("help,h", "show this help")(
       "format", po::value(&format), "text (default) or csv: every trial's id, seed and settings")(
       "first", po::value(&first), "how many trials to list in text format (default 10)")(
       "no-calibration", "skip the short training that estimates the time")(
       "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)");
   po::variables_map vm;
-  if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
+  if (!parse_command_line(
+          args, options,
+          {{"spec", &spec_path}, {"set", nullptr, &override_texts, &override_positions}}, vm))
+    return kExitOk;
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep plan SPEC.yaml");
   if (format != "text" && format != "csv")
     throw po::error("--format must be text or csv, got " + nn::quote_input(format));
 
   sweeps::LoadOptions load;
   load.max_trials = max_trials;
+  load.overrides = spec_overrides(override_texts, override_positions);
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, load);
   if (format == "csv")
     print_csv(sweep, std::cout);

@@ -707,7 +707,9 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
   s.file = file;
   s.name = default_name(file);
   Loader loader(reader, s);
-  loader.top_level(reader.load(text));
+  YAML::Node root = reader.load(text);
+  apply_spec_overrides(root, options.overrides, reader);
+  loader.top_level(root);
   const Parsed& p = loader.parsed();
 
   const std::uint64_t limit = trial_limit(options, p);

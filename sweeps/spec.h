@@ -15,6 +15,7 @@
 
 #include "nn/config.h"
 #include "results/pivot_spec.h"
+#include "sweeps/overrides.h"
 
 namespace sweeps {
 
@@ -86,6 +87,9 @@ struct LoadOptions {
   // the default, but a value set here that differs from the default wins over the file.
   static constexpr std::uint64_t kDefaultMaxTrials = 1'000'000;
   std::uint64_t max_trials = kDefaultMaxTrials;
+  // Changes from the command line (`nnsweep run SPEC KEY=VALUE ...`), put into the file's tree
+  // before it is read: the resolved spec and its hash include them.
+  std::vector<SpecOverride> overrides;
 };
 
 class Sweep {
