@@ -29,6 +29,9 @@ struct Sweep::Impl {
   nn::TrialConfig base;
   Grid grid;
   RandomSamples random;
+  // Under random.method sobol: the pseudo-random samples of the same seed, which `plan` compares
+  // the spread with (empty when they cannot be drawn).
+  RandomSamples pseudo_twin;
   results::PivotSpec report;
   CurvesSpec curves;
   Counts counts;
@@ -75,6 +78,7 @@ struct Parsed {
   std::vector<MatrixEntry> exclude, include;
   std::vector<RandomParam> random;
   std::uint64_t samples = 0;
+  RandomMethod method = RandomMethod::pseudo;
   YAML::Mark samples_mark, size_mark;
   std::optional<std::uint64_t> max_trials;
   std::map<std::string, YAML::Mark> report_marks;  // rows, cols given in the file
@@ -282,10 +286,14 @@ class Loader {
   }
 
   void random(const Reader::Entry& top) {
-    const auto fields = r_.entries(top.value, "random", {"samples", "params"});
+    const auto fields = r_.entries(top.value, "random", {"samples", "params", "method"});
     const Reader::Entry* samples = nullptr;
     const Reader::Entry* params = nullptr;
-    for (const Reader::Entry& e : fields) (e.key == "samples" ? samples : params) = &e;
+    for (const Reader::Entry& e : fields)
+      if (e.key == "method")
+        random_method(e.value);
+      else
+        (e.key == "samples" ? samples : params) = &e;
     if (!samples) r_.fail(top.key_node, "random needs 'samples', the number of draws");
     if (!params) r_.fail(top.key_node, "random needs 'params', the settings to draw");
     const std::int64_t n = r_.integer(samples->value, "random.samples");
@@ -326,6 +334,16 @@ class Loader {
                 "random.params." + e.key + " needs exactly one distribution: " + join(names));
       p_.random.push_back(distribution(setting, dist.front(), e.key_node.Mark()));
     }
+  }
+
+  void random_method(const YAML::Node& node) {
+    const std::string text = r_.scalar(node, "random.method");
+    const std::vector<std::string> names(kRandomMethodNames.begin(), kRandomMethodNames.end());
+    const auto method = nn::parse_name<RandomMethod>(text, kRandomMethodNames);
+    if (!method)
+      r_.fail(node, "unknown random.method " + nn::quote_input(text) + did_you_mean(text, names) +
+                        "; valid: " + join(names));
+    p_.method = *method;
   }
 
   RandomParam distribution(const Setting& setting, const Reader::Entry& d, YAML::Mark mark) {
@@ -511,6 +529,10 @@ void emit_random(YAML::Emitter& out, const RandomSamples& random) {
   if (random.params().empty()) return;
   out << YAML::Key << "random" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "samples" << YAML::Value << random.size();
+  // Only a method other than the default is written, so that the hash of earlier sweeps stays.
+  if (random.method() != RandomMethod::pseudo)
+    out << YAML::Key << "method" << YAML::Value
+        << std::string(kRandomMethodNames[static_cast<std::size_t>(random.method())]);
   out << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
   for (const RandomParam& r : random.params()) {
     out << YAML::Key << r.setting->key << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -623,7 +645,14 @@ void build_enumeration(Sweep::Impl& s, const Parsed& p, const Reader& reader, st
     reader.fail(p.samples_mark, fmt::format("random.samples {} is more than max_trials {}; "
                                             "raise max_trials if you mean it",
                                             p.samples, limit));
-  s.random = RandomSamples(p.random, p.samples, s.seed, s.base, reader, p.samples_mark);
+  s.random = RandomSamples(p.random, p.samples, p.method, s.seed, s.base, reader, p.samples_mark);
+  if (p.method == RandomMethod::pseudo) return;
+  try {
+    s.pseudo_twin =
+        RandomSamples(p.random, p.samples, RandomMethod::pseudo, s.seed, s.base, reader, {});
+  } catch (const nn::InputError&) {
+    // Too few distinct pseudo-random draws: plan shows no comparison.
+  }
 }
 
 void count_trials(Sweep::Impl& s) {
@@ -799,6 +828,54 @@ std::vector<std::string> Sweep::collapse_notes() const {
 const std::vector<Param>& Sweep::random_params() const {
   return impl_->random_params;
 }
+namespace {
+
+// Per parameter: the samples' positions in their ranges, and how many values each can take.
+struct UnitColumns {
+  std::vector<std::vector<double>> columns;
+  std::vector<std::size_t> values;
+};
+
+UnitColumns unit_columns(const RandomSamples& random) {
+  UnitColumns out;
+  for (std::size_t p = 0; p < random.params().size(); ++p) {
+    const RandomParam& r = random.params()[p];
+    out.columns.push_back(random.unit_values(p));
+    out.values.push_back(r.distribution == Distribution::choice ? r.choices.size()
+                         : r.distribution == Distribution::int_uniform
+                             ? static_cast<std::size_t>(r.hi - r.lo + 1)
+                             : 0);
+  }
+  return out;
+}
+
+// The joint figure costs samples^2 x parameters: a prefix of the samples is enough to compare.
+constexpr std::size_t kJointPoints = 2048;
+
+}  // namespace
+
+Sweep::RandomSpread Sweep::random_spread() const {
+  RandomSpread out;
+  const RandomSamples& random = impl_->random;
+  if (random.params().empty()) return out;
+  out.method = kRandomMethodNames[static_cast<std::size_t>(random.method())];
+  const UnitColumns own = unit_columns(random);
+  const bool twin = random.method() == RandomMethod::pseudo || !impl_->pseudo_twin.params().empty();
+  const UnitColumns pseudo = random.method() == RandomMethod::pseudo ? own
+                             : twin ? unit_columns(impl_->pseudo_twin)
+                                    : UnitColumns{};
+  for (std::size_t p = 0; p < own.columns.size(); ++p) {
+    RandomSpread::Row row{random.params()[p].setting->key, spread_of(own.columns[p], own.values[p]),
+                          std::nullopt};
+    if (twin) row.pseudo = spread_of(pseudo.columns[p], pseudo.values[p]);
+    out.params.push_back(std::move(row));
+  }
+  out.joint_points = std::min<std::size_t>(random.size(), kJointPoints);
+  out.joint = centred_l2_discrepancy(own.columns, kJointPoints);
+  if (twin) out.joint_pseudo = centred_l2_discrepancy(pseudo.columns, kJointPoints);
+  return out;
+}
+
 const std::vector<std::string>& Sweep::param_keys() const {
   return impl_->param_keys;
 }
