@@ -29,9 +29,6 @@ struct Sweep::Impl {
   nn::TrialConfig base;
   Grid grid;
   RandomSamples random;
-  // Under random.method sobol: the pseudo-random samples of the same seed, which `plan` compares
-  // the spread with (empty when they cannot be drawn).
-  RandomSamples pseudo_twin;
   results::PivotSpec report;
   CurvesSpec curves;
   Counts counts;
@@ -646,13 +643,6 @@ void build_enumeration(Sweep::Impl& s, const Parsed& p, const Reader& reader, st
                                             "raise max_trials if you mean it",
                                             p.samples, limit));
   s.random = RandomSamples(p.random, p.samples, p.method, s.seed, s.base, reader, p.samples_mark);
-  if (p.method == RandomMethod::pseudo) return;
-  try {
-    s.pseudo_twin =
-        RandomSamples(p.random, p.samples, RandomMethod::pseudo, s.seed, s.base, reader, {});
-  } catch (const nn::InputError&) {
-    // Too few distinct pseudo-random draws: plan shows no comparison.
-  }
 }
 
 void count_trials(Sweep::Impl& s) {
@@ -860,10 +850,16 @@ Sweep::RandomSpread Sweep::random_spread() const {
   if (random.params().empty()) return out;
   out.method = kRandomMethodNames[static_cast<std::size_t>(random.method())];
   const UnitColumns own = unit_columns(random);
-  const bool twin = random.method() == RandomMethod::pseudo || !impl_->pseudo_twin.params().empty();
-  const UnitColumns pseudo = random.method() == RandomMethod::pseudo ? own
-                             : twin ? unit_columns(impl_->pseudo_twin)
-                                    : UnitColumns{};
+  // The pseudo-random samples of the same seed, drawn only here: a run never needs them.
+  bool twin = true;
+  UnitColumns pseudo = own;
+  if (random.method() != RandomMethod::pseudo) try {
+      const Reader reader(impl_->file.string(), ".");
+      pseudo = unit_columns(RandomSamples(random.params(), random.size(), RandomMethod::pseudo,
+                                          impl_->seed, impl_->base, reader, {}));
+    } catch (const nn::InputError&) {
+      twin = false;  // too few distinct pseudo-random draws: nothing to compare with
+    }
   for (std::size_t p = 0; p < own.columns.size(); ++p) {
     RandomSpread::Row row{random.params()[p].setting->key, spread_of(own.columns[p], own.values[p]),
                           std::nullopt};
