@@ -35,6 +35,7 @@ struct Sweep::Impl {
   std::uint64_t size = 0;
   std::vector<Axis> axes;
   std::vector<Param> random_params;
+  std::vector<std::string> include_places;  // "line 12" or "<argument 2> column 5", per entry
   std::vector<std::string> param_keys;
   std::vector<const Setting*> param_settings;
   std::map<std::string, std::string> absolute_paths;  // as written -> absolute
@@ -308,8 +309,7 @@ class Loader {
       for (const MatrixEntry& inc : p_.include)
         for (const Assignment& a : inc.values)
           if (a.setting == &setting)
-            r_.fail(e.key_node, e.key + " is set by include (line " +
-                                    std::to_string(a.mark.line + 1) +
+            r_.fail(e.key_node, e.key + " is set by include (" + r_.where(a.mark) +
                                     "); it cannot also be drawn at random");
       if (!setting.controller.empty()) {
         const Setting& controller = *find_setting(setting.controller);
@@ -321,8 +321,7 @@ class Loader {
           for (const Assignment& a : inc.values)
             if (a.setting == &controller)
               r_.fail(e.key_node, e.key + " applies only for some values of " + controller.key +
-                                      ", which include sets (line " +
-                                      std::to_string(a.mark.line + 1) + "); draw " +
+                                      ", which include sets (" + r_.where(a.mark) + "); draw " +
                                       controller.key + " in random too (choice)");
       }
       const auto dist = r_.entries(e.value, "random.params." + e.key, names);
@@ -738,6 +737,7 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
   check_combinations(s, p, reader);
 
   describe_axes(s);
+  for (const MatrixEntry& entry : p.include) s.include_places.push_back(reader.where(entry.mark));
   choose_param_columns(s, p);
   index_csv_paths(s, reader);
   choose_pivot(s, p, reader);
@@ -806,12 +806,11 @@ std::vector<std::string> Sweep::collapse_notes() const {
   const Grid& grid = impl_->grid;
   std::vector<std::string> notes = grid.collapse_reasons();
   for (const Grid::CollapsedInclude& c : grid.collapsed_includes()) {
-    const int line = grid.include_entry(c.entry).mark.line + 1;
+    const std::string& at = impl_->include_places[c.entry];
     notes.push_back(
-        c.into
-            ? fmt::format("the include entry at line {} gives the same trial as the one at line {}",
-                          line, grid.include_entry(*c.into).mark.line + 1)
-            : fmt::format("the include entry at line {} gives a trial the grid already has", line));
+        c.into ? fmt::format("the include entry at {} gives the same trial as the one at {}", at,
+                             impl_->include_places[*c.into])
+               : fmt::format("the include entry at {} gives a trial the grid already has", at));
   }
   return notes;
 }

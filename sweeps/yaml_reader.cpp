@@ -108,6 +108,12 @@ YAML::Node Reader::load_argument(std::string_view text, int column, const std::s
   return parse(padded, "a command-line value");
 }
 
+std::string Reader::where(const YAML::Mark& mark) const {
+  for (auto o = origins_.rbegin(); o != origins_.rend(); ++o)
+    if (mark.line >= o->first_line) return fmt::format("{} column {}", o->name, mark.column + 1);
+  return "line " + std::to_string(mark.line + 1);
+}
+
 void Reader::fail(const YAML::Mark& mark, const std::string& message) const {
   if (mark.is_null()) throw nn::InputError(file_, 0, 0, message);
   for (auto o = origins_.rbegin(); o != origins_.rend(); ++o)

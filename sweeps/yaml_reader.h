@@ -52,6 +52,9 @@ class Reader {
   // `column` (0-based) is where `text` starts in the argument.
   YAML::Node load_argument(std::string_view text, int column, const std::string& name);
 
+  // "line 12" of the sweep file, or "<argument 2> column 5" for a node from the command line.
+  std::string where(const YAML::Mark& mark) const;
+
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const;
 

@@ -94,6 +94,14 @@ TEST(SpecOverrides, ExcludeIsReplacedWhole) {
             "...]");
 }
 
+TEST(SpecOverrides, NotesAboutTheirEntriesNameTheArgument) {
+  const Sweep s =
+      parse(kSweep, with({"include=[{model.activation: elu}, {model.activation: elu}]"}));
+  EXPECT_EQ(s.collapse_notes(),
+            std::vector<std::string>{"the include entry at <argument 2> column 35 gives the same "
+                                     "trial as the one at <argument 2> column 10"});
+}
+
 TEST(SpecOverrides, ABadValueNamesTheArgumentAndColumn) {
   EXPECT_EQ(error_of({"train.epochs=50", "train.epochs=abc"}),
             "<argument 3>:1:14: error: train.epochs: expected an integer, got 'abc'");
