@@ -657,6 +657,18 @@ void count_trials(Sweep::Impl& s) {
                                                             static_cast<std::uint64_t>(s.folds));
 }
 
+// Where a sweep that is too large is reported: a factor given on the command line if there is
+// one (the widest axis there), since that is what made it large; else the file's biggest factor.
+YAML::Mark size_mark(const Sweep::Impl& s, const Parsed& p, const Reader& reader) {
+  const GridAxis* widest = nullptr;
+  for (const GridAxis& a : s.grid.axes())
+    if (reader.from_command_line(a.mark) && (!widest || a.values.size() > widest->values.size()))
+      widest = &a;
+  if (widest) return widest->mark;
+  if (s.random.size() > 1 && reader.from_command_line(p.samples_mark)) return p.samples_mark;
+  return p.size_mark;
+}
+
 // A sweep with no trials, or more than the limit, is refused; the message for the latter
 // shows how the count comes about, so the user sees which factor to cut.
 void check_size(const Sweep::Impl& s, const Parsed& p, const Reader& reader, std::uint64_t limit) {
@@ -676,9 +688,10 @@ void check_size(const Sweep::Impl& s, const Parsed& p, const Reader& reader, std
   const std::string count = s.size == std::numeric_limits<std::uint64_t>::max()
                                 ? "more than 2^64"
                                 : std::to_string(s.size);
-  reader.fail(p.size_mark, fmt::format("the sweep has {} trials ({}), more than max_trials {}; "
-                                       "raise max_trials if you mean it",
-                                       count, how, limit));
+  reader.fail(size_mark(s, p, reader),
+              fmt::format("the sweep has {} trials ({}), more than max_trials {}; "
+                          "raise max_trials if you mean it",
+                          count, how, limit));
 }
 
 // The axes and random parameters as text, for `nnsweep plan`.

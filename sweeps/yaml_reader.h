@@ -54,6 +54,9 @@ class Reader {
 
   // "line 12" of the sweep file, or "<argument 2> column 5" for a node from the command line.
   std::string where(const YAML::Mark& mark) const;
+  bool from_command_line(const YAML::Mark& mark) const {
+    return !origins_.empty() && !mark.is_null() && mark.line >= origins_.front().first_line;
+  }
 
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const;

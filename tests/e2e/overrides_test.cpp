@@ -92,7 +92,8 @@ TEST_F(Overrides, EveryBadOneExitsTwoNamingItsArgument) {
       {"plan s.yaml 'grid.convergence.window=[5, 10]'",
        "<argument 2>:1:6: error: convergence.window is an analysis setting"},
       {"run s.yaml --out x 'grid.train.batch_size=[1,2,3,4,5,6,7,8,9,10]' max_trials=20",
-       "error: the sweep has 30 trials (grid 3 x 10, x 1 repeats), more than max_trials 20"},
+       "<argument 4>:1:6: error: the sweep has 30 trials (grid 3 x 10, x 1 repeats), more than "
+       "max_trials 20"},
       {"run s.yaml 'random.train.batch_size={int_uniform: [1, 5]}' random.samples=3 "
        "random.method=halton",
        "<argument 4>:1:15: error: unknown random.method 'halton'"},
