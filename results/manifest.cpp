@@ -108,6 +108,11 @@ std::string format_manifest(const Manifest& m) {
   out << YAML::Key << "id_scheme" << YAML::Value << m.id_scheme;
   emit_build(out, m);
   emit_trials(out, m);
+  if (!m.overrides.empty()) {
+    out << YAML::Key << "overrides" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& o : m.overrides) quoted(out, o);
+    out << YAML::EndSeq;
+  }
   if (!m.judged_with.empty()) {
     out << YAML::Key << "judged_with" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const std::string& o : m.judged_with) quoted(out, o);
@@ -184,6 +189,8 @@ ManifestInfo read_manifest_info(const std::string& manifest_text, const std::str
       if (root[key] && root[key].IsScalar()) *field = root[key].Scalar();
     if (const YAML::Node judged = root["judged_with"]; judged && judged.IsSequence())
       for (const auto& o : judged) info.judged_with.push_back(o.as<std::string>());
+    if (const YAML::Node given = root["overrides"]; given && given.IsSequence())
+      for (const auto& o : given) info.overrides.push_back(o.as<std::string>());
     const YAML::Node trials = root["trials"];
     if (trials && trials["sweep"]) info.sweep_trials = trials["sweep"].as<std::uint64_t>();
     if (trials && trials["shard"] && !trials["shard"].IsNull())

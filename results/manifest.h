@@ -53,6 +53,9 @@ struct Manifest {
   // --set), in order; empty when they were judged with the spec's own settings.
   std::vector<std::string> judged_with;
   std::vector<SpecChange> history;  // empty until the directory is first extended
+  // The `KEY=VALUE` changes to the sweep file given to `nnsweep run`, in order (the resolved spec
+  // already holds them); empty when there were none.
+  std::vector<std::string> overrides;
 };
 
 // `2024-05-01T12:00:00Z`: whole seconds, UTC.
@@ -79,6 +82,7 @@ struct ManifestInfo {
   // The spec hash a `run --extend` was turning the directory into when it stopped: its files
   // may be half replaced, so only another --extend may go on.
   std::string extending;
+  std::vector<std::string> overrides;
 };
 ManifestInfo read_manifest_info(const std::string& manifest_text, const std::string& file);
 

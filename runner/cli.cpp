@@ -2,6 +2,7 @@
 
 #include "nn/input_error.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <iostream>
 
@@ -31,6 +32,22 @@ void refuse_negative_unsigned(const po::parsed_options& parsed,
   }
 }
 
+// Each option's tokens are consecutive arguments, in order: counting them finds where each value
+// of the `many` positional stands (messages about it name `<argument N>`).
+void record_positions(const po::parsed_options& parsed,
+                      const std::vector<Positional>& positionals) {
+  for (const Positional& p : positionals) {
+    if (!p.positions) continue;
+    int position = 1;
+    for (const po::option& option : parsed.options) {
+      const int tokens = static_cast<int>(std::max<std::size_t>(1, option.original_tokens.size()));
+      // `--set K=V` (the name as an option) gives the value in its last token.
+      if (option.string_key == p.name) p.positions->push_back(position + tokens - 1);
+      position += tokens;
+    }
+  }
+}
+
 }  // namespace
 
 bool parse_command_line(const Args& args, const po::options_description& visible,
@@ -51,6 +68,7 @@ bool parse_command_line(const Args& args, const po::options_description& visible
   const po::parsed_options parsed =
       po::command_line_parser(args).options(all).positional(positional).run();
   refuse_negative_unsigned(parsed, all);
+  record_positions(parsed, positionals);
   po::store(parsed, vm);
   po::notify(vm);
   if (vm.count("help")) {
@@ -58,6 +76,14 @@ bool parse_command_line(const Args& args, const po::options_description& visible
     return false;
   }
   return true;
+}
+
+std::vector<sweeps::SpecOverride> spec_overrides(const std::vector<std::string>& texts,
+                                                 const std::vector<int>& positions) {
+  std::vector<sweeps::SpecOverride> out;
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    out.push_back(sweeps::parse_spec_override(texts[i], i < positions.size() ? positions[i] : 0));
+  return out;
 }
 
 }  // namespace runner

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runner/commands.h"
+#include "sweeps/overrides.h"
 
 namespace runner {
 
@@ -17,6 +18,8 @@ struct Positional {
   const char* name;
   std::string* one = nullptr;
   std::vector<std::string>* many = nullptr;
+  // With `many`: the 1-based position of each of its values among all the arguments.
+  std::vector<int>* positions = nullptr;
 };
 
 // Fills `vm` from `args`. Returns false when --help was asked: the help is printed to stdout
@@ -25,5 +28,9 @@ bool parse_command_line(const Args& args,
                         const boost::program_options::options_description& visible,
                         const std::vector<Positional>& positionals,
                         boost::program_options::variables_map& vm);
+
+// The `KEY=VALUE` arguments of run and plan, checked for their form, with their positions.
+std::vector<sweeps::SpecOverride> spec_overrides(const std::vector<std::string>& texts,
+                                                 const std::vector<int>& positions);
 
 }  // namespace runner

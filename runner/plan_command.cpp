@@ -177,12 +177,40 @@ std::vector<std::string> print_varied(const sweeps::Sweep& sweep, std::ostream& 
     out << fmt::format("  {:<28} {}\n", axis.key, fmt::join(axis.values, ", "));
     varied.push_back(axis.key);
   }
-  if (!sweep.random_params().empty()) out << "\nrandom:\n";
+  if (!sweep.random_params().empty())
+    out << fmt::format("\nrandom ({}, {} samples):\n", sweep.random_spread().method,
+                       sweep.counts().samples);
   for (const sweeps::Param& p : sweep.random_params()) {
     out << fmt::format("  {:<28} {}\n", p.key, p.value);
     varied.push_back(p.key);
   }
   return varied;
+}
+
+// How evenly the samples cover their ranges, beside the pseudo-random draw of the same seed.
+void print_spread(const sweeps::Sweep& sweep, std::ostream& out) {
+  const sweeps::Sweep::RandomSpread spread = sweep.random_spread();
+  if (spread.params.empty()) return;
+  const bool compare = spread.method != "pseudo";
+  auto versus = [&](const std::string& own, const std::string& pseudo) {
+    return compare && !pseudo.empty() ? fmt::format("{} (pseudo {})", own, pseudo) : own;
+  };
+  out << "\nspread (slices: the share of equal slices of each range, one per sample or value,\n"
+         "that hold a sample; gap: the largest difference between the samples' distribution\n"
+         "and the range's; lower is more even):\n";
+  for (const auto& row : spread.params) {
+    const auto percent = [](const sweeps::Spread& s) {
+      return fmt::format("{:.0f}% of {}", 100 * s.filled, s.bins);
+    };
+    const auto gap = [](const sweeps::Spread& s) { return fmt::format("{:.3f}", s.discrepancy); };
+    out << fmt::format("  {:<28} slices {}, gap {}\n", row.key,
+                       versus(percent(row.spread), row.pseudo ? percent(*row.pseudo) : ""),
+                       versus(gap(row.spread), row.pseudo ? gap(*row.pseudo) : ""));
+  }
+  out << fmt::format("  {:<28} centred L2 discrepancy {}, over the first {} samples\n", "joint",
+                     versus(fmt::format("{:.4f}", spread.joint),
+                            spread.joint_pseudo ? fmt::format("{:.4f}", *spread.joint_pseudo) : ""),
+                     spread.joint_points);
 }
 
 void print_first_trials(const sweeps::Sweep& sweep, std::uint64_t first,
@@ -239,6 +267,7 @@ struct TextOptions {
 void print_text(const sweeps::Sweep& sweep, const TextOptions& options, std::ostream& out) {
   print_counts(sweep, out);
   const std::vector<std::string> varied = print_varied(sweep, out);
+  print_spread(sweep, out);
   print_first_trials(sweep, options.first, varied, out);
   TrainSizes sizes;
   const Work work = estimate_work(sweep, sizes);
@@ -251,24 +280,31 @@ void print_text(const sweeps::Sweep& sweep, const TextOptions& options, std::ost
 
 int plan_command(const Args& args) {
   std::string spec_path, format = "text";
+  std::vector<std::string> override_texts;
+  std::vector<int> override_positions;
   std::uint64_t max_trials = sweeps::LoadOptions{}.max_trials, first = 10;
   po::options_description options(
-      "usage: nnsweep plan SPEC.yaml [options]\n\n"
+      "usage: nnsweep plan SPEC.yaml [KEY=VALUE ...] [options]\n\n"
       "Validates a sweep file and shows its trials and the work they take. Trains only a few\n"
-      "epochs of one trial, to estimate the time; writes nothing.\n\noptions");
+      "epochs of one trial, to estimate the time; writes nothing. KEY=VALUE changes the sweep\n"
+      "file's value at KEY (YAML), as for run.\n\noptions");
   options.add_options()("help,h", "show this help")(
       "format", po::value(&format), "text (default) or csv: every trial's id, seed and settings")(
       "first", po::value(&first), "how many trials to list in text format (default 10)")(
       "no-calibration", "skip the short training that estimates the time")(
       "max-trials", po::value(&max_trials), "refuse sweeps larger than this (default 1000000)");
   po::variables_map vm;
-  if (!parse_command_line(args, options, {{"spec", &spec_path}}, vm)) return kExitOk;
+  if (!parse_command_line(
+          args, options,
+          {{"spec", &spec_path}, {"set", nullptr, &override_texts, &override_positions}}, vm))
+    return kExitOk;
   if (spec_path.empty()) throw po::error("a sweep file is required: nnsweep plan SPEC.yaml");
   if (format != "text" && format != "csv")
     throw po::error("--format must be text or csv, got " + nn::quote_input(format));
 
   sweeps::LoadOptions load;
   load.max_trials = max_trials;
+  load.overrides = spec_overrides(override_texts, override_positions);
   const sweeps::Sweep sweep = sweeps::load_sweep(spec_path, load);
   if (format == "csv")
     print_csv(sweep, std::cout);

@@ -108,7 +108,20 @@ std::unordered_map<std::string, int> read_curve_ends(const fs::path& path,
   return ends;
 }
 
-Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Shard& shard) {
+// For the message of a refused resume: the overrides when they differ, else the file.
+std::string what_changed(const results::ManifestInfo& info, const std::vector<std::string>& now) {
+  if (info.overrides == now) return "the sweep file";
+  auto listed = [](const std::vector<std::string>& overrides) {
+    std::vector<std::string> quoted;
+    for (const std::string& o : overrides) quoted.push_back(nn::quote_input(o));
+    return quoted.empty() ? std::string("none") : fmt::format("{}", fmt::join(quoted, " "));
+  };
+  return fmt::format("the command-line overrides (there: {}; now: {})", listed(info.overrides),
+                     listed(now));
+}
+
+Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Shard& shard,
+                       const std::vector<std::string>& overrides) {
   Previous prev;
   prev.done.assign(sweep.size(), false);
   const std::optional<results::ManifestInfo> manifest = results::read_manifest(dir);
@@ -132,11 +145,12 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
   prev.judged_with = info.judged_with, prev.history = info.history;
   const std::string& hash = info.spec_hash;
   if (hash != sweep.hash())
-    throw nn::InputError(sweep.file().string(), 0, 0,
-                         fmt::format("cannot --resume {}: the sweep file changed since that run "
-                                     "(spec hash {} there, {} now); run it into a new --out "
-                                     "directory, or grow that run with --extend",
-                                     dir.string(), hash, sweep.hash()));
+    throw nn::InputError(
+        sweep.file().string(), 0, 0,
+        fmt::format("cannot --resume {}: {} changed since that run (spec hash {} "
+                    "there, {} now); run it into a new --out directory, or grow that run with "
+                    "--extend",
+                    dir.string(), what_changed(info, overrides), hash, sweep.hash()));
   if (info.shard != (shard.whole() ? "" : shard.text()))
     throw nn::InputError(dir.string(), 0, 0,
                          fmt::format("cannot --resume: that run was {}, this one is {}",
@@ -199,13 +213,18 @@ struct RunRequest {
        mpi = false;
   bool live_report = true;  // report.html rebuilt while the run goes
   bool save_models_given = false, max_trials_given = false;  // said on the command line
+  std::vector<std::string> override_texts;                   // KEY=VALUE changes to the sweep file
+  std::vector<int> override_positions;
+  std::vector<sweeps::SpecOverride> overrides;
 };
 
 // The request, or nothing when --help was asked for (and shown).
 std::optional<RunRequest> parse_run_request(const Args& args) {
   RunRequest r;
   std::string shard_text;
-  po::options_description options("usage: nnsweep run SPEC.yaml [options]\n\noptions");
+  po::options_description options(
+      "usage: nnsweep run SPEC.yaml [KEY=VALUE ...] [options]\n\n"
+      "KEY=VALUE changes the sweep file's value at KEY (YAML), e.g. train.epochs=50\n\noptions");
   options.add_options()("help,h", "show this help")(
       "out,o", po::value(&r.out_dir), "output directory (default: runs/<sweep name>)")(
       "threads,t", po::value(&r.threads), "worker threads (default: all cores)")(
@@ -225,7 +244,11 @@ std::optional<RunRequest> parse_run_request(const Args& args) {
       "default) or all")(
       "mpi", "distribute the trials over MPI ranks (start with mpirun); rank 0 writes the files");
   po::variables_map vm;
-  if (!parse_command_line(args, options, {{"spec", &r.spec_path}}, vm)) return std::nullopt;
+  if (!parse_command_line(
+          args, options,
+          {{"spec", &r.spec_path}, {"set", nullptr, &r.override_texts, &r.override_positions}}, vm))
+    return std::nullopt;
+  r.overrides = spec_overrides(r.override_texts, r.override_positions);
   if (r.spec_path.empty()) throw po::error("a sweep file is required: nnsweep run SPEC.yaml");
   if (vm.count("threads") && r.threads < 1) throw po::error("--threads must be at least 1");
   if (vm.count("out") && r.out_dir.empty())
@@ -282,6 +305,7 @@ void check_output_dir(const OutputDir& out, bool resume) {
 // Every option that changes what the files hold, or whether the resume is accepted.
 std::string resume_command(const RunRequest& request, const OutputDir& out) {
   std::string command = "nnsweep run " + shell_word(request.spec_path);
+  for (const std::string& o : request.override_texts) command.append(" ").append(shell_word(o));
   if (!request.shard.whole()) command += " --shard " + request.shard.text();
   if (request.save_models_given) command += " --save-models " + request.save_models_text;
   if (request.max_trials_given) command += fmt::format(" --max-trials {}", request.max_trials);
@@ -306,7 +330,7 @@ void extend_first(const OutputDir& out, const sweeps::Sweep& sweep, const RunReq
 Previous previous_run(const OutputDir& out, const sweeps::Sweep& sweep, const RunRequest& request) {
   if (!(request.resume || request.extend) || is_empty_output_dir(out.path)) return {};
   extend_first(out, sweep, request);
-  Previous prev = read_previous(out.path, sweep, request.shard);
+  Previous prev = read_previous(out.path, sweep, request.shard, request.override_texts);
   if (prev.curves_missing > 0 && !request.quiet)
     std::cerr << fmt::format(
         "{} trials have a row in trials.csv but no complete curve in curves.csv: training them "
@@ -323,6 +347,7 @@ results::Manifest start_manifest(const sweeps::Sweep& sweep, const RunRequest& r
   manifest.spec_hash = sweep.hash();
   manifest.judged_with = prev.judged_with;
   manifest.history = prev.history;
+  manifest.overrides = request.override_texts;
   manifest.version = version_string();
   manifest.git_revision = NNSWEEP_GIT_REVISION;
   manifest.compiler = NNSWEEP_COMPILER;
@@ -595,7 +620,8 @@ int run_command(const Args& args) {
   install_signal_handlers();
 
   // Everything that can be wrong with the input is found before anything is written.
-  const sweeps::Sweep sweep = sweeps::load_sweep(request.spec_path, {request.max_trials});
+  const sweeps::Sweep sweep =
+      sweeps::load_sweep(request.spec_path, {request.max_trials, request.overrides});
   if (request.threads == 0) request.threads = tbb::info::default_concurrency();
   check_memory(sweep, request.threads);
   if (mpi && mpi->rank() != 0) return work_for_rank_zero(*mpi, sweep, request);

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <bit>
+#include <boost/random/sobol.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <unordered_set>
 
@@ -25,6 +27,14 @@ double round_to_6_digits(double v) {
   double rounded = v;
   std::from_chars(text, end, rounded);
   return rounded;
+}
+
+std::uint32_t reverse_bits(std::uint32_t x) {
+  x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+  x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+  x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+  x = ((x >> 8) & 0x00ff00ffu) | ((x & 0x00ff00ffu) << 8);
+  return (x >> 16) | (x << 16);
 }
 
 // How many numbers of at most 6 significant digits lie in [lo, hi] (an estimate within a few
@@ -83,6 +93,37 @@ double draw(const RandomParam& p, std::mt19937_64& rng) {
   return 0;
 }
 
+// Burley's hash-based Owen scrambling ("Practical Hash-based Owen Scrambling", JCGT 2020), in
+// bit-reversed order: there adding the seed and x ^= x * even constant change each bit only
+// by the bits below it, which are the coordinate's more significant bits before the reversal.
+std::uint32_t nested_scramble(std::uint32_t x, std::uint32_t seed) {
+  x = reverse_bits(x);
+  x += seed;
+  x ^= x * 0x6c50b47cu;
+  x ^= x * 0xb82f1e52u;
+  x ^= x * 0xc7afe638u;
+  x ^= x * 0x8d22f6e6u;
+  return reverse_bits(x);
+}
+
+// The value of `p` at `u` in [0, 1): the distribution's quantile, rounded as draw() rounds.
+double from_unit(const RandomParam& p, double u) {
+  switch (p.distribution) {
+    case Distribution::uniform:
+      return std::clamp(round_to_6_digits(p.lo + u * (p.hi - p.lo)), p.lo, p.hi);
+    case Distribution::log_uniform: {
+      const double e = std::log(p.lo) + u * (std::log(p.hi) - std::log(p.lo));
+      return std::clamp(round_to_6_digits(std::exp(e)), p.lo, p.hi);
+    }
+    case Distribution::int_uniform:
+      return std::min(p.lo + std::floor(u * (p.hi - p.lo + 1)), p.hi);
+    case Distribution::choice:
+      return std::min(std::floor(u * static_cast<double>(p.choices.size())),
+                      static_cast<double>(p.choices.size() - 1));
+  }
+  return 0;
+}
+
 // Refuses a count the distributions cannot give distinct samples for, before drawing.
 void check_space(const std::vector<RandomParam>& params, std::uint64_t count, const Reader& reader,
                  const YAML::Mark& samples_mark) {
@@ -98,10 +139,34 @@ void check_space(const std::vector<RandomParam>& params, std::uint64_t count, co
 
 }  // namespace
 
+struct ScrambledSobol::Engine {
+  explicit Engine(std::size_t dimensions) : sobol(dimensions) {}
+  boost::random::sobol_engine<std::uint32_t, 32> sobol;
+};
+
+ScrambledSobol::ScrambledSobol(std::size_t dimensions, std::uint64_t seed)
+    : engine_(std::make_unique<Engine>(dimensions)) {
+  for (std::size_t d = 0; d < dimensions; ++d)
+    seeds_.push_back(static_cast<std::uint32_t>(
+        stable_hash(fmt::format("sobol scramble of sweep seed {}, dimension {}", seed, d))));
+}
+
+ScrambledSobol::~ScrambledSobol() = default;
+
+void ScrambledSobol::next(std::vector<double>& point) {
+  point.resize(seeds_.size());
+  for (std::size_t d = 0; d < seeds_.size(); ++d) {
+    const std::uint32_t raw = started_ ? engine_->sobol() : 0;
+    point[d] = (nested_scramble(raw, seeds_[d]) + 0.5) * 0x1p-32;
+  }
+  started_ = true;
+}
+
 RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samples,
-                             std::uint64_t sweep_seed, const nn::TrialConfig& base,
-                             const Reader& reader, const YAML::Mark& samples_mark)
-    : params_(std::move(params)), count_(samples) {
+                             RandomMethod method, std::uint64_t sweep_seed,
+                             const nn::TrialConfig& base, const Reader& reader,
+                             const YAML::Mark& samples_mark)
+    : params_(std::move(params)), count_(samples), method_(method) {
   check_space(params_, count_, reader, samples_mark);
   draw_distinct(sweep_seed, base, reader, samples_mark);
 }
@@ -110,6 +175,9 @@ RandomSamples::RandomSamples(std::vector<RandomParam> params, std::uint64_t samp
 void RandomSamples::draw_distinct(std::uint64_t sweep_seed, const nn::TrialConfig& base,
                                   const Reader& reader, const YAML::Mark& samples_mark) {
   std::mt19937_64 rng(stable_hash("random samples of sweep seed " + std::to_string(sweep_seed)));
+  std::optional<ScrambledSobol> sobol;
+  if (method_ == RandomMethod::sobol) sobol.emplace(params_.size(), sweep_seed);
+  std::vector<double> point;
   // The samples kept so far, by index into values_, compared by their exact bits. Hashed
   // through mix64: the bit patterns of 6-digit doubles and choice indices differ mostly in
   // their high bits, and a weaker hash let the set's buckets collide until lookups dominated.
@@ -138,7 +206,12 @@ void RandomSamples::draw_distinct(std::uint64_t sweep_seed, const nn::TrialConfi
       reader.fail(samples_mark, "random: the distributions gave only " + std::to_string(drawn) +
                                     " distinct samples in " + std::to_string(max_draws) +
                                     " draws; ask for fewer samples or widen the ranges");
-    for (const RandomParam& p : params_) values_.push_back(draw(p, rng));
+    if (sobol) {
+      sobol->next(point);
+      for (std::size_t p = 0; p < width; ++p) values_.push_back(from_unit(params_[p], point[p]));
+    } else {
+      for (const RandomParam& p : params_) values_.push_back(draw(p, rng));
+    }
     drop_inapplicable(drawn, base);
     if (kept.insert(drawn).second)
       ++drawn;
@@ -167,6 +240,30 @@ void RandomSamples::apply(std::uint64_t sample, nn::TrialConfig& config) const {
     else
       params_[p].setting->set_number(config, v);
   }
+}
+
+std::vector<double> RandomSamples::unit_values(std::size_t param) const {
+  const RandomParam& p = params_[param];
+  std::vector<double> out;
+  out.reserve(count_);
+  for (std::uint64_t sample = 0; sample < count_; ++sample) {
+    const double v = values_[sample * params_.size() + param];
+    switch (p.distribution) {
+      case Distribution::uniform:
+        out.push_back((v - p.lo) / (p.hi - p.lo));
+        break;
+      case Distribution::log_uniform:
+        out.push_back(std::log(v / p.lo) / std::log(p.hi / p.lo));
+        break;
+      case Distribution::int_uniform:
+        out.push_back((v - p.lo + 0.5) / (p.hi - p.lo + 1));
+        break;
+      case Distribution::choice:
+        out.push_back((v + 0.5) / static_cast<double>(p.choices.size()));
+        break;
+    }
+  }
+  return out;
 }
 
 std::string RandomSamples::text(std::uint64_t sample, std::size_t param) const {

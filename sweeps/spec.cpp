@@ -35,6 +35,7 @@ struct Sweep::Impl {
   std::uint64_t size = 0;
   std::vector<Axis> axes;
   std::vector<Param> random_params;
+  std::vector<std::string> include_places;  // "line 12" or "<argument 2> column 5", per entry
   std::vector<std::string> param_keys;
   std::vector<const Setting*> param_settings;
   std::map<std::string, std::string> absolute_paths;  // as written -> absolute
@@ -75,6 +76,7 @@ struct Parsed {
   std::vector<MatrixEntry> exclude, include;
   std::vector<RandomParam> random;
   std::uint64_t samples = 0;
+  RandomMethod method = RandomMethod::pseudo;
   YAML::Mark samples_mark, size_mark;
   std::optional<std::uint64_t> max_trials;
   std::map<std::string, YAML::Mark> report_marks;  // rows, cols given in the file
@@ -282,10 +284,14 @@ class Loader {
   }
 
   void random(const Reader::Entry& top) {
-    const auto fields = r_.entries(top.value, "random", {"samples", "params"});
+    const auto fields = r_.entries(top.value, "random", {"samples", "params", "method"});
     const Reader::Entry* samples = nullptr;
     const Reader::Entry* params = nullptr;
-    for (const Reader::Entry& e : fields) (e.key == "samples" ? samples : params) = &e;
+    for (const Reader::Entry& e : fields)
+      if (e.key == "method")
+        random_method(e.value);
+      else
+        (e.key == "samples" ? samples : params) = &e;
     if (!samples) r_.fail(top.key_node, "random needs 'samples', the number of draws");
     if (!params) r_.fail(top.key_node, "random needs 'params', the settings to draw");
     const std::int64_t n = r_.integer(samples->value, "random.samples");
@@ -303,8 +309,7 @@ class Loader {
       for (const MatrixEntry& inc : p_.include)
         for (const Assignment& a : inc.values)
           if (a.setting == &setting)
-            r_.fail(e.key_node, e.key + " is set by include (line " +
-                                    std::to_string(a.mark.line + 1) +
+            r_.fail(e.key_node, e.key + " is set by include (" + r_.where(a.mark) +
                                     "); it cannot also be drawn at random");
       if (!setting.controller.empty()) {
         const Setting& controller = *find_setting(setting.controller);
@@ -316,8 +321,7 @@ class Loader {
           for (const Assignment& a : inc.values)
             if (a.setting == &controller)
               r_.fail(e.key_node, e.key + " applies only for some values of " + controller.key +
-                                      ", which include sets (line " +
-                                      std::to_string(a.mark.line + 1) + "); draw " +
+                                      ", which include sets (" + r_.where(a.mark) + "); draw " +
                                       controller.key + " in random too (choice)");
       }
       const auto dist = r_.entries(e.value, "random.params." + e.key, names);
@@ -326,6 +330,16 @@ class Loader {
                 "random.params." + e.key + " needs exactly one distribution: " + join(names));
       p_.random.push_back(distribution(setting, dist.front(), e.key_node.Mark()));
     }
+  }
+
+  void random_method(const YAML::Node& node) {
+    const std::string text = r_.scalar(node, "random.method");
+    const std::vector<std::string> names(kRandomMethodNames.begin(), kRandomMethodNames.end());
+    const auto method = nn::parse_name<RandomMethod>(text, kRandomMethodNames);
+    if (!method)
+      r_.fail(node, "unknown random.method " + nn::quote_input(text) + did_you_mean(text, names) +
+                        "; valid: " + join(names));
+    p_.method = *method;
   }
 
   RandomParam distribution(const Setting& setting, const Reader::Entry& d, YAML::Mark mark) {
@@ -511,6 +525,10 @@ void emit_random(YAML::Emitter& out, const RandomSamples& random) {
   if (random.params().empty()) return;
   out << YAML::Key << "random" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "samples" << YAML::Value << random.size();
+  // Only a method other than the default is written, so that the hash of earlier sweeps stays.
+  if (random.method() != RandomMethod::pseudo)
+    out << YAML::Key << "method" << YAML::Value
+        << std::string(kRandomMethodNames[static_cast<std::size_t>(random.method())]);
   out << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
   for (const RandomParam& r : random.params()) {
     out << YAML::Key << r.setting->key << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -623,7 +641,7 @@ void build_enumeration(Sweep::Impl& s, const Parsed& p, const Reader& reader, st
     reader.fail(p.samples_mark, fmt::format("random.samples {} is more than max_trials {}; "
                                             "raise max_trials if you mean it",
                                             p.samples, limit));
-  s.random = RandomSamples(p.random, p.samples, s.seed, s.base, reader, p.samples_mark);
+  s.random = RandomSamples(p.random, p.samples, p.method, s.seed, s.base, reader, p.samples_mark);
 }
 
 void count_trials(Sweep::Impl& s) {
@@ -637,6 +655,18 @@ void count_trials(Sweep::Impl& s) {
   if (s.base.data.split == nn::SplitMethod::kfold) s.folds = s.base.data.folds;
   s.size = saturating_multiply(s.counts.configurations, static_cast<std::uint64_t>(s.repeats) *
                                                             static_cast<std::uint64_t>(s.folds));
+}
+
+// Where a sweep that is too large is reported: a factor given on the command line if there is
+// one (the widest axis there), since that is what made it large; else the file's biggest factor.
+YAML::Mark size_mark(const Sweep::Impl& s, const Parsed& p, const Reader& reader) {
+  const GridAxis* widest = nullptr;
+  for (const GridAxis& a : s.grid.axes())
+    if (reader.from_command_line(a.mark) && (!widest || a.values.size() > widest->values.size()))
+      widest = &a;
+  if (widest) return widest->mark;
+  if (s.random.size() > 1 && reader.from_command_line(p.samples_mark)) return p.samples_mark;
+  return p.size_mark;
 }
 
 // A sweep with no trials, or more than the limit, is refused; the message for the latter
@@ -658,9 +688,10 @@ void check_size(const Sweep::Impl& s, const Parsed& p, const Reader& reader, std
   const std::string count = s.size == std::numeric_limits<std::uint64_t>::max()
                                 ? "more than 2^64"
                                 : std::to_string(s.size);
-  reader.fail(p.size_mark, fmt::format("the sweep has {} trials ({}), more than max_trials {}; "
-                                       "raise max_trials if you mean it",
-                                       count, how, limit));
+  reader.fail(size_mark(s, p, reader),
+              fmt::format("the sweep has {} trials ({}), more than max_trials {}; "
+                          "raise max_trials if you mean it",
+                          count, how, limit));
 }
 
 // The axes and random parameters as text, for `nnsweep plan`.
@@ -707,7 +738,9 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
   s.file = file;
   s.name = default_name(file);
   Loader loader(reader, s);
-  loader.top_level(reader.load(text));
+  YAML::Node root = reader.load(text);
+  apply_spec_overrides(root, options.overrides, reader);
+  loader.top_level(root);
   const Parsed& p = loader.parsed();
 
   const std::uint64_t limit = trial_limit(options, p);
@@ -717,6 +750,7 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
   check_combinations(s, p, reader);
 
   describe_axes(s);
+  for (const MatrixEntry& entry : p.include) s.include_places.push_back(reader.where(entry.mark));
   choose_param_columns(s, p);
   index_csv_paths(s, reader);
   choose_pivot(s, p, reader);
@@ -785,18 +819,71 @@ std::vector<std::string> Sweep::collapse_notes() const {
   const Grid& grid = impl_->grid;
   std::vector<std::string> notes = grid.collapse_reasons();
   for (const Grid::CollapsedInclude& c : grid.collapsed_includes()) {
-    const int line = grid.include_entry(c.entry).mark.line + 1;
+    const std::string& at = impl_->include_places[c.entry];
     notes.push_back(
-        c.into
-            ? fmt::format("the include entry at line {} gives the same trial as the one at line {}",
-                          line, grid.include_entry(*c.into).mark.line + 1)
-            : fmt::format("the include entry at line {} gives a trial the grid already has", line));
+        c.into ? fmt::format("the include entry at {} gives the same trial as the one at {}", at,
+                             impl_->include_places[*c.into])
+               : fmt::format("the include entry at {} gives a trial the grid already has", at));
   }
   return notes;
 }
 const std::vector<Param>& Sweep::random_params() const {
   return impl_->random_params;
 }
+namespace {
+
+// Per parameter: the samples' positions in their ranges, and how many values each can take.
+struct UnitColumns {
+  std::vector<std::vector<double>> columns;
+  std::vector<std::size_t> values;
+};
+
+UnitColumns unit_columns(const RandomSamples& random) {
+  UnitColumns out;
+  for (std::size_t p = 0; p < random.params().size(); ++p) {
+    const RandomParam& r = random.params()[p];
+    out.columns.push_back(random.unit_values(p));
+    out.values.push_back(r.distribution == Distribution::choice ? r.choices.size()
+                         : r.distribution == Distribution::int_uniform
+                             ? static_cast<std::size_t>(r.hi - r.lo + 1)
+                             : 0);
+  }
+  return out;
+}
+
+// The joint figure costs samples^2 x parameters: a prefix of the samples is enough to compare.
+constexpr std::size_t kJointPoints = 2048;
+
+}  // namespace
+
+Sweep::RandomSpread Sweep::random_spread() const {
+  RandomSpread out;
+  const RandomSamples& random = impl_->random;
+  if (random.params().empty()) return out;
+  out.method = kRandomMethodNames[static_cast<std::size_t>(random.method())];
+  const UnitColumns own = unit_columns(random);
+  // The pseudo-random samples of the same seed, drawn only here: a run never needs them.
+  bool twin = true;
+  UnitColumns pseudo = own;
+  if (random.method() != RandomMethod::pseudo) try {
+      const Reader reader(impl_->file.string(), ".");
+      pseudo = unit_columns(RandomSamples(random.params(), random.size(), RandomMethod::pseudo,
+                                          impl_->seed, impl_->base, reader, {}));
+    } catch (const nn::InputError&) {
+      twin = false;  // too few distinct pseudo-random draws: nothing to compare with
+    }
+  for (std::size_t p = 0; p < own.columns.size(); ++p) {
+    RandomSpread::Row row{random.params()[p].setting->key, spread_of(own.columns[p], own.values[p]),
+                          std::nullopt};
+    if (twin) row.pseudo = spread_of(pseudo.columns[p], pseudo.values[p]);
+    out.params.push_back(std::move(row));
+  }
+  out.joint_points = std::min<std::size_t>(random.size(), kJointPoints);
+  out.joint = centred_l2_discrepancy(own.columns, kJointPoints);
+  if (twin) out.joint_pseudo = centred_l2_discrepancy(pseudo.columns, kJointPoints);
+  return out;
+}
+
 const std::vector<std::string>& Sweep::param_keys() const {
   return impl_->param_keys;
 }

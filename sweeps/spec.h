@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "nn/config.h"
 #include "results/pivot_spec.h"
+#include "sweeps/overrides.h"
+#include "sweeps/spread.h"
 
 namespace sweeps {
 
@@ -86,6 +89,9 @@ struct LoadOptions {
   // the default, but a value set here that differs from the default wins over the file.
   static constexpr std::uint64_t kDefaultMaxTrials = 1'000'000;
   std::uint64_t max_trials = kDefaultMaxTrials;
+  // Changes from the command line (`nnsweep run SPEC KEY=VALUE ...`), put into the file's tree
+  // before it is read: the resolved spec and its hash include them.
+  std::vector<SpecOverride> overrides;
 };
 
 class Sweep {
@@ -141,6 +147,22 @@ class Sweep {
   std::vector<std::string> collapse_notes() const;
   // The random parameters as {key, "log_uniform [0.0001, 1]"}, in drawing order.
   const std::vector<Param>& random_params() const;
+  // How evenly the random samples cover their ranges (empty params without random): per
+  // parameter and jointly, for the sweep's random.method and for the pseudo-random draw of the
+  // same seed (the same figures under pseudo; absent when that draw cannot be made).
+  struct RandomSpread {
+    std::string method;  // random.method
+    struct Row {
+      std::string key;
+      Spread spread;
+      std::optional<Spread> pseudo;
+    };
+    std::vector<Row> params;
+    std::size_t joint_points = 0;  // samples the joint figure is computed over
+    double joint = 0;
+    std::optional<double> joint_pseudo;
+  };
+  RandomSpread random_spread() const;
 
   struct Impl;
   explicit Sweep(std::shared_ptr<const Impl> impl);

@@ -78,12 +78,17 @@ YAML::Node Reader::load(std::string_view text) const {
         static_cast<int>(line_start == std::string_view::npos ? nul + 1 : nul - line_start),
         "not a text file (it contains NUL bytes)");
   }
+  next_line_ = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+  return parse(std::string(text), "a sweep file");
+}
+
+YAML::Node Reader::parse(const std::string& text, std::string_view what) const {
   try {
-    const std::string owned(text);
-    YAML::Node root = YAML::Load(owned);
+    YAML::Node root = YAML::Load(text);
     // A second document (after `---`) would be ignored, a bad value in it with it: refuse it.
-    if (const auto second = second_document(owned))
-      fail(*second, "a sweep file holds one YAML document; this is a second one (after '---')");
+    if (const auto second = second_document(text))
+      fail(*second,
+           fmt::format("{} holds one YAML document; this is a second one (after '---')", what));
     return root;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own text for this is "bad file", which says nothing.
@@ -93,8 +98,27 @@ YAML::Node Reader::load(std::string_view text) const {
   }
 }
 
+YAML::Node Reader::load_argument(std::string_view text, int column, const std::string& name) {
+  // Padding puts the value's first character at (next_line_, column), so marks need no
+  // translation but the origin's first line.
+  origins_.push_back({next_line_, name});
+  std::string padded(static_cast<std::size_t>(next_line_), '\n');
+  padded.append(static_cast<std::size_t>(column), ' ').append(text);
+  next_line_ += static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+  return parse(padded, "a command-line value");
+}
+
+std::string Reader::where(const YAML::Mark& mark) const {
+  for (auto o = origins_.rbegin(); o != origins_.rend(); ++o)
+    if (mark.line >= o->first_line) return fmt::format("{} column {}", o->name, mark.column + 1);
+  return "line " + std::to_string(mark.line + 1);
+}
+
 void Reader::fail(const YAML::Mark& mark, const std::string& message) const {
   if (mark.is_null()) throw nn::InputError(file_, 0, 0, message);
+  for (auto o = origins_.rbegin(); o != origins_.rend(); ++o)
+    if (mark.line >= o->first_line)
+      throw nn::InputError(o->name, mark.line - o->first_line + 1, mark.column + 1, message);
   throw nn::InputError(file_, mark.line + 1, mark.column + 1, message);
 }
 

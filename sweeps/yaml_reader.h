@@ -46,6 +46,18 @@ class Reader {
   // Parses YAML text; a syntax error throws at its position.
   YAML::Node load(std::string_view text) const;
 
+  // A value given on the command line (`KEY=VALUE`), parsed as its own document whose marks lie
+  // past the sweep file's last line: every message about one of its nodes, even after it is
+  // merged into the file's tree, names `name` ("<argument 2>") with the column in the argument.
+  // `column` (0-based) is where `text` starts in the argument.
+  YAML::Node load_argument(std::string_view text, int column, const std::string& name);
+
+  // "line 12" of the sweep file, or "<argument 2> column 5" for a node from the command line.
+  std::string where(const YAML::Mark& mark) const;
+  bool from_command_line(const YAML::Mark& mark) const {
+    return !origins_.empty() && !mark.is_null() && mark.line >= origins_.front().first_line;
+  }
+
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const;
 
@@ -78,6 +90,15 @@ class Reader {
   std::string file_;
   std::filesystem::path base_dir_;
   std::map<std::string, CsvInfo> csv_;  // by path as written
+  // Where the nodes of command-line values start: marks from `first_line` on are theirs.
+  struct Origin {
+    int first_line;
+    std::string name;
+  };
+  std::vector<Origin> origins_;
+  mutable int next_line_ = 0;  // the first line past everything loaded so far
+
+  YAML::Node parse(const std::string& text, std::string_view what) const;
 };
 
 // "a map", "a list", "text '...'" : what a node is, for "expected X, got Y" messages.
