@@ -21,11 +21,11 @@ class CsvValuesTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path.string();
   }
-  DataConfig config(const std::string& path) {
+  DataConfig config(const std::string& path, const std::string& target = "y") {
     DataConfig c;
     c.dataset = DatasetKind::csv;
     c.path = path;
-    c.target = "y";
+    c.target = target;
     c.train_fraction = 0.5;
     return c;
   }
