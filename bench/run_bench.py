@@ -1,8 +1,8 @@
 """The speed benchmark: the bench sweep at 1 and 2 threads, the machine's limits (Eigen GEMM,
-FMA peak) measured by the same build, scikit-learn on the same grid, and the runner's per-trial
-overhead. Prints medians of REPEATS runs.
+FMA peak) measured by the same build, scikit-learn on the same grid, the runner's per-trial
+overhead and loading a large CSV (beside pandas). Prints medians of REPEATS runs.
 
-usage: python3 bench/run_bench.py [--build DIR] [--repeats N]
+usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only]
 """
 import argparse, csv, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -65,8 +65,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default="build")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--csv-only", action="store_true", help="only the large-CSV loading")
     args = parser.parse_args()
     nnsweep = os.path.join(args.build, "runner", "nnsweep")
+    if args.csv_only:
+        csv_loading(nnsweep, args.repeats)
+        return
     spec = os.path.join(HERE, "bench_sweep.yaml")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), "?")
@@ -156,6 +160,68 @@ def main():
             print("MPI: this build has no MPI or there is no mpirun: skipped")
 
         peer_ratios(nnsweep, spec, work, args.repeats)
+    csv_loading(nnsweep, args.repeats)
+
+
+def timed(command):
+    """Wall seconds, CPU seconds (user + system) and peak resident MB of one command (its own,
+    not its siblings'): on a shared machine the CPU time is the steadier figure."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{command} failed")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def medians(runs):
+    """'W s wall, C s CPU, R MB' of the runs' medians."""
+    wall, cpu, rss = (statistics.median(r[i] for r in runs) for i in range(3))
+    return f"{wall:.2f} s wall, {cpu:.2f} s CPU, max RSS {rss:.0f} MB"
+
+
+CSV_SWEEP = """name: large
+seed: 1
+data: {{ dataset: csv, path: {path}, target: y, train_fraction: 0.8 }}
+model: {{ hidden: [16] }}
+train: {{ epochs: 2, batch_size: 64 }}
+curves: off
+grid:
+  train.learning_rate: [0.01, 0.1]
+  model.activation: [relu, tanh]
+"""
+
+
+def csv_loading(nnsweep, repeats):
+    """`plan` and `run` (4 short trainings) of a sweep on CSVs of 20,000, 60,000 and 200,000
+    rows x 20 numbers and a 0/1 target (bench/make_large_csv.py, written here), and pandas'
+    read_csv of the same file when Debian's python3 has pandas."""
+    with tempfile.TemporaryDirectory() as work:
+        for rows in (20_000, 60_000, 200_000):
+            data = os.path.join(work, f"d{rows}.csv")
+            subprocess.run([sys.executable, os.path.join(HERE, "make_large_csv.py"), data,
+                            "--rows", str(rows)], check=True)
+            spec = os.path.join(work, f"s{rows}.yaml")
+            open(spec, "w").write(CSV_SWEEP.format(path=data))
+            megabytes = os.path.getsize(data) / 1e6
+            # --no-calibration: the plan without its trial training, i.e. the loading.
+            plans = [timed([nnsweep, "plan", spec, "--no-calibration"]) for _ in range(repeats)]
+            runs = []
+            for r in range(repeats):
+                out = os.path.join(work, f"o{rows}-{r}")
+                runs.append(timed([nnsweep, "run", spec, "--quiet", "--threads", "1",
+                                   "--out", out, "--save-models", "none"]))
+            cpu = statistics.median(p[1] for p in plans)
+            line = (f"CSV {rows} rows x 21 ({megabytes:.1f} MB): plan {medians(plans)} "
+                    f"({megabytes / cpu:.0f} MB per CPU second); run (4 trainings) "
+                    f"{medians(runs)}")
+            pandas = "/usr/bin/python3"
+            if subprocess.run([pandas, "-c", "import pandas"], capture_output=True).returncode == 0:
+                reads = [timed([pandas, "-c", f"import pandas; pandas.read_csv({data!r})"])
+                         for _ in range(repeats)]
+                line += f"; pandas read_csv (with Python's start-up) {medians(reads)}"
+            print(line)
 
 
 def runs_for(nnsweep, spec, threads, out, seconds):

@@ -1,5 +1,7 @@
 #include "nn/csv_data.h"
 
+#include "nn/csv_values.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -66,7 +68,9 @@ void check_text(const std::string& path) {
 
 // Duplicate names would make a column ambiguous: `noise,y,y` with target y would train on the
 // other y. Names are compared exactly.
-void check_header(const std::string& path, const CsvRecord& header) {
+}  // namespace
+
+void check_csv_header(const std::string& path, const CsvRecord& header) {
   if (header.size() > static_cast<std::size_t>(kMaxCsvColumns))
     throw InputError(path, 1, 1,
                      "the header has " + std::to_string(header.size()) +
@@ -86,6 +90,8 @@ void check_header(const std::string& path, const CsvRecord& header) {
     }
   }
 }
+
+namespace {
 
 // The next record that is not blank (a line holding only "" is blank too).
 bool next_row(CsvReader& reader, CsvRecord& record) {
@@ -107,7 +113,7 @@ void scan_rows(const std::string& path, std::vector<std::string>& header,
   CsvRecord record;
   if (!next_row(reader, record))
     throw InputError(path, 0, 0, "the CSV file is empty (no header row)");
-  check_header(path, record);
+  check_csv_header(path, record);
   header.clear();
   for (auto& field : record.fields) header.push_back(std::move(field.text));
   bool any = false;
@@ -122,24 +128,18 @@ void scan_rows(const std::string& path, std::vector<std::string>& header,
   if (!any) throw InputError(path, 2, 1, "the CSV file has a header but no rows");
 }
 
-// Field `c` of data row `r` (0-based) of the CSV file, read again: for a message.
-CsvField field_at(const std::string& path, std::size_t r, std::size_t c) {
-  CsvField found;
-  std::size_t at = 0;
-  std::vector<std::string> header;
-  scan_rows(path, header, [&](const CsvRecord& record) {
-    if (at++ == r) found = record.fields[c];
-  });
-  return found;
-}
-
 }  // namespace
+
+void read_csv_rows(const std::string& path, std::vector<std::string>& header,
+                   const std::function<void(const CsvRecord&)>& row) {
+  check_text(path);
+  scan_rows(path, header, row);
+}
 
 std::vector<std::string> read_csv_rows(const std::string& path,
                                        const std::function<void(const CsvRecord&)>& row) {
   std::vector<std::string> header;
-  check_text(path);
-  scan_rows(path, header, row);
+  read_csv_rows(path, header, row);
   return header;
 }
 
@@ -151,8 +151,6 @@ CsvTable read_csv_table(const std::string& path) {
 }
 
 namespace {
-
-constexpr double kMaxRegressionTarget = 1e150;
 
 std::string fmt_share(double share) {
   char buffer[32];
@@ -210,263 +208,55 @@ void check_training_classes(const Dataset& split, const DataConfig& config, std:
                        ": nothing to learn; add rows or raise data.train_fraction");
 }
 
-// Which columns of the header are the target and the features.
-struct Columns {
-  std::size_t target = 0;
-  std::vector<std::size_t> features;
-};
-
-Columns choose_columns(const std::vector<std::string>& header, const DataConfig& config) {
-  const auto column_of = [&](const std::string& name) -> std::size_t {
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end())
-      throw InputError(config.path, 1, 1,
-                       "no column named " + nn::quote_input(name) + " in the header");
-    return static_cast<std::size_t>(it - header.begin());
-  };
-  Columns columns;
-  columns.target = column_of(config.target);
-  for (const auto& name : config.columns) columns.features.push_back(column_of(name));
-  if (config.columns.empty())
-    for (std::size_t c = 0; c < header.size(); ++c)
-      if (c != columns.target) columns.features.push_back(c);
-  if (columns.features.empty()) throw InputError(config.path, 1, 1, "no feature columns");
-  return columns;
-}
-
-// The texts of one feature column under data.categorical onehot, each kept as a code (its
-// index in `texts`, in the order of first appearance), and the first cell of either kind: a
-// column is numbers or text, never both.
-struct TextColumn {
-  std::vector<std::string> texts;
-  std::unordered_map<std::string, double> codes;
-  std::size_t numbers = 0;
-  std::optional<CsvField> first_text, first_number;
-};
-
-// The values of a CSV file: features parsed (one column of x per row), targets as text. A
-// feature cell is its number, its text's code (see TextColumn) or kMissingCell.
-struct CsvValues {
-  std::vector<std::string> header;
-  Columns columns;
-  Eigen::MatrixXd x;              // (features, rows)
-  std::vector<CsvField> targets;  // one per row
-  std::vector<TextColumn> text;   // one per feature
-};
-
-[[noreturn]] void refuse_missing(const CsvField& field, const std::string& name,
-                                 const std::string& path) {
-  throw InputError(path, field.line, field.column,
-                   "column " + nn::quote_input(name) +
-                       ": missing value; set data.missing: drop_rows (leave such rows out) or "
-                       "data.missing: mean (fill in the training split's mean) to accept empty "
-                       "cells");
-}
-
-// The code of a text cell, refused without data.categorical onehot and beyond kMaxCategories.
-double text_code(const CsvField& field, const std::string& name, const DataConfig& config,
-                 TextColumn& column) {
-  if (config.categorical != Categorical::onehot)
-    throw InputError(config.path, field.line, field.column,
-                     "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
-                         " is not a number; to use a column of text (categories) as a feature, "
-                         "set data.categorical: onehot");
-  if (!column.first_text) column.first_text = field;
-  const auto [it, fresh] = column.codes.emplace(field.text, column.texts.size());
-  if (fresh) {
-    if (column.texts.size() == static_cast<std::size_t>(kMaxCategories))
-      throw InputError(config.path, field.line, field.column,
-                       "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
-                           " makes " + std::to_string(kMaxCategories + 1) +
-                           " distinct texts, more than the " + std::to_string(kMaxCategories) +
-                           " categories data.categorical: onehot encodes (README, \"Limits\"); "
-                           "leave the column out with data.columns");
-    column.texts.push_back(field.text);
-  }
-  return it->second;
-}
-
-// A number beyond a double's range (`1e999`): parse_number refuses it, but it is no category.
-bool out_of_range(std::string_view text) {
-  const auto start = text.find_first_not_of(' ');
-  const auto end = text.find_last_not_of(' ');
-  if (start == std::string_view::npos) return false;
-  text = text.substr(start, end - start + 1);
-  if (text.starts_with('+')) text.remove_prefix(1);
-  double value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc::result_out_of_range && ptr == text.data() + text.size();
-}
-
-double feature_cell(const CsvField& field, const std::string& name, const DataConfig& config,
-                    TextColumn& column) {
-  if (field.text.empty()) {
-    if (config.missing == Missing::error) refuse_missing(field, name, config.path);
-    return kMissingCell;
-  }
-  const auto value = parse_number(field.text);
-  if (!value && !out_of_range(field.text)) return text_code(field, name, config, column);
-  if (!value || !std::isfinite(*value))
-    throw InputError(config.path, field.line, field.column,
-                     "column " + nn::quote_input(name) + ": " + nn::quote_input(field.text) +
-                         " is not a finite number");
-  if (!column.first_number) column.first_number = field;
-  ++column.numbers;
-  return *value;
-}
-
-// A column of numbers with a stray text ("n/a", "?") would otherwise become a onehot column
-// of every number it holds: refused, at the first cell of the rarer kind.
-void check_mixed(const CsvValues& values, const std::string& path) {
-  for (std::size_t f = 0; f < values.text.size(); ++f) {
-    const TextColumn& column = values.text[f];
-    if (!column.first_text || !column.first_number) continue;
-    std::size_t texts = 0;
-    for (Eigen::Index j = 0; j < values.x.cols(); ++j)
-      texts += !std::isnan(values.x(static_cast<Eigen::Index>(f), j));
-    texts -= column.numbers;
-    const bool text_rarer = texts <= column.numbers;
-    const CsvField& here = text_rarer ? *column.first_text : *column.first_number;
-    const CsvField& other = text_rarer ? *column.first_number : *column.first_text;
-    throw InputError(
-        path, here.line, here.column,
-        "column " + nn::quote_input(values.header[values.columns.features[f]]) + " holds " +
-            std::to_string(column.numbers) + " numbers and " + std::to_string(texts) + " texts (" +
-            nn::quote_input(here.text) + " here, " + nn::quote_input(other.text) + " at " +
-            std::to_string(other.line) + ":" + std::to_string(other.column) +
-            "); a feature column is numbers or text (categories), not both: leave a missing "
-            "value empty, or make every category a name");
-  }
-}
-
-// A column whose range does not fit a double cannot be standardised: the message names its
-// largest value's position and both extremes.
-void check_ranges(const CsvValues& values, const std::string& path) {
-  for (std::size_t f = 0; f < values.columns.features.size(); ++f) {
-    if (!values.text[f].texts.empty()) continue;
-    const auto row = static_cast<Eigen::Index>(f);
-    Eigen::Index hi = 0, lo = 0;
-    const double max = values.x.row(row).maxCoeff<Eigen::PropagateNumbers>(&hi);
-    const double min = values.x.row(row).minCoeff<Eigen::PropagateNumbers>(&lo);
-    if (std::isnan(max) || std::isfinite(max - min)) continue;  // NaN: every cell is missing
-    const std::size_t c = values.columns.features[f];
-    const CsvField high = field_at(path, static_cast<std::size_t>(hi), c);
-    const CsvField low = field_at(path, static_cast<std::size_t>(lo), c);
-    throw InputError(path, high.line, high.column,
-                     "column " + nn::quote_input(values.header[c]) + ": its values span from " +
-                         nn::quote_input(low.text) + " to " + nn::quote_input(high.text) +
-                         ", a range too wide to standardise in double precision; rescale the "
-                         "column");
-  }
-}
-
-// Reads the file row by row, holding only the numbers and the target cells (x is sized from
-// the first row's length, and grows if the rows that follow are shorter).
-CsvValues read_values(const DataConfig& config) {
-  check_text(config.path);
-  std::error_code error;
-  const auto bytes = static_cast<Eigen::Index>(std::filesystem::file_size(config.path, error));
-  CsvValues values;
-  Eigen::Index n = 0;
-  scan_rows(config.path, values.header, [&](const CsvRecord& record) {
-    if (n == 0) {
-      values.columns = choose_columns(values.header, config);
-      values.text.resize(values.columns.features.size());
-      const auto row_bytes = static_cast<Eigen::Index>(record.end - record.begin) + 1;
-      values.x.resize(static_cast<Eigen::Index>(values.columns.features.size()),
-                      error ? 1024 : bytes / row_bytes + 16);
-    }
-    if (n == values.x.cols()) values.x.conservativeResize(Eigen::NoChange, 2 * n);
-    const std::vector<std::size_t>& features = values.columns.features;
-    for (std::size_t f = 0; f < features.size(); ++f)
-      values.x(static_cast<Eigen::Index>(f), n) = feature_cell(
-          record.fields[features[f]], values.header[features[f]], config, values.text[f]);
-    values.targets.push_back(record.fields[values.columns.target]);
-    ++n;
-  });
-  values.x.conservativeResize(Eigen::NoChange, n);
-  check_mixed(values, config.path);
-  check_ranges(values, config.path);
-  return values;
-}
-
-// data.missing drop_rows: the rows with a missing feature cell are left out before the split.
-void drop_missing_rows(CsvValues& values, const DataConfig& config) {
-  Eigen::Index kept = 0;
-  for (Eigen::Index j = 0; j < values.x.cols(); ++j) {
-    if (values.x.col(j).hasNaN()) continue;
-    if (kept != j) {
-      values.x.col(kept) = values.x.col(j);
-      values.targets[static_cast<std::size_t>(kept)] =
-          std::move(values.targets[static_cast<std::size_t>(j)]);
-    }
-    ++kept;
-  }
-  if (kept == 0)
-    throw InputError(config.path, 2, 1,
-                     "every row has a missing feature value, and data.missing: drop_rows leaves "
-                     "none; try data.missing: mean");
-  values.x.conservativeResize(Eigen::NoChange, kept);
-  values.targets.resize(static_cast<std::size_t>(kept));
-}
-
 // All numbers and some not whole -> regression; otherwise classes.
 struct TargetKind {
   bool numeric = true, whole = true;
 };
 
 TargetKind target_kind(const CsvValues& values, const DataConfig& config) {
-  TargetKind kind;
-  for (const CsvField& field : values.targets) {
-    if (field.text.empty())
-      throw InputError(config.path, field.line, field.column,
+  const TargetCells& t = values.target;
+  if (const auto& bad = t.first_bad) {
+    if (bad->text.empty())
+      throw InputError(config.path, bad->line, bad->column,
                        "column " + nn::quote_input(config.target) + ": missing target value");
-    const auto value = parse_number(field.text);
-    if (!value)
-      kind.numeric = false;
-    else if (!std::isfinite(*value))
-      throw InputError(config.path, field.line, field.column,
-                       "column " + nn::quote_input(config.target) + ": target " +
-                           nn::quote_input(field.text) + " is not finite");
-    else if (*value != std::floor(*value) || std::abs(*value) > 9007199254740992.0)
-      kind.whole = false;  // beyond 2^53 every double is whole: a quantity, not a class label
+    throw InputError(config.path, bad->line, bad->column,
+                     "column " + nn::quote_input(config.target) + ": target " +
+                         nn::quote_input(bad->text) + " is not finite");
   }
-  if (config.task == TaskChoice::regression && !kind.numeric) {
-    for (const CsvField& field : values.targets)
-      if (!parse_number(field.text))
-        throw InputError(config.path, field.line, field.column,
-                         "column " + nn::quote_input(config.target) + ": target " +
-                             nn::quote_input(field.text) +
-                             " is not a number, and data.task is regression");
-  }
-  return kind;
+  if (config.task == TaskChoice::regression && t.first_text)
+    throw InputError(config.path, t.first_text->line, t.first_text->column,
+                     "column " + nn::quote_input(config.target) + ": target " +
+                         nn::quote_input(t.first_text->text) +
+                         " is not a number, and data.task is regression");
+  return {t.numeric, t.whole};
 }
 
 Eigen::MatrixXd regression_targets(const CsvValues& values, const DataConfig& config) {
-  Eigen::MatrixXd y(1, static_cast<Eigen::Index>(values.targets.size()));
-  for (Eigen::Index j = 0; j < y.cols(); ++j) {
-    const CsvField& field = values.targets[static_cast<std::size_t>(j)];
-    y(0, j) = *parse_number(field.text);
-    // The squared error of a larger target overflows: every trial would diverge at once.
-    if (std::abs(y(0, j)) > kMaxRegressionTarget)
-      throw InputError(config.path, field.line, field.column,
-                       "column " + nn::quote_input(config.target) + ": target " +
-                           nn::quote_input(field.text) +
-                           " is too large for a squared-error loss (at most 1e150 in "
-                           "magnitude); rescale the column");
-  }
-  return y;
+  // The squared error of a larger target overflows: every trial would diverge at once.
+  if (const auto& huge = values.target.first_huge)
+    throw InputError(config.path, huge->line, huge->column,
+                     "column " + nn::quote_input(config.target) + ": target " +
+                         nn::quote_input(huge->text) +
+                         " is too large for a squared-error loss (at most 1e150 in "
+                         "magnitude); rescale the column");
+  const std::vector<double>& value = values.target.value;
+  return Eigen::Map<const Eigen::MatrixXd>(value.data(), 1,
+                                           static_cast<Eigen::Index>(value.size()));
 }
 
-// Class labels in a fixed order whatever the row order: by value for integers, else by text.
+// Class labels in a fixed order whatever the row order: by value for integers, else by text;
+// equal numbers written differently ("1", "1.0") are one class, named as first written.
 // Sets d.task and d.class_names; the targets are 0/1 (binary) or one-hot (multiclass).
 Eigen::MatrixXd class_targets(const CsvValues& values, const DataConfig& config, bool numeric,
                               Dataset& d) {
+  if (values.target.overflow)  // more texts than classes allow: count them all for the message
+    return class_targets(*csv_values_all_targets(config), config, numeric, d);
+  const TargetCells& t = values.target;
   auto less = [numeric](const std::string& a, const std::string& b) {
     return numeric ? *parse_number(a) < *parse_number(b) : a < b;
   };
   std::map<std::string, int, decltype(less)> classes(less);
-  for (const CsvField& field : values.targets) classes.emplace(field.text, 0);
+  for (const std::string& text : t.texts) classes.emplace(text, 0);  // in order of appearance
   const std::size_t target = values.columns.target;
   if (classes.size() < 2)
     throw InputError(config.path, 1, static_cast<int>(target) + 1,
@@ -478,13 +268,15 @@ Eigen::MatrixXd class_targets(const CsvValues& values, const DataConfig& config,
     index = label++;
     d.class_names.push_back(name);
   }
+  std::vector<int> class_of;
+  for (const std::string& text : t.texts) class_of.push_back(classes.find(text)->second);
   const bool binary = classes.size() == 2;
   d.task = binary ? Task::binary : Task::multiclass;
   Eigen::MatrixXd y;
   y.setZero(binary ? 1 : static_cast<Eigen::Index>(classes.size()),
-            static_cast<Eigen::Index>(values.targets.size()));
+            static_cast<Eigen::Index>(t.code.size()));
   for (Eigen::Index j = 0; j < y.cols(); ++j) {
-    const int k = classes.at(values.targets[static_cast<std::size_t>(j)].text);
+    const int k = class_of[t.code[static_cast<std::size_t>(j)]];
     if (binary)
       y(0, j) = k;
     else
@@ -548,20 +340,28 @@ ColumnEncoding learn_encoding(const CsvValues& values, std::size_t f, const Eige
 }
 
 // The inputs of one split's cells: codes become the index of their text among the training
-// split's categories (or kUnseenCategory), then encode_columns.
+// split's categories (or kUnseenCategory), then encode_columns. Columns of numbers only are
+// filled in place: no second copy of the split.
 Eigen::MatrixXd encode_split(const CsvValues& values, const std::vector<ColumnEncoding>& columns,
-                             const Eigen::MatrixXd& x) {
+                             Eigen::MatrixXd x) {
   if (x.cols() == 0) return Eigen::MatrixXd(encoded_width(columns), 0);
-  Eigen::MatrixXd cells = x;
+  if (std::all_of(columns.begin(), columns.end(),
+                  [](const ColumnEncoding& c) { return c.kind == ColumnKind::number; })) {
+    for (std::size_t f = 0; f < columns.size(); ++f)
+      if (columns[f].fill_missing)
+        for (double& cell : x.row(static_cast<Eigen::Index>(f)))
+          if (std::isnan(cell)) cell = columns[f].fill;
+    return x;
+  }
   for (std::size_t f = 0; f < columns.size(); ++f) {
     if (columns[f].kind != ColumnKind::onehot) continue;
     std::vector<double> index;
     for (const std::string& text : values.text[f].texts)
       index.push_back(category_index(columns[f], text));
-    for (double& cell : cells.row(static_cast<Eigen::Index>(f)))
+    for (double& cell : x.row(static_cast<Eigen::Index>(f)))
       if (!std::isnan(cell)) cell = index[static_cast<std::size_t>(cell)];
   }
-  return encode_columns(columns, cells);
+  return encode_columns(columns, x);
 }
 
 // Encodes every split as the training split's cells say (nn/encoding.h).
@@ -578,7 +378,7 @@ void encode(Dataset& split, const CsvValues& values, const DataConfig& config) {
                          " nnsweep trains (README, \"Limits\"); leave columns out with "
                          "data.columns");
   for (Split* s : {&split.train, &split.validation, &split.test})
-    s->x = encode_split(values, split.columns, s->x);
+    s->x = encode_split(values, split.columns, std::move(s->x));
   split.feature_names = encoded_names(split.columns);
 }
 
@@ -596,23 +396,19 @@ void standardise(Dataset& split) {
 }  // namespace
 
 Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
-  CsvValues values = read_values(config);
-  if (config.missing == Missing::drop_rows) drop_missing_rows(values, config);
-  const TargetKind kind = target_kind(values, config);
+  const std::shared_ptr<const CsvValues> values = csv_values(config);
+  const TargetKind kind = target_kind(*values, config);
   const bool regression = config.task == TaskChoice::regression ||
                           (config.task == TaskChoice::automatic && kind.numeric && !kind.whole);
   Dataset d;
   d.task = Task::regression;
-  const Eigen::MatrixXd y = regression ? regression_targets(values, config)
-                                       : class_targets(values, config, kind.numeric, d);
-  values.targets = {};
-
+  const Eigen::MatrixXd y = regression ? regression_targets(*values, config)
+                                       : class_targets(*values, config, kind.numeric, d);
   Rng rng(seed);
-  Dataset split = split_dataset(values.x, y, d.task, config, rng);
-  values.x.resize(0, 0);
+  Dataset split = split_dataset(values->x.matrix(), y, d.task, config, rng);
   split.class_names = std::move(d.class_names);
-  if (split.task != Task::regression) check_training_classes(split, config, values.columns.target);
-  encode(split, values, config);
+  if (split.task != Task::regression) check_training_classes(split, config, values->columns.target);
+  encode(split, *values, config);
   standardise(split);
   return split;
 }

@@ -31,6 +31,11 @@ struct CsvTable {
 CsvTable read_csv_table(const std::string& path);
 std::vector<std::string> read_csv_rows(const std::string& path,
                                        const std::function<void(const CsvRecord&)>& row);
+// The same, with the header in `header` before the first call of `row`.
+void read_csv_rows(const std::string& path, std::vector<std::string>& header,
+                   const std::function<void(const CsvRecord&)>& row);
+// Refuses a header of more than kMaxCsvColumns or with a name twice, at its position.
+void check_csv_header(const std::string& path, const CsvRecord& header);
 
 // Builds the dataset config.path/config.target/config.columns describe, split with `seed`.
 Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed);

@@ -94,7 +94,7 @@ std::vector<Eigen::Index> apportion(const std::vector<Eigen::Index>& counts, Eig
 // the test share first, then validation (the holdout share, or fold config.fold) and training
 // out of the rest. Stratified (stratifies()), every split takes each class's share of the part
 // it is cut from, give or take one sample, and each part keeps the shuffled order.
-Dataset split_dataset(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, Task task,
+Dataset split_dataset(Eigen::Ref<const Eigen::MatrixXd> x, const Eigen::MatrixXd& y, Task task,
                       const DataConfig& config, Rng& rng);
 
 // True for the built-in generators that make regression targets (plane, multi_gauss).

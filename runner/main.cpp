@@ -5,6 +5,7 @@
 
 #include <boost/program_options/errors.hpp>
 
+#include "nn/csv_values.h"
 #include "nn/input_error.h"
 #include "runner/commands.h"
 
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
     std::cout << runner::version_string() << "\n";
     return runner::kExitOk;
   }
+  // A sweep's validation, plan and run read each CSV selection once.
+  const nn::CsvValuesKept keep_csv_values;
   for (const Command& c : kCommands) {
     if (c.name != name) continue;
     try {

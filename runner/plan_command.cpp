@@ -9,6 +9,7 @@
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 #include "nn/dataset.h"
@@ -61,19 +62,26 @@ std::string how_many(const sweeps::Sweep& sweep) {
                      sweep.folds() > 1 ? fmt::format(" x {} folds", sweep.folds()) : "");
 }
 
-// Training-set sizes by data seed (equal data seeds mean equal data configurations).
+// Training-set sizes by data seed (equal data seeds mean equal data configurations); the last
+// dataset built is kept for the calibration, which most often trains on it.
 class TrainSizes {
  public:
   Eigen::Index operator()(const sweeps::Trial& t) {
     auto it = sizes_.find(t.data_seed);
-    if (it == sizes_.end())
-      it = sizes_.emplace(t.data_seed, nn::make_dataset(t.config.data, t.data_seed).train.size())
-               .first;
+    if (it == sizes_.end()) it = sizes_.emplace(t.data_seed, dataset(t)->train.size()).first;
     return it->second;
+  }
+  std::shared_ptr<const nn::Dataset> dataset(const sweeps::Trial& t) {
+    if (!last_ || last_seed_ != t.data_seed)
+      last_ = std::make_shared<const nn::Dataset>(nn::make_dataset(t.config.data, t.data_seed)),
+      last_seed_ = t.data_seed;
+    return last_;
   }
 
  private:
   std::map<std::uint64_t, Eigen::Index> sizes_;
+  std::shared_ptr<const nn::Dataset> last_;
+  std::uint64_t last_seed_ = 0;
 };
 
 struct Work {
@@ -111,7 +119,8 @@ Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
 // a tenth of a second (or all its epochs), and returns seconds per training sample-epoch.
 double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& what) {
   const sweeps::Trial t = sweep.trial(sweep.size() / 2);
-  const nn::Dataset data = nn::make_dataset(t.config.data, t.data_seed);
+  const std::shared_ptr<const nn::Dataset> kept = sizes.dataset(t);
+  const nn::Dataset& data = *kept;
   nn::TrialConfig config = t.config;
   for (int epochs = 2;; epochs *= 4) {
     config.train.epochs = std::min(epochs, t.config.train.epochs);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/csv_values.h"
 #include "nn/train.h"
 #include "sweeps/canonical.h"
 
@@ -21,22 +22,29 @@ constexpr double kCurveRowBytes = 80;    // trial id, epoch and four or five los
 constexpr double kTrialRowBytes = 400;   // the metrics, outcome and reason, besides parameters
 constexpr double kBaseBytes = 64 << 20;  // the program, its libraries and the runner's tables
 
-// Bytes one training of `config` holds: its dataset (built-in: points x features; csv: the
-// parsed table, about eight times the file), the network's parameters with gradients and the
-// optimizer's moments, the activations of a full-split evaluation, and its per-epoch metrics.
-double trial_bytes(const nn::TrialConfig& config, std::map<std::string, double>& csv_sizes) {
+// Bytes one training of `config` holds: its dataset (built-in: points x features; csv: its
+// splits and the parse they share, of the rows and inputs the parse holds), the network's
+// parameters with gradients and the optimizer's moments, the activations of a full-split
+// evaluation, and its per-epoch metrics.
+double trial_bytes(const nn::TrialConfig& config,
+                   std::map<std::string, std::pair<double, double>>& csv_sizes) {
   double samples = config.data.points, inputs = static_cast<double>(config.data.features.size());
   double data = 0;
   if (config.data.dataset == nn::DatasetKind::csv) {
     auto it = csv_sizes.find(config.data.path);
     if (it == csv_sizes.end()) {
-      std::error_code ec;
-      const auto size = std::filesystem::file_size(config.data.path, ec);
-      it = csv_sizes.emplace(config.data.path, ec ? 0.0 : static_cast<double>(size)).first;
+      // Read when the sweep was validated: kept, not read again.
+      const auto values = nn::csv_values(config.data);
+      double width = 0;
+      for (const nn::TextColumn& column : values->text)
+        width += column.texts.empty() ? 1.0 : static_cast<double>(column.texts.size());
+      it = csv_sizes
+               .emplace(config.data.path, std::pair{static_cast<double>(values->x.cols()), width})
+               .first;
     }
-    data = 8 * it->second;
-    samples = it->second / 4;  // at least two bytes a cell: a lower bound on rows x columns
-    inputs = 1;
+    samples = it->second.first;
+    inputs = it->second.second;
+    data = samples * (inputs + 1) * 8 * 2;
   } else {
     data = samples * (inputs + 1) * 8 * 3;
   }
@@ -79,7 +87,7 @@ Resources estimate_resources(const sweeps::Sweep& sweep, int threads) {
   Resources r;
   const std::uint64_t step = std::max<std::uint64_t>(1, sweep.size() / kSample);
   r.sampled = step > 1;
-  std::map<std::string, double> csv_sizes;
+  std::map<std::string, std::pair<double, double>> csv_sizes;
   double largest = 0, curve_rows = 0;
   const int every = sweep.curves().enabled ? sweep.curves().every : 0;
   sweeps::TrialCache cache;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "nn/csv_data.h"
+#include "nn/csv_values.h"
 #include "nn/input_error.h"
 #include "nn/input_file.h"
 #include "sweeps/suggest.h"
@@ -256,8 +257,7 @@ const CsvInfo& Reader::csv(const std::string& written, const YAML::Node& node) {
   if (absolute.is_relative()) absolute = std::filesystem::absolute(absolute, ec);
   // nn's reader checks the whole table (shape, quoting) and throws at the CSV's own line.
   std::size_t rows = 0;
-  std::vector<std::string> header =
-      nn::read_csv_rows(absolute.string(), [&](const nn::CsvRecord&) { ++rows; });
+  std::vector<std::string> header = nn::read_csv_shape(absolute.string(), rows);
   return csv_[written] = CsvInfo{absolute, std::move(header), rows, {}};
 }
 

@@ -1,0 +1,153 @@
+#include "nn/csv_values.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "nn/csv_data.h"
+#include "nn/dataset.h"
+#include "nn/input_error.h"
+#include "nn/number.h"
+
+namespace nn {
+namespace {
+
+class CsvValuesTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    const auto path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
+  }
+  DataConfig config(const std::string& path, const std::string& target = "y") {
+    DataConfig c;
+    c.dataset = DatasetKind::csv;
+    c.path = path;
+    c.target = target;
+    c.train_fraction = 0.5;
+    return c;
+  }
+  std::string error_of(const DataConfig& c) {
+    try {
+      csv_values(c);
+    } catch (const InputError& e) {
+      return e.describe();
+    }
+    return "no error";
+  }
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("nnsweep_csv_values_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+// Numbers written every way parse_number reads them.
+const std::vector<std::string> kCells = {"0",
+                                         "-0",
+                                         "+1.5",
+                                         " 2.25 ",
+                                         "1e3",
+                                         "1E-3",
+                                         "+1e+300",
+                                         "-2.5e-310",
+                                         "4.9e-324",
+                                         "1.7976931348623157e308",
+                                         ".5",
+                                         "5.",
+                                         "0.1",
+                                         "0.30000000000000004",
+                                         "-1.2881847531554629",
+                                         "123456789012345678901234567890",
+                                         "1.00000000000000011102230246251565404236316680908203125",
+                                         "  -7  ",
+                                         "007",
+                                         "2.2250738585072011e-308"};
+
+std::string numbers_file(const std::string& line_end) {
+  std::string text = "a,b,y" + line_end;
+  for (std::size_t i = 0; i < kCells.size(); ++i)
+    text += kCells[i] + "," + kCells[(i * 7 + 3) % kCells.size()] + "," + std::to_string(i % 2) +
+            line_end;
+  return text;
+}
+
+void expect_cells(const CsvValues& values) {
+  const auto x = values.x.matrix();
+  ASSERT_EQ(x.cols(), static_cast<Eigen::Index>(kCells.size()));
+  for (std::size_t i = 0; i < kCells.size(); ++i) {
+    const auto j = static_cast<Eigen::Index>(i);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(x(0, j)),
+              std::bit_cast<std::uint64_t>(*parse_number(kCells[i])))
+        << kCells[i];
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(x(1, j)),
+              std::bit_cast<std::uint64_t>(*parse_number(kCells[(i * 7 + 3) % kCells.size()])));
+    EXPECT_EQ(values.target.value[i], static_cast<double>(i % 2));
+  }
+}
+
+// The plain reader (LF, CRLF, a byte order mark) and the general one (a quoted cell sends the
+// file there) make the very doubles parse_number makes of each cell.
+TEST_F(CsvValuesTest, EveryReaderMakesTheDoublesParseNumberMakes) {
+  for (const std::string& text :
+       {numbers_file("\n"), numbers_file("\r\n"), "\xEF\xBB\xBF" + numbers_file("\n"),
+        "\"a\",b,y\n" + numbers_file("\n").substr(6)}) {
+    SCOPED_TRACE(text.substr(0, 12));
+    expect_cells(*csv_values(config(write("n.csv", text))));
+  }
+}
+
+TEST_F(CsvValuesTest, ALastLineWithoutLineBreakAndBlankLinesAreRead) {
+  const auto values = csv_values(config(write("t.csv", "a,y\n\n1,0\n\n\n2,1\r\n3,0")));
+  EXPECT_EQ(values->x.cols(), 3);
+  EXPECT_EQ(values->x.matrix()(0, 2), 3.0);
+  EXPECT_EQ(values->target.texts, (std::vector<std::string>{"0", "1"}));
+}
+
+// A problem found on the way keeps the position the general reader gives it.
+TEST_F(CsvValuesTest, ErrorsNameTheirLineAndColumn) {
+  // The same file but for a quoted cell, which only the general reader reads.
+  const std::string plain = error_of(config(write("a.csv", "a,b,y\n1,2,0\n\n3,x,1\n")));
+  std::string general = error_of(config(write("b.csv", "a,b,y\n1,2,0\n\n3,x,\"1\"\n")));
+  general.replace(general.find("b.csv"), 5, "a.csv");
+  EXPECT_EQ(plain, general);
+  EXPECT_NE(error_of(config(write("c.csv", "a,b,y\n1,2,0\n\n3,x,1\n"))).find("c.csv:4:3"),
+            std::string::npos);
+  EXPECT_NE(error_of(config(write("d.csv", "a,b,y\r\n1,2,0\r\n3,,1\r\n"))).find("d.csv:3:3"),
+            std::string::npos);
+  EXPECT_NE(error_of(config(write("e.csv", "a,y\n1,0\n2,0,1\n"))).find("e.csv:3:1"),
+            std::string::npos);
+  // A NUL after a bad cell is still what is reported (the file is not text at all).
+  EXPECT_NE(error_of(config(write("f.csv", std::string("a,y\nx,0\n1,\0\n", 13)))).find("NUL"),
+            std::string::npos);
+}
+
+// Rows left out under data.missing: drop_rows keep no target, and extremes count every row.
+TEST_F(CsvValuesTest, DroppedRowsKeepNoTarget) {
+  DataConfig c = config(write("m.csv", "a,y\n1,0\n,x\n3,1\n"));
+  c.missing = Missing::drop_rows;
+  const auto values = csv_values(c);
+  EXPECT_EQ(values->rows, 3u);
+  EXPECT_EQ(values->dropped, 1u);
+  EXPECT_EQ(values->target.code.size(), 2u);
+  EXPECT_TRUE(values->target.numeric);
+}
+
+TEST_F(CsvValuesTest, KeptWhileAHolderLivesAndReadAgainWithout) {
+  const DataConfig c = config(write("k.csv", "a,y\n1,0\n2,1\n"));
+  EXPECT_NE(csv_values(c), csv_values(c));
+  const CsvValuesKept keep;
+  const auto first = csv_values(c);
+  EXPECT_EQ(csv_values(c), first);
+  DataConfig other = c;
+  other.missing = Missing::mean;
+  EXPECT_NE(csv_values(other), first);
+}
+
+}  // namespace
+}  // namespace nn
