@@ -9,12 +9,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "nn/config.h"
 #include "results/pivot_spec.h"
+#include "sweeps/halving.h"
 
 namespace sweeps {
 
@@ -141,6 +143,8 @@ class Sweep {
   std::vector<std::string> collapse_notes() const;
   // The random parameters as {key, "log_uniform [0.0001, 1]"}, in drawing order.
   const std::vector<Param>& random_params() const;
+  // `halving:` (successive halving, hyperband), when the file asks for it.
+  const std::optional<Halving>& halving() const;
 
   struct Impl;
   explicit Sweep(std::shared_ptr<const Impl> impl);
