@@ -68,24 +68,24 @@ TEST(Halving, ABracketTakesAFixedSpreadOfConfigurations) {
 
 TEST(Halving, BadInputIsRefusedAtItsPosition) {
   EXPECT_EQ(error_of(kBase + "halving: {metric: val_los, min_epochs: 25}\n"),
-            "s.yaml:4:20: error: unknown halving.metric 'val_los' (did you mean 'val_loss'?); "
+            "s.yaml:4:19: error: unknown halving.metric 'val_los' (did you mean 'val_loss'?); "
             "valid: val_loss, train_loss, val_accuracy, train_accuracy, val_balanced_accuracy, "
             "train_balanced_accuracy, val_macro_f1, train_macro_f1");
   EXPECT_EQ(error_of(kBase + "halving: {metric: test_loss, min_epochs: 25}\n"),
-            "s.yaml:4:20: error: halving.metric 'test_loss': choosing by a test metric leaks the "
+            "s.yaml:4:19: error: halving.metric 'test_loss': choosing by a test metric leaks the "
             "test set into the search; rank by loss on the validation split (val_loss)");
   EXPECT_EQ(error_of(kBase + "halving: {metric: val_loss, min_epochs: 25, eta: 1}\n"),
-            "s.yaml:4:48: error: halving.eta must be a whole number from 2 to 1000000, got '1'");
+            "s.yaml:4:50: error: halving.eta must be a whole number from 2 to 1000000, got '1'");
   EXPECT_EQ(error_of(kBase + "halving: {metric: val_loss, min_epochs: 300}\n"),
-            "s.yaml:4:43: error: halving.min_epochs 300 is above train.epochs 200: the first "
+            "s.yaml:4:41: error: halving.min_epochs 300 is above train.epochs 200: the first "
             "rung cannot train longer than the budget");
   EXPECT_EQ(error_of("data: {dataset: circle, points: 100}\ntrain: {epochs: 200}\n"
                      "halving: {metric: val_accuracy, min_epochs: 25}\n"),
-            "s.yaml:3:20: error: halving.metric val_accuracy needs a validation split: set "
+            "s.yaml:3:19: error: halving.metric val_accuracy needs a validation split: set "
             "data.validation_fraction above 0 (or data.split.method: kfold), or rank by "
             "train_accuracy");
   EXPECT_EQ(error_of(kBase + "halving: {metric: val_loss, min_epochs: 100, brackets: 3}\n"),
-            "s.yaml:4:54: error: halving.brackets 3 is more than the 2 rungs from min_epochs 100 "
+            "s.yaml:4:56: error: halving.brackets 3 is more than the 2 rungs from min_epochs 100 "
             "to train.epochs 200 (eta 3): bracket b starts at rung b");
   EXPECT_EQ(error_of(kBase + "halving: {metric: val_loss}\n"),
             "s.yaml:4:10: error: halving needs 'min_epochs', the epochs every configuration "
@@ -116,7 +116,7 @@ TEST(Halving, AValidationMetricNeedsASplitInEveryConfiguration) {
                      "grid: {data.validation_fraction: [0.2, 0]}\n"
                      "halving: {metric: val_loss, min_epochs: 5}\n")
                 .substr(0, 27),
-            "s.yaml:3:20: error: halvin");
+            "s.yaml:3:19: error: halving");
   EXPECT_EQ(error_of("data: {dataset: circle, points: 100, split: {method: kfold, folds: 3}}\n"
                      "halving: {metric: val_loss, min_epochs: 5}\n"),
             "no error");
