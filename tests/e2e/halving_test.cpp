@@ -1,6 +1,13 @@
 // End-to-end: successive halving and hyperband (`halving:`). Survivors' rows are a plain run's,
 // pruned rows are a shorter plain run's with outcome pruned, and which trials survive does not
 // depend on threads or on a resume.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 #include "e2e.h"
 
 namespace e2e {
@@ -127,6 +134,41 @@ TEST_F(Halving, TheSameTrialsSurviveOnOneAndTwoThreadsAndAfterAResume) {
   EXPECT_EQ(csv_without(read(dir_ / "two/trials.csv"), {"wall_seconds"}), one);
   EXPECT_EQ(read(dir_ / "two/curves.csv"), read(dir_ / "one/curves.csv"));
   EXPECT_EQ(read(dir_ / "two/rungs.csv"), rung_rows);
+}
+
+// Ctrl-C during a rung, then --resume: the rung's decision is made from the metrics on disk and
+// the ones trained after, and every file equals an uninterrupted run's.
+TEST_F(Halving, InterruptedDuringARungThenResumedEqualsAnUninterruptedRun) {
+  std::string big = kHalving;
+  big.replace(big.find("epochs: 27"), 10, "epochs: 8100");
+  big.replace(big.find("min_epochs: 3"), 13, "min_epochs: 900");
+  write("hv.yaml", big);
+  ASSERT_EQ(nnsweep("run hv.yaml -q --threads 2 --out full").exit_code, 0);
+  const std::string command = "cd '" + dir_.string() +
+                              "' && exec '" NNSWEEP_BINARY
+                              "' run hv.yaml -q --threads 2 --out cut 2>err.txt";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Interrupt once some trials of the first rung are on disk, however slow the machine.
+  for (int wait = 0; wait < 4000; ++wait) {
+    if (csv_without(read(dir_ / "cut/rungs.csv"), {}).size() > 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 130) {  // (not when it finished first: nothing to resume then)
+    EXPECT_LT(csv_without(read(dir_ / "cut/trials.csv"), {}).size(), 25u);
+  }
+  const Output r = nnsweep("run hv.yaml -q --threads 2 --out cut --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(csv_without(read(dir_ / "cut/trials.csv"), {"wall_seconds"}),
+            csv_without(read(dir_ / "full/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "cut/curves.csv"), read(dir_ / "full/curves.csv"));
 }
 
 TEST_F(Halving, HyperbandBracketsGiveEveryTrialOneRowAndReuseWhatTheyMeet) {
