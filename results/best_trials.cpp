@@ -18,7 +18,7 @@ bool BestTrials::Candidate::operator<(const Candidate& other) const {
 }
 
 void BestTrials::add(const TrialRecord& r, KeptWeights kept) {
-  if (r.outcome == Outcome::error) return;
+  if (r.outcome == Outcome::error || r.outcome == Outcome::pruned) return;
   std::string key, dataset;
   for (const auto& [name, value] : r.params)
     if (columns_.data(name)) {

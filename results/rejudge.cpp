@@ -31,7 +31,8 @@ PendingTrials pending_trials(std::istream& trials, const std::string& trials_fil
                              const std::function<bool(const Params&)>& penalised) {
   PendingTrials pending;
   read_trials(trials, trials_file, [&](TrialRecord&& r) {
-    if (r.outcome == Outcome::error) return;
+    // A pruned trial stays pruned: its curve is a rung's, not a finished training's.
+    if (r.outcome == Outcome::error || r.outcome == Outcome::pruned) return;
     // The validation split exists when its loss was measured before training.
     pending[r.id] = {.baseline_loss = r.baseline_loss,
                      .has_validation = !std::isnan(r.initial.val_loss),
@@ -95,7 +96,7 @@ RejudgeCount rejudge(std::istream& trials, const std::string& trials_file, std::
   read_trials(
       trials, trials_file,
       [&](TrialRecord&& r) {
-        if (r.outcome != Outcome::error) {
+        if (r.outcome != Outcome::error && r.outcome != Outcome::pruned) {
           const Pending& p = pending.at(r.id);
           if (!p.verdict)
             throw nn::InputError(curves_file, 0, 0,

@@ -52,7 +52,7 @@ void ReportPage::add(const TrialRecord& r, KeptWeights kept) {
   }
   for (std::size_t k = 0; k < r.params.size() && k < keys_.size(); ++k)
     if (r.params[k].second != first_values_[k]) varies_[k] = true;
-  if (r.outcome == Outcome::error) return;
+  if (r.outcome == Outcome::error || r.outcome == Outcome::pruned) return;
 
   Trial t;
   t.id = r.id;

@@ -85,6 +85,8 @@ void Summary::add(const TrialRecord& record) {
   }
   row.first_index = std::min(row.first_index, record.index);
   row.counts.add(record.outcome);
+  // A pruned trial's metrics are those of a shorter training: counted, never averaged or ranked.
+  if (record.outcome == Outcome::pruned) return;
   for (std::size_t i = 0; i < std::size(kSummaryMetrics); ++i) {
     const double value = *trial_metric(record, kSummaryMetrics[i]);
     if (std::isfinite(value)) row.metrics[i].add(value);

@@ -89,6 +89,9 @@ bool same(const nn::EpochMetrics& a, const nn::EpochMetrics& b) {
                      [&](const EpochValue& v) { return same(a.*v.value, b.*v.value); });
 }
 
+// The last column, from halving on; files from before it are read without it.
+constexpr std::string_view kRungColumn = "rung";
+
 int int_field(const CsvField& field, const std::string& file) {
   std::int64_t value = integer_field(field, file);
   if (value < 0 || value > std::numeric_limits<int>::max())
@@ -110,7 +113,8 @@ bool TrialRecord::operator==(const TrialRecord& o) const {
          params == o.params && outcome == o.outcome && outcome_reason == o.outcome_reason &&
          epochs_to_target == o.epochs_to_target && same(baseline_loss, o.baseline_loss) &&
          epochs_run == o.epochs_run && same(initial, o.initial) && same(final, o.final) &&
-         same(best, o.best) && same(wall_seconds, o.wall_seconds) && error == o.error;
+         same(best, o.best) && same(wall_seconds, o.wall_seconds) && error == o.error &&
+         rung == o.rung;
 }
 
 TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
@@ -174,6 +178,7 @@ std::vector<std::string> trials_header(std::span<const std::string> param_keys) 
   std::vector<std::string> header(kLeadingColumns.begin(), kLeadingColumns.end());
   header.insert(header.end(), param_keys.begin(), param_keys.end());
   header.insert(header.end(), trailing_columns().begin(), trailing_columns().end());
+  header.emplace_back(kRungColumn);
   return header;
 }
 
@@ -216,6 +221,8 @@ std::string format_trial_row(const TrialRecord& r) {
   append_number(out, r.wall_seconds);
   out += ',';
   append_field(out, r.error);
+  out += ',';
+  if (r.rung) append_integer(out, *r.rung);
   out += '\n';
   return out;
 }
@@ -224,8 +231,8 @@ namespace {
 
 // The keys of a header of the current layout or (`legacy`) the one before the folds and the
 // class scores.
-std::vector<std::string> header_keys(const CsvRecord& header, const std::string& file,
-                                     bool legacy) {
+std::vector<std::string> header_keys(const CsvRecord& header, const std::string& file, bool legacy,
+                                     bool& without_rung) {
   auto mismatch = [&](std::size_t i, std::string_view expected) -> nn::InputError {
     const CsvField& at = header.fields[std::min(i, header.size() - 1)];
     return nn::InputError(file, at.line, at.column,
@@ -244,6 +251,8 @@ std::vector<std::string> header_keys(const CsvRecord& header, const std::string&
     if (i >= header.size() || header[i] != column) throw mismatch(i, column);
     ++i;
   }
+  without_rung = legacy || i == header.size();
+  if (!legacy && i < header.size() && header[i] == kRungColumn) ++i;
   if (i != header.size()) throw mismatch(i, "(end of header)");
   return keys;
 }
@@ -251,16 +260,18 @@ std::vector<std::string> header_keys(const CsvRecord& header, const std::string&
 }  // namespace
 
 std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file,
-                                             bool* legacy) {
+                                             bool* legacy, bool* without_rung) {
+  bool no_rung = false;
+  if (without_rung == nullptr) without_rung = &no_rung;
   try {
-    auto keys = header_keys(header, file, false);
+    auto keys = header_keys(header, file, false, *without_rung);
     if (legacy) *legacy = false;
     return keys;
   } catch (const nn::InputError&) {
     // A file from before the folds and the class scores; when it is not one either, the error
     // is the current layout's.
     try {
-      auto keys = header_keys(header, file, true);
+      auto keys = header_keys(header, file, true, *without_rung);
       if (legacy) *legacy = true;
       return keys;
     } catch (const nn::InputError&) {
@@ -272,12 +283,13 @@ std::vector<std::string> parse_trials_header(const CsvRecord& header, const std:
 TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> param_keys,
                             const std::string& file) {
   const std::size_t expected =
-      kLeadingColumns.size() + param_keys.size() + trailing_columns().size();
+      kLeadingColumns.size() + param_keys.size() + trailing_columns().size() + 1;
   // The row of a file from before the folds and the class scores: no fold, and the scores
   // NaN, as for a regression.
   const bool legacy = row.size() == kLegacyLeadingColumns.size() + param_keys.size() +
                                         trailing_columns(true).size();
-  if (row.size() != expected && !legacy) {
+  const bool with_rung = row.size() == expected;
+  if (!with_rung && row.size() != expected - 1 && !legacy) {
     const CsvField& at = row.fields.back();
     throw nn::InputError(
         file, at.line, at.column,
@@ -311,6 +323,8 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
       (r.*metric.stage).*metric.value = number_field(row.fields[i++], file);
   r.wall_seconds = number_field(row.fields[i++], file);
   r.error = row[i++];
+  if (with_rung)
+    if (const CsvField& f = row.fields[i]; !f.text.empty()) r.rung = int_field(f, file);
   return r;
 }
 
@@ -327,7 +341,8 @@ TrialsFileInfo read_trials(
       break;
     }
     if (!have_header) {
-      info.param_keys = parse_trials_header(record, file, &info.without_class_scores);
+      info.param_keys =
+          parse_trials_header(record, file, &info.without_class_scores, &info.without_rung);
       have_header = true;
       if (header) header(info.param_keys);
       continue;

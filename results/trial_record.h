@@ -58,7 +58,8 @@ struct TrialRecord {
   double baseline_loss = std::numeric_limits<double>::quiet_NaN();  // no-skill loss
   nn::EpochMetrics initial, final, best;  // best = epoch of lowest selection loss
   double wall_seconds = 0;
-  std::string error;  // the message when status is `error`
+  std::string error;        // the message when status is `error`
+  std::optional<int> rung;  // halving: the rung (0-based) whose epochs the row is at
 
   bool operator==(const TrialRecord& other) const;  // NaN equals NaN here
 };
@@ -80,7 +81,7 @@ std::optional<double> trial_metric(const TrialRecord& record, std::string_view n
 
 // trials.csv columns: trial_index, trial_id, repeat, fold (empty without k-fold), seed,
 // <param keys>, outcome,
-// outcome_reason, the metric columns, error.
+// outcome_reason, the metric columns, error, rung.
 std::vector<std::string> trials_header(std::span<const std::string> param_keys);
 std::string format_trials_header(std::span<const std::string> param_keys);
 // One row ending in LF. REQUIRES record.params in the order of the header's keys.
@@ -90,8 +91,10 @@ std::string format_trial_row(const TrialRecord& record);
 // column that does not fit the schema. The header of an nnsweep from before the folds and the
 // balanced accuracy and macro F1 columns (id scheme 2) is read too (`*legacy` set): its rows
 // have no fold and NaN for those scores.
+// A header of this layout without the last column, `rung` (from before halving), is read too
+// (`*without_rung` set): its rows have no rung.
 std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file,
-                                             bool* legacy = nullptr);
+                                             bool* legacy = nullptr, bool* without_rung = nullptr);
 // A row back as a record; throws nn::InputError naming the offending field.
 TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> param_keys,
                             const std::string& file);
@@ -102,6 +105,7 @@ struct TrialsFileInfo {
   bool torn_tail = false;  // the file ended in a torn line, which was skipped
   // The layout of id scheme 2: no fold, no balanced accuracy or macro F1.
   bool without_class_scores = false;
+  bool without_rung = false;         // written before the rung column
   std::uint64_t complete_bytes = 0;  // truncate the file to this before appending to it
 };
 // Streams trials.csv to `row`, one record per complete row, in file order, after handing

@@ -24,10 +24,16 @@ namespace fs = std::filesystem;
 namespace {
 
 // The files nnsweep writes into an output directory (models/ aside).
-constexpr std::array<std::string_view, 9> kOutputFiles = {
-    "manifest.yaml",         "trials.csv",      "curves.csv",
-    "summary.csv",           "convergence.csv", "convergence.md",
-    "convergence_cells.csv", "importance.csv",  "report.html"};
+constexpr std::array<std::string_view, 10> kOutputFiles = {"manifest.yaml",
+                                                           "trials.csv",
+                                                           "curves.csv",
+                                                           "summary.csv",
+                                                           "convergence.csv",
+                                                           "convergence.md",
+                                                           "convergence_cells.csv",
+                                                           "importance.csv",
+                                                           "report.html",
+                                                           "rungs.csv"};
 
 bool has_dot_component(const fs::path& path) {
   for (const fs::path& part : path)

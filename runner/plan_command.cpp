@@ -18,6 +18,7 @@
 #include "results/csv.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/halving.h"
 #include "runner/resources.h"
 #include "sweeps/spec.h"
 
@@ -268,6 +269,31 @@ void print_time(const sweeps::Sweep& sweep, TrainSizes& sizes, const Work& work,
       duration(total), duration(total / cores), cores, what, nn::trainings_side_by_side());
 }
 
+// The rungs of halving and their work against the full grid's, `work` (every trial to
+// train.epochs). Rungs of later brackets may meet trials an earlier one trained and reuse them,
+// so the totals are upper bounds with more than one bracket.
+void print_halving(const sweeps::Sweep& sweep, const Work& work, std::ostream& out) {
+  const sweeps::Halving& h = *sweep.halving();
+  out << fmt::format(
+      "\nhalving by {} ({}), eta {}, {} bracket{} (survivors are retrained from zero):\n"
+      "  {:>7}  {:>4}  {:>6}  {:>14}  {:>8}\n",
+      h.metric, h.minimise() ? "lowest first" : "highest first", h.eta, h.brackets,
+      h.brackets == 1 ? "" : "s", "bracket", "rung", "epochs", "configurations", "trials");
+  double trial_epochs = 0, continued = 0;
+  for (const PlannedRung& r : plan_halving(sweep)) {
+    out << fmt::format("  {:>7}  {:>4}  {:>6}  {:>14}  {:>8}\n", r.bracket, r.rung, r.epochs,
+                       r.configurations, r.trials);
+    trial_epochs += r.trial_epochs, continued += r.continued_trial_epochs;
+  }
+  const double full = static_cast<double>(sweep.size()) * sweep.trial(0).config.train.epochs;
+  const double scale = work.sample_epochs / full;  // sample-epochs per trial-epoch
+  out << fmt::format(
+      "halving work: {}{:.3g} sample-epochs, {:.0f}% of the full grid's {:.3g} (continuing "
+      "survivors from their last rung instead: {:.3g}, {:.0f}%)\n",
+      h.brackets > 1 ? "at most " : "", trial_epochs * scale, 100 * trial_epochs / full,
+      work.sample_epochs, continued * scale, 100 * continued / full);
+}
+
 struct TextOptions {
   std::uint64_t first = 10;  // trials listed
   bool calibrate = true;     // train a little to estimate the time
@@ -281,6 +307,7 @@ void print_text(const sweeps::Sweep& sweep, const TextOptions& options, std::ost
   TrainSizes sizes;
   const Work work = estimate_work(sweep, sizes);
   print_work(work, out);
+  if (sweep.halving()) print_halving(sweep, work, out);
   print_resources(sweep, out);
   if (options.calibrate) print_time(sweep, sizes, work, out);
 }

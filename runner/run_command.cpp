@@ -28,6 +28,7 @@
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/extend.h"
+#include "runner/halving.h"
 #include "runner/judge_again.h"
 #include "runner/live_report.h"
 #include "runner/mpi_backend.h"
@@ -172,10 +173,10 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
           prev.done[r.index] = true, ++prev.done_count;
         });
     // Rows of this nnsweep appended under an older header would not fit it.
-    if (info.without_class_scores)
+    if (info.without_class_scores || info.without_rung)
       throw nn::InputError((dir / "trials.csv").string(), 1, 1,
                            "cannot --resume: this trials.csv was written by an older nnsweep, "
-                           "without the fold, balanced accuracy and macro F1 columns; run the "
+                           "without the fold, class score or rung columns; run the "
                            "sweep again into a new --out directory");
     prev.trials_bytes = info.complete_bytes;
   }
@@ -622,6 +623,13 @@ int run_command(const Args& args) {
   // Everything that can be wrong with the input is found before anything is written.
   const sweeps::Sweep sweep =
       sweeps::load_sweep(request.spec_path, {request.max_trials, request.overrides});
+  // Each rung of halving decides from all of its trials at once: processes that never meet
+  // (shards) cannot, and the MPI hand-out does not yet stop at rungs.
+  if (sweep.halving() && (!request.shard.whole() || request.mpi))
+    throw nn::InputError(request.shard.whole() ? "--mpi" : "--shard", 0, 0,
+                         "a sweep with halving runs in one process: each rung waits for all of "
+                         "its trials before it picks the survivors; run it without --shard and "
+                         "--mpi, on all cores (--threads)");
   if (request.threads == 0) request.threads = tbb::info::default_concurrency();
   check_memory(sweep, request.threads);
   if (mpi && mpi->rank() != 0) return work_for_rank_zero(*mpi, sweep, request);
@@ -650,10 +658,12 @@ int run_command(const Args& args) {
   const RunOptions run = run_options(out.path, sweep, request, prev);
   std::optional<LiveReport> live;
   if (auto options = live_report(out, sweep, request, manifest, prev)) live.emplace(*options);
+  const TrialSink to_sink = [&](std::span<FinishedTrial> pack) { sink.add(pack); };
   const RunStats stats =
-      mpi && mpi->size() > 1
+      sweep.halving() ? run_halving(sweep, run, out.path, to_sink)
+      : mpi && mpi->size() > 1
           ? mpi_coordinate(*mpi, sweep, run, [&](const TrialRows& rows) { sink.add(rows); })
-          : run_trials(sweep, run, [&](std::span<FinishedTrial> pack) { sink.add(pack); });
+          : run_trials(sweep, run, to_sink);
   sink.finish();
   stop_live_report(live);
 

@@ -129,6 +129,7 @@ class GroupSource {
     for (; next_index_ < end; ++next_index_) {
       if (options_.skip && options_.skip(next_index_)) continue;
       sweeps::Trial trial = sweep_.trial(next_index_, trials_);
+      if (options_.epochs > 0) trial.config.train.epochs = options_.epochs;
       // Siblings sit within one block; a linear scan of this block's trainings finds them (the
       // block holds at most a few dozen).
       auto training =

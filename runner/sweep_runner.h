@@ -50,6 +50,9 @@ struct RunOptions {
   bool fail_fast = false;                        // stop at the first trial that throws
   const std::atomic<bool>* interrupt = nullptr;  // set from a signal handler: stop promptly
   std::function<bool(std::uint64_t)> skip;       // trials already done (resume)
+  // > 0: every trial trains this many epochs instead of its train.epochs (a rung of halving,
+  // runner/halving.h); its row keeps its own id and settings.
+  int epochs = 0;
   // Called, from any worker thread, with the trained parameters of each trial a training ran
   // for (not its shorter epoch siblings): e.g. to save every model.
   std::function<void(const sweeps::Trial&, const nn::Dataset&, const nn::TrainResult& result,

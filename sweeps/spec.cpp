@@ -13,6 +13,7 @@
 #include "sweeps/canonical.h"
 #include "sweeps/consistency.h"
 #include "sweeps/grid.h"
+#include "sweeps/halving.h"
 #include "sweeps/random_search.h"
 #include "sweeps/setting.h"
 #include "sweeps/suggest.h"
@@ -40,6 +41,7 @@ struct Sweep::Impl {
   std::vector<const Setting*> param_settings;
   std::map<std::string, std::string> absolute_paths;  // as written -> absolute
   std::map<std::string, std::string> written_paths;   // absolute -> as written
+  std::optional<Halving> halving;
   std::string canonical_yaml;
   std::string hash;
 };
@@ -47,8 +49,8 @@ struct Sweep::Impl {
 namespace {
 
 const std::vector<std::string> kTopKeys = {
-    "name", "seed",    "repeats", "data",   "model",  "train",  "convergence",
-    "grid", "exclude", "include", "random", "report", "curves", "max_trials"};
+    "name",    "seed",    "repeats", "data",   "model",  "train",      "convergence", "grid",
+    "exclude", "include", "random",  "report", "curves", "max_trials", "halving"};
 constexpr std::size_t kMaxAxisValues = 100'000;
 constexpr std::uint64_t kMaxSweepFileBytes = 16ull << 20;
 const std::vector<std::string> kSections = {"data", "model", "train", "convergence"};
@@ -123,6 +125,8 @@ class Loader {
         curves(e.value);
       else if (key == "max_trials")
         max_trials(e.value);
+      else if (key == "halving")
+        s_.halving = read_halving(r_, e.value);
       else
         section(e);
     }
@@ -570,6 +574,15 @@ std::string emit_canonical(const Sweep::Impl& s, const Parsed& p) {
   emit_entries(out, "include", p.include);
   emit_random(out, s.random);
   emit_outputs(out, s.report, s.curves);
+  if (s.halving) {
+    // Only when present, so the hash of every sweep without it stays what it was.
+    out << YAML::Key << "halving" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "metric" << YAML::Value << s.halving->metric;
+    out << YAML::Key << "min_epochs" << YAML::Value << s.halving->min_epochs;
+    out << YAML::Key << "eta" << YAML::Value << s.halving->eta;
+    out << YAML::Key << "brackets" << YAML::Value << s.halving->brackets;
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -728,6 +741,59 @@ void index_csv_paths(Sweep::Impl& s, const Reader& reader) {
   }
 }
 
+// Halving trains every configuration to rungs of train.epochs: the budget must be one number,
+// at least the first rung (and the first rung of the last bracket), and a val_* metric needs a
+// validation split in every configuration.
+void check_halving(const Sweep::Impl& s, const Parsed& p, const Reader& reader) {
+  const Halving& h = *s.halving;
+  const auto refuse_budget = [&](const YAML::Mark& mark, const std::string& where) {
+    reader.fail(mark, "train.epochs cannot vary (" + where +
+                          ") in a sweep with halving: halving chooses each configuration's "
+                          "epochs, up to train.epochs; set it once under 'train:'");
+  };
+  for (const GridAxis& a : p.axes)
+    if (a.setting->budget) refuse_budget(a.mark, "a grid axis");
+  for (const MatrixEntry& e : p.include)
+    for (const Assignment& a : e.values)
+      if (a.setting->budget) refuse_budget(a.mark, "set by include");
+  for (const RandomParam& r : p.random)
+    if (r.setting->budget) refuse_budget(r.mark, "drawn at random");
+  const int epochs = s.base.train.epochs;
+  if (h.min_epochs > epochs)
+    reader.fail(h.min_epochs_mark, fmt::format("halving.min_epochs {} is above train.epochs {}: "
+                                               "the first rung cannot train longer than the budget",
+                                               h.min_epochs, epochs));
+  if (h.brackets > static_cast<int>(h.ladder(epochs).size()))
+    reader.fail(h.brackets_mark,
+                fmt::format("halving.brackets {} is more than the {} rungs from min_epochs {} to "
+                            "train.epochs {} (eta {}): bracket b starts at rung b",
+                            h.brackets, h.ladder(epochs).size(), h.min_epochs, epochs, h.eta));
+  if (!h.needs_validation()) return;
+  const auto has_validation = [](const nn::TrialConfig& c) {
+    return c.data.split == nn::SplitMethod::kfold || c.data.validation_fraction > 0;
+  };
+  const auto fail = [&] {
+    reader.fail(h.metric_mark, "halving.metric " + h.metric +
+                                   " needs a validation split: set data.validation_fraction "
+                                   "above 0 (or data.split.method: kfold), or rank by train_" +
+                                   h.metric.substr(4));
+  };
+  const auto split = [](const Setting& setting) {
+    return setting.key == "data.validation_fraction" || setting.key == "data.split.method";
+  };
+  s.grid.for_each_projection(split, s.base,
+                             [&](const nn::TrialConfig& c, const std::vector<const Assignment*>&) {
+                               if (!has_validation(c)) fail();
+                             });
+  if (std::any_of(p.random.begin(), p.random.end(),
+                  [&](const RandomParam& r) { return split(*r.setting); }))
+    for (std::uint64_t sample = 0; sample < s.random.size(); ++sample) {
+      nn::TrialConfig c = s.base;
+      s.random.apply(sample, c);
+      if (!has_validation(c)) fail();
+    }
+}
+
 }  // namespace
 
 Sweep parse_sweep(std::string_view text, const std::string& file,
@@ -748,6 +814,7 @@ Sweep parse_sweep(std::string_view text, const std::string& file,
   count_trials(s);
   check_size(s, p, reader, limit);
   check_combinations(s, p, reader);
+  if (s.halving) check_halving(s, p, reader);
 
   describe_axes(s);
   for (const MatrixEntry& entry : p.include) s.include_places.push_back(reader.where(entry.mark));
@@ -826,6 +893,9 @@ std::vector<std::string> Sweep::collapse_notes() const {
                : fmt::format("the include entry at {} gives a trial the grid already has", at));
   }
   return notes;
+}
+const std::optional<Halving>& Sweep::halving() const {
+  return impl_->halving;
 }
 const std::vector<Param>& Sweep::random_params() const {
   return impl_->random_params;

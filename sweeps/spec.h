@@ -18,6 +18,7 @@
 #include "results/pivot_spec.h"
 #include "sweeps/overrides.h"
 #include "sweeps/spread.h"
+#include "sweeps/halving.h"
 
 namespace sweeps {
 
@@ -163,6 +164,8 @@ class Sweep {
     std::optional<double> joint_pseudo;
   };
   RandomSpread random_spread() const;
+  // `halving:` (successive halving, hyperband), when the file asks for it.
+  const std::optional<Halving>& halving() const;
 
   struct Impl;
   explicit Sweep(std::shared_ptr<const Impl> impl);

@@ -94,8 +94,29 @@ TEST(TrialRecord, HeaderPutsParamsBetweenSeedAndOutcome) {
   EXPECT_EQ(header[7], "data.csv_note");
   EXPECT_EQ(header[8], "outcome");
   EXPECT_EQ(header[9], "outcome_reason");
-  EXPECT_EQ(header.back(), "error");
-  EXPECT_EQ(header.size(), 5 + kKeys.size() + 6 + 36 + 2);
+  EXPECT_EQ(header[header.size() - 2], "error");
+  EXPECT_EQ(header.back(), "rung");
+  EXPECT_EQ(header.size(), 5 + kKeys.size() + 6 + 36 + 3);
+}
+
+TEST(TrialRecord, TheRungRoundTripsAndFilesFromBeforeItAreReadWithout) {
+  TrialRecord record = converged_record();
+  record.rung = 2;
+  TrialsFileInfo info;
+  auto back = read_back(format_trials_header(kKeys) + format_trial_row(record), &info);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], record);
+  EXPECT_FALSE(info.without_rung);
+  // Without the last column (header and rows): no rung, and the file says so.
+  record.rung.reset();
+  std::string header = format_trials_header(kKeys);
+  header = header.substr(0, header.rfind(",rung")) + "\n";
+  std::string row = format_trial_row(record);
+  row = row.substr(0, row.size() - 2) + "\n";  // the empty rung field and its comma
+  back = read_back(header + row, &info);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], record);
+  EXPECT_TRUE(info.without_rung);
 }
 
 TEST(TrialRecord, RowsRoundTripThroughTheFile) {
@@ -151,7 +172,8 @@ TEST(TrialRecord, ReadsFilesFromBeforeTheFoldsAndTheClassScores) {
     std::vector<std::string> kept;
     for (std::size_t i = 0; i < header.size(); ++i)
       if (header[i].find("balanced_accuracy") == std::string::npos &&
-          header[i].find("macro_f1") == std::string::npos && header[i] != "fold")
+          header[i].find("macro_f1") == std::string::npos && header[i] != "fold" &&
+          header[i] != "rung")
         kept.push_back(record[i]);
     return format_row(kept);
   };
