@@ -36,8 +36,12 @@ struct Pruning {
 
 class Halver {
  public:
-  Halver(const sweeps::Sweep& sweep, const RunOptions& options, const fs::path& dir)
-      : sweep_(sweep),
+  Halver(const sweeps::Sweep& sweep, const RunOptions& options, const fs::path& dir,
+         RungTrainer trainer)
+      : trainer_(trainer ? std::move(trainer)
+                         : [&sweep](const RunOptions& o,
+                                    const TrialSink& sink) { return run_trials(sweep, o, sink); }),
+        sweep_(sweep),
         h_(*sweep.halving()),
         options_(options),
         replicates_(static_cast<std::uint64_t>(sweep.repeats()) *
@@ -155,7 +159,7 @@ class Halver {
     o.begin = begin, o.end = end, o.epochs = epochs;
     o.skip = [&need](std::uint64_t i) { return !need[i]; };
     const std::string column = "final_" + h_.metric;
-    const RunStats s = run_trials(sweep_, o, [&](std::span<FinishedTrial> pack) {
+    const RunStats s = trainer_(o, [&](std::span<FinishedTrial> pack) {
       std::string lines;
       for (FinishedTrial& f : pack) {
         const std::uint64_t i = f.record.index;
@@ -208,6 +212,7 @@ class Halver {
     return f;
   }
 
+  const RungTrainer trainer_;
   const sweeps::Sweep& sweep_;
   const sweeps::Halving& h_;
   const RunOptions& options_;
@@ -225,8 +230,8 @@ class Halver {
 }  // namespace
 
 RunStats run_halving(const sweeps::Sweep& sweep, const RunOptions& options, const fs::path& dir,
-                     const TrialSink& sink) {
-  Halver halver(sweep, options, dir);
+                     const TrialSink& sink, const RungTrainer& trainer) {
+  Halver halver(sweep, options, dir, trainer);
   if (halver.climb()) halver.write_rows(sink);
   return halver.stats();
 }

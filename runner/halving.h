@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 #include "runner/sweep_runner.h"
@@ -23,11 +24,16 @@
 
 namespace runner {
 
+// How the trials of a rung are trained: run_trials in this process unless given (e.g. handed
+// out to MPI ranks). Either way a rung returns when all of its trials are back.
+using RungTrainer = std::function<RunStats(const RunOptions&, const TrialSink&)>;
+
 // REQUIRES sweep.halving(). `options` as for run_trials (its begin and end must span the
 // sweep; skip marks the trials whose final rows are already in trials.csv). Rung metrics are
 // kept in `dir`/rungs.csv.
 RunStats run_halving(const sweeps::Sweep& sweep, const RunOptions& options,
-                     const std::filesystem::path& dir, const TrialSink& sink);
+                     const std::filesystem::path& dir, const TrialSink& sink,
+                     const RungTrainer& trainer = {});
 
 // One rung of the plan, for `nnsweep plan`.
 struct PlannedRung {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -18,7 +19,9 @@
 namespace runner {
 namespace {
 
-enum Tag : int { kRequest = 1, kChunk = 2, kRow = 3, kDone = 4 };
+enum Tag : int { kRequest = 1, kChunk = 2, kRow = 3, kDone = 4, kStart = 5 };
+// kStart's epochs that send a worker home: no hand-out follows.
+constexpr std::int64_t kLeave = -1;
 constexpr std::chrono::microseconds kLongestPause{1000};
 
 // A rows message: for each finished trial the sizes of its status, trial row and curve rows,
@@ -103,6 +106,39 @@ void receive(void* data, int bytes, int source, int tag) {
 
 constexpr int kAny = -1;
 
+// Starts one hand-out on every worker: its trials train `epochs` (0: their own train.epochs), or,
+// with kLeave, the workers return.
+void start_all(const MpiSession& session, std::int64_t epochs) {
+  for (int rank = 1; rank < session.size(); ++rank) send(&epochs, sizeof epochs, rank, kStart);
+}
+
+// A worker's part of one hand-out: trains the chunks rank 0 sends until it has no more.
+void work_one_hand_out(const sweeps::Sweep& sweep, const RunOptions& options) {
+  std::uint64_t trainings = 0;
+  std::vector<std::uint64_t> chunk;
+  for (;;) {
+    send(nullptr, 0, 0, kRequest);
+    const Message status = wait_for(0, kChunk);
+    chunk.resize(static_cast<std::size_t>(status.bytes) / sizeof(std::uint64_t));
+    receive(chunk.data(), status.bytes, 0, kChunk);
+    if (chunk.empty()) break;
+    RunOptions mine = options;
+    mine.begin = chunk.front();
+    mine.end = chunk.back() + 1;
+    mine.skip = [&](std::uint64_t i) { return !std::binary_search(chunk.begin(), chunk.end(), i); };
+    std::string message;
+    const RunStats stats = run_trials(sweep, mine, [&](std::span<FinishedTrial> pack) {
+      for (FinishedTrial& done : pack)
+        encode({done.record.outcome, results::format_trial_row(done.record),
+                std::move(done.curve_rows)},
+               message);
+    });
+    if (!message.empty()) send(message.data(), message.size(), 0, kRow);
+    trainings += stats.trainings;
+  }
+  send(&trainings, sizeof trainings, 0, kDone);
+}
+
 }  // namespace
 
 bool mpi_available() {
@@ -138,6 +174,7 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
   std::uint64_t next = options.begin;
   const std::uint64_t end = std::min(options.end, sweep.size());
   bool abandon = false;
+  start_all(session, options.epochs);
 
   RunStats stats;
   int working = session.size() - 1;
@@ -175,30 +212,21 @@ RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
   return stats;
 }
 
+void mpi_release(const MpiSession& session) {
+  start_all(session, kLeave);
+}
+
 void mpi_work(const MpiSession&, const sweeps::Sweep& sweep, const RunOptions& options) {
-  std::uint64_t trainings = 0;
-  std::vector<std::uint64_t> chunk;
   for (;;) {
-    send(nullptr, 0, 0, kRequest);
-    const Message status = wait_for(0, kChunk);
-    chunk.resize(static_cast<std::size_t>(status.bytes) / sizeof(std::uint64_t));
-    receive(chunk.data(), status.bytes, 0, kChunk);
-    if (chunk.empty()) break;
-    RunOptions mine = options;
-    mine.begin = chunk.front();
-    mine.end = chunk.back() + 1;
-    mine.skip = [&](std::uint64_t i) { return !std::binary_search(chunk.begin(), chunk.end(), i); };
-    std::string message;
-    const RunStats stats = run_trials(sweep, mine, [&](std::span<FinishedTrial> pack) {
-      for (FinishedTrial& done : pack)
-        encode({done.record.outcome, results::format_trial_row(done.record),
-                std::move(done.curve_rows)},
-               message);
-    });
-    if (!message.empty()) send(message.data(), message.size(), 0, kRow);
-    trainings += stats.trainings;
+    std::int64_t epochs = kLeave;
+    const Message start = wait_for(0, kStart);
+    if (start.bytes != sizeof epochs) throw std::runtime_error("MPI: a malformed start message");
+    receive(&epochs, start.bytes, 0, kStart);
+    if (epochs == kLeave) return;
+    RunOptions hand_out = options;
+    hand_out.epochs = static_cast<int>(epochs);
+    work_one_hand_out(sweep, hand_out);
   }
-  send(&trainings, sizeof trainings, 0, kDone);
 }
 
 }  // namespace runner

@@ -42,13 +42,18 @@ struct TrialRows {
   std::string curve_rows;
 };
 
-// Rank 0: hands out the trials of [options.begin, options.end) that options.skip does not skip,
-// calls `write` for each row that comes back, and returns when every other rank is done.
+// Rank 0: starts a hand-out on every other rank (a plain run has one, successive halving one per
+// rung, each with its RunOptions::epochs), hands out the trials of [options.begin, options.end)
+// that options.skip does not skip, calls `write` for each row that comes back, and returns when
+// every other rank is done.
 RunStats mpi_coordinate(const MpiSession& session, const sweeps::Sweep& sweep,
                         const RunOptions& options,
                         const std::function<void(const TrialRows&)>& write);
 
-// Every other rank: trains the chunks rank 0 hands out until it has no more.
+// Rank 0, after its last mpi_coordinate: sends the other ranks home.
+void mpi_release(const MpiSession& session);
+
+// Every other rank: trains the chunks of each hand-out rank 0 starts, until mpi_release.
 void mpi_work(const MpiSession& session, const sweeps::Sweep& sweep, const RunOptions& options);
 
 }  // namespace runner

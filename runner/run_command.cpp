@@ -483,6 +483,39 @@ RunOptions run_options(const fs::path& dir, const sweeps::Sweep& sweep, const Ru
   return run;
 }
 
+// Successive halving over MPI: each rung is a hand-out of its own, and its rows come back as
+// text, read back into the records the rung's decision needs.
+RungTrainer mpi_rungs(const MpiSession& mpi, const sweeps::Sweep& sweep) {
+  return [&mpi, &sweep](const RunOptions& options, const TrialSink& sink) {
+    return mpi_coordinate(mpi, sweep, options, [&](const TrialRows& rows) {
+      const std::string from = "a row from an MPI rank";
+      std::istringstream in(rows.trial_row);
+      results::CsvReader reader(in, from);
+      results::CsvRecord record;
+      if (!reader.next(record) || record.torn) throw std::runtime_error(from + " is not complete");
+      FinishedTrial done{.record = results::parse_trial_row(record, sweep.param_keys(), from),
+                         .curve_rows = rows.curve_rows};
+      sink(std::span<FinishedTrial>(&done, 1));
+    });
+  };
+}
+
+// Trains every trial the run needs: here or over MPI ranks, all at once or rung by rung.
+RunStats train_all(const sweeps::Sweep& sweep, const RunOptions& run, const fs::path& dir,
+                   RowSink& sink, const std::optional<MpiSession>& mpi) {
+  const TrialSink to_sink = [&](std::span<FinishedTrial> pack) { sink.add(pack); };
+  const bool ranks = mpi && mpi->size() > 1;
+  RunStats stats;
+  if (sweep.halving())
+    stats = run_halving(sweep, run, dir, to_sink, ranks ? mpi_rungs(*mpi, sweep) : RungTrainer{});
+  else if (ranks)
+    stats = mpi_coordinate(*mpi, sweep, run, [&](const TrialRows& rows) { sink.add(rows); });
+  else
+    stats = run_trials(sweep, run, to_sink);
+  if (ranks) mpi_release(*mpi);
+  return stats;
+}
+
 // The live report.html of a run that asked for it. NNSWEEP_LIVE_REPORT_SECONDS sets the shortest
 // interval between rebuilds (tests make it short; the cost rule still holds).
 std::optional<LiveReportOptions> live_report(const OutputDir& out, const sweeps::Sweep& sweep,
@@ -624,12 +657,12 @@ int run_command(const Args& args) {
   const sweeps::Sweep sweep =
       sweeps::load_sweep(request.spec_path, {request.max_trials, request.overrides});
   // Each rung of halving decides from all of its trials at once: processes that never meet
-  // (shards) cannot, and the MPI hand-out does not yet stop at rungs.
-  if (sweep.halving() && (!request.shard.whole() || request.mpi))
-    throw nn::InputError(request.shard.whole() ? "--mpi" : "--shard", 0, 0,
-                         "a sweep with halving runs in one process: each rung waits for all of "
-                         "its trials before it picks the survivors; run it without --shard and "
-                         "--mpi, on all cores (--threads)");
+  // (shards) cannot; MPI ranks hand each rung out and wait for it.
+  if (sweep.halving() && !request.shard.whole())
+    throw nn::InputError("--shard", 0, 0,
+                         "a sweep with halving cannot be cut into shards: each rung waits for all "
+                         "of its trials before it picks the survivors; to spread it over machines "
+                         "run it with --mpi (mpirun), whose ranks train each rung together");
   if (request.threads == 0) request.threads = tbb::info::default_concurrency();
   check_memory(sweep, request.threads);
   if (mpi && mpi->rank() != 0) return work_for_rank_zero(*mpi, sweep, request);
@@ -658,12 +691,7 @@ int run_command(const Args& args) {
   const RunOptions run = run_options(out.path, sweep, request, prev);
   std::optional<LiveReport> live;
   if (auto options = live_report(out, sweep, request, manifest, prev)) live.emplace(*options);
-  const TrialSink to_sink = [&](std::span<FinishedTrial> pack) { sink.add(pack); };
-  const RunStats stats =
-      sweep.halving() ? run_halving(sweep, run, out.path, to_sink)
-      : mpi && mpi->size() > 1
-          ? mpi_coordinate(*mpi, sweep, run, [&](const TrialRows& rows) { sink.add(rows); })
-          : run_trials(sweep, run, to_sink);
+  const RunStats stats = train_all(sweep, run, out.path, sink, mpi);
   sink.finish();
   stop_live_report(live);
 

@@ -215,10 +215,33 @@ TEST_F(Halving, ShardsAreRefusedSayingWhy) {
   const Output r = nnsweep("run hv.yaml -q --shard 0/2 --out s");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "--shard: error: a sweep with halving runs in one process: each rung waits for all "
-            "of its trials before it picks the survivors; run it without --shard and --mpi, on "
-            "all cores (--threads)\n");
+            "--shard: error: a sweep with halving cannot be cut into shards: each rung waits for "
+            "all of its trials before it picks the survivors; to spread it over machines run it "
+            "with --mpi (mpirun), whose ranks train each rung together\n");
   EXPECT_FALSE(fs::exists(dir_ / "s"));
+}
+
+// MPI ranks train each rung as a hand-out of its own and rank 0 decides: the files are those of
+// one process. Needs a build with MPI and Debian's openmpi-bin; skipped otherwise.
+TEST_F(Halving, ThreeMpiRanksGiveTheFilesOfOneProcess) {
+  if (nnsweep("--version").out.find("with MPI") == std::string::npos)
+    GTEST_SKIP() << "this nnsweep was built without MPI";
+  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) GTEST_SKIP() << "no mpirun";
+  write("hb.yaml", kGrid + "halving: { metric: val_loss, min_epochs: 3, eta: 3, brackets: 2 }\n");
+  ASSERT_EQ(nnsweep("run hb.yaml -q --out one").exit_code, 0);
+  const std::string command = fmt::format(
+      "cd '{}' && mpirun --allow-run-as-root --oversubscribe -np 3 '{}' run hb.yaml -q --mpi "
+      "--threads 1 --out mpi >mpi.out 2>&1",
+      dir_.string(), NNSWEEP_BINARY);
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read(dir_ / "mpi.out");
+  EXPECT_EQ(csv_without(read(dir_ / "mpi/trials.csv"), {"wall_seconds"}),
+            csv_without(read(dir_ / "one/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "mpi/curves.csv"), read(dir_ / "one/curves.csv"));
+  std::vector<std::string> one = csv_without(read(dir_ / "one/rungs.csv"), {}),
+                           mpi = csv_without(read(dir_ / "mpi/rungs.csv"), {});
+  std::sort(one.begin(), one.end()), std::sort(mpi.begin(), mpi.end());
+  EXPECT_EQ(mpi, one);
 }
 
 }  // namespace
