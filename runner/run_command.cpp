@@ -156,6 +156,11 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
                            "cannot --resume: this trials.csv was written by an older nnsweep, "
                            "without the fold, balanced accuracy and macro F1 columns; run the "
                            "sweep again into a new --out directory");
+    if (info.without_stopped_epoch)
+      throw nn::InputError((dir / "trials.csv").string(), 1, 1,
+                           "cannot --resume: this trials.csv was written by an older nnsweep, "
+                           "without the stopped_epoch column; run the sweep again into a new "
+                           "--out directory");
     prev.trials_bytes = info.complete_bytes;
   }
   return prev;
