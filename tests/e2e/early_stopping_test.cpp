@@ -128,5 +128,33 @@ print(row["trial_id"], int(row["best_epoch"]), row["train.learning_rate"], int(r
   EXPECT_EQ(a.out, b.out);
 }
 
+// A trials.csv from before the stopped_epoch column: report reads it, --resume refuses to
+// append rows of another width to it.
+TEST_F(EarlyStopping, OlderTrialsFilesAreReadButNotResumed) {
+  write("s.yaml", sweep("s", "[20]"));
+  ASSERT_EQ(nnsweep("run s.yaml -q --out out").exit_code, 0);
+  std::ifstream in(dir_ / "out/trials.csv", std::ios::binary);
+  results::CsvReader reader(in, "trials.csv");
+  results::CsvRecord record;
+  std::size_t column = 0;
+  std::string older;
+  while (reader.next(record)) {
+    std::vector<std::string> fields;
+    for (std::size_t i = 0; i < record.size(); ++i)
+      if (record[i] == "stopped_epoch") column = i;
+    for (std::size_t i = 0; i < record.size(); ++i)
+      if (i != column) fields.push_back(record[i]);
+    older += results::format_row(fields);
+  }
+  in.close();
+  ASSERT_GT(column, 0u);
+  write("out/trials.csv", older);
+  const Output report = nnsweep("report out");
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  const Output resume = nnsweep("run s.yaml -q --out out --resume");
+  EXPECT_EQ(resume.exit_code, 2);
+  EXPECT_NE(resume.err.find("without the stopped_epoch column"), std::string::npos) << resume.err;
+}
+
 }  // namespace
 }  // namespace e2e
