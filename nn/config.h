@@ -203,6 +203,11 @@ struct TrainConfig {
   // Classes only: scales each sample's gradient by its class's weight; the losses reported stay
   // unweighted, comparable with the no-skill baseline.
   ClassWeight class_weight = ClassWeight::none;
+  // train.early_stopping, as Keras' EarlyStopping: stop once the selection loss (validation
+  // when there is a split, else training) has not fallen by more than min_delta below its best
+  // for `patience` epochs in a row, epoch 0 counting as the first best. 0: train the budget.
+  int early_stopping_patience = 0;
+  double early_stopping_min_delta = 0;
 
   bool operator==(const TrainConfig&) const = default;
 };

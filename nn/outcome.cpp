@@ -166,11 +166,14 @@ std::optional<Finding> instability(const std::vector<double>& loss, const Progre
 
 // A curve that neither diverged, swung nor overfitted: where it settled, and whether it was
 // still moving.
+// A curve that early stopping ended is not falling: the stop says it went `patience` epochs
+// without a better loss, whatever its last window gained against the one before.
 Finding settling(const Progress& p, const ConvergenceConfig& rules, double baseline,
-                 const std::string& what, std::optional<int> epochs_to_target, bool penalised) {
+                 const std::string& what, std::optional<int> epochs_to_target, bool penalised,
+                 bool stopped_early) {
   const Ends& e = p.e;
   const double recent = e.before_end - e.end;  // what the last window gained
-  const bool falling = recent > rules.still_falling * p.noticeable;
+  const bool falling = !stopped_early && recent > rules.still_falling * p.noticeable;
   const bool moved = e.start - e.best >= rules.stall * e.start;
   if (e.end <= rules.learned_below * baseline && !falling)
     return {Outcome::learned,
@@ -205,7 +208,7 @@ Finding settling(const Progress& p, const ConvergenceConfig& rules, double basel
 }  // namespace
 
 Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rules, double baseline,
-              bool has_validation, bool penalised) {
+              bool has_validation, bool penalised, bool stopped_early) {
   const Monitor monitor = resolve_monitor(rules.monitor, has_validation);
   Verdict v;
   v.epochs_to_target = epochs_to_target(curve, monitor, rules, baseline);
@@ -222,10 +225,13 @@ Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rule
     if (!found)
       if (auto why = overfitting(curve, rules, baseline, has_validation, p.e.window))
         found = Finding{Outcome::overfit, std::move(*why)};
-    if (!found) found = settling(p, rules, baseline, what, v.epochs_to_target, penalised);
+    if (!found)
+      found = settling(p, rules, baseline, what, v.epochs_to_target, penalised, stopped_early);
   }
   v.outcome = found->outcome;
   v.reason = std::move(found->reason);
+  if (stopped_early)
+    v.reason += fmt::format(" (early stopping ended training at epoch {})", curve.back().epoch);
   return v;
 }
 

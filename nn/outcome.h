@@ -65,9 +65,13 @@ struct Verdict {
 // to; `held_out` is the validation curve's loss when there is a validation split, else test.
 // REQUIRES curve non-empty and baseline_loss > 0.
 // `penalised`: the training had a weight penalty (is_penalised), which the advice of a stalled
-// or underfit reason then names as a cause.
+// or underfit reason then names as a cause. `stopped_early`: train.early_stopping ended the
+// curve, which says the loss had stopped improving: the curve is read as settled (learned,
+// stalled or underfit by where it settled, never still_learning, whose advice of more epochs
+// would contradict the stop), and the reason says where it stopped.
 Verdict judge(std::span<const EpochMetrics> curve, const ConvergenceConfig& rules,
-              double baseline_loss, bool has_validation, bool penalised = false);
+              double baseline_loss, bool has_validation, bool penalised = false,
+              bool stopped_early = false);
 
 // Whether a training's weights carried a penalty: a regulariser at a rate above zero.
 inline bool is_penalised(const TrainConfig& train) {

@@ -216,6 +216,7 @@ void Pack::start(int l) {
   lane.balanced = c.train.class_weight == ClassWeight::balanced && data_.task != Task::regression;
   penalty_rate_[l] =
       c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
+  lane.early = EarlyStopping(c.train);
   lane.snapshot_epochs = job_[l]->snapshot_epochs;
   std::sort(lane.snapshot_epochs.begin(), lane.snapshot_epochs.end());
   lane.snapshot_epochs.erase(std::unique(lane.snapshot_epochs.begin(), lane.snapshot_epochs.end()),
@@ -236,9 +237,11 @@ std::vector<TrainResult> Pack::run() {
   std::vector<TrainResult> results;
   for (int l = 0; l < used_; ++l) {
     Lane& lane = lanes_[l];
-    TrainResult result = summarize(lane.curve, job_[l]->config->convergence, has_validation_,
-                                   baseline, is_penalised(job_[l]->config->train));
+    TrainResult result =
+        summarize(lane.curve, job_[l]->config->convergence, has_validation_, baseline,
+                  is_penalised(job_[l]->config->train), lane.stopped_epoch);
     result.stopped = lane.stopped;
+    result.best_parameters = std::move(lane.best_parameters);
     result.curve = std::move(lane.curve);
     result.parameters = std::move(lane.parameters);
     result.snapshots = std::move(lane.snapshots);
@@ -263,13 +266,36 @@ void Pack::record(int l, const EpochMetrics& m) {
   const double loss = monitored(m, lane.monitor);
   if (m.epoch == 0) lane.initial = loss;
   const bool diverged = !std::isfinite(loss) || loss > kStopFactor * lane.initial;
-  lane.active = !lane.stopped && !diverged && m.epoch < job.config->train.epochs && n_ > 0;
+  const bool budget_left = m.epoch < job.config->train.epochs && n_ > 0;
+  const bool early = stops_early(l, m) && !diverged && budget_left;
+  if (early) lane.stopped_epoch = m.epoch;
+  lane.active = !lane.stopped && !diverged && !early && budget_left;
   rate_[l] = lane.active ? job.config->train.learning_rate : 0.0;
   if (!lane.active) {
     // Kept now: a frozen lane still takes steps of size 0, and 0 x an infinite gradient
     // would turn a diverged network's last parameters into NaN.
     lane.parameters = lane_parameters(l);
   }
+}
+
+// Early stopping: keeps the parameters of the best epoch as summarize() picks it (the first
+// epoch of the lowest finite selection loss, else epoch 0), so a saved model can hold them.
+void Pack::keep_best(int l, const EpochMetrics& m) {
+  Lane& lane = lanes_[l];
+  const double loss = has_validation_ ? m.val_loss : m.train_loss;
+  if (m.epoch > 0 && !(std::isfinite(loss) && !(loss >= lane.best_loss))) return;
+  lane.best_loss = loss;
+  lane.best_parameters.resize(static_cast<std::size_t>(net_.parameter_count()));
+  Eigen::Map<Eigen::RowVectorXd>(lane.best_parameters.data(), net_.parameter_count()) =
+      params_.row(l);
+}
+
+// Whether early stopping ends lane l's training after epoch m.epoch (never when it is off).
+bool Pack::stops_early(int l, const EpochMetrics& m) {
+  Lane& lane = lanes_[l];
+  if (!lane.early.enabled()) return false;
+  keep_best(l, m);
+  return lane.early.stop_after(has_validation_ ? m.val_loss : m.train_loss);
 }
 
 std::vector<double> Pack::lane_parameters(int l) const {

@@ -12,11 +12,13 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "nn/config.h"
 #include "nn/dataset.h"
+#include "nn/early_stopping.h"
 #include "nn/lanes.h"
 #include "nn/mlp.h"
 #include "nn/optimizer.h"
@@ -51,6 +53,10 @@ class Pack {
     std::vector<int> snapshot_epochs;  // the job's, sorted, repeats removed
     std::size_t next_snapshot = 0;     // the first of them not reached yet
     std::vector<std::pair<int, std::vector<double>>> snapshots;
+    EarlyStopping early;                  // train.early_stopping
+    std::optional<int> stopped_epoch;     // where early stopping ended it, before its budget
+    double best_loss = 0;                 // with early stopping: the best selection loss so far,
+    std::vector<double> best_parameters;  // and the parameters after its epoch
     Monitor monitor = Monitor::train_loss;
     bool reshuffle = true;  // every epoch, or only before the first
     bool balanced = false;  // train.class_weight balanced: its samples weighted by class
@@ -62,6 +68,8 @@ class Pack {
   void start(int l);
   void record(int l, const EpochMetrics& m);
   std::vector<double> lane_parameters(int l) const;
+  void keep_best(int l, const EpochMetrics& m);
+  bool stops_early(int l, const EpochMetrics& m);
   bool any_active() const;
   void run_epoch(int epoch);
   void step(Eigen::Index start, Eigen::Index b);  // one mini-batch of every lane

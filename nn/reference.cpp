@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <stdexcept>
@@ -280,6 +281,33 @@ EpochMetrics metrics(const Network& net, const Dataset& data, const VectorXd& pa
           train[2], val[2],   test[2], train[3], val[3],   test[3]};
 }
 
+// train.early_stopping, as Keras' EarlyStopping: the selection loss (validation when there is
+// a split, else training) has to fall more than min_delta below its best so far (epoch 0's
+// loss the first best); `patience` epochs in a row without that stop the training.
+class Patience {
+ public:
+  explicit Patience(const TrainConfig& c)
+      : patience_(c.early_stopping_patience), min_delta_(c.early_stopping_min_delta) {}
+  bool on() const { return patience_ > 0; }
+  bool stop_after(double loss) {
+    if (loss < best_ - min_delta_)
+      best_ = loss, wait_ = 0;
+    else
+      ++wait_;
+    return wait_ >= patience_;
+  }
+
+ private:
+  int patience_;
+  double min_delta_;
+  double best_ = std::numeric_limits<double>::infinity();
+  int wait_ = 0;
+};
+
+double selection_loss(const Dataset& data, const EpochMetrics& m) {
+  return data.validation.size() > 0 ? m.val_loss : m.train_loss;
+}
+
 }  // namespace
 
 Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed) {
@@ -296,6 +324,9 @@ Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed)
   r.parameters = net.initial_parameters(m.init, rng);
   r.curve.push_back(metrics(net, data, r.parameters, 0));
   Update update(c, net.parameter_count());
+  Patience patience(c);
+  double best = selection_loss(data, r.curve.back());
+  if (patience.on()) r.best_parameters = r.parameters, patience.stop_after(best);
 
   const Eigen::Index n = data.train.size();
   const Eigen::Index batch = std::min<Eigen::Index>(c.batch_size, std::max<Eigen::Index>(n, 1));
@@ -319,6 +350,13 @@ Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed)
       update(r.parameters, grad);  // update
     }
     r.curve.push_back(metrics(net, data, r.parameters, epoch));
+    if (!patience.on()) continue;
+    const double loss = selection_loss(data, r.curve.back());
+    if (std::isfinite(loss) && !(loss >= best)) best = loss, r.best_parameters = r.parameters;
+    if (patience.stop_after(loss) && epoch < c.epochs) {
+      r.stopped_epoch = epoch;
+      break;
+    }
   }
   return r;
 }

@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "nn/config.h"
@@ -65,9 +66,14 @@ class Network {
 struct Result {
   std::vector<EpochMetrics> curve;  // epochs 0..config.train.epochs, as train() records them
   Eigen::VectorXd parameters;       // after the last epoch
+  // train.early_stopping: the epoch it stopped at before its budget, and the parameters of the
+  // epoch of the lowest selection loss (the first such; empty without early stopping).
+  std::optional<int> stopped_epoch;
+  Eigen::VectorXd best_parameters;
 };
 
-// Trains as train(config, data, seed) does, every epoch.
+// Trains as train(config, data, seed) does, every epoch (or until train.early_stopping stops
+// it).
 Result train(const TrialConfig& config, const Dataset& data, std::uint64_t seed);
 
 }  // namespace nn::reference

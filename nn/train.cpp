@@ -99,9 +99,11 @@ std::vector<double> sample_weights(const Dataset& data, ClassWeight weighting) {
 }
 
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
-                      bool has_validation, double baseline_loss, bool penalised) {
+                      bool has_validation, double baseline_loss, bool penalised,
+                      std::optional<int> stopped_epoch) {
   TrainResult r;
   r.baseline_loss = baseline_loss;
+  r.stopped_epoch = stopped_epoch;
   if (curve.empty()) return r;
   r.initial = curve.front();
   r.final = curve.back();
@@ -113,7 +115,8 @@ TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConf
   r.best = curve.front();
   for (const EpochMetrics& m : curve)
     if (std::isfinite(selection(m)) && !(selection(m) >= selection(r.best))) r.best = m;
-  r.verdict = judge(curve, config, baseline_loss, has_validation, penalised);
+  r.verdict =
+      judge(curve, config, baseline_loss, has_validation, penalised, stopped_epoch.has_value());
   return r;
 }
 

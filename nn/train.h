@@ -76,6 +76,10 @@ struct TrainResult {
   EpochMetrics best;  // the epoch with the lowest selection loss (val when present, else train)
   std::vector<EpochMetrics> curve;  // epochs 0..epochs_run
   std::vector<double> parameters;   // the trained flat parameter vector (see nn/mlp.h)
+  // train.early_stopping: the epoch it stopped at, when that came before its budget (then
+  // epochs_run), and the parameters after the best epoch (`best`), kept as training went.
+  std::optional<int> stopped_epoch;
+  std::vector<double> best_parameters;
   // The parameters after each epoch the job asked for (TrainJob::snapshot_epochs), in
   // increasing epoch order; an epoch past epochs_run (stopped or diverged earlier) is missing.
   // A snapshot at epoch k is, bit for bit, the `parameters` of the same training asked for k
@@ -122,9 +126,11 @@ Monitor resolve_monitor(Monitor monitor, bool has_validation);
 
 // Judges the curve's first `curve.size()` entries as if training had been asked for exactly
 // that many epochs; the curve of a longer training gives the result of every shorter one. Sets
-// verdict, baseline_loss, epochs_run, initial, final and best.
+// verdict, baseline_loss, epochs_run, initial, final, best and stopped_epoch (`stopped_epoch`:
+// early stopping ended the curve there, before the budget; see judge()).
 TrainResult summarize(std::span<const EpochMetrics> curve, const ConvergenceConfig& config,
-                      bool has_validation, double baseline_loss, bool penalised = false);
+                      bool has_validation, double baseline_loss, bool penalised = false,
+                      std::optional<int> stopped_epoch = std::nullopt);
 
 // A training stops when its loss is no longer finite or exceeds this many times its start:
 // far past any divergence_factor the rules accept, so the curve a rule reads never depends on

@@ -9,7 +9,8 @@ namespace results {
 namespace {
 
 bool is_epoch_count(std::string_view metric) {
-  return metric == "epochs_to_target" || metric == "epochs_run" || metric == "best_epoch";
+  return metric == "epochs_to_target" || metric == "epochs_run" || metric == "stopped_epoch" ||
+         metric == "best_epoch";
 }
 
 // Accuracies and F1 scores: shares from 0 to 1.

@@ -21,6 +21,7 @@ struct Pending {
   bool has_validation = false;
   int epochs_run = 0;
   bool penalised = false;
+  bool stopped_early = false;          // train.early_stopping ended its curve
   std::optional<nn::Verdict> verdict;  // set once its curve was read
 };
 
@@ -37,7 +38,8 @@ PendingTrials pending_trials(std::istream& trials, const std::string& trials_fil
     pending[r.id] = {.baseline_loss = r.baseline_loss,
                      .has_validation = !std::isnan(r.initial.val_loss),
                      .epochs_run = r.epochs_run,
-                     .penalised = penalised(r.params)};
+                     .penalised = penalised(r.params),
+                     .stopped_early = r.stopped_epoch.has_value()};
   });
   return pending;
 }
@@ -60,7 +62,8 @@ void judge_curves(std::istream& curves, const std::string& curves_file,
                         "`curves: off` cannot be judged again: run it again with every epoch's "
                         "curve)",
                         id, p.epochs_run + 1));
-      p.verdict = nn::judge(curve, rules, p.baseline_loss, p.has_validation, p.penalised);
+      p.verdict =
+          nn::judge(curve, rules, p.baseline_loss, p.has_validation, p.penalised, p.stopped_early);
     }
     curve.clear();
     gap = false;

@@ -63,12 +63,17 @@ const std::vector<StageMetric>& stage_metrics() {
   return metrics;
 }
 
+// Absent from files from before early stopping, which are read as if it were empty.
+constexpr std::string_view kStoppedEpoch = "stopped_epoch";
+
 // Columns after the hyperparameters, in order: of this nnsweep, or (`legacy`) of one from
 // before the class scores, whose files report and merge still read.
 const std::vector<std::string>& trailing_columns(bool legacy = false) {
   static const auto make = [](bool without_class_scores) {
-    std::vector<std::string> list = {"outcome",    "outcome_reason", "epochs_to_target",
-                                     "epochs_run", "best_epoch",     "baseline_loss"};
+    std::vector<std::string> list = {"outcome", "outcome_reason", "epochs_to_target", "epochs_run"};
+    if (!without_class_scores) list.push_back(std::string(kStoppedEpoch));
+    list.push_back("best_epoch");
+    list.push_back("baseline_loss");
     for (const auto& metric : stage_metrics())
       if (!(without_class_scores && metric.class_score)) list.push_back(metric.name);
     list.push_back("wall_seconds");
@@ -112,9 +117,9 @@ bool TrialRecord::operator==(const TrialRecord& o) const {
   return index == o.index && id == o.id && repeat == o.repeat && fold == o.fold && seed == o.seed &&
          params == o.params && outcome == o.outcome && outcome_reason == o.outcome_reason &&
          epochs_to_target == o.epochs_to_target && same(baseline_loss, o.baseline_loss) &&
-         epochs_run == o.epochs_run && same(initial, o.initial) && same(final, o.final) &&
-         same(best, o.best) && same(wall_seconds, o.wall_seconds) && error == o.error &&
-         rung == o.rung;
+         epochs_run == o.epochs_run && stopped_epoch == o.stopped_epoch &&
+         same(initial, o.initial) && same(final, o.final) && same(best, o.best) &&
+         same(wall_seconds, o.wall_seconds) && error == o.error && rung == o.rung;
 }
 
 TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::uint64_t seed,
@@ -130,6 +135,7 @@ TrialRecord make_record(std::uint64_t index, std::string id, int repeat, std::ui
   record.epochs_to_target = result.verdict.epochs_to_target;
   record.baseline_loss = result.baseline_loss;
   record.epochs_run = result.epochs_run;
+  record.stopped_epoch = result.stopped_epoch;
   record.initial = result.initial;
   record.final = result.final;
   record.best = result.best;
@@ -153,8 +159,8 @@ TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, s
 
 const std::vector<std::string>& trial_metric_names() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> list = {"epochs_to_target", "epochs_run", "best_epoch",
-                                     "baseline_loss"};
+    std::vector<std::string> list = {"epochs_to_target", "epochs_run", "stopped_epoch",
+                                     "best_epoch", "baseline_loss"};
     for (const auto& metric : stage_metrics()) list.push_back(metric.name);
     list.push_back("wall_seconds");
     return list;
@@ -166,6 +172,7 @@ std::optional<double> trial_metric(const TrialRecord& record, std::string_view n
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   if (name == "epochs_to_target") return record.epochs_to_target ? *record.epochs_to_target : kNaN;
   if (name == "epochs_run") return record.epochs_run;
+  if (name == kStoppedEpoch) return record.stopped_epoch ? *record.stopped_epoch : kNaN;
   if (name == "best_epoch") return record.outcome == Outcome::error ? kNaN : record.best.epoch;
   if (name == "baseline_loss") return record.baseline_loss;
   if (name == "wall_seconds") return record.wall_seconds;
@@ -210,6 +217,8 @@ std::string format_trial_row(const TrialRecord& r) {
   out += ',';
   append_integer(out, r.epochs_run);
   out += ',';
+  if (r.stopped_epoch) append_integer(out, *r.stopped_epoch);
+  out += ',';
   if (r.outcome != Outcome::error) append_integer(out, r.best.epoch);
   out += ',';
   append_number(out, r.baseline_loss);
@@ -248,6 +257,7 @@ std::vector<std::string> header_keys(const CsvRecord& header, const std::string&
   std::vector<std::string> keys;
   while (i < header.size() && header[i] != trailing_columns().front()) keys.push_back(header[i++]);
   for (const auto& column : trailing_columns(legacy)) {
+    if (column == kStoppedEpoch && i < header.size() && header[i] != column) continue;
     if (i >= header.size() || header[i] != column) throw mismatch(i, column);
     ++i;
   }
@@ -288,8 +298,9 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   // NaN, as for a regression.
   const bool legacy = row.size() == kLegacyLeadingColumns.size() + param_keys.size() +
                                         trailing_columns(true).size();
-  const bool with_rung = row.size() == expected;
-  if (!with_rung && row.size() != expected - 1 && !legacy) {
+  // A row of a file from before early stopping and halving: no stopped_epoch, no rung.
+  const bool unstopped = row.size() == expected - 2;
+  if (row.size() != expected && !legacy && !unstopped) {
     const CsvField& at = row.fields.back();
     throw nn::InputError(
         file, at.line, at.column,
@@ -315,6 +326,8 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
   r.outcome_reason = row[i++];
   if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.epochs_to_target = int_field(f, file);
   r.epochs_run = int_field(row.fields[i++], file);
+  if (!legacy && !unstopped)
+    if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.stopped_epoch = int_field(f, file);
   if (const CsvField& f = row.fields[i++]; !f.text.empty()) r.best.epoch = int_field(f, file);
   r.baseline_loss = number_field(row.fields[i++], file);
   r.final.epoch = r.epochs_run;
@@ -323,7 +336,7 @@ TrialRecord parse_trial_row(const CsvRecord& row, std::span<const std::string> p
       (r.*metric.stage).*metric.value = number_field(row.fields[i++], file);
   r.wall_seconds = number_field(row.fields[i++], file);
   r.error = row[i++];
-  if (with_rung)
+  if (!legacy && !unstopped)
     if (const CsvField& f = row.fields[i]; !f.text.empty()) r.rung = int_field(f, file);
   return r;
 }
@@ -343,6 +356,9 @@ TrialsFileInfo read_trials(
     if (!have_header) {
       info.param_keys =
           parse_trials_header(record, file, &info.without_class_scores, &info.without_rung);
+      info.without_stopped_epoch =
+          std::none_of(record.fields.begin(), record.fields.end(),
+                       [](const CsvField& f) { return f.text == kStoppedEpoch; });
       have_header = true;
       if (header) header(info.param_keys);
       continue;

@@ -55,6 +55,7 @@ struct TrialRecord {
   std::string outcome_reason;
   std::optional<int> epochs_to_target;
   int epochs_run = 0;
+  std::optional<int> stopped_epoch;  // train.early_stopping ended it here, before its budget
   double baseline_loss = std::numeric_limits<double>::quiet_NaN();  // no-skill loss
   nn::EpochMetrics initial, final, best;  // best = epoch of lowest selection loss
   double wall_seconds = 0;
@@ -71,7 +72,7 @@ TrialRecord make_error_record(std::uint64_t index, std::string id, int repeat, s
                               Params params, std::string message, double wall_seconds);
 
 // The numeric metric columns of trials.csv, in order: epochs_to_target, epochs_run,
-// best_epoch, baseline_loss, per stage initial, final, best: {train,val,test}_loss,
+// stopped_epoch, best_epoch, baseline_loss, per stage initial, final, best: {train,val,test}_loss,
 // {train,val,test}_accuracy, {train,val,test}_balanced_accuracy, {train,val,test}_macro_f1;
 // wall_seconds.
 const std::vector<std::string>& trial_metric_names();
@@ -90,9 +91,9 @@ std::string format_trial_row(const TrialRecord& record);
 // The hyperparameter keys a trials.csv header names; throws nn::InputError at the first
 // column that does not fit the schema. The header of an nnsweep from before the folds and the
 // balanced accuracy and macro F1 columns (id scheme 2) is read too (`*legacy` set): its rows
-// have no fold and NaN for those scores.
-// A header of this layout without the last column, `rung` (from before halving), is read too
-// (`*without_rung` set): its rows have no rung.
+// have no fold and NaN for those scores. A header from before early stopping and halving,
+// without stopped_epoch and the last column, `rung`, is read too (`*without_rung` set): its rows
+// stopped nowhere and have no rung.
 std::vector<std::string> parse_trials_header(const CsvRecord& header, const std::string& file,
                                              bool* legacy = nullptr, bool* without_rung = nullptr);
 // A row back as a record; throws nn::InputError naming the offending field.
@@ -105,8 +106,9 @@ struct TrialsFileInfo {
   bool torn_tail = false;  // the file ended in a torn line, which was skipped
   // The layout of id scheme 2: no fold, no balanced accuracy or macro F1.
   bool without_class_scores = false;
-  bool without_rung = false;         // written before the rung column
-  std::uint64_t complete_bytes = 0;  // truncate the file to this before appending to it
+  bool without_rung = false;           // written before the rung column
+  bool without_stopped_epoch = false;  // from before early stopping
+  std::uint64_t complete_bytes = 0;    // truncate the file to this before appending to it
 };
 // Streams trials.csv to `row`, one record per complete row, in file order, after handing
 // `header` (when given) the parameter columns of the header, before the first row. An empty

@@ -173,11 +173,11 @@ Previous read_previous(const fs::path& dir, const sweeps::Sweep& sweep, const Sh
           prev.done[r.index] = true, ++prev.done_count;
         });
     // Rows of this nnsweep appended under an older header would not fit it.
-    if (info.without_class_scores || info.without_rung)
+    if (info.without_class_scores || info.without_rung || info.without_stopped_epoch)
       throw nn::InputError((dir / "trials.csv").string(), 1, 1,
                            "cannot --resume: this trials.csv was written by an older nnsweep, "
-                           "without the fold, class score or rung columns; run the "
-                           "sweep again into a new --out directory");
+                           "without the fold, class score, stopped_epoch or rung columns; run "
+                           "the sweep again into a new --out directory");
     prev.trials_bytes = info.complete_bytes;
   }
   return prev;

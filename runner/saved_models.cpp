@@ -63,13 +63,26 @@ std::optional<results::ModelFile> saved_model(const fs::path& dir, const sweeps:
   return model;
 }
 
+// The model a finished training leaves: with train.early_stopping the weights of its best
+// epoch (the stop came `patience` epochs after it), else those of its last.
+results::ModelFile finished_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial,
+                                  const nn::Dataset& data, const nn::TrainResult& result,
+                                  const std::vector<double>& parameters) {
+  if (result.best_parameters.empty())
+    return model_of(sweep, trial, data, result.verdict.outcome, result.epochs_run,
+                    results::WeightsFrom::last_epoch, parameters);
+  return model_of(sweep, trial, data, result.verdict.outcome, result.best.epoch,
+                  data.validation.size() > 0 ? results::WeightsFrom::lowest_val_loss
+                                             : results::WeightsFrom::lowest_train_loss,
+                  result.best_parameters);
+}
+
 }  // namespace
 
 results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial) {
   const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
-  nn::TrainResult result = nn::train(trial.config, data, trial.seed);
-  return model_of(sweep, trial, data, result.verdict.outcome, result.epochs_run,
-                  results::WeightsFrom::last_epoch, std::move(result.parameters));
+  const nn::TrainResult result = nn::train(trial.config, data, trial.seed);
+  return finished_model(sweep, trial, data, result, result.parameters);
 }
 
 TrialModel trial_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::Trial& trial,
@@ -105,8 +118,7 @@ void save_model(const fs::path& dir, const sweeps::Sweep& sweep, const sweeps::T
                 const std::vector<double>& parameters) {
   results::replace_file(
       dir, model_name(trial.id),
-      results::format_model(model_of(sweep, trial, data, result.verdict.outcome, result.epochs_run,
-                                     results::WeightsFrom::last_epoch, parameters)),
+      results::format_model(finished_model(sweep, trial, data, result, parameters)),
       results::Sync::file);
 }
 

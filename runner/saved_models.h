@@ -28,8 +28,9 @@ std::optional<SaveModels> parse_save_models(std::string_view text);
 std::string model_name(const std::string& trial_id);
 std::filesystem::path model_path(const std::filesystem::path& dir, const std::string& trial_id);
 
-// Trains `trial` of `sweep` and returns its model, with the weights of its last epoch. Throws
-// what training throws (a csv file that cannot be read, ...).
+// Trains `trial` of `sweep` and returns its model, with the weights of its last epoch (of its
+// best one with train.early_stopping). Throws what training throws (a csv file that cannot be
+// read, ...).
 results::ModelFile train_model(const sweeps::Sweep& sweep, const sweeps::Trial& trial);
 
 // The model of one trial, as report.html draws it and `--save-models best` keeps it: the
@@ -56,8 +57,9 @@ struct TrialModel {
 TrialModel trial_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
                        const sweeps::Trial& trial, const ModelRequest& request);
 
-// Writes the model of `trial`, trained on `data` to `parameters` (its last epoch, `result`'s),
-// to `dir`/models, leaving the directory's sync to save_all_models.
+// Writes the model of `trial`, trained on `data` to `parameters` (its last epoch, `result`'s;
+// with early stopping `result.best_parameters`, its best epoch's), to `dir`/models, leaving the
+// directory's sync to save_all_models.
 void save_model(const std::filesystem::path& dir, const sweeps::Sweep& sweep,
                 const sweeps::Trial& trial, const nn::Dataset& data, const nn::TrainResult& result,
                 const std::vector<double>& parameters);

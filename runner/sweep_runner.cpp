@@ -239,10 +239,16 @@ void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, cons
     const std::size_t epochs = std::min<std::size_t>(
         static_cast<std::size_t>(t.config.train.epochs) + 1, full.curve.size());
     const std::span<const nn::EpochMetrics> curve(full.curve.data(), epochs);
-    const nn::TrainResult result =
+    // Early stopping ended the training before this sibling's budget (a sibling whose budget
+    // ends first was not stopped: a standalone run of it trains the same epochs).
+    const auto stopped = full.stopped_epoch && *full.stopped_epoch < t.config.train.epochs
+                             ? full.stopped_epoch
+                             : std::nullopt;
+    nn::TrainResult result =
         nn::summarize(curve, t.config.convergence, has_validation, full.baseline_loss,
-                      nn::is_penalised(t.config.train));
+                      nn::is_penalised(t.config.train), stopped);
     const bool own = epochs == full.curve.size();  // the trial this training ran for
+    if (own) result.best_parameters = full.best_parameters;
     if (own && options.trained) options.trained(t, data, result, *parameters);
     FinishedTrial done{
         with_fold(t, results::make_record(t.index, t.id, t.repeat, t.seed, params_of(t), result,

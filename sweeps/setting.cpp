@@ -308,6 +308,10 @@ bool adam(const TrialConfig& c) {
 bool penalised(const TrialConfig& c) {
   return c.train.regularization != nn::Regularization::none;
 }
+constexpr std::string_view kPatience = "train.early_stopping.patience";
+bool early_stopping(const TrialConfig& c) {
+  return c.train.early_stopping_patience > 0;
+}
 
 // data: which samples, how many, how they split. The built-in generators and a CSV file take
 // different settings, so most rows apply to one kind of dataset only.
@@ -439,6 +443,17 @@ std::vector<Setting> train_settings() {
           couples(name("train.class_weight", Field{&TrialConfig::train, &TrainConfig::class_weight},
                        nn::kClassWeightNames)),
           "none"),
+      // train.early_stopping: 0 epochs of patience is off, the behaviour from before it.
+      neutral(integer(std::string(kPatience),
+                      Field{&TrialConfig::train, &TrainConfig::early_stopping_patience}, 0,
+                      nn::kMaxEpochs),
+              "0"),
+      applies_when(
+          neutral(
+              number("train.early_stopping.min_delta",
+                     Field{&TrialConfig::train, &TrainConfig::early_stopping_min_delta}, {.lo = 0}),
+              "0"),
+          std::string(kPatience), early_stopping),
   };
 }
 

@@ -155,6 +155,39 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(Loss::automatic), kEveryEpoch),
     case_name);
 
+// train.early_stopping: the reference stops at the same epoch, on its own plain reading of the
+// rule, and keeps the same best parameters; on validation, and on training loss without a
+// validation split.
+TEST(Reference, EarlyStoppingStopsAtTheSameEpochAndKeepsTheSameBest) {
+  for (const bool validation : {true, false}) {
+    for (const auto& [patience, min_delta] : {std::pair{3, 0.0}, {4, 0.001}}) {
+      TrialConfig c = config_for(Activation::tanh, Optimizer::adam, Regularization::none);
+      c.train.learning_rate = 0.05;
+      c.train.epochs = 200;
+      c.train.early_stopping_patience = patience;
+      c.train.early_stopping_min_delta = min_delta;
+      Dataset data = random_data(Task::multiclass, 11);
+      if (!validation) data.validation = Split{};
+      const std::string what =
+          (validation ? "validation, patience " : "training, patience ") + std::to_string(patience);
+      const TrainResult fast = train(c, data, 5);
+      const reference::Result ref = reference::train(c, data, 5);
+      ASSERT_TRUE(ref.stopped_epoch.has_value()) << what << ": pick a curve that stops";
+      EXPECT_EQ(fast.stopped_epoch, ref.stopped_epoch) << what;
+      ASSERT_EQ(fast.curve.size(), ref.curve.size()) << what;
+      for (std::size_t t = 0; t < ref.curve.size(); ++t) {
+        EXPECT_PRED2(close, fast.curve[t].train_loss, ref.curve[t].train_loss) << what;
+        EXPECT_PRED2(close, fast.curve[t].val_loss, ref.curve[t].val_loss) << what;
+      }
+      ASSERT_EQ(fast.best_parameters.size(), static_cast<std::size_t>(ref.best_parameters.size()));
+      for (Eigen::Index i = 0; i < ref.best_parameters.size(); ++i)
+        EXPECT_PRED2(close, fast.best_parameters[static_cast<std::size_t>(i)],
+                     ref.best_parameters(i))
+            << what << " parameter " << i;
+    }
+  }
+}
+
 // train.class_weight balanced on imbalanced classes: the fast path weighs each lane's samples as
 // the reference weighs its own, under every optimizer and either loss.
 using WeightedCase = std::tuple<Task, Optimizer, Loss>;

@@ -96,27 +96,46 @@ TEST(TrialRecord, HeaderPutsParamsBetweenSeedAndOutcome) {
   EXPECT_EQ(header[9], "outcome_reason");
   EXPECT_EQ(header[header.size() - 2], "error");
   EXPECT_EQ(header.back(), "rung");
-  EXPECT_EQ(header.size(), 5 + kKeys.size() + 6 + 36 + 3);
+  EXPECT_EQ(header[11], "epochs_run");
+  EXPECT_EQ(header[12], "stopped_epoch");
+  EXPECT_EQ(header[13], "best_epoch");
+  EXPECT_EQ(header.size(), 5 + kKeys.size() + 7 + 36 + 3);
 }
 
+// A file from before early stopping and halving has neither stopped_epoch nor rung: it is read,
+// its rows stopped nowhere and have no rung, and the file says so.
 TEST(TrialRecord, TheRungRoundTripsAndFilesFromBeforeItAreReadWithout) {
   TrialRecord record = converged_record();
   record.rung = 2;
+  record.stopped_epoch = 150;
   TrialsFileInfo info;
   auto back = read_back(format_trials_header(kKeys) + format_trial_row(record), &info);
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0], record);
   EXPECT_FALSE(info.without_rung);
-  // Without the last column (header and rows): no rung, and the file says so.
+  EXPECT_FALSE(info.without_stopped_epoch);
   record.rung.reset();
-  std::string header = format_trials_header(kKeys);
-  header = header.substr(0, header.rfind(",rung")) + "\n";
-  std::string row = format_trial_row(record);
-  row = row.substr(0, row.size() - 2) + "\n";  // the empty rung field and its comma
-  back = read_back(header + row, &info);
+  record.stopped_epoch.reset();
+  const auto drop = [](const std::string& line, std::size_t at) {
+    // The field at `at` and the last one (header and rows alike).
+    std::istringstream in(line);
+    CsvReader reader(in, "x");
+    CsvRecord fields;
+    reader.next(fields);
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i + 1 < fields.size(); ++i)
+      if (i != at) kept.push_back(fields[i]);
+    return format_row(kept);
+  };
+  const auto header = trials_header(kKeys);
+  const std::size_t at = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "stopped_epoch") - header.begin());
+  back = read_back(drop(format_trials_header(kKeys), at) + drop(format_trial_row(record), at),
+                   &info);
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0], record);
   EXPECT_TRUE(info.without_rung);
+  EXPECT_TRUE(info.without_stopped_epoch);
 }
 
 TEST(TrialRecord, RowsRoundTripThroughTheFile) {
@@ -158,9 +177,9 @@ TEST(TrialRecord, ClassScoresHaveColumnsBesideTheAccuracies) {
   EXPECT_EQ(back[0].best.train_balanced_accuracy, 0.5 + 0.003 * 180);
 }
 
-// A trials.csv from before the folds and the class scores (id scheme 2) is still read: its
-// rows have no fold and the scores NaN. The file says so (without_class_scores), so a resumed
-// run does not append rows of another width.
+// A trials.csv from before the folds and the class scores (id scheme 2, and so before
+// stopped_epoch) is still read: its rows have no fold and the scores NaN. The file says so
+// (without_class_scores), so a resumed run does not append rows of another width.
 TEST(TrialRecord, ReadsFilesFromBeforeTheFoldsAndTheClassScores) {
   const auto drop_class_scores = [](const std::string& line) {
     // Both the header and the rows: the fields whose column is a class score go.
@@ -173,7 +192,7 @@ TEST(TrialRecord, ReadsFilesFromBeforeTheFoldsAndTheClassScores) {
     for (std::size_t i = 0; i < header.size(); ++i)
       if (header[i].find("balanced_accuracy") == std::string::npos &&
           header[i].find("macro_f1") == std::string::npos && header[i] != "fold" &&
-          header[i] != "rung")
+          header[i] != "rung" && header[i] != "stopped_epoch")
         kept.push_back(record[i]);
     return format_row(kept);
   };
@@ -291,6 +310,30 @@ TEST(TrialRecord, AFoldRoundTripsAndAnEmptyOneIsNone) {
   r.fold.reset();
   back = read_back(format_trials_header(kKeys) + format_trial_row(r));
   EXPECT_FALSE(back[0].fold.has_value());
+}
+
+// train.early_stopping's stopped_epoch: written and read back, empty when it did not stop, and
+// a file from before the column reads as if every cell were empty.
+TEST(TrialRecord, StoppedEpochRoundTripsAndOlderFilesHaveNone) {
+  TrialRecord r = converged_record();
+  r.stopped_epoch = 57;
+  const std::string text = format_trials_header(kKeys) + format_trial_row(r);
+  std::vector<TrialRecord> back = read_back(text);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], r);
+  EXPECT_EQ(trial_metric(back[0], "stopped_epoch"), 57.0);
+  EXPECT_TRUE(std::isnan(*trial_metric(converged_record(), "stopped_epoch")));
+
+  // The same file without the column (header and row: the cell after epochs_run, 200).
+  std::string older = text;
+  older.replace(older.find(",stopped_epoch"), 14, "");
+  const std::size_t cell = older.find(",200,57,");
+  ASSERT_NE(cell, std::string::npos);
+  older.replace(cell, 8, ",200,");
+  back = read_back(older);
+  ASSERT_EQ(back.size(), 1u);
+  r.stopped_epoch.reset();
+  EXPECT_EQ(back[0], r);
 }
 
 TEST(TrialRecord, SortTrialsOrdersRowsByIndexKeepingTheLast) {

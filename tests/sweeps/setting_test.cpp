@@ -12,7 +12,7 @@ using testing::error_of;
 using testing::parse;
 
 TEST(Setting, EveryConfigFieldHasOneSettingInSectionOrder) {
-  EXPECT_EQ(settings().size(), 42u);
+  EXPECT_EQ(settings().size(), 44u);
   EXPECT_EQ(settings().front().key, "data.dataset");
   EXPECT_EQ(settings().back().key, "convergence.target");
   EXPECT_EQ(find_setting("train.learning_rate")->kind, ValueKind::number);
