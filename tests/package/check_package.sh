@@ -57,7 +57,7 @@ complete_line() {  # prints the completions of the words given, the last one bei
 [[ $(complete_line nnsweep report out --set convergence.st | tr '\n' ' ') == \
   "convergence.still_falling= convergence.stall= " ]] || fail "completing report --set"
 (cd "$source_dir/sweeps/examples" &&
-  [[ $(complete_line nnsweep plan less) == lesson.yaml ]]) || fail "completing a sweep file"
+  [[ $(complete_line nnsweep plan halv) == halving.yaml ]]) || fail "completing a sweep file"
 
 echo "== cpack -G DEB"
 command -v dpkg-deb >/dev/null || fail "no dpkg-deb (apt-get install dpkg-dev)"

@@ -324,9 +324,12 @@ TEST(TrialRecord, StoppedEpochRoundTripsAndOlderFilesHaveNone) {
   EXPECT_EQ(trial_metric(back[0], "stopped_epoch"), 57.0);
   EXPECT_TRUE(std::isnan(*trial_metric(converged_record(), "stopped_epoch")));
 
-  // The same file without the column (header and row: the cell after epochs_run, 200).
+  // The same file without the column (header and row: the cell after epochs_run, 200) and
+  // without the rung, which came with it (the last, empty cell).
   std::string older = text;
   older.replace(older.find(",stopped_epoch"), 14, "");
+  older.replace(older.find(",rung\n"), 6, "\n");
+  older.replace(older.size() - 2, 2, "\n");
   const std::size_t cell = older.find(",200,57,");
   ASSERT_NE(cell, std::string::npos);
   older.replace(cell, 8, ",200,");
