@@ -16,9 +16,9 @@
 
 #include "nn/config.h"
 #include "results/pivot_spec.h"
+#include "sweeps/halving.h"
 #include "sweeps/overrides.h"
 #include "sweeps/spread.h"
-#include "sweeps/halving.h"
 
 namespace sweeps {
 

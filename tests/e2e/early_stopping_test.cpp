@@ -153,7 +153,9 @@ TEST_F(EarlyStopping, OlderTrialsFilesAreReadButNotResumed) {
   EXPECT_EQ(report.exit_code, 0) << report.err;
   const Output resume = nnsweep("run s.yaml -q --out out --resume");
   EXPECT_EQ(resume.exit_code, 2);
-  EXPECT_NE(resume.err.find("without the fold, class score, stopped_epoch or rung columns"), std::string::npos) << resume.err;
+  EXPECT_NE(resume.err.find("without the fold, class score, stopped_epoch or rung columns"),
+            std::string::npos)
+      << resume.err;
 }
 
 }  // namespace

@@ -130,8 +130,8 @@ TEST(TrialRecord, TheRungRoundTripsAndFilesFromBeforeItAreReadWithout) {
   const auto header = trials_header(kKeys);
   const std::size_t at = static_cast<std::size_t>(
       std::find(header.begin(), header.end(), "stopped_epoch") - header.begin());
-  back = read_back(drop(format_trials_header(kKeys), at) + drop(format_trial_row(record), at),
-                   &info);
+  back =
+      read_back(drop(format_trials_header(kKeys), at) + drop(format_trial_row(record), at), &info);
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0], record);
   EXPECT_TRUE(info.without_rung);
