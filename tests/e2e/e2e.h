@@ -57,6 +57,24 @@ class Scratch : public ::testing::Test {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read(out), read(err)};
   }
 
+  // Why `nnsweep_on_mpi_ranks` cannot run here (a build without MPI, no mpirun), or empty.
+  std::string mpi_missing() {
+    if (nnsweep("--version").out.find("with MPI") == std::string::npos)
+      return "this nnsweep was built without MPI";
+    return std::system("command -v mpirun >/dev/null 2>&1") == 0 ? "" : "no mpirun";
+  }
+
+  // `nnsweep ARGS` under mpirun with `ranks` ranks (rank 0 hands out and writes, the others
+  // train), in the scratch directory; its exit status and its output, stdout and stderr mixed.
+  Output nnsweep_on_mpi_ranks(int ranks, const std::string& args) {
+    const fs::path out = dir_ / ".mpi_output";
+    const std::string command =
+        "cd '" + dir_.string() + "' && mpirun --allow-run-as-root --oversubscribe -np " +
+        std::to_string(ranks) + " '" NNSWEEP_BINARY "' " + args + " >'" + out.string() + "' 2>&1";
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read(out), ""};
+  }
+
   static std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;

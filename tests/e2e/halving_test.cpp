@@ -5,8 +5,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
 #include <chrono>
 #include <thread>
 
@@ -226,17 +224,11 @@ TEST_F(Halving, ShardsAreRefusedSayingWhy) {
 // MPI ranks train each rung as a hand-out of its own and rank 0 decides: the files are those of
 // one process. Needs a build with MPI and Debian's openmpi-bin; skipped otherwise.
 TEST_F(Halving, ThreeMpiRanksGiveTheFilesOfOneProcess) {
-  if (nnsweep("--version").out.find("with MPI") == std::string::npos)
-    GTEST_SKIP() << "this nnsweep was built without MPI";
-  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) GTEST_SKIP() << "no mpirun";
+  if (const std::string missing = mpi_missing(); !missing.empty()) GTEST_SKIP() << missing;
   write("hb.yaml", kGrid + "halving: { metric: val_loss, min_epochs: 3, eta: 3, brackets: 2 }\n");
   ASSERT_EQ(nnsweep("run hb.yaml -q --out one").exit_code, 0);
-  const std::string command = fmt::format(
-      "cd '{}' && mpirun --allow-run-as-root --oversubscribe -np 3 '{}' run hb.yaml -q --mpi "
-      "--threads 1 --out mpi >mpi.out 2>&1",
-      dir_.string(), NNSWEEP_BINARY);
-  const int status = std::system(command.c_str());
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read(dir_ / "mpi.out");
+  const Output ranks = nnsweep_on_mpi_ranks(3, "run hb.yaml -q --mpi --threads 1 --out mpi");
+  ASSERT_EQ(ranks.exit_code, 0) << ranks.out;
   EXPECT_EQ(csv_without(read(dir_ / "mpi/trials.csv"), {"wall_seconds"}),
             csv_without(read(dir_ / "one/trials.csv"), {"wall_seconds"}));
   EXPECT_EQ(read(dir_ / "mpi/curves.csv"), read(dir_ / "one/curves.csv"));

@@ -451,17 +451,11 @@ class Mpi : public Scratch {};
 // mpirun with 3 ranks (rank 0 hands out trials and writes, 2 ranks train) gives the rows of a
 // single process. Needs a build with MPI and Debian's openmpi-bin; skipped otherwise.
 TEST_F(Mpi, ThreeRanksGiveTheRowsOfOneProcess) {
-  if (nnsweep("--version").out.find("with MPI") == std::string::npos)
-    GTEST_SKIP() << "this nnsweep was built without MPI";
-  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) GTEST_SKIP() << "no mpirun";
+  if (const std::string missing = mpi_missing(); !missing.empty()) GTEST_SKIP() << missing;
   write("s.yaml", kSweep);
   ASSERT_EQ(nnsweep("run s.yaml -q --out one").exit_code, 0);
-  const std::string command = fmt::format(
-      "cd '{}' && mpirun --allow-run-as-root --oversubscribe -np 3 '{}' run s.yaml -q --mpi "
-      "--threads 1 --out mpi >mpi.out 2>&1",
-      dir_.string(), NNSWEEP_BINARY);
-  const int status = std::system(command.c_str());
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read(dir_ / "mpi.out");
+  const Output mpi = nnsweep_on_mpi_ranks(3, "run s.yaml -q --mpi --threads 1 --out mpi");
+  ASSERT_EQ(mpi.exit_code, 0) << mpi.out;
   EXPECT_EQ(csv_without(read(dir_ / "mpi/trials.csv"), {"wall_seconds"}),
             csv_without(read(dir_ / "one/trials.csv"), {"wall_seconds"}));
   EXPECT_EQ(read(dir_ / "mpi/curves.csv"), read(dir_ / "one/curves.csv"));
