@@ -78,14 +78,15 @@ std::string escape_markdown(std::string_view text) {
 }  // namespace
 
 Outcome dominant(const OutcomeCounts& counts) {
-  // Worst first: a tie between learned and diverged repeats is not shown as learned.
+  // Worst first: a tie between learned and diverged repeats is not shown as learned. Pruned
+  // trials are counted apart: they decide only a cell that holds nothing else.
   constexpr Outcome kOrder[] = {Outcome::diverged,       Outcome::unstable, Outcome::overfit,
                                 Outcome::error,          Outcome::stalled,  Outcome::underfit,
-                                Outcome::still_learning, Outcome::learned,  Outcome::pruned};
+                                Outcome::still_learning, Outcome::learned};
   Outcome best = kOrder[0];
   for (Outcome o : kOrder)
     if (counts[o] > counts[best]) best = o;
-  return best;
+  return counts[best] == 0 && counts[Outcome::pruned] > 0 ? Outcome::pruned : best;
 }
 
 bool is_cell_metric(std::string_view name) {
@@ -154,6 +155,11 @@ const ConvergenceTable::Cell* ConvergenceTable::cell(const std::string& row,
   return it == cells_.end() ? nullptr : &it->second;
 }
 
+bool ConvergenceTable::any_pruned() const {
+  return std::any_of(cells_.begin(), cells_.end(),
+                     [](const auto& c) { return c.second.counts[Outcome::pruned] > 0; });
+}
+
 std::string ConvergenceTable::csv() const {
   const auto cols = col_values();
   std::vector<std::string> header = {spec_.rows};
@@ -218,10 +224,15 @@ std::string ConvergenceTable::display(const Cell* cell) const {
   const OutcomeCounts& k = cell->counts;
   if (spec_.cell == kSuccessRate) return learned_share(k);
   if (spec_.cell == kOutcomeCell) {
+    // Pruned trials are counted apart: the cell says what the trials that were not pruned did,
+    // so a cell holding the winner does not read "pruned" because its neighbours were.
     const Outcome top = dominant(k);
-    std::string text = fmt::format("{} {}", nn::to_string(top), percent_text(k[top], k.total()));
+    const std::uint64_t pruned = k[Outcome::pruned], rest = k.total() - pruned;
+    if (top == Outcome::pruned) return fmt::format("pruned {}", percent_text(pruned, k.total()));
+    std::string text = fmt::format("{} {}", nn::to_string(top), percent_text(k[top], rest));
     if (top == Outcome::learned && !cell->values.empty())
       text += fmt::format(", {} ep", epochs_text(median(cell->values)));
+    if (pruned > 0) text += fmt::format(" +{} pruned", pruned);
     return text;
   }
   const double value = cell->value(spec_.cell);
@@ -249,7 +260,10 @@ std::vector<std::vector<std::string>> ConvergenceTable::display_grid() const {
 
 namespace {
 
-std::string caption(const PivotSpec& spec) {
+std::string caption(const PivotSpec& spec, bool pruned) {
+  if (pruned && spec.cell == kOutcomeCell)
+    return caption(spec, false) +
+           " Trials that successive halving pruned are counted apart (+N pruned).";
   if (spec.cell == kSuccessRate)
     return "Cells: share of the trials that learned, among those that ran to the end.";
   if (spec.cell == kOutcomeCell)
@@ -306,7 +320,7 @@ std::string ConvergenceTable::markdown() const {
     }
   }
   out += '\n';
-  out += caption(spec_);
+  out += caption(spec_, any_pruned());
   out += '\n';
   if (const auto why = reasons(); !why.empty()) {
     out += fmt::format("\n{}\n\n", kReasonsTitle);
@@ -342,7 +356,7 @@ std::string ConvergenceTable::text(bool colour) const {
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += '\n';
   }
-  out += caption(spec_) + "\n";
+  out += caption(spec_, any_pruned()) + "\n";
   return out;
 }
 

@@ -87,6 +87,7 @@ class ConvergenceTable {
 
  private:
   std::vector<std::vector<std::string>> display_grid() const;
+  bool any_pruned() const;  // some cell holds a trial successive halving pruned
 
   PivotSpec spec_;
   std::size_t row_param_ = 0;

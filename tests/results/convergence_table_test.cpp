@@ -56,6 +56,22 @@ TEST(ConvergenceTable, CellCountsOutcomesAndTheShareLearned) {
   EXPECT_EQ(table.cell("1", "relu"), nullptr);
 }
 
+// Successive halving: pruned trials are counted apart. A cell says what its other trials did
+// (so the cell of the winner does not read "pruned" because its neighbours were), and reads
+// pruned only when every trial in it was.
+TEST(ConvergenceTable, PrunedTrialsAreCountedApart) {
+  ConvergenceTable table({}, kKeys);
+  for (int i = 0; i < 3; ++i) table.add(trial("0.1", "tanh", "pruned"));
+  table.add(trial("0.1", "tanh", "learned", 12));
+  table.add(trial("1", "tanh", "pruned"));
+  table.add(trial("1", "tanh", "pruned"));
+  EXPECT_EQ(dominant(table.cell("0.1", "tanh")->counts), Outcome::learned);
+  EXPECT_EQ(table.display(table.cell("0.1", "tanh")), "learned 100%, 12 ep +3 pruned");
+  EXPECT_EQ(table.display(table.cell("1", "tanh")), "pruned 100%");
+  EXPECT_NE(table.markdown().find("counted apart (+N pruned)"), std::string::npos);
+  EXPECT_EQ(lesson_table().markdown().find("pruned"), std::string::npos);
+}
+
 TEST(ConvergenceTable, MarkdownShowsTheDominantOutcomeItsShareAndEpochsToTarget) {
   EXPECT_EQ(lesson_table().markdown(),
             "| train.learning_rate \\ model.activation | tanh | relu |\n"
