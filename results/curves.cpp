@@ -3,6 +3,7 @@
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 
 #include "nn/input_error.h"
 
@@ -141,6 +142,28 @@ bool read_curves(std::istream& in, const std::string& file,
     point(parse_curve_row(record, file));
   }
   return !header;
+}
+
+std::unordered_map<std::string, int> curve_ends(std::istream& in, const std::string& file,
+                                                std::uint64_t* complete_bytes) {
+  std::unordered_map<std::string, int> ends;
+  CsvReader reader(in, file);
+  CsvRecord record;
+  bool header = true;
+  std::string current;
+  int last_epoch = -1;
+  while (reader.next(record) && !record.torn) {
+    if (std::exchange(header, false)) {
+      check_curves_header(record, file);
+      continue;
+    }
+    const CurvePoint point = parse_curve_row(record, file);
+    if (point.trial_id != current || point.metrics.epoch <= last_epoch) current = point.trial_id;
+    last_epoch = point.metrics.epoch;
+    ends[current] = last_epoch;
+  }
+  if (complete_bytes) *complete_bytes = reader.complete_bytes();
+  return ends;
 }
 
 }  // namespace results

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "nn/train.h"
@@ -46,6 +47,13 @@ CurvePoint parse_curve_row(const CsvRecord& row, const std::string& file);
 // nn::InputError for a malformed file.
 bool read_curves(std::istream& in, const std::string& file,
                  const std::function<void(CurvePoint&&)>& point);
+
+// The last epoch of each trial's last block of rows (a block as sort_curves reads it): a trial
+// whose row names another epoch has no complete curve. `complete_bytes`, when given, is set to
+// where the complete lines end (a kill can tear the last one). Throws nn::InputError for a
+// malformed file.
+std::unordered_map<std::string, int> curve_ends(std::istream& in, const std::string& file,
+                                                std::uint64_t* complete_bytes = nullptr);
 
 // Copies curves.csv from `in` to `out` with each trial of `trial_ids` once, in that order: the
 // last complete block of rows written for the trial (a block restarts when the epoch stops

@@ -74,7 +74,7 @@ void check_growable(const fs::path& dir, const results::ManifestInfo& info,
     refuse(dir,
            "shards grow only as a whole sweep: merge them (nnsweep merge), then extend the "
            "merged directory");
-  if (uses_halving(info.spec_yaml) || uses_halving(sweep.canonical_yaml()))
+  if (uses_halving(info.spec_yaml) || sweep.halving())
     refuse(sweep.file(),
            "a sweep with `halving:` decides its rungs over the whole sweep, so the "
            "finished rows are not those of the grown sweep; run it into a new "
@@ -119,20 +119,10 @@ Rows read_rows(const fs::path& path) {
   return rows;
 }
 
-// The last epoch of each trial's last block of rows in curves.csv (as results::sort_curves
-// reads blocks): a trial whose row names another epoch has no complete curve.
+// results::curve_ends of `path`; none when there is no such file.
 std::unordered_map<std::string, int> curve_ends(const fs::path& path) {
-  std::unordered_map<std::string, int> ends;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ends;
-  std::string current;
-  int last = -1;
-  results::read_curves(in, path.string(), [&](results::CurvePoint&& point) {
-    if (point.trial_id != current || point.metrics.epoch <= last) current = point.trial_id;
-    last = point.metrics.epoch;
-    ends[current] = last;
-  });
-  return ends;
+  return in ? results::curve_ends(in, path.string()) : std::unordered_map<std::string, int>{};
 }
 
 // The finished trials of the new spec, rebuilt as a fresh run would write them.

@@ -81,31 +81,15 @@ struct Previous {
   std::vector<results::SpecChange> history;  // the manifest's, kept
 };
 
-// The last epoch of each trial's last block of rows in curves.csv (a block restarts where the
-// epoch stops increasing, as results::sort_curves reads it), and where the file's complete part
-// ends. Throws nn::InputError for a malformed file, before anything is trained.
+// The curve ends of `path` (results::curve_ends) and where its complete part ends; none when
+// there is no such file.
 std::unordered_map<std::string, int> read_curve_ends(const fs::path& path,
                                                      std::optional<std::uint64_t>& bytes) {
-  std::unordered_map<std::string, int> ends;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ends;
-  results::CsvReader reader(in, path.string());
-  results::CsvRecord record;
-  bool header = true;
-  std::string current;
-  int last_epoch = -1;
-  while (reader.next(record) && !record.torn) {
-    if (header) {
-      results::check_curves_header(record, path.string());
-      header = false;
-      continue;
-    }
-    const results::CurvePoint point = results::parse_curve_row(record, path.string());
-    if (point.trial_id != current || point.metrics.epoch <= last_epoch) current = point.trial_id;
-    last_epoch = point.metrics.epoch;
-    ends[current] = last_epoch;
-  }
-  bytes = reader.complete_bytes();
+  if (!in) return {};
+  std::uint64_t complete = 0;
+  auto ends = results::curve_ends(in, path.string(), &complete);
+  bytes = complete;
   return ends;
 }
 

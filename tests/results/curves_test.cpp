@@ -118,3 +118,28 @@ TEST(Curves, SortSplitsBackToBackRepeatsOfOneTrial) {
 
 }  // namespace
 }  // namespace results
+
+namespace results {
+namespace {
+
+// A trial's curve ends at the last epoch of its last block of rows (a block restarts where the
+// epoch stops increasing: a trial trained again after a resume); a torn last line is not
+// counted, and the complete bytes end before it.
+TEST(Curves, CurveEndsAreTheLastBlocksLastEpochs) {
+  std::string text = format_curves_header();
+  append_curve_rows(text, "a", curve(5), 1);  // epochs 0..5
+  append_curve_rows(text, "b", curve(3), 1);  // 0..3
+  append_curve_rows(text, "a", curve(2), 1);  // trained again: 0..2
+  const std::size_t complete = text.size();
+  text += "b,4,0.5";  // torn
+  std::istringstream in(text);
+  std::uint64_t bytes = 0;
+  const auto ends = curve_ends(in, "curves.csv", &bytes);
+  EXPECT_EQ(ends.size(), 2u);
+  EXPECT_EQ(ends.at("a"), 2);
+  EXPECT_EQ(ends.at("b"), 3);
+  EXPECT_EQ(bytes, complete);
+}
+
+}  // namespace
+}  // namespace results
