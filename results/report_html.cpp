@@ -465,6 +465,18 @@ void heatmap_section(std::string& out, const ReportData& data) {
 
 // ---------------------------------------------------------------- status and best
 
+// Successive halving: where the trials stopped, rung by rung.
+void rungs_table(std::string& out, const ReportData& data) {
+  if (data.rungs.empty()) return;
+  out +=
+      "<table class=\"rungs\"><caption>Where the trials stopped (successive halving)</caption>\n"
+      "<tr><th>rung</th><th>epochs</th><th>pruned there</th><th>ended there</th></tr>\n";
+  for (const RungStop& stop : data.rungs)
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", stop.rung,
+                       stop.epochs, stop.pruned, stop.other);
+  out += "</table>\n";
+}
+
 void status_section(std::string& out, const ReportData& data) {
   const OutcomeCounts& k = data.counts;
   out += "<section id=\"status\">\n<h2>Trials by outcome</h2>\n";
@@ -494,6 +506,7 @@ void status_section(std::string& out, const ReportData& data) {
     }
     out += "</svg>\n";
   }
+  rungs_table(out, data);
   out += "</section>\n";
 }
 

@@ -90,6 +90,14 @@ struct LiveStatus {
   std::optional<double> eta_seconds() const;
 };
 
+// Successive halving: how many trials stopped at a rung (pruned there) and how many ran to its
+// epochs as their last (the survivors of the last rung, or trials an error ended).
+struct RungStop {
+  int rung = 0;
+  int epochs = 0;  // the rung's epochs (the most any trial of it ran)
+  std::uint64_t pruned = 0, other = 0;
+};
+
 struct ReportData {
   std::string sweep_name;
   PivotSpec pivot;
@@ -103,6 +111,7 @@ struct ReportData {
   const ImportanceTable* importance = nullptr;  // what matters; none: no section
   std::vector<Boundary> boundaries;
   std::optional<LiveStatus> live;  // set while the run goes: a refresh tag and a status line
+  std::vector<RungStop> rungs;     // by rung; empty without successive halving
 };
 
 // `text` with & < > " ' replaced by entities: safe in element content and quoted attributes.

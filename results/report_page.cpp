@@ -52,6 +52,12 @@ void ReportPage::add(const TrialRecord& r, KeptWeights kept) {
   }
   for (std::size_t k = 0; k < r.params.size() && k < keys_.size(); ++k)
     if (r.params[k].second != first_values_[k]) varies_[k] = true;
+  if (r.rung) {
+    RungStop& stop = rungs_[*r.rung];
+    stop.rung = *r.rung;
+    stop.epochs = std::max(stop.epochs, r.epochs_run);
+    ++(r.outcome == Outcome::pruned ? stop.pruned : stop.other);
+  }
   if (r.outcome == Outcome::error || r.outcome == Outcome::pruned) return;
 
   Trial t;
@@ -207,6 +213,7 @@ std::string ReportPage::html(const fs::path& dir, const ReportContext& context) 
   data.best = context.best;
   data.importance = context.importance;
   data.live = context.live;
+  for (const auto& [rung, stop] : rungs_) data.rungs.push_back(stop);
 
   // Panels and lines in the table's display order, capped to keep the page small.
   std::vector<std::string> rows = context.table ? context.table->row_values() : rows_seen_;

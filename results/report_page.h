@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -121,6 +122,7 @@ class ReportPage {
   std::unordered_map<std::string, int> row_of_, col_of_;
   std::vector<Trial> trials_;
   int max_epoch_ = 0;
+  std::map<int, RungStop> rungs_;  // successive halving: where the trials stopped
   BestTrials best_{columns_};
   std::vector<std::string> messages_;
 };

@@ -193,6 +193,23 @@ TEST_F(Halving, HyperbandBracketsGiveEveryTrialOneRowAndReuseWhatTheyMeet) {
   EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
 }
 
+// report.html says where the trials stopped: 12 configurations x 2 repeats, 8 pruned at the
+// first rung (3 epochs), 4 more at the second (9), 4 ran to the end (27).
+TEST_F(Halving, TheReportSaysWhereTheTrialsStopped) {
+  write("hv.yaml", kHalving);
+  ASSERT_EQ(nnsweep("run hv.yaml -q --out hv").exit_code, 0);
+  const std::string page = read(dir_ / "hv/report.html");
+  EXPECT_NE(page.find("<caption>Where the trials stopped (successive halving)</caption>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<tr><td>0</td><td>3</td><td>16</td><td>0</td></tr>\n"
+                      "<tr><td>1</td><td>9</td><td>4</td><td>0</td></tr>\n"
+                      "<tr><td>2</td><td>27</td><td>0</td><td>4</td></tr>\n"),
+            std::string::npos);
+  write("grid.yaml", kGrid);
+  ASSERT_EQ(nnsweep("run grid.yaml -q --out grid").exit_code, 0);
+  EXPECT_EQ(read(dir_ / "grid/report.html").find("Where the trials stopped"), std::string::npos);
+}
+
 TEST_F(Halving, PlanShowsTheRungsAndTheWorkAgainstTheFullGrid) {
   write("hv.yaml", kHalving);
   const Output r = nnsweep("plan hv.yaml --no-calibration");
