@@ -632,8 +632,10 @@ class Phases {
                          std::chrono::duration<double, std::milli>(now - last_).count());
     last_ = now;
   }
-  void print(const RunStats& s, int threads) const {
+  // The time since the training counts as the tables'; prints the line.
+  void finish(const RunStats& s, int threads) {
     if (!on_) return;
+    mark("tables");
     std::cerr << fmt::format(
         "phases:{} threads={} groups={} parallel_ms={:.2f} busy_ms={:.2f} sink_ms={:.2f} "
         "tail_ms={:.2f}\n",
@@ -646,6 +648,18 @@ class Phases {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
   std::string text_;
 };
+
+// Trains every trial, then closes the progress line and stops the live page.
+RunStats train_and_settle(const sweeps::Sweep& sweep, const RunOptions& run, const fs::path& dir,
+                          RowSink& sink, const std::optional<MpiSession>& mpi,
+                          std::optional<LiveReport>& live, Phases& phases) {
+  phases.mark("setup");
+  const RunStats stats = train_all(sweep, run, dir, sink, mpi);
+  sink.finish();
+  stop_live_report(live);
+  phases.mark("training");
+  return stats;
+}
 
 int exit_code(const RunEnd& end, const results::Tables& tables) {
   if (end.stats.failed_fast) {
@@ -711,11 +725,7 @@ int run_command(const Args& args) {
   const RunOptions run = run_options(out.path, sweep, request, prev);
   std::optional<LiveReport> live;
   if (auto options = live_report(out, sweep, request, manifest, prev)) live.emplace(*options);
-  phases.mark("setup");
-  const RunStats stats = train_all(sweep, run, out.path, sink, mpi);
-  sink.finish();
-  stop_live_report(live);
-  phases.mark("training");
+  const RunStats stats = train_and_settle(sweep, run, out.path, sink, mpi, live, phases);
 
   const RunEnd end{.sweep = sweep,
                    .request = request,
@@ -726,8 +736,7 @@ int run_command(const Args& args) {
   if (stats.interrupted) return say_interrupted(end, manifest.trials_total);
   const std::optional<results::Tables> tables = write_run_tables(end, sink, manifest);
   if (!tables) return kExitInterrupted;
-  phases.mark("tables");
-  phases.print(stats, request.threads);
+  phases.finish(stats, request.threads);
   if (live) live->final_page_written();
   if (!request.quiet) print_results(end, *tables, mpi);
   return exit_code(end, *tables);
