@@ -24,25 +24,6 @@ constexpr std::array<const char*, 7> kLineColours = {"#0072B2", "#E69F00", "#009
 
 // A coordinate or length for SVG. Callers clamp to the drawing first; a non-finite value
 // would make the browser drop the element, so it can never be written.
-// `v` with one decimal, as std::to_chars fixed with precision 1 writes it (and fmt's "{:.1f}"):
-// the exact value rounded, ties to even. The curves draw tens of thousands of these, and the
-// general algorithm cost some 700 instructions each. Below 1e14 the tenths are found exactly:
-// 10|v| = p + e with p the rounded product and e its exact error (fma), so the sign of
-// (p - floor(p) - 0.5) + e, each step exact, says which way the exact value rounds.
-char* write_tenths(char* out, char* end, double v) {
-  const double a = std::fabs(v);
-  if (!(a < 1e14)) return std::to_chars(out, end, v, std::chars_format::fixed, 1).ptr;
-  const double p = a * 10, e = std::fma(a, 10, -p), floor = std::floor(p);
-  const double above_half = (p - floor - 0.5) + e;
-  const bool up = above_half > 0 || (above_half == 0 && std::fmod(floor, 2) != 0);
-  const auto tenths = static_cast<std::uint64_t>(floor) + (up ? 1 : 0);
-  if (std::signbit(v)) *out++ = '-';
-  out = std::to_chars(out, end, tenths / 10).ptr;
-  *out++ = '.';
-  *out++ = static_cast<char>('0' + tenths % 10);
-  return out;
-}
-
 // `v` with one decimal (0 for a non-finite value).
 void append_num(std::string& out, double v) {
   if (!std::isfinite(v)) v = 0;
