@@ -2,7 +2,7 @@
 FMA peak) measured by the same build, scikit-learn on the same grid, the runner's per-trial
 overhead and loading a large CSV (beside pandas). Prints medians of REPEATS runs.
 
-usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only]
+usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only] [--scaling-only]
 """
 import argparse, csv, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -66,8 +66,13 @@ def main():
     parser.add_argument("--build", default="build")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--csv-only", action="store_true", help="only the large-CSV loading")
+    parser.add_argument("--scaling-only", action="store_true",
+                        help="only curves on/off, 1 vs 2 threads and the fixed cost")
     args = parser.parse_args()
     nnsweep = os.path.join(args.build, "runner", "nnsweep")
+    if args.scaling_only:
+        curves_and_scaling(nnsweep, args.repeats)
+        return
     if args.csv_only:
         csv_loading(nnsweep, args.repeats)
         return
@@ -116,8 +121,7 @@ def main():
         print(f"speed-up, 2 threads over 1: {seconds[1] / seconds[2]:.2f}x")
         # The same grid with 8 repeats (448 trainings): the process's fixed costs (start-up,
         # writing the files) weigh 8x less, as in real sweeps.
-        longer = os.path.join(work, "bench_x8.yaml")
-        open(longer, "w").write(open(spec).read() + "repeats: 8\n")
+        longer = os.path.join(HERE, "bench_sweep_448.yaml")
         long_times = {1: [], 2: []}
         for r in range(args.repeats):
             for threads in (1, 2):
@@ -160,6 +164,7 @@ def main():
             print("MPI: this build has no MPI or there is no mpirun: skipped")
 
         peer_ratios(nnsweep, spec, work, args.repeats)
+    curves_and_scaling(nnsweep, args.repeats)
     csv_loading(nnsweep, args.repeats)
 
 
@@ -222,6 +227,73 @@ def csv_loading(nnsweep, repeats):
                          for _ in range(repeats)]
                 line += f"; pandas read_csv (with Python's start-up) {medians(reads)}"
             print(line)
+
+
+def phased_run(nnsweep, spec, threads, out, *extra):
+    """One `run` with NNSWEEP_PHASES set: wall and CPU seconds (its own) and the phases it
+    reports on stderr, {name: milliseconds}."""
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    process = subprocess.Popen([nnsweep, "run", spec, *extra, "--quiet", "--threads",
+                                str(threads), "--out", out, "--save-models", "none"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, NNSWEEP_PHASES="1"))
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{spec} failed: {err}")
+    line = next(l for l in err.splitlines() if l.startswith("phases: "))
+    phases = dict(word.split("=") for word in line.split()[1:])
+    return wall, usage.ru_utime + usage.ru_stime, {k: float(v) for k, v in phases.items()}
+
+
+def curves_and_scaling(nnsweep, repeats):
+    """The bench sweep with its default curves against `curves: off` (2 threads), the 448-training
+    grid at 1 and 2 threads, and what the fixed cost of a small run is made of. Runs alternate
+    (A, B, A, B, ...) so that a drift of the machine hits both alike; medians of at least 5
+    (curves) and 3 (threads) runs. CPU seconds are the process's own: on a machine shared with
+    other work they are steadier than wall seconds, and the parallel section's tail (the time
+    after the last group of trainings was handed out, when workers run out of work) says what
+    scaling loses at the end."""
+    spec = os.path.join(HERE, "bench_sweep.yaml")
+    grid = os.path.join(HERE, "bench_sweep_448.yaml")
+    med = statistics.median
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "o")
+        runs = {"on": [], "off": []}
+        for _ in range(max(5, repeats)):
+            for curves in runs:
+                runs[curves].append(phased_run(nnsweep, spec, 2, out, f"curves={curves}"))
+        on, off = ({k: med(r[i] for r in runs[c]) for i, k in enumerate(("wall", "cpu"))}
+                   for c in ("on", "off"))
+        print(f"bench sweep, 2 threads, curves on (the default) / off: wall {on['wall']:.3f} / "
+              f"{off['wall']:.3f} s (+{100 * (on['wall'] / off['wall'] - 1):.1f}%), CPU "
+              f"{on['cpu']:.3f} / {off['cpu']:.3f} s (+{100 * (on['cpu'] / off['cpu'] - 1):.1f}%)")
+        phases = {k: med(r[2][k] for r in runs["on"]) for k in ("setup_ms", "tables_ms")}
+        start = med(timed([nnsweep, "--version"])[0] for _ in range(max(5, repeats)))
+        plan = med(timed([nnsweep, "plan", spec, "--no-calibration"])[0]
+                   for _ in range(max(5, repeats)))
+        print(f"fixed cost of a small run: process start {1e3 * start:.1f} ms (--version); "
+              f"start, reading and planning {1e3 * plan:.1f} ms (plan --no-calibration); in "
+              f"run (curves on, 2 threads): set-up {phases['setup_ms']:.1f} ms, tables and page "
+              f"{phases['tables_ms']:.1f} ms")
+        threads = {1: [], 2: []}
+        for _ in range(max(3, repeats)):
+            for t in threads:
+                threads[t].append(phased_run(nnsweep, grid, t, out))
+        for t, r in threads.items():
+            p = {k: med(x[2][k] for x in r)
+                 for k in ("setup_ms", "tables_ms", "parallel_ms", "busy_ms", "tail_ms")}
+            print(f"448-training grid, {t} thread(s): wall {med(x[0] for x in r):.3f} s, CPU "
+                  f"{med(x[1] for x in r):.3f} s; set-up {p['setup_ms']:.1f} ms, parallel "
+                  f"section {p['parallel_ms']:.1f} ms (workers busy training "
+                  f"{100 * p['busy_ms'] / (t * p['parallel_ms']):.1f}% of it, tail after the "
+                  f"last group handed out {p['tail_ms']:.1f} ms), tables and page "
+                  f"{p['tables_ms']:.1f} ms")
+        wall = med(x[0] for x in threads[1]) / med(x[0] for x in threads[2])
+        print(f"448-training grid, 2 threads over 1: {wall:.2f}x (wall, medians); CPU 2 threads "
+              f"/ 1 thread {med(x[1] for x in threads[2]) / med(x[1] for x in threads[1]):.2f}")
 
 
 def runs_for(nnsweep, spec, threads, out, seconds):

@@ -1,5 +1,6 @@
 #include "results/csv.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -22,17 +23,20 @@ void append_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
-void append_number(std::string& out, double value) {
-  if (std::isnan(value)) return;
+char* write_number(char* out, double value) {
+  if (std::isnan(value)) return out;
   if (std::isinf(value)) {
-    out += value > 0 ? "inf" : "-inf";
-    return;
+    const std::string_view text = value > 0 ? "inf" : "-inf";
+    return std::copy(text.begin(), text.end(), out);
   }
   // std::to_chars without a precision gives the shortest text that parses back to `value`,
   // and never consults the locale (iostreams and printf do).
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, end);
+  return std::to_chars(out, out + kMaxNumberText, value).ptr;
+}
+
+void append_number(std::string& out, double value) {
+  char buffer[kMaxNumberText];
+  out.append(buffer, write_number(buffer, value));
 }
 
 void append_integer(std::string& out, std::int64_t value) {

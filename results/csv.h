@@ -21,6 +21,9 @@ namespace results {
 void append_field(std::string& out, std::string_view field);
 // Appends `value` in its shortest round-trip form; nothing for NaN, `inf` / `-inf` for infinities.
 void append_number(std::string& out, double value);
+// The same text written at `out`, which has room for kMaxNumberText characters; returns its end.
+inline constexpr std::size_t kMaxNumberText = 24;
+char* write_number(char* out, double value);
 void append_integer(std::string& out, std::int64_t value);
 void append_unsigned(std::string& out, std::uint64_t value);
 // One record: fields joined by commas, ending in LF.

@@ -69,18 +69,29 @@ void CurveBands::add(const CurvePoint& point) {
   const auto it = members_.find(point.trial_id);
   if (it == members_.end()) return;
   if (point.trial_id != current_) current_ = point.trial_id, last_bucket_ = -1;
-  const int bucket = bucket_of(point.metrics.epoch);
+  add_row(it->second, point.metrics.epoch, point.metrics.train_loss, point.metrics.test_loss);
+}
+
+void CurveBands::add(const std::string& trial_id, std::span<const CurveSample> rows) {
+  const auto it = members_.find(trial_id);
+  if (it == members_.end() || rows.empty()) return;
+  if (trial_id != current_) current_ = trial_id, last_bucket_ = -1;
+  for (const CurveSample& row : rows) add_row(it->second, row.epoch, row.train_loss, row.test_loss);
+}
+
+void CurveBands::add_row(const Member& member, int epoch, double train_loss, double test_loss) {
+  const int bucket = bucket_of(epoch);
   if (bucket == last_bucket_) return;  // one row per trial per sampled epoch
   last_bucket_ = bucket;
-  Line& cell = cells_[static_cast<std::size_t>(it->second.panel * lines_ + it->second.line)];
+  Line& cell = cells_[static_cast<std::size_t>(member.panel * lines_ + member.line)];
   const auto b = static_cast<std::size_t>(bucket);
-  const std::uint64_t salt = b * 2 + static_cast<std::uint64_t>(it->second.line);
+  const std::uint64_t salt = b * 2 + static_cast<std::uint64_t>(member.line);
   for (Stat* s : {&cell.train[b], &cell.test[b]}) {
-    s->epoch_sum += point.metrics.epoch;
+    s->epoch_sum += epoch;
     ++s->rows;
   }
-  cell.train[b].add(point.metrics.train_loss, salt);
-  cell.test[b].add(point.metrics.test_loss, salt + 1);
+  cell.train[b].add(train_loss, salt);
+  cell.test[b].add(test_loss, salt + 1);
 }
 
 std::vector<CurvePanel> CurveBands::panels(const std::vector<std::string>& titles,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,6 +47,8 @@ class CurveBands {
   void add_trial(const std::string& trial_id, int panel, int line, std::optional<int> diverged_at);
   // One row of curves.csv. Rows of a trial come together, in epoch order.
   void add(const CurvePoint& point);
+  // The rows of one trial, as add() of each in turn.
+  void add(const std::string& trial_id, std::span<const CurveSample> rows);
 
   int step() const { return step_; }
   // The panels with their lines; `titles` and `labels` name panels and lines.
@@ -71,6 +74,7 @@ class CurveBands {
   };
 
   int bucket_of(int epoch) const;
+  void add_row(const Member& member, int epoch, double train_loss, double test_loss);
 
   int panels_, lines_, step_, buckets_, max_epoch_;
   std::vector<Line> cells_;  // panel * lines + line

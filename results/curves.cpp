@@ -1,5 +1,8 @@
 #include "results/curves.h"
 
+#include <algorithm>
+#include <bit>
+#include <charconv>
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
@@ -24,24 +27,75 @@ bool keep_epoch(int epoch, int last_epoch, int every) {
   return epoch % every == 0 || epoch == last_epoch;
 }
 
+namespace {
+
+// A row's length after its trial id, at most: an epoch of 10 digits and six numbers of 24
+// characters (the longest shortest form of a double), with their commas and the line break.
+constexpr std::size_t kLongestRowTail = 1 + 10 + 6 * (1 + kMaxNumberText) + 1;
+
+// Writes the row after its trial id into `out`, as append_integer and append_number would;
+// returns its end. `last` holds the text of the previous row's numbers: a value equal to the
+// one above it (an accuracy that stays put, a split that is absent) is copied, not formatted
+// again.
+class RowTail {
+ public:
+  char* write(char* out, const nn::EpochMetrics& m) {
+    char* const end = out + kLongestRowTail;
+    *out++ = ',';
+    out = std::to_chars(out, end, m.epoch).ptr;
+    const double values[] = {m.train_loss,     m.val_loss,     m.test_loss,
+                             m.train_accuracy, m.val_accuracy, m.test_accuracy};
+    for (std::size_t i = 0; i < 6; ++i) {
+      *out++ = ',';
+      Column& c = columns_[i];
+      const auto bits = std::bit_cast<std::uint64_t>(values[i]);
+      if (!c.valid || c.bits != bits) {
+        c.length = static_cast<std::size_t>(write_number(c.text, values[i]) - c.text);
+        c.bits = bits, c.valid = true;
+      }
+      out = std::copy_n(c.text, c.length, out);
+    }
+    *out++ = '\n';
+    return out;
+  }
+
+ private:
+  struct Column {
+    bool valid = false;
+    std::uint64_t bits = 0;
+    char text[kMaxNumberText] = {};
+    std::size_t length = 0;
+  };
+  Column columns_[6];
+};
+
+}  // namespace
+
 void append_curve_row(std::string& out, std::string_view trial_id, const nn::EpochMetrics& m) {
   append_field(out, trial_id);
-  out += ',';
-  append_integer(out, m.epoch);
-  for (double value :
-       {m.train_loss, m.val_loss, m.test_loss, m.train_accuracy, m.val_accuracy, m.test_accuracy}) {
-    out += ',';
-    append_number(out, value);
-  }
-  out += '\n';
+  char tail[kLongestRowTail];
+  out.append(tail, RowTail().write(tail, m));
 }
 
 void append_curve_rows(std::string& out, std::string_view trial_id,
-                       std::span<const nn::EpochMetrics> curve, int every) {
+                       std::span<const nn::EpochMetrics> curve, int every,
+                       std::vector<CurveSample>* samples) {
   if (curve.empty()) return;
   const int last = curve.back().epoch;
-  for (const auto& m : curve)
-    if (keep_epoch(m.epoch, last, every)) append_curve_row(out, trial_id, m);
+  std::string id;
+  append_field(id, trial_id);
+  // Room for the longest rows up front: growing the text row by row copied it several times.
+  const std::size_t kept = curve.size() / static_cast<std::size_t>(every) + 2;
+  out.reserve(out.size() + kept * (id.size() + kLongestRowTail));
+  if (samples) samples->reserve(samples->size() + kept);
+  RowTail tail;
+  char text[kLongestRowTail];
+  for (const auto& m : curve) {
+    if (!keep_epoch(m.epoch, last, every)) continue;
+    out += id;
+    out.append(text, tail.write(text, m));
+    if (samples) samples->push_back({m.epoch, m.train_loss, m.test_loss});
+  }
 }
 
 void check_curves_header(const CsvRecord& header, const std::string& file) {

@@ -24,14 +24,22 @@ namespace results {
 const std::vector<std::string>& curves_header();
 std::string format_curves_header();
 
+// A row of a trial's curve as the page's loss bands use it (results/curve_bands.h).
+struct CurveSample {
+  int epoch = 0;
+  double train_loss = 0, test_loss = 0;
+};
+
 // Whether epoch `epoch` of a curve ending at `last_epoch` is written when keeping every
 // `every`-th epoch (REQUIRES every >= 1).
 bool keep_epoch(int epoch, int last_epoch, int every);
 // Appends one row ending in LF.
 void append_curve_row(std::string& out, std::string_view trial_id, const nn::EpochMetrics& m);
-// Appends the kept rows of one trial's curve (epochs 0..n-1 in order).
+// Appends the kept rows of one trial's curve (epochs 0..n-1 in order), and to `samples`, when
+// given, the same rows as report.html's bands use them.
 void append_curve_rows(std::string& out, std::string_view trial_id,
-                       std::span<const nn::EpochMetrics> curve, int every);
+                       std::span<const nn::EpochMetrics> curve, int every,
+                       std::vector<CurveSample>* samples = nullptr);
 
 struct CurvePoint {
   std::string trial_id;

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 
 namespace results {
 namespace {
@@ -41,6 +43,20 @@ std::string metric_text(std::string_view metric, double value) {
 
 std::string p_value_text(double value) {
   return value < 0.001 ? "< 0.001" : fmt::format("{:.2g}", value);
+}
+
+char* write_tenths(char* out, char* end, double v) {
+  const double a = std::fabs(v);
+  if (!(a < 1e14)) return std::to_chars(out, end, v, std::chars_format::fixed, 1).ptr;
+  const double p = a * 10, e = std::fma(a, 10, -p), floor = std::floor(p);
+  const double above_half = (p - floor - 0.5) + e;
+  const bool up = above_half > 0 || (above_half == 0 && std::fmod(floor, 2) != 0);
+  const auto tenths = static_cast<std::uint64_t>(floor) + (up ? 1 : 0);
+  if (std::signbit(v)) *out++ = '-';
+  out = std::to_chars(out, end, tenths / 10).ptr;
+  *out++ = '.';
+  *out++ = static_cast<char>('0' + tenths % 10);
+  return out;
 }
 
 std::string percent_text(std::uint64_t part, std::uint64_t whole) {

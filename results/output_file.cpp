@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -122,6 +123,17 @@ class FileStream::Buffer : public std::streambuf {
   explicit Buffer(Fd fd) : fd_(std::move(fd)) { setp(data_.data(), data_.data() + data_.size()); }
   int fd() const { return fd_.get(); }
 
+ private:
+  bool write_all(const char* from, const char* to) const {
+    while (from < to) {
+      const ssize_t n = ::write(fd_.get(), from, static_cast<std::size_t>(to - from));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      from += n;
+    }
+    return true;
+  }
+
  protected:
   int_type overflow(int_type c) override {
     if (sync() != 0) return traits_type::eof();
@@ -132,19 +144,22 @@ class FileStream::Buffer : public std::streambuf {
     return traits_type::not_eof(c);
   }
   int sync() override {
-    const char* from = pbase();
-    while (from < pptr()) {
-      const ssize_t n = ::write(fd_.get(), from, static_cast<std::size_t>(pptr() - from));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        // What was written is gone from the buffer; the rest is dropped: the stream is bad.
-        setp(data_.data(), data_.data() + data_.size());
-        return -1;
-      }
-      from += n;
-    }
+    const bool written = write_all(pbase(), pptr());
+    // What was written is gone from the buffer; on failure the rest is dropped: the stream is
+    // bad.
     setp(data_.data(), data_.data() + data_.size());
-    return 0;
+    return written ? 0 : -1;
+  }
+  // What does not fit in the buffer goes to the file from where it is, after what the buffer
+  // holds: copying a pack of curve rows through the buffer cost more than writing it.
+  std::streamsize xsputn(const char* s, std::streamsize count) override {
+    if (count <= epptr() - pptr()) {
+      std::copy(s, s + count, pptr());
+      pbump(static_cast<int>(count));
+      return count;
+    }
+    if (sync() != 0 || !write_all(s, s + count)) return 0;
+    return count;
   }
 
  private:

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "results/metric_text.h"
@@ -22,9 +24,17 @@ constexpr std::array<const char*, 7> kLineColours = {"#0072B2", "#E69F00", "#009
 
 // A coordinate or length for SVG. Callers clamp to the drawing first; a non-finite value
 // would make the browser drop the element, so it can never be written.
-std::string num(double v) {
+// `v` with one decimal (0 for a non-finite value).
+void append_num(std::string& out, double v) {
   if (!std::isfinite(v)) v = 0;
-  return fmt::format("{:.1f}", v);
+  char text[std::numeric_limits<double>::max_exponent10 + 8];  // every finite double fits
+  out.append(text, write_tenths(text, text + sizeof text, v));
+}
+
+std::string num(double v) {
+  std::string out;
+  append_num(out, v);
+  return out;
 }
 
 struct Rgb {
@@ -73,11 +83,18 @@ struct Frame {  // a panel's plot area and its scales
   }
 };
 
+// "x,y" of a point of the chart.
+void append_point(std::string& out, double x, double y) {
+  append_num(out, x);
+  out += ',';
+  append_num(out, y);
+}
+
 std::string polyline(const Frame& f, const std::vector<BandPoint>& points) {
   std::string d;
   for (const BandPoint& p : points) {
     d += d.empty() ? 'M' : 'L';
-    d += num(f.x(p.epoch)) + ',' + num(f.y(p.median));
+    append_point(d, f.x(p.epoch), f.y(p.median));
   }
   return d;
 }
@@ -87,10 +104,12 @@ std::string band(const Frame& f, const std::vector<BandPoint>& points) {
   std::string d;
   for (const BandPoint& p : points) {
     d += d.empty() ? 'M' : 'L';
-    d += num(f.x(p.epoch)) + ',' + num(f.y(p.high));
+    append_point(d, f.x(p.epoch), f.y(p.high));
   }
-  for (auto it = points.rbegin(); it != points.rend(); ++it)
-    d += 'L' + num(f.x(it->epoch)) + ',' + num(f.y(it->low));
+  for (auto it = points.rbegin(); it != points.rend(); ++it) {
+    d += 'L';
+    append_point(d, f.x(it->epoch), f.y(it->low));
+  }
   return d + 'Z';
 }
 

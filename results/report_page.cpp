@@ -1,6 +1,7 @@
 #include "results/report_page.h"
 
 #include <fmt/format.h>
+#include <tbb/parallel_invoke.h>
 
 #include <algorithm>
 #include <cmath>
@@ -39,7 +40,20 @@ int position(std::vector<std::string>& seen, std::unordered_map<std::string, int
 ReportPage::ReportPage(PivotSpec pivot, ColumnRoles columns)
     : pivot_(std::move(pivot)), columns_(std::move(columns)) {}
 
-void ReportPage::add(const TrialRecord& r, KeptWeights kept) {
+void ReportPage::hold_curve(const std::string& trial_id, std::vector<CurveSample>* curve) {
+  if (!curve || held_rows_ + curve->size() > kMaxHeldSamples) {
+    held_complete_ = false;
+    held_ = {};
+  }
+  if (!held_complete_) return;
+  held_any_ = true;
+  if (curve->empty()) return;
+  held_rows_ += curve->size();
+  held_.emplace_back(trial_id, std::move(*curve));
+}
+
+void ReportPage::add(const TrialRecord& r, KeptWeights kept, std::vector<CurveSample>* curve) {
+  hold_curve(r.id, curve);
   if (!keys_known_) {
     keys_known_ = true;
     for (std::size_t k = 0; k < r.params.size(); ++k) {
@@ -230,44 +244,70 @@ std::string ReportPage::html(const fs::path& dir, const ReportContext& context) 
                                      cols.size(), pivot_.cols));
     cols.resize(kMaxLines);
   }
-  if (context.curves)
-    add_curves(dir / "curves.csv", context, rows, cols, data);
-  else
+  if (!context.curves)
     data.notes.push_back(
         "Loss curves: drawn when the run ends (curves.csv is too large to read "
         "while it goes).");
-  poll_interrupt(context.interrupt);
-  data.boundaries = boundaries(context, data.notes);
+  // The curves and the boundaries are independent and each a good part of the page's time.
+  const auto curves = [&] {
+    if (context.curves) add_curves(dir / "curves.csv", context, rows, cols, data);
+  };
+  std::vector<std::string> boundary_notes;
+  const auto draw = [&] {
+    poll_interrupt(context.interrupt);
+    data.boundaries = boundaries(context, boundary_notes);
+  };
+  if (context.threads > 1) {
+    tbb::parallel_invoke(curves, draw);
+  } else {
+    curves();
+    draw();
+  }
+  data.notes.insert(data.notes.end(), boundary_notes.begin(), boundary_notes.end());
   poll_interrupt(context.interrupt);
   return report_html(data);
 }
 
-void ReportPage::add_curves(const fs::path& curves_path, const ReportContext& context,
-                            const std::vector<std::string>& rows,
-                            const std::vector<std::string>& cols, ReportData& data) const {
-  std::ifstream in{curves_path, std::ios::binary};
-  if (!in || rows.empty() || cols.empty()) return;
+CurveBands ReportPage::empty_bands(const std::vector<std::string>& rows,
+                                   const std::vector<std::string>& cols) const {
   std::vector<int> panel_of(rows_seen_.size(), -1), line_of(cols_seen_.size(), -1);
   for (std::size_t p = 0; p < rows.size(); ++p)
     panel_of[static_cast<std::size_t>(row_of_.at(rows[p]))] = static_cast<int>(p);
   for (std::size_t l = 0; l < cols.size(); ++l)
     line_of[static_cast<std::size_t>(col_of_.at(cols[l]))] = static_cast<int>(l);
+  CurveBands bands(static_cast<int>(rows.size()), static_cast<int>(cols.size()), max_epoch_);
+  for (const Trial& t : trials_)
+    bands.add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
+                    line_of[static_cast<std::size_t>(t.col)],
+                    t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
+  return bands;
+}
+
+void ReportPage::add_curves(const fs::path& curves_path, const ReportContext& context,
+                            const std::vector<std::string>& rows,
+                            const std::vector<std::string>& cols, ReportData& data) const {
+  if (rows.empty() || cols.empty()) return;
   // Made at the first row: a sweep with `curves: off` has none, and its page says so instead
   // of drawing empty panels.
   std::optional<CurveBands> bands;
-  std::uint64_t points = 0;
-  const auto add = [&](CurvePoint&& p) {
-    if (!bands) {
-      bands.emplace(static_cast<int>(rows.size()), static_cast<int>(cols.size()), max_epoch_);
-      for (const Trial& t : trials_)
-        bands->add_trial(t.id, panel_of[static_cast<std::size_t>(t.row)],
-                         line_of[static_cast<std::size_t>(t.col)],
-                         t.diverged_at >= 0 ? std::optional<int>(t.diverged_at) : std::nullopt);
+  if (held_any_ && held_complete_) {
+    for (const auto& [trial_id, curve] : held_) {
+      if (!bands) bands.emplace(empty_bands(rows, cols));
+      poll_interrupt(context.interrupt);
+      bands->add(trial_id, curve);
     }
-    if ((++points & 0xfff) == 0) poll_interrupt(context.interrupt);
-    bands->add(p);
-  };
-  if (read_curves(in, curves_path.string(), add) && bands) {
+  } else {
+    std::ifstream in{curves_path, std::ios::binary};
+    if (!in) return;
+    std::uint64_t points = 0;
+    const auto add = [&](CurvePoint&& p) {
+      if (!bands) bands.emplace(empty_bands(rows, cols));
+      if ((++points & 0xfff) == 0) poll_interrupt(context.interrupt);
+      bands->add(p);
+    };
+    if (!read_curves(in, curves_path.string(), add)) return;
+  }
+  if (bands) {
     data.panels = bands->panels(rows, cols);
     data.curve_step = bands->step();
   }

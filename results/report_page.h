@@ -2,7 +2,9 @@
 // it then streams curves.csv into aggregated bands (results/curve_bands.h), draws the decision
 // boundary of the best trial of each built-in dataset (its model asked of a BoundaryTrials
 // source: the page itself never trains) and writes the page (results/report_html.h). Memory
-// grows by a few words per trial, never with curves.csv's rows.
+// grows by a few words per trial, never with curves.csv's rows, except that a run may hand
+// over each trial's curve with its record (up to kMaxHeldSamples rows in all): reading curves.csv
+// back and parsing it was most of what curves cost a small sweep.
 #pragma once
 
 #include <atomic>
@@ -21,6 +23,7 @@
 #include "results/best_trials.h"
 #include "results/column_roles.h"
 #include "results/convergence_table.h"
+#include "results/curve_bands.h"
 #include "results/importance.h"
 #include "results/report_html.h"
 #include "results/trial_record.h"
@@ -69,6 +72,7 @@ struct ReportContext {
   // False: curves.csv is not read and the page says the curves come with the final page (a
   // page made during a run whose curves.csv is large).
   bool curves = true;
+  int threads = 1;  // above 1, the loss curves and the decision boundaries are made side by side
 };
 
 class ReportPage {
@@ -77,13 +81,18 @@ class ReportPage {
   static constexpr int kMaxLines = 7;       // lines (column values) per panel
   static constexpr int kMaxBoundaries = 6;  // decision-boundary plots
   static constexpr int kResolution = 100;   // boundary grid: kResolution^2 network outputs
+  static constexpr std::size_t kMaxHeldSamples = std::size_t{1} << 20;  // 24 MB of curve rows
 
   // `columns` says which settings are data settings (the boundaries' titles name them).
   ReportPage(PivotSpec pivot, ColumnRoles columns);
 
   // `parameters`: the trial's trained parameters when the caller has them (a run), kept while it
   // is the best of its data configuration so that its boundary needs no training.
-  void add(const TrialRecord& record, KeptWeights kept = {});
+  // `curve`: the trial's rows of curves.csv (taken), when the caller wrote curves.csv in this
+  // order from the same rows; once a record comes without one, or the rows exceed
+  // kMaxHeldSamples, write() reads curves.csv instead.
+  void add(const TrialRecord& record, KeptWeights kept = {},
+           std::vector<CurveSample>* curve = nullptr);
 
   // Streams dir/curves.csv (when present), computes the boundaries and stages report.html in
   // `files` (a batch of dir; the caller commits it). Throws nn::InputError for a malformed
@@ -109,6 +118,10 @@ class ReportPage {
   void add_curves(const std::filesystem::path& curves_path, const ReportContext& context,
                   const std::vector<std::string>& rows, const std::vector<std::string>& cols,
                   ReportData& data) const;
+  void hold_curve(const std::string& trial_id, std::vector<CurveSample>* curve);
+  // The bands of `rows` x `cols` with every registered trial, empty.
+  CurveBands empty_bands(const std::vector<std::string>& rows,
+                         const std::vector<std::string>& cols) const;
   std::pair<std::string, std::string> title_and_settings(const BoundaryTrial& trial,
                                                          const std::string& dataset) const;
 
@@ -125,6 +138,10 @@ class ReportPage {
   std::map<int, RungStop> rungs_;  // successive halving: where the trials stopped
   BestTrials best_{columns_};
   std::vector<std::string> messages_;
+  // The curves handed to add(), in its order, and how many rows they hold.
+  bool held_any_ = false, held_complete_ = true;
+  std::vector<std::pair<std::string, std::vector<CurveSample>>> held_;
+  std::size_t held_rows_ = 0;
 };
 
 }  // namespace results

@@ -18,6 +18,13 @@ void RowWriter::write(std::string_view rows) {
   if (!*out_) throw std::system_error(errno, std::generic_category(), "cannot write result rows");
 }
 
+void RowWriter::write(std::span<const std::string> parts) {
+  for (const std::string& rows : parts)
+    out_->write(rows.data(), static_cast<std::streamsize>(rows.size()));
+  out_->flush();
+  if (!*out_) throw std::system_error(errno, std::generic_category(), "cannot write result rows");
+}
+
 std::unique_ptr<FileStream> open_for_append(const std::filesystem::path& dir, std::string_view name,
                                             std::optional<std::uint64_t> keep_bytes) {
   const Place place = open_place(dir, name);

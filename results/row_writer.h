@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "results/output_file.h"
@@ -23,6 +25,8 @@ class RowWriter {
   // REQUIRES rows is empty or ends in a line break. Throws std::system_error with the errno of
   // the failed write when the stream fails (disk full, closed pipe).
   void write(std::string_view rows);
+  // The parts in order, flushed once: as write() of their concatenation, without making it.
+  void write(std::span<const std::string> parts);
 
  private:
   std::ostream* out_;

@@ -209,6 +209,7 @@ struct TablesBuilder::State {
     c.best_by = ranking_by(ranking);
     c.best = ranking.rows;
     c.interrupt = options.interrupt;
+    c.threads = options.threads;
     return c;
   }
 };
@@ -219,10 +220,10 @@ TablesBuilder::TablesBuilder(const PivotSpec& pivot, std::vector<std::string> ke
 
 TablesBuilder::~TablesBuilder() = default;
 
-void TablesBuilder::add(const TrialRecord& r, KeptWeights kept) {
+void TablesBuilder::add(const TrialRecord& r, KeptWeights kept, std::vector<CurveSample>* curve) {
   state_->summary.add(r);
   state_->table.add(r);
-  state_->page.add(r, std::move(kept));
+  state_->page.add(r, std::move(kept), curve);
   state_->importance.add(r);
   state_->counts.add(r.outcome);
 }

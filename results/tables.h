@@ -67,8 +67,9 @@ class TablesBuilder {
   TablesBuilder(const TablesBuilder&) = delete;
   TablesBuilder& operator=(const TablesBuilder&) = delete;
 
-  // `kept` as for ReportPage::add.
-  void add(const TrialRecord& record, KeptWeights kept = {});
+  // `kept` and `curve` as for ReportPage::add.
+  void add(const TrialRecord& record, KeptWeights kept = {},
+           std::vector<CurveSample>* curve = nullptr);
 
   // Stages the tables and report.html of `dir` in `files`, which the caller commits.
   // `curve_order` (the trial ids in trial order) puts curves.csv in that order first; without

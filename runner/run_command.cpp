@@ -382,12 +382,14 @@ class RowSink {
     for (FinishedTrial& done : pack) {
       if (last_index_ && done.record.index <= *last_index_) builder_.reset();
       last_index_ = done.record.index;
+      // The page draws the curves from these rows instead of reading curves.csv back.
       if (builder_)
-        builder_->add(done.record, {std::move(done.parameters), std::move(done.snapshots)});
+        builder_->add(done.record, {std::move(done.parameters), std::move(done.snapshots)},
+                      curves_file_ ? &done.curve : nullptr);
       else
         best_.add(done.record, {std::move(done.parameters), std::move(done.snapshots)});
       trial_rows_ += results::format_trial_row(done.record);
-      curve_rows_ += done.curve_rows;
+      if (!done.curve_rows.empty()) curve_rows_.push_back(std::move(done.curve_rows));
       statuses_.push_back(done.record.outcome);
     }
     write();
@@ -395,7 +397,8 @@ class RowSink {
 
   // A trial an MPI worker trained.
   void add(const TrialRows& rows) {
-    trial_rows_ = rows.trial_row, curve_rows_ = rows.curve_rows;
+    trial_rows_ = rows.trial_row, curve_rows_.clear();
+    if (!rows.curve_rows.empty()) curve_rows_.push_back(rows.curve_rows);
     statuses_ = {rows.outcome};
     write();
   }
@@ -432,7 +435,8 @@ class RowSink {
   results::RowWriter trials_, curves_;
   std::optional<Progress> progress_;
   std::string where_, resume_;
-  std::string trial_rows_, curve_rows_;
+  std::string trial_rows_;
+  std::vector<std::string> curve_rows_;  // each trial's, written without joining them
   std::vector<results::Outcome> statuses_;
   std::optional<results::TablesBuilder> builder_;
   results::BestTrials best_{column_roles(nullptr)};  // groups by data settings only
@@ -612,6 +616,51 @@ void print_results(const RunEnd& end, const results::Tables& tables,
                    end.out.shown, end.request.save_models == SaveModels::none ? "" : " models/");
 }
 
+// NNSWEEP_PHASES set: where the run's wall time went, in milliseconds, on stderr as one line of
+// KEY=VALUE words (bench/run_bench.py reads it to tell the serial parts of a run from the
+// parallel one): setup (reading, planning, the output directory), training, tables (the tables
+// and the page); then the parallel section's length, its groups trained summed over the workers
+// (busy), the rows handed to the files (sink) and its tail after the last group was handed out.
+class Phases {
+ public:
+  Phases() : on_(std::getenv("NNSWEEP_PHASES") != nullptr) {}
+  // The time since the last mark (or since this was made) counts as `name`.
+  void mark(const char* name) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    text_ += fmt::format(" {}_ms={:.2f}", name,
+                         std::chrono::duration<double, std::milli>(now - last_).count());
+    last_ = now;
+  }
+  // The time since the training counts as the tables'; prints the line.
+  void finish(const RunStats& s, int threads) {
+    if (!on_) return;
+    mark("tables");
+    std::cerr << fmt::format(
+        "phases:{} threads={} groups={} parallel_ms={:.2f} busy_ms={:.2f} sink_ms={:.2f} "
+        "tail_ms={:.2f}\n",
+        text_, threads, s.groups, s.seconds * 1e3, s.training_seconds * 1e3, s.sink_seconds * 1e3,
+        s.tail_seconds * 1e3);
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::string text_;
+};
+
+// Trains every trial, then closes the progress line and stops the live page.
+RunStats train_and_settle(const sweeps::Sweep& sweep, const RunOptions& run, const fs::path& dir,
+                          RowSink& sink, const std::optional<MpiSession>& mpi,
+                          std::optional<LiveReport>& live, Phases& phases) {
+  phases.mark("setup");
+  const RunStats stats = train_all(sweep, run, dir, sink, mpi);
+  sink.finish();
+  stop_live_report(live);
+  phases.mark("training");
+  return stats;
+}
+
 int exit_code(const RunEnd& end, const results::Tables& tables) {
   if (end.stats.failed_fast) {
     std::cerr << "stopped at the first failed trial (--fail-fast); to finish: " << end.resume
@@ -632,6 +681,7 @@ int run_command(const Args& args) {
   std::optional<RunRequest> parsed = parse_run_request(args);
   if (!parsed) return kExitOk;
   RunRequest& request = *parsed;
+  Phases phases;
   std::optional<MpiSession> mpi;
   if (request.mpi) mpi.emplace();
   // From here on Ctrl-C stops the run cleanly, whenever it comes.
@@ -675,9 +725,7 @@ int run_command(const Args& args) {
   const RunOptions run = run_options(out.path, sweep, request, prev);
   std::optional<LiveReport> live;
   if (auto options = live_report(out, sweep, request, manifest, prev)) live.emplace(*options);
-  const RunStats stats = train_all(sweep, run, out.path, sink, mpi);
-  sink.finish();
-  stop_live_report(live);
+  const RunStats stats = train_and_settle(sweep, run, out.path, sink, mpi, live, phases);
 
   const RunEnd end{.sweep = sweep,
                    .request = request,
@@ -688,6 +736,7 @@ int run_command(const Args& args) {
   if (stats.interrupted) return say_interrupted(end, manifest.trials_total);
   const std::optional<results::Tables> tables = write_run_tables(end, sink, manifest);
   if (!tables) return kExitInterrupted;
+  phases.finish(stats, request.threads);
   if (live) live->final_page_written();
   if (!request.quiet) print_results(end, *tables, mpi);
   return exit_code(end, *tables);

@@ -256,7 +256,7 @@ void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, cons
         {},
         own ? parameters : nullptr,
         frames_of(full, t.config.train.epochs)};
-    if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every);
+    if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every, &done.curve);
     training.finished.push_back(std::move(done));
   }
 }
@@ -352,19 +352,28 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const
   LiveGroups live;
   InOrder in_order(options, std::min(options.end, sweep.size()), sink);
 
+  const auto begin = Clock::now();
+  Clock::time_point handed_out = begin;
+  std::atomic<std::int64_t> training_ns{0};
   const auto form = [&](tbb::flow_control& fc) -> Group* {
     auto group = std::make_unique<Group>();
     if (stop_requested() || !source.next(*group)) {
+      handed_out = Clock::now();
       fc.stop();
       return nullptr;
     }
+    ++stats.groups;
     return live.adopt(std::move(group));
   };
   const auto train = [&](Group* group) {
+    const auto start = Clock::now();
     if (!stop_requested()) train_group(sweep, options, *group, abandon);
+    training_ns +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
     return group;
   };
   const auto collect = [&](Group* group) {
+    const auto start = Clock::now();
     for (Training& training : group->trainings) {
       ++stats.trainings;
       for (FinishedTrial& f : training.finished) {
@@ -374,12 +383,16 @@ RunStats run_trials(const sweeps::Sweep& sweep, const RunOptions& options, const
     }
     live.retire(group);
     stats.finished += in_order.release(false);
+    stats.sink_seconds += seconds_since(start);
   };
   tbb::parallel_pipeline(
       static_cast<std::size_t>(threads) * 4,
       tbb::make_filter<void, Group*>(tbb::filter_mode::serial_in_order, form) &
           tbb::make_filter<Group*, Group*>(tbb::filter_mode::parallel, train) &
           tbb::make_filter<Group*, void>(tbb::filter_mode::serial_out_of_order, collect));
+  stats.seconds = seconds_since(begin);
+  stats.tail_seconds = seconds_since(handed_out);
+  stats.training_seconds = static_cast<double>(training_ns.load()) * 1e-9;
   // Stopped early (interrupt, fail-fast): the rows of trials after a gap, still in order.
   stats.finished += in_order.release(true);
   stats.interrupted = options.interrupt && options.interrupt->load();

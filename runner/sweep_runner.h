@@ -18,6 +18,7 @@
 
 #include "nn/dataset.h"
 #include "results/best_trials.h"
+#include "results/curves.h"
 #include "results/trial_record.h"
 #include "sweeps/spec.h"
 
@@ -60,14 +61,15 @@ struct RunOptions {
       trained;
 };
 
-// One finished trial: its row and its curves.csv rows (already formatted), and its trained
-// parameters when the training that served it ran for this trial's epochs (not for a longer
-// epoch sibling's).
+// One finished trial: its row and its curves.csv rows (already formatted, and the same rows as
+// report.html's bands use them), and its trained parameters when the training that served it
+// ran for this trial's epochs (not for a longer epoch sibling's).
 struct FinishedTrial {
   results::TrialRecord record;
   std::string curve_rows;
   std::shared_ptr<const std::vector<double>> parameters;
   std::shared_ptr<const results::Snapshots> snapshots;  // epoch 0, 10% and 50% of its budget
+  std::vector<results::CurveSample> curve;
 };
 
 struct RunStats {
@@ -75,6 +77,12 @@ struct RunStats {
   std::uint64_t trainings = 0;  // trainings run (fewer than trials when epochs are shared)
   bool interrupted = false;
   bool failed_fast = false;
+  // Where the parallel section's time went, in wall seconds (how well the threads were used):
+  // its length; the groups trained, summed over the workers; the rows handed to the sink (the
+  // serial stage, on one worker at a time); and the last part, after the last group was handed
+  // out, when workers run out of work one by one.
+  std::uint64_t groups = 0;
+  double seconds = 0, training_seconds = 0, sink_seconds = 0, tail_seconds = 0;
 };
 
 // Trains every trial of `sweep` not skipped; `sink` is called serially with finished trials in

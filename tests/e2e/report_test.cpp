@@ -45,6 +45,29 @@ TEST_F(Pictures, RunWritesTheReportAndTheBestModel) {
   EXPECT_EQ(count_models("out"), 1u);
 }
 
+// A run's page draws the loss curves from the rows it wrote, `report` from curves.csv: the
+// pages are the same, at one thread and at two (curves and boundaries made side by side), with
+// every epoch kept and with every third. NNSWEEP_PHASES says where the run's time went.
+TEST_F(Pictures, TheRunsPageIsTheOneReportDrawsFromTheFiles) {
+  write("s.yaml", kSweep);
+  for (const char* options : {"-t 1", "-t 2", "-t 2 curves.every=3"}) {
+    SCOPED_TRACE(options);
+    fs::remove_all(dir_ / "out");
+    const Output run = shell(
+        fmt::format("NNSWEEP_PHASES=1 '{}' run s.yaml -q --out out {}", NNSWEEP_BINARY, options));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.err.find("phases: setup_ms="), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(" groups="), std::string::npos) << run.err;
+    const std::string page = read(dir_ / "out/report.html");
+    ASSERT_NE(page.find("id=\"curves-0\""), std::string::npos);
+    ASSERT_EQ(nnsweep("report out").exit_code, 0);
+    EXPECT_EQ(read(dir_ / "out/report.html"), page);
+  }
+  // Without the variable, nothing is said.
+  fs::remove_all(dir_ / "out");
+  EXPECT_EQ(nnsweep("run s.yaml -q --out out").err, "");
+}
+
 // With `curves: off` there is nothing to draw: the page says so (no empty panels) and still
 // has its table and decision boundary.
 TEST_F(Pictures, ImportanceInTheFilesThePageAndTheTerminal) {

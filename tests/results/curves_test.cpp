@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "nn/input_error.h"
@@ -58,6 +60,43 @@ TEST(Curves, RowHasEmptyCellsForWhatDoesNotApply) {
   std::string row;
   append_curve_row(row, "00ff", m);
   EXPECT_EQ(row, "00ff,3,0.5,,inf,,,\n");
+}
+
+// A trial's rows are one append, with repeated values copied from the row above: the text must
+// be what row-by-row appends give, for every kind of value and repeat.
+TEST(Curves, RowsOfATrialAreTheRowsOneByOne) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double values[] = {0.25, 0.25, -0.0, 0.0, inf, -inf, std::nan(""), 1e-300, 1.0 / 3};
+  std::vector<nn::EpochMetrics> points;
+  for (int e = 0; e < 40; ++e) {
+    nn::EpochMetrics m;
+    m.epoch = e;
+    m.train_loss = values[e % 9], m.val_loss = values[(e / 2) % 9], m.test_loss = values[e / 5];
+    m.train_accuracy = e < 20 ? 0.5 : 0.75, m.test_accuracy = values[(e * 7) % 9];
+    points.push_back(m);
+  }
+  for (int every : {1, 3}) {
+    std::string joined = "x", one_by_one = "x";
+    std::vector<CurveSample> samples;
+    append_curve_rows(joined, "id,\"q\"", points, every, &samples);
+    std::vector<int> kept;
+    for (const auto& m : points)
+      if (keep_epoch(m.epoch, 39, every))
+        append_curve_row(one_by_one, "id,\"q\"", m), kept.push_back(m.epoch);
+    EXPECT_EQ(joined, one_by_one);
+    ASSERT_EQ(samples.size(), kept.size());
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+      const auto& m = points[static_cast<std::size_t>(kept[i])];
+      EXPECT_EQ(samples[i].epoch, m.epoch);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(samples[i].train_loss),
+                std::bit_cast<std::uint64_t>(m.train_loss));
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(samples[i].test_loss),
+                std::bit_cast<std::uint64_t>(m.test_loss));
+    }
+  }
+  std::string row;
+  append_curve_row(row, "a", points[2]);
+  EXPECT_EQ(row, "a,2,-0,0.25,0.25,0.5,,-inf\n");
 }
 
 TEST(Curves, RowsRoundTrip) {

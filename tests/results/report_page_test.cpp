@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
+#include "results/curves.h"
 #include "scratch_dir.h"
 
 namespace results {
@@ -85,6 +88,62 @@ TEST_F(ReportPageTest, ABoundaryThatCannotBeMadeIsANoteOnThePage) {
 TEST_F(ReportPageTest, WithoutASourceThePageDrawsNoBoundaries) {
   const std::string html = page_with(dir_, nullptr, {chosen("xor", "a")});
   EXPECT_EQ(html.find("No decision boundary"), std::string::npos);
+}
+
+// A run hands each trial's curve to the page with its record: the page drawn from them is the
+// one drawn from curves.csv, with one thread or two; a trial handed over without its curve sends
+// the page back to the file.
+class HeldCurves : public ReportPageTest {
+ protected:
+  static std::string id_of(int i) {
+    std::string id = "t";
+    return id += std::to_string(i);
+  }
+  static TrialRecord record(int i) {
+    TrialRecord r;
+    r.index = static_cast<std::uint64_t>(i), r.id = id_of(i), r.epochs_run = 30;
+    r.params = {{"train.learning_rate", i % 3 ? "0.1" : "0.01"},
+                {"model.activation", i % 2 ? "tanh" : "relu"}};
+    r.outcome = i == 4 ? Outcome::diverged : Outcome::learned;
+    return r;
+  }
+  static std::vector<nn::EpochMetrics> curve_of(int i) {
+    std::vector<nn::EpochMetrics> curve;
+    for (int e = 0; e <= 30; ++e)
+      curve.push_back({.epoch = e,
+                       .train_loss = (1.0 + i) / (1.0 + e),
+                       .test_loss = e == 7 ? std::nan("") : (2.0 + i) / (1.0 + e)});
+    return curve;
+  }
+  // The page of trials 0..5, with the curves handed over for the trials `held` says.
+  std::string page(const std::function<bool(int)>& held, int threads) {
+    ReportPage page(PivotSpec{}, {});
+    std::string rows = format_curves_header();
+    for (int i = 0; i < 6; ++i) {
+      std::vector<CurveSample> samples;
+      append_curve_rows(rows, id_of(i), curve_of(i), 2, &samples);
+      page.add(record(i), {}, held(i) ? &samples : nullptr);
+    }
+    std::ofstream(dir_ / "curves.csv", std::ios::binary) << rows;
+    ReportContext context;
+    context.sweep_name = "unit";
+    context.threads = threads;
+    return page.html(dir_, context);
+  }
+};
+
+TEST_F(HeldCurves, DrawTheCurvesAsTheFileDoes) {
+  const std::string from_file = page([](int) { return false; }, 1);
+  ASSERT_NE(from_file.find("id=\"curves-0\""), std::string::npos);
+  EXPECT_EQ(page([](int) { return true; }, 1), from_file);
+  EXPECT_EQ(page([](int) { return true; }, 2), from_file);
+}
+
+TEST_F(HeldCurves, ATrialWithoutItsCurveSendsThePageToTheFile) {
+  const std::string from_file = page([](int) { return false; }, 1);
+  // Only the file has trial 5's curve: a page drawn from the other five would differ.
+  EXPECT_EQ(page([](int i) { return i != 5; }, 2), from_file);
+  EXPECT_EQ(page([](int i) { return i != 0; }, 1), from_file);
 }
 
 }  // namespace

@@ -25,6 +25,41 @@ TEST(RowWriter, WritesRowsThroughTheStream) {
   EXPECT_EQ(out.str(), "a,b\n1,2\n3,4\n");
 }
 
+TEST(RowWriter, WritesPartsAsTheirConcatenation) {
+  std::ostringstream out;
+  RowWriter writer(out);
+  const std::vector<std::string> parts = {"a,b\n", "", "1,2\n3,4\n"};
+  writer.write(parts);
+  EXPECT_EQ(out.str(), "a,b\n1,2\n3,4\n");
+}
+
+// Parts larger than the file stream's buffer go to the file from where they are, after what
+// the buffer holds: the file still has every byte, in order.
+TEST(RowWriter, LargePartsReachTheFileInOrder) {
+  const fs::path file = fs::temp_directory_path() /
+                        ("nnsweep_row_writer_large_" + std::to_string(::getpid()) + ".csv");
+  fs::remove(file);
+  std::vector<std::string> parts;
+  std::string expected;
+  for (std::size_t size : {10u, 70000u, 3u, 65536u, 65535u, 200000u, 1u}) {
+    std::string part(size - 1, static_cast<char>('a' + parts.size()));
+    parts.push_back(part + "\n");
+    expected += parts.back();
+  }
+  {
+    const auto out = open_for_append(file.parent_path(), file.filename().string());
+    RowWriter writer(*out);
+    writer.write("head\n");
+    writer.write(parts);
+    writer.write(parts);
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "head\n" + expected + expected);
+  fs::remove(file);
+}
+
 TEST(RowWriter, FailingStreamThrows) {
   std::ostringstream out;
   out.setstate(std::ios::badbit);
