@@ -113,10 +113,12 @@ class ValueBuilder {
 
   std::vector<std::string>& header() { return values_->header; }
   // One row, its cells indexed by column; `bytes` (its length) sizes the storage at the first.
+  // After a cell's problem the rows are only counted.
   void row(const CsvCell* cells, std::size_t bytes);
   std::shared_ptr<CsvValues> finish();
 
  private:
+  void values_of(const CsvCell* cells, std::size_t bytes);
   void first_row(std::size_t bytes);
   double feature(const CsvCell& cell, std::size_t f);
   double text_code(const CsvCell& cell, std::size_t f);
@@ -144,6 +146,17 @@ void ValueBuilder::first_row(std::size_t bytes) {
 }
 
 void ValueBuilder::row(const CsvCell* cells, std::size_t bytes) {
+  const std::size_t before = values_->rows;
+  if (!values_->error) try {
+      values_of(cells, bytes);
+      return;
+    } catch (const InputError&) {
+      values_->error = std::current_exception();
+    }
+  values_->rows = before + 1;
+}
+
+void ValueBuilder::values_of(const CsvCell* cells, std::size_t bytes) {
   CsvValues& v = *values_;
   if (v.rows == 0) first_row(bytes);
   double* out = v.x.append();
@@ -280,17 +293,22 @@ void ValueBuilder::check_ranges() const {
 
 std::shared_ptr<CsvValues> ValueBuilder::finish() {
   values_->x.shrink();
-  check_mixed();
-  check_ranges();
-  if (values_->rows > 0 && values_->x.cols() == 0)
-    throw InputError(config_.path, 2, 1,
-                     "every row has a missing feature value, and data.missing: drop_rows leaves "
-                     "none; try data.missing: mean");
+  if (!values_->error) try {
+      check_mixed();
+      check_ranges();
+      if (values_->rows > 0 && values_->x.cols() == 0)
+        throw InputError(config_.path, 2, 1,
+                         "every row has a missing feature value, and data.missing: drop_rows "
+                         "leaves none; try data.missing: mean");
+    } catch (const InputError&) {
+      values_->error = std::current_exception();
+    }
   return std::move(values_);
 }
 
-// Bytes read at a time by the plain reader.
+// Bytes read at a time by the plain reader, and at first for a header alone.
 constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+constexpr std::size_t kHeaderChunkBytes = std::size_t{1} << 14;
 
 // UTF-8 text, eight ASCII bytes at a time.
 bool is_utf8(std::string_view text) {
@@ -325,6 +343,9 @@ class PlainReader {
   PlainReader(const std::string& path, std::vector<std::string>& header, Row row)
       : path_(path), input_(path, "CSV file"), header_(header), row_(std::move(row)) {}
   bool read();
+  // Reads up to the header: false where read() would hand the file to the general reader
+  // for a reason in the first chunk.
+  bool read_header();
 
  private:
   std::size_t fill(std::size_t carried);
@@ -340,6 +361,8 @@ class PlainReader {
   bool eof_ = false;
   int line_ = 1;
   bool header_read_ = false, any_row_ = false;
+  bool header_only_ = false;
+  std::size_t chunk_bytes_ = kChunkBytes;
   std::vector<CsvCell> cells_;
 };
 
@@ -349,7 +372,7 @@ std::size_t PlainReader::fill(std::size_t carried) {
   size_ = carried;
   for (;;) {
     // Room for a chunk after what is carried (a line longer than a chunk grows it).
-    if (buffer_.size() < size_ + kChunkBytes) buffer_.resize(2 * (size_ + kChunkBytes));
+    if (buffer_.size() < size_ + chunk_bytes_) buffer_.resize(2 * (size_ + chunk_bytes_));
     const std::size_t got = input_.read(buffer_.data() + size_, buffer_.size() - size_);
     eof_ = got == 0;
     const std::string_view fresh(buffer_.data() + size_, got);
@@ -372,13 +395,21 @@ bool PlainReader::read() {
   return any_row_;
 }
 
+bool PlainReader::read_header() {
+  header_only_ = true;
+  chunk_bytes_ = kHeaderChunkBytes;
+  const std::string_view text(buffer_.data(), fill(0));
+  // The first line only: the rest is the parse's to check.
+  return chunk(text.substr(0, text.find('\n')), true) && header_read_;
+}
+
 bool PlainReader::chunk(std::string_view text, bool first) {
   if (text.find('\0') != std::string_view::npos || text.find('"') != std::string_view::npos ||
       !is_utf8(text))
     return false;
   if (first && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   const bool carriage_returns = text.find('\r') != std::string_view::npos;
-  while (!text.empty()) {
+  while (!text.empty() && !(header_only_ && header_read_)) {
     const std::size_t next = std::min(text.find('\n'), text.size());
     if (!line(text.substr(0, next), carriage_returns)) return false;
     text.remove_prefix(std::min(next + 1, text.size()));
@@ -481,7 +512,10 @@ CsvValuesKept::~CsvValuesKept() {
   if (--kept().holders == 0) kept().parses.clear();
 }
 
-std::shared_ptr<const CsvValues> csv_values(const DataConfig& config) {
+namespace {
+
+// The parse of config's selection, kept while a CsvValuesKept lives; a cell's problem is in it.
+std::shared_ptr<const CsvValues> kept_values(const DataConfig& config) {
   Kept& k = kept();
   const std::string key = cache_key(config);
   // Held while reading: two threads asking for one file read it once.
@@ -498,8 +532,35 @@ std::shared_ptr<const CsvValues> csv_values(const DataConfig& config) {
   return values;
 }
 
+std::shared_ptr<const CsvValues> valid(std::shared_ptr<const CsvValues> values) {
+  if (values->error) std::rethrow_exception(values->error);
+  return values;
+}
+
+}  // namespace
+
+std::shared_ptr<const CsvValues> csv_values(const DataConfig& config) {
+  return valid(kept_values(config));
+}
+
+std::size_t csv_rows(const DataConfig& config) {
+  return kept_values(config)->rows;
+}
+
 std::shared_ptr<const CsvValues> csv_values_all_targets(const DataConfig& config) {
-  return read_values(config, std::numeric_limits<std::size_t>::max());
+  return valid(read_values(config, std::numeric_limits<std::size_t>::max()));
+}
+
+std::vector<std::string> read_csv_header(const std::string& path) {
+  std::vector<std::string> header;
+  try {
+    PlainReader reader(path, header, [](const CsvCell*, std::size_t) {});
+    if (reader.read_header()) return header;
+  } catch (const InputError&) {
+    // Reported by the whole file's check below, after any problem it looks for first.
+  }
+  std::size_t rows = 0;
+  return read_csv_shape(path, rows);
 }
 
 std::vector<std::string> read_csv_shape(const std::string& path, std::size_t& rows) {

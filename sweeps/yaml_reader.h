@@ -22,10 +22,9 @@ namespace sweeps {
 struct CsvInfo {
   std::filesystem::path absolute;
   std::vector<std::string> header;
-  std::size_t rows = 0;
   // The target/column choices whose values were already built into a dataset without error
-  // (see check_consistency), with the task they make and the rows they keep (fewer than `rows`
-  // under data.missing: drop_rows): each is read once however many combinations share it.
+  // (see check_consistency), with the task they make and the rows they keep (fewer than the
+  // file's under data.missing: drop_rows): each is read once however many combinations share it.
   struct Checked {
     nn::Task task = nn::Task::regression;
     std::size_t rows = 0;

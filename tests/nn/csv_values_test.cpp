@@ -138,6 +138,53 @@ TEST_F(CsvValuesTest, DroppedRowsKeepNoTarget) {
   EXPECT_TRUE(values->target.numeric);
 }
 
+// A bad cell is kept while the rest of the file is read: the rows are counted past it, and a
+// problem of the file's shape further on is still the one reported first.
+TEST_F(CsvValuesTest, ACellsProblemWaitsForTheFilesShape) {
+  const DataConfig cell = config(write("c.csv", "a,y\nx,0\n1,1\n2,0\n"));
+  EXPECT_EQ(csv_rows(cell), 3u);
+  EXPECT_EQ(error_of(cell), cell.path +
+                                ":2:1: error: column 'a': 'x' is not a number; to use a column "
+                                "of text (categories) as a feature, set data.categorical: onehot");
+  const DataConfig ragged = config(write("r.csv", "a,y\nx,0\n1,1\n2,0,5\n"));
+  EXPECT_EQ(error_of(ragged), ragged.path + ":4:1: error: row has 3 fields, the header has 2");
+  EXPECT_THROW(csv_rows(ragged), InputError);
+  // The same through the general reader.
+  const DataConfig quoted = config(write("q.csv", "a,y\nx,\"0\"\n1,1\n2,0,5\n"));
+  EXPECT_EQ(error_of(quoted), quoted.path + ":4:1: error: row has 3 fields, the header has 2");
+  const CsvValuesKept keep;
+  EXPECT_EQ(csv_rows(cell), 3u);
+  EXPECT_THROW(csv_values(cell), InputError);
+}
+
+// The header alone is read when its line is plain; a problem in it is reported as the whole
+// file's check reports it.
+TEST_F(CsvValuesTest, ReadsTheHeaderAlone) {
+  std::size_t rows = 0;
+  const std::string ragged = write("r.csv", "a,b,y\n1,2\n");
+  EXPECT_EQ(read_csv_header(ragged), (std::vector<std::string>{"a", "b", "y"}));
+  EXPECT_THROW(read_csv_shape(ragged, rows), InputError);
+  EXPECT_EQ(read_csv_header(write("b.csv", "\xEF\xBB\xBF\n\"a\",y\r\n1,0\r\n")),
+            (std::vector<std::string>{"a", "y"}));
+  for (const std::string& text : {std::string("a,a\n1,2\n"), std::string("a,\xE9\n1,2\n"),
+                                  std::string("a,y\0\n1,2\n", 9), std::string("")}) {
+    const std::string path = write("bad.csv", text);
+    std::string header_error, shape_error;
+    try {
+      read_csv_header(path);
+    } catch (const InputError& e) {
+      header_error = e.describe();
+    }
+    try {
+      read_csv_shape(path, rows);
+    } catch (const InputError& e) {
+      shape_error = e.describe();
+    }
+    EXPECT_FALSE(header_error.empty()) << text;
+    EXPECT_EQ(header_error, shape_error);
+  }
+}
+
 TEST_F(CsvValuesTest, KeptWhileAHolderLivesAndReadAgainWithout) {
   const DataConfig c = config(write("k.csv", "a,y\n1,0\n2,1\n"));
   EXPECT_NE(csv_values(c), csv_values(c));
