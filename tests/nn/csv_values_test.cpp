@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "nn/csv_data.h"
 #include "nn/dataset.h"
@@ -183,6 +184,74 @@ TEST_F(CsvValuesTest, ReadsTheHeaderAlone) {
     EXPECT_FALSE(header_error.empty()) << text;
     EXPECT_EQ(header_error, shape_error);
   }
+}
+
+// Everything a parse holds, or its error, with the file's path left out.
+std::string summary(const DataConfig& c) {
+  try {
+    const auto v = csv_values(c);
+    std::ostringstream out;
+    out << v->rows << ' ' << v->dropped << '|';
+    for (const std::string& name : v->header) out << name << '|';
+    const auto x = v->x.matrix();
+    for (Eigen::Index j = 0; j < x.cols(); ++j)
+      for (Eigen::Index i = 0; i < x.rows(); ++i)
+        out << std::bit_cast<std::uint64_t>(x(i, j)) << ',';
+    for (const TextColumn& column : v->text)
+      for (const std::string& text : column.texts) out << text << '|';
+    for (const double value : v->target.value) out << std::bit_cast<std::uint64_t>(value) << ',';
+    for (const std::uint32_t code : v->target.code) out << code << ',';
+    for (const std::string& text : v->target.texts) out << text << '|';
+    return out.str();
+  } catch (const InputError& e) {
+    std::string text = e.describe();
+    return text.substr(c.path.size());
+  }
+}
+
+// Quoted cells (commas, doubled quotes and line breaks inside them, a quoted header, CRLF, a
+// byte order mark, a line of "" alone, a last line without its line break) make the values
+// and positions the general reader makes of them. The reference is the same text with two
+// lone CRs at its end: blank lines to the general reader, which the plain one leaves to it.
+TEST_F(CsvValuesTest, QuotedFilesReadAsTheGeneralReaderReadsThem) {
+  std::string large = "\"a\",\"b\",y\n";
+  for (int i = 0; i < 60000; ++i)
+    large += "\"" + std::to_string(i * 0.25) + "\",\"t" + std::to_string(i % 7) +
+             (i % 3 ? "\nx\"\"" : ",y") + "\"," + std::to_string(i % 2) + "\n";
+  const std::vector<std::string> files = {
+      "\"a\",\"b\",y\n\"1.5\",\"x,y\",0\n\" 3 \",\"he said \"\"hi\"\"\",1\n7,\"two\nlines\",0\n"
+      "8,plain,1\n",
+      "\xEF\xBB\xBF\"a\",b,y\r\n\"1\",q,0\r\n\"\"\r\n2,\"r\r\ns\",1\r\n3,q,\"0\"",
+      "a,b,y\n1,\"m\nn\",0\n\"x\",q,1\n2,q,0\n",
+      "a,b,y\n1,\"m\nn\",0\n2,\"\",1\n",
+      "a,b,y\n1,\"q\",0\n2,\"q\"x,1\n",
+      "a,b,y\n1,\"q\",0\n2,q\"x,1\n",
+      "a,b,y\n1,\"q\",0\n2,\"q,1\n",
+      "a,b,y\n1,\"q\",0\n2,q\n",
+      "a,b,y\n1,\"q\",0\n2,\"" + std::string(70000, 'z') + "\",1\n",
+      "a,\"a\",y\n1,q,0\n",
+      large};
+  for (const Categorical categorical : {Categorical::error, Categorical::onehot}) {
+    for (const std::string& text : files) {
+      SCOPED_TRACE(text.substr(0, 40));
+      DataConfig c = config(write("q.csv", text));
+      c.categorical = categorical;
+      const std::string plain = summary(c);
+      write("q.csv", text + "\r\r");
+      EXPECT_EQ(plain, summary(c));
+    }
+  }
+  DataConfig c = config(write("q.csv", files[0]));
+  c.categorical = Categorical::onehot;
+  EXPECT_EQ(csv_values(c)->text[1].texts,
+            (std::vector<std::string>{"x,y", "he said \"hi\"", "two\nlines", "plain"}));
+  // Line 4: the line break inside the quotes of line 2 counts.
+  c = config(write("q.csv", files[2]));
+  EXPECT_EQ(summary(c),
+            ":2:3: error: column 'b': 'm\\nn' is not a number; to use a column of "
+            "text (categories) as a feature, set data.categorical: onehot");
+  c.categorical = Categorical::onehot;
+  EXPECT_EQ(summary(c).find(":4:1: error: column 'a' holds 2 numbers and 1 texts"), 0u);
 }
 
 TEST_F(CsvValuesTest, KeptWhileAHolderLivesAndReadAgainWithout) {
