@@ -393,9 +393,17 @@ void standardise(Dataset& split) {
   split.feature_scale = scale;
 }
 
-}  // namespace
+// Whether encoding a column looks at its training cells (and may refuse them): categories
+// and the means data.missing: mean fills in.
+bool encoding_reads_cells(const CsvValues& values, const DataConfig& config) {
+  return config.missing == Missing::mean ||
+         std::any_of(values.text.begin(), values.text.end(),
+                     [](const TextColumn& column) { return !column.texts.empty(); });
+}
 
-Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
+// The dataset, or with `inputs` false its splits without their inputs where encoding needs
+// none (each split's x then has no rows).
+Dataset build_csv_dataset(const DataConfig& config, std::uint64_t seed, bool inputs) {
   const std::shared_ptr<const CsvValues> values = csv_values(config);
   const TargetKind kind = target_kind(*values, config);
   const bool regression = config.task == TaskChoice::regression ||
@@ -405,12 +413,26 @@ Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
   const Eigen::MatrixXd y = regression ? regression_targets(*values, config)
                                        : class_targets(*values, config, kind.numeric, d);
   Rng rng(seed);
-  Dataset split = split_dataset(values->x.matrix(), y, d.task, config, rng);
+  inputs = inputs || encoding_reads_cells(*values, config);
+  const Eigen::MatrixXd none(0, values->x.cols());
+  Dataset split = inputs ? split_dataset(values->x.matrix(), y, d.task, config, rng)
+                         : split_dataset(none, y, d.task, config, rng);
   split.class_names = std::move(d.class_names);
   if (split.task != Task::regression) check_training_classes(split, config, values->columns.target);
+  if (!inputs) return split;
   encode(split, *values, config);
   standardise(split);
   return split;
+}
+
+}  // namespace
+
+Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
+  return build_csv_dataset(config, seed, true);
+}
+
+Dataset load_csv_splits(const DataConfig& config, std::uint64_t seed) {
+  return build_csv_dataset(config, seed, false);
 }
 
 }  // namespace nn

@@ -1,5 +1,6 @@
 #include "sweeps/consistency.h"
 
+#include "nn/csv_data.h"
 #include "nn/csv_values.h"
 #include "nn/dataset.h"
 #include "nn/input_error.h"
@@ -132,7 +133,7 @@ CsvInfo::Checked check_values(const nn::DataConfig& data,
   for (const std::string& column : data.columns) selection += "\n" + column;
   auto checked = info.values_checked.find(selection);
   if (checked == info.values_checked.end()) {
-    const nn::Dataset d = nn::make_dataset(resolved(data, info), 0);
+    const nn::Dataset d = nn::load_csv_splits(resolved(data, info), 0);
     const auto rows =
         static_cast<std::size_t>(d.train.size() + d.validation.size() + d.test.size());
     checked =

@@ -214,10 +214,13 @@ std::string summary(const DataConfig& c) {
 // and positions the general reader makes of them. The reference is the same text with two
 // lone CRs at its end: blank lines to the general reader, which the plain one leaves to it.
 TEST_F(CsvValuesTest, QuotedFilesReadAsTheGeneralReaderReadsThem) {
-  std::string large = "\"a\",\"b\",y\n";
+  // Records across the plain reader's chunks, some of them cut inside quotes.
+  std::ostringstream out;
+  out << "\"a\",\"b\",y\n";
   for (int i = 0; i < 60000; ++i)
-    large += "\"" + std::to_string(i * 0.25) + "\",\"t" + std::to_string(i % 7) +
-             (i % 3 ? "\nx\"\"" : ",y") + "\"," + std::to_string(i % 2) + "\n";
+    out << '"' << i * 0.25 << "\",\"t" << i % 7 << (i % 3 ? "\nx\"\"" : ",y") << "\"," << i % 2
+        << "\n";
+  const std::string large = out.str();
   const std::vector<std::string> files = {
       "\"a\",\"b\",y\n\"1.5\",\"x,y\",0\n\" 3 \",\"he said \"\"hi\"\"\",1\n7,\"two\nlines\",0\n"
       "8,plain,1\n",
@@ -252,6 +255,34 @@ TEST_F(CsvValuesTest, QuotedFilesReadAsTheGeneralReaderReadsThem) {
             "text (categories) as a feature, set data.categorical: onehot");
   c.categorical = Categorical::onehot;
   EXPECT_EQ(summary(c).find(":4:1: error: column 'a' holds 2 numbers and 1 texts"), 0u);
+}
+
+// A sweep's checks take the splits without their inputs: the same targets, sizes and classes
+// as the dataset, and the same refusals; inputs still come where encoding reads them.
+TEST_F(CsvValuesTest, SplitsWithoutInputsMatchTheDataset) {
+  std::ostringstream text;
+  text << "a,b,y\n";
+  for (int i = 0; i < 40; ++i) text << i << ",c" << i % 4 << "," << i % 3 << "\n";
+  DataConfig c = config(write("s.csv", text.str()));
+  c.validation_fraction = 0.25;
+  c.categorical = Categorical::onehot;
+  for (const std::string columns : {"a", "b"}) {
+    c.columns = {columns};
+    const Dataset full = load_csv_dataset(c, 7), splits = load_csv_splits(c, 7);
+    EXPECT_EQ(splits.task, full.task);
+    EXPECT_EQ(splits.class_names, full.class_names);
+    EXPECT_EQ(splits.class_counts, full.class_counts);
+    for (const auto& [a, b] :
+         {std::pair(&full.train, &splits.train), std::pair(&full.validation, &splits.validation),
+          std::pair(&full.test, &splits.test)}) {
+      EXPECT_EQ(a->y, b->y);
+      EXPECT_EQ(a->size(), b->size());
+      // Column b holds categories: encoding reads its training cells, so they are copied.
+      EXPECT_EQ(b->x.rows(), columns == "b" ? a->x.rows() : 0);
+    }
+  }
+  const DataConfig one_class = config(write("o.csv", "a,y\n1,0\n2,0\n3,0\n4,0\n"));
+  EXPECT_THROW(load_csv_splits(one_class, 1), InputError);
 }
 
 TEST_F(CsvValuesTest, KeptWhileAHolderLivesAndReadAgainWithout) {
