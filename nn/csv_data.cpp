@@ -310,15 +310,16 @@ ColumnEncoding learn_encoding(const CsvValues& values, std::size_t f, const Eige
                    .fill_missing = config.missing == Missing::mean,
                    .fill = 0,
                    .categories = {}};
+  const TextColumn& text = values.text[f];
+  // A column of numbers with nothing to fill in reads no cell: no copy of its row.
+  if (text.texts.empty() && !e.fill_missing) return e;
   // An empty training split has no storage to take a row of.
   const Eigen::RowVectorXd row = train.cols() > 0
                                      ? Eigen::RowVectorXd(train.row(static_cast<Eigen::Index>(f)))
                                      : Eigen::RowVectorXd();
-  const TextColumn& text = values.text[f];
   const std::string none = "column " + nn::quote_input(e.name) + " has no value in the " +
                            std::to_string(train.cols()) + " rows of the training split";
   if (text.texts.empty()) {
-    if (!e.fill_missing) return e;
     const auto mean = present_mean(row);
     if (!mean)
       throw InputError(config.path, 1, static_cast<int>(c) + 1,

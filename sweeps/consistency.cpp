@@ -116,6 +116,25 @@ nn::DataConfig resolved(const nn::DataConfig& data, const CsvInfo& info) {
   return resolved;
 }
 
+// What names a dataset's values in CsvInfo's caches: the choice of columns and their reading.
+std::string selection_of(const nn::DataConfig& data) {
+  std::string selection =
+      fmt::format("{}\n{}\n{}\n{}", nn::to_string(data.task), nn::to_string(data.categorical),
+                  nn::to_string(data.missing), data.target);
+  for (const std::string& column : data.columns) selection += "\n" + column;
+  return selection;
+}
+
+// The rows of the file, from the parse of data's selection (once per selection, even where no
+// nn::CsvValuesKept keeps the parse).
+std::size_t rows_of(const nn::DataConfig& data, const CsvInfo& info) {
+  const std::string selection = selection_of(data);
+  auto rows = info.rows.find(selection);
+  if (rows == info.rows.end())
+    rows = info.rows.emplace(selection, nn::csv_rows(resolved(data, info))).first;
+  return rows->second;
+}
+
 // Regression or classification, and the rows the dataset keeps. For a CSV target it is known
 // once the values are read: the cells themselves (numbers or, with data.categorical onehot,
 // text; missing cells; finite, two classes at least) are nn's to judge. Building the dataset
@@ -127,10 +146,7 @@ CsvInfo::Checked check_values(const nn::DataConfig& data,
     return {nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary,
             static_cast<std::size_t>(data.points)};
   const CsvInfo& info = csv.at(data.path);
-  std::string selection =
-      fmt::format("{}\n{}\n{}\n{}", nn::to_string(data.task), nn::to_string(data.categorical),
-                  nn::to_string(data.missing), data.target);
-  for (const std::string& column : data.columns) selection += "\n" + column;
+  const std::string selection = selection_of(data);
   auto checked = info.values_checked.find(selection);
   if (checked == info.values_checked.end()) {
     const nn::Dataset d = nn::load_csv_splits(resolved(data, info), 0);
@@ -227,7 +243,7 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
       return problem;
     }
     // The one parse of this selection: the rows now, the values below.
-    const std::size_t rows = nn::csv_rows(resolved(data, csv.at(data.path)));
+    const std::size_t rows = rows_of(data, csv.at(data.path));
     n = static_cast<std::int64_t>(rows);
     source = fmt::format("{} rows of {}", rows, data.path);
   }

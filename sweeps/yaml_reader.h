@@ -32,6 +32,8 @@ struct CsvInfo {
     std::vector<std::string> class_names;    // ... and their labels, in the same order
   };
   mutable std::map<std::string, Checked> values_checked;
+  // The file's rows, by the same choices, as the parse of each counted them.
+  mutable std::map<std::string, std::size_t> rows;
 };
 
 class Reader {
