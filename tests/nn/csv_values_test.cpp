@@ -255,6 +255,11 @@ TEST_F(CsvValuesTest, QuotedFilesReadAsTheGeneralReaderReadsThem) {
             "text (categories) as a feature, set data.categorical: onehot");
   c.categorical = Categorical::onehot;
   EXPECT_EQ(summary(c).find(":4:1: error: column 'a' holds 2 numbers and 1 texts"), 0u);
+  // Not-finite and empty cells in quotes, after a target over two lines.
+  c = config(write("q.csv", "a,b,y\n\"1\",\"2\",\"p\nq\"\r\n\"2\",\"inf\",r\n"));
+  EXPECT_EQ(summary(c), ":4:5: error: column 'b': 'inf' is not a finite number");
+  c = config(write("q.csv", "a,b,y\n\"1\",\"2\",\"p\nq\"\r\n\"\",\"3\",r\n"));
+  EXPECT_EQ(summary(c).find(":4:1: error: column 'a': missing value"), 0u);
 }
 
 // A sweep's checks take the splits without their inputs: the same targets, sizes and classes
