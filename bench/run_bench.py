@@ -200,22 +200,24 @@ def csv_loading(nnsweep, repeats):
     has pandas. Peak memory is also given over the loaded numbers' size (rows x 21 doubles)."""
     with tempfile.TemporaryDirectory() as work:
         for rows, quoted in ((20_000, False), (60_000, False), (200_000, False), (200_000, True)):
-            data = os.path.join(work, f"d{rows}{'q' if quoted else ''}.csv")
+            name = f"{rows}{'q' if quoted else ''}"
+            data = os.path.join(work, f"d{name}.csv")
             subprocess.run([sys.executable, os.path.join(HERE, "make_large_csv.py"), data,
                             "--rows", str(rows)], check=True)
-            if quoted:
-                lines = open(data).read().splitlines()
-                with open(data, "w") as out:
-                    for line in lines:
-                        out.write(",".join(f'"{cell}"' for cell in line.split(",")) + "\n")
-            spec = os.path.join(work, f"s{rows}.yaml")
+            if quoted:  # a line at a time: a child's peak RSS counts this process's pages
+                with open(data) as plain, open(data + ".q", "w") as out:
+                    for line in plain:
+                        out.write(",".join(f'"{cell}"' for cell in line.rstrip("\n").split(","))
+                                  + "\n")
+                os.replace(data + ".q", data)
+            spec = os.path.join(work, f"s{name}.yaml")
             open(spec, "w").write(CSV_SWEEP.format(path=data))
             megabytes = os.path.getsize(data) / 1e6
             # --no-calibration: the plan without its trial training, i.e. the loading.
             plans = [timed([nnsweep, "plan", spec, "--no-calibration"]) for _ in range(repeats)]
             runs = []
             for r in range(repeats):
-                out = os.path.join(work, f"o{rows}-{r}")
+                out = os.path.join(work, f"o{name}-{r}")
                 runs.append(timed([nnsweep, "run", spec, "--quiet", "--threads", "1",
                                    "--out", out, "--save-models", "none"]))
             cpu = statistics.median(p[1] for p in plans)
