@@ -310,15 +310,16 @@ ColumnEncoding learn_encoding(const CsvValues& values, std::size_t f, const Eige
                    .fill_missing = config.missing == Missing::mean,
                    .fill = 0,
                    .categories = {}};
+  const TextColumn& text = values.text[f];
+  // A column of numbers with nothing to fill in reads no cell: no copy of its row.
+  if (text.texts.empty() && !e.fill_missing) return e;
   // An empty training split has no storage to take a row of.
   const Eigen::RowVectorXd row = train.cols() > 0
                                      ? Eigen::RowVectorXd(train.row(static_cast<Eigen::Index>(f)))
                                      : Eigen::RowVectorXd();
-  const TextColumn& text = values.text[f];
   const std::string none = "column " + nn::quote_input(e.name) + " has no value in the " +
                            std::to_string(train.cols()) + " rows of the training split";
   if (text.texts.empty()) {
-    if (!e.fill_missing) return e;
     const auto mean = present_mean(row);
     if (!mean)
       throw InputError(config.path, 1, static_cast<int>(c) + 1,
@@ -393,9 +394,17 @@ void standardise(Dataset& split) {
   split.feature_scale = scale;
 }
 
-}  // namespace
+// Whether encoding a column looks at its training cells (and may refuse them): categories
+// and the means data.missing: mean fills in.
+bool encoding_reads_cells(const CsvValues& values, const DataConfig& config) {
+  return config.missing == Missing::mean ||
+         std::any_of(values.text.begin(), values.text.end(),
+                     [](const TextColumn& column) { return !column.texts.empty(); });
+}
 
-Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
+// The dataset, or with `inputs` false its splits without their inputs where encoding needs
+// none (each split's x then has no rows).
+Dataset build_csv_dataset(const DataConfig& config, std::uint64_t seed, bool inputs) {
   const std::shared_ptr<const CsvValues> values = csv_values(config);
   const TargetKind kind = target_kind(*values, config);
   const bool regression = config.task == TaskChoice::regression ||
@@ -405,12 +414,26 @@ Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
   const Eigen::MatrixXd y = regression ? regression_targets(*values, config)
                                        : class_targets(*values, config, kind.numeric, d);
   Rng rng(seed);
-  Dataset split = split_dataset(values->x.matrix(), y, d.task, config, rng);
+  inputs = inputs || encoding_reads_cells(*values, config);
+  const Eigen::MatrixXd none(0, values->x.cols());
+  Dataset split = inputs ? split_dataset(values->x.matrix(), y, d.task, config, rng)
+                         : split_dataset(none, y, d.task, config, rng);
   split.class_names = std::move(d.class_names);
   if (split.task != Task::regression) check_training_classes(split, config, values->columns.target);
+  if (!inputs) return split;
   encode(split, *values, config);
   standardise(split);
   return split;
+}
+
+}  // namespace
+
+Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
+  return build_csv_dataset(config, seed, true);
+}
+
+Dataset load_csv_splits(const DataConfig& config, std::uint64_t seed) {
+  return build_csv_dataset(config, seed, false);
 }
 
 }  // namespace nn

@@ -39,5 +39,9 @@ void check_csv_header(const std::string& path, const CsvRecord& header);
 
 // Builds the dataset config.path/config.target/config.columns describe, split with `seed`.
 Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed);
+// The same dataset's task, classes, targets and split sizes, and every refusal it makes, but
+// without copying the inputs when no column needs its training cells to be encoded (each
+// split's x then has no rows, and no encoding is learnt): what a sweep's checks need.
+Dataset load_csv_splits(const DataConfig& config, std::uint64_t seed);
 
 }  // namespace nn

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <list>
@@ -113,10 +114,12 @@ class ValueBuilder {
 
   std::vector<std::string>& header() { return values_->header; }
   // One row, its cells indexed by column; `bytes` (its length) sizes the storage at the first.
+  // After a cell's problem the rows are only counted.
   void row(const CsvCell* cells, std::size_t bytes);
   std::shared_ptr<CsvValues> finish();
 
  private:
+  void values_of(const CsvCell* cells, std::size_t bytes);
   void first_row(std::size_t bytes);
   double feature(const CsvCell& cell, std::size_t f);
   double text_code(const CsvCell& cell, std::size_t f);
@@ -144,6 +147,17 @@ void ValueBuilder::first_row(std::size_t bytes) {
 }
 
 void ValueBuilder::row(const CsvCell* cells, std::size_t bytes) {
+  const std::size_t before = values_->rows;
+  if (!values_->error) try {
+      values_of(cells, bytes);
+      return;
+    } catch (const InputError&) {
+      values_->error = std::current_exception();
+    }
+  values_->rows = before + 1;
+}
+
+void ValueBuilder::values_of(const CsvCell* cells, std::size_t bytes) {
   CsvValues& v = *values_;
   if (v.rows == 0) first_row(bytes);
   double* out = v.x.append();
@@ -280,17 +294,22 @@ void ValueBuilder::check_ranges() const {
 
 std::shared_ptr<CsvValues> ValueBuilder::finish() {
   values_->x.shrink();
-  check_mixed();
-  check_ranges();
-  if (values_->rows > 0 && values_->x.cols() == 0)
-    throw InputError(config_.path, 2, 1,
-                     "every row has a missing feature value, and data.missing: drop_rows leaves "
-                     "none; try data.missing: mean");
+  if (!values_->error) try {
+      check_mixed();
+      check_ranges();
+      if (values_->rows > 0 && values_->x.cols() == 0)
+        throw InputError(config_.path, 2, 1,
+                         "every row has a missing feature value, and data.missing: drop_rows "
+                         "leaves none; try data.missing: mean");
+    } catch (const InputError&) {
+      values_->error = std::current_exception();
+    }
   return std::move(values_);
 }
 
-// Bytes read at a time by the plain reader.
+// Bytes read at a time by the plain reader, and at first for a header alone.
 constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+constexpr std::size_t kHeaderChunkBytes = std::size_t{1} << 14;
 
 // UTF-8 text, eight ASCII bytes at a time.
 bool is_utf8(std::string_view text) {
@@ -325,11 +344,18 @@ class PlainReader {
   PlainReader(const std::string& path, std::vector<std::string>& header, Row row)
       : path_(path), input_(path, "CSV file"), header_(header), row_(std::move(row)) {}
   bool read();
+  // Reads up to the header: false where read() would hand the file to the general reader
+  // for a reason in the first chunk.
+  bool read_header();
 
  private:
   std::size_t fill(std::size_t carried);
   bool chunk(std::string_view text, bool first);
   bool line(std::string_view text, bool carriage_returns);
+  bool quoted_record(std::string_view text, std::size_t& at);
+  bool quoted_field(std::string_view text, std::size_t& at, std::size_t& line_start, CsvCell& cell,
+                    std::size_t& unquoted);
+  bool take(std::size_t bytes);
 
   std::string path_;
   InputFile input_;
@@ -340,8 +366,27 @@ class PlainReader {
   bool eof_ = false;
   int line_ = 1;
   bool header_read_ = false, any_row_ = false;
+  bool header_only_ = false;
+  std::size_t chunk_bytes_ = kChunkBytes;
   std::vector<CsvCell> cells_;
+  std::deque<std::string> scratch_;  // unquoted cells; a deque keeps each one in place
 };
+
+// The bytes of `text` (which starts a record) up to its last line break outside quotes; 0 for
+// none. Quotes come in pairs in a well-formed file ("" inside a field is a pair too); in any
+// other the records read stop at the stray quote before they reach the cut.
+std::size_t end_of_records(std::string_view text) {
+  std::size_t end = 0;
+  for (std::size_t from = 0;;) {
+    const std::size_t quote = std::min(text.find('"', from), text.size());
+    const std::size_t last = text.substr(from, quote - from).rfind('\n');
+    if (last != std::string_view::npos) end = from + last + 1;
+    if (quote == text.size()) return end;
+    const std::size_t close = text.find('"', quote + 1);
+    if (close == std::string_view::npos) return end;
+    from = close + 1;
+  }
+}
 
 // Reads on after the `carried` bytes until the buffer holds a line break past them (or the
 // file ends); returns the bytes up to the last line break (all of them at the end).
@@ -349,14 +394,18 @@ std::size_t PlainReader::fill(std::size_t carried) {
   size_ = carried;
   for (;;) {
     // Room for a chunk after what is carried (a line longer than a chunk grows it).
-    if (buffer_.size() < size_ + kChunkBytes) buffer_.resize(2 * (size_ + kChunkBytes));
+    if (buffer_.size() < size_ + chunk_bytes_) buffer_.resize(2 * (size_ + chunk_bytes_));
     const std::size_t got = input_.read(buffer_.data() + size_, buffer_.size() - size_);
     eof_ = got == 0;
     const std::string_view fresh(buffer_.data() + size_, got);
     size_ += got;
     if (eof_) return size_;
-    if (const auto last = fresh.rfind('\n'); last != std::string_view::npos)
+    const std::string_view all(buffer_.data(), size_);
+    if (all.find('"') != std::string_view::npos) {
+      if (const auto end = end_of_records(all)) return end;
+    } else if (const auto last = fresh.rfind('\n'); last != std::string_view::npos) {
       return size_ - got + last + 1;
+    }
   }
 }
 
@@ -372,16 +421,27 @@ bool PlainReader::read() {
   return any_row_;
 }
 
+bool PlainReader::read_header() {
+  header_only_ = true;
+  chunk_bytes_ = kHeaderChunkBytes;
+  const std::string_view text(buffer_.data(), fill(0));
+  // The first line only: the rest is the parse's to check.
+  return chunk(text.substr(0, text.find('\n')), true) && header_read_;
+}
+
 bool PlainReader::chunk(std::string_view text, bool first) {
-  if (text.find('\0') != std::string_view::npos || text.find('"') != std::string_view::npos ||
-      !is_utf8(text))
-    return false;
+  if (text.find('\0') != std::string_view::npos || !is_utf8(text)) return false;
   if (first && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   const bool carriage_returns = text.find('\r') != std::string_view::npos;
-  while (!text.empty()) {
-    const std::size_t next = std::min(text.find('\n'), text.size());
-    if (!line(text.substr(0, next), carriage_returns)) return false;
-    text.remove_prefix(std::min(next + 1, text.size()));
+  std::size_t at = 0;
+  while (at < text.size() && !(header_only_ && header_read_)) {
+    const std::size_t next = std::min(text.find('\n', at), text.size());
+    const std::string_view line = text.substr(at, next - at);
+    // A line without a quote is cut at its commas; a record with quoted fields (which may
+    // hold commas and line breaks) is scanned a field at a time.
+    const bool plain = line.find('"') == std::string_view::npos;
+    if (!(plain ? this->line(line, carriage_returns) : quoted_record(text, at))) return false;
+    if (plain) at = next + 1;
   }
   return true;
 }
@@ -401,9 +461,78 @@ bool PlainReader::line(std::string_view text, bool carriage_returns) {
     if (comma == text.size()) break;
     start = comma + 1;
   }
+  return take(text.size());
+}
+
+// One record from `at` (the start of a line) to past its line break, its quoted fields
+// unquoted ("" inside one is a quote) into scratch_ where they hold a doubled quote. Lines and
+// columns are counted as the general reader counts them: a line break inside quotes starts a
+// line. False for what only the general reader reports: a quote inside an unquoted field,
+// text after a closing quote, a quote never closed, a lone CR, a cell too long.
+bool PlainReader::quoted_record(std::string_view text, std::size_t& at) {
+  const std::size_t begin = at;
+  std::size_t line_start = at, unquoted = 0;
+  cells_.clear();
+  for (;;) {
+    CsvCell cell{{}, line_, static_cast<int>(at - line_start) + 1};
+    if (at < text.size() && text[at] == '"') {
+      if (!quoted_field(text, at, line_start, cell, unquoted)) return false;
+    } else {
+      const std::size_t end = std::min(text.find_first_of(",\n\r\"", at), text.size());
+      if (end < text.size() && text[end] == '"') return false;
+      cell.text = text.substr(at, end - at);
+      at = end;
+    }
+    if (cell.text.size() > static_cast<std::size_t>(kMaxCsvCellBytes)) return false;
+    cells_.push_back(cell);
+    if (at < text.size() && text[at] == ',') {
+      ++at;
+      continue;
+    }
+    if (at < text.size() && text[at] == '\r' && (at + 1 == text.size() || text[at + 1] != '\n'))
+      return false;
+    at = std::min(text.find('\n', at), text.size()) + 1;
+    ++line_;
+    break;
+  }
+  if (cells_.size() == 1 && cells_[0].text.empty()) return true;  // a line of "" is blank
+  return take(std::min(at, text.size()) - begin);
+}
+
+// The quoted field at `at`, left past its closing quote (which must end the field).
+bool PlainReader::quoted_field(std::string_view text, std::size_t& at, std::size_t& line_start,
+                               CsvCell& cell, std::size_t& unquoted) {
+  const std::size_t open = at + 1;
+  std::size_t close = open;
+  bool doubled = false;
+  for (;; close += 2) {
+    close = text.find('"', close);
+    if (close == std::string_view::npos) return false;  // never closed
+    if (close + 1 == text.size() || text[close + 1] != '"') break;
+    doubled = true;
+  }
+  for (std::size_t i = text.find('\n', open); i < close; i = text.find('\n', i + 1))
+    ++line_, line_start = i + 1;
+  cell.text = text.substr(open, close - open);
+  if (doubled) {
+    if (unquoted == scratch_.size()) scratch_.emplace_back();
+    std::string& out = scratch_[unquoted++];
+    out.clear();
+    for (std::size_t i = open; i < close; ++i) {
+      out += text[i];
+      if (text[i] == '"') ++i;  // the second of a doubled quote
+    }
+    cell.text = out;
+  }
+  at = close + 1;
+  return at == text.size() || text[at] == ',' || text[at] == '\n' || text[at] == '\r';
+}
+
+// Hands a record's cells over: the first is the header, the others rows as wide as it.
+bool PlainReader::take(std::size_t bytes) {
   if (header_read_) {
     if (cells_.size() != header_.size()) return false;
-    row_(cells_.data(), text.size());
+    row_(cells_.data(), bytes);
     any_row_ = true;
     return true;
   }
@@ -481,7 +610,10 @@ CsvValuesKept::~CsvValuesKept() {
   if (--kept().holders == 0) kept().parses.clear();
 }
 
-std::shared_ptr<const CsvValues> csv_values(const DataConfig& config) {
+namespace {
+
+// The parse of config's selection, kept while a CsvValuesKept lives; a cell's problem is in it.
+std::shared_ptr<const CsvValues> kept_values(const DataConfig& config) {
   Kept& k = kept();
   const std::string key = cache_key(config);
   // Held while reading: two threads asking for one file read it once.
@@ -498,8 +630,35 @@ std::shared_ptr<const CsvValues> csv_values(const DataConfig& config) {
   return values;
 }
 
+std::shared_ptr<const CsvValues> valid(std::shared_ptr<const CsvValues> values) {
+  if (values->error) std::rethrow_exception(values->error);
+  return values;
+}
+
+}  // namespace
+
+std::shared_ptr<const CsvValues> csv_values(const DataConfig& config) {
+  return valid(kept_values(config));
+}
+
+std::size_t csv_rows(const DataConfig& config) {
+  return kept_values(config)->rows;
+}
+
 std::shared_ptr<const CsvValues> csv_values_all_targets(const DataConfig& config) {
-  return read_values(config, std::numeric_limits<std::size_t>::max());
+  return valid(read_values(config, std::numeric_limits<std::size_t>::max()));
+}
+
+std::vector<std::string> read_csv_header(const std::string& path) {
+  std::vector<std::string> header;
+  try {
+    PlainReader reader(path, header, [](const CsvCell*, std::size_t) {});
+    if (reader.read_header()) return header;
+  } catch (const InputError&) {
+    // Reported by the whole file's check below, after any problem it looks for first.
+  }
+  std::size_t rows = 0;
+  return read_csv_shape(path, rows);
 }
 
 std::vector<std::string> read_csv_shape(const std::string& path, std::size_t& rows) {

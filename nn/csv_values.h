@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <map>
 #include <memory>
@@ -100,6 +101,10 @@ struct CsvValues {
   TargetCells target;
   std::size_t rows = 0;     // rows in the file
   std::size_t dropped = 0;  // rows left out under data.missing: drop_rows
+  // The first problem of a cell (not of the file's text or shape, which throw at once): kept
+  // so that the rest of the file is still read, its rows counted and its shape checked, as a
+  // sweep's checks need them before they speak of cells. csv_values throws it.
+  std::exception_ptr error;
 };
 
 // The values of config.path under config's selection. While a CsvValuesKept exists, the last
@@ -123,8 +128,17 @@ class CsvValuesKept {
 // than TargetCells keeps); not shared.
 std::shared_ptr<const CsvValues> csv_values_all_targets(const DataConfig& config);
 
+// The rows of config.path (every row, kept or not) from the parse csv_values shares: throws a
+// problem of the file's text or shape, not one of its cells.
+std::size_t csv_rows(const DataConfig& config);
+
 // The header and the number of rows of a CSV file, checked as read_csv_rows checks it.
 std::vector<std::string> read_csv_shape(const std::string& path, std::size_t& rows);
+
+// The header of a CSV file, checked as read_csv_rows checks it: only its first line is read
+// when that line is plain and the rest of the file's first chunk is plain too; otherwise the
+// whole file is checked (read_csv_shape), so its first problem is the one reported.
+std::vector<std::string> read_csv_header(const std::string& path);
 
 // Field `c` of data row `r` (0-based over every row) of a CSV file, read again for a message.
 CsvField csv_field_at(const std::string& path, std::size_t r, std::size_t c);

@@ -1,5 +1,7 @@
 #include "sweeps/consistency.h"
 
+#include "nn/csv_data.h"
+#include "nn/csv_values.h"
 #include "nn/dataset.h"
 #include "nn/input_error.h"
 
@@ -104,6 +106,35 @@ std::optional<Problem> check_splits(const nn::TrialConfig& config, std::int64_t 
   return std::nullopt;
 }
 
+// The data settings as nn reads the file: by its absolute path, and, for the counts of
+// classes, a stratified holdout split whatever the sweep's.
+nn::DataConfig resolved(const nn::DataConfig& data, const CsvInfo& info) {
+  nn::DataConfig resolved = data;
+  resolved.path = info.absolute.string();
+  resolved.split = nn::SplitMethod::holdout;
+  resolved.stratify = nn::Stratify::automatic;
+  return resolved;
+}
+
+// What names a dataset's values in CsvInfo's caches: the choice of columns and their reading.
+std::string selection_of(const nn::DataConfig& data) {
+  std::string selection =
+      fmt::format("{}\n{}\n{}\n{}", nn::to_string(data.task), nn::to_string(data.categorical),
+                  nn::to_string(data.missing), data.target);
+  for (const std::string& column : data.columns) selection += "\n" + column;
+  return selection;
+}
+
+// The rows of the file, from the parse of data's selection (once per selection, even where no
+// nn::CsvValuesKept keeps the parse).
+std::size_t rows_of(const nn::DataConfig& data, const CsvInfo& info) {
+  const std::string selection = selection_of(data);
+  auto rows = info.rows.find(selection);
+  if (rows == info.rows.end())
+    rows = info.rows.emplace(selection, nn::csv_rows(resolved(data, info))).first;
+  return rows->second;
+}
+
 // Regression or classification, and the rows the dataset keeps. For a CSV target it is known
 // once the values are read: the cells themselves (numbers or, with data.categorical onehot,
 // text; missing cells; finite, two classes at least) are nn's to judge. Building the dataset
@@ -115,18 +146,10 @@ CsvInfo::Checked check_values(const nn::DataConfig& data,
     return {nn::is_regression(data.dataset) ? nn::Task::regression : nn::Task::binary,
             static_cast<std::size_t>(data.points)};
   const CsvInfo& info = csv.at(data.path);
-  std::string selection =
-      fmt::format("{}\n{}\n{}\n{}", nn::to_string(data.task), nn::to_string(data.categorical),
-                  nn::to_string(data.missing), data.target);
-  for (const std::string& column : data.columns) selection += "\n" + column;
+  const std::string selection = selection_of(data);
   auto checked = info.values_checked.find(selection);
   if (checked == info.values_checked.end()) {
-    nn::DataConfig resolved = data;
-    resolved.path = info.absolute.string();
-    // A stratified holdout split counts the classes of the whole file, whatever the sweep's.
-    resolved.split = nn::SplitMethod::holdout;
-    resolved.stratify = nn::Stratify::automatic;
-    const nn::Dataset d = nn::make_dataset(resolved, 0);
+    const nn::Dataset d = nn::load_csv_splits(resolved(data, info), 0);
     const auto rows =
         static_cast<std::size_t>(d.train.size() + d.validation.size() + d.test.size());
     checked =
@@ -211,10 +234,18 @@ std::optional<Problem> check_consistency(const nn::TrialConfig& config,
   std::int64_t n = data.points;
   std::string source = fmt::format("{} points", data.points);
   if (data.dataset == nn::DatasetKind::csv) {
-    if (auto problem = check_csv_columns(data, csv)) return problem;
-    const CsvInfo& info = csv.at(data.path);
-    n = static_cast<std::int64_t>(info.rows);
-    source = fmt::format("{} rows of {}", info.rows, data.path);
+    if (auto problem = check_csv_columns(data, csv)) {
+      // A problem of the file itself comes first, wherever it is in the file.
+      if (const auto it = csv.find(data.path); it != csv.end()) {
+        std::size_t rows = 0;
+        nn::read_csv_shape(it->second.absolute.string(), rows);
+      }
+      return problem;
+    }
+    // The one parse of this selection: the rows now, the values below.
+    const std::size_t rows = rows_of(data, csv.at(data.path));
+    n = static_cast<std::int64_t>(rows);
+    source = fmt::format("{} rows of {}", rows, data.path);
   }
   if (auto problem = check_splits(config, n, source)) return problem;
   const CsvInfo::Checked checked = check_values(data, csv);

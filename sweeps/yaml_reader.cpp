@@ -255,10 +255,10 @@ const CsvInfo& Reader::csv(const std::string& written, const YAML::Node& node) {
                         ? " (relative paths start at the sweep file's folder)"
                         : ""));
   if (absolute.is_relative()) absolute = std::filesystem::absolute(absolute, ec);
-  // nn's reader checks the whole table (shape, quoting) and throws at the CSV's own line.
-  std::size_t rows = 0;
-  std::vector<std::string> header = nn::read_csv_shape(absolute.string(), rows);
-  return csv_[written] = CsvInfo{absolute, std::move(header), rows, {}};
+  // The header only: the rows are read once, by the parse the checks of each selection share
+  // (sweeps/consistency.cpp), which throws at the CSV's own line.
+  std::vector<std::string> header = nn::read_csv_header(absolute.string());
+  return csv_[written] = CsvInfo{absolute, std::move(header), {}};
 }
 
 }  // namespace sweeps

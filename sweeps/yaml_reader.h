@@ -22,10 +22,9 @@ namespace sweeps {
 struct CsvInfo {
   std::filesystem::path absolute;
   std::vector<std::string> header;
-  std::size_t rows = 0;
   // The target/column choices whose values were already built into a dataset without error
-  // (see check_consistency), with the task they make and the rows they keep (fewer than `rows`
-  // under data.missing: drop_rows): each is read once however many combinations share it.
+  // (see check_consistency), with the task they make and the rows they keep (fewer than the
+  // file's under data.missing: drop_rows): each is read once however many combinations share it.
   struct Checked {
     nn::Task task = nn::Task::regression;
     std::size_t rows = 0;
@@ -33,6 +32,8 @@ struct CsvInfo {
     std::vector<std::string> class_names;    // ... and their labels, in the same order
   };
   mutable std::map<std::string, Checked> values_checked;
+  // The file's rows, by the same choices, as the parse of each counted them.
+  mutable std::map<std::string, std::size_t> rows;
 };
 
 class Reader {

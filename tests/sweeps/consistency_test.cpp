@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "sweep_test_util.h"
 
 namespace sweeps {
@@ -51,6 +54,34 @@ TEST(Consistency, SizesCsvSplitsFromTheFilesRows) {
                      "train: {batch_size: 76}\n"),
             "s.yaml:2:21: error: train.batch_size 76 is larger than the training set of 75 "
             "samples (150 rows of data/iris.csv x train_fraction 0.5)");
+}
+
+// The file's own problems (its shape anywhere) come first, then the columns, the splits and
+// last its cells: the order in which a sweep's checks have always reported them.
+TEST(Consistency, ReportsACsvFilesProblemsInTheirOrder) {
+  const auto dir = std::filesystem::temp_directory_path() / "nnsweep_consistency_order";
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream((dir / name).string(), std::ios::binary) << text;
+    return (dir / name).string();
+  };
+  const std::string ragged = write("ragged.csv", "a,y\nx,0\n1,1\n2,0,5\n");
+  const std::string cell = write("cell.csv", "a,y\n1,0\nx,1\n2,0\n3,1\n");
+  EXPECT_EQ(error_of("data: {dataset: csv, path: " + ragged + ", target: nope}\n"),
+            ragged + ":4:1: error: row has 3 fields, the header has 2");
+  EXPECT_EQ(error_of("data: {dataset: csv, path: " + cell +
+                     ", target: y}\n"
+                     "train: {batch_size: 3}\n"),
+            "s.yaml:2:21: error: train.batch_size 3 is larger than the training set of 2 "
+            "samples (4 rows of " +
+                cell + " x train_fraction 0.5)");
+  EXPECT_EQ(error_of("data: {dataset: csv, path: " + cell +
+                     ", target: y}\n"
+                     "train: {batch_size: 2}\n"),
+            cell +
+                ":3:1: error: column 'a': 'x' is not a number; to use a column of text "
+                "(categories) as a feature, set data.categorical: onehot");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Consistency, MonitorsValidationLossOnlyWithAValidationSplit) {
