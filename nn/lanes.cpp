@@ -419,6 +419,9 @@ void LaneNet::mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspac
 
 void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws,
                        LaneMatrix& grad) const {
+  // The panels also hold a layer's delta for its weight gradient (fan_out x b elements).
+  const Eigen::Index room = *std::max_element(widths_.begin() + 1, widths_.end()) * b;
+  if (ws.panels.cols() < room) ws.panels.resize(kLanes, room);
   for (int l = layers() - 1; l >= 0; --l) {
     const Eigen::Index fan_in = widths_[l], fan_out = widths_[l + 1];
     const double* delta = ws.delta[l].data();  // (fan_out x b)
@@ -436,7 +439,9 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
               .x_t = fan_in,
               .init = nullptr,
               .out = grad_w,
-              .out_c = fan_out},
+              .out_c = fan_out,
+              .panel = ws.panels.data(),
+              .pack = true},
              vector_width_);
     multiply({.rows = fan_out,
               .cols = 1,
