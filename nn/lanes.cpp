@@ -133,8 +133,9 @@ template <typename V, int R, int S>
     // Along a's rows or its t, whichever are consecutive: a run of memory read at a time.
     if (p.pack && c0 == 0 && p.a_r == 1)
       for (Eigen::Index t = t0; t < t1; ++t)
-        std::copy_n(a + kLanes * (t - t0) * p.a_t, kLanes * kRows,
-                    panel + kLanes * (t - t0) * kRows);
+        for (Eigen::Index r = 0; r < kRows; ++r)  // not std::copy_n: a call to memmove
+          *reinterpret_cast<Vec*>(panel + kLanes * (r + (t - t0) * kRows)) =
+              load(a, r + (t - t0) * p.a_t);
     else if (p.pack && c0 == 0)
       for (Eigen::Index r = 0; r < kRows; ++r)
         for (Eigen::Index t = t0; t < t1; ++t)
