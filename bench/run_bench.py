@@ -1,10 +1,11 @@
 """The speed benchmark: the bench sweep at 1 and 2 threads, the machine's limits (Eigen GEMM,
 FMA peak) measured by the same build, scikit-learn on the same grid, the runner's per-trial
-overhead and loading a large CSV (beside pandas). Prints medians of REPEATS runs.
+overhead, wide networks against the FMA peak and digits against scikit-learn, and loading a large
+CSV (beside pandas). Prints medians of REPEATS runs.
 
-usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only] [--scaling-only]
+usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only | --scaling-only | --wide-only]
 """
-import argparse, csv, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, csv, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAYERS = [(2, 8), (8, 8), (8, 1)]  # the bench sweep's 2-8-8-1 network
@@ -68,6 +69,8 @@ def main():
     parser.add_argument("--csv-only", action="store_true", help="only the large-CSV loading")
     parser.add_argument("--scaling-only", action="store_true",
                         help="only curves on/off, 1 vs 2 threads and the fixed cost")
+    parser.add_argument("--wide-only", action="store_true",
+                        help="only the wide networks and digits (with the FMA peak)")
     args = parser.parse_args()
     nnsweep = os.path.join(args.build, "runner", "nnsweep")
     if args.scaling_only:
@@ -75,6 +78,9 @@ def main():
         return
     if args.csv_only:
         csv_loading(nnsweep, args.repeats)
+        return
+    if args.wide_only:
+        wide_networks(nnsweep, args.build, args.repeats)
         return
     spec = os.path.join(HERE, "bench_sweep.yaml")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
@@ -165,6 +171,7 @@ def main():
 
         peer_ratios(nnsweep, spec, work, args.repeats)
     curves_and_scaling(nnsweep, args.repeats)
+    wide_networks(nnsweep, args.build, args.repeats)
     csv_loading(nnsweep, args.repeats)
 
 
@@ -304,6 +311,71 @@ def curves_and_scaling(nnsweep, repeats):
         wall = med(x[0] for x in threads[1]) / med(x[0] for x in threads[2])
         print(f"448-training grid, 2 threads over 1: {wall:.2f}x (wall, medians); CPU 2 threads "
               f"/ 1 thread {med(x[1] for x in threads[2]) / med(x[1] for x in threads[1]):.2f}")
+
+
+def wide_networks(nnsweep, build, repeats):
+    """Wide networks against the AVX-512 FMA peak of the two cores they use, and digits against
+    scikit-learn: bench/wide_sweep.yaml (20-64-64-1 on a 10,000-row CSV, 8 trainings) and the
+    same with hidden [128, 128], 2 threads, FLOPs counted as flops() counts them (training plus
+    the evaluation of both splits); bench/digits_sweep.yaml (64-64-10, 20 trainings) and
+    bench/digits_peer.py, 2 workers each, alternately. Wall and CPU seconds, medians."""
+    peak = float(micro(build, repeats).get("BM_FmaPeakAvx512", {}).get("FLOP/s", 0)) or None
+    with tempfile.TemporaryDirectory() as work:
+        subprocess.run([sys.executable, os.path.join(HERE, "make_large_csv.py"),
+                        os.path.join(work, "wide.csv"), "--rows", "10000"], check=True)
+        sweep = open(os.path.join(HERE, "wide_sweep.yaml")).read()
+        for hidden in (64, 128):
+            spec = os.path.join(work, f"wide{hidden}.yaml")
+            open(spec, "w").write(sweep.replace("[64, 64]", f"[{hidden}, {hidden}]"))
+            runs = [timed([nnsweep, "run", spec, "--quiet", "--threads", "2", "--out",
+                           os.path.join(work, f"w{hidden}-{r}"), "--save-models", "none"])
+                    for r in range(repeats)]
+            layers = [(20, hidden), (hidden, hidden), (hidden, 1)]
+            work_flops = model_flops(os.path.join(work, f"w{hidden}-0", "trials.csv"), layers,
+                                     5000, 10000)
+            wall, cpu = (statistics.median(r[i] for r in runs) for i in range(2))
+            share = (f": {100 * work_flops / wall / (2 * peak):.0f}% of 2 cores' AVX-512 FMA peak "
+                     f"by wall time, {100 * work_flops / cpu / peak:.0f}% of 1 core's per CPU "
+                     f"second" if peak else "")
+            print(f"wide [{hidden}, {hidden}], 8 trainings, 2 threads: {medians(runs)}, "
+                  f"{work_flops / wall / 1e9:.1f} GFLOP/s{share}")
+        python = peer_python()
+        subprocess.run([python, os.path.join(HERE, "digits_peer.py"), "--csv",
+                        os.path.join(work, "digits.csv")], check=True)
+        spec = os.path.join(work, "digits.yaml")
+        shutil.copy(os.path.join(HERE, "digits_sweep.yaml"), spec)
+        ours, peer, said = [], [], ""
+        for r in range(repeats):
+            ours.append(timed([nnsweep, "run", spec, "--quiet", "--threads", "2", "--out",
+                               os.path.join(work, f"d{r}"), "--save-models", "none"]))
+            # Its CPU time: its own and its workers', reaped by it (RUSAGE_CHILDREN).
+            before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            said = subprocess.run([python, os.path.join(HERE, "digits_peer.py"), "2"],
+                                  capture_output=True, text=True).stdout.strip()
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            peer.append((time.perf_counter() - start, after.ru_utime + after.ru_stime
+                         - before.ru_utime - before.ru_stime, after.ru_maxrss / 1024))
+            if "seconds=" not in said:
+                print(said)  # says why (scikit-learn missing)
+                return
+        work_flops = model_flops(os.path.join(work, "d0", "trials.csv"), [(64, 64), (64, 10)],
+                                 1257, 1797)
+        wall = statistics.median(r[0] for r in ours)
+        print(f"digits, 20 trainings, 2 threads: nnsweep {medians(ours)} ("
+              + (f"{100 * work_flops / wall / (2 * peak):.0f}% of the peak; " if peak else "")
+              + f"end to end); scikit-learn {medians(peer)} with Python's start-up ({said}): "
+              f"{statistics.median(r[0] for r in peer) / wall:.1f}x by wall time, "
+              f"{statistics.median(r[1] for r in peer) / statistics.median(r[1] for r in ours):.1f}x "
+              f"by CPU time")
+
+
+def model_flops(trials_csv, layers, train, evaluated):
+    """flops() for any network: `train` training samples, `evaluated` samples evaluated after
+    every epoch and before the first."""
+    forward = sum(2 * i * o for i, o in layers)
+    return sum(int(row["epochs_run"]) * 3 * forward * train
+               + (int(row["epochs_run"]) + 1) * forward * evaluated
+               for row in csv.DictReader(open(trials_csv)))
 
 
 def runs_for(nnsweep, spec, threads, out, seconds):

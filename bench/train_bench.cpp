@@ -131,6 +131,53 @@ void BM_EpochEvaluation(benchmark::State& state) {
 }
 BENCHMARK(BM_EpochEvaluation)->ArgName("shape")->DenseRange(0, 3);
 
+// The passes of the wide networks of run_bench.py's wide and digits sweeps, one at a time, for a
+// full pack: the shape is an index into kWide (20-64-64-1 and 20-128-128-1 with one output, as
+// the CSV of bench/wide_sweep.yaml; 64-64-10 with ten classes, as digits), the second argument
+// the samples (32: a training batch; 512: an evaluation block). pass 0: forward; 1: the loss
+// gradient (softmax for ten classes); 2: backward. FLOP/s counts a pass's model FLOPs (2 x fan_in
+// x fan_out per sample per layer forward, twice that backward) of all kLanes networks.
+struct WideShape {
+  int inputs;
+  std::vector<int> hidden;
+  int outputs;
+};
+const std::vector<WideShape> kWide = {{20, {64, 64}, 1}, {20, {128, 128}, 1}, {64, {64}, 10}};
+
+void BM_WidePass(benchmark::State& state) {
+  const WideShape& w = kWide.at(static_cast<std::size_t>(state.range(0)));
+  const Eigen::Index samples = state.range(1);
+  const int pass = static_cast<int>(state.range(2));
+  const nn::Task task = w.outputs == 1 ? nn::Task::binary : nn::Task::multiclass;
+  const nn::Mlp shape(w.inputs, w.hidden, w.outputs, nn::Activation::relu, 0.01, task);
+  const nn::LaneNet& net = shape.lanes();
+  Eigen::MatrixXd targets = Eigen::MatrixXd::Zero(w.outputs, samples);
+  for (Eigen::Index j = 0; j < samples; ++j) targets(j % w.outputs, j) = 1;
+  const nn::LaneMatrix x = nn::broadcast(Eigen::MatrixXd::Random(w.inputs, samples));
+  const nn::LaneMatrix y = nn::broadcast(targets);
+  nn::LaneNet::Workspace ws = net.make_workspace(samples);
+  nn::LaneMatrix params(nn::kLanes, net.parameter_count()), grad(params);
+  nn::Rng rng(1);
+  for (int l = 0; l < nn::kLanes; ++l)
+    params.row(l) = shape.initial_parameters(nn::Init::automatic, rng).transpose();
+  net.forward(params, x, samples, ws);
+  net.loss_gradient(y, samples, ws);
+  for (auto _ : state) {
+    if (pass == 0) net.forward(params, x, samples, ws);
+    if (pass == 1) net.loss_gradient(y, samples, ws);
+    if (pass == 2) net.backward(params, x, samples, ws, grad);
+    benchmark::ClobberMemory();
+  }
+  double flops = 0;
+  for (int l = 0; l < net.layers(); ++l) flops += 2.0 * net.width(l) * net.width(l + 1);
+  flops *= nn::kLanes * static_cast<double>(samples) * (pass == 2 ? 2 : pass == 0 ? 1 : 0);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_WidePass)
+    ->ArgNames({"shape", "samples", "pass"})
+    ->ArgsProduct({{0, 1, 2}, {32, 512}, {0, 1, 2}});
+
 // The machine's limits for the effective rates above, measured by the same binary (same
 // compiler flags): single-core double-precision GEMM through Eigen on large matrices, and the
 // peak of independent fused multiply-adds on vector registers.

@@ -28,6 +28,8 @@ static_assert(sizeof(Vec) == sizeof(Lanes));
 
 // Samples per step of the binary cross-entropy (see loss_sum).
 constexpr Eigen::Index kLossBlock = 32;
+// Samples per step of forward() (an evaluation block has 512).
+constexpr Eigen::Index kForwardChunk = 64;
 
 // Lane element e of a LaneMatrix's data, as a vector. A reference, not a value: a function
 // returning a 32-byte vector has another ABI with AVX than without, which GCC warns about.
@@ -36,10 +38,13 @@ const Vec& load(const double* p, Eigen::Index e) {
 }
 
 // Every product of a pass, with indices counted in lane elements:
-//   out[c * out_c + r] = init[r] (or 0) + sum over t < n of a[r + t * a_t] * x[c * x_c + t * x_t]
-// for r < rows and c < cols, with x = 1 when it is null. Rows are consecutive in a, init and
-// out (every product of a pass can be put so). Each element is summed over t in order in one
-// accumulator, so its bits depend on the shape alone, never on how the product is blocked.
+//   out[c * out_c + r] = init[r] (or 0) + sum_{t < n} a[r * a_r + t * a_t] * x[c * x_c + t * x_t]
+// for r < rows and c < cols, with x = 1 when it is null. Rows are consecutive in init and out.
+// Each element is summed over t in order in one accumulator (kept in out between stretches of
+// t, which changes no bit), so its bits depend on the shape alone, never on the blocking.
+// With a panel (room for rows x n elements), a is read from a copy there whose rows are
+// consecutive a few at a time (panel_offset()): made by this product when `pack` is set, else
+// left by an earlier one of the same rows, n and width. Without one, a_r must be 1.
 struct Product {
   Eigen::Index rows, cols, n;
   const double* a;
@@ -49,7 +54,22 @@ struct Product {
   const double* init;
   double* out;
   Eigen::Index out_c;
+  Eigen::Index a_r = 1;
+  double* panel = nullptr;
+  bool pack = false;
+  bool resume = false;  // (within product()) start from out, not init
 };
+
+// The product in stretches of kDepth t, chunks of kChunk columns and panels of rows: a panel
+// of a (rows x kDepth) stays in the first-level cache for all the columns of a chunk, and a
+// chunk's inputs (kDepth x kChunk) in the second. Measured on nn_bench's BM_WidePass.
+constexpr Eigen::Index kDepth = 64, kChunk = 64;
+
+// Where, in lane elements, a panel of rows from r0 for t in [t0, t1) starts in a packed copy:
+// stretch by stretch of t, the rows' panels in order, each t after t (h rows consecutive).
+Eigen::Index panel_offset(const Product& p, Eigen::Index r0, Eigen::Index t0, Eigen::Index t1) {
+  return p.rows * t0 + r0 * (t1 - t0);
+}
 
 // Loads a lane element into V: itself (Vec), or twice over (Vec8, both halves the same).
 template <typename V>
@@ -65,20 +85,25 @@ template <typename V>
 // Vec8) by S columns, R x S accumulators in registers. A weight vector is loaded once for the S
 // columns and an input once for the R row vectors. `acc + a * x` is fused into one instruction
 // at either width exactly when the build fuses (-ffp-contract=fast, optimised): both widths do
-// the same operations on every element.
+// the same operations on every element. a0: row r0 of a at t = 0, rows consecutive, t apart.
 template <typename V, int R, int S, bool kOnes>
-[[gnu::always_inline]] inline void block(const Product& product, Eigen::Index r0, Eigen::Index c0) {
+[[gnu::always_inline]] inline void block(const Product& product, const double* a0, Eigen::Index a_t,
+                                         Eigen::Index r0, Eigen::Index c0) {
   const Product p = product;  // a copy, which the stores below cannot change: kept in registers
   constexpr int kRows = sizeof(V) / sizeof(Vec);  // rows per vector
   // A reference, not a value: see load().
   const auto row = [&](const double* base, int r) -> const V& {
-    return *reinterpret_cast<const V*>(base + kLanes * (r0 + kRows * r));
+    return *reinterpret_cast<const V*>(base + kLanes * kRows * r);
+  };
+  const auto out = [&](int s, int r) -> V& {
+    return *reinterpret_cast<V*>(p.out + kLanes * ((c0 + s) * p.out_c + r0 + kRows * r));
   };
   V acc[S][R];
   for (int r = 0; r < R; ++r)
-    for (int s = 0; s < S; ++s) acc[s][r] = p.init ? row(p.init, r) : V{};
+    for (int s = 0; s < S; ++s)
+      acc[s][r] = p.resume ? out(s, r) : p.init ? row(p.init + kLanes * r0, r) : V{};
   for (Eigen::Index t = 0; t < p.n; ++t) {
-    const double* a = p.a + kLanes * t * p.a_t;
+    const double* a = a0 + kLanes * t * a_t;
     if constexpr (kOnes) {
       for (int r = 0; r < R; ++r) acc[0][r] += row(a, r);
     } else {
@@ -91,17 +116,41 @@ template <typename V, int R, int S, bool kOnes>
     }
   }
   for (int s = 0; s < S; ++s)
-    for (int r = 0; r < R; ++r)
-      *reinterpret_cast<V*>(p.out + kLanes * ((c0 + s) * p.out_c + r0 + kRows * r)) = acc[s][r];
+    for (int r = 0; r < R; ++r) out(s, r) = acc[s][r];
 }
 
-// The columns of rows [r0, r0 + R x rows per vector) in blocks of S, then one at a time.
+// Rows [r0, r0 + R x rows per vector) for t in [t0, t1) and columns [c0, c1), in blocks of S
+// columns, then one at a time; those rows of a copied to the panel first when the product packs
+// (once, in the first chunk of columns).
 template <typename V, int R, int S>
-[[gnu::always_inline]] inline void columns(const Product& p, Eigen::Index r0) {
-  if (!p.x) return block<V, R, 1, true>(p, r0, 0);
-  Eigen::Index c = 0;
-  for (; c + S <= p.cols; c += S) block<V, R, S, false>(p, r0, c);
-  for (; c < p.cols; ++c) block<V, R, 1, false>(p, r0, c);
+[[gnu::always_inline]] inline void rows(const Product& p, Eigen::Index r0, Eigen::Index t0,
+                                        Eigen::Index t1, Eigen::Index c0, Eigen::Index c1) {
+  constexpr Eigen::Index kRows = R * sizeof(V) / sizeof(Vec);
+  const double* a = p.a + kLanes * (r0 + t0 * p.a_t);
+  Eigen::Index a_t = p.a_t;
+  if (p.panel) {
+    double* panel = p.panel + kLanes * panel_offset(p, r0, t0, t1);
+    // Along a's rows or its t, whichever are consecutive: a run of memory read at a time.
+    if (p.pack && c0 == 0 && p.a_r == 1)
+      for (Eigen::Index t = t0; t < t1; ++t)
+        for (Eigen::Index r = 0; r < kRows; ++r)  // not std::copy_n: a call to memmove
+          *reinterpret_cast<Vec*>(panel + kLanes * (r + (t - t0) * kRows)) =
+              load(a, r + (t - t0) * p.a_t);
+    else if (p.pack && c0 == 0)
+      for (Eigen::Index r = 0; r < kRows; ++r)
+        for (Eigen::Index t = t0; t < t1; ++t)
+          *reinterpret_cast<Vec*>(panel + kLanes * (r + (t - t0) * kRows)) =
+              load(p.a, (r0 + r) * p.a_r + t * p.a_t);
+    a = panel, a_t = kRows;
+  }
+  Product q = p;
+  q.n = t1 - t0;
+  q.x = p.x ? p.x + kLanes * t0 * p.x_t : nullptr;
+  q.resume = t0 > 0;
+  if (!p.x) return block<V, R, 1, true>(q, a, a_t, r0, 0);
+  Eigen::Index c = c0;
+  for (; c + S <= c1; c += S) block<V, R, S, false>(q, a, a_t, r0, c);
+  for (; c < c1; ++c) block<V, R, 1, false>(q, a, a_t, r0, c);
 }
 
 // The whole product. Four lanes (Vec): rows four at a time, two columns per block (eight
@@ -112,15 +161,23 @@ template <typename V, int R, int S>
 // network (bench/README.md).
 template <typename V>
 [[gnu::always_inline]] inline void product(const Product& p) {
-  Eigen::Index r = 0;
-  if constexpr (sizeof(V) == sizeof(Vec)) {
-    for (; r + 4 <= p.rows; r += 4) columns<Vec, 4, 2>(p, r);
-  } else {
-    for (; r + 8 <= p.rows; r += 8) columns<V, 4, 4>(p, r);
-    for (; r + 4 <= p.rows; r += 4) columns<V, 2, 4>(p, r);
-    for (; r + 2 <= p.rows; r += 2) columns<V, 1, 8>(p, r);
+  assert(p.n > 0 && (p.panel || p.a_r == 1));
+  const Eigen::Index cols = p.x ? p.cols : 1;
+  for (Eigen::Index c0 = 0; c0 < cols; c0 += kChunk) {
+    const Eigen::Index c1 = std::min(c0 + kChunk, cols);
+    for (Eigen::Index t0 = 0; t0 < p.n; t0 += kDepth) {
+      const Eigen::Index t1 = std::min(t0 + kDepth, p.n);
+      Eigen::Index r = 0;
+      if constexpr (sizeof(V) == sizeof(Vec)) {
+        for (; r + 4 <= p.rows; r += 4) rows<Vec, 4, 2>(p, r, t0, t1, c0, c1);
+      } else {
+        for (; r + 8 <= p.rows; r += 8) rows<V, 4, 4>(p, r, t0, t1, c0, c1);
+        for (; r + 4 <= p.rows; r += 4) rows<V, 2, 4>(p, r, t0, t1, c0, c1);
+        for (; r + 2 <= p.rows; r += 2) rows<V, 1, 8>(p, r, t0, t1, c0, c1);
+      }
+      for (; r < p.rows; ++r) rows<Vec, 1, 4>(p, r, t0, t1, c0, c1);
+    }
   }
-  for (; r < p.rows; ++r) columns<Vec, 1, 4>(p, r);
 }
 
 #if NNSWEEP_SIMD_WIDE
@@ -183,13 +240,11 @@ LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activa
 LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
   Workspace ws;
   ws.capacity = capacity;
-  Eigen::Index largest = 0;
   for (int l = 0; l < layers(); ++l) {
     ws.out.emplace_back(kLanes, widths_[l + 1] * capacity);
     ws.delta.emplace_back(kLanes, widths_[l + 1] * capacity);
-    largest = std::max(largest, Eigen::Index{widths_[l]} * widths_[l + 1]);
   }
-  ws.transposed.resize(kLanes, largest);
+  ws.panels.resize(kLanes, parameter_count());
   return ws;
 }
 
@@ -202,26 +257,34 @@ bool LaneNet::use_vector_width(int numbers) {
 void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b,
                       Workspace& ws) const {
   assert(b <= ws.capacity && x.cols() >= widths_.front() * b);
-  for (int l = 0; l < layers(); ++l) {
-    const Eigen::Index fan_in = widths_[l], fan_out = widths_[l + 1];
-    const double* w = params.data() + kLanes * offsets_[l];
-    const double* bias = w + kLanes * fan_in * fan_out;
-    const double* in = l == 0 ? x.data() : ws.out[l - 1].data();
-    // out(i, j) = bias(i) + sum_k W(i, k) in(k, j)
-    multiply({.rows = fan_out,
-              .cols = b,
-              .n = fan_in,
-              .a = w,
-              .a_t = fan_out,
-              .x = in,
-              .x_c = fan_in,
-              .x_t = 1,
-              .init = bias,
-              .out = ws.out[l].data(),
-              .out_c = fan_out},
-             vector_width_);
-    if (l + 1 < layers())
-      activate_width(activation_, leaky_slope_, flat(ws.out[l], fan_out * b), vector_width_);
+  // kForwardChunk samples at a time through every layer: their outputs stay in the cache from
+  // one layer to the next. Samples never mix, so the chunks change no bit.
+  for (Eigen::Index j = 0; j < b; j += kForwardChunk) {
+    const Eigen::Index m = std::min(kForwardChunk, b - j);
+    for (int l = 0; l < layers(); ++l) {
+      const Eigen::Index fan_in = widths_[l], fan_out = widths_[l + 1];
+      const double* w = params.data() + kLanes * offsets_[l];
+      const double* in = l == 0 ? x.data() : ws.out[l - 1].data();
+      double* out = ws.out[l].data() + kLanes * j * fan_out;
+      // out(i, j) = bias(i) + sum_k W(i, k) in(k, j)
+      multiply({.rows = fan_out,
+                .cols = m,
+                .n = fan_in,
+                .a = w,
+                .a_t = fan_out,
+                .x = in + kLanes * j * fan_in,
+                .x_c = fan_in,
+                .x_t = 1,
+                .init = w + kLanes * fan_in * fan_out,
+                .out = out,
+                .out_c = fan_out,
+                .panel = ws.panels.data() + kLanes * offsets_[l],
+                .pack = j == 0},
+               vector_width_);
+      if (l + 1 < layers())
+        activate_width(activation_, leaky_slope_, ArrayMap(out, kLanes * fan_out * m),
+                       vector_width_);
+    }
   }
 }
 
@@ -357,6 +420,9 @@ void LaneNet::mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspac
 
 void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws,
                        LaneMatrix& grad) const {
+  // The panels also hold a layer's delta for its weight gradient (fan_out x b elements).
+  const Eigen::Index room = *std::max_element(widths_.begin() + 1, widths_.end()) * b;
+  if (ws.panels.cols() < room) ws.panels.resize(kLanes, room);
   for (int l = layers() - 1; l >= 0; --l) {
     const Eigen::Index fan_in = widths_[l], fan_out = widths_[l + 1];
     const double* delta = ws.delta[l].data();  // (fan_out x b)
@@ -374,7 +440,9 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
               .x_t = fan_in,
               .init = nullptr,
               .out = grad_w,
-              .out_c = fan_out},
+              .out_c = fan_out,
+              .panel = ws.panels.data(),
+              .pack = true},
              vector_width_);
     multiply({.rows = fan_out,
               .cols = 1,
@@ -390,22 +458,21 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
              vector_width_);
     if (l > 0) {
       // below(k, j) = sum_i W(i, k) delta(i, j), times f' at the layer below's output; through
-      // W's transpose, whose rows (W's columns) are consecutive as the products want them.
-      const double* w = params.data() + kLanes * offsets_[l];
-      double* wt = ws.transposed.data();
-      for (Eigen::Index k = 0; k < fan_in; ++k)
-        for (Eigen::Index i = 0; i < fan_out; ++i) at(wt, k + i * fan_in) = at(w, i + k * fan_out);
+      // W's transpose, a few of its rows (W's columns) at a time.
       multiply({.rows = fan_in,
                 .cols = b,
                 .n = fan_out,
-                .a = wt,
-                .a_t = fan_in,
+                .a = params.data() + kLanes * offsets_[l],
+                .a_t = 1,
                 .x = delta,
                 .x_c = fan_out,
                 .x_t = 1,
                 .init = nullptr,
                 .out = ws.delta[l - 1].data(),
-                .out_c = fan_in},
+                .out_c = fan_in,
+                .a_r = fan_out,
+                .panel = ws.panels.data() + kLanes * offsets_[l],
+                .pack = true},
                vector_width_);
       multiply_by_derivative_width(activation_, leaky_slope_,
                                    ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),

@@ -48,7 +48,7 @@ class LaneNet {
   struct Workspace {
     std::vector<LaneMatrix> out;    // out[l]: output of layer l+1, (width x capacity) elements
     std::vector<LaneMatrix> delta;  // delta[l]: dLoss/d(pre-activation) of layer l+1
-    LaneMatrix transposed;          // a layer's weights, transposed, in backward()
+    LaneMatrix panels;              // the weights copied as the products read them
     Eigen::Index capacity = 0;
   };
   Workspace make_workspace(Eigen::Index capacity) const;

@@ -1,5 +1,9 @@
 #include "nn/optimizer.h"
 
+#include <immintrin.h>
+
+#include <array>
+
 #include "nn/vector_math.h"
 
 namespace nn {
@@ -38,6 +42,63 @@ void sgd_step(LaneMatrix& params, const LaneMatrix& grad, const Lanes& rate) {
   sgd<simd::Vec4>(params.data() + kLanes * done, grad.data() + kLanes * done, rate, n - done);
 }
 
+#if NNSWEEP_SIMD_WIDE
+// Adam's update (see step()) over n lane elements, two at a time, on CPUs with AVX-512: the
+// operations the build makes of step()'s Eigen expression, in its order and with its two fused
+// multiply-adds ((1 - b1) g + the rounded b1 m; g^2 (1 - b2) + the rounded b2 s), so the same
+// bits as four at a time. k: the rate, beta1, beta2, epsilon and the two bias corrections.
+// Returns the lane elements done (all but a last odd one).
+__attribute__((target("avx512f,fma"))) Eigen::Index adam_avx512(double* theta, double* m, double* s,
+                                                                const double* g,
+                                                                const std::array<Lanes, 6>& k,
+                                                                Eigen::Index n) {
+  __m512d c[6];
+  for (std::size_t j = 0; j < 6; ++j) {
+    alignas(64) double twice[8];
+    for (int i = 0; i < 8; ++i) twice[i] = k[j][i % kLanes];
+    c[j] = _mm512_load_pd(twice);
+  }
+  const __m512d one = _mm512_set1_pd(1.0), b1 = c[1], b2 = c[2];
+  const __m512d keep1 = _mm512_sub_pd(one, b1), keep2 = _mm512_sub_pd(one, b2);
+  Eigen::Index i = 0;
+  for (; i + 8 <= n * kLanes; i += 8) {
+    const __m512d gi = _mm512_loadu_pd(g + i);
+    const __m512d mi = _mm512_fmadd_pd(keep1, gi, _mm512_mul_pd(b1, _mm512_loadu_pd(m + i)));
+    const __m512d si =
+        _mm512_fmadd_pd(_mm512_mul_pd(gi, gi), keep2, _mm512_mul_pd(b2, _mm512_loadu_pd(s + i)));
+    _mm512_storeu_pd(m + i, mi);
+    _mm512_storeu_pd(s + i, si);
+    const __m512d step = _mm512_mul_pd(_mm512_mul_pd(c[4], mi), c[0]);
+    const __m512d root = _mm512_maskz_sqrt_pd(0xff, _mm512_mul_pd(c[5], si));
+    _mm512_storeu_pd(theta + i, _mm512_sub_pd(_mm512_loadu_pd(theta + i),
+                                              _mm512_div_pd(step, _mm512_add_pd(root, c[3]))));
+  }
+  return i / kLanes;
+}
+
+// The same four at a time (one lane element), with the same explicit fused multiply-adds: the
+// bits of both widths do not hang on which multiply-adds a compiler would fuse.
+void adam_avx2(double* theta, double* m, double* s, const double* g, const std::array<Lanes, 6>& k,
+               Eigen::Index n) {
+  __m256d c[6];
+  for (std::size_t j = 0; j < 6; ++j) c[j] = _mm256_loadu_pd(k[j].data());
+  const __m256d one = _mm256_set1_pd(1.0), b1 = c[1], b2 = c[2];
+  const __m256d keep1 = _mm256_sub_pd(one, b1), keep2 = _mm256_sub_pd(one, b2);
+  for (Eigen::Index i = 0; i < n * kLanes; i += kLanes) {
+    const __m256d gi = _mm256_loadu_pd(g + i);
+    const __m256d mi = _mm256_fmadd_pd(keep1, gi, _mm256_mul_pd(b1, _mm256_loadu_pd(m + i)));
+    const __m256d si =
+        _mm256_fmadd_pd(_mm256_mul_pd(gi, gi), keep2, _mm256_mul_pd(b2, _mm256_loadu_pd(s + i)));
+    _mm256_storeu_pd(m + i, mi);
+    _mm256_storeu_pd(s + i, si);
+    const __m256d step = _mm256_mul_pd(_mm256_mul_pd(c[4], mi), c[0]);
+    const __m256d root = _mm256_sqrt_pd(_mm256_mul_pd(c[5], si));
+    _mm256_storeu_pd(theta + i, _mm256_sub_pd(_mm256_loadu_pd(theta + i),
+                                              _mm256_div_pd(step, _mm256_add_pd(root, c[3]))));
+  }
+}
+#endif
+
 }  // namespace
 
 OptimizerState::OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
@@ -73,6 +134,15 @@ void OptimizerState::step(LaneMatrix& params, const LaneMatrix& grad, const Lane
       beta1_power_ *= beta1_;
       beta2_power_ *= beta2_;
       const Lanes m_scale = 1.0 / (1.0 - beta1_power_), s_scale = 1.0 / (1.0 - beta2_power_);
+#if NNSWEEP_SIMD_WIDE
+      const std::array<Lanes, 6> k = {rate, beta1_, beta2_, epsilon_, m_scale, s_scale};
+      const Eigen::Index e = simd::has_avx512() ? adam_avx512(params.data(), first_.data(),
+                                                              second_.data(), grad.data(), k, n)
+                                                : 0;
+      adam_avx2(params.data() + kLanes * e, first_.data() + kLanes * e, second_.data() + kLanes * e,
+                grad.data() + kLanes * e, k, n - e);
+      return;
+#endif
       for (Eigen::Index e = 0; e < n; ++e) {
         first_.col(e) = beta1_ * first_.col(e) + (1.0 - beta1_) * grad.col(e);
         second_.col(e) = beta2_ * second_.col(e) + (1.0 - beta2_) * grad.col(e).square();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <tuple>
@@ -231,6 +232,55 @@ TEST(LaneNet, APassGivesTheSameBitsAtEveryVectorWidth) {
   LaneNet lanes = net.lanes();
   EXPECT_TRUE(lanes.use_vector_width(4));
   EXPECT_FALSE(lanes.use_vector_width(16));
+}
+
+// Layers wider than the products' stretches of t and chunks of columns (64), a batch longer
+// than forward()'s chunk of samples: every pre-activation, weight gradient and delta is still
+// the sum over t in order, each product fused as the build fuses (one rounding per step with
+// FMA), at every vector width.
+TEST(LaneNet, WideLayersSumEachOutputInOrderWhateverTheBlocking) {
+  constexpr int kInputs = 150, kBatch = 150;
+  const Mlp net(kInputs, {130, 70}, 2, Activation::linear, 0.01, Task::regression);
+  const auto step = [](double acc, double a, double b) {
+#ifdef __FP_FAST_FMA
+    return std::fma(a, b, acc);
+#else
+    return acc + a * b;
+#endif
+  };
+  Rng rng(5);
+  LaneMatrix params(kLanes, net.parameter_count()), x(kLanes, kInputs * kBatch);
+  for (int l = 0; l < kLanes; ++l)
+    params.row(l) = net.initial_parameters(Init::glorot, rng).transpose();
+  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -2, 2);
+  const LaneMatrix y = broadcast(Eigen::MatrixXd::Random(2, kBatch));
+  for (const int width : {4, 8}) {
+    LaneNet lanes = net.lanes();
+    if (!lanes.use_vector_width(width)) continue;
+    LaneNet::Workspace ws = lanes.make_workspace(kBatch);
+    LaneMatrix grad(kLanes, net.parameter_count());
+    lanes.forward(params, x, kBatch, ws);
+    lanes.loss_gradient(y, kBatch, ws);
+    lanes.backward(params, x, kBatch, ws, grad);
+    const int lane = 3;
+    const auto w = [&](int layer, int i, int k) {  // W(i, k) of a layer, in the lane
+      return params(lane, lanes.offset(layer) + i + k * lanes.width(layer + 1));
+    };
+    for (const auto& [i, j] : {std::pair{0, 0}, {129, 149}, {77, 64}}) {
+      double out = params(lane, lanes.offset(0) + 130 * kInputs + i);  // the bias
+      for (int k = 0; k < kInputs; ++k) out = step(out, w(0, i, k), x(lane, j * kInputs + k));
+      EXPECT_EQ(ws.out[0](lane, j * 130 + i), out) << "width " << width << ", unit " << i;
+      double below = 0;  // the delta of the first layer, through the second's weights
+      for (int k = 0; k < 70; ++k) below = step(below, w(1, k, i), ws.delta[1](lane, j * 70 + k));
+      EXPECT_EQ(ws.delta[0](lane, j * 130 + i), below) << "width " << width << ", unit " << i;
+    }
+    for (const auto& [i, k] : {std::pair{0, 0}, {69, 129}, {65, 64}}) {
+      double dw = 0;
+      for (int j = 0; j < kBatch; ++j)
+        dw = step(dw, ws.delta[1](lane, j * 70 + i), ws.out[0](lane, j * 130 + k));
+      EXPECT_EQ(grad(lane, lanes.offset(1) + i + k * 70), dw) << "width " << width;
+    }
+  }
 }
 
 TEST(Mlp, ParameterLayoutIsWeightsThenBiasesPerLayer) {
