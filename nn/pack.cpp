@@ -170,7 +170,7 @@ bool can_share_pack(const TrialConfig& a, const TrialConfig& b) {
   return a.model.hidden == b.model.hidden && a.model.activation == b.model.activation &&
          a.model.loss == b.model.loss &&
          (!leaky || a.model.leaky_relu_slope == b.model.leaky_relu_slope) &&
-         a.train.batch_size == b.train.batch_size && a.train.optimizer == b.train.optimizer &&
+         a.train.batch_size == b.train.batch_size &&
          a.train.regularization == b.train.regularization;
 }
 

@@ -1,8 +1,8 @@
 // A pack: up to Pack::kCapacity trainings on one dataset run side by side, one per lane of a
 // LaneNet (nn/lanes.h), with one pass over the data per epoch for all of them. The trainings of
-// a pack share the network (hidden layers, activation, loss), the batch size, the optimizer and
-// the kind of penalty (can_share_pack()); learning rates, seeds, initialisation, the rates of the
-// optimizer and penalty, epoch budgets and convergence settings are per lane. Lanes never mix, so
+// a pack share the network (hidden layers, activation, loss), the batch size and the kind of
+// penalty (can_share_pack()); learning rates, seeds, initialisation, the optimizer and its rates,
+// the penalty's rate, epoch budgets and convergence settings are per lane. Lanes never mix, so
 // a training's result is the same bits whichever trainings (if any) share its pack; class weights
 // are per lane too, one weight per sample of each lane's batch. Lanes past
 // the trainings repeat the last one, frozen (step size 0), and are never reported.
