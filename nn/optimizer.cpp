@@ -67,15 +67,11 @@ struct AdamStep {
   return theta - lr * (a.m_scale * m) / ((a.s_scale * s).sqrt() + a.epsilon);
 }
 
-// a where the mask is set, else b, lane by lane: a vector blend (Eigen's select on a mask of
-// bools goes through memory one lane at a time).
-[[gnu::always_inline]] inline Lanes choose(const LaneMask& mask, const Lanes& a, const Lanes& b) {
-  simd::Vec4 va, vb;
-  std::memcpy(&va, a.data(), sizeof va);
-  std::memcpy(&vb, b.data(), sizeof vb);
-  const simd::Vec4 chosen = mask ? va : vb;
-  Lanes out;
-  std::memcpy(out.data(), &chosen, sizeof chosen);
+// A lane element as a GCC/Clang vector, to blend lanes in registers (Eigen's select on a mask
+// of bools goes through memory one lane at a time).
+[[gnu::always_inline]] inline simd::Vec4 vec(const Lanes& v) {
+  simd::Vec4 out;
+  std::memcpy(&out, v.data(), sizeof out);
   return out;
 }
 
@@ -147,17 +143,23 @@ void OptimizerState::step_mixed(LaneMatrix& params, const LaneMatrix& grad, cons
   if (any_adam) advance_adam();
   const AdamStep a{beta1_, beta2_, epsilon_, 1.0 / (1.0 - beta1_power_),
                    1.0 / (1.0 - beta2_power_)};
+  const Lanes lr = rate;  // a copy the stores below cannot change: kept in a register
+  simd::Vec4 r;
+  for (int l = 0; l < kLanes; ++l) r[l] = lr[l];
   for (Eigen::Index e = 0; e < params.cols(); ++e) {
-    const Lanes theta = params.col(e), g = grad.col(e);
-    Lanes next = theta;
-    if (any_sgd) next = choose(sgd, theta - rate * g, next);
+    double* p = params.data() + kLanes * e;
+    const double* x = grad.data() + kLanes * e;
+    const simd::Vec4 t = *reinterpret_cast<const simd::Vec4*>(p);
+    simd::Vec4 next = t;
+    // sgd's step as sgd() writes it (GCC/Clang vectors, one expression): compilers that fuse a
+    // multiply and an add only within one expression (Clang's default) fuse both alike.
+    if (any_sgd) next = sgd ? t - r * *reinterpret_cast<const simd::Vec4*>(x) : next;
+    const Lanes theta = Eigen::Map<const Lanes>(p), g = Eigen::Map<const Lanes>(x);
     if (any_momentum)
-      next =
-          choose(momentum, momentum_update(theta, g, column(velocity_, e), momentum_, rate), next);
+      next = momentum ? vec(momentum_update(theta, g, column(velocity_, e), momentum_, lr)) : next;
     if (any_adam)
-      next =
-          choose(adam, adam_update(theta, g, column(first_, e), column(second_, e), a, rate), next);
-    params.col(e) = next;
+      next = adam ? vec(adam_update(theta, g, column(first_, e), column(second_, e), a, lr)) : next;
+    *reinterpret_cast<simd::Vec4*>(p) = next;
   }
 }
 

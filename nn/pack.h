@@ -7,6 +7,11 @@
 // are per lane too, one weight per sample of each lane's batch. Lanes past
 // the trainings repeat the last one, frozen (step size 0), and are never reported.
 // Callers outside nn/ use train_jobs() (nn/train.h), which forms the packs.
+//
+// Optimizers may differ (each lane keeps its own kind's step, nn/optimizer.h) because a sweep
+// over optimizers is common and its trainings would otherwise run alone, three lanes of four
+// idle; networks and batch sizes may not: a lane holds one element of every network, and a
+// padded layer or a zero term is not neutral for -0, inf and NaN, nor is a step count shared.
 #pragma once
 
 #include <array>
