@@ -190,6 +190,12 @@ LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
     largest = std::max(largest, Eigen::Index{widths_[l]} * widths_[l + 1]);
   }
   ws.transposed.resize(kLanes, largest);
+  if (mixed_activations_) {
+    Eigen::Index widest = 0;
+    for (int l = 1; l < layers(); ++l) widest = std::max(widest, Eigen::Index{widths_[l]});
+    ws.before.resize(kLanes, widest * capacity);
+    ws.each.resize(kLanes, widest * capacity);
+  }
   return ws;
 }
 
@@ -220,8 +226,7 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
               .out = ws.out[l].data(),
               .out_c = fan_out},
              vector_width_);
-    if (l + 1 < layers())
-      activate_width(activation_, leaky_slope_, flat(ws.out[l], fan_out * b), vector_width_);
+    if (l + 1 < layers()) activate(flat(ws.out[l], fan_out * b), ws);
   }
 }
 
@@ -407,9 +412,8 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
                 .out = ws.delta[l - 1].data(),
                 .out_c = fan_in},
                vector_width_);
-      multiply_by_derivative_width(activation_, leaky_slope_,
-                                   ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
-                                   flat(ws.delta[l - 1], fan_in * b), vector_width_);
+      multiply_by_derivative(ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
+                             flat(ws.delta[l - 1], fan_in * b), ws);
     }
   }
 }

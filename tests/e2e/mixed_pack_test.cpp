@@ -1,5 +1,6 @@
-// End-to-end: trials that differ in their optimizer train side by side in one pack, and their
-// rows are those of the same trials run in sweeps of one optimizer each, to the last digit.
+// End-to-end: trials that differ in their optimizer or activation train side by side in one
+// pack, and their rows are those of the same trials run in sweeps of one optimizer each (and of
+// one activation each), to the last digit.
 #include <fmt/format.h>
 
 #include <map>
@@ -12,14 +13,16 @@
 namespace e2e {
 namespace {
 
-// 3 optimizers x 3 learning rates x 2 batch sizes: packs of the three optimizers side by side.
+// 3 optimizers x 2 activations x 2 batch sizes x 3 learning rates: packs that mix optimizers
+// and activations.
 const char* kSweep = R"(name: mixed
 seed: 11
 data: { dataset: spiral, points: 120, validation_fraction: 0.2 }
-model: { hidden: [5, 4], activation: tanh }
+model: { hidden: [5, 4] }
 train: { epochs: 12, regularization: l2, regularization_rate: 0.001 }
 grid:
   train.optimizer: [sgd, momentum, adam]
+  model.activation: [relu, tanh]
   train.batch_size: [1, 8]
   train.learning_rate: [0.003, 0.03, 30]
 )";
@@ -46,7 +49,7 @@ Rows by_id(const std::string& text) {
   return rows;
 }
 
-// The rows of the one-optimizer sweep are in the whole sweep's, with the same text in every
+// The rows of a one-optimizer sweep are in the whole sweep's, with the same text in every
 // column (the whole sweep has columns more: the other optimizers' settings, empty here).
 void expect_rows_within(const Rows& part, const Rows& whole, const std::string& what) {
   for (const auto& [id, row] : part) {
@@ -58,24 +61,26 @@ void expect_rows_within(const Rows& part, const Rows& whole, const std::string& 
   }
 }
 
-TEST_F(MixedPack, RowsAreThoseOfEachOptimizerAlone) {
+TEST_F(MixedPack, RowsAreThoseOfEachOptimizerAndActivationAlone) {
   write("all.yaml", kSweep);
   ASSERT_EQ(nnsweep("run all.yaml -q --threads 2 --out all").exit_code, 0);
   const Rows trials = by_id(read(dir_ / "all/trials.csv"));
   const Rows curves = by_id(read(dir_ / "all/curves.csv"));
-  EXPECT_EQ(trials.size(), 18u);
+  EXPECT_EQ(trials.size(), 36u);
   std::size_t seen = 0;
-  for (const std::string optimizer : {"sgd", "momentum", "adam"}) {
-    std::string text = kSweep;
-    text.replace(text.find("[sgd, momentum, adam]"), 21, fmt::format("[{}]", optimizer));
-    write(optimizer + ".yaml", text);
-    ASSERT_EQ(nnsweep(fmt::format("run {0}.yaml -q --threads 1 --out {0}", optimizer)).exit_code,
-              0);
-    const Rows own = by_id(read(dir_ / optimizer / "trials.csv"));
-    seen += own.size();
-    expect_rows_within(own, trials, optimizer);
-    expect_rows_within(by_id(read(dir_ / optimizer / "curves.csv")), curves, optimizer);
-  }
+  for (const std::string optimizer : {"sgd", "momentum", "adam"})
+    for (const std::string activation : {"relu", "tanh"}) {
+      std::string text = kSweep;
+      text.replace(text.find("[sgd, momentum, adam]"), 21, fmt::format("[{}]", optimizer));
+      text.replace(text.find("[relu, tanh]"), 12, fmt::format("[{}]", activation));
+      const std::string name = optimizer + "_" + activation;
+      write(name + ".yaml", text);
+      ASSERT_EQ(nnsweep(fmt::format("run {0}.yaml -q --threads 1 --out {0}", name)).exit_code, 0);
+      const Rows own = by_id(read(dir_ / name / "trials.csv"));
+      seen += own.size();
+      expect_rows_within(own, trials, name);
+      expect_rows_within(by_id(read(dir_ / name / "curves.csv")), curves, name);
+    }
   EXPECT_EQ(seen, trials.size());
 }
 

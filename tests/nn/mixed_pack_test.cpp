@@ -1,5 +1,6 @@
-// Packs of trainings with different optimizers (nn/pack.h, nn/optimizer.h): each training's
-// result is its result alone, to the bit, whatever shares its pack.
+// Packs of trainings with different optimizers and activations (nn/pack.h, nn/optimizer.h,
+// nn/lane_activation.cpp): each training's result is its result alone, to the bit, whatever
+// shares its pack.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -114,9 +115,9 @@ std::vector<Case> cases() {
   return out;
 }
 
-// A pack of sgd, momentum, adam and adam again (different rates) gives every training its
-// result alone, and a pack of two its result too; also with class weights in some lanes
-// (classification), snapshots and an observer that stops one lane.
+// A pack of sgd, momentum, adam and adam again (different rates), each lane with another
+// activation, gives every training its result alone, and a pack of two its result too; also with
+// class weights in some lanes (classification), snapshots and an observer that stops one lane.
 TEST(MixedOptimizers, EachTrainingIsItsTrainingAloneBitForBit) {
   for (Case& k : cases()) {
     std::vector<TrialConfig> configs(4, k.base);
@@ -128,6 +129,13 @@ TEST(MixedOptimizers, EachTrainingIsItsTrainingAloneBitForBit) {
     configs[3].train.optimizer = Optimizer::adam;
     configs[3].train.beta1 = 0.7;
     configs[3].train.learning_rate = 1e4;  // diverges
+    // Activations per lane: two leaky_relu lanes of different slopes; automatic initialisation
+    // follows each lane's activation (He for relu-like, else Glorot).
+    configs[1].model.activation = Activation::relu;
+    configs[2].model.activation = Activation::leaky_relu;
+    configs[2].model.leaky_relu_slope = 0.2;
+    configs[3].model.activation = Activation::leaky_relu;
+    configs[3].model.leaky_relu_slope = 0.05;
     if (k.data.task != Task::regression) {
       configs[1].train.class_weight = ClassWeight::balanced;
       configs[2].train.class_weight = ClassWeight::balanced;
@@ -153,15 +161,86 @@ TEST(MixedOptimizers, EachTrainingIsItsTrainingAloneBitForBit) {
   }
 }
 
-// A sweep over optimizers fills packs: trained_with_first takes trainings of any optimizer.
+// A LaneNet whose lanes have different activations computes, in each lane, the bits of a
+// LaneNet of that lane's activation: outputs, loss, the gradient, at either vector width.
+TEST(LaneActivations, EachLaneIsItsActivationAlone) {
+  const std::vector<std::array<Activation, kLanes>> sets = {
+      {Activation::relu, Activation::tanh, Activation::leaky_relu, Activation::leaky_relu},
+      {Activation::sigmoid, Activation::elu, Activation::softplus, Activation::linear},
+      {Activation::tanh, Activation::tanh, Activation::relu, Activation::tanh}};
+  const std::array<double, kLanes> slopes = {0.01, 0.5, 0.1, 0.3};
+  const Eigen::Index b = 13;
+  Rng rng(8);
+  for (const auto& set : sets) {
+    for (int width : {4, 8}) {
+      LaneNet mixed(3, {7, 5}, 1, Activation::tanh, 0.01, Task::binary);
+      mixed.use_lane_activations(set, slopes);
+      if (!mixed.use_vector_width(width)) continue;  // no AVX-512 here
+      LaneMatrix params(kLanes, mixed.parameter_count()), x(kLanes, 3 * b), y(kLanes, b);
+      for (Eigen::Index i = 0; i < params.size(); ++i) params(i) = uniform(rng, -2, 2);
+      for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = uniform(rng, -30, 30);
+      for (Eigen::Index i = 0; i < y.size(); ++i) y(i) = uniform(rng, 0, 1) > 0.5;
+      LaneNet::Workspace ws = mixed.make_workspace(b);
+      LaneMatrix grad(kLanes, mixed.parameter_count());
+      mixed.forward(params, x, b, ws);
+      const Lanes loss = mixed.loss_sum(y, b, ws);
+      mixed.loss_gradient(y, b, ws);
+      mixed.backward(params, x, b, ws, grad);
+      for (int l = 0; l < kLanes; ++l) {
+        LaneNet alone(3, {7, 5}, 1, set[l], slopes[l], Task::binary);
+        ASSERT_TRUE(alone.use_vector_width(width));
+        LaneNet::Workspace own = alone.make_workspace(b);
+        LaneMatrix own_grad(kLanes, alone.parameter_count());
+        alone.forward(params, x, b, own);
+        const Lanes own_loss = alone.loss_sum(y, b, own);
+        alone.loss_gradient(y, b, own);
+        alone.backward(params, x, b, own, own_grad);
+        const std::string what = std::string(to_string(set[l])) + " lane " + std::to_string(l) +
+                                 " width " + std::to_string(width);
+        const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+        EXPECT_EQ(bits(loss[l]), bits(own_loss[l])) << what;
+        for (std::size_t k = 0; k < ws.out.size(); ++k)
+          for (Eigen::Index e = 0; e < ws.out[k].cols(); ++e)
+            ASSERT_EQ(bits(ws.out[k](l, e)), bits(own.out[k](l, e))) << what << " layer " << k;
+        for (Eigen::Index e = 0; e < grad.cols(); ++e)
+          ASSERT_EQ(bits(grad(l, e)), bits(own_grad(l, e))) << what << " gradient " << e;
+      }
+    }
+  }
+}
+
+// A sweep over optimizers or activations fills packs: trained_with_first takes trainings of
+// any optimizer and activation.
 TEST(MixedOptimizers, TrainedTogether) {
   TrialConfig sgd = config_for(DatasetKind::circle, {8}, 0.1, 5), momentum = sgd, adam = sgd;
   momentum.train.optimizer = Optimizer::momentum;
   adam.train.optimizer = Optimizer::adam;
+  adam.model.activation = Activation::relu;
   TrialConfig other_batch = adam;
   other_batch.train.batch_size = 1;
   const std::vector<const TrialConfig*> configs = {&sgd, &other_batch, &momentum, &adam};
   EXPECT_EQ(trained_with_first(configs), (std::vector<std::size_t>{0, 2, 3}));
+}
+
+// Other activations fill a pack only where the first training's own would leave it at least
+// half empty: a pack of mixed activations computes each of them for every lane.
+TEST(MixedActivations, JoinOnlyPacksThatWouldBeHalfEmpty) {
+  TrialConfig relu = config_for(DatasetKind::circle, {8}, 0.1, 5), tanh = relu;
+  relu.model.activation = Activation::relu;
+  tanh.model.activation = Activation::tanh;
+  TrialConfig leaky = relu, steeper = relu;
+  leaky.model.activation = steeper.model.activation = Activation::leaky_relu;
+  steeper.model.leaky_relu_slope = 0.3;
+  using Indices = std::vector<std::size_t>;
+  const std::vector<const TrialConfig*> three_relu = {&relu, &tanh, &relu, &tanh, &relu};
+  EXPECT_EQ(trained_with_first(three_relu), (Indices{0, 2, 4}));
+  const std::vector<const TrialConfig*> two_relu = {&relu, &tanh, &tanh, &relu, &tanh};
+  EXPECT_EQ(trained_with_first(two_relu), (Indices{0, 1, 2, 3}));
+  const std::vector<const TrialConfig*> alone = {&relu, &tanh, &tanh, &tanh, &tanh};
+  EXPECT_EQ(trained_with_first(alone), (Indices{0, 1, 2, 3}));
+  // leaky_relu of another slope is another activation.
+  const std::vector<const TrialConfig*> slopes = {&leaky, &steeper, &leaky, &steeper, &leaky};
+  EXPECT_EQ(trained_with_first(slopes), (Indices{0, 2, 4}));
 }
 
 }  // namespace
