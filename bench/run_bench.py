@@ -2,6 +2,8 @@
 FMA peak) measured by the same build, scikit-learn on the same grid, the runner's per-trial
 overhead, wide networks against the FMA peak and digits against scikit-learn, and loading a large
 CSV (beside pandas). Prints medians of REPEATS runs.
+overhead, a sweep of partly filled packs against full ones and loading a large CSV (beside
+pandas). Prints medians of REPEATS runs.
 
 usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only | --scaling-only | --wide-only]
 """
@@ -172,6 +174,7 @@ def main():
         peer_ratios(nnsweep, spec, work, args.repeats)
     curves_and_scaling(nnsweep, args.repeats)
     wide_networks(nnsweep, args.build, args.repeats)
+    lone_vs_packed(nnsweep, max(args.repeats, 5))
     csv_loading(nnsweep, args.repeats)
 
 
@@ -376,6 +379,29 @@ def model_flops(trials_csv, layers, train, evaluated):
     return sum(int(row["epochs_run"]) * 3 * forward * train
                + (int(row["epochs_run"]) + 1) * forward * evaluated
                for row in csv.DictReader(open(trials_csv)))
+def lone_vs_packed(nnsweep, repeats):
+    """The time a training of bench/lone_sweep.yaml (96 configurations that differ in network,
+    activation, optimizer and batch size: partly filled packs) beside the same grid with
+    `repeats: 4` (384 trainings, every pack full), 1 thread, the two alternated; CPU time (user +
+    system), steadier than wall time on a shared machine, and wall time."""
+    spec = os.path.join(HERE, "lone_sweep.yaml")
+    with tempfile.TemporaryDirectory() as work:
+        packed = os.path.join(work, "packed.yaml")
+        open(packed, "w").write(open(spec).read() + "repeats: 4\n")
+        runs = {spec: [], packed: []}
+        for r in range(repeats):
+            for s in (spec, packed):
+                runs[s].append(timed([nnsweep, "run", s, "--quiet", "--threads", "1", "--out",
+                                      os.path.join(work, f"o{len(runs[s])}-{s == spec}"),
+                                      "--save-models", "none"]))
+        per = {}
+        for s, trainings in ((spec, 96), (packed, 384)):
+            per[s] = [statistics.median(r[i] for r in runs[s]) / trainings * 1e3 for i in (0, 1)]
+        print(f"lone sweep (96 trainings, packs partly filled) vs packed (x4 repeats, 384, packs "
+              f"full), 1 thread: {per[spec][1]:.2f} vs {per[packed][1]:.2f} ms CPU a training, "
+              f"{per[spec][1] / per[packed][1]:.2f}x; wall {per[spec][0]:.2f} vs "
+              f"{per[packed][0]:.2f} ms, {per[spec][0] / per[packed][0]:.2f}x "
+              f"(median of {repeats})")
 
 
 def runs_for(nnsweep, spec, threads, out, seconds):

@@ -245,6 +245,12 @@ LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
     ws.delta.emplace_back(kLanes, widths_[l + 1] * capacity);
   }
   ws.panels.resize(kLanes, parameter_count());
+  if (mixed_activations_) {
+    Eigen::Index widest = 0;
+    for (int l = 1; l < layers(); ++l) widest = std::max(widest, Eigen::Index{widths_[l]});
+    ws.before.resize(kLanes, widest * capacity);
+    ws.each.resize(kLanes, widest * capacity);
+  }
   return ws;
 }
 
@@ -281,9 +287,7 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
                 .panel = ws.panels.data() + kLanes * offsets_[l],
                 .pack = j == 0},
                vector_width_);
-      if (l + 1 < layers())
-        activate_width(activation_, leaky_slope_, ArrayMap(out, kLanes * fan_out * m),
-                       vector_width_);
+      if (l + 1 < layers()) activate(ArrayMap(out, kLanes * fan_out * m), ws);
     }
   }
 }
@@ -474,9 +478,8 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
                 .panel = ws.panels.data() + kLanes * offsets_[l],
                 .pack = true},
                vector_width_);
-      multiply_by_derivative_width(activation_, leaky_slope_,
-                                   ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
-                                   flat(ws.delta[l - 1], fan_in * b), vector_width_);
+      multiply_by_derivative(ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
+                             flat(ws.delta[l - 1], fan_in * b), ws);
     }
   }
 }

@@ -14,8 +14,10 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <array>
 #include <vector>
 
+#include "nn/activation.h"
 #include "nn/config.h"
 #include "nn/dataset.h"
 
@@ -44,11 +46,18 @@ class LaneNet {
   // per instruction (AVX-512, two rows or samples of four lanes) where the CPU can, else four;
   // the bits are the same. Forces a vector width (4 or 8); false if this CPU lacks it.
   bool use_vector_width(int numbers);
+  // Gives lane l the hidden activation activations[l] (slopes[l] for leaky_relu) instead of the
+  // constructor's: trainings of different activations side by side (nn/pack.h). Each lane gets
+  // the bits of a LaneNet of its activation alone (nn/lane_activation.cpp). Call before
+  // make_workspace().
+  void use_lane_activations(const std::array<Activation, kLanes>& activations,
+                            const std::array<double, kLanes>& slopes);
 
   struct Workspace {
     std::vector<LaneMatrix> out;    // out[l]: output of layer l+1, (width x capacity) elements
     std::vector<LaneMatrix> delta;  // delta[l]: dLoss/d(pre-activation) of layer l+1
     LaneMatrix panels;              // the weights copied as the products read them
+    LaneMatrix before, each;        // lanes of mixed activations: a layer's input, one's result
     Eigen::Index capacity = 0;
   };
   Workspace make_workspace(Eigen::Index capacity) const;
@@ -87,6 +96,9 @@ class LaneNet {
   void tally(const LaneMatrix& y, Eigen::Index b, const Workspace& ws, Confusion& into) const;
 
  private:
+  // f(z) or grad *= f'(a) for the hidden layers, each lane by its own activation.
+  void activate(ArrayMap z, Workspace& ws) const;
+  void multiply_by_derivative(ConstArrayMap a, ArrayMap grad, Workspace& ws) const;
   // loss_gradient() of the squared error of the probabilities (mse on classes).
   void mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const;
   // loss_sum() for mse, of the logits (regression) or of the probabilities (classes).
@@ -99,6 +111,10 @@ class LaneNet {
   Task task_;
   Loss loss_;
   int vector_width_;  // numbers per instruction: 4 or 8
+  // use_lane_activations(): each lane's activation and slope, when they are not all the same.
+  bool mixed_activations_ = false;
+  std::array<Activation, kLanes> lane_activation_{};
+  std::array<double, kLanes> lane_slope_{};
 };
 
 // Every lane's copy of a matrix of samples (rows x cols), for data shared by all lanes.

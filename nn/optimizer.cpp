@@ -2,7 +2,9 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "nn/vector_math.h"
 
@@ -99,40 +101,88 @@ void adam_avx2(double* theta, double* m, double* s, const double* g, const std::
 }
 #endif
 
+// One lane element's update, every lane, by each kind: the same code serves a pack of one kind
+// and a pack of mixed kinds (OptimizerState::step_mixed), so both compile the same expressions.
+using LaneRef = Eigen::Map<Lanes>;
+
+// v <- mu v + g;  theta - lr v
+[[gnu::always_inline]] inline Lanes momentum_update(const Lanes& theta, const Lanes& g, LaneRef v,
+                                                    const Lanes& mu, const Lanes& lr) {
+  v = mu * v + g;
+  return theta - lr * v;
+}
+
+// Adam's per-step constants: its betas, epsilon and bias corrections 1 / (1 - beta^t).
+struct AdamStep {
+  const Lanes &beta1, &beta2, &epsilon;
+  Lanes m_scale, s_scale;
+};
+
+// m <- b1 m + (1 - b1) g;  s <- b2 s + (1 - b2) g^2
+// theta - lr (m / (1 - b1^t)) / (sqrt(s / (1 - b2^t)) + eps)
+[[gnu::always_inline]] inline Lanes adam_update(const Lanes& theta, const Lanes& g, LaneRef m,
+                                                LaneRef s, const AdamStep& a, const Lanes& lr) {
+  m = a.beta1 * m + (1.0 - a.beta1) * g;
+  s = a.beta2 * s + (1.0 - a.beta2) * g.square();
+  return theta - lr * (a.m_scale * m) / ((a.s_scale * s).sqrt() + a.epsilon);
+}
+
+// A lane element as a GCC/Clang vector, to blend lanes in registers (Eigen's select on a mask
+// of bools goes through memory one lane at a time).
+[[gnu::always_inline]] inline simd::Vec4 vec(const Lanes& v) {
+  simd::Vec4 out;
+  std::memcpy(&out, v.data(), sizeof out);
+  return out;
+}
+
+LaneRef column(LaneMatrix& m, Eigen::Index e) {
+  return LaneRef(m.data() + kLanes * e);
+}
+
 }  // namespace
 
 OptimizerState::OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
-                               Eigen::Index parameter_count)
-    : kind_(configs[0]->optimizer) {
+                               Eigen::Index parameter_count) {
   for (int l = 0; l < kLanes; ++l) {
+    kind_[l] = configs[l]->optimizer;
+    mixed_ = mixed_ || kind_[l] != kind_[0];
+    for (Optimizer k : {Optimizer::sgd, Optimizer::momentum, Optimizer::adam})
+      is_[static_cast<int>(k)][l] = kind_[l] == k ? -1 : 0;
     momentum_[l] = configs[l]->momentum;
     beta1_[l] = configs[l]->beta1;
     beta2_[l] = configs[l]->beta2;
     epsilon_[l] = configs[l]->epsilon;
   }
-  if (kind_ != Optimizer::sgd) first_.setZero(kLanes, parameter_count);
-  if (kind_ == Optimizer::adam) second_.setZero(kLanes, parameter_count);
+  if (uses(Optimizer::momentum)) velocity_.setZero(kLanes, parameter_count);
+  if (uses(Optimizer::adam)) first_.setZero(kLanes, parameter_count);
+  if (uses(Optimizer::adam)) second_.setZero(kLanes, parameter_count);
+}
+
+bool OptimizerState::uses(Optimizer kind) const {
+  return std::find(kind_.begin(), kind_.end(), kind) != kind_.end();
+}
+
+void OptimizerState::advance_adam() {
+  beta1_power_ *= beta1_;
+  beta2_power_ *= beta2_;
 }
 
 void OptimizerState::step(LaneMatrix& params, const LaneMatrix& grad, const Lanes& rate) {
+  if (mixed_) return step_mixed(params, grad, rate);
   const Eigen::Index n = params.cols();
-  switch (kind_) {
-    case Optimizer::sgd:
-      // theta <- theta - lr g
+  switch (kind_[0]) {
+    case Optimizer::sgd:  // theta <- theta - lr g
       sgd_step(params, grad, rate);
       return;
     case Optimizer::momentum:
-      // v <- mu v + g;  theta <- theta - lr v
-      for (Eigen::Index e = 0; e < n; ++e) {
-        first_.col(e) = momentum_ * first_.col(e) + grad.col(e);
-        params.col(e) -= rate * first_.col(e);
-      }
+      for (Eigen::Index e = 0; e < n; ++e)
+        params.col(e) =
+            momentum_update(params.col(e), grad.col(e), column(velocity_, e), momentum_, rate);
       return;
     case Optimizer::adam: {
       // m <- b1 m + (1 - b1) g;  s <- b2 s + (1 - b2) g^2
       // theta <- theta - lr (m / (1 - b1^t)) / (sqrt(s / (1 - b2^t)) + eps)
-      beta1_power_ *= beta1_;
-      beta2_power_ *= beta2_;
+      advance_adam();
       const Lanes m_scale = 1.0 / (1.0 - beta1_power_), s_scale = 1.0 / (1.0 - beta2_power_);
 #if NNSWEEP_SIMD_WIDE
       const std::array<Lanes, 6> k = {rate, beta1_, beta2_, epsilon_, m_scale, s_scale};
@@ -151,6 +201,38 @@ void OptimizerState::step(LaneMatrix& params, const LaneMatrix& grad, const Lane
       }
       return;
     }
+  }
+}
+
+// Every kind present computed for every lane, one pass over the parameters, each lane keeping
+// its own kind's result. The kinds of other lanes cost arithmetic only: a lane element is one
+// vector whichever lanes need it.
+void OptimizerState::step_mixed(LaneMatrix& params, const LaneMatrix& grad, const Lanes& rate) {
+  const LaneMask sgd = is_[static_cast<int>(Optimizer::sgd)];
+  const LaneMask momentum = is_[static_cast<int>(Optimizer::momentum)];
+  const LaneMask adam = is_[static_cast<int>(Optimizer::adam)];
+  const bool any_sgd = uses(Optimizer::sgd), any_momentum = uses(Optimizer::momentum),
+             any_adam = uses(Optimizer::adam);
+  if (any_adam) advance_adam();
+  const AdamStep a{beta1_, beta2_, epsilon_, 1.0 / (1.0 - beta1_power_),
+                   1.0 / (1.0 - beta2_power_)};
+  const Lanes lr = rate;  // a copy the stores below cannot change: kept in a register
+  simd::Vec4 r;
+  for (int l = 0; l < kLanes; ++l) r[l] = lr[l];
+  for (Eigen::Index e = 0; e < params.cols(); ++e) {
+    double* p = params.data() + kLanes * e;
+    const double* x = grad.data() + kLanes * e;
+    const simd::Vec4 t = *reinterpret_cast<const simd::Vec4*>(p);
+    simd::Vec4 next = t;
+    // sgd's step as sgd() writes it (GCC/Clang vectors, one expression): compilers that fuse a
+    // multiply and an add only within one expression (Clang's default) fuse both alike.
+    if (any_sgd) next = sgd ? t - r * *reinterpret_cast<const simd::Vec4*>(x) : next;
+    const Lanes theta = Eigen::Map<const Lanes>(p), g = Eigen::Map<const Lanes>(x);
+    if (any_momentum)
+      next = momentum ? vec(momentum_update(theta, g, column(velocity_, e), momentum_, lr)) : next;
+    if (any_adam)
+      next = adam ? vec(adam_update(theta, g, column(first_, e), column(second_, e), a, lr)) : next;
+    *reinterpret_cast<simd::Vec4*>(p) = next;
   }
 }
 

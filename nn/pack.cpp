@@ -163,14 +163,24 @@ Mlp shape_of(const TrialConfig& c, const Dataset& data) {
           c.model.loss};
 }
 
+// The pack's network: each lane with its job's activation (nn/lane_activation.cpp).
+LaneNet lane_net(const Mlp& shape, const std::array<const TrainJob*, Pack::kCapacity>& job) {
+  LaneNet net = shape.lanes();
+  std::array<Activation, kLanes> activations;
+  std::array<double, kLanes> slopes;
+  for (int l = 0; l < kLanes; ++l) {
+    activations[l] = job[l]->config->model.activation;
+    slopes[l] = job[l]->config->model.leaky_relu_slope;
+  }
+  net.use_lane_activations(activations, slopes);
+  return net;
+}
+
 }  // namespace
 
 bool can_share_pack(const TrialConfig& a, const TrialConfig& b) {
-  const bool leaky = a.model.activation == Activation::leaky_relu;
-  return a.model.hidden == b.model.hidden && a.model.activation == b.model.activation &&
-         a.model.loss == b.model.loss &&
-         (!leaky || a.model.leaky_relu_slope == b.model.leaky_relu_slope) &&
-         a.train.batch_size == b.train.batch_size && a.train.optimizer == b.train.optimizer &&
+  return a.model.hidden == b.model.hidden && a.model.loss == b.model.loss &&
+         a.train.batch_size == b.train.batch_size &&
          a.train.regularization == b.train.regularization;
 }
 
@@ -179,7 +189,7 @@ Pack::Pack(std::span<const TrainJob> jobs, const Dataset& data)
       used_(static_cast<int>(jobs.size())),
       data_(data),
       shape_(shape_of(*job_[0]->config, data)),
-      net_(shape_.lanes()),
+      net_(lane_net(shape_, job_)),
       n_(data.train.size()),
       has_validation_(data.validation.size() > 0),
       batch_(
@@ -207,7 +217,8 @@ void Pack::start(int l) {
   const TrialConfig& c = *job_[l]->config;
   Lane& lane = lanes_[l];
   lane.rng = Rng(job_[l]->seed);
-  params_.row(l) = shape_.initial_parameters(c.model.init, lane.rng).transpose();
+  // Its own activation's initialisation (automatic: He or Glorot by activation).
+  params_.row(l) = shape_of(c, data_).initial_parameters(c.model.init, lane.rng).transpose();
   lane.order.resize(static_cast<std::size_t>(n_));
   std::iota(lane.order.begin(), lane.order.end(), Eigen::Index{0});
   lane.curve.reserve(static_cast<std::size_t>(c.train.epochs) + 1);

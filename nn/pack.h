@@ -1,12 +1,18 @@
 // A pack: up to Pack::kCapacity trainings on one dataset run side by side, one per lane of a
 // LaneNet (nn/lanes.h), with one pass over the data per epoch for all of them. The trainings of
-// a pack share the network (hidden layers, activation, loss), the batch size, the optimizer and
-// the kind of penalty (can_share_pack()); learning rates, seeds, initialisation, the rates of the
-// optimizer and penalty, epoch budgets and convergence settings are per lane. Lanes never mix, so
-// a training's result is the same bits whichever trainings (if any) share its pack; class weights
-// are per lane too, one weight per sample of each lane's batch. Lanes past
-// the trainings repeat the last one, frozen (step size 0), and are never reported.
-// Callers outside nn/ use train_jobs() (nn/train.h), which forms the packs.
+// a pack share the hidden layers, the loss, the batch size and the kind of penalty
+// (can_share_pack()); learning rates, seeds, initialisation, the activation, the optimizer and
+// its rates, the penalty's rate, epoch budgets and convergence settings are per lane. Lanes never
+// mix, so a training's result is the same bits whichever trainings (if any) share its pack; class
+// weights are per lane too, one weight per sample of each lane's batch. Lanes past the trainings
+// repeat the last one, frozen (step size 0), and are never reported. Callers outside nn/ use
+// train_jobs() (nn/train.h), which forms the packs.
+//
+// Optimizers and activations may differ (each lane keeps its own kind's step, nn/optimizer.h,
+// and its own activation's numbers, nn/lane_activation.cpp) because sweeps over them are common
+// and their trainings would otherwise run alone, three lanes of four idle; layer sizes and batch
+// sizes may not: a lane holds one element of every network, and a
+// padded layer or a zero term is not neutral for -0, inf and NaN, nor is a step count shared.
 #pragma once
 
 #include <array>
@@ -78,7 +84,7 @@ class Pack {
   const int used_;  // lanes with a job of their own
   const Dataset& data_;
   const Mlp shape_;
-  const LaneNet& net_;
+  const LaneNet net_;     // shape_'s, with each lane's activation
   const Eigen::Index n_;  // training samples
   const bool has_validation_;
   const Eigen::Index batch_;

@@ -21,10 +21,26 @@ TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t 
   return std::move(Pack(std::span(&job, 1), data).run().front());
 }
 
+// A pack of mixed activations computes every activation present for every lane, so other
+// activations join only a pack that the first's own would leave at least half empty: with more,
+// they are about as well off in a pack of their own (e.g. relu and tanh x three optimizers: two
+// packs of three either way, and the mixed ones would cost more).
 std::vector<std::size_t> trained_with_first(std::span<const TrialConfig* const> configs) {
+  const ModelConfig& lead = configs[0]->model;
+  const auto same_activation = [&](const TrialConfig& c) {
+    return c.model.activation == lead.activation &&
+           (lead.activation != Activation::leaky_relu ||
+            c.model.leaky_relu_slope == lead.leaky_relu_slope);
+  };
   std::vector<std::size_t> mates{0};
   for (std::size_t i = 1; i < configs.size() && mates.size() < Pack::kCapacity; ++i)
-    if (can_share_pack(*configs[0], *configs[i])) mates.push_back(i);
+    if (can_share_pack(*configs[0], *configs[i]) && same_activation(*configs[i]))
+      mates.push_back(i);
+  if (mates.size() > Pack::kCapacity / 2) return mates;
+  for (std::size_t i = 1; i < configs.size() && mates.size() < Pack::kCapacity; ++i)
+    if (can_share_pack(*configs[0], *configs[i]) && !same_activation(*configs[i]))
+      mates.push_back(i);
+  std::sort(mates.begin(), mates.end());
   return mates;
 }
 

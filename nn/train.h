@@ -109,12 +109,13 @@ struct TrainJob {
 // jobs are. nn decides how the jobs share vector lanes: taken in order, each pack (nn/pack.h)
 // holds the first job not yet trained and the later ones that can share its lanes, and the packs
 // train one after the other. Jobs of any shapes and epoch budgets may be mixed; jobs of one
-// shape, batch size and optimizer fill the lanes best.
+// shape, batch size and activation fill the lanes best.
 std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Dataset& data);
 
 // For a scheduler that runs train_jobs() calls in parallel and wants each to be one pass over
 // the data: the indices of `configs` (trainings on one dataset) that train_jobs() trains
-// together with configs[0], in one pack: 0 first, then increasing.
+// together with configs[0], in one pack: 0 first, then increasing. Those of configs[0]'s
+// activation come first; others fill a pack that would otherwise be at least half empty.
 std::vector<std::size_t> trained_with_first(std::span<const TrialConfig* const> configs);
 
 // How many trainings train side by side at most: for estimates of time and memory.

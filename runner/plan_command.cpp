@@ -19,6 +19,7 @@
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/halving.h"
+#include "runner/pack_fill.h"
 #include "runner/resources.h"
 #include "sweeps/spec.h"
 
@@ -255,18 +256,19 @@ void print_work(const Work& work, std::ostream& out) {
   out << "\n";
 }
 
-// Times a short training of a few trials and scales it to the sweep's work.
+// Times a short training of a few trials and scales it to the sweep's work and to how full its
+// packs will be: a pack costs about the same whatever number of its lanes train.
 void print_time(const sweeps::Sweep& sweep, TrainSizes& sizes, const Work& work,
                 std::ostream& out) {
   std::string what;
   const double per = calibrate(sweep, sizes, what);
-  const double total = per * work.shared_sample_epochs;
+  const double fill = expected_pack_fill(sweep);
+  const double total = per * work.shared_sample_epochs * nn::trainings_side_by_side() / fill;
   const int cores = tbb::info::default_concurrency();
   out << fmt::format(
-      "time: about {} on one core, {} on {} cores (calibrated on {}; trials "
-      "that differ in network, batch size or optimizer from their neighbours "
-      "share fewer lanes, up to {}x slower)\n",
-      duration(total), duration(total / cores), cores, what, nn::trainings_side_by_side());
+      "time: about {} on one core, {} on {} cores (calibrated on {}; packs will hold {:.1f} "
+      "trainings of {} on average)\n",
+      duration(total), duration(total / cores), cores, what, fill, nn::trainings_side_by_side());
 }
 
 // The rungs of halving and their work against the full grid's, `work` (every trial to

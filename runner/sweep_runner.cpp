@@ -15,6 +15,7 @@
 #include "nn/dataset.h"
 #include "nn/train.h"
 #include "results/curves.h"
+#include "runner/pack_fill.h"
 
 namespace runner {
 
@@ -143,7 +144,7 @@ class GroupSource {
   static constexpr std::uint64_t kBlock = 64;
   // How many waiting trainings a group's partners are looked for in: far enough to fill the
   // lanes of sweeps whose innermost axes change the network, short enough to keep it cheap.
-  static constexpr std::size_t kWindow = 32;
+  static constexpr std::size_t kWindow = kPackWindow;
 
   const sweeps::Sweep& sweep_;
   const RunOptions& options_;

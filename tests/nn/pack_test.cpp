@@ -164,19 +164,20 @@ TEST(Pack, SnapshotAtEpochKIsTheTrainingOfKEpochs) {
     EXPECT_EQ(one[0].snapshots[s], b[1].snapshots[s]);
 }
 
-TEST(Pack, SharesOnlyTheSameNetworkBatchAndOptimizer) {
+TEST(Pack, SharesOnlyTheSameLayersLossBatchAndPenalty) {
   TrialConfig a = config_for(DatasetKind::circle, {8, 8}, 0.03, 10), b = a;
   b.train.learning_rate = 0.3;
   b.train.epochs = 99;
   b.model.init = Init::he;
   b.convergence.learned_below = 0.2;
   b.train.class_weight = ClassWeight::balanced;  // per lane
+  b.train.optimizer = Optimizer::adam;           // per lane
+  b.model.activation = Activation::relu;         // per lane
   EXPECT_TRUE(can_share_pack(a, b));
   for (auto change : std::vector<std::function<void(TrialConfig&)>>{
            [](TrialConfig& c) { c.model.hidden = {8}; },
-           [](TrialConfig& c) { c.model.activation = Activation::relu; },
+           [](TrialConfig& c) { c.model.loss = Loss::mse; },
            [](TrialConfig& c) { c.train.batch_size = 11; },
-           [](TrialConfig& c) { c.train.optimizer = Optimizer::adam; },
            [](TrialConfig& c) { c.train.regularization = Regularization::l1; }}) {
     TrialConfig c = a;
     change(c);

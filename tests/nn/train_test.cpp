@@ -185,9 +185,9 @@ TEST(TrainJobs, ResultsDoNotDependOnOrderOrCompany) {
 
 TEST(TrainedWithFirst, TakesTheFirstJobsThatShareItsLanesUpToAFullPack) {
   const TrialConfig tanh = config_for(DatasetKind::circle, {8}, 0.1, 10);
-  TrialConfig relu = tanh;
-  relu.model.activation = Activation::relu;
-  std::vector<const TrialConfig*> configs{&tanh, &relu};
+  TrialConfig narrower = tanh;
+  narrower.model.hidden = {4};
+  std::vector<const TrialConfig*> configs{&tanh, &narrower};
   for (int i = 0; i < trainings_side_by_side() + 2; ++i) configs.push_back(&tanh);
   std::vector<std::size_t> expected{0};
   for (int i = 0; i + 1 < trainings_side_by_side(); ++i)
