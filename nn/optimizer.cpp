@@ -78,26 +78,37 @@ __attribute__((target("avx512f,fma"))) Eigen::Index adam_avx512(double* theta, d
   return i / kLanes;
 }
 
-// The same four at a time (one lane element), with the same explicit fused multiply-adds: the
-// bits of both widths do not hang on which multiply-adds a compiler would fuse.
-void adam_avx2(double* theta, double* m, double* s, const double* g, const std::array<Lanes, 6>& k,
-               Eigen::Index n) {
-  __m256d c[6];
-  for (std::size_t j = 0; j < 6; ++j) c[j] = _mm256_loadu_pd(k[j].data());
-  const __m256d one = _mm256_set1_pd(1.0), b1 = c[1], b2 = c[2];
-  const __m256d keep1 = _mm256_sub_pd(one, b1), keep2 = _mm256_sub_pd(one, b2);
-  for (Eigen::Index i = 0; i < n * kLanes; i += kLanes) {
-    const __m256d gi = _mm256_loadu_pd(g + i);
-    const __m256d mi = _mm256_fmadd_pd(keep1, gi, _mm256_mul_pd(b1, _mm256_loadu_pd(m + i)));
+// One lane element of the same update four at a time, with the same explicit fused
+// multiply-adds: the bits of both widths, and of a pack of mixed kinds (step_mixed), do not hang
+// on which multiply-adds a compiler fuses (GCC fuses only some when it optimises less than -O2).
+// Stores m and s; returns theta's new value.
+struct AdamAvx2 {
+  __m256d c[6], b1, b2, keep1, keep2;
+  explicit AdamAvx2(const std::array<Lanes, 6>& k) {
+    for (std::size_t j = 0; j < 6; ++j) c[j] = _mm256_loadu_pd(k[j].data());
+    const __m256d one = _mm256_set1_pd(1.0);
+    b1 = c[1], b2 = c[2];
+    keep1 = _mm256_sub_pd(one, b1), keep2 = _mm256_sub_pd(one, b2);
+  }
+  [[gnu::always_inline]] __m256d operator()(const double* theta, double* m, double* s,
+                                            const double* g) const {
+    const __m256d gi = _mm256_loadu_pd(g);
+    const __m256d mi = _mm256_fmadd_pd(keep1, gi, _mm256_mul_pd(b1, _mm256_loadu_pd(m)));
     const __m256d si =
-        _mm256_fmadd_pd(_mm256_mul_pd(gi, gi), keep2, _mm256_mul_pd(b2, _mm256_loadu_pd(s + i)));
-    _mm256_storeu_pd(m + i, mi);
-    _mm256_storeu_pd(s + i, si);
+        _mm256_fmadd_pd(_mm256_mul_pd(gi, gi), keep2, _mm256_mul_pd(b2, _mm256_loadu_pd(s)));
+    _mm256_storeu_pd(m, mi);
+    _mm256_storeu_pd(s, si);
     const __m256d step = _mm256_mul_pd(_mm256_mul_pd(c[4], mi), c[0]);
     const __m256d root = _mm256_sqrt_pd(_mm256_mul_pd(c[5], si));
-    _mm256_storeu_pd(theta + i, _mm256_sub_pd(_mm256_loadu_pd(theta + i),
-                                              _mm256_div_pd(step, _mm256_add_pd(root, c[3]))));
+    return _mm256_sub_pd(_mm256_loadu_pd(theta), _mm256_div_pd(step, _mm256_add_pd(root, c[3])));
   }
+};
+
+void adam_avx2(double* theta, double* m, double* s, const double* g, const std::array<Lanes, 6>& k,
+               Eigen::Index n) {
+  const AdamAvx2 adam(k);
+  for (Eigen::Index i = 0; i < n * kLanes; i += kLanes)
+    _mm256_storeu_pd(theta + i, adam(theta + i, m + i, s + i, g + i));
 }
 #endif
 
@@ -216,6 +227,9 @@ void OptimizerState::step_mixed(LaneMatrix& params, const LaneMatrix& grad, cons
   if (any_adam) advance_adam();
   const AdamStep a{beta1_, beta2_, epsilon_, 1.0 / (1.0 - beta1_power_),
                    1.0 / (1.0 - beta2_power_)};
+#if NNSWEEP_SIMD_WIDE
+  const AdamAvx2 adam_avx2_step({rate, beta1_, beta2_, epsilon_, a.m_scale, a.s_scale});
+#endif
   const Lanes lr = rate;  // a copy the stores below cannot change: kept in a register
   simd::Vec4 r;
   for (int l = 0; l < kLanes; ++l) r[l] = lr[l];
@@ -230,8 +244,17 @@ void OptimizerState::step_mixed(LaneMatrix& params, const LaneMatrix& grad, cons
     const Lanes theta = Eigen::Map<const Lanes>(p), g = Eigen::Map<const Lanes>(x);
     if (any_momentum)
       next = momentum ? vec(momentum_update(theta, g, column(velocity_, e), momentum_, lr)) : next;
-    if (any_adam)
+    if (any_adam) {
+#if NNSWEEP_SIMD_WIDE  // as a pack of Adam alone computes it
+      const __m256d updated =
+          adam_avx2_step(p, first_.data() + kLanes * e, second_.data() + kLanes * e, x);
+      simd::Vec4 own;
+      std::memcpy(&own, &updated, sizeof own);
+      next = adam ? own : next;
+#else
       next = adam ? vec(adam_update(theta, g, column(first_, e), column(second_, e), a, lr)) : next;
+#endif
+    }
     *reinterpret_cast<simd::Vec4*>(p) = next;
   }
 }
