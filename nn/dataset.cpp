@@ -96,20 +96,23 @@ void multi_gauss(Points& p, int n, double noise, Rng& rng) {
   }
 }
 
-// Copies the columns order[first, first + count) of x and y into a split.
+// Copies the columns `samples` of x and y into a split, then frees `samples` (the index lists
+// of a split's parts go before its copies grow, which keeps a large CSV's peak memory low).
 Split take(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::MatrixXd& y,
-           const std::vector<Eigen::Index>& order, std::size_t first, std::size_t count) {
-  Split s{Eigen::MatrixXd(x.rows(), static_cast<Eigen::Index>(count)),
-          Eigen::MatrixXd(y.rows(), static_cast<Eigen::Index>(count))};
+           std::vector<Eigen::Index>&& samples) {
+  const auto count = static_cast<Eigen::Index>(samples.size());
+  Split s{Eigen::MatrixXd(x.rows(), count), Eigen::MatrixXd(y.rows(), count)};
   // The samples come in shuffled order: fetching a few ahead hides most of each cache miss.
-  constexpr std::size_t kAhead = 8;
-  for (std::size_t k = 0; k < count; ++k) {
+  constexpr Eigen::Index kAhead = 8;
+  for (Eigen::Index k = 0; k < count; ++k) {
+    const auto at = [&](Eigen::Index i) { return samples[static_cast<std::size_t>(i)]; };
     if (k + kAhead < count)
       for (Eigen::Index r = 0; r < x.rows(); r += 8)
-        __builtin_prefetch(x.col(order[first + k + kAhead]).data() + r);
-    s.x.col(static_cast<Eigen::Index>(k)) = x.col(order[first + k]);
-    s.y.col(static_cast<Eigen::Index>(k)) = y.col(order[first + k]);
+        __builtin_prefetch(x.col(at(k + kAhead)).data() + r);
+    s.x.col(k) = x.col(at(k));
+    s.y.col(k) = y.col(at(k));
   }
+  std::vector<Eigen::Index>().swap(samples);
   return s;
 }
 
@@ -302,21 +305,17 @@ Dataset split_dataset(Eigen::Ref<const Eigen::MatrixXd> x, const Eigen::MatrixXd
   Dataset d;
   d.task = task;
   if (label) d.class_counts = count_labels(labels, order);
-  // The test share first; then validation and training out of what is left.
-  const auto [part, test] = cut(order, split_sizes(n, config.train_fraction, 0.0).train, label);
-  std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> val_train;
-  if (config.split == SplitMethod::kfold)
-    val_train = fold_of(part, n, config, label);
-  else
-    val_train = cut(part, split_sizes(n, config).validation, label);
-  const std::vector<Eigen::Index>& val = val_train.first;
-  const std::vector<Eigen::Index>& train = val_train.second;
-  order.clear();
-  for (const std::vector<Eigen::Index>* s : {&val, &train, &test})
-    order.insert(order.end(), s->begin(), s->end());
-  d.validation = take(x, y, order, 0, val.size());
-  d.train = take(x, y, order, val.size(), train.size());
-  d.test = take(x, y, order, val.size() + train.size(), test.size());
+  // The test share first; then validation and training out of what is left. Each list of
+  // indices is freed as soon as it has been cut or copied.
+  auto [part, test] = cut(order, split_sizes(n, config.train_fraction, 0.0).train, label);
+  std::vector<Eigen::Index>().swap(order);
+  auto [val, train] = config.split == SplitMethod::kfold
+                          ? fold_of(part, n, config, label)
+                          : cut(part, split_sizes(n, config).validation, label);
+  std::vector<Eigen::Index>().swap(part);
+  d.validation = take(x, y, std::move(val));
+  d.train = take(x, y, std::move(train));
+  d.test = take(x, y, std::move(test));
   return d;
 }
 

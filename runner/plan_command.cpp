@@ -12,6 +12,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "nn/csv_data.h"
 #include "nn/dataset.h"
 #include "nn/input_error.h"
 #include "nn/train.h"
@@ -70,8 +71,15 @@ class TrainSizes {
  public:
   Eigen::Index operator()(const sweeps::Trial& t) {
     auto it = sizes_.find(t.data_seed);
-    if (it == sizes_.end()) it = sizes_.emplace(t.data_seed, dataset(t)->train.size()).first;
+    if (it == sizes_.end()) it = sizes_.emplace(t.data_seed, train_size(t)).first;
     return it->second;
+  }
+  // A CSV's splits are counted without copying its numbers into them: `plan` holds a large
+  // file's numbers once (only the calibration builds a whole dataset).
+  Eigen::Index train_size(const sweeps::Trial& t) {
+    if (t.config.data.dataset != nn::DatasetKind::csv || (last_ && last_seed_ == t.data_seed))
+      return dataset(t)->train.size();
+    return nn::load_csv_splits(t.config.data, t.data_seed).train.size();
   }
   std::shared_ptr<const nn::Dataset> dataset(const sweeps::Trial& t) {
     if (!last_ || last_seed_ != t.data_seed)
