@@ -54,6 +54,10 @@ class FileStream : public std::ostream {
   explicit FileStream(Fd fd);
   ~FileStream() override;
   int fd() const;
+  // Starts writing what was flushed so far to the disk, without waiting (Linux; elsewhere
+  // nothing): a later sync then finds it written or on the way. The stream does so by itself
+  // every MiB.
+  void start_writeback();
 
  private:
   class Buffer;

@@ -407,6 +407,9 @@ class RowSink {
     if (progress_) progress_->finish();
     trials_file_->flush();
     if (curves_file_) curves_file_->flush();
+    // On their way to the disk while the tables are made, which sync them with theirs.
+    trials_file_->start_writeback();
+    if (curves_file_) curves_file_->start_writeback();
   }
 
   // The tables' aggregates, when every row came in trial order.
