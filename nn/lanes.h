@@ -21,15 +21,29 @@
 
 namespace nn {
 
-inline constexpr int kLanes = 4;
-using Lanes = Eigen::Array<double, kLanes, 1>;
-using LaneMatrix = Eigen::Array<double, kLanes, Eigen::Dynamic>;
+// Lanes of a scalar type: as many as fill 32 bytes, 4 doubles or 8 floats (train.precision).
+template <typename T>
+inline constexpr int kLanesOf = static_cast<int>(32 / sizeof(T));
+template <typename T>
+using LanesOf = Eigen::Array<T, kLanesOf<T>, 1>;
+template <typename T>
+using LaneMatrixOf = Eigen::Array<T, kLanesOf<T>, Eigen::Dynamic>;
 
-class LaneNet {
+inline constexpr int kLanes = kLanesOf<double>;
+using Lanes = LanesOf<double>;
+using LaneMatrix = LaneMatrixOf<double>;
+
+// T: double or float, the numbers the networks compute in (train.precision); both are built.
+template <typename T>
+class LaneNetOf {
  public:
+  static constexpr int kLanes = kLanesOf<T>;
+  using Lanes = LanesOf<T>;
+  using LaneMatrix = LaneMatrixOf<T>;
+
   // Throws std::invalid_argument for cross_entropy on regression (see resolve_loss).
-  LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-          double leaky_slope, Task task, Loss loss = Loss::automatic);
+  LaneNetOf(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
+            double leaky_slope, Task task, Loss loss = Loss::automatic);
 
   int layers() const { return static_cast<int>(widths_.size()) - 1; }
   // The units of a layer: 0 = inputs, layers() = outputs.
@@ -101,7 +115,12 @@ class LaneNet {
   int vector_width_;  // numbers per instruction: 4 or 8
 };
 
+using LaneNet = LaneNetOf<double>;
+extern template class LaneNetOf<double>;
+extern template class LaneNetOf<float>;
+
 // Every lane's copy of a matrix of samples (rows x cols), for data shared by all lanes.
-LaneMatrix broadcast(const Eigen::MatrixXd& m);
+template <typename T = double>
+LaneMatrixOf<T> broadcast(const Eigen::MatrixXd& m);
 
 }  // namespace nn

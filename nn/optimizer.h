@@ -10,11 +10,17 @@
 
 namespace nn {
 
-class OptimizerState {
+// T: the networks' numbers, double or float (nn/lanes.h).
+template <typename T>
+class OptimizerStateOf {
  public:
+  static constexpr int kLanes = kLanesOf<T>;
+  using Lanes = LanesOf<T>;
+  using LaneMatrix = LaneMatrixOf<T>;
+
   // configs[l]: lane l's training settings; every lane's optimizer is configs[0]'s kind.
-  OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
-                 Eigen::Index parameter_count);
+  OptimizerStateOf(const std::array<const TrainConfig*, kLanes>& configs,
+                   Eigen::Index parameter_count);
 
   // One update of every lane's parameters against its gradient, with step size `rate` per lane
   // (a lane's learning rate, or 0 to leave it as it is).
@@ -27,5 +33,9 @@ class OptimizerState {
   LaneMatrix second_;  // adam: second moment
   Lanes beta1_power_ = Lanes::Ones(), beta2_power_ = Lanes::Ones();  // adam: beta^t
 };
+
+using OptimizerState = OptimizerStateOf<double>;
+extern template class OptimizerStateOf<double>;
+extern template class OptimizerStateOf<float>;
 
 }  // namespace nn
