@@ -2,7 +2,7 @@
 FMA peak) measured by the same build, scikit-learn on the same grid, the runner's per-trial
 overhead and loading a large CSV (beside pandas). Prints medians of REPEATS runs.
 
-usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only]
+usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only] [--float32-only]
 """
 import argparse, csv, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -66,8 +66,12 @@ def main():
     parser.add_argument("--build", default="build")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--csv-only", action="store_true", help="only the large-CSV loading")
+    parser.add_argument("--float32-only", action="store_true", help="only float32 vs float64")
     args = parser.parse_args()
     nnsweep = os.path.join(args.build, "runner", "nnsweep")
+    if args.float32_only:
+        float32_ratio(nnsweep, max(args.repeats, 5))
+        return
     if args.csv_only:
         csv_loading(nnsweep, args.repeats)
         return
@@ -160,6 +164,7 @@ def main():
             print("MPI: this build has no MPI or there is no mpirun: skipped")
 
         peer_ratios(nnsweep, spec, work, args.repeats)
+    float32_ratio(nnsweep, max(args.repeats, 5))
     csv_loading(nnsweep, args.repeats)
 
 
@@ -222,6 +227,27 @@ def csv_loading(nnsweep, repeats):
                          for _ in range(repeats)]
                 line += f"; pandas read_csv (with Python's start-up) {medians(reads)}"
             print(line)
+
+
+def float32_ratio(nnsweep, repeats):
+    """The bench grid with `repeats: 8` (448 trainings, packs full) in train.precision float64
+    and float32, 2 threads, end to end, the two run alternately: medians of wall and CPU time
+    and the ratios float64 / float32."""
+    spec = os.path.join(HERE, "bench_sweep.yaml")
+    runs = {"float64": [], "float32": []}
+    with tempfile.TemporaryDirectory() as work:
+        for r in range(repeats):
+            for precision, times in runs.items():
+                out = os.path.join(work, f"{precision}-{r}")
+                times.append(timed([nnsweep, "run", spec, "repeats=8",
+                                    f"train.precision={precision}", "--quiet", "--threads", "2",
+                                    "--out", out, "--save-models", "none"]))
+    wall, cpu = ({p: statistics.median(t[i] for t in times) for p, times in runs.items()}
+                 for i in (0, 1))
+    print(f"float32 vs float64, bench grid x 8 repeats (448 trainings, 2 threads): float64 "
+          f"{medians(runs['float64'])}; float32 {medians(runs['float32'])}; float32 "
+          f"{wall['float64'] / wall['float32']:.2f}x faster wall, "
+          f"{cpu['float64'] / cpu['float32']:.2f}x CPU")
 
 
 def runs_for(nnsweep, spec, threads, out, seconds):
