@@ -99,5 +99,20 @@ TEST_F(Precision, PredictOfAFloat32ModelGivesTheLossesTrainingReported) {
   EXPECT_NE(bad.err.find("float16"), std::string::npos) << bad.err;
 }
 
+// plan calibrates and counts packs of eight float32 trainings, as run trains them.
+TEST_F(Precision, PlanCountsEightFloat32TrainingsToAPack) {
+  write("p.yaml",
+        "name: p\nrepeats: 16\ndata: { dataset: circle, points: 40 }\n"
+        "train: { epochs: 2, precision: float32 }\n");
+  const Output plan = nnsweep("plan p.yaml");
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("a pack of 8 copies"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("packs will hold 8.0 trainings of 8"), std::string::npos) << plan.out;
+  write("q.yaml", "name: q\nrepeats: 16\ndata: { dataset: circle, points: 40 }\n");
+  const Output wide = nnsweep("plan q.yaml");
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  EXPECT_NE(wide.out.find("packs will hold 4.0 trainings of 4"), std::string::npos) << wide.out;
+}
+
 }  // namespace
 }  // namespace e2e
