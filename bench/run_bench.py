@@ -1,11 +1,11 @@
 """The speed benchmark: the bench sweep at 1 and 2 threads, the machine's limits (Eigen GEMM,
 FMA peak) measured by the same build, scikit-learn on the same grid, the runner's per-trial
-overhead, wide networks against the FMA peak and digits against scikit-learn, and loading a large
-CSV (beside pandas). Prints medians of REPEATS runs.
-overhead, a sweep of partly filled packs against full ones and loading a large CSV (beside
-pandas). Prints medians of REPEATS runs.
+overhead, wide networks against the FMA peak and digits against scikit-learn, a sweep of partly
+filled packs against full ones, float32 against float64 and loading a large CSV (beside pandas).
+Prints medians of REPEATS runs.
 
-usage: python3 bench/run_bench.py [--build DIR] [--repeats N] [--csv-only | --scaling-only | --wide-only]
+usage: python3 bench/run_bench.py [--build DIR] [--repeats N]
+                                  [--csv-only | --scaling-only | --wide-only | --float32-only]
 """
 import argparse, csv, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -73,8 +73,12 @@ def main():
                         help="only curves on/off, 1 vs 2 threads and the fixed cost")
     parser.add_argument("--wide-only", action="store_true",
                         help="only the wide networks and digits (with the FMA peak)")
+    parser.add_argument("--float32-only", action="store_true", help="only float32 vs float64")
     args = parser.parse_args()
     nnsweep = os.path.join(args.build, "runner", "nnsweep")
+    if args.float32_only:
+        float32_ratio(nnsweep, max(args.repeats, 5))
+        return
     if args.scaling_only:
         curves_and_scaling(nnsweep, args.repeats)
         return
@@ -175,6 +179,7 @@ def main():
     curves_and_scaling(nnsweep, args.repeats)
     wide_networks(nnsweep, args.build, args.repeats)
     lone_vs_packed(nnsweep, max(args.repeats, 5))
+    float32_ratio(nnsweep, max(args.repeats, 5))
     csv_loading(nnsweep, args.repeats)
 
 
@@ -402,6 +407,27 @@ def lone_vs_packed(nnsweep, repeats):
               f"{per[spec][1] / per[packed][1]:.2f}x; wall {per[spec][0]:.2f} vs "
               f"{per[packed][0]:.2f} ms, {per[spec][0] / per[packed][0]:.2f}x "
               f"(median of {repeats})")
+
+
+def float32_ratio(nnsweep, repeats):
+    """The bench grid with `repeats: 8` (448 trainings, packs full) in train.precision float64
+    and float32, 2 threads, end to end, the two run alternately: medians of wall and CPU time
+    and the ratios float64 / float32."""
+    spec = os.path.join(HERE, "bench_sweep.yaml")
+    runs = {"float64": [], "float32": []}
+    with tempfile.TemporaryDirectory() as work:
+        for r in range(repeats):
+            for precision, times in runs.items():
+                out = os.path.join(work, f"{precision}-{r}")
+                times.append(timed([nnsweep, "run", spec, "repeats=8",
+                                    f"train.precision={precision}", "--quiet", "--threads", "2",
+                                    "--out", out, "--save-models", "none"]))
+    wall, cpu = ({p: statistics.median(t[i] for t in times) for p, times in runs.items()}
+                 for i in (0, 1))
+    print(f"float32 vs float64, bench grid x 8 repeats (448 trainings, 2 threads): float64 "
+          f"{medians(runs['float64'])}; float32 {medians(runs['float32'])}; float32 "
+          f"{wall['float64'] / wall['float32']:.2f}x faster wall, "
+          f"{cpu['float64'] / cpu['float32']:.2f}x CPU")
 
 
 def runs_for(nnsweep, spec, threads, out, seconds):

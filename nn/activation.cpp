@@ -10,17 +10,18 @@ namespace nn {
 namespace {
 
 using simd::BitsOf;
+using simd::ElementOf;
 
 // Applies `f` to z, a vector V of numbers at a time, in place; a last partial group is padded,
 // so every number goes through the same instructions wherever it sits.
 template <typename V, typename F>
-[[gnu::always_inline]] inline void each(double* p, Eigen::Index n, F f) {
-  constexpr auto kWidth = static_cast<Eigen::Index>(sizeof(V) / sizeof(double));
+[[gnu::always_inline]] inline void each(ElementOf<V>* p, Eigen::Index n, F f) {
+  constexpr auto kWidth = static_cast<Eigen::Index>(sizeof(V) / sizeof(ElementOf<V>));
   Eigen::Index i = 0;
   for (; i + kWidth <= n; i += kWidth) f(*reinterpret_cast<V*>(p + i));
   if (i < n) {
     V v{};
-    const auto bytes = static_cast<std::size_t>(n - i) * sizeof(double);
+    const auto bytes = static_cast<std::size_t>(n - i) * sizeof(ElementOf<V>);
     std::memcpy(&v, p + i, bytes);
     f(v);
     std::memcpy(p + i, &v, bytes);
@@ -66,7 +67,7 @@ template <typename V>
 // log(1 + e^-|z|) over n numbers, exact to a few units in the last place for any z; NaN stays
 // NaN.
 template <typename V>
-[[gnu::always_inline]] inline void log1p_exp_neg_abs_each(double* p, Eigen::Index n) {
+[[gnu::always_inline]] inline void log1p_exp_neg_abs_each(ElementOf<V>* p, Eigen::Index n) {
   each<V>(
       p, n, [](V & z) __attribute__((always_inline)) {
         using Bits = BitsOf<V>;
@@ -87,7 +88,7 @@ template <typename V>
 // The functions with vector code of their own, in vectors of V: tanh, sigmoid and elu (built on
 // exp) and relu. Returns false for the others.
 template <typename V>
-[[gnu::always_inline]] inline bool activate_each(Activation f, double* p, Eigen::Index n) {
+[[gnu::always_inline]] inline bool activate_each(Activation f, ElementOf<V>* p, Eigen::Index n) {
   switch (f) {
     case Activation::tanh:
       each<V>(
@@ -113,14 +114,15 @@ template <typename V>
 // g = op(a, g) over n numbers of a and g, a vector V at a time, a last partial group padded as
 // in each().
 template <typename V, typename Op>
-[[gnu::always_inline]] inline void each_pair(const double* a, double* g, Eigen::Index n, Op op) {
-  constexpr auto kWidth = static_cast<Eigen::Index>(sizeof(V) / sizeof(double));
+[[gnu::always_inline]] inline void each_pair(const ElementOf<V>* a, ElementOf<V>* g, Eigen::Index n,
+                                             Op op) {
+  constexpr auto kWidth = static_cast<Eigen::Index>(sizeof(V) / sizeof(ElementOf<V>));
   Eigen::Index i = 0;
   for (; i + kWidth <= n; i += kWidth)
     op(*reinterpret_cast<const V*>(a + i), *reinterpret_cast<V*>(g + i));
   if (i < n) {
     V av{}, gv{};
-    const auto bytes = static_cast<std::size_t>(n - i) * sizeof(double);
+    const auto bytes = static_cast<std::size_t>(n - i) * sizeof(ElementOf<V>);
     std::memcpy(&av, a + i, bytes);
     std::memcpy(&gv, g + i, bytes);
     op(av, gv);
@@ -131,8 +133,8 @@ template <typename V, typename Op>
 // g *= f'(z) from a = f(z), in vectors of V, for tanh, sigmoid and relu (the backward pass of
 // most networks). Returns false for the others.
 template <typename V>
-[[gnu::always_inline]] inline bool derivative_each(Activation f, const double* a, double* g,
-                                                   Eigen::Index n) {
+[[gnu::always_inline]] inline bool derivative_each(Activation f, const ElementOf<V>* a,
+                                                   ElementOf<V>* g, Eigen::Index n) {
   switch (f) {
     case Activation::tanh:
       each_pair<V>(
@@ -166,6 +168,18 @@ __attribute__((target("avx512f,fma"))) bool derivative_avx512(Activation f, cons
 __attribute__((target("avx512f,fma"))) void log1p_exp_neg_abs_avx512(double* p, Eigen::Index n) {
   log1p_exp_neg_abs_each<simd::Vec8>(p, n);
 }
+// float32: sixteen floats an instruction.
+__attribute__((target("avx512f,fma"))) bool activate_avx512(Activation f, float* p,
+                                                            Eigen::Index n) {
+  return activate_each<simd::Vec16f>(f, p, n);
+}
+__attribute__((target("avx512f,fma"))) bool derivative_avx512(Activation f, const float* a,
+                                                              float* g, Eigen::Index n) {
+  return derivative_each<simd::Vec16f>(f, a, g, n);
+}
+__attribute__((target("avx512f,fma"))) void log1p_exp_neg_abs_avx512(float* p, Eigen::Index n) {
+  log1p_exp_neg_abs_each<simd::Vec16f>(p, n);
+}
 #else
 bool activate_avx512(Activation, double*, Eigen::Index) {
   return false;
@@ -174,23 +188,70 @@ bool derivative_avx512(Activation, const double*, double*, Eigen::Index) {
   return false;
 }
 void log1p_exp_neg_abs_avx512(double*, Eigen::Index) {}
+bool activate_avx512(Activation, float*, Eigen::Index) {
+  return false;
+}
+bool derivative_avx512(Activation, const float*, float*, Eigen::Index) {
+  return false;
+}
+void log1p_exp_neg_abs_avx512(float*, Eigen::Index) {}
 #endif
+
+// The public functions below for doubles or floats (Map: an ArrayMap or an ArrayMapF).
+template <typename Map, typename T = typename Map::Scalar>
+bool activate_width_of(Activation f, double leaky_slope, Map z, int width) {
+  if (!simd::runs_width(width)) return false;
+  if (width == 8 ? activate_avx512(f, z.data(), z.size())
+                 : activate_each<typename simd::Vectors<T>::Narrow>(f, z.data(), z.size()))
+    return true;
+  // The others: the same code at any width.
+  if (f == Activation::leaky_relu) {
+    z = (z > T(0)).select(z, static_cast<T>(leaky_slope) * z);
+  } else if (f == Activation::softplus) {
+    // log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|).
+    z = z.max(T(0)) + (-z.abs()).exp().log1p();
+  }
+  return true;  // linear: nothing to do
+}
+
+template <typename Map>
+bool log1p_exp_neg_abs_width_of(Map z, int width) {
+  if (!simd::runs_width(width)) return false;
+  if (width == 8)
+    log1p_exp_neg_abs_avx512(z.data(), z.size());
+  else
+    log1p_exp_neg_abs_each<typename simd::Vectors<typename Map::Scalar>::Narrow>(z.data(),
+                                                                                 z.size());
+  return true;
+}
+
+template <typename ConstMap, typename Map, typename T = typename Map::Scalar>
+bool multiply_by_derivative_width_of(Activation f, double leaky_slope, ConstMap a, Map g,
+                                     int width) {
+  if (!simd::runs_width(width)) return false;
+  if (width == 8
+          ? derivative_avx512(f, a.data(), g.data(), a.size())
+          : derivative_each<typename simd::Vectors<T>::Narrow>(f, a.data(), g.data(), a.size()))
+    return true;
+  // The others: the same code at any width.
+  if (f == Activation::leaky_relu) {
+    g = (a > T(0)).select(g, static_cast<T>(leaky_slope) * g);
+  } else if (f == Activation::elu) {
+    g = (a > T(0)).select(g, g * (a + T(1)));
+  } else if (f == Activation::softplus) {
+    // f'(z) = sigmoid(z) = 1 - e^-f(z).
+    g *= -(-a).expm1();
+  }
+  return true;  // linear: f' = 1
+}
 
 }  // namespace
 
 bool activate_width(Activation f, double leaky_slope, ArrayMap z, int width) {
-  if (!simd::runs_width(width)) return false;
-  if (width == 8 ? activate_avx512(f, z.data(), z.size())
-                 : activate_each<simd::Vec4>(f, z.data(), z.size()))
-    return true;
-  // The others: the same code at any width.
-  if (f == Activation::leaky_relu) {
-    z = (z > 0.0).select(z, leaky_slope * z);
-  } else if (f == Activation::softplus) {
-    // log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|).
-    z = z.max(0.0) + (-z.abs()).exp().log1p();
-  }
-  return true;  // linear: nothing to do
+  return activate_width_of(f, leaky_slope, z, width);
+}
+bool activate_width(Activation f, double leaky_slope, ArrayMapF z, int width) {
+  return activate_width_of(f, leaky_slope, z, width);
 }
 
 void activate(Activation f, double leaky_slope, ArrayMap z) {
@@ -198,12 +259,10 @@ void activate(Activation f, double leaky_slope, ArrayMap z) {
 }
 
 bool log1p_exp_neg_abs_width(ArrayMap z, int width) {
-  if (!simd::runs_width(width)) return false;
-  if (width == 8)
-    log1p_exp_neg_abs_avx512(z.data(), z.size());
-  else
-    log1p_exp_neg_abs_each<simd::Vec4>(z.data(), z.size());
-  return true;
+  return log1p_exp_neg_abs_width_of(z, width);
+}
+bool log1p_exp_neg_abs_width(ArrayMapF z, int width) {
+  return log1p_exp_neg_abs_width_of(z, width);
 }
 
 void log1p_exp_neg_abs(ArrayMap z) {
@@ -212,20 +271,11 @@ void log1p_exp_neg_abs(ArrayMap z) {
 
 bool multiply_by_derivative_width(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g,
                                   int width) {
-  if (!simd::runs_width(width)) return false;
-  if (width == 8 ? derivative_avx512(f, a.data(), g.data(), a.size())
-                 : derivative_each<simd::Vec4>(f, a.data(), g.data(), a.size()))
-    return true;
-  // The others: the same code at any width.
-  if (f == Activation::leaky_relu) {
-    g = (a > 0.0).select(g, leaky_slope * g);
-  } else if (f == Activation::elu) {
-    g = (a > 0.0).select(g, g * (a + 1.0));
-  } else if (f == Activation::softplus) {
-    // f'(z) = sigmoid(z) = 1 - e^-f(z).
-    g *= -(-a).expm1();
-  }
-  return true;  // linear: f' = 1
+  return multiply_by_derivative_width_of(f, leaky_slope, a, g, width);
+}
+bool multiply_by_derivative_width(Activation f, double leaky_slope, ConstArrayMapF a, ArrayMapF g,
+                                  int width) {
+  return multiply_by_derivative_width_of(f, leaky_slope, a, g, width);
 }
 
 void multiply_by_derivative(Activation f, double leaky_slope, ConstArrayMap a, ArrayMap g) {

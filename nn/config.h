@@ -42,6 +42,9 @@ enum class Missing { error, drop_rows, mean };
 // How much each training sample's class counts in the gradient: none (every sample alike) or
 // balanced (class c weighs n / (K n_c) over the training split, as scikit-learn and Keras).
 enum class ClassWeight { none, balanced };
+// The numbers a training computes in: float64 (double), or float32 (float, twice the lanes per
+// vector register, its own bits).
+enum class Precision { float64, float32 };
 
 // The spelling of each enumerator as users write it, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 7> kDatasetNames = {
@@ -66,6 +69,7 @@ inline constexpr std::array<std::string_view, 2> kResampleNames = {"false", "tru
 inline constexpr std::array<std::string_view, 2> kCategoricalNames = {"error", "onehot"};
 inline constexpr std::array<std::string_view, 3> kMissingNames = {"error", "drop_rows", "mean"};
 inline constexpr std::array<std::string_view, 2> kClassWeightNames = {"none", "balanced"};
+inline constexpr std::array<std::string_view, 2> kPrecisionNames = {"float64", "float32"};
 
 template <typename Enum, std::size_t N>
 constexpr std::string_view name_of(Enum value, const std::array<std::string_view, N>& names) {
@@ -130,6 +134,9 @@ inline std::string_view to_string(Missing v) {
 }
 inline std::string_view to_string(ClassWeight v) {
   return name_of(v, kClassWeightNames);
+}
+inline std::string_view to_string(Precision v) {
+  return name_of(v, kPrecisionNames);
 }
 
 // Sizes an input can name, checked before anything is allocated (README, "Limits").
@@ -208,6 +215,7 @@ struct TrainConfig {
   // for `patience` epochs in a row, epoch 0 counting as the first best. 0: train the budget.
   int early_stopping_patience = 0;
   double early_stopping_min_delta = 0;
+  Precision precision = Precision::float64;  // train.precision
 
   bool operator==(const TrainConfig&) const = default;
 };

@@ -9,35 +9,43 @@
 #include <cstring>
 
 #include "nn/lanes.h"
+#include "nn/vector_math.h"
 
 namespace nn {
 namespace {
 
-using Mask = std::int64_t __attribute__((vector_size(kLanes * sizeof(std::int64_t))));
-using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
+// A lane element of T as a GCC/Clang vector, and the masks its comparisons give.
+template <typename T>
+using VecOf = typename simd::Vectors<T>::Narrow;
+template <typename T>
+using MaskOf = decltype(VecOf<T>{} < VecOf<T>{});
 
 // The lanes whose activation and slope are lane `first`'s.
-Mask lanes_like(const std::array<Activation, kLanes>& f, const std::array<double, kLanes>& slope,
-                int first) {
-  Mask m = {};
-  for (int l = 0; l < kLanes; ++l)
+template <typename T>
+MaskOf<T> lanes_like(const std::array<Activation, kLanesOf<T>>& f,
+                     const std::array<double, kLanesOf<T>>& slope, int first) {
+  MaskOf<T> m = {};
+  for (int l = 0; l < kLanesOf<T>; ++l)
     m[l] =
         f[l] == f[first] && (f[l] != Activation::leaky_relu || slope[l] == slope[first]) ? -1 : 0;
   return m;
 }
 
 // Whether lane l's activation was seen in an earlier lane.
-bool seen_before(const std::array<Activation, kLanes>& f, const std::array<double, kLanes>& slope,
-                 int l) {
+template <typename T>
+bool seen_before(const std::array<Activation, kLanesOf<T>>& f,
+                 const std::array<double, kLanesOf<T>>& slope, int l) {
   for (int k = 0; k < l; ++k)
-    if (lanes_like(f, slope, k)[l]) return true;
+    if (lanes_like<T>(f, slope, k)[l]) return true;
   return false;
 }
 
 // to[i] = from[i] in the lanes of `mask`, over n lane elements.
-void keep_lanes(const double* from, double* to, Eigen::Index n, const Mask& mask) {
+template <typename T>
+void keep_lanes(const T* from, T* to, Eigen::Index n, const MaskOf<T>& mask) {
+  constexpr int kLanes = kLanesOf<T>;
   for (Eigen::Index e = 0; e < n; ++e) {
-    Vec a, b;
+    VecOf<T> a, b;
     std::memcpy(&a, from + kLanes * e, sizeof a);
     std::memcpy(&b, to + kLanes * e, sizeof b);
     b = mask ? a : b;
@@ -47,46 +55,60 @@ void keep_lanes(const double* from, double* to, Eigen::Index n, const Mask& mask
 
 }  // namespace
 
-void LaneNet::use_lane_activations(const std::array<Activation, kLanes>& activations,
-                                   const std::array<double, kLanes>& slopes) {
+template <typename T>
+void LaneNetOf<T>::use_lane_activations(const std::array<Activation, kLanes>& activations,
+                                        const std::array<double, kLanes>& slopes) {
   lane_activation_ = activations;
   lane_slope_ = slopes;
   mixed_activations_ = false;
-  for (int l = 1; l < kLanes; ++l) mixed_activations_ |= !lanes_like(activations, slopes, 0)[l];
+  for (int l = 1; l < kLanes; ++l) mixed_activations_ |= !lanes_like<T>(activations, slopes, 0)[l];
   activation_ = activations[0];
   leaky_slope_ = slopes[0];
 }
 
-void LaneNet::activate(ArrayMap z, Workspace& ws) const {
+template <typename T>
+void LaneNetOf<T>::activate(Map z, Workspace& ws) const {
   if (!mixed_activations_) {
     activate_width(activation_, leaky_slope_, z, vector_width_);
     return;
   }
   const Eigen::Index n = z.size();
-  std::memcpy(ws.before.data(), z.data(), sizeof(double) * n);
+  std::memcpy(ws.before.data(), z.data(), sizeof(T) * n);
   for (int l = 0; l < kLanes; ++l) {
-    if (seen_before(lane_activation_, lane_slope_, l)) continue;
-    std::memcpy(ws.each.data(), ws.before.data(), sizeof(double) * n);
-    activate_width(lane_activation_[l], lane_slope_[l], ArrayMap(ws.each.data(), n), vector_width_);
-    keep_lanes(ws.each.data(), z.data(), n / kLanes, lanes_like(lane_activation_, lane_slope_, l));
+    if (seen_before<T>(lane_activation_, lane_slope_, l)) continue;
+    std::memcpy(ws.each.data(), ws.before.data(), sizeof(T) * n);
+    activate_width(lane_activation_[l], lane_slope_[l], Map(ws.each.data(), n), vector_width_);
+    keep_lanes(ws.each.data(), z.data(), n / kLanes,
+               lanes_like<T>(lane_activation_, lane_slope_, l));
   }
 }
 
-void LaneNet::multiply_by_derivative(ConstArrayMap a, ArrayMap grad, Workspace& ws) const {
+template <typename T>
+void LaneNetOf<T>::multiply_by_derivative(ConstMap a, Map grad, Workspace& ws) const {
   if (!mixed_activations_) {
     multiply_by_derivative_width(activation_, leaky_slope_, a, grad, vector_width_);
     return;
   }
   const Eigen::Index n = grad.size();
-  std::memcpy(ws.before.data(), grad.data(), sizeof(double) * n);
+  std::memcpy(ws.before.data(), grad.data(), sizeof(T) * n);
   for (int l = 0; l < kLanes; ++l) {
-    if (seen_before(lane_activation_, lane_slope_, l)) continue;
-    std::memcpy(ws.each.data(), ws.before.data(), sizeof(double) * n);
-    multiply_by_derivative_width(lane_activation_[l], lane_slope_[l], a,
-                                 ArrayMap(ws.each.data(), n), vector_width_);
+    if (seen_before<T>(lane_activation_, lane_slope_, l)) continue;
+    std::memcpy(ws.each.data(), ws.before.data(), sizeof(T) * n);
+    multiply_by_derivative_width(lane_activation_[l], lane_slope_[l], a, Map(ws.each.data(), n),
+                                 vector_width_);
     keep_lanes(ws.each.data(), grad.data(), n / kLanes,
-               lanes_like(lane_activation_, lane_slope_, l));
+               lanes_like<T>(lane_activation_, lane_slope_, l));
   }
 }
+
+// The members defined here; the rest of LaneNetOf is instantiated in nn/lanes.cpp.
+template void LaneNetOf<double>::use_lane_activations(
+    const std::array<Activation, kLanesOf<double>>&, const std::array<double, kLanesOf<double>>&);
+template void LaneNetOf<double>::activate(Map, Workspace&) const;
+template void LaneNetOf<double>::multiply_by_derivative(ConstMap, Map, Workspace&) const;
+template void LaneNetOf<float>::use_lane_activations(const std::array<Activation, kLanesOf<float>>&,
+                                                     const std::array<double, kLanesOf<float>>&);
+template void LaneNetOf<float>::activate(Map, Workspace&) const;
+template void LaneNetOf<float>::multiply_by_derivative(ConstMap, Map, Workspace&) const;
 
 }  // namespace nn

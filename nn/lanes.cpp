@@ -13,18 +13,27 @@ namespace nn {
 namespace {
 
 // Lane element e of a LaneMatrix's data.
-Eigen::Map<const Lanes> at(const double* p, Eigen::Index e) {
-  return Eigen::Map<const Lanes>(p + kLanes * e);
+template <typename T>
+Eigen::Map<const LanesOf<T>> at(const T* p, Eigen::Index e) {
+  return Eigen::Map<const LanesOf<T>>(p + kLanesOf<T> * e);
 }
-Eigen::Map<Lanes> at(double* p, Eigen::Index e) {
-  return Eigen::Map<Lanes>(p + kLanes * e);
+template <typename T>
+Eigen::Map<LanesOf<T>> at(T* p, Eigen::Index e) {
+  return Eigen::Map<LanesOf<T>>(p + kLanesOf<T> * e);
 }
+
+// Contiguous numbers of a scalar type: ArrayMap, ArrayMapF (nn/activation.h).
+template <typename T>
+using MapOf = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <typename T>
+using ConstMapOf = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
 
 // One lane element as a GCC/Clang vector: the accumulators of the products stay in registers,
 // which Eigen's fixed-size arrays, kept in a local array, did not (they went through the stack
 // on every step). aligned(8): loads and stores need no more than a double's alignment.
-using Vec = double __attribute__((vector_size(kLanes * sizeof(double)), aligned(8)));
-static_assert(sizeof(Vec) == sizeof(Lanes));
+template <typename T>
+using VecOf = typename simd::Vectors<T>::Narrow;
+static_assert(sizeof(VecOf<double>) == sizeof(Lanes) && sizeof(VecOf<float>) == sizeof(Lanes));
 
 // Samples per step of the binary cross-entropy (see loss_sum).
 constexpr Eigen::Index kLossBlock = 32;
@@ -33,8 +42,9 @@ constexpr Eigen::Index kForwardChunk = 64;
 
 // Lane element e of a LaneMatrix's data, as a vector. A reference, not a value: a function
 // returning a 32-byte vector has another ABI with AVX than without, which GCC warns about.
-const Vec& load(const double* p, Eigen::Index e) {
-  return *reinterpret_cast<const Vec*>(p + kLanes * e);
+template <typename T>
+const VecOf<T>& load(const T* p, Eigen::Index e) {
+  return *reinterpret_cast<const VecOf<T>*>(p + kLanesOf<T> * e);
 }
 
 // Every product of a pass, with indices counted in lane elements:
@@ -45,17 +55,18 @@ const Vec& load(const double* p, Eigen::Index e) {
 // With a panel (room for rows x n elements), a is read from a copy there whose rows are
 // consecutive a few at a time (panel_offset()): made by this product when `pack` is set, else
 // left by an earlier one of the same rows, n and width. Without one, a_r must be 1.
+template <typename T>
 struct Product {
   Eigen::Index rows, cols, n;
-  const double* a;
+  const T* a;
   Eigen::Index a_t;
-  const double* x;
+  const T* x;
   Eigen::Index x_c, x_t;
-  const double* init;
-  double* out;
+  const T* init;
+  T* out;
   Eigen::Index out_c;
   Eigen::Index a_r = 1;
-  double* panel = nullptr;
+  T* panel = nullptr;
   bool pack = false;
   bool resume = false;  // (within product()) start from out, not init
 };
@@ -67,18 +78,22 @@ constexpr Eigen::Index kDepth = 64, kChunk = 64;
 
 // Where, in lane elements, a panel of rows from r0 for t in [t0, t1) starts in a packed copy:
 // stretch by stretch of t, the rows' panels in order, each t after t (h rows consecutive).
-Eigen::Index panel_offset(const Product& p, Eigen::Index r0, Eigen::Index t0, Eigen::Index t1) {
+template <typename T>
+Eigen::Index panel_offset(const Product<T>& p, Eigen::Index r0, Eigen::Index t0, Eigen::Index t1) {
   return p.rows * t0 + r0 * (t1 - t0);
 }
 
 // Loads a lane element into V: itself (Vec), or twice over (Vec8, both halves the same).
-template <typename V>
-[[gnu::always_inline]] inline void splat(const double* p, V& v) {
+template <typename V, typename T>
+[[gnu::always_inline]] inline void splat(const T* p, V& v) {
+  using Vec = VecOf<T>;
   const Vec& e = *reinterpret_cast<const Vec*>(p);
   if constexpr (sizeof(V) == sizeof(Vec))
     v = e;
-  else
+  else if constexpr (kLanesOf<T> == 4)
     v = __builtin_shufflevector(e, e, 0, 1, 2, 3, 0, 1, 2, 3);
+  else
+    v = __builtin_shufflevector(e, e, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
 // A block of the product: R vectors of rows (one row each for Vec, two consecutive rows for
@@ -86,13 +101,15 @@ template <typename V>
 // columns and an input once for the R row vectors. `acc + a * x` is fused into one instruction
 // at either width exactly when the build fuses (-ffp-contract=fast, optimised): both widths do
 // the same operations on every element. a0: row r0 of a at t = 0, rows consecutive, t apart.
-template <typename V, int R, int S, bool kOnes>
-[[gnu::always_inline]] inline void block(const Product& product, const double* a0, Eigen::Index a_t,
+template <typename V, int R, int S, bool kOnes, typename T>
+[[gnu::always_inline]] inline void block(const Product<T>& product, const T* a0, Eigen::Index a_t,
                                          Eigen::Index r0, Eigen::Index c0) {
-  const Product p = product;  // a copy, which the stores below cannot change: kept in registers
+  using Vec = VecOf<T>;
+  constexpr int kLanes = kLanesOf<T>;
+  const Product<T> p = product;  // a copy, which the stores below cannot change: kept in registers
   constexpr int kRows = sizeof(V) / sizeof(Vec);  // rows per vector
   // A reference, not a value: see load().
-  const auto row = [&](const double* base, int r) -> const V& {
+  const auto row = [&](const T* base, int r) -> const V& {
     return *reinterpret_cast<const V*>(base + kLanes * kRows * r);
   };
   const auto out = [&](int s, int r) -> V& {
@@ -103,7 +120,7 @@ template <typename V, int R, int S, bool kOnes>
     for (int s = 0; s < S; ++s)
       acc[s][r] = p.resume ? out(s, r) : p.init ? row(p.init + kLanes * r0, r) : V{};
   for (Eigen::Index t = 0; t < p.n; ++t) {
-    const double* a = a0 + kLanes * t * a_t;
+    const T* a = a0 + kLanes * t * a_t;
     if constexpr (kOnes) {
       for (int r = 0; r < R; ++r) acc[0][r] += row(a, r);
     } else {
@@ -122,14 +139,16 @@ template <typename V, int R, int S, bool kOnes>
 // Rows [r0, r0 + R x rows per vector) for t in [t0, t1) and columns [c0, c1), in blocks of S
 // columns, then one at a time; those rows of a copied to the panel first when the product packs
 // (once, in the first chunk of columns).
-template <typename V, int R, int S>
-[[gnu::always_inline]] inline void rows(const Product& p, Eigen::Index r0, Eigen::Index t0,
+template <typename V, int R, int S, typename T>
+[[gnu::always_inline]] inline void rows(const Product<T>& p, Eigen::Index r0, Eigen::Index t0,
                                         Eigen::Index t1, Eigen::Index c0, Eigen::Index c1) {
+  using Vec = VecOf<T>;
+  constexpr int kLanes = kLanesOf<T>;
   constexpr Eigen::Index kRows = R * sizeof(V) / sizeof(Vec);
-  const double* a = p.a + kLanes * (r0 + t0 * p.a_t);
+  const T* a = p.a + kLanes * (r0 + t0 * p.a_t);
   Eigen::Index a_t = p.a_t;
   if (p.panel) {
-    double* panel = p.panel + kLanes * panel_offset(p, r0, t0, t1);
+    T* panel = p.panel + kLanes * panel_offset(p, r0, t0, t1);
     // Along a's rows or its t, whichever are consecutive: a run of memory read at a time.
     if (p.pack && c0 == 0 && p.a_r == 1)
       for (Eigen::Index t = t0; t < t1; ++t)
@@ -143,7 +162,7 @@ template <typename V, int R, int S>
               load(p.a, (r0 + r) * p.a_r + t * p.a_t);
     a = panel, a_t = kRows;
   }
-  Product q = p;
+  Product<T> q = p;
   q.n = t1 - t0;
   q.x = p.x ? p.x + kLanes * t0 * p.x_t : nullptr;
   q.resume = t0 > 0;
@@ -159,8 +178,9 @@ template <typename V, int R, int S>
 // eight accumulators). The last single rows as Vec, four columns per block: independent sums
 // for the core to overlap. The block sizes are the fastest of those tried on nn_bench's 2-8-8-1
 // network (bench/README.md).
-template <typename V>
-[[gnu::always_inline]] inline void product(const Product& p) {
+template <typename V, typename T>
+[[gnu::always_inline]] inline void product(const Product<T>& p) {
+  using Vec = VecOf<T>;
   assert(p.n > 0 && (p.panel || p.a_r == 1));
   const Eigen::Index cols = p.x ? p.cols : 1;
   for (Eigen::Index c0 = 0; c0 < cols; c0 += kChunk) {
@@ -183,24 +203,38 @@ template <typename V>
 #if NNSWEEP_SIMD_WIDE
 // Two rows per instruction on CPUs with AVX-512: the same operations on every element as with
 // four lanes, so the same bits (only in builds with FMA, as for nn/vector_math.h's functions).
-__attribute__((target("avx512f,fma"))) void product_avx512(const Product& p) {
+__attribute__((target("avx512f,fma"))) void product_avx512(const Product<double>& p) {
   product<simd::Vec8>(p);
 }
+__attribute__((target("avx512f,fma"))) void product_avx512(const Product<float>& p) {
+  product<simd::Vec16f>(p);
+}
 #else
-void product_avx512(const Product& p) {
-  product<Vec>(p);
+template <typename T>
+void product_avx512(const Product<T>& p) {
+  product<VecOf<T>>(p);
 }
 #endif
 
-void multiply(const Product& p, int vector_width) {
+template <typename T>
+void multiply_of(const Product<T>& p, int vector_width) {
   if (vector_width == 8)
     product_avx512(p);
   else
-    product<Vec>(p);
+    product<VecOf<T>>(p);
+}
+// Overloads rather than a template: the products are written as designated initialisers.
+void multiply(const Product<double>& p, int vector_width) {
+  multiply_of(p, vector_width);
+}
+void multiply(const Product<float>& p, int vector_width) {
+  multiply_of(p, vector_width);
 }
 
 // log sum_i e^z_i over n consecutive lane elements, shifted by their maximum.
-Lanes log_sum_exp(const double* z, Eigen::Index n) {
+template <typename T>
+LanesOf<T> log_sum_exp(const T* z, Eigen::Index n) {
+  using Lanes = LanesOf<T>;
   Lanes m = at(z, 0);
   for (Eigen::Index i = 1; i < n; ++i) m = m.max(at(z, i));
   Lanes sum = Lanes::Zero();
@@ -208,20 +242,25 @@ Lanes log_sum_exp(const double* z, Eigen::Index n) {
   return m + sum.log();
 }
 
-ArrayMap flat(LaneMatrix& m, Eigen::Index elements) {
-  return {m.data(), kLanes * elements};
+template <typename T>
+MapOf<T> flat(LaneMatrixOf<T>& m, Eigen::Index elements) {
+  return {m.data(), kLanesOf<T> * elements};
 }
 
 }  // namespace
 
-LaneMatrix broadcast(const Eigen::MatrixXd& m) {
-  LaneMatrix out(kLanes, m.size());
-  for (Eigen::Index e = 0; e < m.size(); ++e) out.col(e).setConstant(m.data()[e]);
+template <typename T>
+LaneMatrixOf<T> broadcast(const Eigen::MatrixXd& m) {
+  LaneMatrixOf<T> out(kLanesOf<T>, m.size());
+  for (Eigen::Index e = 0; e < m.size(); ++e) out.col(e).setConstant(static_cast<T>(m.data()[e]));
   return out;
 }
+template LaneMatrixOf<double> broadcast(const Eigen::MatrixXd&);
+template LaneMatrixOf<float> broadcast(const Eigen::MatrixXd&);
 
-LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-                 double leaky_slope, Task task, Loss loss)
+template <typename T>
+LaneNetOf<T>::LaneNetOf(int inputs, const std::vector<int>& hidden, int outputs,
+                        Activation activation, double leaky_slope, Task task, Loss loss)
     : activation_(activation),
       leaky_slope_(leaky_slope),
       task_(task),
@@ -237,7 +276,8 @@ LaneNet::LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activa
     offsets_.push_back(offsets_.back() + Eigen::Index{widths_[l + 1]} * (widths_[l] + 1));
 }
 
-LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
+template <typename T>
+typename LaneNetOf<T>::Workspace LaneNetOf<T>::make_workspace(Eigen::Index capacity) const {
   Workspace ws;
   ws.capacity = capacity;
   for (int l = 0; l < layers(); ++l) {
@@ -254,14 +294,16 @@ LaneNet::Workspace LaneNet::make_workspace(Eigen::Index capacity) const {
   return ws;
 }
 
-bool LaneNet::use_vector_width(int numbers) {
+template <typename T>
+bool LaneNetOf<T>::use_vector_width(int numbers) {
   if (!simd::runs_width(numbers)) return false;
   vector_width_ = numbers;
   return true;
 }
 
-void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b,
-                      Workspace& ws) const {
+template <typename T>
+void LaneNetOf<T>::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b,
+                           Workspace& ws) const {
   assert(b <= ws.capacity && x.cols() >= widths_.front() * b);
   // kForwardChunk samples at a time through every layer: their outputs stay in the cache from
   // one layer to the next. Samples never mix, so the chunks change no bit.
@@ -269,9 +311,9 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
     const Eigen::Index m = std::min(kForwardChunk, b - j);
     for (int l = 0; l < layers(); ++l) {
       const Eigen::Index fan_in = widths_[l], fan_out = widths_[l + 1];
-      const double* w = params.data() + kLanes * offsets_[l];
-      const double* in = l == 0 ? x.data() : ws.out[l - 1].data();
-      double* out = ws.out[l].data() + kLanes * j * fan_out;
+      const T* w = params.data() + kLanes * offsets_[l];
+      const T* in = l == 0 ? x.data() : ws.out[l - 1].data();
+      T* out = ws.out[l].data() + kLanes * j * fan_out;
       // out(i, j) = bias(i) + sum_k W(i, k) in(k, j)
       multiply({.rows = fan_out,
                 .cols = m,
@@ -287,18 +329,19 @@ void LaneNet::forward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Inde
                 .panel = ws.panels.data() + kLanes * offsets_[l],
                 .pack = j == 0},
                vector_width_);
-      if (l + 1 < layers()) activate(ArrayMap(out, kLanes * fan_out * m), ws);
+      if (l + 1 < layers()) activate(MapOf<T>(out, kLanes * fan_out * m), ws);
     }
   }
 }
 
-Lanes LaneNet::mse_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
+template <typename T>
+LanesOf<T> LaneNetOf<T>::mse_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
-  const double* z = ws.out.back().data();
-  const double* t = y.data();
+  const T* z = ws.out.back().data();
+  const T* t = y.data();
   Lanes sum = Lanes::Zero();
   if (task_ == Task::regression) {  // squared error, 1/2 (z - y)^2 per output
-    for (Eigen::Index e = 0; e < outputs * b; ++e) sum += 0.5 * (at(z, e) - at(t, e)).square();
+    for (Eigen::Index e = 0; e < outputs * b; ++e) sum += T(0.5) * (at(z, e) - at(t, e)).square();
     return sum;
   }
   // Classes: 1/2 (p - y)^2 per output, p the probabilities. Two classes: the sigmoids of a
@@ -306,10 +349,10 @@ Lanes LaneNet::mse_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws)
   if (task_ == Task::binary) {
     for (Eigen::Index j0 = 0; j0 < b; j0 += kLossBlock) {
       const Eigen::Index m = std::min(kLossBlock, b - j0);
-      alignas(64) double p[kLossBlock * kLanes];
+      alignas(64) T p[kLossBlock * kLanes];
       std::copy_n(z + kLanes * j0, kLanes * m, p);
-      activate_width(Activation::sigmoid, 0.0, ArrayMap(p, kLanes * m), vector_width_);
-      for (Eigen::Index k = 0; k < m; ++k) sum += 0.5 * (at(p, k) - at(t, j0 + k)).square();
+      activate_width(Activation::sigmoid, 0.0, MapOf<T>(p, kLanes * m), vector_width_);
+      for (Eigen::Index k = 0; k < m; ++k) sum += T(0.5) * (at(p, k) - at(t, j0 + k)).square();
     }
     return sum;
   }
@@ -318,16 +361,17 @@ Lanes LaneNet::mse_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws)
     const Eigen::Index c = j * outputs;
     const Lanes lse = log_sum_exp(z + kLanes * c, outputs);
     for (Eigen::Index i = 0; i < outputs; ++i)
-      sum += 0.5 * ((at(z, c + i) - lse).exp() - at(t, c + i)).square();
+      sum += T(0.5) * ((at(z, c + i) - lse).exp() - at(t, c + i)).square();
   }
   return sum;
 }
 
-Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
+template <typename T>
+LanesOf<T> LaneNetOf<T>::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
   if (loss_ == Loss::mse) return mse_sum(y, b, ws);
   const Eigen::Index outputs = widths_.back();
-  const double* z = ws.out.back().data();
-  const double* t = y.data();
+  const T* z = ws.out.back().data();
+  const T* t = y.data();
   Lanes sum = Lanes::Zero();
   switch (task_) {
     case Task::regression:  // not reached: the constructor refuses cross-entropy here
@@ -338,12 +382,12 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
       // sum one sample after the other.
       for (Eigen::Index j0 = 0; j0 < b; j0 += kLossBlock) {
         const Eigen::Index m = std::min(kLossBlock, b - j0);
-        alignas(64) double e[kLossBlock * kLanes];
+        alignas(64) T e[kLossBlock * kLanes];
         std::copy_n(z + kLanes * j0, kLanes * m, e);
-        log1p_exp_neg_abs_width(ArrayMap(e, kLanes * m), vector_width_);
+        log1p_exp_neg_abs_width(MapOf<T>(e, kLanes * m), vector_width_);
         for (Eigen::Index k = 0; k < m; ++k) {
           const Lanes zj = at(z, j0 + k), tj = at(t, j0 + k);
-          sum += zj.max(0.0) - zj * tj + at(e, k);
+          sum += zj.max(T(0)) - zj * tj + at(e, k);
         }
       }
       break;
@@ -360,12 +404,13 @@ Lanes LaneNet::loss_sum(const LaneMatrix& y, Eigen::Index b, const Workspace& ws
   return sum;
 }
 
-void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const {
+template <typename T>
+void LaneNetOf<T>::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
-  const double* z = ws.out.back().data();
-  double* grad = ws.delta.back().data();
-  const double* t = y.data();
-  const double inv_b = 1.0 / static_cast<double>(b);
+  const T* z = ws.out.back().data();
+  T* grad = ws.delta.back().data();
+  const T* t = y.data();
+  const T inv_b = T(1) / static_cast<T>(b);
   if (loss_ == Loss::mse && task_ != Task::regression) return mse_of_probabilities(y, b, ws);
   switch (task_) {
     case Task::regression:  // d/dz of the mean of 1/2 (z - y)^2 is (z - y) / b
@@ -373,7 +418,7 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
       break;
     case Task::binary:  // sigmoid(z) - y
       std::copy_n(z, kLanes * b, grad);
-      activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), vector_width_);
+      activate_width(Activation::sigmoid, 0.0, MapOf<T>(grad, kLanes * b), vector_width_);
       for (Eigen::Index j = 0; j < b; ++j) at(grad, j) = inv_b * (at(grad, j) - at(t, j));
       break;
     case Task::multiclass:  // softmax(z) - y
@@ -391,18 +436,19 @@ void LaneNet::loss_gradient(const LaneMatrix& y, Eigen::Index b, Workspace& ws) 
 //   two classes, p = sigmoid(z):  (p - y) p (1 - p) / b
 //   more classes, p = softmax(z): dp_i/dz_k = p_i (delta_ik - p_k), so
 //                                 p_k ((p_k - y_k) - sum_i (p_i - y_i) p_i) / b
-void LaneNet::mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const {
+template <typename T>
+void LaneNetOf<T>::mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
-  const double* z = ws.out.back().data();
-  double* grad = ws.delta.back().data();
-  const double* t = y.data();
-  const double inv_b = 1.0 / static_cast<double>(b);
+  const T* z = ws.out.back().data();
+  T* grad = ws.delta.back().data();
+  const T* t = y.data();
+  const T inv_b = T(1) / static_cast<T>(b);
   if (task_ == Task::binary) {
     std::copy_n(z, kLanes * b, grad);
-    activate_width(Activation::sigmoid, 0.0, ArrayMap(grad, kLanes * b), vector_width_);
+    activate_width(Activation::sigmoid, 0.0, MapOf<T>(grad, kLanes * b), vector_width_);
     for (Eigen::Index j = 0; j < b; ++j) {
       const Lanes p = at(grad, j);
-      at(grad, j) = inv_b * ((p - at(t, j)) * p * (1.0 - p));
+      at(grad, j) = inv_b * ((p - at(t, j)) * p * (T(1) - p));
     }
     return;
   }
@@ -422,17 +468,18 @@ void LaneNet::mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspac
   }
 }
 
-void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b, Workspace& ws,
-                       LaneMatrix& grad) const {
+template <typename T>
+void LaneNetOf<T>::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Index b,
+                            Workspace& ws, LaneMatrix& grad) const {
   // The panels also hold a layer's delta for its weight gradient (fan_out x b elements).
   const Eigen::Index room = *std::max_element(widths_.begin() + 1, widths_.end()) * b;
   if (ws.panels.cols() < room) ws.panels.resize(kLanes, room);
   for (int l = layers() - 1; l >= 0; --l) {
     const Eigen::Index fan_in = widths_[l], fan_out = widths_[l + 1];
-    const double* delta = ws.delta[l].data();  // (fan_out x b)
-    const double* in = l == 0 ? x.data() : ws.out[l - 1].data();
-    double* grad_w = grad.data() + kLanes * offsets_[l];
-    double* grad_b = grad_w + kLanes * fan_in * fan_out;
+    const T* delta = ws.delta[l].data();  // (fan_out x b)
+    const T* in = l == 0 ? x.data() : ws.out[l - 1].data();
+    T* grad_w = grad.data() + kLanes * offsets_[l];
+    T* grad_b = grad_w + kLanes * fan_in * fan_out;
     // dW(i, k) = sum_j delta(i, j) in(k, j);  db(i) = sum_j delta(i, j)
     multiply({.rows = fan_out,
               .cols = fan_in,
@@ -478,14 +525,15 @@ void LaneNet::backward(const LaneMatrix& params, const LaneMatrix& x, Eigen::Ind
                 .panel = ws.panels.data() + kLanes * offsets_[l],
                 .pack = true},
                vector_width_);
-      multiply_by_derivative(ConstArrayMap(ws.out[l - 1].data(), kLanes * fan_in * b),
+      multiply_by_derivative(ConstMapOf<T>(ws.out[l - 1].data(), kLanes * fan_in * b),
                              flat(ws.delta[l - 1], fan_in * b), ws);
     }
   }
 }
 
-void LaneNet::add_penalty(const LaneMatrix& params, Regularization reg, const Lanes& rate,
-                          LaneMatrix& grad) const {
+template <typename T>
+void LaneNetOf<T>::add_penalty(const LaneMatrix& params, Regularization reg, const Lanes& rate,
+                               LaneMatrix& grad) const {
   if (reg == Regularization::none) return;
   for (int l = 0; l < layers(); ++l)
     for (Eigen::Index e = offsets_[l]; e < offsets_[l] + Eigen::Index{widths_[l]} * widths_[l + 1];
@@ -497,19 +545,20 @@ void LaneNet::add_penalty(const LaneMatrix& params, Regularization reg, const La
     }
 }
 
-Lanes LaneNet::correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
+template <typename T>
+LanesOf<T> LaneNetOf<T>::correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
-  const double* z = ws.out.back().data();
-  const double* t = y.data();
+  const T* z = ws.out.back().data();
+  const T* t = y.data();
   const Lanes one = Lanes::Ones(), zero = Lanes::Zero();
   if (task_ == Task::binary) {
     // Comparisons of GCC/Clang vectors give masks of -1 (true) and 0: subtracting the mask of
     // the right answers counts them, a few instructions a sample.
-    using Count = std::int64_t __attribute__((vector_size(kLanes * sizeof(std::int64_t))));
+    using Count = decltype(load(z, 0) > T(0));  // the masks of the comparisons below
     Count right = {};
     for (Eigen::Index j = 0; j < b; ++j) right -= (load(z, j) > 0.0) == (load(t, j) > 0.5);
     Lanes count;
-    for (int l = 0; l < kLanes; ++l) count[l] = static_cast<double>(right[l]);
+    for (int l = 0; l < kLanes; ++l) count[l] = static_cast<T>(right[l]);
     return count;
   }
   Lanes count = zero;
@@ -519,9 +568,9 @@ Lanes LaneNet::correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws)
     Lanes best_z = at(z, c), best_t = at(t, c), predicted = zero, actual = zero;
     for (Eigen::Index i = 1; i < outputs; ++i) {
       const auto zi = at(z, c + i), ti = at(t, c + i);
-      predicted = (zi > best_z).select(Lanes::Constant(static_cast<double>(i)), predicted);
+      predicted = (zi > best_z).select(Lanes::Constant(static_cast<T>(i)), predicted);
       best_z = best_z.max(zi);
-      actual = (ti > best_t).select(Lanes::Constant(static_cast<double>(i)), actual);
+      actual = (ti > best_t).select(Lanes::Constant(static_cast<T>(i)), actual);
       best_t = best_t.max(ti);
     }
     count += (predicted == actual).select(one, zero);
@@ -529,28 +578,31 @@ Lanes LaneNet::correct(const LaneMatrix& y, Eigen::Index b, const Workspace& ws)
   return count;
 }
 
-void LaneNet::weight_samples(const LaneMatrix& w, Eigen::Index b, Workspace& ws) const {
+template <typename T>
+void LaneNetOf<T>::weight_samples(const LaneMatrix& w, Eigen::Index b, Workspace& ws) const {
   const Eigen::Index outputs = widths_.back();
-  double* grad = ws.delta.back().data();
+  T* grad = ws.delta.back().data();
   for (Eigen::Index j = 0; j < b; ++j)
     for (Eigen::Index i = 0; i < outputs; ++i) at(grad, j * outputs + i) *= at(w.data(), j);
 }
 
-LaneNet::Confusion LaneNet::empty_confusion() const {
+template <typename T>
+typename LaneNetOf<T>::Confusion LaneNetOf<T>::empty_confusion() const {
   const Eigen::Index classes = std::max(widths_.back(), 2);
   return {Eigen::ArrayXXd::Zero(classes, kLanes), Eigen::ArrayXXd::Zero(classes, kLanes),
           Eigen::ArrayXXd::Zero(classes, kLanes)};
 }
 
-void LaneNet::tally(const LaneMatrix& y, Eigen::Index b, const Workspace& ws,
-                    Confusion& into) const {
+template <typename T>
+void LaneNetOf<T>::tally(const LaneMatrix& y, Eigen::Index b, const Workspace& ws,
+                         Confusion& into) const {
   const Eigen::Index outputs = widths_.back();
-  const double* z = ws.out.back().data();
-  const double* t = y.data();
+  const T* z = ws.out.back().data();
+  const T* t = y.data();
   if (task_ == Task::binary) {
     // Counted with vector masks, as correct() does: hits and predictions of class 1 and the
     // samples of class 1; class 0's follow from them and b.
-    using Count = std::int64_t __attribute__((vector_size(kLanes * sizeof(std::int64_t))));
+    using Count = decltype(load(z, 0) > T(0));  // the masks of the comparisons below
     Count hits1 = {}, predicted1 = {}, actual1 = {}, right = {};
     for (Eigen::Index j = 0; j < b; ++j) {
       const Count p = load(z, j) > 0.0, a = load(t, j) > 0.5;
@@ -583,5 +635,8 @@ void LaneNet::tally(const LaneMatrix& y, Eigen::Index b, const Workspace& ws,
     }
   }
 }
+
+template class LaneNetOf<double>;
+template class LaneNetOf<float>;
 
 }  // namespace nn

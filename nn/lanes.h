@@ -23,15 +23,32 @@
 
 namespace nn {
 
-inline constexpr int kLanes = 4;
-using Lanes = Eigen::Array<double, kLanes, 1>;
-using LaneMatrix = Eigen::Array<double, kLanes, Eigen::Dynamic>;
+// Lanes of a scalar type: as many as fill 32 bytes, 4 doubles or 8 floats (train.precision).
+template <typename T>
+inline constexpr int kLanesOf = static_cast<int>(32 / sizeof(T));
+template <typename T>
+using LanesOf = Eigen::Array<T, kLanesOf<T>, 1>;
+template <typename T>
+using LaneMatrixOf = Eigen::Array<T, kLanesOf<T>, Eigen::Dynamic>;
 
-class LaneNet {
+inline constexpr int kLanes = kLanesOf<double>;
+using Lanes = LanesOf<double>;
+using LaneMatrix = LaneMatrixOf<double>;
+
+// T: double or float, the numbers the networks compute in (train.precision); both are built.
+template <typename T>
+class LaneNetOf {
  public:
+  static constexpr int kLanes = kLanesOf<T>;
+  using Lanes = LanesOf<T>;
+  using LaneMatrix = LaneMatrixOf<T>;
+  // Contiguous numbers: ArrayMap, ConstArrayMap for double; ArrayMapF, ConstArrayMapF for float.
+  using Map = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+  using ConstMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
   // Throws std::invalid_argument for cross_entropy on regression (see resolve_loss).
-  LaneNet(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-          double leaky_slope, Task task, Loss loss = Loss::automatic);
+  LaneNetOf(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
+            double leaky_slope, Task task, Loss loss = Loss::automatic);
 
   int layers() const { return static_cast<int>(widths_.size()) - 1; }
   // The units of a layer: 0 = inputs, layers() = outputs.
@@ -97,8 +114,8 @@ class LaneNet {
 
  private:
   // f(z) or grad *= f'(a) for the hidden layers, each lane by its own activation.
-  void activate(ArrayMap z, Workspace& ws) const;
-  void multiply_by_derivative(ConstArrayMap a, ArrayMap grad, Workspace& ws) const;
+  void activate(Map z, Workspace& ws) const;
+  void multiply_by_derivative(ConstMap a, Map grad, Workspace& ws) const;
   // loss_gradient() of the squared error of the probabilities (mse on classes).
   void mse_of_probabilities(const LaneMatrix& y, Eigen::Index b, Workspace& ws) const;
   // loss_sum() for mse, of the logits (regression) or of the probabilities (classes).
@@ -117,7 +134,12 @@ class LaneNet {
   std::array<double, kLanes> lane_slope_{};
 };
 
+using LaneNet = LaneNetOf<double>;
+extern template class LaneNetOf<double>;
+extern template class LaneNetOf<float>;
+
 // Every lane's copy of a matrix of samples (rows x cols), for data shared by all lanes.
-LaneMatrix broadcast(const Eigen::MatrixXd& m);
+template <typename T = double>
+LaneMatrixOf<T> broadcast(const Eigen::MatrixXd& m);
 
 }  // namespace nn

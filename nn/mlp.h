@@ -14,6 +14,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <optional>
 #include <vector>
 
 #include "nn/activation.h"
@@ -26,8 +27,10 @@ namespace nn {
 
 class Mlp {
  public:
+  // float32: forward() computes in floats, as a train.precision float32 training did.
   Mlp(int inputs, const std::vector<int>& hidden, int outputs, Activation activation,
-      double leaky_slope, Task task, Loss loss = Loss::automatic);
+      double leaky_slope, Task task, Loss loss = Loss::automatic,
+      Precision precision = Precision::float64);
 
   int layers() const { return lanes_.layers(); }
   int width(int layer) const { return lanes_.width(layer); }  // 0 = inputs, layers() = outputs
@@ -36,6 +39,7 @@ class Mlp {
   Loss loss() const { return lanes_.loss(); }
   Activation activation() const { return lanes_.activation(); }
   const LaneNet& lanes() const { return lanes_; }
+  Precision precision() const { return lanes32_ ? Precision::float32 : Precision::float64; }
 
   // Views of layer l's weights (fan_out x fan_in) and biases in a flat vector.
   Eigen::Map<Eigen::MatrixXd> weights(double* params, int l) const;
@@ -52,15 +56,20 @@ class Mlp {
     LaneNet::Workspace lanes;  // for a strip of capacity / kLanes samples
     LaneMatrix params, x;      // the parameters in every lane; each lane's strip of inputs
     Eigen::MatrixXd logits;    // (outputs x capacity)
+    // The same of floats, for a float32 network (then `lanes` is unused).
+    LaneNetOf<float>::Workspace lanes32;
+    LaneMatrixOf<float> params32, x32;
   };
   Workspace make_workspace(Eigen::Index capacity) const;
 
   // Runs x (inputs x b) through the network; returns the logits (outputs x b), a view into ws.
-  // The same bits as the network's lane in a training pack, a quarter of the samples per lane.
+  // The same bits as the network's lane in a training pack, a quarter of the samples per lane
+  // (an eighth in float32, whose parameters are rounded to floats: they were floats).
   ConstMatrixRef forward(const double* params, const ConstMatrixRef& x, Workspace& ws) const;
 
  private:
   LaneNet lanes_;
+  std::optional<LaneNetOf<float>> lanes32_;  // float32 only
 };
 
 }  // namespace nn

@@ -11,21 +11,28 @@
 #pragma once
 
 #include <array>
-#include <cstdint>
 
 #include "nn/config.h"
 #include "nn/lanes.h"
+#include "nn/vector_math.h"
 
 namespace nn {
 
-// A mask of lanes: -1 (every bit set) for a lane in it, 0 for the others.
-using LaneMask = std::int64_t __attribute__((vector_size(kLanes * sizeof(std::int64_t))));
-
-class OptimizerState {
+// T: the networks' numbers, double or float (nn/lanes.h).
+template <typename T>
+class OptimizerStateOf {
  public:
+  static constexpr int kLanes = kLanesOf<T>;
+  using Lanes = LanesOf<T>;
+  using LaneMatrix = LaneMatrixOf<T>;
+  // A mask of lanes: -1 (every bit set) for a lane in it, 0 for the others (integers of T's
+  // size, as comparing two lane elements gives).
+  using LaneMask = decltype(typename simd::Vectors<T>::Narrow{} <
+                            typename simd::Vectors<T>::Narrow{});
+
   // configs[l]: lane l's training settings, its optimizer among them.
-  OptimizerState(const std::array<const TrainConfig*, kLanes>& configs,
-                 Eigen::Index parameter_count);
+  OptimizerStateOf(const std::array<const TrainConfig*, kLanes>& configs,
+                   Eigen::Index parameter_count);
 
   // One update of every lane's parameters against its gradient, with step size `rate` per lane
   // (a lane's learning rate, or 0 to leave it as it is).
@@ -47,5 +54,9 @@ class OptimizerState {
   LaneMatrix second_;                                                // adam: second moment
   Lanes beta1_power_ = Lanes::Ones(), beta2_power_ = Lanes::Ones();  // adam: beta^t
 };
+
+using OptimizerState = OptimizerStateOf<double>;
+extern template class OptimizerStateOf<double>;
+extern template class OptimizerStateOf<float>;
 
 }  // namespace nn

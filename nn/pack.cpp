@@ -11,12 +11,14 @@ namespace nn {
 // blocks of samples, each copied into every lane as it is needed: memory stays bounded for any
 // size of data (a split held in every lane at once would take kLanes times the dataset). A small
 // split, one block of at most kHeldElements numbers, is copied once and held for every epoch.
-class Pack::Evaluator {
+// The losses are summed in T, the means and accuracies taken in double (see Scores).
+template <typename T>
+class PackOf<T>::Evaluator {
  public:
   static constexpr Eigen::Index kBlock = 512, kHeldElements = 16384;
   using Metrics = std::array<EpochMetrics, kLanes>;
 
-  Evaluator(const LaneNet& net, const Dataset& data)
+  Evaluator(const LaneNetOf<T>& net, const Dataset& data)
       : net_(net),
         data_(data),
         block_(std::min(kBlock, std::max({data.train.size(), data.validation.size(),
@@ -30,7 +32,7 @@ class Pack::Evaluator {
       const Split& split = *splits[s];
       if (split.size() > 0 && split.size() <= block_ &&
           split.x.size() + split.y.size() <= kHeldElements)
-        held_[s] = {broadcast(split.x), broadcast(split.y)};
+        held_[s] = {broadcast<T>(split.x), broadcast<T>(split.y)};
     }
   }
 
@@ -60,18 +62,20 @@ class Pack::Evaluator {
   struct Held {
     LaneMatrix x, y;  // a whole split in every lane, or empty
   };
-  // Every lane's metrics on one split.
+  // Every lane's metrics on one split, in double whatever T: a float32 training's sum of
+  // losses is divided by the samples in double, and its accuracies are exact counts' ratios.
+  using Doubles = Eigen::Array<double, kLanes, 1>;
   struct Scores {
-    Lanes loss, accuracy, balanced_accuracy, macro_f1;
+    Doubles loss, accuracy, balanced_accuracy, macro_f1;
   };
 
   Scores on(const LaneMatrix& params, const Split& split, const Held& held) {
-    const Lanes none = Lanes::Constant(kNotApplicable);
+    const Doubles none = Doubles::Constant(kNotApplicable);
     const Eigen::Index n = split.size();
     if (n == 0) return {none, none, none, none};
     const bool classes = net_.task() != Task::regression;
     Lanes loss = Lanes::Zero();
-    LaneNet::Confusion& counts = counts_;
+    typename LaneNetOf<T>::Confusion& counts = counts_;
     for (Eigen::ArrayXXd* a : {&counts.hits, &counts.predicted, &counts.actual}) a->setZero();
     for (Eigen::Index start = 0; start < n; start += block_) {
       const Eigen::Index b = std::min(block_, n - start);
@@ -84,7 +88,7 @@ class Pack::Evaluator {
       if (classes) net_.tally(y, b, ws_, counts);
     }
     const double inv_n = 1.0 / static_cast<double>(n);
-    Scores scores{loss * inv_n, none, none, none};
+    Scores scores{loss.template cast<double>() * inv_n, none, none, none};
     if (!classes) return scores;
     // Whole numbers: the sum over the classes is the count of right answers, exactly.
     scores.accuracy = counts.hits.colwise().sum().transpose() * inv_n;
@@ -111,13 +115,13 @@ class Pack::Evaluator {
     }
   }
 
-  const LaneNet& net_;
+  const LaneNetOf<T>& net_;
   const Dataset& data_;
   const Eigen::Index block_;  // kBlock, or the largest split when smaller
-  LaneNet::Workspace ws_;
-  LaneMatrix x_, y_;           // the block being evaluated, in every lane
-  std::array<Held, 3> held_;   // train, validation, test
-  LaneNet::Confusion counts_;  // of the split being evaluated
+  typename LaneNetOf<T>::Workspace ws_;
+  LaneMatrix x_, y_;                         // the block being evaluated, in every lane
+  std::array<Held, 3> held_;                 // train, validation, test
+  typename LaneNetOf<T>::Confusion counts_;  // of the split being evaluated
 };
 
 namespace {
@@ -133,27 +137,31 @@ double monitored(const EpochMetrics& m, Monitor monitor) {
 // `out` never overlaps m (__restrict, a GCC and Clang extension): without it the compiler checks
 // for overlap at run time on every call, a stall of its own for the one or two rows of a sample.
 // The measurements are in bench/README.md ("Why the kernels are written as they are").
-void gather(const Eigen::MatrixXd& m, const std::array<Eigen::Index, kLanes>& row,
-            double* __restrict out) {
+template <typename T>
+void gather(const Eigen::MatrixXd& m, const std::array<Eigen::Index, kLanesOf<T>>& row,
+            T* __restrict out) {
+  constexpr int kLanes = kLanesOf<T>;
   const Eigen::Index rows = m.rows();
   std::array<const double*, kLanes> column;
   for (int l = 0; l < kLanes; ++l) column[l] = m.data() + row[l] * rows;
   for (Eigen::Index i = 0; i < rows; ++i)
-    for (int l = 0; l < kLanes; ++l) out[kLanes * i + l] = column[l][i];
+    for (int l = 0; l < kLanes; ++l) out[kLanes * i + l] = static_cast<T>(column[l][i]);
 }
 
 // Lane l trains jobs[l], or repeats the last job when there are fewer jobs than lanes.
-std::array<const TrainJob*, Pack::kCapacity> lane_jobs(std::span<const TrainJob> jobs) {
-  assert(!jobs.empty() && jobs.size() <= static_cast<std::size_t>(Pack::kCapacity));
-  std::array<const TrainJob*, Pack::kCapacity> job;
+template <int kCapacity>
+std::array<const TrainJob*, kCapacity> lane_jobs(std::span<const TrainJob> jobs) {
+  assert(!jobs.empty() && jobs.size() <= static_cast<std::size_t>(kCapacity));
+  std::array<const TrainJob*, kCapacity> job;
   for (std::size_t l = 0; l < job.size(); ++l) job[l] = &jobs[std::min(l, jobs.size() - 1)];
   return job;
 }
 
+template <std::size_t kLanes>
 std::array<const TrainConfig*, kLanes> train_configs(
-    const std::array<const TrainJob*, Pack::kCapacity>& job) {
+    const std::array<const TrainJob*, kLanes>& job) {
   std::array<const TrainConfig*, kLanes> configs;
-  for (int l = 0; l < kLanes; ++l) configs[l] = &job[l]->config->train;
+  for (std::size_t l = 0; l < kLanes; ++l) configs[l] = &job[l]->config->train;
   return configs;
 }
 
@@ -164,11 +172,14 @@ Mlp shape_of(const TrialConfig& c, const Dataset& data) {
 }
 
 // The pack's network: each lane with its job's activation (nn/lane_activation.cpp).
-LaneNet lane_net(const Mlp& shape, const std::array<const TrainJob*, Pack::kCapacity>& job) {
-  LaneNet net = shape.lanes();
+template <typename T, std::size_t kLanes>
+LaneNetOf<T> lane_net(const Dataset& data, const std::array<const TrainJob*, kLanes>& job) {
+  const ModelConfig& m = job[0]->config->model;
+  LaneNetOf<T> net(data.inputs(), m.hidden, data.outputs(), m.activation, m.leaky_relu_slope,
+                   data.task, m.loss);
   std::array<Activation, kLanes> activations;
   std::array<double, kLanes> slopes;
-  for (int l = 0; l < kLanes; ++l) {
+  for (std::size_t l = 0; l < kLanes; ++l) {
     activations[l] = job[l]->config->model.activation;
     slopes[l] = job[l]->config->model.leaky_relu_slope;
   }
@@ -181,15 +192,16 @@ LaneNet lane_net(const Mlp& shape, const std::array<const TrainJob*, Pack::kCapa
 bool can_share_pack(const TrialConfig& a, const TrialConfig& b) {
   return a.model.hidden == b.model.hidden && a.model.loss == b.model.loss &&
          a.train.batch_size == b.train.batch_size &&
-         a.train.regularization == b.train.regularization;
+         a.train.regularization == b.train.regularization && a.train.precision == b.train.precision;
 }
 
-Pack::Pack(std::span<const TrainJob> jobs, const Dataset& data)
-    : job_(lane_jobs(jobs)),
+template <typename T>
+PackOf<T>::PackOf(std::span<const TrainJob> jobs, const Dataset& data)
+    : job_(lane_jobs<kCapacity>(jobs)),
       used_(static_cast<int>(jobs.size())),
       data_(data),
       shape_(shape_of(*job_[0]->config, data)),
-      net_(lane_net(shape_, job_)),
+      net_(lane_net<T>(data, job_)),
       n_(data.train.size()),
       has_validation_(data.validation.size() > 0),
       batch_(
@@ -210,23 +222,26 @@ Pack::Pack(std::span<const TrainJob> jobs, const Dataset& data)
   }
 }
 
-Pack::~Pack() = default;
+template <typename T>
+PackOf<T>::~PackOf() = default;
 
 // Lane l's initial parameters, sample order and settings.
-void Pack::start(int l) {
+template <typename T>
+void PackOf<T>::start(int l) {
   const TrialConfig& c = *job_[l]->config;
   Lane& lane = lanes_[l];
   lane.rng = Rng(job_[l]->seed);
   // Its own activation's initialisation (automatic: He or Glorot by activation).
-  params_.row(l) = shape_of(c, data_).initial_parameters(c.model.init, lane.rng).transpose();
+  params_.row(l) =
+      shape_of(c, data_).initial_parameters(c.model.init, lane.rng).transpose().template cast<T>();
   lane.order.resize(static_cast<std::size_t>(n_));
   std::iota(lane.order.begin(), lane.order.end(), Eigen::Index{0});
   lane.curve.reserve(static_cast<std::size_t>(c.train.epochs) + 1);
   lane.monitor = resolve_monitor(c.convergence.monitor, has_validation_);
   lane.reshuffle = c.train.shuffle == Shuffle::every_epoch;
   lane.balanced = c.train.class_weight == ClassWeight::balanced && data_.task != Task::regression;
-  penalty_rate_[l] =
-      c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate;
+  penalty_rate_[l] = static_cast<T>(
+      c.train.regularization == Regularization::none ? 0.0 : c.train.regularization_rate);
   lane.early = EarlyStopping(c.train);
   lane.snapshot_epochs = job_[l]->snapshot_epochs;
   std::sort(lane.snapshot_epochs.begin(), lane.snapshot_epochs.end());
@@ -234,12 +249,13 @@ void Pack::start(int l) {
                              lane.snapshot_epochs.end());
 }
 
-std::vector<TrainResult> Pack::run() {
-  const Evaluator::Metrics initial = (*evaluate_)(params_, 0);
+template <typename T>
+std::vector<TrainResult> PackOf<T>::run() {
+  const typename Evaluator::Metrics initial = (*evaluate_)(params_, 0);
   for (int l = 0; l < used_; ++l) record(l, initial[l]);
   for (int epoch = 1; any_active(); ++epoch) {
     run_epoch(epoch);
-    const Evaluator::Metrics m = (*evaluate_)(params_, epoch);
+    const typename Evaluator::Metrics m = (*evaluate_)(params_, epoch);
     for (int l = 0; l < used_; ++l)
       if (lanes_[l].active) record(l, m[l]);
   }
@@ -262,7 +278,8 @@ std::vector<TrainResult> Pack::run() {
 }
 
 // Records lane l's metrics after epoch m.epoch; decides whether it trains on.
-void Pack::record(int l, const EpochMetrics& m) {
+template <typename T>
+void PackOf<T>::record(int l, const EpochMetrics& m) {
   Lane& lane = lanes_[l];
   const TrainJob& job = *job_[l];
   lane.curve.push_back(m);
@@ -281,7 +298,7 @@ void Pack::record(int l, const EpochMetrics& m) {
   const bool early = stops_early(l, m) && !diverged && budget_left;
   if (early) lane.stopped_epoch = m.epoch;
   lane.active = !lane.stopped && !diverged && !early && budget_left;
-  rate_[l] = lane.active ? job.config->train.learning_rate : 0.0;
+  rate_[l] = static_cast<T>(lane.active ? job.config->train.learning_rate : 0.0);
   if (!lane.active) {
     // Kept now: a frozen lane still takes steps of size 0, and 0 x an infinite gradient
     // would turn a diverged network's last parameters into NaN.
@@ -291,35 +308,41 @@ void Pack::record(int l, const EpochMetrics& m) {
 
 // Early stopping: keeps the parameters of the best epoch as summarize() picks it (the first
 // epoch of the lowest finite selection loss, else epoch 0), so a saved model can hold them.
-void Pack::keep_best(int l, const EpochMetrics& m) {
+template <typename T>
+void PackOf<T>::keep_best(int l, const EpochMetrics& m) {
   Lane& lane = lanes_[l];
   const double loss = has_validation_ ? m.val_loss : m.train_loss;
   if (m.epoch > 0 && !(std::isfinite(loss) && !(loss >= lane.best_loss))) return;
   lane.best_loss = loss;
   lane.best_parameters.resize(static_cast<std::size_t>(net_.parameter_count()));
   Eigen::Map<Eigen::RowVectorXd>(lane.best_parameters.data(), net_.parameter_count()) =
-      params_.row(l);
+      params_.row(l).template cast<double>();
 }
 
 // Whether early stopping ends lane l's training after epoch m.epoch (never when it is off).
-bool Pack::stops_early(int l, const EpochMetrics& m) {
+template <typename T>
+bool PackOf<T>::stops_early(int l, const EpochMetrics& m) {
   Lane& lane = lanes_[l];
   if (!lane.early.enabled()) return false;
   keep_best(l, m);
   return lane.early.stop_after(has_validation_ ? m.val_loss : m.train_loss);
 }
 
-std::vector<double> Pack::lane_parameters(int l) const {
+template <typename T>
+std::vector<double> PackOf<T>::lane_parameters(int l) const {
   std::vector<double> p(static_cast<std::size_t>(net_.parameter_count()));
-  Eigen::Map<Eigen::RowVectorXd>(p.data(), net_.parameter_count()) = params_.row(l);
+  Eigen::Map<Eigen::RowVectorXd>(p.data(), net_.parameter_count()) =
+      params_.row(l).template cast<double>();
   return p;
 }
 
-bool Pack::any_active() const {
+template <typename T>
+bool PackOf<T>::any_active() const {
   return std::any_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.active; });
 }
 
-void Pack::run_epoch(int epoch) {
+template <typename T>
+void PackOf<T>::run_epoch(int epoch) {
   for (Lane& lane : lanes_)
     if (lane.active && (lane.reshuffle || epoch == 1))
       shuffle_order_(std::span(lane.order), lane.rng);
@@ -327,7 +350,8 @@ void Pack::run_epoch(int epoch) {
     step(start, std::min(batch_, n_ - start));
 }
 
-void Pack::step(Eigen::Index start, Eigen::Index b) {
+template <typename T>
+void PackOf<T>::step(Eigen::Index start, Eigen::Index b) {
   for (Eigen::Index k = 0; k < b; ++k) {
     std::array<Eigen::Index, kLanes> row;
     for (int l = 0; l < kLanes; ++l) row[l] = lanes_[l].order[static_cast<std::size_t>(start + k)];
@@ -335,8 +359,8 @@ void Pack::step(Eigen::Index start, Eigen::Index b) {
     gather(data_.train.y, row, batch_y_.data() + kLanes * k * data_.outputs());
     if (batch_w_.size() > 0)
       for (int l = 0; l < kLanes; ++l)
-        batch_w_(l, k) =
-            lanes_[l].balanced ? balanced_weight_[static_cast<std::size_t>(row[l])] : 1.0;
+        batch_w_(l, k) = static_cast<T>(
+            lanes_[l].balanced ? balanced_weight_[static_cast<std::size_t>(row[l])] : 1.0);
   }
   net_.forward(params_, batch_x_, b, ws_);  // forward
   net_.loss_gradient(batch_y_, b, ws_);     // loss
@@ -345,5 +369,8 @@ void Pack::step(Eigen::Index start, Eigen::Index b) {
   net_.add_penalty(params_, job_[0]->config->train.regularization, penalty_rate_, grad_);
   optimizer_.step(params_, grad_, rate_);  // update
 }
+
+template class PackOf<double>;
+template class PackOf<float>;
 
 }  // namespace nn

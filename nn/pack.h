@@ -36,14 +36,19 @@ namespace nn {
 // Whether two trainings on one dataset can share a pack.
 bool can_share_pack(const TrialConfig& a, const TrialConfig& b);
 
-class Pack {
+// T: the numbers of train.precision, double (float64) or float (float32, twice the lanes).
+template <typename T>
+class PackOf {
  public:
+  static constexpr int kLanes = kLanesOf<T>;
   static constexpr int kCapacity = kLanes;
+  using Lanes = LanesOf<T>;
+  using LaneMatrix = LaneMatrixOf<T>;
 
   // REQUIRES 1..kCapacity jobs whose configs can share a pack with the first; `jobs` and
   // `data` outlive the pack.
-  Pack(std::span<const TrainJob> jobs, const Dataset& data);
-  ~Pack();
+  PackOf(std::span<const TrainJob> jobs, const Dataset& data);
+  ~PackOf();
 
   // Trains every job to its budget (or until it diverges or its observer stops it); results[i]
   // is train(*jobs[i].config, data, jobs[i].seed, jobs[i].observer), bit for bit. Observers
@@ -84,15 +89,15 @@ class Pack {
   const int used_;  // lanes with a job of their own
   const Dataset& data_;
   const Mlp shape_;
-  const LaneNet net_;     // shape_'s, with each lane's activation
-  const Eigen::Index n_;  // training samples
+  const LaneNetOf<T> net_;  // shape_'s, with each lane's activation
+  const Eigen::Index n_;    // training samples
   const bool has_validation_;
   const Eigen::Index batch_;
   std::array<Lane, kCapacity> lanes_;
   LaneMatrix params_, grad_;
   Lanes rate_ = Lanes::Zero(), penalty_rate_ = Lanes::Zero();
-  OptimizerState optimizer_;
-  LaneNet::Workspace ws_;
+  OptimizerStateOf<T> optimizer_;
+  typename LaneNetOf<T>::Workspace ws_;
   LaneMatrix batch_x_, batch_y_;
   // train.class_weight balanced in any lane: each training sample's weight (sample_weights), and
   // every lane's weights of the batch (1 in a lane without class weights); else both empty.
@@ -101,5 +106,9 @@ class Pack {
   std::unique_ptr<Evaluator> evaluate_;
   const Shuffler shuffle_order_;
 };
+
+using Pack = PackOf<double>;
+extern template class PackOf<double>;
+extern template class PackOf<float>;
 
 }  // namespace nn

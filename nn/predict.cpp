@@ -82,9 +82,14 @@ NeuronOutputs neuron_outputs(const Mlp& mlp, std::span<const double> parameters,
     const Eigen::Index b = std::min(kBlock, x.cols() - start);
     mlp.forward(parameters.data(), x.middleCols(start, b), ws);
     // Mlp::forward ran lane k on samples [k * strip, (k + 1) * strip) of the block.
-    const Eigen::Index strip = (b + kLanes - 1) / kLanes;
+    const bool single = mlp.precision() == Precision::float32;
+    const Eigen::Index lanes = single ? kLanesOf<float> : kLanes;
+    const Eigen::Index strip = (b + lanes - 1) / lanes;
     for (int l = 0; l < hidden; ++l) {
-      const LaneMatrix& a = ws.lanes.out[static_cast<std::size_t>(l)];
+      const auto k = static_cast<std::size_t>(l);
+      const auto a = [&](Eigen::Index lane, Eigen::Index e) {
+        return single ? static_cast<double>(ws.lanes32.out[k](lane, e)) : ws.lanes.out[k](lane, e);
+      };
       const Eigen::Index width = mlp.width(l + 1);
       for (Eigen::Index u = 0; u < width; ++u)
         for (Eigen::Index j = 0; j < b; ++j)

@@ -15,10 +15,21 @@ Monitor resolve_monitor(Monitor monitor, bool has_validation) {
   return has_validation ? Monitor::val_loss : Monitor::train_loss;
 }
 
+namespace {
+
+// A pack of jobs that can share one, in the precision of their train.precision.
+std::vector<TrainResult> run_pack(std::span<const TrainJob> jobs, const Dataset& data) {
+  if (jobs.front().config->train.precision == Precision::float32)
+    return PackOf<float>(jobs, data).run();
+  return Pack(jobs, data).run();
+}
+
+}  // namespace
+
 TrainResult train(const TrialConfig& config, const Dataset& data, std::uint64_t seed,
                   const EpochObserver& observer) {
   const TrainJob job{&config, seed, observer};
-  return std::move(Pack(std::span(&job, 1), data).run().front());
+  return std::move(run_pack(std::span(&job, 1), data).front());
 }
 
 // A pack of mixed activations computes every activation present for every lane, so other
@@ -33,11 +44,13 @@ std::vector<std::size_t> trained_with_first(std::span<const TrialConfig* const> 
             c.model.leaky_relu_slope == lead.leaky_relu_slope);
   };
   std::vector<std::size_t> mates{0};
-  for (std::size_t i = 1; i < configs.size() && mates.size() < Pack::kCapacity; ++i)
+  const auto capacity =
+      static_cast<std::size_t>(trainings_side_by_side(configs[0]->train.precision));
+  for (std::size_t i = 1; i < configs.size() && mates.size() < capacity; ++i)
     if (can_share_pack(*configs[0], *configs[i]) && same_activation(*configs[i]))
       mates.push_back(i);
-  if (mates.size() > Pack::kCapacity / 2) return mates;
-  for (std::size_t i = 1; i < configs.size() && mates.size() < Pack::kCapacity; ++i)
+  if (mates.size() > capacity / 2) return mates;
+  for (std::size_t i = 1; i < configs.size() && mates.size() < capacity; ++i)
     if (can_share_pack(*configs[0], *configs[i]) && !same_activation(*configs[i]))
       mates.push_back(i);
   std::sort(mates.begin(), mates.end());
@@ -48,16 +61,22 @@ int trainings_side_by_side() {
   return Pack::kCapacity;
 }
 
+int trainings_side_by_side(Precision precision) {
+  return precision == Precision::float32 ? PackOf<float>::kCapacity : Pack::kCapacity;
+}
+
 std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Dataset& data) {
   // A common case without copies: all jobs fit one pack.
   const auto fits_one_pack = [&] {
-    if (jobs.size() > Pack::kCapacity) return false;
+    if (jobs.size() >
+        static_cast<std::size_t>(trainings_side_by_side(jobs.front().config->train.precision)))
+      return false;
     for (const TrainJob& job : jobs)
       if (!can_share_pack(*jobs.front().config, *job.config)) return false;
     return true;
   };
   if (jobs.empty()) return {};
-  if (fits_one_pack()) return Pack(jobs, data).run();
+  if (fits_one_pack()) return run_pack(jobs, data);
 
   std::vector<TrainResult> results(jobs.size());
   std::vector<std::size_t> waiting(jobs.size());  // indices of the jobs not trained yet
@@ -68,7 +87,7 @@ std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Datase
     const std::vector<std::size_t> mates = trained_with_first(configs);
     std::vector<TrainJob> pack;
     for (std::size_t k : mates) pack.push_back(jobs[waiting[k]]);
-    std::vector<TrainResult> trained = Pack(pack, data).run();
+    std::vector<TrainResult> trained = run_pack(pack, data);
     for (std::size_t k = mates.size(); k-- > 0;) {  // from the back: erasing keeps the rest
       results[waiting[mates[k]]] = std::move(trained[k]);
       waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(mates[k]));

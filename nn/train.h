@@ -118,8 +118,10 @@ std::vector<TrainResult> train_jobs(std::span<const TrainJob> jobs, const Datase
 // activation come first; others fill a pack that would otherwise be at least half empty.
 std::vector<std::size_t> trained_with_first(std::span<const TrialConfig* const> configs);
 
-// How many trainings train side by side at most: for estimates of time and memory.
+// How many trainings train side by side at most: for estimates of time and memory. In float64
+// (the first), or in the given precision (float32 packs twice as many).
 int trainings_side_by_side();
+int trainings_side_by_side(Precision precision);
 
 // The loss the convergence rules watch: val_loss when `monitor` says so or (automatic) when the
 // data has a validation split; train_loss otherwise.

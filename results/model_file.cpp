@@ -185,8 +185,16 @@ void check_outputs(const Reader& read, const YAML::Node& net, const ModelFile& m
 
 }  // namespace
 
+nn::Precision ModelFile::precision() const {
+  for (const auto& [key, value] : origin.config)
+    if (key == "train.precision" && value == nn::to_string(nn::Precision::float32))
+      return nn::Precision::float32;
+  return nn::Precision::float64;
+}
+
 nn::Mlp ModelFile::mlp() const {
-  return nn::Mlp(network_inputs, hidden, outputs, activation, leaky_relu_slope, task);
+  return nn::Mlp(network_inputs, hidden, outputs, activation, leaky_relu_slope, task,
+                 nn::Loss::automatic, precision());
 }
 
 Eigen::MatrixXd ModelFile::network_input(const Eigen::MatrixXd& raw) const {
@@ -363,6 +371,9 @@ ModelOrigin read_origin(const Reader& read, const YAML::Node& root) {
     if (!item.first.IsScalar() || !item.second.IsScalar())
       read.fail(item.first, "model file: 'config' holds 'setting: value' lines");
     o.config.emplace_back(item.first.Scalar(), item.second.Scalar());
+    // The precision predict computes in (ModelFile::precision): one it has kernels for.
+    if (item.first.Scalar() == "train.precision")
+      read.name<nn::Precision>(item.second, nn::kPrecisionNames, "train.precision");
   }
   return o;
 }

@@ -58,6 +58,9 @@ struct ModelFile {
   double leaky_relu_slope = 0.01;
   std::vector<double> parameters;  // the flat vector of nn/mlp.h
 
+  // The precision it was trained in: its config's train.precision (float64 when it has none, as
+  // in files written before the setting existed); mlp() computes in it.
+  nn::Precision precision() const;
   nn::Mlp mlp() const;
   // The network's inputs (network_inputs x n) from the `inputs` columns (inputs.size() x n):
   // x1, x2 for a built-in dataset; for csv, cells as nn::encode_columns takes them (numbers,

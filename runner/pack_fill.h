@@ -13,9 +13,10 @@ namespace runner {
 // How many trainings past the first waiting one `run` looks at for the first one's pack.
 inline constexpr std::size_t kPackWindow = 32;
 
-// The mean number of trainings per pack (1 to nn::trainings_side_by_side()) when the trainings
-// of the sweep's first `trials` trials are grouped as `run` groups them. Grid axes vary fastest
-// last, so which trainings sit next to each other repeats through the sweep: its start tells.
+// The mean number of trainings per pack (1 to nn::trainings_side_by_side() of their precision:
+// 4 in float64, 8 in float32) when the trainings of the sweep's first `trials` trials are
+// grouped as `run` groups them. Grid axes vary fastest last, so which trainings sit next to each
+// other repeats through the sweep: its start tells.
 double expected_pack_fill(const sweeps::Sweep& sweep, std::uint64_t trials = 4096);
 
 }  // namespace runner

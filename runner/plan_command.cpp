@@ -124,26 +124,28 @@ Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
   return w;
 }
 
-// Trains copies of the middle trial side by side (nn::train_jobs: as many as train together,
-// as a sweep's similar trials are run) for a growing number of epochs until it has run for
-// a tenth of a second (or all its epochs), and returns seconds per training sample-epoch.
-double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& what) {
+// Trains copies of the middle trial side by side (nn::train_jobs: as many as train together in
+// its precision, as a sweep's similar trials are run) for a growing number of epochs until it
+// has run for a tenth of a second (or all its epochs), and returns seconds per training
+// sample-epoch; `lanes`: how many trained together.
+double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& what, int& lanes) {
   const sweeps::Trial t = sweep.trial(sweep.size() / 2);
   const std::shared_ptr<const nn::Dataset> kept = sizes.dataset(t);
   const nn::Dataset& data = *kept;
   nn::TrialConfig config = t.config;
+  lanes = nn::trainings_side_by_side(config.train.precision);
   for (int epochs = 2;; epochs *= 4) {
     config.train.epochs = std::min(epochs, t.config.train.epochs);
-    const std::vector<nn::TrainJob> pack(nn::trainings_side_by_side(), {&config, t.seed, {}});
+    const std::vector<nn::TrainJob> pack(lanes, {&config, t.seed, {}});
     const auto start = std::chrono::steady_clock::now();
     const std::vector<nn::TrainResult> results = nn::train_jobs(pack, data);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const int run = std::max(results.front().epochs_run, 1);
     if (seconds >= 0.1 || config.train.epochs == t.config.train.epochs) {
-      what = fmt::format("a pack of {} copies of trial {} for {} epochs in {:.3f} s",
-                         nn::trainings_side_by_side(), t.index, run, seconds);
-      return seconds / (static_cast<double>(sizes(t)) * run * nn::trainings_side_by_side());
+      what = fmt::format("a pack of {} copies of trial {} for {} epochs in {:.3f} s", lanes,
+                         t.index, run, seconds);
+      return seconds / (static_cast<double>(sizes(t)) * run * lanes);
     }
   }
 }
@@ -269,14 +271,15 @@ void print_work(const Work& work, std::ostream& out) {
 void print_time(const sweeps::Sweep& sweep, TrainSizes& sizes, const Work& work,
                 std::ostream& out) {
   std::string what;
-  const double per = calibrate(sweep, sizes, what);
+  int lanes = 0;
+  const double per = calibrate(sweep, sizes, what, lanes);
   const double fill = expected_pack_fill(sweep);
-  const double total = per * work.shared_sample_epochs * nn::trainings_side_by_side() / fill;
+  const double total = per * work.shared_sample_epochs * lanes / fill;
   const int cores = tbb::info::default_concurrency();
   out << fmt::format(
       "time: about {} on one core, {} on {} cores (calibrated on {}; packs will hold {:.1f} "
       "trainings of {} on average)\n",
-      duration(total), duration(total / cores), cores, what, fill, nn::trainings_side_by_side());
+      duration(total), duration(total / cores), cores, what, fill, lanes);
 }
 
 // The rungs of halving and their work against the full grid's, `work` (every trial to

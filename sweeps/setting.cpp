@@ -454,6 +454,10 @@ std::vector<Setting> train_settings() {
                      Field{&TrialConfig::train, &TrainConfig::early_stopping_min_delta}, {.lo = 0}),
               "0"),
           std::string(kPatience), early_stopping),
+      // float64, the only precision before the setting existed, keeps every earlier trial id.
+      neutral(name("train.precision", Field{&TrialConfig::train, &TrainConfig::precision},
+                   nn::kPrecisionNames),
+              "float64"),
   };
 }
 

@@ -29,6 +29,18 @@ TEST(PackFill, TrainingsThatShareLanesFillPacks) {
                    3.0);
 }
 
+TEST(PackFill, Float32PacksHoldTwiceTheTrainings) {
+  ASSERT_EQ(nn::trainings_side_by_side(nn::Precision::float32), 8);
+  EXPECT_DOUBLE_EQ(fill("repeats: 16\ntrain: { precision: float32 }\n"), 8.0);
+  EXPECT_DOUBLE_EQ(fill("grid:\n  train.learning_rate: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n"
+                        "train: { precision: float32 }\n"),
+                   6.0);
+  // The precisions train apart: 6 of each, in packs of 6 (float32) and of 4 and 2 (float64).
+  EXPECT_DOUBLE_EQ(fill("grid:\n  train.learning_rate: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n"
+                        "  train.precision: [float64, float32]\n"),
+                   4.0);
+}
+
 TEST(PackFill, NetworksOrBatchSizesThatDifferTrainApart) {
   EXPECT_DOUBLE_EQ(fill("grid:\n  model.hidden: [[4], [8], [8, 8]]\n"), 1.0);
   EXPECT_DOUBLE_EQ(fill("grid:\n  train.batch_size: [1, 10, 16]\n  model.hidden: [[4], [8]]\n"),

@@ -12,11 +12,13 @@ using testing::error_of;
 using testing::parse;
 
 TEST(Setting, EveryConfigFieldHasOneSettingInSectionOrder) {
-  EXPECT_EQ(settings().size(), 44u);
+  EXPECT_EQ(settings().size(), 45u);
   EXPECT_EQ(settings().front().key, "data.dataset");
   EXPECT_EQ(settings().back().key, "convergence.target");
   EXPECT_EQ(find_setting("train.learning_rate")->kind, ValueKind::number);
   EXPECT_EQ(find_setting("train.lr"), nullptr);
+  // float64 was the only precision before train.precision: it keeps earlier trial ids.
+  EXPECT_EQ(find_setting("train.precision")->neutral, "float64");
 }
 
 TEST(Setting, RefusesOutOfRangeValues) {
