@@ -45,13 +45,27 @@ std::string p_value_text(double value) {
   return value < 0.001 ? "< 0.001" : fmt::format("{:.2g}", value);
 }
 
-char* write_tenths(char* out, char* end, double v) {
+namespace {
+
+// |v| in tenths, rounded as write_tenths says. REQUIRES |v| < 1e14.
+std::uint64_t abs_tenths(double v) {
   const double a = std::fabs(v);
-  if (!(a < 1e14)) return std::to_chars(out, end, v, std::chars_format::fixed, 1).ptr;
   const double p = a * 10, e = std::fma(a, 10, -p), floor = std::floor(p);
   const double above_half = (p - floor - 0.5) + e;
   const bool up = above_half > 0 || (above_half == 0 && std::fmod(floor, 2) != 0);
-  const auto tenths = static_cast<std::uint64_t>(floor) + (up ? 1 : 0);
+  return static_cast<std::uint64_t>(floor) + (up ? 1 : 0);
+}
+
+}  // namespace
+
+std::int64_t tenths_of(double v) {
+  const auto t = static_cast<std::int64_t>(abs_tenths(v));
+  return std::signbit(v) ? -t : t;
+}
+
+char* write_tenths(char* out, char* end, double v) {
+  if (!(std::fabs(v) < 1e14)) return std::to_chars(out, end, v, std::chars_format::fixed, 1).ptr;
+  const std::uint64_t tenths = abs_tenths(v);
   if (std::signbit(v)) *out++ = '-';
   out = std::to_chars(out, end, tenths / 10).ptr;
   *out++ = '.';

@@ -37,5 +37,7 @@ std::string percent_text(std::uint64_t part, std::uint64_t whole);
 // (p - floor(p) - 0.5) + e, each step exact, says which way the exact value rounds.
 // `end` - `out` must hold the text: 24 characters below 1e14, 320 for any finite value.
 char* write_tenths(char* out, char* end, double v);
+// The tenths write_tenths rounds `v` to, signed: 12.34 gives 123. REQUIRES |v| < 1e14.
+std::int64_t tenths_of(double v);
 
 }  // namespace results

@@ -2,6 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <boost/geometry/algorithms/simplify.hpp>
+#include <boost/geometry/geometries/linestring.hpp>
+#include <boost/geometry/geometries/point_xy.hpp>
+#include <boost/geometry/strategies/agnostic/simplify_douglas_peucker.hpp>
+#include <boost/geometry/strategies/cartesian/distance_projected_point.hpp>
+#include <boost/geometry/strategies/cartesian/distance_pythagoras.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -83,34 +90,88 @@ struct Frame {  // a panel's plot area and its scales
   }
 };
 
-// "x,y" of a point of the chart.
-void append_point(std::string& out, double x, double y) {
-  append_num(out, x);
-  out += ',';
-  append_num(out, y);
-}
+using ChartPoint = boost::geometry::model::d2::point_xy<double>;
+using ChartLine = boost::geometry::model::linestring<ChartPoint>;
+
+// How far (in pixels) a point of a curve may lie from the line drawn without it and be left out:
+// too little to see, and most of a curve's late, flat epochs go.
+constexpr double kPathTolerance = 0.2;
+
+// SVG path data through the points of chart lines: the first point absolute, every other one
+// relative to the point before it, each rounded to a tenth of a pixel before the step is taken
+// (so the rounding never adds up), and points within kPathTolerance of the line simplified away
+// (Douglas-Peucker). The loss curves were most of report.html's bytes, and each byte is made,
+// written and read again by the browser.
+class PathData {
+ public:
+  void add(const ChartLine& line) {
+    ChartLine kept;
+    boost::geometry::simplify(line, kept, kPathTolerance);
+    for (const ChartPoint& p : kept) add(p);
+  }
+  std::string close() && { return std::move(d_) + 'Z'; }
+  std::string take() && { return std::move(d_); }
+
+ private:
+  void add(const ChartPoint& p) {
+    const std::int64_t x = tenths(p.x()), y = tenths(p.y());
+    if (d_.empty()) {
+      d_ += 'M';
+      number(x, false);
+      number(y, true);
+    } else {
+      if (!relative_) d_ += 'l';
+      number(x - x_, relative_);
+      number(y - y_, true);
+      relative_ = true;
+    }
+    x_ = x, y_ = y;
+  }
+  // A coordinate of the drawing (callers clamp to it) in tenths; a non-finite one would make the
+  // browser drop the element, so it is drawn at 0.
+  static std::int64_t tenths(double v) { return tenths_of(std::isfinite(v) ? v : 0); }
+  // `t` tenths, shortest: 30 "3", 31 "3.1", 9 ".9", -5 "-.5"; after a separator when one is
+  // needed (a minus sign separates by itself).
+  void number(std::int64_t t, bool separated) {
+    if (t < 0) {
+      d_ += '-';
+      t = -t;
+    } else if (separated) {
+      d_ += ',';
+    }
+    if (t >= 10 || t == 0) {
+      char text[std::numeric_limits<std::int64_t>::digits10 + 1];
+      d_.append(text, std::to_chars(text, text + sizeof text, t / 10).ptr);
+    }
+    if (t % 10 != 0) {
+      d_ += '.';
+      d_ += static_cast<char>('0' + t % 10);
+    }
+  }
+
+  std::string d_;
+  bool relative_ = false;
+  std::int64_t x_ = 0, y_ = 0;
+};
 
 std::string polyline(const Frame& f, const std::vector<BandPoint>& points) {
-  std::string d;
-  for (const BandPoint& p : points) {
-    d += d.empty() ? 'M' : 'L';
-    append_point(d, f.x(p.epoch), f.y(p.median));
-  }
-  return d;
+  ChartLine line;
+  for (const BandPoint& p : points) line.emplace_back(f.x(p.epoch), f.y(p.median));
+  PathData d;
+  d.add(line);
+  return std::move(d).take();
 }
 
 std::string band(const Frame& f, const std::vector<BandPoint>& points) {
   if (points.size() < 2) return "";
-  std::string d;
-  for (const BandPoint& p : points) {
-    d += d.empty() ? 'M' : 'L';
-    append_point(d, f.x(p.epoch), f.y(p.high));
-  }
-  for (auto it = points.rbegin(); it != points.rend(); ++it) {
-    d += 'L';
-    append_point(d, f.x(it->epoch), f.y(it->low));
-  }
-  return d + 'Z';
+  ChartLine high, low;
+  for (const BandPoint& p : points) high.emplace_back(f.x(p.epoch), f.y(p.high));
+  for (auto it = points.rbegin(); it != points.rend(); ++it)
+    low.emplace_back(f.x(it->epoch), f.y(it->low));
+  PathData d;
+  d.add(high);
+  d.add(low);
+  return std::move(d).close();
 }
 
 // The loss axis shared by every panel: the decades that hold the medians and bands, with the

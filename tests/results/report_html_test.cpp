@@ -167,6 +167,65 @@ TEST(ReportHtml, NonFiniteValuesNeverReachCoordinates) {
   EXPECT_FALSE(has_non_finite_coordinate(html));
 }
 
+// The points of SVG path data as the page writes it: "M x,y", then steps relative to the point
+// before ("l dx,dy dx,dy ..."), then an optional "Z".
+std::vector<std::pair<double, double>> path_points(const std::string& d) {
+  static const std::regex number(R"(-?(\d+(\.\d*)?|\.\d+))");
+  std::vector<double> values;
+  for (auto it = std::sregex_iterator(d.begin(), d.end(), number); it != std::sregex_iterator();
+       ++it)
+    values.push_back(std::stod(it->str()));
+  std::vector<std::pair<double, double>> points;
+  for (std::size_t i = 0; i + 1 < values.size(); i += 2)
+    points.emplace_back(points.empty() ? values[i] : points.back().first + values[i],
+                        points.empty() ? values[i + 1] : points.back().second + values[i + 1]);
+  return points;
+}
+
+std::string path_of(const std::string& html, const std::string& cls) {
+  std::smatch m;
+  const std::regex path("class=\"" + cls + "\" (fill|stroke)=\"[^\"]*\" d=\"([^\"]*)\"");
+  return std::regex_search(html, m, path) ? m[2].str() : "";
+}
+
+TEST(ReportHtml, CurvesKeepThePointsThatShapeThemAndLeaveOutTheRest) {
+  ReportData data;
+  CurvePanel panel{"0.1", {}};
+  CurveLine line;
+  line.label = "tanh";
+  for (int e = 0; e <= 200; ++e) {
+    // On a log axis the training loss falls in a straight line; the test loss zigzags.
+    const double train = std::exp(-e / 40.0), test = e % 2 == 0 ? 1.0 : 0.1;
+    line.train.push_back({static_cast<double>(e), train, train / 2, train * 2});
+    line.test.push_back({static_cast<double>(e), test, test / 2, test * 2});
+  }
+  panel.lines.push_back(line);
+  data.panels.push_back(panel);
+  const std::string html = report_html(data);
+
+  const std::string train = path_of(html, "train"), test = path_of(html, "test");
+  ASSERT_EQ(train.front(), 'M');
+  const auto straight = path_points(train), zigzag = path_points(test);
+  // A straight line needs its two ends; every turn of the zigzag is drawn, left to right.
+  ASSERT_EQ(straight.size(), 2u) << train;
+  ASSERT_EQ(zigzag.size(), 201u) << test;
+  for (std::size_t i = 1; i < zigzag.size(); ++i) {
+    EXPECT_GT(zigzag[i].first, zigzag[i - 1].first);
+    EXPECT_EQ(zigzag[i].second < zigzag[i - 1].second, i % 2 == 0);  // loss 1 sits higher
+  }
+  // Steps are taken from rounded points: both lines end at the same place to the tenth.
+  EXPECT_NEAR(straight.front().first, zigzag.front().first, 1e-9);
+  EXPECT_NEAR(straight.back().first, zigzag.back().first, 1e-9);
+  // The band goes out along the top and back along the bottom, and is closed.
+  const std::string band = path_of(html, "band");
+  ASSERT_EQ(band.back(), 'Z');
+  const auto ring = path_points(band);
+  ASSERT_EQ(ring.size(), 4u) << band;
+  EXPECT_NEAR(ring[1].first, straight.back().first, 1e-9);
+  EXPECT_NEAR(ring[3].first, straight.front().first, 1e-9);
+  EXPECT_LT(ring[0].second, ring[3].second);  // the top edge is above the bottom one
+}
+
 TEST(ReportHtml, MakesNoNetworkRequest) {
   ReportData data;
   Boundary b;
