@@ -404,8 +404,11 @@ bool encoding_reads_cells(const CsvValues& values, const DataConfig& config) {
 
 // The dataset, or with `inputs` false its splits without their inputs where encoding needs
 // none (each split's x then has no rows).
-Dataset build_csv_dataset(const DataConfig& config, std::uint64_t seed, bool inputs) {
-  const std::shared_ptr<const CsvValues> values = csv_values(config);
+Dataset build_csv_dataset(const DataConfig& config, std::uint64_t seed, bool inputs, ParseUse use) {
+  // The last dataset of a parse that nothing else holds uses its memory up.
+  const std::shared_ptr<CsvValues> owned =
+      use == ParseUse::last ? take_csv_values(config) : nullptr;
+  const std::shared_ptr<const CsvValues> values = owned ? owned : csv_values(config);
   const TargetKind kind = target_kind(*values, config);
   const bool regression = config.task == TaskChoice::regression ||
                           (config.task == TaskChoice::automatic && kind.numeric && !kind.whole);
@@ -416,8 +419,9 @@ Dataset build_csv_dataset(const DataConfig& config, std::uint64_t seed, bool inp
   Rng rng(seed);
   inputs = inputs || encoding_reads_cells(*values, config);
   const Eigen::MatrixXd none(0, values->x.cols());
-  Dataset split = inputs ? split_dataset(values->x.matrix(), y, d.task, config, rng)
-                         : split_dataset(none, y, d.task, config, rng);
+  Dataset split = !inputs ? split_dataset(none, y, d.task, config, rng)
+                  : owned ? split_dataset_consuming(owned->x.matrix(), y, d.task, config, rng)
+                          : split_dataset(values->x.matrix(), y, d.task, config, rng);
   split.class_names = std::move(d.class_names);
   if (split.task != Task::regression) check_training_classes(split, config, values->columns.target);
   if (!inputs) return split;
@@ -428,12 +432,12 @@ Dataset build_csv_dataset(const DataConfig& config, std::uint64_t seed, bool inp
 
 }  // namespace
 
-Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed) {
-  return build_csv_dataset(config, seed, true);
+Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed, ParseUse use) {
+  return build_csv_dataset(config, seed, true, use);
 }
 
 Dataset load_csv_splits(const DataConfig& config, std::uint64_t seed) {
-  return build_csv_dataset(config, seed, false);
+  return build_csv_dataset(config, seed, false, ParseUse::share);
 }
 
 }  // namespace nn

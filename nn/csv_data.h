@@ -38,7 +38,8 @@ void read_csv_rows(const std::string& path, std::vector<std::string>& header,
 void check_csv_header(const std::string& path, const CsvRecord& header);
 
 // Builds the dataset config.path/config.target/config.columns describe, split with `seed`.
-Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed);
+Dataset load_csv_dataset(const DataConfig& config, std::uint64_t seed,
+                         ParseUse use = ParseUse::share);
 // The same dataset's task, classes, targets and split sizes, and every refusal it makes, but
 // without copying the inputs when no column needs its training cells to be encoded (each
 // split's x then has no rows, and no encoding is learnt): what a sweep's checks need.

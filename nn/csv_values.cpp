@@ -566,17 +566,13 @@ std::shared_ptr<CsvValues> read_values(const DataConfig& config, std::size_t tar
   return general.finish();
 }
 
-// What names one parse: the file as it is now and the selection.
+// What names one parse: the selection, then the file as it is now.
 std::string cache_key(const DataConfig& config) {
   std::error_code error;
   const auto size = std::filesystem::file_size(config.path, error);
   const auto time = std::filesystem::last_write_time(config.path, error);
-  std::string key = config.path + '\n' + std::to_string(size) + '\n' +
-                    std::to_string(time.time_since_epoch().count()) + '\n' +
-                    std::string(to_string(config.categorical)) + '\n' +
-                    std::string(to_string(config.missing)) + '\n' + config.target;
-  for (const std::string& column : config.columns) key += '\n' + column;
-  return key;
+  return csv_selection(config) + '\n' + std::to_string(size) + '\n' +
+         std::to_string(time.time_since_epoch().count());
 }
 
 // The parses kept: a few, most recently used first (a sweep's data settings are its outer
@@ -584,6 +580,13 @@ std::string cache_key(const DataConfig& config) {
 constexpr std::size_t kKeptParses = 4;
 
 }  // namespace
+
+std::string csv_selection(const DataConfig& config) {
+  std::string key = config.path + '\n' + std::string(to_string(config.categorical)) + '\n' +
+                    std::string(to_string(config.missing)) + '\n' + config.target;
+  for (const std::string& column : config.columns) key += '\n' + column;
+  return key;
+}
 
 namespace {
 
@@ -643,6 +646,33 @@ std::shared_ptr<const CsvValues> csv_values(const DataConfig& config) {
 
 std::size_t csv_rows(const DataConfig& config) {
   return kept_values(config)->rows;
+}
+
+std::shared_ptr<CsvValues> take_csv_values(const DataConfig& config) {
+  Kept& k = kept();
+  const std::string key = cache_key(config);
+  std::shared_ptr<const CsvValues> values;
+  {
+    const std::lock_guard lock(k.mutex);
+    const auto it = std::find_if(k.parses.begin(), k.parses.end(),
+                                 [&](const auto& kept) { return kept.first == key; });
+    if (it != k.parses.end()) {
+      if (it->second.use_count() > 1) return nullptr;
+      values = std::move(it->second);
+      k.parses.erase(it);
+    }
+  }
+  // Made non-const by read_values; only this holder is left to change it.
+  return std::const_pointer_cast<CsvValues>(
+      valid(values ? std::move(values) : read_values(config, kMaxClasses + 1)));
+}
+
+bool holds_csv_values(const DataConfig& config) {
+  Kept& k = kept();
+  const std::string selection = csv_selection(config) + '\n';
+  const std::lock_guard lock(k.mutex);
+  return std::any_of(k.parses.begin(), k.parses.end(),
+                     [&](const auto& kept) { return kept.first.starts_with(selection); });
 }
 
 std::shared_ptr<const CsvValues> csv_values_all_targets(const DataConfig& config) {

@@ -85,6 +85,7 @@ class CellMatrix {
   void drop_last() { --cols_; }
   void shrink();  // gives back the room not used
   Eigen::Map<const Eigen::MatrixXd> matrix() const { return {data_, rows_, cols_}; }
+  Eigen::Map<Eigen::MatrixXd> matrix() { return {data_, rows_, cols_}; }
   Eigen::Index cols() const { return cols_; }
 
  private:
@@ -123,6 +124,16 @@ class CsvValuesKept {
   CsvValuesKept(const CsvValuesKept&) = delete;
   CsvValuesKept& operator=(const CsvValuesKept&) = delete;
 };
+
+// What selects a parse: config's path, target, feature columns, data.categorical and
+// data.missing (not the file's state). Equal for configs that share one parse.
+std::string csv_selection(const DataConfig& config);
+// csv_values for the last time: the parse is no longer kept, and the caller, its only holder,
+// may use up its memory (nn::split_dataset_consuming). Nothing when something else holds it
+// too (it stays kept). A later csv_values reads the file again.
+std::shared_ptr<CsvValues> take_csv_values(const DataConfig& config);
+// Whether a parse of config's selection is kept.
+bool holds_csv_values(const DataConfig& config);
 
 // The values read again with every distinct target text kept (for a target with more texts
 // than TargetCells keeps); not shared.

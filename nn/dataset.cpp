@@ -6,6 +6,9 @@
 #include <numeric>
 #include <span>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "nn/csv_data.h"
 #include "nn/random.h"
 
@@ -294,33 +297,112 @@ std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>> fold_of(
 
 }  // namespace
 
-Dataset split_dataset(Eigen::Ref<const Eigen::MatrixXd> x, const Eigen::MatrixXd& y, Task task,
-                      const DataConfig& config, Rng& rng) {
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(x.cols()));
+namespace {
+
+// The samples of each split, as split_dataset cuts them; the class counts into `d`.
+struct SplitSamples {
+  std::vector<Eigen::Index> validation, train, test;
+};
+SplitSamples split_samples(Eigen::Index n, const Eigen::MatrixXd& y, const DataConfig& config,
+                           Rng& rng, Dataset& d) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), Eigen::Index{0});
   shuffle(std::span(order), rng);
-  const std::vector<int> labels = stratifies(config, task) ? labels_of(y) : std::vector<int>{};
+  const std::vector<int> labels = stratifies(config, d.task) ? labels_of(y) : std::vector<int>{};
   const std::vector<int>* label = labels.empty() ? nullptr : &labels;
-  const Eigen::Index n = x.cols();
-  Dataset d;
-  d.task = task;
   if (label) d.class_counts = count_labels(labels, order);
   // The test share first; then validation and training out of what is left. Each list of
-  // indices is freed as soon as it has been cut or copied.
+  // indices is freed as soon as it has been cut.
   auto [part, test] = cut(order, split_sizes(n, config.train_fraction, 0.0).train, label);
   std::vector<Eigen::Index>().swap(order);
   auto [val, train] = config.split == SplitMethod::kfold
                           ? fold_of(part, n, config, label)
                           : cut(part, split_sizes(n, config).validation, label);
-  std::vector<Eigen::Index>().swap(part);
-  d.validation = take(x, y, std::move(val));
-  d.train = take(x, y, std::move(train));
-  d.test = take(x, y, std::move(test));
+  return {std::move(val), std::move(train), std::move(test)};
+}
+
+// Gives the whole pages of [begin, end) back to the system: reading them afterwards gives zeros.
+void release_pages(const double* begin, const double* end) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto from = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) / page * page;
+  const auto to = reinterpret_cast<std::uintptr_t>(end) / page * page;
+  if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+}
+
+// Reorders the columns of x in place so that column k holds the one at samples[k] (REQUIRES
+// samples a permutation of x's columns), following each cycle of the permutation once.
+void gather_in_place(Eigen::Map<Eigen::MatrixXd>& x, const std::vector<Eigen::Index>& samples) {
+  std::vector<bool> placed(samples.size(), false);
+  Eigen::VectorXd held(x.rows());
+  for (std::size_t start = 0; start < samples.size(); ++start) {
+    if (placed[start]) continue;
+    held = x.col(static_cast<Eigen::Index>(start));
+    auto k = static_cast<Eigen::Index>(start);
+    for (;;) {
+      placed[static_cast<std::size_t>(k)] = true;
+      const Eigen::Index from = samples[static_cast<std::size_t>(k)];
+      if (from == static_cast<Eigen::Index>(start)) {
+        x.col(k) = held;
+        break;
+      }
+      x.col(k) = x.col(from);
+      k = from;
+    }
+  }
+}
+
+}  // namespace
+
+Dataset split_dataset(Eigen::Ref<const Eigen::MatrixXd> x, const Eigen::MatrixXd& y, Task task,
+                      const DataConfig& config, Rng& rng) {
+  Dataset d;
+  d.task = task;
+  SplitSamples s = split_samples(x.cols(), y, config, rng, d);
+  d.validation = take(x, y, std::move(s.validation));
+  d.train = take(x, y, std::move(s.train));
+  d.test = take(x, y, std::move(s.test));
   return d;
 }
 
-Dataset make_dataset(const DataConfig& config, std::uint64_t seed) {
-  if (config.dataset == DatasetKind::csv) return load_csv_dataset(config, seed);
+Dataset split_dataset_consuming(Eigen::Map<Eigen::MatrixXd> x, const Eigen::MatrixXd& y, Task task,
+                                const DataConfig& config, Rng& rng) {
+  Dataset d;
+  d.task = task;
+  SplitSamples s = split_samples(x.cols(), y, config, rng, d);
+  // Training, validation and test samples side by side in x, in their splits' orders; then each
+  // split is copied out a block at a time from x's end, whose pages go as soon as they are
+  // copied: x and the splits never take much more than x's room together.
+  std::vector<Eigen::Index> all;
+  all.reserve(static_cast<std::size_t>(x.cols()));
+  for (const auto* part : {&s.train, &s.validation, &s.test})
+    all.insert(all.end(), part->begin(), part->end());
+  gather_in_place(x, all);
+  std::vector<Eigen::Index>().swap(all);
+  constexpr Eigen::Index kBlock = 4096;  // columns copied between releases
+  Eigen::Index end = x.cols();
+  for (auto [split, samples] :
+       {std::pair{&d.test, &s.test}, std::pair{&d.validation, &s.validation},
+        std::pair{&d.train, &s.train}}) {
+    const auto count = static_cast<Eigen::Index>(samples->size());
+    split->x.resize(x.rows(), count);
+    split->y.resize(y.rows(), count);
+    for (Eigen::Index k = 0; k < count; ++k)
+      split->y.col(k) = y.col((*samples)[static_cast<std::size_t>(k)]);
+    std::vector<Eigen::Index>().swap(*samples);
+    const Eigen::Index begin = end - count;
+    for (Eigen::Index to = count; to > 0;) {
+      const Eigen::Index from = std::max<Eigen::Index>(0, to - kBlock);
+      split->x.middleCols(from, to - from) = x.middleCols(begin + from, to - from);
+      release_pages(x.data() + (begin + from) * x.rows(), x.data() + end * x.rows());
+      end = begin + from;
+      to = from;
+    }
+  }
+  return d;
+}
+
+Dataset make_dataset(const DataConfig& config, std::uint64_t seed, ParseUse use) {
+  if (config.dataset == DatasetKind::csv) return load_csv_dataset(config, seed, use);
   Points p = generate_points(config.dataset, config.points, config.noise, seed);
   const auto n = p.xy.cols();
   Eigen::MatrixXd x(static_cast<Eigen::Index>(config.features.size()), n);

@@ -59,7 +59,11 @@ struct Dataset {
 // Builds the dataset `config` describes. For csv, `config.path` is opened as given (callers
 // resolve relative paths). REQUIRES a validated config (see sweeps/); throws InputError for
 // files it cannot use.
-Dataset make_dataset(const DataConfig& config, std::uint64_t seed);
+// How make_dataset uses a CSV file's kept parse (nn/csv_values.h): shares it, or takes it as
+// the last dataset made of it, using its memory up as the dataset is made (a large file's parse
+// and dataset never both live whole). A later dataset of that file reads it again.
+enum class ParseUse { share, last };
+Dataset make_dataset(const DataConfig& config, std::uint64_t seed, ParseUse use = ParseUse::share);
 
 // The raw 2-D points of a built-in generator before features and splits: x (2 x n) and target
 // (1 x n: 0/1 labels for classification, values for regression), in generation order.
@@ -96,6 +100,11 @@ std::vector<Eigen::Index> apportion(const std::vector<Eigen::Index>& counts, Eig
 // it is cut from, give or take one sample, and each part keeps the shuffled order.
 Dataset split_dataset(Eigen::Ref<const Eigen::MatrixXd> x, const Eigen::MatrixXd& y, Task task,
                       const DataConfig& config, Rng& rng);
+// split_dataset, made from x's own room: x's columns are reordered in place and its pages given
+// back to the system as they are copied out, so that x and the splits never hold much more than
+// x's size together (x is left unusable; its owner frees it). The splits are the same bits.
+Dataset split_dataset_consuming(Eigen::Map<Eigen::MatrixXd> x, const Eigen::MatrixXd& y, Task task,
+                                const DataConfig& config, Rng& rng);
 
 // True for the built-in generators that make regression targets (plane, multi_gauss).
 bool is_regression(DatasetKind kind);

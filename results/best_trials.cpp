@@ -32,13 +32,14 @@ void BestTrials::add(const TrialRecord& r, KeptWeights kept) {
   const double epochs = r.epochs_to_target ? *r.epochs_to_target : INFINITY;
   // Chosen on the validation loss, or on the training loss without a validation split: never
   // on test data.
-  Candidate by_train{finite_or_inf(r.best.train_loss),
-                     epochs,
-                     r.index,
-                     r.id,
-                     r.final.test_accuracy,
-                     r.final.test_loss,
-                     {r.outcome, std::move(kept.parameters), std::move(kept.snapshots)}};
+  Candidate by_train{
+      finite_or_inf(r.best.train_loss),
+      epochs,
+      r.index,
+      r.id,
+      r.final.test_accuracy,
+      r.final.test_loss,
+      {r.outcome, std::move(kept.parameters), std::move(kept.snapshots), std::move(kept.data)}};
   Candidate by_val = by_train;
   by_val.score = finite_or_inf(r.best.val_loss);
   if (std::isfinite(r.best.val_loss)) has_val_ = true;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "nn/dataset.h"
 #include "results/column_roles.h"
 #include "results/model_file.h"
 #include "results/summary.h"
@@ -26,9 +27,12 @@ using Snapshots = std::vector<std::pair<int, std::vector<double>>>;
 // What a run kept of a trial's training: its flat parameter vector (nn/mlp.h) after its last
 // epoch and, for a built-in dataset, after a few earlier ones (epoch 0, 10% and 50% of its
 // budget), from which the page draws the boundary as it formed.
+// With them, when the run no longer keeps its CSV file's parse, the dataset it trained on: its
+// model, or its weights at an earlier epoch, are made from it without reading the file again.
 struct KeptWeights {
   std::shared_ptr<const std::vector<double>> parameters;
   std::shared_ptr<const Snapshots> snapshots;
+  std::shared_ptr<const nn::Dataset> data;
 };
 
 // A trial's kept weights and its status, by trial id: models at hand that need not be trained
@@ -37,6 +41,7 @@ struct TrainedModel {
   Outcome outcome = Outcome::underfit;
   std::shared_ptr<const std::vector<double>> parameters;
   std::shared_ptr<const Snapshots> snapshots;
+  std::shared_ptr<const nn::Dataset> data;
 };
 using TrainedModels = std::unordered_map<std::string, TrainedModel>;
 

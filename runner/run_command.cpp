@@ -384,10 +384,12 @@ class RowSink {
       last_index_ = done.record.index;
       // The page draws the curves from these rows instead of reading curves.csv back.
       if (builder_)
-        builder_->add(done.record, {std::move(done.parameters), std::move(done.snapshots)},
+        builder_->add(done.record,
+                      {std::move(done.parameters), std::move(done.snapshots), std::move(done.data)},
                       curves_file_ ? &done.curve : nullptr);
       else
-        best_.add(done.record, {std::move(done.parameters), std::move(done.snapshots)});
+        best_.add(done.record,
+                  {std::move(done.parameters), std::move(done.snapshots), std::move(done.data)});
       trial_rows_ += results::format_trial_row(done.record);
       if (!done.curve_rows.empty()) curve_rows_.push_back(std::move(done.curve_rows));
       statuses_.push_back(done.record.outcome);
@@ -457,6 +459,9 @@ RunOptions run_options(const fs::path& dir, const sweeps::Sweep& sweep, const Ru
                        const Previous& prev) {
   RunOptions run;
   run.threads = request.threads;
+  // Every dataset is built during the sweep, so each parse can go after its last one; halving
+  // builds them again for every rung, and --save-models all after the sweep.
+  run.release_csv = !request.mpi && !sweep.halving() && request.save_models != SaveModels::all;
   run.begin = request.shard.begin(sweep.size());
   run.end = request.shard.end(sweep.size());
   run.fail_fast = request.fail_fast;

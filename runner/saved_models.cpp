@@ -92,7 +92,12 @@ TrialModel trial_model(const fs::path& dir, const sweeps::Sweep& sweep, const sw
     out.model = std::move(*saved);
     out.model.origin.from = request.from;
   } else {
-    const nn::Dataset data = nn::make_dataset(trial.config.data, trial.data_seed);
+    // The dataset the run kept with the weights, when it did: its file's parse may be gone.
+    const std::shared_ptr<const nn::Dataset> kept =
+        request.trained ? request.trained->data : nullptr;
+    const nn::Dataset built =
+        kept ? nn::Dataset{} : nn::make_dataset(trial.config.data, trial.data_seed);
+    const nn::Dataset& data = kept ? *kept : built;
     std::vector<double> parameters;
     if (request.trained && request.trained->parameters && request.epoch == request.epochs_run) {
       parameters = *request.trained->parameters;

@@ -10,12 +10,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
+#include "nn/csv_values.h"
 #include "nn/dataset.h"
 #include "nn/train.h"
 #include "results/curves.h"
 #include "runner/pack_fill.h"
+#include "sweeps/setting.h"
 
 namespace runner {
 
@@ -50,18 +53,23 @@ struct Training {
 struct Group {
   std::vector<Training> trainings;
   std::shared_ptr<const nn::Dataset> data;
-  std::string data_error;  // building the dataset failed: every trial is an error
+  std::string data_error;   // building the dataset failed: every trial is an error
+  bool keeps_data = false;  // its trials' rows keep `data` (RunOptions::release_csv)
 };
 
 // Keeps the datasets of recently seen data configurations. Trials are enumerated in index order
 // and data settings are outer axes, so a small window catches nearly every reuse.
 class DatasetCache {
  public:
-  std::shared_ptr<const nn::Dataset> get(const sweeps::Trial& trial) {
+  static constexpr std::size_t kCapacity = 16;
+
+  // `use`: how a dataset made now uses its parse.
+  std::shared_ptr<const nn::Dataset> get(const sweeps::Trial& trial,
+                                         const std::function<nn::ParseUse()>& use) {
     for (const Entry& e : recent_)
       if (e.seed == trial.data_seed && e.config == trial.config.data) return e.data;
-    auto data =
-        std::make_shared<const nn::Dataset>(nn::make_dataset(trial.config.data, trial.data_seed));
+    auto data = std::make_shared<const nn::Dataset>(
+        nn::make_dataset(trial.config.data, trial.data_seed, use()));
     recent_.push_front({trial.config.data, trial.data_seed, data});
     if (recent_.size() > kCapacity) recent_.pop_back();
     return data;
@@ -73,8 +81,58 @@ class DatasetCache {
     std::uint64_t seed;
     std::shared_ptr<const nn::Dataset> data;
   };
-  static constexpr std::size_t kCapacity = 16;
   std::deque<Entry> recent_;
+};
+
+// RunOptions::release_csv: the last dataset made of each CSV parse uses the parse up
+// (nn::ParseUse::last). Counts the run's datasets of each parse first, in one pass over its
+// trials (comparing data configs only where they change). Only when the run has no more
+// datasets than DatasetCache keeps, so that none is made twice; otherwise parses are shared and
+// kept as before.
+class ParseUses {
+ public:
+  ParseUses(const sweeps::Sweep& sweep, const RunOptions& options, std::uint64_t end,
+            sweeps::TrialCache& trials, std::size_t kept) {
+    if (!options.release_csv || options.begin >= end || !may_use_csv(sweep, options.begin)) return;
+    std::vector<std::pair<nn::DataConfig, std::uint64_t>> datasets;
+    for (std::uint64_t i = options.begin; i < end; ++i) {
+      if (options.skip && options.skip(i)) continue;
+      const sweeps::Trial trial = sweep.trial(i, trials);
+      const auto same = [&](const auto& d) {
+        return d.second == trial.data_seed && d.first == trial.config.data;
+      };
+      if (!datasets.empty() && same(datasets.back())) continue;
+      if (std::any_of(datasets.begin(), datasets.end(), same)) continue;
+      if (datasets.size() == kept) return;
+      datasets.emplace_back(trial.config.data, trial.data_seed);
+      if (trial.config.data.dataset == nn::DatasetKind::csv)
+        ++remaining_[nn::csv_selection(trial.config.data)];
+    }
+    enabled_ = !remaining_.empty();
+  }
+
+  // Whether the parses are used up (and the datasets kept with the trials instead).
+  bool enabled() const { return enabled_; }
+
+  // How the dataset of `trial`, about to be made, uses its parse.
+  nn::ParseUse use(const sweeps::Trial& trial) {
+    if (!enabled_ || trial.config.data.dataset != nn::DatasetKind::csv) return nn::ParseUse::share;
+    const auto it = remaining_.find(nn::csv_selection(trial.config.data));
+    return it != remaining_.end() && --it->second == 0 ? nn::ParseUse::last : nn::ParseUse::share;
+  }
+
+ private:
+  // Whether any trial may train on a CSV file: the pass over the trials is skipped where none can
+  // (a few tenths of a microsecond a trial, noticeable on sweeps of many tiny trainings).
+  static bool may_use_csv(const sweeps::Sweep& sweep, std::uint64_t first) {
+    const auto sets_dataset = [](const auto& p) { return p.key == sweeps::keys::dataset; };
+    return sweep.trial(first).config.data.dataset == nn::DatasetKind::csv ||
+           std::any_of(sweep.axes().begin(), sweep.axes().end(), sets_dataset) ||
+           std::any_of(sweep.random_params().begin(), sweep.random_params().end(), sets_dataset);
+  }
+
+  bool enabled_ = false;
+  std::unordered_map<std::string, std::uint64_t> remaining_;  // datasets to make, by parse
 };
 
 // Enumerates not-skipped trials in index order, a block at a time, gathers epoch siblings into
@@ -85,7 +143,8 @@ class GroupSource {
       : sweep_(sweep),
         options_(options),
         next_index_(options.begin),
-        end_(std::min(options.end, sweep.size())) {}
+        end_(std::min(options.end, sweep.size())),
+        uses_(sweep, options, end_, trials_, DatasetCache::kCapacity) {}
 
   // The next group: the first training waiting, with the ones after it (within a window) that
   // nn trains with it; false when every trial has been handed out.
@@ -94,11 +153,13 @@ class GroupSource {
     if (pending_.empty()) return false;
     group.trainings.clear();
     take_group(group);
+    const sweeps::Trial& lead = group.trainings.front().siblings.trials.front();
     try {
-      group.data = datasets_.get(group.trainings.front().siblings.trials.front());
+      group.data = datasets_.get(lead, [&] { return uses_.use(lead); });
     } catch (const std::exception& e) {
       group.data_error = e.what();
     }
+    group.keeps_data = uses_.enabled() && lead.config.data.dataset == nn::DatasetKind::csv;
     return true;
   }
 
@@ -153,6 +214,7 @@ class GroupSource {
   std::deque<Training> pending_;
   DatasetCache datasets_;
   sweeps::TrialCache trials_;
+  ParseUses uses_;
 };
 
 results::Params params_of(const sweeps::Trial& trial) {
@@ -230,9 +292,10 @@ std::shared_ptr<const results::Snapshots> frames_of(const nn::TrainResult& full,
 }
 
 // The rows of a training's siblings, each read off the first epochs of the curve `full`.
-void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, const nn::Dataset& data,
+void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, const Group& group,
                      nn::TrainResult& full, const std::vector<double>& seconds_at_epoch,
                      Training& training) {
+  const nn::Dataset& data = *group.data;
   const bool has_validation = data.validation.size() > 0;
   const int every = sweep.curves().enabled ? sweep.curves().every : 0;
   const auto parameters = std::make_shared<const std::vector<double>>(std::move(full.parameters));
@@ -256,7 +319,9 @@ void finish_training(const sweeps::Sweep& sweep, const RunOptions& options, cons
                                           seconds_at_epoch[epochs - 1])),
         {},
         own ? parameters : nullptr,
-        frames_of(full, t.config.train.epochs)};
+        frames_of(full, t.config.train.epochs),
+        {},
+        own && group.keeps_data ? group.data : nullptr};
     if (every > 0) results::append_curve_rows(done.curve_rows, t.id, curve, every, &done.curve);
     training.finished.push_back(std::move(done));
   }
@@ -278,8 +343,7 @@ void train_group(const sweeps::Sweep& sweep, const RunOptions& options, Group& g
   }
   for (std::size_t g = 0; g < group.trainings.size(); ++g)
     if (!full[g].stopped)  // interrupted: nothing of this training is written
-      finish_training(sweep, options, *group.data, full[g], seconds_at_epoch[g],
-                      group.trainings[g]);
+      finish_training(sweep, options, group, full[g], seconds_at_epoch[g], group.trainings[g]);
 }
 
 // The groups in flight, owned here and not by the pipeline: when it is cancelled (a sink that

@@ -54,6 +54,12 @@ struct RunOptions {
   // > 0: every trial trains this many epochs instead of its train.epochs (a rung of halving,
   // runner/halving.h); its row keeps its own id and settings.
   int epochs = 0;
+  // The last dataset made of each CSV file's parse uses the parse up (nn::ParseUse::last), and
+  // each trial's row keeps its dataset for the models made at the end, which then need not
+  // read the file again. Only for a run that makes no dataset after its trials (not halving's
+  // rungs, nor with --save-models all) and makes each of its datasets once (no more than the
+  // runner keeps at a time); otherwise parses are kept and shared.
+  bool release_csv = false;
   // Called, from any worker thread, with the trained parameters of each trial a training ran
   // for (not its shorter epoch siblings): e.g. to save every model.
   std::function<void(const sweeps::Trial&, const nn::Dataset&, const nn::TrainResult& result,
@@ -70,6 +76,9 @@ struct FinishedTrial {
   std::shared_ptr<const std::vector<double>> parameters;
   std::shared_ptr<const results::Snapshots> snapshots;  // epoch 0, 10% and 50% of its budget
   std::vector<results::CurveSample> curve;
+  // The CSV dataset it trained on, with `parameters`, when RunOptions::release_csv freed the
+  // file's parse.
+  std::shared_ptr<const nn::Dataset> data;
 };
 
 struct RunStats {

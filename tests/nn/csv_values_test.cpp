@@ -301,5 +301,38 @@ TEST_F(CsvValuesTest, KeptWhileAHolderLivesAndReadAgainWithout) {
   EXPECT_NE(csv_values(other), first);
 }
 
+// The last dataset of a parse uses it up: the same dataset, and the parse is no longer kept;
+// while something else holds the parse, it is shared instead.
+TEST_F(CsvValuesTest, TheLastDatasetOfAParseIsTheSameAndLetsItGo) {
+  std::ostringstream text;
+  text << "a,b,c,y\n";
+  for (int i = 0; i < 3000; ++i)
+    text << i << "," << i * 0.5 << "," << (i * 7) % 11 << "," << i % 3 << "\n";
+  DataConfig c = config(write("l.csv", text.str()));
+  c.validation_fraction = 0.2;
+  const CsvValuesKept keep;
+  const Dataset shared = make_dataset(c, 5);
+  ASSERT_TRUE(holds_csv_values(c));
+  {
+    const auto holder = csv_values(c);
+    const Dataset last = make_dataset(c, 5, ParseUse::last);
+    EXPECT_TRUE(holds_csv_values(c));  // held here: shared, not used up
+    EXPECT_TRUE(last.train.x.cwiseEqual(shared.train.x).all());
+  }
+  const Dataset last = make_dataset(c, 5, ParseUse::last);
+  EXPECT_FALSE(holds_csv_values(c));
+  EXPECT_EQ(last.feature_mean, shared.feature_mean);
+  EXPECT_EQ(last.feature_scale, shared.feature_scale);
+  for (const auto& [a, b] :
+       {std::pair(&shared.train, &last.train), std::pair(&shared.validation, &last.validation),
+        std::pair(&shared.test, &last.test)}) {
+    EXPECT_TRUE(a->x.cwiseEqual(b->x).all());
+    EXPECT_TRUE(a->y.cwiseEqual(b->y).all());
+  }
+  // Read again for a dataset made after it.
+  EXPECT_TRUE(make_dataset(c, 5).test.x.cwiseEqual(shared.test.x).all());
+  EXPECT_TRUE(holds_csv_values(c));
+}
+
 }  // namespace
 }  // namespace nn

@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 
+#include "nn/csv_values.h"
 #include "nn/train.h"
 #include "runner/saved_models.h"
 #include "sweeps/spec.h"
@@ -61,6 +64,60 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
   }
   EXPECT_EQ(handed, 4);
   EXPECT_EQ(trained.size(), 4u);
+}
+
+// A run that uses each CSV parse up with its last dataset gives the same rows, keeps each own
+// trial's dataset with its parameters (the models made at the end need no parse), and leaves no
+// parse kept; the same run sharing its parses keeps them.
+TEST(RunTrials, UsingUpTheCsvParsesChangesNoRowAndKeepsTheDatasets) {
+  const auto dir = std::filesystem::temp_directory_path() / "nnsweep_release_csv";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream csv(dir / "d.csv");
+    csv << "a,b,y\n";
+    for (int i = 0; i < 400; ++i)
+      csv << (i % 17) * 0.1 << "," << (i % 5) - 2 << "," << (i % 17 > 8) << "\n";
+  }
+  const sweeps::Sweep sweep = sweeps::parse_sweep(R"(name: used
+seed: 3
+data: { dataset: csv, path: d.csv, target: y }
+model: { hidden: [4] }
+train: { epochs: 6 }
+grid:
+  data.validation_fraction: [0.2, 0.3]
+  train.learning_rate: [0.05, 0.5]
+)",
+                                                  (dir / "used.yaml").string(), dir);
+  const nn::CsvValuesKept keep;
+  std::map<bool, std::map<std::uint64_t, FinishedTrial>> runs;
+  for (const bool release : {false, true}) {
+    RunOptions options;
+    options.threads = 2;
+    options.release_csv = release;
+    run_trials(sweep, options, [&](std::span<FinishedTrial> pack) {
+      for (FinishedTrial& f : pack) runs[release].emplace(f.record.index, std::move(f));
+    });
+    EXPECT_EQ(nn::holds_csv_values(sweep.trial(0).config.data), !release);
+  }
+  ASSERT_EQ(runs[true].size(), sweep.size());
+  for (auto& [index, used] : runs[true]) {
+    const FinishedTrial& shared = runs[false].at(index);
+    EXPECT_EQ(used.record.id, shared.record.id);
+    EXPECT_EQ(used.curve_rows, shared.curve_rows);
+    EXPECT_EQ(*used.parameters, *shared.parameters);
+    EXPECT_EQ(shared.data, nullptr);
+    ASSERT_NE(used.data, nullptr);
+    const sweeps::Trial trial = sweep.trial(index);
+    const nn::Dataset made = nn::make_dataset(trial.config.data, trial.data_seed);
+    EXPECT_TRUE(used.data->train.x.cwiseEqual(made.train.x).all());
+    // The model of an earlier epoch, made from the kept dataset, is that of the file's.
+    const results::TrainedModel kept{used.record.outcome, used.parameters, nullptr, used.data};
+    const ModelRequest request{.epoch = 3, .epochs_run = 6, .trained = &kept};
+    const ModelRequest from_file{.epoch = 3, .epochs_run = 6};
+    EXPECT_EQ(trial_model(dir, sweep, trial, request).model.parameters,
+              trial_model(dir, sweep, trial, from_file).model.parameters);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // Every trial of a built-in dataset keeps its parameters at epoch 0, 10% and 50% of its budget,
