@@ -81,9 +81,11 @@ class TrainSizes {
       return dataset(t)->train.size();
     return nn::load_csv_splits(t.config.data, t.data_seed).train.size();
   }
-  std::shared_ptr<const nn::Dataset> dataset(const sweeps::Trial& t) {
+  std::shared_ptr<const nn::Dataset> dataset(const sweeps::Trial& t,
+                                             nn::ParseUse use = nn::ParseUse::share) {
     if (!last_ || last_seed_ != t.data_seed)
-      last_ = std::make_shared<const nn::Dataset>(nn::make_dataset(t.config.data, t.data_seed)),
+      last_ =
+          std::make_shared<const nn::Dataset>(nn::make_dataset(t.config.data, t.data_seed, use)),
       last_seed_ = t.data_seed;
     return last_;
   }
@@ -130,7 +132,8 @@ Work estimate_work(const sweeps::Sweep& sweep, TrainSizes& sizes) {
 // sample-epoch; `lanes`: how many trained together.
 double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& what, int& lanes) {
   const sweeps::Trial t = sweep.trial(sweep.size() / 2);
-  const std::shared_ptr<const nn::Dataset> kept = sizes.dataset(t);
+  // The plan's last use of the file: its parse goes into the dataset (nn::ParseUse).
+  const std::shared_ptr<const nn::Dataset> kept = sizes.dataset(t, nn::ParseUse::last);
   const nn::Dataset& data = *kept;
   nn::TrialConfig config = t.config;
   lanes = nn::trainings_side_by_side(config.train.precision);
