@@ -21,15 +21,6 @@ void sync_fd(int fd, const std::filesystem::path& path) {
   if (::fsync(fd) != 0) fail(path, "cannot sync", errno);
 }
 
-// Starts writing a file's dirty pages to disk without waiting, so that the wait in commit()
-// finds them written or on the way. Only a head start: where it does not exist, commit()'s
-// fdatasync does all the work.
-void start_writeback([[maybe_unused]] int fd) {
-#ifdef __linux__
-  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-#endif
-}
-
 // Removes a temporary on the way out of a failure: its own error, if any, would hide the first.
 void discard(const Place& place, const std::string& temporary) {
   ::unlinkat(place.dir.get(), temporary.c_str(), 0);
@@ -98,6 +89,14 @@ FileBatch::~FileBatch() {
 }
 
 void FileBatch::add(File file) {
+  // Its content is complete: its fdatasync starts now, on a thread of its own, so that the
+  // disk's work for every file passes while the others (and report.html) are made, and the
+  // syncs that meet share the file system's journal commits.
+  const int fd = file.fd.get();
+  file.synced = std::async(std::launch::async, [fd] {
+    const int result = ::fdatasync(fd);
+    return std::pair(result, result != 0 ? errno : 0);
+  });
   const std::lock_guard lock(mutex_);
   files_.push_back(std::move(file));
 }
@@ -106,7 +105,6 @@ void FileBatch::stage(std::string_view name, const std::function<void(std::ostre
   Place place = open_place(dir_, name);
   Temporary temporary = write_temporary(place, write);
   const int fd = temporary.out->fd();
-  start_writeback(fd);
   File file{std::move(place), temporary.name, Fd(::dup(fd))};
   if (file.fd.get() < 0) {
     const int error = errno;
@@ -135,8 +133,7 @@ void FileBatch::also_sync(std::string_view name) {
     fail(place.path, "cannot open", errno);
   }
   check_regular_or_missing(place);
-  start_writeback(fd.get());
-  add({std::move(place), {}, std::move(fd)});
+  add({std::move(place), {}, std::move(fd), {}});
 }
 
 void FileBatch::commit() {
@@ -144,8 +141,7 @@ void FileBatch::commit() {
   // Every file's content first (fdatasync: the data and what reading it back needs, not the
   // times), so that no rename below can make a file visible whose content could still be lost.
   for (File& f : files_) {
-    const int result = ::fdatasync(f.fd.get());
-    const int error = errno;
+    const auto [result, error] = f.synced.get();
     f.fd.close();
     if (result != 0) fail(f.place.path, "cannot sync", error);
   }

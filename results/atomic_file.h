@@ -9,9 +9,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <ostream>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "results/output_file.h"
@@ -40,7 +42,7 @@ void sync_directory(const std::filesystem::path& dir);
 // Several files of one directory replaced together, each as replace_file() with Sync::all would,
 // but waiting for the disk once for all of them instead of once per file (on a virtual disk, a
 // wait per file is most of what a small sweep spends after training). stage() writes a
-// temporary and starts writing it to disk (Linux: sync_file_range) while the next file is made;
+// temporary and starts its fdatasync on a thread of its own while the next file is made;
 // commit() waits until every staged file, and every file named by also_sync(), is on disk, renames
 // the staged files in the order they were staged, then syncs the directory. Files staged last are
 // renamed last: a reader never sees them before the others. Destroyed uncommitted (an error on
@@ -56,6 +58,8 @@ class FileBatch {
   void stage(std::string_view name, const std::function<void(std::ostream&)>& write);
   void stage(std::string_view name, std::string_view content);
   // A file written some other way (appended to during a run) that commit() makes durable too.
+  // Its sync starts at once, as a staged file's does: the disk's wait for a file written during
+  // the run passes while the tables and the page are made.
   void also_sync(std::string_view name);
   void commit();
 
@@ -64,6 +68,9 @@ class FileBatch {
     Place place;            // the file's directory and final name
     std::string temporary;  // empty: synced only, not renamed
     Fd fd;
+    // Its fdatasync, under way from add() on (result and errno). Destroyed before `fd`, and a
+    // destroyed std::async future waits: the descriptor outlives the call.
+    std::future<std::pair<int, int>> synced;
   };
   void add(File file);
 

@@ -269,8 +269,8 @@ Tables TablesBuilder::write(const fs::path& dir, bool colour, const TablesOption
   if (options.threads > 1) {
     tbb::parallel_invoke(write_page, write_table_files);
   } else {
+    write_table_files();  // first: the syncs it starts go on while the page is made
     write_page();
-    write_table_files();
   }
   poll_interrupt(options.interrupt);
   for (const std::string& m : s.page.messages()) tables.best_text += "  " + m + "\n";
