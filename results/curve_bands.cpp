@@ -14,20 +14,24 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t mid = values.size() / 2;
-  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+// The median of `values`, sorted in `scratch` (kept by the caller: one allocation for them all).
+double median_of(const std::vector<double>& values, std::vector<double>& scratch) {
+  scratch.assign(values.begin(), values.end());
+  std::sort(scratch.begin(), scratch.end());
+  const std::size_t mid = scratch.size() / 2;
+  return scratch.size() % 2 == 1 ? scratch[mid] : (scratch[mid - 1] + scratch[mid]) / 2;
 }
 
 }  // namespace
 
-void CurveBands::Stat::add(double value, std::uint64_t salt) {
+void CurveBands::Stat::add(double value, std::uint64_t salt, std::uint64_t room) {
   if (!std::isfinite(value)) return;
   ++count;
   low = count == 1 ? value : std::min(low, value);
   high = count == 1 ? value : std::max(high, value);
   if (sample.size() < kSample) {
+    if (sample.empty())
+      sample.reserve(static_cast<std::size_t>(std::clamp<std::uint64_t>(room, 1, kSample)));
     sample.push_back(value);
     return;
   }
@@ -44,12 +48,12 @@ CurveBands::CurveBands(int panels, int lines, int max_epoch)
       // not such a multiple, so the longest curves end where they end.
       buckets_(std::max(max_epoch, 0) / step_ + 1 + (std::max(max_epoch, 0) % step_ != 0)),
       max_epoch_(std::max(max_epoch, 0)),
-      cells_(static_cast<std::size_t>(std::max(panels * lines, 0))) {
-  for (Line& line : cells_) {
-    line.train.resize(static_cast<std::size_t>(buckets_));
-    line.test.resize(static_cast<std::size_t>(buckets_));
-    line.diverged.resize(static_cast<std::size_t>(buckets_));
-  }
+      cells_(static_cast<std::size_t>(std::max(panels * lines, 0))) {}
+
+CurveBands::Bucket& CurveBands::bucket(Line& line, int b) {
+  // Made at a line's first need: lines of no trial, and the panels left out, take no room.
+  if (line.buckets.empty()) line.buckets.resize(static_cast<std::size_t>(buckets_));
+  return line.buckets[static_cast<std::size_t>(b)];
 }
 
 int CurveBands::bucket_of(int epoch) const {
@@ -62,7 +66,7 @@ void CurveBands::add_trial(const std::string& trial_id, int panel, int line,
   members_[trial_id] = {panel, line};
   Line& cell = cells_[static_cast<std::size_t>(panel * lines_ + line)];
   ++cell.trials;
-  if (diverged_at) ++cell.diverged[static_cast<std::size_t>(bucket_of(*diverged_at))];
+  if (diverged_at) ++bucket(cell, bucket_of(*diverged_at)).diverged;
 }
 
 void CurveBands::add(const CurvePoint& point) {
@@ -84,19 +88,19 @@ void CurveBands::add_row(const Member& member, int epoch, double train_loss, dou
   if (bucket == last_bucket_) return;  // one row per trial per sampled epoch
   last_bucket_ = bucket;
   Line& cell = cells_[static_cast<std::size_t>(member.panel * lines_ + member.line)];
-  const auto b = static_cast<std::size_t>(bucket);
-  const std::uint64_t salt = b * 2 + static_cast<std::uint64_t>(member.line);
-  for (Stat* s : {&cell.train[b], &cell.test[b]}) {
-    s->epoch_sum += epoch;
-    ++s->rows;
-  }
-  cell.train[b].add(train_loss, salt);
-  cell.test[b].add(test_loss, salt + 1);
+  Bucket& at = this->bucket(cell, bucket);
+  const std::uint64_t salt =
+      static_cast<std::uint64_t>(bucket) * 2 + static_cast<std::uint64_t>(member.line);
+  at.epoch_sum += epoch;
+  ++at.rows;
+  at.train.add(train_loss, salt, cell.trials);
+  at.test.add(test_loss, salt + 1, cell.trials);
 }
 
 std::vector<CurvePanel> CurveBands::panels(const std::vector<std::string>& titles,
                                            const std::vector<std::string>& labels) const {
   std::vector<CurvePanel> out;
+  std::vector<double> scratch;
   for (int p = 0; p < panels_; ++p) {
     CurvePanel panel{p < static_cast<int>(titles.size()) ? titles[p] : "", {}};
     for (int l = 0; l < lines_; ++l) {
@@ -105,19 +109,17 @@ std::vector<CurvePanel> CurveBands::panels(const std::vector<std::string>& title
       line.label = l < static_cast<int>(labels.size()) ? labels[l] : "";
       line.trials = cell.trials;
       std::uint64_t diverged = 0;
-      for (int b = 0; b < buckets_; ++b) {
-        const auto i = static_cast<std::size_t>(b);
-        diverged += cell.diverged[i];
+      for (const Bucket& at : cell.buckets) {
+        diverged += at.diverged;
         // A line stops once at least half its trials have diverged: past that point it would
         // describe the few survivors, not the line. The divergence epoch itself is drawn.
         const bool cut = diverged > 0 && 2 * diverged >= cell.trials;
-        const Stat& s = cell.train[i];
-        const Stat& t = cell.test[i];
+        const Stat& s = at.train;
+        const Stat& t = at.test;
         if (s.count > 0 && t.count > 0) {
-          line.train.push_back(
-              {s.epoch_sum / static_cast<double>(s.rows), median_of(s.sample), s.low, s.high});
-          line.test.push_back(
-              {t.epoch_sum / static_cast<double>(t.rows), median_of(t.sample), t.low, t.high});
+          const double epoch = at.epoch_sum / static_cast<double>(at.rows);
+          line.train.push_back({epoch, median_of(s.sample, scratch), s.low, s.high});
+          line.test.push_back({epoch, median_of(t.sample, scratch), t.low, t.high});
         }
         if (cut) {
           line.cut = true;
@@ -125,7 +127,7 @@ std::vector<CurvePanel> CurveBands::panels(const std::vector<std::string>& title
         }
       }
       line.diverged = 0;
-      for (std::uint64_t d : cell.diverged) line.diverged += d;
+      for (const Bucket& at : cell.buckets) line.diverged += at.diverged;
       panel.lines.push_back(std::move(line));
     }
     out.push_back(std::move(panel));

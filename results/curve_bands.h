@@ -59,14 +59,20 @@ class CurveBands {
   struct Stat {
     std::uint64_t count = 0;  // finite values seen
     double low = 0, high = 0;
+    std::vector<double> sample;
+    // `room`: the values it will likely hold (its line's trials so far, at most kSample): the
+    // sample is made that size at once instead of growing value by value.
+    void add(double value, std::uint64_t salt, std::uint64_t room);
+  };
+  // One sampled epoch of a line: its rows' mean epoch, its statistics, its divergences.
+  struct Bucket {
     double epoch_sum = 0;
     std::uint64_t rows = 0;
-    std::vector<double> sample;
-    void add(double value, std::uint64_t salt);
+    std::uint64_t diverged = 0;  // trials that diverged here
+    Stat train, test;
   };
   struct Line {
-    std::vector<Stat> train, test;        // per sampled epoch
-    std::vector<std::uint64_t> diverged;  // trials that diverged, by sampled epoch
+    std::vector<Bucket> buckets;  // per sampled epoch, made when the line first needs them
     std::uint64_t trials = 0;
   };
   struct Member {
@@ -74,6 +80,7 @@ class CurveBands {
   };
 
   int bucket_of(int epoch) const;
+  Bucket& bucket(Line& line, int b);
   void add_row(const Member& member, int epoch, double train_loss, double test_loss);
 
   int panels_, lines_, step_, buckets_, max_epoch_;
