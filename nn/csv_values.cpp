@@ -615,6 +615,12 @@ CsvValuesKept::~CsvValuesKept() {
 
 namespace {
 
+// The kept parse named `key`, or the end. REQUIRES k.mutex held.
+auto find_kept(Kept& k, const std::string& key) {
+  return std::find_if(k.parses.begin(), k.parses.end(),
+                      [&](const auto& kept) { return kept.first == key; });
+}
+
 // The parse of config's selection, kept while a CsvValuesKept lives; a cell's problem is in it.
 std::shared_ptr<const CsvValues> kept_values(const DataConfig& config) {
   Kept& k = kept();
@@ -622,11 +628,10 @@ std::shared_ptr<const CsvValues> kept_values(const DataConfig& config) {
   // Held while reading: two threads asking for one file read it once.
   const std::lock_guard lock(k.mutex);
   if (k.holders == 0) return read_values(config, kMaxClasses + 1);
-  for (auto it = k.parses.begin(); it != k.parses.end(); ++it)
-    if (it->first == key) {
-      k.parses.splice(k.parses.begin(), k.parses, it);
-      return it->second;
-    }
+  if (const auto it = find_kept(k, key); it != k.parses.end()) {
+    k.parses.splice(k.parses.begin(), k.parses, it);
+    return it->second;
+  }
   std::shared_ptr<const CsvValues> values = read_values(config, kMaxClasses + 1);
   k.parses.emplace_front(key, values);
   if (k.parses.size() > kKeptParses) k.parses.pop_back();
@@ -654,9 +659,7 @@ std::shared_ptr<CsvValues> take_csv_values(const DataConfig& config) {
   std::shared_ptr<const CsvValues> values;
   {
     const std::lock_guard lock(k.mutex);
-    const auto it = std::find_if(k.parses.begin(), k.parses.end(),
-                                 [&](const auto& kept) { return kept.first == key; });
-    if (it != k.parses.end()) {
+    if (const auto it = find_kept(k, key); it != k.parses.end()) {
       if (it->second.use_count() > 1) return nullptr;
       values = std::move(it->second);
       k.parses.erase(it);

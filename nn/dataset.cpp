@@ -384,11 +384,8 @@ Dataset split_dataset_consuming(Eigen::Map<Eigen::MatrixXd> x, const Eigen::Matr
        {std::pair{&d.test, &s.test}, std::pair{&d.validation, &s.validation},
         std::pair{&d.train, &s.train}}) {
     const auto count = static_cast<Eigen::Index>(samples->size());
+    *split = take(x.topRows(0), y, std::move(*samples));  // the targets; the inputs below
     split->x.resize(x.rows(), count);
-    split->y.resize(y.rows(), count);
-    for (Eigen::Index k = 0; k < count; ++k)
-      split->y.col(k) = y.col((*samples)[static_cast<std::size_t>(k)]);
-    std::vector<Eigen::Index>().swap(*samples);
     const Eigen::Index begin = end - count;
     for (Eigen::Index to = count; to > 0;) {
       const Eigen::Index from = std::max<Eigen::Index>(0, to - kBlock);

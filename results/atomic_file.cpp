@@ -93,13 +93,15 @@ void FileBatch::add(File file) {
   // disk's work for every file passes while the others (and report.html) are made, and the
   // syncs that meet share the file system's journal commits.
   const int fd = file.fd.get();
+  const auto sync = [fd] {
+    const int result = ::fdatasync(fd);
+    return std::pair(result, result != 0 ? errno : 0);
+  };
   try {
-    file.synced = std::async(std::launch::async, [fd] {
-      const int result = ::fdatasync(fd);
-      return std::pair(result, result != 0 ? errno : 0);
-    });
+    file.synced = std::async(std::launch::async, sync);
   } catch (const std::system_error&) {
-    // No thread to be had (a limit on processes): commit() syncs the file itself.
+    // No thread to be had (a limit on processes): the sync runs when commit() asks for it.
+    file.synced = std::async(std::launch::deferred, sync);
   }
   const std::lock_guard lock(mutex_);
   files_.push_back(std::move(file));
@@ -145,14 +147,7 @@ void FileBatch::commit() {
   // Every file's content first (fdatasync: the data and what reading it back needs, not the
   // times), so that no rename below can make a file visible whose content could still be lost.
   for (File& f : files_) {
-    std::pair<int, int> synced;
-    if (f.synced.valid()) {
-      synced = f.synced.get();
-    } else {
-      synced.first = ::fdatasync(f.fd.get());
-      synced.second = errno;
-    }
-    const auto [result, error] = synced;
+    const auto [result, error] = f.synced.get();
     f.fd.close();
     if (result != 0) fail(f.place.path, "cannot sync", error);
   }

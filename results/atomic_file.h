@@ -68,9 +68,9 @@ class FileBatch {
     Place place;            // the file's directory and final name
     std::string temporary;  // empty: synced only, not renamed
     Fd fd;
-    // Its fdatasync, under way from add() on (result and errno); not valid when no thread could
-    // be started. Destroyed before `fd`, and a destroyed std::async future waits: the descriptor
-    // outlives the call.
+    // Its fdatasync (result and errno), under way from add() on, or deferred to commit() when
+    // no thread could be started. Destroyed before `fd`, and a destroyed std::async future
+    // waits: the descriptor outlives the call.
     std::future<std::pair<int, int>> synced;
   };
   void add(File file);

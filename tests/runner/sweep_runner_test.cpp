@@ -12,6 +12,7 @@
 #include "nn/csv_values.h"
 #include "nn/train.h"
 #include "runner/saved_models.h"
+#include "scratch_dir.h"
 #include "sweeps/spec.h"
 
 namespace runner {
@@ -69,9 +70,10 @@ TEST(RunTrials, HandsOverTheParametersOfEachTrainingsOwnTrialBitForBit) {
 // A run that uses each CSV parse up with its last dataset gives the same rows, keeps each own
 // trial's dataset with its parameters (the models made at the end need no parse), and leaves no
 // parse kept; the same run sharing its parses keeps them.
-TEST(RunTrials, UsingUpTheCsvParsesChangesNoRowAndKeepsTheDatasets) {
-  const auto dir = std::filesystem::temp_directory_path() / "nnsweep_release_csv";
-  std::filesystem::create_directories(dir);
+class UsedUpParses : public testing_support::ScratchDir {};
+
+TEST_F(UsedUpParses, ChangeNoRowAndKeepTheDatasets) {
+  const std::filesystem::path& dir = dir_;
   {
     std::ofstream csv(dir / "d.csv");
     csv << "a,b,y\n";
@@ -117,7 +119,6 @@ grid:
     EXPECT_EQ(trial_model(dir, sweep, trial, request).model.parameters,
               trial_model(dir, sweep, trial, from_file).model.parameters);
   }
-  std::filesystem::remove_all(dir);
 }
 
 // Every trial of a built-in dataset keeps its parameters at epoch 0, 10% and 50% of its budget,
