@@ -1,9 +1,16 @@
 #include "nn/pack.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cmath>
+#include <memory>
 #include <numeric>
+#include <thread>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 namespace nn {
 
@@ -12,10 +19,20 @@ namespace nn {
 // size of data (a split held in every lane at once would take kLanes times the dataset). A small
 // split, one block of at most kHeldElements numbers, is copied once and held for every epoch.
 // The losses are summed in T, the means and accuracies taken in double (see Scores).
+//
+// The blocks of all splits are independent until their sums are added, so they are offered to
+// oneTBB's idle threads (a sweep's last packs, or one training on large data, would otherwise
+// leave cores idle while it evaluates). Each block's loss sum and class counts are kept apart
+// and added in block order afterwards: the same additions in the same order as one thread
+// summing block after block, so the bits do not depend on which thread ran which block.
 template <typename T>
 class PackOf<T>::Evaluator {
  public:
   static constexpr Eigen::Index kBlock = 512, kHeldElements = 16384;
+  // The multiply-adds per lane of one evaluation from which its blocks are offered to other
+  // threads: below, taking a block costs a thread more than the block (a small network on a few
+  // hundred samples, as most sweeps of the built-in datasets are, made a 2-thread run 2% slower).
+  static constexpr Eigen::Index kWorthSharing = Eigen::Index{1} << 20;
   using Metrics = std::array<EpochMetrics, kLanes>;
 
   Evaluator(const LaneNetOf<T>& net, const Dataset& data)
@@ -23,9 +40,7 @@ class PackOf<T>::Evaluator {
         data_(data),
         block_(std::min(kBlock, std::max({data.train.size(), data.validation.size(),
                                           data.test.size(), Eigen::Index{1}}))),
-        ws_(net.make_workspace(block_)),
-        x_(kLanes, net.width(0) * block_),
-        y_(kLanes, net.width(net.layers()) * block_),
+        own_(net, block_),
         counts_(net.empty_confusion()) {
     const Split* splits[] = {&data.train, &data.validation, &data.test};
     for (std::size_t s = 0; s < held_.size(); ++s) {
@@ -33,14 +48,28 @@ class PackOf<T>::Evaluator {
       if (split.size() > 0 && split.size() <= block_ &&
           split.x.size() + split.y.size() <= kHeldElements)
         held_[s] = {broadcast<T>(split.x), broadcast<T>(split.y)};
+      for (Eigen::Index start = 0; start < split.size(); start += block_)
+        blocks_.push_back({s, start, std::min(block_, split.size() - start)});
+    }
+    for (Block& block : blocks_) {
+      block.counts = net.empty_confusion();
+      work_ += block.b * net.parameter_count();
     }
   }
 
   Metrics operator()(const LaneMatrix& params, int epoch) {
+    const std::thread::id caller = std::this_thread::get_id();
+    const auto evaluate = [&](const tbb::blocked_range<std::size_t>& range) {
+      Scratch& scratch = std::this_thread::get_id() == caller ? own_ : helper_scratch();
+      for (std::size_t k = range.begin(); k != range.end(); ++k) run(params, blocks_[k], scratch);
+    };
+    const tbb::blocked_range<std::size_t> all(0, blocks_.size(), 1);
+    if (blocks_.size() > 1 && work_ >= kWorthSharing)  // the waiting thread takes these only
+      tbb::this_task_arena::isolate([&] { tbb::parallel_for(all, evaluate); });
+    else
+      evaluate(all);
     Metrics m;
-    const Scores train = on(params, data_.train, held_[0]);
-    const Scores val = on(params, data_.validation, held_[1]);
-    const Scores test = on(params, data_.test, held_[2]);
+    const Scores train = scores(0), val = scores(1), test = scores(2);
     for (int l = 0; l < kLanes; ++l)
       m[l] = {epoch,
               train.loss[l],
@@ -62,6 +91,23 @@ class PackOf<T>::Evaluator {
   struct Held {
     LaneMatrix x, y;  // a whole split in every lane, or empty
   };
+  // Samples [start, start + b) of split `split` (0 train, 1 validation, 2 test), and what the
+  // last evaluation found on them.
+  struct Block {
+    std::size_t split;
+    Eigen::Index start, b;
+    Lanes loss = Lanes::Zero();
+    typename LaneNetOf<T>::Confusion counts;
+  };
+  // What a thread evaluates a block with.
+  struct Scratch {
+    Scratch(const LaneNetOf<T>& net, Eigen::Index block)
+        : ws(net.make_workspace(block)),
+          x(kLanes, net.width(0) * block),
+          y(kLanes, net.width(net.layers()) * block) {}
+    typename LaneNetOf<T>::Workspace ws;
+    LaneMatrix x, y;  // the block being evaluated, in every lane
+  };
   // Every lane's metrics on one split, in double whatever T: a float32 training's sum of
   // losses is divided by the samples in double, and its accuracies are exact counts' ratios.
   using Doubles = Eigen::Array<double, kLanes, 1>;
@@ -69,23 +115,57 @@ class PackOf<T>::Evaluator {
     Doubles loss, accuracy, balanced_accuracy, macro_f1;
   };
 
-  Scores on(const LaneMatrix& params, const Split& split, const Held& held) {
+  // The scratch another thread evaluates this one's blocks with: one per thread, made again when
+  // it helps another evaluation (one per evaluation and helper would grow with the square of
+  // the threads on a machine of many cores).
+  Scratch& helper_scratch() const {
+    struct Kept {
+      std::uint64_t evaluator = 0;
+      std::unique_ptr<Scratch> scratch;
+    };
+    static thread_local Kept kept;
+    if (kept.evaluator != id_) {
+      kept.scratch.reset();  // first: the old one's memory is free before the new one's is taken
+      kept.scratch = std::make_unique<Scratch>(net_, block_);
+      kept.evaluator = id_;
+    }
+    return *kept.scratch;
+  }
+
+  const Split& split(std::size_t s) const {
+    return s == 0 ? data_.train : s == 1 ? data_.validation : data_.test;
+  }
+
+  void run(const LaneMatrix& params, Block& block, Scratch& scratch) const {
+    const Held& held = held_[block.split];
+    const bool whole = held.x.size() > 0;  // then start = 0 and b = the split's size
+    if (!whole) copy_block(split(block.split), block.start, block.b, scratch);
+    const LaneMatrix& x = whole ? held.x : scratch.x;
+    const LaneMatrix& y = whole ? held.y : scratch.y;
+    net_.forward(params, x, block.b, scratch.ws);
+    block.loss = net_.loss_sum(y, block.b, scratch.ws);
+    if (net_.task() == Task::regression) return;
+    for (Eigen::ArrayXXd* a : {&block.counts.hits, &block.counts.predicted, &block.counts.actual})
+      a->setZero();
+    net_.tally(y, block.b, scratch.ws, block.counts);
+  }
+
+  // The blocks of split s added up in order.
+  Scores scores(std::size_t s) {
     const Doubles none = Doubles::Constant(kNotApplicable);
-    const Eigen::Index n = split.size();
+    const Eigen::Index n = split(s).size();
     if (n == 0) return {none, none, none, none};
     const bool classes = net_.task() != Task::regression;
     Lanes loss = Lanes::Zero();
     typename LaneNetOf<T>::Confusion& counts = counts_;
     for (Eigen::ArrayXXd* a : {&counts.hits, &counts.predicted, &counts.actual}) a->setZero();
-    for (Eigen::Index start = 0; start < n; start += block_) {
-      const Eigen::Index b = std::min(block_, n - start);
-      const bool whole = held.x.size() > 0;  // then start = 0 and b = n
-      if (!whole) copy_block(split, start, b);
-      const LaneMatrix& x = whole ? held.x : x_;
-      const LaneMatrix& y = whole ? held.y : y_;
-      net_.forward(params, x, b, ws_);
-      loss += net_.loss_sum(y, b, ws_);
-      if (classes) net_.tally(y, b, ws_, counts);
+    for (const Block& block : blocks_) {
+      if (block.split != s) continue;
+      loss += block.loss;
+      if (!classes) continue;
+      counts.hits += block.counts.hits;  // whole numbers: exact in any order
+      counts.predicted += block.counts.predicted;
+      counts.actual += block.counts.actual;
     }
     const double inv_n = 1.0 / static_cast<double>(n);
     Scores scores{loss.template cast<double>() * inv_n, none, none, none};
@@ -104,24 +184,28 @@ class PackOf<T>::Evaluator {
     return scores;
   }
 
-  // Samples [start, start + b) of the split into every lane of x_ and y_.
-  void copy_block(const Split& split, Eigen::Index start, Eigen::Index b) {
+  // Samples [start, start + b) of the split into every lane of the scratch's x and y.
+  static void copy_block(const Split& split, Eigen::Index start, Eigen::Index b, Scratch& scratch) {
     const Eigen::Index inputs = split.x.rows(), outputs = split.y.rows();
     for (Eigen::Index j = 0; j < b; ++j) {
       for (Eigen::Index i = 0; i < inputs; ++i)
-        x_.col(j * inputs + i).setConstant(split.x(i, start + j));
+        scratch.x.col(j * inputs + i).setConstant(split.x(i, start + j));
       for (Eigen::Index i = 0; i < outputs; ++i)
-        y_.col(j * outputs + i).setConstant(split.y(i, start + j));
+        scratch.y.col(j * outputs + i).setConstant(split.y(i, start + j));
     }
   }
 
   const LaneNetOf<T>& net_;
   const Dataset& data_;
-  const Eigen::Index block_;  // kBlock, or the largest split when smaller
-  typename LaneNetOf<T>::Workspace ws_;
-  LaneMatrix x_, y_;                         // the block being evaluated, in every lane
-  std::array<Held, 3> held_;                 // train, validation, test
-  typename LaneNetOf<T>::Confusion counts_;  // of the split being evaluated
+  const Eigen::Index block_;   // kBlock, or the largest split when smaller
+  std::array<Held, 3> held_;   // train, validation, test
+  std::vector<Block> blocks_;  // of the train, validation and test splits, in order
+  Eigen::Index work_ = 0;      // multiply-adds per lane of the blocks' forward passes, about
+  // Which evaluator this is, for helper_scratch(): never reused, unlike an address.
+  const std::uint64_t id_ = next_id_.fetch_add(1, std::memory_order_relaxed) + 1;
+  inline static std::atomic<std::uint64_t> next_id_{0};
+  Scratch own_;                              // the calling thread's
+  typename LaneNetOf<T>::Confusion counts_;  // of the split being summed
 };
 
 namespace {

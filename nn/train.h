@@ -1,8 +1,10 @@
 // Training one network: mini-batch gradient descent with per-epoch metrics, and the verdict on
 // the resulting loss curve (nn/outcome.h).
-// train() is deterministic in (config, data, seed) and single-threaded: callers parallelise
-// across trainings, never inside one; train_jobs() trains several, similar ones side by side in
-// vector lanes. A diverging network is a result, never an exception.
+// train() is deterministic in (config, data, seed) and trains on the calling thread: callers
+// parallelise across trainings; inside one, only the evaluation of large splits hands its blocks
+// to oneTBB's idle threads, with the same bits on any number of threads (nn/pack.cpp).
+// train_jobs() trains several, similar ones side by side in vector lanes. A diverging network is
+// a result, never an exception.
 #pragma once
 
 #include <cmath>
@@ -104,7 +106,7 @@ struct TrainJob {
   std::vector<int> snapshot_epochs;
 };
 
-// Trains every job on `data`, single-threaded; results[i] is
+// Trains every job on `data` on the calling thread (see above for the evaluation); results[i] is
 // train(*jobs[i].config, data, jobs[i].seed, jobs[i].observer), bit for bit, whatever the other
 // jobs are. nn decides how the jobs share vector lanes: taken in order, each pack (nn/pack.h)
 // holds the first job not yet trained and the later ones that can share its lanes, and the packs

@@ -3,6 +3,7 @@
 // without writing anything. `--format csv` prints every trial instead, for other tools.
 #include <fmt/format.h>
 #include <tbb/info.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <boost/program_options.hpp>
@@ -141,7 +142,10 @@ double calibrate(const sweeps::Sweep& sweep, TrainSizes& sizes, std::string& wha
     config.train.epochs = std::min(epochs, t.config.train.epochs);
     const std::vector<nn::TrainJob> pack(lanes, {&config, t.seed, {}});
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<nn::TrainResult> results = nn::train_jobs(pack, data);
+    // On one thread: a run's packs keep every thread busy, so none helps their evaluations.
+    std::vector<nn::TrainResult> results;
+    tbb::task_arena one_thread(1);
+    one_thread.execute([&] { results = nn::train_jobs(pack, data); });
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const int run = std::max(results.front().epochs_run, 1);

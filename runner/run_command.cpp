@@ -1,5 +1,6 @@
 // `nnsweep run SPEC`: validate, prepare (or resume) the output directory, train every trial in
 // parallel while streaming rows to disk, then write the tables and print the convergence table.
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <unistd.h>
 
@@ -706,6 +707,10 @@ int run_command(const Args& args) {
                          "of its trials before it picks the survivors; to spread it over machines "
                          "run it with --mpi (mpirun), whose ranks train each rung together");
   if (request.threads == 0) request.threads = tbb::info::default_concurrency();
+  // --threads bounds everything the command runs on oneTBB: the sweep, the models made after it
+  // and the evaluation blocks a training offers to idle threads (nn/pack.cpp).
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(request.threads));
   check_memory(sweep, request.threads);
   if (mpi && mpi->rank() != 0) return work_for_rank_zero(*mpi, sweep, request);
 

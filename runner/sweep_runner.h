@@ -1,10 +1,10 @@
 // Runs the trials of a sweep on a oneTBB pipeline: a serial stage enumerates trials in index
 // order, gathers epoch siblings (EpochSiblings, below) into one training each, and forms groups
 // of trainings on one dataset that nn trains together in one pass (nn::trained_with_first); a
-// parallel stage trains each group single-threaded (nn::train_jobs); a serial stage hands
-// finished rows to the sink in trial order. Datasets are built once per distinct data
-// configuration and shared read-only. Memory is bounded by the threads (live groups) and the
-// window groups are formed in, not by the number of trials.
+// parallel stage trains each group on its thread (nn::train_jobs; idle threads help evaluate
+// large splits); a serial stage hands finished rows to the sink in trial order. Datasets are
+// built once per distinct data configuration and shared read-only. Memory is bounded by the
+// threads (live groups) and the window groups are formed in, not by the number of trials.
 #pragma once
 
 #include <atomic>

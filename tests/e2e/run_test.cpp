@@ -43,6 +43,30 @@ TEST_F(Run, ResultsAreIdenticalForAnyThreadCount) {
   EXPECT_EQ(read(dir_ / "t1/convergence.csv"), read(dir_ / "t4/convergence.csv"));
 }
 
+// Splits large enough that a pack's evaluation hands its blocks to idle threads (a single pack
+// of mixed activations and optimizers, so with 2 or 4 threads all but one idle): the same rows.
+TEST_F(Run, LargeSplitsEvaluatedOnSeveralThreadsGiveTheSameRows) {
+  write("s.yaml", R"(name: large
+seed: 3
+data: { dataset: circle, points: 4000, train_fraction: 0.6, validation_fraction: 0.25 }
+model: { hidden: [32, 32] }
+train: { batch_size: 50, epochs: 3 }
+grid:
+  model.activation: [relu, tanh]
+  train.optimizer: [sgd, adam]
+)");
+  for (const char* threads : {"1", "2", "4"})
+    ASSERT_EQ(
+        nnsweep(std::string("run s.yaml -q --threads ") + threads + " --out t" + threads).exit_code,
+        0);
+  const auto one = csv_without(read(dir_ / "t1/trials.csv"), {"wall_seconds"});
+  EXPECT_EQ(one.size(), 5u);
+  EXPECT_EQ(one, csv_without(read(dir_ / "t2/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(one, csv_without(read(dir_ / "t4/trials.csv"), {"wall_seconds"}));
+  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t2/curves.csv"));
+  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t4/curves.csv"));
+}
+
 TEST_F(Run, SharedEpochTrainingEqualsStandaloneRuns) {
   write("s.yaml", kSweep);
   ASSERT_EQ(nnsweep("run s.yaml -q --out all").exit_code, 0);

@@ -2,11 +2,15 @@
 #include "nn/pack.h"
 
 #include <gtest/gtest.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_scheduler_observer.h>
 
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <functional>
 #include <span>
+#include <thread>
 
 #include "nn/mlp.h"
 #include "nn/training_support.h"
@@ -114,6 +118,54 @@ TEST(Pack, EvaluatesLargeSplitsWhole) {
   const ClassScores scores = class_scores(hits, predicted, actual);
   EXPECT_EQ(r.final.train_balanced_accuracy, scores.balanced_accuracy);
   EXPECT_EQ(r.final.train_macro_f1, scores.macro_f1);
+}
+
+// Counts the worker threads that joined an arena: they join only to take its tasks.
+class JoinedWorkers : public tbb::task_scheduler_observer {
+ public:
+  explicit JoinedWorkers(tbb::task_arena& arena) : tbb::task_scheduler_observer(arena) {
+    observe(true);
+  }
+  ~JoinedWorkers() override { observe(false); }
+  void on_scheduler_entry(bool worker) override { joined += worker; }
+  std::atomic<int> joined{0};
+};
+
+// The evaluation of large splits runs its blocks on idle threads too; each block's sums are
+// added in block order afterwards, so a pack's results are the same bits on one thread and on
+// four, where other threads did take blocks. The pack mixes activations and optimizers.
+TEST(Pack, EvaluationOnOtherThreadsGivesTheSameBits) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one CPU: no thread to share";
+  std::vector<TrialConfig> configs(4, config_for(DatasetKind::circle, {32, 32}, 0.03, 3));
+  for (TrialConfig& c : configs) {
+    c.data.points = 4000;  // 2,000 training samples and 800 for validation: six blocks in all
+    c.data.validation_fraction = 0.2;
+    c.train.batch_size = 50;
+  }
+  configs[1].model.activation = Activation::tanh;
+  configs[2].train.optimizer = Optimizer::adam;
+  configs[3].train.learning_rate = 0.3;
+  const Dataset data = make_dataset(configs[0].data, 3);
+  std::vector<TrainJob> jobs;
+  for (std::size_t i = 0; i < configs.size(); ++i) jobs.push_back({&configs[i], 20 + i, {}});
+  const auto run_on = [&](int threads, int* joined) {
+    tbb::task_arena arena(threads);
+    JoinedWorkers workers(arena);
+    std::vector<TrainResult> results;
+    arena.execute([&] { results = Pack(jobs, data).run(); });
+    *joined = workers.joined.load();
+    return results;
+  };
+  int alone_joined = 0, shared_joined = 0;
+  const std::vector<TrainResult> alone = run_on(1, &alone_joined);
+  const std::vector<TrainResult> shared = run_on(4, &shared_joined);
+  EXPECT_EQ(alone_joined, 0);
+  EXPECT_GT(shared_joined, 0) << "no other thread took a block";
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    expect_same_bits(shared[i], alone[i], "job " + std::to_string(i));
+    expect_same_bits(shared[i], train(configs[i], data, jobs[i].seed),
+                     "alone, job " + std::to_string(i));
+  }
 }
 
 // A snapshot at epoch k is the final parameters of the same training asked for k epochs, to the
