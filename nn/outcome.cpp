@@ -144,6 +144,17 @@ Progress progress_of(const std::vector<double>& loss, const ConvergenceConfig& r
   return p;
 }
 
+// A loss within this share of guessing's has no skill to speak of (0.688 against 0.693).
+constexpr double kNoSkill = 0.05;
+
+// Where a loss ended beside guessing, as a reader would put it: "worse than guessing (0.693)"
+// above it, "no better than" within kNoSkill of it, "below" under.
+std::string beside_guessing(double end, double baseline, const std::string& guessing) {
+  if (end > (1 + kNoSkill) * baseline) return "worse than " + guessing;
+  if (end >= (1 - kNoSkill) * baseline) return "no better than " + guessing;
+  return "below " + guessing;
+}
+
 // A loss that ended above its start, or swings by more than it gained without getting well
 // below guessing.
 std::optional<Finding> instability(const std::vector<double>& loss, const Progress& p,
@@ -157,10 +168,10 @@ std::optional<Finding> instability(const std::vector<double>& loss, const Progre
                                what, num(e.end), num(e.start))};
   if (loss.size() > 2 && e.swing > p.noticeable && e.end > rules.learned_below * baseline)
     return Finding{Outcome::unstable,
-                   fmt::format("the {} swings by up to {} over the last {} epochs and ends at {} "
-                               "against {}: the learning rate "
-                               "is too large",
-                               what, num(e.swing), e.window, num(e.end), p.guessing)};
+                   fmt::format("the {} swings by up to {} over the last {} epochs and ends at {}, "
+                               "{}: the learning rate is too large",
+                               what, num(e.swing), e.window, num(e.end),
+                               beside_guessing(e.end, baseline, p.guessing))};
   return std::nullopt;
 }
 
@@ -175,7 +186,8 @@ Finding settling(const Progress& p, const ConvergenceConfig& rules, double basel
   const double recent = e.before_end - e.end;  // what the last window gained
   const bool falling = !stopped_early && recent > rules.still_falling * p.noticeable;
   const bool moved = e.start - e.best >= rules.stall * e.start;
-  if (e.end <= rules.learned_below * baseline && !falling)
+  const double learned_end = rules.learned_below * baseline;
+  if (e.end <= learned_end && !falling)
     return {Outcome::learned,
             fmt::format("the {} settled at {}, well below {}", what, num(e.end), p.guessing) +
                 (epochs_to_target
@@ -184,8 +196,9 @@ Finding settling(const Progress& p, const ConvergenceConfig& rules, double basel
   if (moved && falling)
     return {Outcome::still_learning,
             fmt::format("the {} was still falling at the end ({} to {} over the last {} epochs, "
-                        "{} now against {}): more epochs or a larger learning rate would help",
-                        what, num(e.before_end), num(e.end), e.window, num(e.end), p.guessing)};
+                        "{} now, {}): more epochs or a larger learning rate would help",
+                        what, num(e.before_end), num(e.end), e.window, num(e.end),
+                        beside_guessing(e.end, baseline, p.guessing))};
   if (!moved)
     return {Outcome::stalled,
             fmt::format("the {} barely moved from its start {} (lowest {}): {}", what, num(e.start),
@@ -194,9 +207,14 @@ Finding settling(const Progress& p, const ConvergenceConfig& rules, double basel
                                     "train.regularization_rate would help), or the learning rate "
                                     "is too small"
                                   : "the learning rate is too small, or the gradients vanish")};
+  // Below guessing but above what counts as learned: say how far it had to go.
+  const std::string short_of =
+      e.end < (1 - kNoSkill) * baseline
+          ? fmt::format(" but above {}, the level that counts as learned", num(learned_end))
+          : "";
   return {Outcome::underfit,
-          fmt::format("the {} settled at {}, {} {}: {}", what, num(e.end),
-                      e.end < baseline ? "not far below" : "no better than", p.guessing,
+          fmt::format("the {} settled at {}, {}{}: {}", what, num(e.end),
+                      beside_guessing(e.end, baseline, p.guessing), short_of,
                       penalised ? "the penalty may be too strong for the network to fit the data "
                                   "(try a smaller train.regularization_rate), or the network "
                                   "cannot represent it"

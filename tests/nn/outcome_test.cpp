@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -109,6 +110,50 @@ TEST(Outcome, JudgeAgreesWithEveryLabelOfTheCorpus) {
     agreed += v.outcome == l.outcome;
   }
   EXPECT_EQ(agreed, static_cast<int>(all.size())) << "curves judged as labelled";
+}
+
+// A validation curve of `loss` values (epoch 0 first), the train loss alike.
+std::vector<EpochMetrics> curve_of(const std::vector<double>& loss) {
+  std::vector<EpochMetrics> curve;
+  for (std::size_t i = 0; i < loss.size(); ++i)
+    curve.push_back({static_cast<int>(i), loss[i], loss[i], kNotApplicable, kNotApplicable,
+                     kNotApplicable, kNotApplicable});
+  return curve;
+}
+
+// The reasons place the end of the curve beside guessing as a reader would: a loss a third below
+// guessing is not "not far below" it but short of the learned level, which they name; one within
+// 5% is no better than guessing; one above it is worse, never "against" it.
+TEST(Outcome, ReasonsSayHowTheEndComparesWithGuessing) {
+  const double guessing = std::log(2.0);    // 0.693
+  const auto settles_at = [](double end) {  // from 0.8 down to `end` in 20 epochs, then flat
+    std::vector<double> loss{0.8};
+    for (int i = 1; i <= 20; ++i) loss.push_back(0.8 + (end - 0.8) * i / 20.0);
+    loss.resize(201, end);
+    return loss;
+  };
+  const Verdict short_of_learned = judge(curve_of(settles_at(0.459)), {}, guessing, true);
+  EXPECT_EQ(short_of_learned.outcome, Outcome::underfit);
+  EXPECT_NE(short_of_learned.reason.find(
+                "settled at 0.459, below guessing (0.693) but above 0.347, the level that "
+                "counts as learned"),
+            std::string::npos)
+      << short_of_learned.reason;
+
+  const Verdict no_skill = judge(curve_of(settles_at(0.688)), {}, guessing, true);
+  EXPECT_EQ(no_skill.outcome, Outcome::underfit);
+  EXPECT_NE(no_skill.reason.find("settled at 0.688, no better than guessing (0.693):"),
+            std::string::npos)
+      << no_skill.reason;
+
+  // Swinging between 0.62 and 0.86 for the last half: its last window's mean is 0.74.
+  std::vector<double> swinging = settles_at(0.7);
+  for (std::size_t i = 100; i < swinging.size(); ++i) swinging[i] = i % 2 ? 0.62 : 0.86;
+  const Verdict worse = judge(curve_of(swinging), {}, guessing, true);
+  EXPECT_EQ(worse.outcome, Outcome::unstable);
+  EXPECT_NE(worse.reason.find("ends at 0.74, worse than guessing (0.693)"), std::string::npos)
+      << worse.reason;
+  EXPECT_EQ(worse.reason.find("against"), std::string::npos) << worse.reason;
 }
 
 // A penalty changes the advice, never the outcome: a stalled or underfit curve under a weight
