@@ -26,27 +26,34 @@ grid:
   train.epochs: [5, 15, 30]
 )";
 
-class Run : public Scratch {};
+class Run : public Scratch {
+ protected:
+  // Runs `sweep` at 1, 2 and 4 threads (into t1, t2, t4): the same rows, `rows` of them with the
+  // header, the same curves and the same convergence table.
+  void expect_same_results_for_any_threads(const std::string& sweep, std::size_t rows) {
+    write("s.yaml", sweep);
+    for (const char* threads : {"1", "2", "4"})
+      ASSERT_EQ(nnsweep(std::string("run s.yaml -q --threads ") + threads + " --out t" + threads)
+                    .exit_code,
+                0);
+    const auto one = csv_without(read(dir_ / "t1/trials.csv"), {"wall_seconds"});
+    EXPECT_EQ(one.size(), rows);
+    for (const char* other : {"t2", "t4"}) {
+      EXPECT_EQ(one, csv_without(read(dir_ / other / "trials.csv"), {"wall_seconds"})) << other;
+      EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / other / "curves.csv")) << other;
+      EXPECT_EQ(read(dir_ / "t1/convergence.csv"), read(dir_ / other / "convergence.csv")) << other;
+    }
+  }
+};
 
 TEST_F(Run, ResultsAreIdenticalForAnyThreadCount) {
-  write("s.yaml", kSweep);
-  for (const char* threads : {"1", "2", "4"})
-    ASSERT_EQ(
-        nnsweep(std::string("run s.yaml -q --threads ") + threads + " --out t" + threads).exit_code,
-        0);
-  const auto one = csv_without(read(dir_ / "t1/trials.csv"), {"wall_seconds"});
-  EXPECT_EQ(one.size(), 121u);
-  EXPECT_EQ(one, csv_without(read(dir_ / "t2/trials.csv"), {"wall_seconds"}));
-  EXPECT_EQ(one, csv_without(read(dir_ / "t4/trials.csv"), {"wall_seconds"}));
-  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t2/curves.csv"));
-  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t4/curves.csv"));
-  EXPECT_EQ(read(dir_ / "t1/convergence.csv"), read(dir_ / "t4/convergence.csv"));
+  expect_same_results_for_any_threads(kSweep, 121);
 }
 
 // Splits large enough that a pack's evaluation hands its blocks to idle threads (a single pack
 // of mixed activations and optimizers, so with 2 or 4 threads all but one idle): the same rows.
 TEST_F(Run, LargeSplitsEvaluatedOnSeveralThreadsGiveTheSameRows) {
-  write("s.yaml", R"(name: large
+  expect_same_results_for_any_threads(R"(name: large
 seed: 3
 data: { dataset: circle, points: 4000, train_fraction: 0.6, validation_fraction: 0.25 }
 model: { hidden: [32, 32] }
@@ -54,17 +61,8 @@ train: { batch_size: 50, epochs: 3 }
 grid:
   model.activation: [relu, tanh]
   train.optimizer: [sgd, adam]
-)");
-  for (const char* threads : {"1", "2", "4"})
-    ASSERT_EQ(
-        nnsweep(std::string("run s.yaml -q --threads ") + threads + " --out t" + threads).exit_code,
-        0);
-  const auto one = csv_without(read(dir_ / "t1/trials.csv"), {"wall_seconds"});
-  EXPECT_EQ(one.size(), 5u);
-  EXPECT_EQ(one, csv_without(read(dir_ / "t2/trials.csv"), {"wall_seconds"}));
-  EXPECT_EQ(one, csv_without(read(dir_ / "t4/trials.csv"), {"wall_seconds"}));
-  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t2/curves.csv"));
-  EXPECT_EQ(read(dir_ / "t1/curves.csv"), read(dir_ / "t4/curves.csv"));
+)",
+                                      5);
 }
 
 TEST_F(Run, SharedEpochTrainingEqualsStandaloneRuns) {
