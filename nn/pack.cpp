@@ -1,7 +1,6 @@
 #include "nn/pack.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <memory>
@@ -41,6 +40,7 @@ class PackOf<T>::Evaluator {
         block_(std::min(kBlock, std::max({data.train.size(), data.validation.size(),
                                           data.test.size(), Eigen::Index{1}}))),
         own_(net, block_),
+        shape_(own_.shape()),
         counts_(net.empty_confusion()) {
     const Split* splits[] = {&data.train, &data.validation, &data.test};
     for (std::size_t s = 0; s < held_.size(); ++s) {
@@ -107,6 +107,15 @@ class PackOf<T>::Evaluator {
           y(kLanes, net.width(net.layers()) * block) {}
     typename LaneNetOf<T>::Workspace ws;
     LaneMatrix x, y;  // the block being evaluated, in every lane
+    // The sizes of its matrices: a scratch serves any evaluator whose own scratch has them (a
+    // forward pass packs its weights anew each call, so nothing else carries over).
+    std::vector<Eigen::Index> shape() const {
+      std::vector<Eigen::Index> sizes{ws.capacity,      x.cols(),         y.cols(),
+                                      ws.panels.cols(), ws.before.cols(), ws.each.cols()};
+      for (const LaneMatrix& m : ws.out) sizes.push_back(m.cols());
+      for (const LaneMatrix& m : ws.delta) sizes.push_back(m.cols());
+      return sizes;
+    }
   };
   // Every lane's metrics on one split, in double whatever T: a float32 training's sum of
   // losses is divided by the samples in double, and its accuracies are exact counts' ratios.
@@ -115,19 +124,20 @@ class PackOf<T>::Evaluator {
     Doubles loss, accuracy, balanced_accuracy, macro_f1;
   };
 
-  // The scratch another thread evaluates this one's blocks with: one per thread, made again when
-  // it helps another evaluation (one per evaluation and helper would grow with the square of
-  // the threads on a machine of many cores).
+  // The scratch another thread evaluates this one's blocks with: one per thread, kept while it
+  // helps evaluations of the same shape (a sweep's packs mostly share one) and made again for
+  // another. One per evaluation and helper would grow with the square of the threads on a
+  // machine of many cores.
   Scratch& helper_scratch() const {
     struct Kept {
-      std::uint64_t evaluator = 0;
+      std::vector<Eigen::Index> shape;
       std::unique_ptr<Scratch> scratch;
     };
     static thread_local Kept kept;
-    if (kept.evaluator != id_) {
+    if (!kept.scratch || kept.shape != shape_) {
       kept.scratch.reset();  // first: the old one's memory is free before the new one's is taken
       kept.scratch = std::make_unique<Scratch>(net_, block_);
-      kept.evaluator = id_;
+      kept.shape = shape_;
     }
     return *kept.scratch;
   }
@@ -201,10 +211,8 @@ class PackOf<T>::Evaluator {
   std::array<Held, 3> held_;   // train, validation, test
   std::vector<Block> blocks_;  // of the train, validation and test splits, in order
   Eigen::Index work_ = 0;      // multiply-adds per lane of the blocks' forward passes, about
-  // Which evaluator this is, for helper_scratch(): never reused, unlike an address.
-  const std::uint64_t id_ = next_id_.fetch_add(1, std::memory_order_relaxed) + 1;
-  inline static std::atomic<std::uint64_t> next_id_{0};
-  Scratch own_;                              // the calling thread's
+  Scratch own_;                // the calling thread's
+  const std::vector<Eigen::Index> shape_;    // own_.shape(), for helper_scratch()
   typename LaneNetOf<T>::Confusion counts_;  // of the split being summed
 };
 
