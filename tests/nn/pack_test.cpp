@@ -2,15 +2,11 @@
 #include "nn/pack.h"
 
 #include <gtest/gtest.h>
-#include <tbb/task_arena.h>
-#include <tbb/task_scheduler_observer.h>
 
-#include <atomic>
 #include <bit>
 #include <cmath>
 #include <functional>
 #include <span>
-#include <thread>
 
 #include "nn/mlp.h"
 #include "nn/training_support.h"
@@ -118,65 +114,6 @@ TEST(Pack, EvaluatesLargeSplitsWhole) {
   const ClassScores scores = class_scores(hits, predicted, actual);
   EXPECT_EQ(r.final.train_balanced_accuracy, scores.balanced_accuracy);
   EXPECT_EQ(r.final.train_macro_f1, scores.macro_f1);
-}
-
-// Counts the worker threads that joined an arena: they join only to take its tasks.
-class JoinedWorkers : public tbb::task_scheduler_observer {
- public:
-  explicit JoinedWorkers(tbb::task_arena& arena) : tbb::task_scheduler_observer(arena) {
-    observe(true);
-  }
-  ~JoinedWorkers() override { observe(false); }
-  void on_scheduler_entry(bool worker) override { joined += worker; }
-  std::atomic<int> joined{0};
-};
-
-// The evaluation of large splits runs its blocks on idle threads too; each block's sums are
-// added in block order afterwards, so a pack's results are the same bits on one thread and on
-// four, where other threads did take blocks. The pack mixes activations and optimizers. A
-// helping thread keeps its scratch for the next pack of the same shape and makes another for a
-// pack of another shape: packs of both kinds in turn give the same bits again.
-TEST(Pack, EvaluationOnOtherThreadsGivesTheSameBits) {
-  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one CPU: no thread to share";
-  std::vector<TrialConfig> configs(4, config_for(DatasetKind::circle, {32, 32}, 0.03, 3));
-  for (TrialConfig& c : configs) {
-    c.data.points = 4000;  // 1,600 to train on, 400 to validate, 2,000 to test: nine blocks
-    c.data.validation_fraction = 0.2;
-    c.train.batch_size = 50;
-  }
-  configs[1].model.activation = Activation::tanh;
-  configs[2].train.optimizer = Optimizer::adam;
-  configs[3].train.learning_rate = 0.3;
-  const Dataset data = make_dataset(configs[0].data, 3);
-  std::vector<TrainJob> jobs;
-  for (std::size_t i = 0; i < configs.size(); ++i) jobs.push_back({&configs[i], 20 + i, {}});
-  std::vector<TrialConfig> narrow = configs;  // another shape: other scratch sizes
-  for (TrialConfig& c : narrow) c.model.hidden = {64, 16};
-  std::vector<TrainJob> narrow_jobs = jobs;
-  for (std::size_t i = 0; i < narrow.size(); ++i) narrow_jobs[i].config = &narrow[i];
-  const auto run_on = [&](int threads, int* joined, const std::vector<TrainJob>& pack) {
-    tbb::task_arena arena(threads);
-    JoinedWorkers workers(arena);
-    std::vector<TrainResult> results;
-    arena.execute([&] { results = Pack(pack, data).run(); });
-    *joined = workers.joined.load();
-    return results;
-  };
-  int alone_joined = 0, shared_joined = 0, other_joined = 0, again_joined = 0;
-  const std::vector<TrainResult> alone = run_on(1, &alone_joined, jobs);
-  const std::vector<TrainResult> shared = run_on(4, &shared_joined, jobs);
-  const std::vector<TrainResult> other = run_on(4, &other_joined, narrow_jobs);
-  const std::vector<TrainResult> again = run_on(4, &again_joined, jobs);
-  EXPECT_EQ(alone_joined, 0);
-  EXPECT_GT(shared_joined, 0) << "no other thread took a block";
-  EXPECT_GT(other_joined, 0) << "no other thread took a block of the other shape";
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const std::string what = "job " + std::to_string(i);
-    expect_same_bits(shared[i], alone[i], what);
-    expect_same_bits(shared[i], train(configs[i], data, jobs[i].seed), "alone, " + what);
-    expect_same_bits(other[i], train(narrow[i], data, jobs[i].seed), "other shape, " + what);
-    expect_same_bits(again[i], alone[i], "again, " + what);
-  }
 }
 
 // A snapshot at epoch k is the final parameters of the same training asked for k epochs, to the
