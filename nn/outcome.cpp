@@ -147,11 +147,15 @@ Progress progress_of(const std::vector<double>& loss, const ConvergenceConfig& r
 // A loss within this share of guessing's has no skill to speak of (0.688 against 0.693).
 constexpr double kNoSkill = 0.05;
 
+bool below_guessing(double end, double baseline) {
+  return end < (1 - kNoSkill) * baseline;
+}
+
 // Where a loss ended beside guessing, as a reader would put it: "worse than guessing (0.693)"
 // above it, "no better than" within kNoSkill of it, "below" under.
 std::string beside_guessing(double end, double baseline, const std::string& guessing) {
   if (end > (1 + kNoSkill) * baseline) return "worse than " + guessing;
-  if (end >= (1 - kNoSkill) * baseline) return "no better than " + guessing;
+  if (!below_guessing(end, baseline)) return "no better than " + guessing;
   return "below " + guessing;
 }
 
@@ -209,7 +213,7 @@ Finding settling(const Progress& p, const ConvergenceConfig& rules, double basel
                                   : "the learning rate is too small, or the gradients vanish")};
   // Below guessing but above what counts as learned: say how far it had to go.
   const std::string short_of =
-      e.end < (1 - kNoSkill) * baseline
+      below_guessing(e.end, baseline)
           ? fmt::format(" but above {}, the level that counts as learned", num(learned_end))
           : "";
   return {Outcome::underfit,

@@ -42,14 +42,13 @@ class PackOf<T>::Evaluator {
         own_(net, block_),
         shape_(own_.shape()),
         counts_(net.empty_confusion()) {
-    const Split* splits[] = {&data.train, &data.validation, &data.test};
     for (std::size_t s = 0; s < held_.size(); ++s) {
-      const Split& split = *splits[s];
-      if (split.size() > 0 && split.size() <= block_ &&
-          split.x.size() + split.y.size() <= kHeldElements)
-        held_[s] = {broadcast<T>(split.x), broadcast<T>(split.y)};
-      for (Eigen::Index start = 0; start < split.size(); start += block_)
-        blocks_.push_back({s, start, std::min(block_, split.size() - start)});
+      const Split& whole = split(s);
+      if (whole.size() > 0 && whole.size() <= block_ &&
+          whole.x.size() + whole.y.size() <= kHeldElements)
+        held_[s] = {broadcast<T>(whole.x), broadcast<T>(whole.y)};
+      for (Eigen::Index start = 0; start < whole.size(); start += block_)
+        blocks_.push_back({s, start, std::min(block_, whole.size() - start)});
     }
     for (Block& block : blocks_) {
       block.counts = net.empty_confusion();
@@ -155,8 +154,7 @@ class PackOf<T>::Evaluator {
     net_.forward(params, x, block.b, scratch.ws);
     block.loss = net_.loss_sum(y, block.b, scratch.ws);
     if (net_.task() == Task::regression) return;
-    for (Eigen::ArrayXXd* a : {&block.counts.hits, &block.counts.predicted, &block.counts.actual})
-      a->setZero();
+    clear(block.counts);
     net_.tally(y, block.b, scratch.ws, block.counts);
   }
 
@@ -168,7 +166,7 @@ class PackOf<T>::Evaluator {
     const bool classes = net_.task() != Task::regression;
     Lanes loss = Lanes::Zero();
     typename LaneNetOf<T>::Confusion& counts = counts_;
-    for (Eigen::ArrayXXd* a : {&counts.hits, &counts.predicted, &counts.actual}) a->setZero();
+    clear(counts);
     for (const Block& block : blocks_) {
       if (block.split != s) continue;
       loss += block.loss;
@@ -192,6 +190,10 @@ class PackOf<T>::Evaluator {
       scores.macro_f1[l] = c.macro_f1;
     }
     return scores;
+  }
+
+  static void clear(typename LaneNetOf<T>::Confusion& counts) {
+    for (Eigen::ArrayXXd* a : {&counts.hits, &counts.predicted, &counts.actual}) a->setZero();
   }
 
   // Samples [start, start + b) of the split into every lane of the scratch's x and y.
